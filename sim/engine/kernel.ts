@@ -1,0 +1,303 @@
+/**
+ * The discrete-event kernel. It knows nothing of presence: it holds the clock, the pending-event
+ * heap, one random stream per logical process (LP), a handler table indexed by event type, and
+ * counters. Models register handlers and schedule through the kernel (STYLE.md: ROSS's lptype).
+ *
+ * A handler is `(lp, a, b) => void`: the target LP and the two payload slots. It reads
+ * `kernel.now` for the time and schedules with `kernel.schedule(...)`; the origin of a scheduled
+ * event is always the LP being handled, which fixes the event's place in the total order
+ * (time, origin LP, origin sequence) independently of any partitioning.
+ *
+ * The same kernel class runs sequential runs (all LPs local) and one partition of a parallel run
+ * (then `outbox` receives events for LPs owned by other partitions; see parallel.ts).
+ */
+import { SimError } from '../errors.js';
+import { EventQueue } from './queue.js';
+import { RandomStreams } from './rng.js';
+
+export type Handler = (lp: number, a: number, b: number) => void;
+
+/** Where events for LPs of other partitions go (implemented by the parallel exchange). */
+export interface Outbox {
+  send(partition: number, time: number, key: number, type: number, target: number, a: number, b: number): void;
+}
+
+export interface KernelOptions {
+  /** number of logical processes */
+  lpCount: number;
+  /** run seed; each LP's stream derives from it */
+  seed: number;
+  /**
+   * Minimum delay of any event sent from one LP to another. When > 0 the kernel rejects events
+   * to another LP with a smaller delay, in every mode, so a model that would break a parallel
+   * run also fails a sequential one, with the same message.
+   */
+  lookahead?: number;
+  /** initial capacity of the event heap */
+  capacity?: number;
+  /** LP -> partition map; absent for a sequential run */
+  partitionOf?: Int32Array;
+  /** this kernel's partition (with partitionOf) */
+  partition?: number;
+}
+
+/** Largest LP count for which key = lp * 2^32 + seq stays an exact float64. */
+export const MAX_LPS = 1 << 21;
+const KEY_LP_FACTOR = 4294967296;
+const MAX_SEQ = 4294967295;
+
+export class Kernel {
+  /** current simulated time, ms */
+  now = 0;
+  /** LP whose event is being handled (-1 outside handlers) */
+  lp = -1;
+  /** events handled so far */
+  events = 0;
+  readonly lpCount: number;
+  readonly lookahead: number;
+  readonly rng: RandomStreams;
+  readonly queue: EventQueue;
+  readonly partitionOf: Int32Array | null;
+  readonly partition: number;
+  outbox: Outbox | null = null;
+  /** smallest time of any event sent to another partition since the last reset */
+  minSent = Infinity;
+
+  private handlers: Handler[] = [];
+  private names: string[] = [];
+  /** events handled per type */
+  typeCounts: Float64Array = new Float64Array(0);
+  private seq: Float64Array;
+  private stopRequested = false;
+  private stopReason: string | null = null;
+  /** set by windowed runs: stop() then ends the run at the end of the window, not at once */
+  deferStop = false;
+  private haltLoop = false;
+
+  constructor(opts: KernelOptions) {
+    const { lpCount } = opts;
+    if (!Number.isInteger(lpCount) || lpCount < 1) {
+      throw new SimError('SIM_ERR_BAD_OPTION', `lpCount must be an integer >= 1, got ${lpCount}`);
+    }
+    if (lpCount > MAX_LPS) {
+      throw new SimError(
+        'SIM_ERR_TOO_MANY_LPS',
+        `the model has ${lpCount} logical processes; the kernel orders events by (time, LP, seq) exactly up to ${MAX_LPS} LPs`,
+      );
+    }
+    const lookahead = opts.lookahead ?? 0;
+    if (!(lookahead >= 0) || !Number.isFinite(lookahead)) {
+      throw new SimError('SIM_ERR_BAD_OPTION', `lookahead must be a finite number >= 0, got ${lookahead}`);
+    }
+    this.lpCount = lpCount;
+    this.lookahead = lookahead;
+    this.rng = new RandomStreams(lpCount, opts.seed);
+    this.queue = new EventQueue(opts.capacity ?? 1024);
+    this.seq = new Float64Array(lpCount);
+    this.partitionOf = opts.partitionOf ?? null;
+    this.partition = opts.partition ?? 0;
+  }
+
+  /** Registers a handler and returns its event type number. */
+  defineEvent(name: string, handler: Handler): number {
+    const type = this.handlers.length;
+    this.handlers.push(handler);
+    this.names.push(name);
+    const counts = new Float64Array(type + 1);
+    counts.set(this.typeCounts);
+    this.typeCounts = counts;
+    return type;
+  }
+
+  eventName(type: number): string {
+    return this.names[type] ?? `#${type}`;
+  }
+
+  eventNames(): string[] {
+    return this.names.slice();
+  }
+
+  /** Does this kernel own the given LP? (always true in a sequential run) */
+  owns(lp: number): boolean {
+    return this.partitionOf === null || this.partitionOf[lp] === this.partition;
+  }
+
+  /**
+   * Schedules an event `delay` ms after now, for LP `target`, originating from the current LP.
+   */
+  schedule(delay: number, type: number, target: number, a = 0, b = 0): void {
+    const src = this.lp;
+    // Fast path, kept small so that it inlines into handlers: an event for the LP itself.
+    if (target === src && delay >= 0 && delay !== Infinity) {
+      const s = this.seq[src]++;
+      if (s > MAX_SEQ) this.seqOverflow(src);
+      this.queue.push(this.now + delay, src * KEY_LP_FACTOR + s, type, target, a, b);
+      return;
+    }
+    this.scheduleOther(delay, type, target, a, b);
+  }
+
+  /** Events for other LPs (checked against the lookahead, maybe bound for another partition). */
+  private scheduleOther(delay: number, type: number, target: number, a: number, b: number): void {
+    const src = this.lp;
+    if (!(delay >= 0) || delay === Infinity) this.badDelay(delay, type, src, target);
+    if (target === src) {
+      this.queue.push(this.now + delay, this.nextKey(src), type, target, a, b);
+      return;
+    }
+    if (delay < this.lookahead) this.lookaheadViolation(delay, type, src, target);
+    if (!(target >= 0 && target < this.lpCount)) this.lpRange(target, type, src);
+    const time = this.now + delay;
+    const pOf = this.partitionOf;
+    if (pOf !== null) {
+      const p = pOf[target];
+      if (p !== this.partition) {
+        const key = this.nextKey(src);
+        if (time < this.minSent) this.minSent = time;
+        this.outbox!.send(p, time, key, type, target, a, b);
+        return;
+      }
+    }
+    this.queue.push(time, this.nextKey(src), type, target, a, b);
+  }
+
+  /** Inserts an event produced elsewhere (another partition); its key was fixed by its origin. */
+  insert(time: number, key: number, type: number, target: number, a: number, b: number): void {
+    this.queue.push(time, key, type, target, a, b);
+  }
+
+  /** Calls `fn(lp)` for each LP this kernel owns, with the clock at 0 and `lp` set, so that
+   *  events it schedules originate from that LP. */
+  forEachOwnedLP(fn: (lp: number) => void): void {
+    const saved = this.lp;
+    for (let lp = 0; lp < this.lpCount; lp++) {
+      if (!this.owns(lp)) continue;
+      this.lp = lp;
+      fn(lp);
+    }
+    this.lp = saved;
+  }
+
+  /** Runs `fn` as if it were a handler of LP `lp` (used for initial and externally injected events). */
+  asLP(lp: number, fn: () => void): void {
+    const saved = this.lp;
+    this.lp = lp;
+    try {
+      fn();
+    } finally {
+      this.lp = saved;
+    }
+  }
+
+  /** Asks the run loop to stop after the current event (sequential) or window (parallel). */
+  stop(reason = 'stopped by the model'): void {
+    if (!this.stopRequested) this.stopReason = reason;
+    this.stopRequested = true;
+    if (!this.deferStop) this.haltLoop = true;
+  }
+
+  get stopped(): boolean {
+    return this.stopRequested;
+  }
+
+  get stoppedBecause(): string | null {
+    return this.stopReason;
+  }
+
+  /** Clears a stop request (the caller decides to go on). */
+  resume(): void {
+    this.stopRequested = false;
+    this.haltLoop = false;
+    this.stopReason = null;
+  }
+
+  /** Time of the next pending event, or Infinity. */
+  nextTime(): number {
+    return this.queue.peekTime();
+  }
+
+  get pending(): number {
+    return this.queue.size;
+  }
+
+  /**
+   * Handles every event with time < until (and at most `maxEvents` of them), in total order.
+   * Returns the number handled. The clock ends at `until` when the queue ran past it, otherwise
+   * at the last handled event's time. Stops early if a handler calls `stop()`.
+   */
+  run(until = Infinity, maxEvents = Infinity): number {
+    const q = this.queue;
+    const handlers = this.handlers;
+    const counts = this.typeCounts;
+    const nTypes = handlers.length;
+    let handled = 0;
+    // The queue's pop is inlined here (this loop is the engine's hottest code): take the root,
+    // leave a hole that the handler's first schedule() refills with a single sift.
+    while (handled < maxEvents && !this.haltLoop) {
+      if (q.hole) q.fillHole();
+      if (q.n === 0) break;
+      const t = q.hTime[0];
+      if (t >= until) break;
+      const slot = q.hSlot[0];
+      q.hole = true;
+      const type = q.sType[slot];
+      const target = q.sTarget[slot];
+      const a = q.sA[slot];
+      const b = q.sB[slot];
+      q.free[q.freeTop++] = slot;
+      this.now = t;
+      this.lp = target;
+      if (type >= nTypes) this.unknownType(type, target);
+      counts[type]++;
+      handled++;
+      handlers[type](target, a, b);
+    }
+    this.events += handled;
+    this.lp = -1;
+    if (until !== Infinity && !this.haltLoop && handled < maxEvents && this.now < until) this.now = until;
+    return handled;
+  }
+
+  /** Handles exactly one event if there is one; returns false when the queue is empty. */
+  step(): boolean {
+    return this.run(Infinity, 1) === 1;
+  }
+
+  private nextKey(src: number): number {
+    const s = this.seq[src]++;
+    if (s > MAX_SEQ) this.seqOverflow(src);
+    return src * KEY_LP_FACTOR + s;
+  }
+
+  private seqOverflow(src: number): never {
+    throw new SimError('SIM_ERR_BAD_OPTION', `LP ${src} scheduled more than 2^32 events; the total order would no longer be exact (split the work over more LPs)`);
+  }
+
+  private badDelay(delay: number, type: number, src: number, target: number): never {
+    throw new SimError(
+      'SIM_ERR_BAD_DELAY',
+      `event '${this.eventName(type)}' from LP ${src} to LP ${target} at t=${this.now} has delay ${delay}; delays must be finite and >= 0`,
+      { delay, from: src, to: target },
+    );
+  }
+
+  private lookaheadViolation(delay: number, type: number, src: number, target: number): never {
+    throw new SimError(
+      'SIM_ERR_LOOKAHEAD_VIOLATION',
+      `event '${this.eventName(type)}' from LP ${src} to LP ${target} at t=${this.now} has delay ${delay}, less than the lookahead ${this.lookahead}; ` +
+        `every event sent to another LP must be delayed by at least the lookahead (raise the minimum link latency or lower the declared lookahead)`,
+      { delay, from: src, to: target, lookahead: this.lookahead },
+    );
+  }
+
+  private lpRange(target: number, type: number, src: number): never {
+    throw new SimError('SIM_ERR_LP_RANGE', `event '${this.eventName(type)}' from LP ${src} targets LP ${target}, outside 0..${this.lpCount - 1}`, {
+      from: src,
+      to: target,
+    });
+  }
+
+  private unknownType(type: number, target: number): never {
+    throw new SimError('SIM_ERR_UNKNOWN_EVENT_TYPE', `event type ${type} for LP ${target} has no handler (registered: ${this.names.join(', ')})`);
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * How a model plugs into the kernel (the kernel never interprets an event; cf. ROSS `tw_lptype`).
+ *
+ * A model module exports `model: ModelSpec`. The runner imports the module in every partition (the
+ * main thread for one partition, each piscina worker otherwise), builds a kernel for the
+ * partition's LPs, calls `create`, then `init(lp)` for each owned LP, runs, and calls `finish`.
+ * The coordinator merges the partitions' results with `combine`, in partition order.
+ */
+import type { Kernel } from './kernel.js';
+
+export interface ModelInstance<R> {
+  /** Schedules the initial events of LP `lp` (kernel.lp is `lp`, kernel.now is 0). */
+  init(lp: number): void;
+  /** Summary of this partition after the run; must be structured-cloneable. */
+  finish(): R;
+  /** Optional live view of this partition, cloneable, taken between windows. */
+  snapshot?(): unknown;
+}
+
+export interface ModelSpec<P, R, F> {
+  readonly name: string;
+  lpCount(params: P): number;
+  /** Minimum delay of any event sent from one LP to another, in ms. */
+  lookahead(params: P): number;
+  /** Relative work of an LP, used to balance partitions (default 1 each). */
+  lpWeight?(params: P, lp: number): number;
+  /** Initial heap capacity hint for one partition. */
+  capacity?(params: P, ownedLPs: number): number;
+  create(kernel: Kernel, params: P): ModelInstance<R>;
+  combine(parts: R[], params: P): F;
+}

@@ -1,0 +1,166 @@
+/**
+ * One partition of a windowed run (conservative synchronous windows, YAWNS).
+ *
+ * Every partition repeats:
+ *   1. publish min(next local event, earliest event sent this window) and its stop flag,
+ *   2. barrier,
+ *   3. drain incoming events; compute the global minimum T and the stop decision (the same
+ *      numbers in every partition, so all agree without a second barrier),
+ *   4. handle every local event with time < min(T + lookahead, until).
+ * No event can arrive inside a window from elsewhere: an event sent at time t >= T lands at
+ * t + delay >= T + lookahead. The window edges depend only on the global event set, never on
+ * the partitioning, so a model's stop() takes effect at the same place for any worker count.
+ */
+import { SimError } from '../errors.js';
+import { Exchange } from './exchange.js';
+import { Kernel } from './kernel.js';
+import type { ModelInstance, ModelSpec } from './model.js';
+import { Control, REDUCE_FIELDS } from './sync.js';
+import type { MessagePort } from 'node:worker_threads';
+
+export interface PartitionTask<P> {
+  modelModule: string;
+  params: P;
+  seed: number;
+  until: number;
+  partition: number;
+  partitions: number;
+  partitionOf: Int32Array;
+  control: SharedArrayBuffer;
+  mailboxes: SharedArrayBuffer | null;
+  mailboxCapacity: number;
+  sendPorts: (MessagePort | null)[];
+  recvPorts: (MessagePort | null)[];
+  capacity?: number;
+}
+
+export interface PartitionResult<R> {
+  partition: number;
+  events: number;
+  windows: number;
+  clock: number;
+  typeNames: string[];
+  typeCounts: number[];
+  sent: number;
+  received: number;
+  stopReason: string | null;
+  result: R;
+}
+
+export async function loadModel<P, R, F>(moduleUrl: string): Promise<ModelSpec<P, R, F>> {
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(moduleUrl)) as Record<string, unknown>;
+  } catch (e) {
+    throw new SimError('SIM_ERR_MODEL', `cannot load model module ${moduleUrl}: ${(e as Error).message}`);
+  }
+  const spec = (mod.model ?? (mod.default as Record<string, unknown> | undefined)?.model ?? mod.default) as
+    | ModelSpec<P, R, F>
+    | undefined;
+  if (!spec || typeof spec.create !== 'function' || typeof spec.lpCount !== 'function') {
+    throw new SimError('SIM_ERR_MODEL', `module ${moduleUrl} does not export a model (expected \`export const model: ModelSpec\`)`);
+  }
+  return spec;
+}
+
+export async function runPartition<P, R>(task: PartitionTask<P>): Promise<PartitionResult<R>> {
+  const spec = await loadModel<P, R, unknown>(task.modelModule);
+  return runPartitionWith(spec, task);
+}
+
+export function runPartitionWith<P, R>(spec: ModelSpec<P, R, unknown>, task: PartitionTask<P>): PartitionResult<R> {
+  const control = new Control(task.control, task.partitions);
+  try {
+    return windowLoop(spec, task, control);
+  } catch (e) {
+    control.abort();
+    throw e;
+  }
+}
+
+function windowLoop<P, R>(spec: ModelSpec<P, R, unknown>, task: PartitionTask<P>, control: Control): PartitionResult<R> {
+  const { params, partition: me, partitions: n, until } = task;
+  const lpCount = spec.lpCount(params);
+  const lookahead = spec.lookahead(params);
+  if (!(lookahead > 0)) {
+    throw new SimError(
+      'SIM_ERR_ZERO_LOOKAHEAD',
+      `model '${spec.name}' declares lookahead ${lookahead}; windowed runs need the minimum delay between logical processes to be > 0`,
+    );
+  }
+  let owned = 0;
+  for (let i = 0; i < lpCount; i++) if (task.partitionOf[i] === me) owned++;
+  const kernel = new Kernel({
+    lpCount,
+    seed: task.seed,
+    lookahead,
+    partitionOf: task.partitionOf,
+    partition: me,
+    capacity: task.capacity ?? spec.capacity?.(params, owned) ?? 1024,
+  });
+  const exchange =
+    n > 1 && task.mailboxes !== null
+      ? new Exchange(task.mailboxes, n, me, task.mailboxCapacity, task.sendPorts, task.recvPorts)
+      : null;
+  kernel.outbox = exchange;
+  kernel.deferStop = true;
+  const instance: ModelInstance<R> = spec.create(kernel, params);
+  kernel.forEachOwnedLP((lp) => instance.init(lp));
+
+  const f = control.f64;
+  const prog = control.progressIndex(me);
+  let parity = 0;
+  let windows = 0;
+  for (;;) {
+    // 1. publish
+    control.waitWhilePaused();
+    const localMin = Math.min(kernel.nextTime(), kernel.minSent);
+    const r = control.reduceIndex(parity, me);
+    f[r] = localMin;
+    f[r + 1] = kernel.stopped || control.stopRequested ? 1 : 0;
+    f[r + 2] = kernel.events;
+    f[r + 3] = kernel.now;
+    if (exchange !== null) exchange.flush();
+    // 2. barrier
+    control.wait();
+    // 3. drain and agree
+    if (exchange !== null) exchange.drain(kernel);
+    let gmin = Infinity;
+    let stop = false;
+    for (let p = 0; p < n; p++) {
+      const rp = control.reduceIndex(parity, p);
+      if (f[rp] < gmin) gmin = f[rp];
+      if (f[rp + 1] !== 0) stop = true;
+    }
+    if (exchange !== null) exchange.nextWindow();
+    parity ^= 1;
+    kernel.minSent = Infinity;
+    if (stop || gmin >= until) break;
+    // 4. handle the window
+    const end = Math.min(gmin + lookahead, until);
+    kernel.run(end);
+    windows++;
+    f[prog] = kernel.events;
+    f[prog + 1] = kernel.now;
+    f[prog + 2] = windows;
+  }
+  if (until !== Infinity && kernel.now < until && !kernel.stopped && !control.stopRequested) kernel.now = until;
+  f[prog] = kernel.events;
+  f[prog + 1] = kernel.now;
+  f[prog + 2] = windows;
+  const names = kernel.eventNames();
+  return {
+    partition: me,
+    events: kernel.events,
+    windows,
+    clock: kernel.now,
+    typeNames: names,
+    typeCounts: Array.from(kernel.typeCounts),
+    sent: exchange?.sent ?? 0,
+    received: exchange?.received ?? 0,
+    stopReason: kernel.stoppedBecause ?? (control.stopRequested ? 'stopped on request' : null),
+    result: instance.finish(),
+  };
+}
+
+export { REDUCE_FIELDS };

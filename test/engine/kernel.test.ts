@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { Kernel } from '../../sim/engine/kernel.js';
+import { SimError } from '../../sim/errors.js';
+
+function traceKernel() {
+  const k = new Kernel({ lpCount: 3, seed: 1 });
+  const trace: string[] = [];
+  const PING = k.defineEvent('ping', (lp, a) => {
+    trace.push(`${k.now}:${lp}:${a}`);
+    if (a < 3) k.schedule(10, PING, (lp + 1) % 3, a + 1);
+  });
+  return { k, trace, PING };
+}
+
+describe('Kernel', () => {
+  it('kernel.run(until) handles events before until, leaves later events queued, and sets the clock to until', () => {
+    const { k, trace, PING } = traceKernel();
+    k.asLP(0, () => k.schedule(5, PING, 0, 0));
+    const handled = k.run(26);
+    expect(trace).toEqual(['5:0:0', '15:1:1', '25:2:2']);
+    expect(handled).toBe(3);
+    expect(k.now).toBe(26);
+    expect(k.pending).toBe(1);
+    expect(k.nextTime()).toBe(35);
+    k.run();
+    expect(trace.at(-1)).toBe('35:0:3');
+    expect(k.events).toBe(4);
+    expect(k.typeCounts[PING]).toBe(4);
+  });
+
+  it('kernel.step() handles exactly one event', () => {
+    const { k, trace, PING } = traceKernel();
+    k.asLP(1, () => k.schedule(1, PING, 1, 2));
+    expect(k.step()).toBe(true);
+    expect(trace).toEqual(['1:1:2']);
+    expect(k.step()).toBe(true);
+    expect(k.step()).toBe(false);
+    expect(trace).toEqual(['1:1:2', '11:2:3']);
+  });
+
+  it('kernel orders simultaneous events by origin LP, then by origin sequence', () => {
+    const k = new Kernel({ lpCount: 4, seed: 1 });
+    const seen: string[] = [];
+    const E = k.defineEvent('e', (lp, a, b) => {
+      seen.push(`${lp}<-${b}#${a}`);
+    });
+    // schedule from LPs in a scrambled order; all land at t=7 on LP 0
+    for (const origin of [3, 1, 2, 0]) {
+      k.asLP(origin, () => {
+        k.schedule(7, E, 0, 0, origin);
+        k.schedule(7, E, 0, 1, origin);
+      });
+    }
+    k.run();
+    expect(seen).toEqual(['0<-0#0', '0<-0#1', '0<-1#0', '0<-1#1', '0<-2#0', '0<-2#1', '0<-3#0', '0<-3#1']);
+  });
+
+  it('kernel.stop() ends a sequential run after the current event and records the reason', () => {
+    const { k, trace, PING } = traceKernel();
+    const STOP = k.defineEvent('stop', () => k.stop('enough'));
+    k.asLP(0, () => {
+      k.schedule(5, PING, 0, 0);
+      k.schedule(12, STOP, 0);
+    });
+    k.run(1000);
+    expect(trace).toEqual(['5:0:0']);
+    expect(k.now).toBe(12);
+    expect(k.stoppedBecause).toBe('enough');
+    k.resume();
+    k.run(1000);
+    expect(trace.length).toBe(4);
+  });
+
+  it('kernel.schedule rejects an event to another LP sooner than the lookahead, naming both LPs and the delay', () => {
+    const k = new Kernel({ lpCount: 2, seed: 1, lookahead: 5 });
+    const E = k.defineEvent('msg', () => undefined);
+    k.asLP(0, () => k.schedule(0, E, 0)); // self-events may be immediate
+    let err: unknown;
+    try {
+      k.asLP(0, () => k.schedule(2, E, 1));
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(SimError);
+    expect((err as SimError).code).toBe('SIM_ERR_LOOKAHEAD_VIOLATION');
+    expect((err as SimError).message).toMatch(/from LP 0 to LP 1 .* delay 2, less than the lookahead 5/);
+  });
+
+  it('kernel.schedule rejects negative and non-finite delays and unknown LPs', () => {
+    const k = new Kernel({ lpCount: 2, seed: 1 });
+    const E = k.defineEvent('msg', () => undefined);
+    expect(() => k.asLP(0, () => k.schedule(-1, E, 0))).toThrow(/SIM_ERR_BAD_DELAY.*delay -1/);
+    expect(() => k.asLP(0, () => k.schedule(NaN, E, 1))).toThrow(/SIM_ERR_BAD_DELAY/);
+    expect(() => k.asLP(0, () => k.schedule(Infinity, E, 0))).toThrow(/SIM_ERR_BAD_DELAY/);
+    expect(() => k.asLP(0, () => k.schedule(1, E, 5))).toThrow(/SIM_ERR_LP_RANGE.*LP 5/);
+  });
+
+  it('new Kernel validates its options', () => {
+    expect(() => new Kernel({ lpCount: 0, seed: 1 })).toThrow(/lpCount/);
+    expect(() => new Kernel({ lpCount: 3_000_000, seed: 1 })).toThrow(/SIM_ERR_TOO_MANY_LPS/);
+    expect(() => new Kernel({ lpCount: 1, seed: 1, lookahead: -1 })).toThrow(/lookahead/);
+  });
+});

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { EventQueue } from '../../sim/engine/queue.js';
+
+function drain(q: EventQueue): Array<[number, number, number]> {
+  const out: Array<[number, number, number]> = [];
+  for (;;) {
+    const t = q.peekTime();
+    if (t === Infinity) break;
+    const key = q.peekKey();
+    const s = q.popSlot();
+    out.push([t, key, q.sTarget[s]]);
+    q.release(s);
+  }
+  return out;
+}
+
+describe('EventQueue', () => {
+  it('EventQueue pops in (time, key) order, ties on time broken by key, whatever the insertion order', () => {
+    const q = new EventQueue(16);
+    const items: Array<[number, number]> = [];
+    let x = 7;
+    for (let i = 0; i < 5000; i++) {
+      x = (x * 1103515245 + 12345) % 2147483648;
+      const time = x % 50; // many equal times
+      items.push([time, EventQueue.key(x % 13, i)]);
+    }
+    items.forEach(([t, k], i) => q.push(t, k, 0, i, 0, 0));
+    expect(q.size).toBe(5000);
+    const popped = drain(q);
+    const expected = items
+      .map(([t, k], i) => [t, k, i] as [number, number, number])
+      .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    expect(popped).toEqual(expected);
+  });
+
+  it('EventQueue.push after popSlot fills the hole and keeps the heap valid (interleaved hold pattern)', () => {
+    const q = new EventQueue(4);
+    const reference: Array<[number, number]> = [];
+    let seq = 0;
+    let x = 99;
+    const rnd = () => ((x = (x * 69069 + 1) >>> 0) / 4294967296);
+    for (let i = 0; i < 200; i++) {
+      const t = rnd() * 10;
+      q.push(t, seq, 0, 0, 0, 0);
+      reference.push([t, seq++]);
+    }
+    const seen: number[] = [];
+    for (let i = 0; i < 3000; i++) {
+      reference.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+      const [t, k] = reference.shift()!;
+      expect(q.peekTime()).toBe(t);
+      expect(q.peekKey()).toBe(k);
+      const s = q.popSlot();
+      q.release(s);
+      seen.push(t);
+      // schedule 0, 1 or 2 new events, sometimes at the same time
+      const n = i % 3;
+      for (let j = 0; j < n; j++) {
+        const nt = j === 0 ? t : t + rnd() * 5;
+        q.push(nt, seq, 0, 0, 0, 0);
+        reference.push([nt, seq++]);
+      }
+      if (reference.length === 0) break;
+    }
+    for (let i = 1; i < seen.length; i++) expect(seen[i]).toBeGreaterThanOrEqual(seen[i - 1]);
+    expect(q.size).toBe(reference.length);
+  });
+
+  it('EventQueue grows past its initial capacity and keeps payloads attached to their events', () => {
+    const q = new EventQueue(16);
+    for (let i = 0; i < 1000; i++) q.push(1000 - i, i, i % 7, i, i * 0.5, -i);
+    const s = q.popSlot();
+    expect(q.sTarget[s]).toBe(999);
+    expect(q.sType[s]).toBe(999 % 7);
+    expect(q.sA[s]).toBe(499.5);
+    expect(q.sB[s]).toBe(-999);
+    q.release(s);
+    expect(q.size).toBe(999);
+  });
+});
