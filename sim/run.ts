@@ -1,0 +1,234 @@
+/**
+ * runScenario: the coordinator of an IMPP run. Domains are the logical processes; with N workers
+ * they are spread over N piscina threads (sim/engine/parallel.ts). The partitions' results are
+ * merged into one report whose every field, apart from engine.wallMs and the rates derived from
+ * it, is identical for any worker count.
+ */
+import { runModel, type RunHandle, type Progress } from './engine/parallel.js';
+import { SimError } from './errors.js';
+import { IM_FAILURES, linkLookahead, MESSAGE_KINDS, N_KINDS, type ImppParams, type ImppPart, type TraceRecord } from './model/impp.js';
+import { cdf, mergeHistograms, summarise, type LatencySummary } from './model/latency.js';
+import { OPERATIONS, type Scenario } from './scenario/types.js';
+
+export interface RunScenarioOptions {
+  workers?: number;
+  /** overrides the scenario's seed */
+  seed?: number;
+  /** overrides the scenario's duration (ms) */
+  duration?: number;
+  onProgress?: (p: Progress) => void;
+  onStart?: (h: RunHandle) => void;
+}
+
+export interface OperationStats {
+  count: number;
+  meanWait: number;
+  meanService: number;
+  meanSojourn: number;
+  rejected: number;
+}
+
+export interface DomainReport {
+  users: number;
+  servers: number;
+  cores: number;
+  operations: Record<string, OperationStats>;
+  utilisation: number;
+  maxQueue: number;
+  rejectedOverload: number;
+}
+
+export interface PairReport {
+  from: string;
+  to: string;
+  messages: Record<string, number>;
+  total: number;
+  bytes: number;
+}
+
+export interface Report {
+  scenario: string;
+  seed: number;
+  parameters: { duration: number; domains: number; users: number; subscriptionEdges: number; tuples: number };
+  engine: { events: number; wallMs: number; eventsPerSec: number; workers: number; windows: number; lookahead: number };
+  presence: {
+    publishes: number;
+    fetches: number;
+    polls: number;
+    watcherInfo: number;
+    subscriptions: {
+      created: number;
+      refreshed: number;
+      expired: number;
+      terminated: number;
+      rejected: number;
+      politeBlocked: number;
+      pending: number;
+      pendingAllowed: number;
+      pendingDenied: number;
+    };
+    notifications: { sent: number; delivered: number; undelivered: number; dropped: number };
+  };
+  im: { sent: number; delivered: number; failed: number; duplicates: number; inFlight: number; failedBy: Record<string, number> };
+  latency: { notification: LatencySummary; im: LatencySummary };
+  latencyCdf: { notification: Array<[number, number]>; im: Array<[number, number]> };
+  domains: Record<string, DomainReport>;
+  pairs: PairReport[];
+  security: { rejectedAuth: number; denied: number; politeBlocked: number; leaks: number };
+  sessions: { logins: number; logouts: number; crashes: number };
+  trace?: TraceRecord[];
+}
+
+const round = (x: number, digits = 3) => {
+  const f = Math.pow(10, digits);
+  return Math.round(x * f) / f;
+};
+
+export function modelModuleUrl(): string {
+  return new URL(import.meta.url.endsWith('.ts') ? './model/impp.ts' : './model/impp.js', import.meta.url).href;
+}
+
+export async function runScenario(scenario: Scenario, opts: RunScenarioOptions = {}): Promise<Report> {
+  const seed = opts.seed ?? scenario.seed;
+  const duration = opts.duration ?? scenario.duration;
+  if (!(duration > 0)) throw new SimError('SIM_ERR_BAD_OPTION', `duration must be > 0 ms, got ${duration}`);
+  const sc: Scenario = { ...scenario, seed, duration };
+  const workers = Math.min(opts.workers ?? 1, sc.domains.length);
+  if (opts.workers !== undefined && opts.workers > sc.domains.length) {
+    // more workers than domains cannot help: domains are the unit of partitioning
+    process.emitWarning(`--workers ${opts.workers} exceeds the ${sc.domains.length} domain(s) of '${sc.name}'; using ${workers}`);
+  }
+  const params: ImppParams = { scenario: sc, seed };
+  const out = await runModel<ImppParams, ImppPart, ImppPart[]>(modelModuleUrl(), params, {
+    workers,
+    seed,
+    until: duration,
+    onProgress: opts.onProgress,
+    onStart: opts.onStart,
+  });
+  return buildReport(sc, seed, out.result, {
+    events: out.events,
+    wallMs: out.wallMs,
+    eventsPerSec: out.eventsPerSec,
+    workers: out.workers,
+    windows: out.windows,
+  });
+}
+
+function buildReport(
+  sc: Scenario,
+  seed: number,
+  parts: ImppPart[],
+  engine: { events: number; wallMs: number; eventsPerSec: number; workers: number; windows: number },
+): Report {
+  const D = sc.domains.length;
+  const c: Record<string, number> = {};
+  for (const p of parts) for (const [k, v] of Object.entries(p.counters)) c[k] = (c[k] ?? 0) + v;
+  const failures = new Array<number>(IM_FAILURES.length + 1).fill(0);
+  for (const p of parts) p.imFailures.forEach((v, i) => (failures[i] += v));
+  const failedBy: Record<string, number> = {};
+  IM_FAILURES.forEach((name, i) => (failedBy[name] = failures[i + 1]));
+
+  const domains: Record<string, DomainReport> = {};
+  const ops = parts.flatMap((p) => p.ops).sort((a, b) => a.domain - b.domain);
+  for (const o of ops) {
+    const dom = sc.domains[o.domain];
+    const operations: Record<string, OperationStats> = {};
+    OPERATIONS.forEach((name, i) => {
+      const n = o.count[i];
+      operations[name] = {
+        count: n,
+        meanWait: n > 0 ? round(o.sumWait[i] / n, 4) : 0,
+        meanService: n > 0 ? round(o.sumService[i] / n, 4) : 0,
+        meanSojourn: n > 0 ? round((o.sumWait[i] + o.sumService[i]) / n, 4) : 0,
+        rejected: o.rejected[i],
+      };
+    });
+    const capacity = dom.servers.count * dom.servers.cores * sc.duration;
+    domains[dom.name] = {
+      users: parts[0].domainUsers[o.domain],
+      servers: dom.servers.count,
+      cores: dom.servers.cores,
+      operations,
+      utilisation: round(o.busy / capacity, 5),
+      maxQueue: o.maxQueue,
+      rejectedOverload: o.rejectedOverload,
+    };
+  }
+
+  const pairMessages = new Array<number>(D * D * N_KINDS).fill(0);
+  const pairBytes = new Array<number>(D * D).fill(0);
+  for (const p of parts) {
+    p.pairMessages.forEach((v, i) => (pairMessages[i] += v));
+    p.pairBytes.forEach((v, i) => (pairBytes[i] += v));
+  }
+  const pairs: PairReport[] = [];
+  for (let a = 0; a < D; a++) {
+    for (let b = 0; b < D; b++) {
+      if (a === b) continue;
+      const i = a * D + b;
+      const messages: Record<string, number> = {};
+      let total = 0;
+      MESSAGE_KINDS.forEach((k, j) => {
+        messages[k] = pairMessages[i * N_KINDS + j];
+        total += messages[k];
+      });
+      pairs.push({ from: sc.domains[a].name, to: sc.domains[b].name, messages, total, bytes: pairBytes[i] });
+    }
+  }
+
+  const notif = mergeHistograms(parts.map((p) => p.notification));
+  const im = mergeHistograms(parts.map((p) => p.im));
+  const trace = sc.trace.enabled
+    ? parts
+        .flatMap((p) => p.trace)
+        .sort((x, y) => x.t - y.t || x.fromDomain.localeCompare(y.fromDomain) || x.from.localeCompare(y.from) || x.op.localeCompare(y.op))
+        .slice(0, sc.trace.limit)
+    : undefined;
+  const report: Report = {
+    scenario: sc.name,
+    seed,
+    parameters: {
+      duration: sc.duration,
+      domains: D,
+      users: parts[0].memory.users,
+      subscriptionEdges: parts[0].memory.edges,
+      tuples: sc.population.tuples,
+    },
+    engine: { ...engine, wallMs: round(engine.wallMs, 1), eventsPerSec: Math.round(engine.eventsPerSec), lookahead: D > 1 ? linkLookahead(sc) : 0 },
+    presence: {
+      publishes: c.publishes,
+      fetches: c.fetches,
+      polls: c.polls,
+      watcherInfo: c.watcherInfo,
+      subscriptions: {
+        created: c.subCreated,
+        refreshed: c.subRefreshed,
+        expired: c.subExpired,
+        terminated: c.subTerminated,
+        rejected: c.subRejected,
+        politeBlocked: c.subPoliteBlocked,
+        pending: c.subPending,
+        pendingAllowed: c.subPendingAllowed,
+        pendingDenied: c.subPendingDenied,
+      },
+      notifications: { sent: c.notifySent, delivered: c.notifyDelivered, undelivered: c.notifyUndelivered, dropped: c.notifyDropped },
+    },
+    im: {
+      sent: c.imSent,
+      delivered: c.imDelivered,
+      failed: c.imFailed,
+      duplicates: c.imDuplicates,
+      inFlight: c.imSent - c.imDelivered - c.imFailed,
+      failedBy,
+    },
+    latency: { notification: summarise(notif), im: summarise(im) },
+    latencyCdf: { notification: cdf(notif), im: cdf(im) },
+    domains,
+    pairs,
+    security: { rejectedAuth: c.rejectedAuth, denied: c.denied, politeBlocked: c.politeBlocked, leaks: c.leaks },
+    sessions: { logins: c.logins, logouts: c.logouts, crashes: c.crashes },
+  };
+  if (trace) report.trace = trace;
+  return report;
+}

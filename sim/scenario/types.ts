@@ -1,0 +1,156 @@
+/**
+ * A scenario after loading: every unit resolved (times in ms, rates per hour per user, sizes in
+ * bytes), every default filled in. The YAML format (docs/scenarios.md) is what people write; this
+ * is what the model reads. Field names match the YAML paths, so `--set behaviour.imRate=10/h`
+ * and error paths such as `domains[1].servers.cores` mean the same thing in both.
+ */
+
+/** A distribution of durations or sizes, resolved to milliseconds (or plain numbers). */
+export type Dist =
+  | { dist: 'fixed'; value: number }
+  | { dist: 'exponential'; mean: number }
+  | { dist: 'lognormal'; median: number; sigma: number }
+  | { dist: 'uniform'; min: number; max: number };
+
+/** Buddy-list size distribution (integers). */
+export type CountDist =
+  | { dist: 'fixed'; value: number }
+  | { dist: 'powerlaw'; min: number; max: number; alpha: number }
+  | { dist: 'uniform'; min: number; max: number };
+
+export type OperationName =
+  | 'publish'
+  | 'fetch'
+  | 'subscribe'
+  | 'refresh'
+  | 'unsubscribe'
+  | 'notify'
+  | 'watcherinfo'
+  | 'imSend'
+  | 'imDeliver'
+  | 'imReport';
+
+export const OPERATIONS: readonly OperationName[] = [
+  'publish',
+  'fetch',
+  'subscribe',
+  'refresh',
+  'unsubscribe',
+  'notify',
+  'watcherinfo',
+  'imSend',
+  'imDeliver',
+  'imReport',
+];
+
+export interface ServersSpec {
+  /** number of servers of the domain's presence/IM service */
+  count: number;
+  /** cores per server (parallel service units sharing that server's FIFO queue) */
+  cores: number;
+  /** jobs waiting per server beyond which new jobs are rejected (overload); 0 = unlimited */
+  queueLimit: number;
+}
+
+export interface DomainSpec {
+  name: string;
+  users: number;
+  servers: ServersSpec;
+  /** service time per operation (ms) */
+  serviceTimes: Record<OperationName, Dist>;
+  /** RFC 2779 2.1.1: either service may be switched off */
+  presence: boolean;
+  im: boolean;
+}
+
+export interface LinkSpec {
+  from: string;
+  to: string;
+  /** one-way latency (ms) */
+  latency: Dist;
+}
+
+export interface PopulationSpec {
+  buddies: CountDist;
+  /** fraction of a user's buddies drawn from other domains (0..1) */
+  federatedFraction: number;
+  /** principal kinds (fractions summing to 1): RFC 2779 2.1.2 */
+  principals: { both: number; presentityOnly: number; inboxOnly: number };
+  /** watcher kinds (fractions summing to 1) */
+  watchers: { subscriber: number; poller: number; fetcher: number };
+  /** access rule of a (presentity, watcher) pair (fractions summing to 1) */
+  access: { allow: number; deny: number; politeBlock: number; pending: number };
+  /** visibility class of an allowed pair: sees every tuple, or only the first (public) tuple */
+  visibility: { full: number; firstTupleOnly: number };
+  /** tuples per presentity (1..8) */
+  tuples: number;
+  /** fraction of users online at the start */
+  online: number;
+  /** fraction of IM senders that each inbox has on its block list */
+  blockedSenders: number;
+  /** a celebrity: a presentity watched by many extra subscribers (optional) */
+  celebrity: { domain: string; subscribers: number } | null;
+  /** buddies are picked by popularity with this Zipf exponent (0 = uniform) */
+  popularity: number;
+}
+
+export interface BehaviourSpec {
+  /** presence changes (publishes) per online user per hour */
+  presenceChangeRate: number;
+  /** instant messages sent per online user per hour */
+  imRate: number;
+  /** pollers fetch every pollInterval (ms) */
+  pollInterval: number;
+  /** fetchers fetch at this rate per online user per hour */
+  fetchRate: number;
+  /** requested subscription duration (ms) */
+  subscriptionDuration: number;
+  /** the service shortens longer requests to this (ms) */
+  maxSubscriptionDuration: number;
+  /** a subscriber refreshes this long before expiry (ms) */
+  refreshBefore: number;
+  /** mean online session length (ms); sessions and absences are exponential */
+  sessionLength: number;
+  /** mean time offline between sessions (ms) */
+  offlineLength: number;
+  /** log-in of the users offline at the start: spread over this window (ms) after loginStart; 0 = follow offlineLength */
+  loginWindow: number;
+  loginStart: number;
+  /** fraction of log-outs that are crashes (no unsubscribe; subscriptions expire) */
+  crashFraction: number;
+  /** pending authorisations are decided after this delay (ms) */
+  pendingDecisionDelay: Dist;
+  /** fraction of pending decisions that allow */
+  pendingAllowFraction: number;
+  /** fraction of requests that carry bad credentials (rejected, counted) */
+  authFailureFraction: number;
+  /** fraction of IMs sent twice with the same message id (client retransmission) */
+  duplicateFraction: number;
+  /** fraction of IMs addressed to an unknown user */
+  unknownRecipientFraction: number;
+  /** IM body size in bytes */
+  imBodyBytes: number;
+}
+
+export interface TraceSpec {
+  /** record every message (for teaching); only for small runs */
+  enabled: boolean;
+  /** stop recording after this many messages */
+  limit: number;
+}
+
+export interface Scenario {
+  name: string;
+  description: string;
+  seed: number;
+  /** simulated duration (ms) */
+  duration: number;
+  domains: DomainSpec[];
+  /** default latency between any two domains (ms) */
+  defaultLinkLatency: Dist;
+  /** overrides per ordered pair */
+  links: LinkSpec[];
+  population: PopulationSpec;
+  behaviour: BehaviourSpec;
+  trace: TraceSpec;
+}
