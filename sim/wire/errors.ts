@@ -1,0 +1,133 @@
+/**
+ * Errors raised by the wire-format codecs (PIDF, message/cpim, inspect).
+ *
+ * Every rejection of input, and every refusal to encode a value that would not
+ * be a valid document, is a `WireError`. Callers (the `impp-sim inspect` CLI,
+ * the simulator's teaching trace) branch on the stable `code`; humans read the
+ * `message`, which always says what is wrong and where: an XML element path
+ * such as `/presence/tuple[2]/status` (plus the line when known) for PIDF, a
+ * line number and header name for message/cpim.
+ */
+
+/**
+ * Catalog of every error code, with a one-line description. Codes are part of
+ * the public contract: tests and the CLI match on them, so never rename one.
+ */
+export const WIRE_ERROR_CATALOG = {
+  // --- input handling (inspect) -------------------------------------------
+  WIRE_ERR_FILE_READ: 'the file could not be read (missing, a directory, no permission)',
+  WIRE_ERR_INPUT_TOO_LARGE: 'the input is larger than the inspect limit (1 MiB)',
+  WIRE_ERR_NOT_UTF8: 'the input bytes are not valid UTF-8 (RFC 3863 s.4.1 and RFC 3862 s.2.2 use UTF-8)',
+  WIRE_ERR_UNKNOWN_FORMAT: 'the input is neither an XML document (PIDF) nor a header block (message/cpim)',
+
+  // --- XML well-formedness and namespaces (XML 1.0, Namespaces in XML 1.0) --
+  WIRE_ERR_XML_MALFORMED: 'the document is not well-formed XML',
+  WIRE_ERR_XML_INVALID_CHAR: 'a character that XML 1.0 does not allow (s.2.2 Char production)',
+  WIRE_ERR_XML_DECL_NOT_AT_START: 'the XML declaration is not at the very start of the document (XML 1.0 s.2.8)',
+  WIRE_ERR_XML_DOCTYPE: 'a DOCTYPE declaration (DTDs and their entities are not accepted in presence documents)',
+  WIRE_ERR_XML_BAD_REFERENCE: 'an entity or character reference that is undefined or names an invalid character',
+  WIRE_ERR_XML_NAMESPACE: 'a namespace error: unbound prefix, malformed qualified name or illegal declaration',
+  WIRE_ERR_XML_ENCODING: 'the XML encoding declaration names an encoding other than UTF-8',
+
+  // --- PIDF, RFC 3863 -------------------------------------------------------
+  WIRE_ERR_PIDF_MISSING_XML_DECL: 'the document has no XML declaration (RFC 3863 s.4.1: it MUST be present)',
+  WIRE_ERR_PIDF_NOT_PRESENCE: 'the root element is not <presence> in urn:ietf:params:xml:ns:pidf',
+  WIRE_ERR_PIDF_MISSING_ENTITY: '<presence> has no entity attribute (required by the RFC 3863 s.4.4 schema)',
+  WIRE_ERR_PIDF_BAD_ENTITY: 'the entity attribute is not an absolute URI',
+  WIRE_ERR_PIDF_TUPLE_NO_ID: 'a <tuple> has no id attribute (required, RFC 3863 s.4.1 and s.4.4)',
+  WIRE_ERR_PIDF_BAD_TUPLE_ID: 'a tuple id is not an xs:ID (an XML NCName)',
+  WIRE_ERR_PIDF_DUPLICATE_TUPLE_ID: 'two tuples share an id (ids are unique within the document)',
+  WIRE_ERR_PIDF_MISSING_STATUS: 'a <tuple> has no <status> (exactly one is required)',
+  WIRE_ERR_PIDF_DUPLICATE_ELEMENT: 'a PIDF element that may occur once occurs twice (status, basic, contact, timestamp)',
+  WIRE_ERR_PIDF_EMPTY_STATUS: '<status> has no child element (at least one is required, RFC 3863 s.4.1)',
+  WIRE_ERR_PIDF_BAD_BASIC: '<basic> holds something other than "open" or "closed"',
+  WIRE_ERR_PIDF_BAD_CONTACT: '<contact> is empty or not an absolute URI',
+  WIRE_ERR_PIDF_BAD_TIMESTAMP: '<timestamp> is not an RFC 3339 date-time with upper-case T and Z',
+  WIRE_ERR_PIDF_BAD_LANG: 'an xml:lang value is not an RFC 3066 language tag',
+  WIRE_ERR_PIDF_ELEMENT_ORDER: 'PIDF elements are out of the order fixed by the RFC 3863 s.4.4 schema',
+  WIRE_ERR_PIDF_UNEXPECTED_ELEMENT: 'a PIDF element appears in a place where the schema does not allow it',
+  WIRE_ERR_PIDF_UNEXPECTED_CONTENT: 'text inside a container element, or child elements inside a text-only element',
+  WIRE_ERR_PIDF_BAD_EXTENSION: 'an extension element cannot be encoded (bad name, namespace or attribute key)',
+
+  // --- message/cpim, RFC 3862 -----------------------------------------------
+  WIRE_ERR_MIME_BAD_HEADER: 'a MIME header line (outer entity or encapsulated content) is malformed',
+  WIRE_ERR_CPIM_NOT_CPIM_ENVELOPE: 'the outer MIME Content-Type is not message/cpim',
+  WIRE_ERR_CPIM_MISSING_SEPARATOR: 'the blank line that ends a header section is missing (RFC 3862 s.2)',
+  WIRE_ERR_CPIM_BAD_HEADER: 'a message header line does not follow the RFC 3862 s.3.6 syntax',
+  WIRE_ERR_CPIM_BAD_HEADER_NAME: 'a header name is not [Name-prefix "."] Name made of NAMECHARs',
+  WIRE_ERR_CPIM_UNDECLARED_PREFIX: 'a header name prefix was not declared by an earlier NS header (RFC 3862 s.3.4)',
+  WIRE_ERR_CPIM_BAD_NAMESPACE: 'an NS header is malformed or names a relative URI or one with a fragment',
+  WIRE_ERR_CPIM_BAD_ADDRESS: 'a From/To/cc value is not [Formal-name] "<" absolute-URI ">"',
+  WIRE_ERR_CPIM_BAD_DATETIME: 'a DateTime value is not an RFC 3339 date-time',
+  WIRE_ERR_CPIM_BAD_LANG: 'a ;lang= parameter is not an RFC 3066 language tag',
+  WIRE_ERR_CPIM_BAD_REQUIRE: 'a Require value is not a comma-separated list of header names',
+  WIRE_ERR_CPIM_MISSING_FROM: 'the message headers have no From header (this profile requires exactly one)',
+  WIRE_ERR_CPIM_MISSING_TO: 'the message headers have no To header (this profile requires at least one)',
+  WIRE_ERR_CPIM_DUPLICATE_HEADER: 'a header that may occur once occurs again (From, DateTime, Subject per language, Content-Type)',
+  WIRE_ERR_CPIM_REQUIRE_UNSUPPORTED: 'Require lists a header or feature this receiver does not understand (RFC 3862 s.3.5)',
+  WIRE_ERR_CPIM_MISSING_CONTENT_TYPE: 'the encapsulated MIME entity has no Content-Type header (RFC 3862 s.2.4)',
+  WIRE_ERR_CPIM_BAD_CONTENT_TYPE: 'a Content-Type value is not type "/" subtype [; parameters]',
+} as const;
+
+export type WireErrorCode = keyof typeof WIRE_ERROR_CATALOG;
+
+/** Where in the input an error was found. */
+export interface WireErrorLocation {
+  /** XML element path, e.g. `/presence/tuple[2]/status`, or a structural path when encoding. */
+  path?: string;
+  /** 1-based line number in the input text. */
+  line?: number;
+  /** 1-based column (in UTF-16 code units) on that line. */
+  column?: number;
+  /** Header name involved (message/cpim and MIME headers). */
+  header?: string;
+}
+
+function describeLocation(loc: WireErrorLocation): string {
+  const parts: string[] = [];
+  if (loc.header !== undefined) parts.push(`header ${JSON.stringify(loc.header)}`);
+  if (loc.path !== undefined) parts.push(loc.path);
+  if (loc.line !== undefined) {
+    parts.push(loc.column !== undefined ? `line ${loc.line}, column ${loc.column}` : `line ${loc.line}`);
+  }
+  return parts.join(', ');
+}
+
+export class WireError extends Error {
+  readonly code: WireErrorCode;
+  readonly path?: string;
+  readonly line?: number;
+  readonly column?: number;
+  readonly header?: string;
+  /** The problem alone, without the location suffix that `message` carries. */
+  readonly detail: string;
+
+  constructor(code: WireErrorCode, detail: string, location: WireErrorLocation = {}) {
+    const where = describeLocation(location);
+    super(where === '' ? detail : `${detail} (at ${where})`);
+    this.name = 'WireError';
+    this.code = code;
+    this.detail = detail;
+    if (location.path !== undefined) this.path = location.path;
+    if (location.line !== undefined) this.line = location.line;
+    if (location.column !== undefined) this.column = location.column;
+    if (location.header !== undefined) this.header = location.header;
+  }
+
+  /** Plain object for JSON output (the CLI prints this on exit status 2). */
+  toJSON(): { code: WireErrorCode; message: string; path?: string; line?: number; column?: number; header?: string } {
+    const out: { code: WireErrorCode; message: string; path?: string; line?: number; column?: number; header?: string } = {
+      code: this.code,
+      message: this.message,
+    };
+    if (this.path !== undefined) out.path = this.path;
+    if (this.line !== undefined) out.line = this.line;
+    if (this.column !== undefined) out.column = this.column;
+    if (this.header !== undefined) out.header = this.header;
+    return out;
+  }
+}
+
+export function isWireError(value: unknown): value is WireError {
+  return value instanceof WireError;
+}

@@ -1,0 +1,64 @@
+/**
+ * sim/wire: strict codecs for the real IMPP wire formats, PIDF (RFC 3863) and
+ * message/cpim (RFC 3862), plus format detection for `impp-sim inspect` and
+ * encoding-based message sizes for the simulator.
+ */
+export { WireError, WIRE_ERROR_CATALOG, isWireError, type WireErrorCode, type WireErrorLocation } from './errors.js';
+export {
+  PIDF_NS,
+  decodePidf,
+  encodePidf,
+  isValidQvalue,
+  type ExtensionElement,
+  type PidfBasic,
+  type PidfContact,
+  type PidfDocument,
+  type PidfNote,
+  type PidfStatus,
+  type PidfTuple,
+} from './pidf.js';
+export {
+  CPIM_HEADERS_NS,
+  buildCpimMessage,
+  cpimHeaderUrn,
+  decodeCpimHeaders,
+  decodeCpimMessage,
+  encodeCpimMessage,
+  escapeCpim,
+  unescapeCpim,
+  viewCpimMessage,
+  type CpimAddress,
+  type CpimContent,
+  type CpimDecodeOptions,
+  type CpimHeader,
+  type CpimMessage,
+  type CpimMessageInput,
+  type CpimMessageView,
+  type CpimParam,
+  type MimeHeader,
+} from './cpim-message.js';
+export {
+  INSPECT_MAX_BYTES,
+  detectWireFormat,
+  findInvalidUtf8,
+  inspectFile,
+  inspectText,
+  type InspectResult,
+  type WireFormat,
+} from './inspect.js';
+export {
+  DEFAULT_NOTE_LENGTH,
+  clearWireSizeCache,
+  cpimMessageSize,
+  pidfSize,
+  representativeCpimMessage,
+  representativePidf,
+  sampleCpimMessage,
+  samplePidf,
+  wireSizeCacheSize,
+  type CpimShape,
+  type PidfShape,
+  type SampleCpimInput,
+  type SampleTuple,
+} from './size.js';
+export { SIM_EPOCH_MS, isAbsoluteUri, isLanguageTag, isRfc3339DateTime, simTimeToRfc3339 } from './syntax.js';
