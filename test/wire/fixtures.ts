@@ -1,6 +1,7 @@
 /**
- * Access to the shared RFC fixtures (/work/shared/fixtures/rfc, a sibling of
- * the repository root). IMPP_FIXTURES overrides the location. A missing
+ * Access to the RFC fixtures: test/fixtures/rfc is a copy of the project's shared fixture set
+ * (examples of RFC 3863, 4480 and 3862 plus invalid and edge cases; MANIFEST.json describes each),
+ * kept in the repository so that a clean clone tests against it. IMPP_FIXTURES overrides the location. A missing
  * folder makes every fixture test fail with a clear message: fixture coverage
  * must never silently disappear.
  */
@@ -9,13 +10,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const FIXTURES_DIR =
-  process.env['IMPP_FIXTURES'] ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/fixtures/rfc');
+  process.env['IMPP_FIXTURES'] ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/rfc');
 
 export function requireFixturesDir(): string {
   const manifest = path.join(FIXTURES_DIR, 'MANIFEST.json');
   if (!fs.existsSync(manifest)) {
     throw new Error(
-      `RFC fixtures not found: expected ${manifest}. Put the shared fixtures next to the repository (../shared/fixtures/rfc) or set IMPP_FIXTURES to the folder holding MANIFEST.json.`,
+      `RFC fixtures not found: expected ${manifest}. Restore test/fixtures/rfc (a copy of the project's shared RFC fixtures) or set IMPP_FIXTURES to the folder holding MANIFEST.json.`,
     );
   }
   return FIXTURES_DIR;
