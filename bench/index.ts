@@ -7,12 +7,70 @@ import { parseArgs } from 'node:util';
 import { runModel } from '../sim/engine/parallel.js';
 import { pholdBaseline } from './phold-baseline.js';
 import type { PholdParams, PholdResult } from './phold.js';
+import { runScenario } from '../sim/run.js';
+import { loadScenario } from '../sim/scenario/index.js';
+import { parseDuration } from '../sim/scenario/units.js';
+import { buildPopulation } from '../sim/model/population.js';
+
+async function benchModel(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: true,
+    options: { workers: { type: 'string' }, duration: { type: 'string' }, json: { type: 'string' } },
+  });
+  const name = positionals[0] ?? 'office';
+  const workers = num('workers', values.workers, 1, (x) => Number.isInteger(x) && x >= 1, 'an integer >= 1');
+  const duration = values.duration === undefined ? undefined : parseDuration(values.duration, '--duration');
+  const sc = loadScenario(name);
+  const r = await runScenario(sc, { workers, duration });
+  const notifPerSec = (r.presence.notifications.delivered / r.engine.wallMs) * 1000;
+  console.log(
+    `model ${name} workers=${r.engine.workers}: ${r.engine.events} events in ${r.engine.wallMs.toFixed(0)} ms = ${(r.engine.eventsPerSec / 1e6).toFixed(2)} M events/s, ` +
+      `${r.presence.notifications.delivered} notifications delivered = ${(notifPerSec / 1e6).toFixed(3)} M/s wall, ${(r.parameters.duration / 1000).toFixed(0)} s simulated`,
+  );
+  if (values.json) {
+    writeFileSync(
+      values.json,
+      JSON.stringify({ benchmark: 'model', scenario: name, workers: r.engine.workers, events: r.engine.events, wallMs: r.engine.wallMs, eventsPerSec: r.engine.eventsPerSec, notificationsDelivered: r.presence.notifications.delivered, notificationsPerSec: Math.round(notifPerSec) }, null, 2) + '\n',
+    );
+  }
+  return 0;
+}
+
+function benchMemory(args: string[]): number {
+  const { values } = parseArgs({ args, strict: true, options: { users: { type: 'string' }, buddies: { type: 'string' } } });
+  const users = num('users', values.users, 200_000, (x) => Number.isInteger(x) && x >= 10, 'an integer >= 10');
+  const buddies = num('buddies', values.buddies, 20, (x) => Number.isInteger(x) && x >= 1, 'an integer >= 1');
+  const sc = loadScenario('office', [`domains[0].users=${users}`, `population.buddies=${buddies}`]);
+  const before = process.memoryUsage();
+  const pop = buildPopulation(sc, 1);
+  const after = process.memoryUsage();
+  // typed columns of the population (static) plus the model's per-edge and per-user dynamic state
+  // (subState 1, subExpiry 8, decision 1, watcherSubscribed 1 per edge; online 1, epoch 4 and
+  // tuples x (basic 1 + status 1 + time 8) per user), computed from the column sizes
+  const T = sc.population.tuples;
+  const staticEdge = pop.edgeWatcher.byteLength + pop.edgePresentity.byteLength + pop.fwdEdge.byteLength + pop.edgeRule.byteLength;
+  const staticUser = pop.domainOf.byteLength + pop.principal.byteLength + pop.watcherKind.byteLength + pop.revStart.byteLength + pop.fwdStart.byteLength;
+  const dynEdge = pop.edges * (1 + 8 + 1 + 1);
+  const dynUser = pop.totalUsers * (1 + 4 + T * 10);
+  console.log(
+    `memory: ${pop.totalUsers} users, ${pop.edges} subscription edges: ` +
+      `${((staticEdge + dynEdge) / pop.edges).toFixed(1)} bytes per edge, ${((staticUser + dynUser) / pop.totalUsers).toFixed(1)} bytes per user (typed columns); ` +
+      `process arrayBuffers grew ${((after.arrayBuffers - before.arrayBuffers) / 1e6).toFixed(1)} MB, heap ${((after.heapUsed - before.heapUsed) / 1e6).toFixed(1)} MB during generation`,
+  );
+  return 0;
+}
 
 const USAGE = `usage: npm run bench -- <benchmark> [options]
 
 benchmarks:
   phold            PHOLD on the impp-sim kernel (sequential or parallel)
   phold-baseline   the same PHOLD as a plain hand-written loop, for reference
+  model [scenario] the IMPP model on a scenario [office]: events/s and notifications delivered
+                   per wall-clock second (--workers W, --duration D such as 1h, --json FILE)
+  memory           bytes per user and per subscription edge of the model's state
+                   (--users N [200000], --buddies K [20])
 
 phold options (defaults in brackets):
   --lps N          logical processes [1000]
@@ -42,6 +100,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return name === undefined ? 2 : 0;
   }
+  if (name === 'model') return benchModel(rest);
+  if (name === 'memory') return benchMemory(rest);
   const { values } = parseArgs({
     args: rest,
     strict: true,

@@ -1,23 +1,37 @@
 /**
  * impp-sim command-line tool. `npm run sim -- <command> ...` or, installed, `impp-sim <command>`.
+ * Exit status: 0 success, 1 unexpected failure, 2 bad input (usage, scenario, payload).
  */
-import { parseArgs } from 'node:util';
+import { writeFileSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
-import { runModel } from './engine/parallel.js';
-import { SimError } from './errors.js';
-import type { PholdParams, PholdResult } from '../bench/phold.js';
+import { parseArgs } from 'node:util';
+import cliProgress from 'cli-progress';
+import { isSimError, SimError } from './errors.js';
+import { runScenario } from './run.js';
+import { listScenarios, loadScenario } from './scenario/index.js';
+import { parseDuration } from './scenario/units.js';
+import { formatSummary } from './summary.js';
+import { inspectFile } from './wire/inspect.js';
+import { isWireError } from './wire/errors.js';
 
 const USAGE = `impp-sim: simulate and load-test presence and instant messaging systems (IETF IMPP model)
 
 usage: impp-sim <command> [options]
 
 commands:
-  demo [--workers W]     run the PHOLD kernel benchmark at 1 and W workers (default 2) and
-                         show that both give the same checksum
-  version                print the version
-  help                   this text
+  run <scenario> [options]   run a scenario (a built-in name or a .yaml/.json file)
+      --workers N            worker threads; domains are spread over them [1]
+      --seed S               random seed [the scenario's]
+      --duration D           simulated duration, e.g. 30min, 2h [the scenario's]
+      --set path=value       override any scenario field (repeatable), e.g. --set behaviour.imRate=10/h
+      --json FILE            write the JSON report to FILE
+      --quiet                no progress bar and no summary
+  scenarios                  list the built-in scenarios
+  inspect FILE               decode a PIDF document or a message/cpim message and print it as JSON
+  version                    print the version
+  help                       this text
 
-Benchmarks: npm run bench -- phold --help
+Scenario format: docs/scenarios.md. Report format: docs/report.md.
 `;
 
 function version(): string {
@@ -25,22 +39,87 @@ function version(): string {
   return pkg.version;
 }
 
-async function demo(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, strict: true, options: { workers: { type: 'string' } } });
-  const workers = values.workers === undefined ? 2 : Number(values.workers);
-  if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
-    throw new SimError('SIM_ERR_CLI_USAGE', `--workers must be an integer between 1 and 64, got '${values.workers}'`);
+async function run(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: true,
+    options: {
+      workers: { type: 'string' },
+      seed: { type: 'string' },
+      duration: { type: 'string' },
+      set: { type: 'string', multiple: true },
+      json: { type: 'string' },
+      quiet: { type: 'boolean' },
+    },
+  });
+  if (positionals.length !== 1) throw new SimError('SIM_ERR_CLI_USAGE', `run needs exactly one scenario (a name or a file), got ${positionals.length}`);
+  const workers = values.workers === undefined ? 1 : Number(values.workers);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 256) {
+    throw new SimError('SIM_ERR_CLI_USAGE', `--workers must be an integer between 1 and 256, got '${values.workers}'`);
   }
-  const params: PholdParams = { lps: 1000, events: 16, remote: 0.1, lookahead: 1, mean: 1, until: 1000 };
-  const model = new URL('../bench/phold.js', import.meta.url).href;
-  for (const w of workers === 1 ? [1] : [1, workers]) {
-    const out = await runModel<PholdParams, unknown, PholdResult>(model, params, { workers: w, seed: 1, until: params.until });
-    console.log(
-      `PHOLD 1000 LPs x 16 events, until 1000, ${w} worker(s): ${out.events} events, ` +
-        `${(out.eventsPerSec / 1e6).toFixed(2)} M events/s, checksum ${out.result.checksum}`,
-    );
+  const seed = values.seed === undefined ? undefined : Number(values.seed);
+  if (seed !== undefined && (!Number.isInteger(seed) || values.seed!.trim() === '')) {
+    throw new SimError('SIM_ERR_CLI_USAGE', `--seed must be an integer, got '${values.seed}'`);
+  }
+  let duration: number | undefined;
+  if (values.duration !== undefined) {
+    try {
+      duration = parseDuration(values.duration, '--duration');
+    } catch (e) {
+      throw new SimError('SIM_ERR_CLI_USAGE', (e as Error).message.replace(/^SIM_ERR_\w+: /, ''));
+    }
+    if (!(duration > 0)) throw new SimError('SIM_ERR_CLI_USAGE', `--duration must be > 0, got '${values.duration}'`);
+  }
+  const scenario = loadScenario(positionals[0], values.set ?? []);
+  const showBar = !values.quiet && process.stderr.isTTY === true;
+  const bar = showBar
+    ? new cliProgress.SingleBar(
+        { format: `${scenario.name} [{bar}] {percentage}% | {simTime} simulated | {events} events`, hideCursor: true, stream: process.stderr },
+        cliProgress.Presets.shades_classic,
+      )
+    : null;
+  const total = duration ?? scenario.duration;
+  bar?.start(100, 0, { simTime: '0 s', events: 0 });
+  const report = await runScenario(scenario, {
+    workers,
+    seed,
+    duration,
+    onProgress: bar
+      ? (p) => bar.update(Math.min(100, Math.floor((p.clock / total) * 100)), { simTime: `${Math.round(p.clock / 1000)} s`, events: p.events.toLocaleString('en-US') })
+      : undefined,
+  });
+  bar?.update(100);
+  bar?.stop();
+  if (!values.quiet) console.log(formatSummary(report));
+  if (values.json) {
+    writeFileSync(values.json, JSON.stringify(report, null, 2) + '\n');
+    if (!values.quiet) console.log(`\nreport written to ${values.json}`);
   }
   return 0;
+}
+
+function scenarios(): number {
+  const list = listScenarios();
+  const w = Math.max(...list.map((s) => s.name.length));
+  for (const s of list) console.log(`${s.name.padEnd(w)}  ${s.description}`);
+  return 0;
+}
+
+async function inspect(args: string[]): Promise<number> {
+  const { positionals } = parseArgs({ args, strict: true, allowPositionals: true, options: {} });
+  if (positionals.length !== 1) throw new SimError('SIM_ERR_CLI_USAGE', 'inspect needs exactly one FILE');
+  try {
+    const out = await inspectFile(positionals[0]);
+    console.log(JSON.stringify(out, null, 2));
+    return 0;
+  } catch (e) {
+    if (isWireError(e)) {
+      process.stderr.write(`impp-sim inspect: ${positionals[0]}: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -56,8 +135,12 @@ export async function main(argv: string[]): Promise<number> {
     case '--version':
       console.log(version());
       return 0;
-    case 'demo':
-      return demo(rest);
+    case 'run':
+      return run(rest);
+    case 'scenarios':
+      return scenarios();
+    case 'inspect':
+      return inspect(rest);
     default:
       process.stderr.write(`impp-sim: unknown command '${cmd}'\n\n${USAGE}`);
       return 2;
@@ -69,6 +152,7 @@ main(process.argv.slice(2)).then(
   (e: unknown) => {
     const msg = e instanceof Error ? e.message : String(e);
     process.stderr.write(`impp-sim: ${msg}\n`);
-    process.exit(e instanceof SimError || (e as { code?: string })?.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? 2 : 1);
+    const usage = isSimError(e) || (e as { code?: string })?.code?.startsWith('ERR_PARSE_ARGS') === true || (e as { code?: string })?.code === 'ENOENT';
+    process.exit(usage ? 2 : 1);
   },
 );

@@ -128,6 +128,9 @@ const TOKEN = `[${NAMECHARS}.]+`;
 const HEADER_NAME = new RegExp(`^(?:(${NAME})\\.)?(${NAME})$`);
 const TOKEN_FORMAL_NAME = new RegExp(`^${TOKEN}(?: ${TOKEN})*$`);
 const TOKEN_AT_START = new RegExp(`^${TOKEN}`);
+const TOKEN_NAME_PREFIX = new RegExp(`^(?:${TOKEN} )+`);
+const PARAM_START = new RegExp(`^;(${NAME})=`);
+const NS_VALUE = new RegExp(`^(?:(${NAME}) ?)?<([^<>]*)>$`);
 const MIME_TOKEN = "[!#$%&'*+\\-.^_`{|}~0-9A-Za-z]+";
 const CONTENT_TYPE = new RegExp(`^(${MIME_TOKEN})/(${MIME_TOKEN})[ \\t]*(;.*)?$`);
 
@@ -383,7 +386,7 @@ function parseHeaderLine(l: Line): RawHeader {
   let rest = l.text.slice(colon + 1);
   const params: CpimParam[] = [];
   while (rest.startsWith(';')) {
-    const pm = new RegExp(`^;(${NAME})=`).exec(rest);
+    const pm = PARAM_START.exec(rest);
     if (pm === null || pm[1] === undefined) {
       throw new WireError('WIRE_ERR_CPIM_BAD_HEADER', `malformed parameter after the header name (expected ;name=value): ${JSON.stringify(rest.slice(0, 40))}`, where);
     }
@@ -432,7 +435,7 @@ function parseAddress(h: RawHeader): CpimAddress {
     // The grammar puts "<" right after the String; one space there is common and harmless, so it is accepted.
     if (v[i] === ' ') i++;
   } else {
-    const tm = new RegExp(`^(?:${TOKEN} )+`).exec(v);
+    const tm = TOKEN_NAME_PREFIX.exec(v);
     if (tm !== null) {
       name = tm[0].slice(0, -1);
       i = tm[0].length;
@@ -566,7 +569,7 @@ function analyzeHeaders(raws: RawHeader[], firstLine: number, options: CpimDecod
       }
       case 'ns': {
         noParams(h);
-        const m = new RegExp(`^(?:(${NAME}) ?)?<([^<>]*)>$`).exec(h.value);
+        const m = NS_VALUE.exec(h.value);
         if (m === null || m[2] === undefined) {
           throw new WireError('WIRE_ERR_CPIM_BAD_NAMESPACE', `NS value ${JSON.stringify(h.value)} is not [Name-prefix] <URI>`, where);
         }

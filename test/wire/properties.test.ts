@@ -215,7 +215,7 @@ const extension: fc.Arbitrary<ExtensionElement> = fc.letrec<{ ext: ExtensionElem
       ns: extNamespace,
       name: ncName,
       attributes: fc.dictionary(attrKey, xmlText, { maxKeys: 3 }),
-      children: fc.oneof({ depthSize: 'small' }, fc.constant([]), fc.array(tie('ext'), { maxLength: 3 })),
+      children: fc.oneof({ depthSize: 'small' }, fc.constant<ExtensionElement[]>([]), fc.array(tie('ext'), { maxLength: 3 })),
       text: fc.option(nonEmptyXmlText, { nil: undefined }),
     })
     .map(({ text, ...rest }) => {
