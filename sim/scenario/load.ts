@@ -253,6 +253,8 @@ function step(node: SchemaNode, container: unknown, seg: Segment, path: string, 
   }
 }
 
+const CONTAINER_KINDS = new Set<SchemaNode['kind']>(['object', 'nullable', 'mix', 'array', 'dist', 'countDist']);
+
 /** Applies one override to `root` (already a private copy), copying each container on the way. */
 function applyOne(root: Record<string, unknown>, override: string, ctx: DefaultContext): string {
   const eq = override.indexOf('=');
@@ -269,6 +271,9 @@ function applyOne(root: Record<string, unknown>, override: string, ctx: DefaultC
     if (i === segs.length - 1) {
       holder[s.key] = value;
       return s.path;
+    }
+    if (!CONTAINER_KINDS.has(s.node.kind)) {
+      throw badOverride(override, `${s.path} is a single value (${s.node.kind}); it has no field ${segText(segs[i + 1]!)}`, { path: s.path });
     }
     let child = hasOwn(holder, String(s.key)) ? holder[s.key] : undefined;
     const wantList = s.node.kind === 'array';
@@ -404,7 +409,7 @@ function notFound(nameOrPath: string, why: string): SimError {
   const s = suggest(nameOrPath, names);
   return new SimError(
     'SIM_ERR_SCENARIO_NOT_FOUND',
-    `${why}${s ? `; did you mean '${s}'?` : ''}. Built-in scenarios: ${names.join(', ') || '(none found)'}; or give the path of a .yaml, .yml or .json file`,
+    `${why}${s ? ` (did you mean '${s}'?)` : ''}. Built-in scenarios: ${names.join(', ') || '(none found)'}; or give the path of a .yaml, .yml or .json file`,
     { name: nameOrPath, builtins: names },
   );
 }

@@ -513,7 +513,7 @@ function distShape(
   for (const key of Object.keys(raw)) {
     if (key === 'dist' || takes.includes(key)) continue;
     const s = suggest(key, takes);
-    problem(ctx, joinPath(path, key), `unknown field '${key}' for a ${kind} distribution (it takes ${quoteList(takes)})${s ? `; did you mean '${s}'?` : ''}`);
+    problem(ctx, joinPath(path, key), `unknown field '${key}' for ${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind} distribution (it takes ${quoteList(takes)})${s ? `; did you mean '${s}'?` : ''}`);
     ok = false;
   }
   for (const key of takes) {

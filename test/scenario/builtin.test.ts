@@ -178,7 +178,7 @@ describe('loadScenario(path) and its errors', () => {
 
   it('loadScenario(unknown name) fails with SIM_ERR_SCENARIO_NOT_FOUND listing the built-ins and a suggestion', () => {
     expect(() => loadScenario('ofice')).toThrow(
-      "SIM_ERR_SCENARIO_NOT_FOUND: no scenario file or built-in scenario named 'ofice'; did you mean 'office'?. Built-in scenarios: celebrity, federation, flash-crowd, office, teach-basic; or give the path of a .yaml, .yml or .json file",
+      "SIM_ERR_SCENARIO_NOT_FOUND: no scenario file or built-in scenario named 'ofice' (did you mean 'office'?). Built-in scenarios: celebrity, federation, flash-crowd, office, teach-basic; or give the path of a .yaml, .yml or .json file",
     );
     expect(code(() => loadScenario(join(dir, 'missing.yaml')))).toBe('SIM_ERR_SCENARIO_NOT_FOUND');
     expect(code(() => loadScenario(dir + '/'))).toBe('SIM_ERR_SCENARIO_NOT_FOUND');
