@@ -13,7 +13,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isCollection, LineCounter, parseDocument, visit, type Document } from 'yaml';
+import { isAlias, isCollection, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import { SimError } from '../errors.js';
 import type { Scenario } from './types.js';
 import {
@@ -68,7 +68,7 @@ function parseYaml(text: string, source: string): unknown {
   const lineCounter = new LineCounter();
   let doc: Document.Parsed;
   try {
-    doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, merge: true, logLevel: 'error' });
   } catch (e) {
     throw parseError(source, e instanceof Error ? e.message : String(e));
   }
@@ -78,26 +78,39 @@ function parseYaml(text: string, source: string): unknown {
     const message =
       err.code === 'MULTIPLE_DOCS'
         ? 'a scenario is one YAML document, but this text has several (a "---" line starts another)'
-        : err.code === 'DUPLICATE_KEY'
-          ? 'a key appears twice in the same mapping'
-          : firstLine(err.message);
+        : firstLine(err.message);
     throw parseError(source, message, pos.line, pos.col);
   }
-  // A mapping key that is itself a list or mapping would be stringified by toJS (with a process
-  // warning); a scenario never needs one.
-  let badKeyAt: number | undefined;
+  // A mapping key that is itself a list or mapping would be stringified by toJS; a scenario never
+  // needs one. Duplicate keys are found here with a set per mapping: the parser's own check
+  // (uniqueKeys) compares every pair with every other, minutes on a 1 MiB mapping.
+  let bad: { at: number; message: string } | undefined;
   visit(doc, {
     Pair(_, pair) {
       if (isCollection(pair.key)) {
-        badKeyAt = pair.key.range?.[0] ?? 0;
+        bad = { at: pair.key.range?.[0] ?? 0, message: 'a mapping key must be a plain word, not a list or a mapping' };
         return visit.BREAK;
       }
       return undefined;
     },
+    Map(_, map) {
+      const seen = new Set<string>();
+      for (const pair of map.items) {
+        const key = pair.key as unknown;
+        const name = isScalar(key) ? String(key.value) : isAlias(key) ? `*${key.source}` : String(key);
+        if (seen.has(name)) {
+          const at = isScalar(key) || isAlias(key) ? (key.range?.[0] ?? 0) : 0;
+          bad = { at, message: `the key '${name.length > 40 ? `${name.slice(0, 40)}...` : name}' appears twice in the same mapping` };
+          return visit.BREAK;
+        }
+        seen.add(name);
+      }
+      return undefined;
+    },
   });
-  if (badKeyAt !== undefined) {
-    const pos = lineCounter.linePos(badKeyAt);
-    throw parseError(source, 'a mapping key must be a plain word, not a list or a mapping', pos.line, pos.col);
+  if (bad !== undefined) {
+    const pos = lineCounter.linePos(bad.at);
+    throw parseError(source, bad.message, pos.line, pos.col);
   }
   try {
     return doc.toJS({ maxAliasCount: MAX_ALIASES });

@@ -95,6 +95,8 @@ const MAX_SIGMA = 10;
 const MAX_ALPHA = 10;
 
 const NAME_RE = /^[a-z0-9-]+$/;
+/** Top-level keys with this prefix are ignored, so that files can hold YAML anchors to merge (`<<: *x`). */
+export const EXTENSION_PREFIX = 'x-';
 const LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
 export const DOMAIN_NAME_RE = new RegExp(`^${LABEL}(?:\\.${LABEL})*$`);
 const DOMAIN_HINT = 'a DNS-like domain name of lower-case letters, digits, \'-\' and \'.\' such as "corp.example"';
@@ -186,12 +188,12 @@ const linksNode: ObjectNode = {
 const celebrityNode: ObjectNode = {
   kind: 'object',
   fields: [
-    { name: 'domain', node: domainName, required: true, description: 'domain of the celebrity presentity' },
+    { name: 'domain', node: domainName, required: true, description: 'domain of the celebrity presentity (its first user)' },
     {
       name: 'subscribers',
       node: { kind: 'int', min: 1, max: MAX_CELEBRITY_SUBSCRIBERS },
       required: true,
-      description: 'extra watcher principals that the model creates in the first domain listed (domains[0]); each subscribes to the celebrity',
+      description: 'extra subscriber principals that the model adds to the other domains in proportion to their size (to the celebrity\'s own domain when it is the only one); not counted in users',
     },
   ],
 };
@@ -425,6 +427,12 @@ interface VCtx extends DefaultContext {
   errors: ScenarioProblem[];
 }
 
+/** Suggestions cost an edit distance per candidate: stop offering them once a file is hopeless. */
+const SUGGESTION_BUDGET = 200;
+function hint(ctx: VCtx, word: string, candidates: readonly string[]): string | undefined {
+  return ctx.errors.length < SUGGESTION_BUDGET ? suggest(word, candidates) : undefined;
+}
+
 function problem(ctx: VCtx, path: string, message: string): typeof BAD {
   ctx.errors.push({ path, message });
   return BAD;
@@ -501,7 +509,7 @@ function distShape(
   }
   const kind = raw.dist;
   if (typeof kind !== 'string' || !hasOwn(table, kind)) {
-    const s = typeof kind === 'string' ? suggest(kind, kinds) : undefined;
+    const s = typeof kind === 'string' ? hint(ctx, kind, kinds) : undefined;
     return problem(
       ctx,
       joinPath(path, 'dist'),
@@ -512,7 +520,7 @@ function distShape(
   let ok = true;
   for (const key of Object.keys(raw)) {
     if (key === 'dist' || takes.includes(key)) continue;
-    const s = suggest(key, takes);
+    const s = hint(ctx, key, takes);
     problem(ctx, joinPath(path, key), `unknown field '${key}' for ${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind} distribution (it takes ${quoteList(takes)})${s ? `; did you mean '${s}'?` : ''}`);
     ok = false;
   }
@@ -610,7 +618,7 @@ function validateMix(ctx: VCtx, path: string, raw: unknown, node: MixNode): Reco
   let ok = true;
   for (const key of Object.keys(raw)) {
     if (names.includes(key)) continue;
-    const s = suggest(key, names);
+    const s = hint(ctx, key, names);
     problem(ctx, joinPath(path, key), `unknown field '${key}' in ${path}${s ? `; did you mean '${s}'?` : ''} (fields: ${quoteList(names)})`);
     ok = false;
   }
@@ -646,7 +654,9 @@ function validateFields(ctx: VCtx, path: string, raw: Record<string, unknown>, n
   let ok = true;
   for (const key of Object.keys(raw)) {
     if (names.includes(key)) continue;
-    const s = suggest(key, names);
+    // top-level `x-...` keys are ignored: a place for YAML anchors (`x-server: &big {...}`)
+    if (path === '' && key.startsWith(EXTENSION_PREFIX)) continue;
+    const s = hint(ctx, key, names);
     const where = path === '' ? 'at the top level' : `in ${path}`;
     problem(ctx, joinPath(path, key), `unknown field '${key}' ${where}; ${s ? `did you mean '${s}'?` : `expected one of ${quoteList(names)}`}`);
     ok = false;
@@ -687,8 +697,8 @@ function validateNode(ctx: VCtx, path: string, raw: unknown, node: SchemaNode): 
       if (raw.length > node.maxLength) return problem(ctx, path, `expected at most ${node.maxLength} characters, got ${raw.length}`);
       if (node.pattern && !node.pattern.test(raw)) {
         const lower = raw.toLowerCase();
-        const hint = lower !== raw && node.pattern.test(lower) ? ` (lower case: write "${lower}")` : '';
-        return problem(ctx, path, `expected ${node.patternHint ?? `a string matching ${node.pattern}`}, got ${describeValue(raw)}${hint}`);
+        const caseHint = lower !== raw && node.pattern.test(lower) ? ` (lower case: write "${lower}")` : '';
+        return problem(ctx, path, `expected ${node.patternHint ?? `a string matching ${node.pattern}`}, got ${describeValue(raw)}${caseHint}`);
       }
       return raw;
     }
@@ -804,7 +814,7 @@ function crossCheck(ctx: VCtx, raw: Record<string, unknown>, tree: Tree): void {
     const i = byName.get(name);
     if (i === undefined) {
       const names = [...byName.keys()];
-      const s = suggest(name, names);
+      const s = hint(ctx, name, names);
       problem(ctx, path, `unknown domain '${name}'${s ? `; did you mean '${s}'?` : ''} (domains: ${quoteList(names.slice(0, 20))}${names.length > 20 ? ', ...' : ''})`);
     }
     return i;

@@ -300,9 +300,31 @@ describe('parseScenario errors', () => {
 
   it('duplicate keys, several documents and collection keys are parse errors with a position', () => {
     const dup = problems('name: x\nname: y\n');
-    expect(dup).toEqual([{ path: '', message: 'line 2, column 1: a key appears twice in the same mapping' }]);
+    expect(dup).toEqual([{ path: '', message: "line 2, column 1: the key 'name' appears twice in the same mapping" }]);
+    expect(problems('name: x\ndomains: [{name: a.example, users: 1, users: 2}]\n')).toEqual([
+      { path: '', message: "line 2, column 39: the key 'users' appears twice in the same mapping" },
+    ]);
     expect(problems('name: x\n---\nname: y\n')[0]!.message).toMatch(/^line 2, column 1: a scenario is one YAML document/);
     expect(problems('name: x\n? [a, b]\n: 1\n')[0]!.message).toBe('line 2, column 3: a mapping key must be a plain word, not a list or a mapping');
+  });
+
+  it('YAML anchors, aliases and merge keys work; top-level x- keys hold anchors and are ignored', () => {
+    const text = [
+      'name: merged',
+      'duration: 1h',
+      'x-domain: &dom { users: 10, servers: { count: 2, cores: 2 } }',
+      'domains:',
+      '  - { <<: *dom, name: a.example }',
+      '  - { <<: *dom, name: b.example, users: 20 }',
+      'population: { buddies: 3 }',
+    ].join('\n');
+    const r = validateScenarioText(text);
+    expect(r.ok).toBe(true);
+    if (r.ok) {
+      expect(r.scenario.domains.map((d) => [d.name, d.users, d.servers.count])).toEqual([['a.example', 10, 2], ['b.example', 20, 2]]);
+      expect(Object.keys(r.scenario)).not.toContain('x-domain');
+    }
+    expect(only({ ...base(), domains: [{ 'x-note': 1, name: 'a.example', users: 3 }] }).message).toMatch(/^unknown field 'x-note' in domains\[0\]/);
   });
 
   it('JSON text is accepted and its syntax errors are reported with a line', () => {
