@@ -15,7 +15,7 @@ import { SimError } from '../errors.js';
 import { Exchange } from './exchange.js';
 import { Kernel } from './kernel.js';
 import type { ModelInstance, ModelSpec } from './model.js';
-import { Control, REDUCE_FIELDS } from './sync.js';
+import { Control } from './sync.js';
 import type { MessagePort } from 'node:worker_threads';
 
 export interface PartitionTask<P> {
@@ -163,4 +163,3 @@ function windowLoop<P, R>(spec: ModelSpec<P, R, unknown>, task: PartitionTask<P>
   };
 }
 
-export { REDUCE_FIELDS };

@@ -103,11 +103,6 @@ export class EventQueue {
     return this.hSlot[0];
   }
 
-  /** Time of the event at the root; valid right after popSlot(). */
-  rootTime(): number {
-    return this.hTime[0];
-  }
-
   release(slot: number): void {
     this.free[this.freeTop++] = slot;
   }

@@ -34,7 +34,6 @@ import {
   RULE_PENDING,
   RULE_POLITE,
   VIS_FIRST_TUPLE_ONLY,
-  WATCHER_FETCHER,
   WATCHER_POLLER,
   WATCHER_SUBSCRIBER,
   type Population,
@@ -896,4 +895,4 @@ function createImpp(kernel: Kernel, params: ImppParams) {
   };
 }
 
-export { COUNTERS, N_KINDS, N_OPS, OP_PUBLISH, WATCHER_FETCHER };
+export { N_KINDS };
