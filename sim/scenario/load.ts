@@ -97,6 +97,10 @@ function parseYaml(text: string, source: string): unknown {
       const seen = new Set<string>();
       for (const pair of map.items) {
         const key = pair.key as unknown;
+        if (isCollection(key)) {
+          bad = { at: key.range?.[0] ?? 0, message: 'a mapping key must be a plain word, not a list or a mapping' };
+          return visit.BREAK;
+        }
         const name = isScalar(key) ? String(key.value) : isAlias(key) ? `*${key.source}` : String(key);
         if (seen.has(name)) {
           const at = isScalar(key) || isAlias(key) ? (key.range?.[0] ?? 0) : 0;

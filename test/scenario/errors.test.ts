@@ -306,6 +306,8 @@ describe('parseScenario errors', () => {
     ]);
     expect(problems('name: x\n---\nname: y\n')[0]!.message).toMatch(/^line 2, column 1: a scenario is one YAML document/);
     expect(problems('name: x\n? [a, b]\n: 1\n')[0]!.message).toBe('line 2, column 3: a mapping key must be a plain word, not a list or a mapping');
+    // a mapping as key whose own key is a merge key (found by the fuzzer: it used to escape as a plain Error)
+    expect(problems('? <<: ')[0]!.message).toMatch(/a mapping key must be a plain word, not a list or a mapping$/);
   });
 
   it('YAML anchors, aliases and merge keys work; top-level x- keys hold anchors and are ignored', () => {

@@ -116,8 +116,10 @@ describe('property: parseScenario never throws anything but SimError', () => {
         let doc = structuredClone(raw);
         for (const m of muts) {
           const path = places[m.place]!;
+          // a fresh copy each time: a shared value written into itself would make a cycle
+          const value = structuredClone(m.value);
           if (path.length === 0) {
-            doc = m.value;
+            doc = value;
             continue;
           }
           let parent = doc as Record<string | number, unknown>;
@@ -131,8 +133,9 @@ describe('property: parseScenario never throws anything but SimError', () => {
             parent = next as Record<string | number, unknown>;
           }
           if (!ok || parent === null || typeof parent !== 'object') continue;
-          const target = m.newKey !== undefined && !Array.isArray(parent[path.at(-1)!]) ? m.newKey : path.at(-1)!;
-          Object.defineProperty(parent, target, { value: m.value, enumerable: true, writable: true, configurable: true });
+          // a new key only on objects: an array's own keys (length, indices) are not document places
+          const target = m.newKey !== undefined && !Array.isArray(parent) ? m.newKey : path.at(-1)!;
+          Object.defineProperty(parent, target, { value, enumerable: true, writable: true, configurable: true });
         }
         const t = asJson ? JSON.stringify(doc) : stringify(doc);
         if (t === undefined) return;
