@@ -18,6 +18,11 @@ export interface RunScenarioOptions {
   duration?: number;
   onProgress?: (p: Progress) => void;
   onStart?: (h: RunHandle) => void;
+  /**
+   * Run in the calling thread (the default for 1 worker). A server passes false so that even a
+   * one-worker run goes to a worker thread and its event loop stays free.
+   */
+  inProcess?: boolean;
 }
 
 export interface OperationStats {
@@ -105,6 +110,7 @@ export async function runScenario(scenario: Scenario, opts: RunScenarioOptions =
     until: duration,
     onProgress: opts.onProgress,
     onStart: opts.onStart,
+    inProcess: opts.inProcess,
   });
   return buildReport(sc, seed, out.result, {
     events: out.events,
