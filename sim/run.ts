@@ -6,7 +6,18 @@
  */
 import { runModel, type RunHandle, type Progress } from './engine/parallel.js';
 import { SimError } from './errors.js';
-import { IM_FAILURES, linkLookahead, MESSAGE_KINDS, N_KINDS, type ImppParams, type ImppPart, type TraceRecord } from './model/impp.js';
+import {
+  IM_FAILURES,
+  linkLookahead,
+  LIVE_DOMAIN_SLOTS,
+  LIVE_LATENCY_EDGES_MS,
+  liveLayout,
+  MESSAGE_KINDS,
+  N_KINDS,
+  type ImppParams,
+  type ImppPart,
+  type TraceRecord,
+} from './model/impp.js';
 import { cdf, mergeHistograms, summarise, type LatencySummary } from './model/latency.js';
 import { OPERATIONS, type Scenario } from './scenario/types.js';
 
@@ -17,12 +28,74 @@ export interface RunScenarioOptions {
   /** overrides the scenario's duration (ms) */
   duration?: number;
   onProgress?: (p: Progress) => void;
-  onStart?: (h: RunHandle) => void;
+  onStart?: (h: ScenarioRunHandle) => void;
   /**
    * Run in the calling thread (the default for 1 worker). A server passes false so that even a
    * one-worker run goes to a worker thread and its event loop stays free.
    */
   inProcess?: boolean;
+}
+
+/**
+ * What a running scenario looks like now: cumulative figures since the start, taken between
+ * windows (so slightly behind the clock of the slowest partition). Rates are the caller's to
+ * compute from two snapshots.
+ */
+export interface LiveSnapshot {
+  /** simulated ms reached by every partition */
+  clock: number;
+  until: number;
+  events: number;
+  wallMs: number;
+  /** the model's counters (names as in ImppPart.counters: publishes, notifySent, imDelivered, ...) */
+  counters: Record<string, number>;
+  /** cumulative counts per latency bucket; bucket i holds values below edgesMs[i], the last one the rest */
+  latency: { edgesMs: number[]; notification: number[]; im: number[] };
+  domains: { name: string; busyMs: number; cores: number; queue: number; utilisation: number }[];
+  pairs: { from: string; to: string; messages: number; bytes: number }[];
+}
+
+export interface ScenarioRunHandle extends RunHandle {
+  snapshot(): LiveSnapshot;
+}
+
+/** Decodes a summed live view of the IMPP model into a snapshot. */
+export function decodeLive(sc: Scenario, v: Float64Array | null, p: Progress, wallMs: number): LiveSnapshot {
+  const L = liveLayout(sc);
+  const D = sc.domains.length;
+  const at = (i: number) => (v === null ? 0 : v[i]);
+  const counters: Record<string, number> = {};
+  L.counterNames.forEach((n, i) => (counters[n] = at(L.counters + i)));
+  const buckets = (o: number) => Array.from({ length: L.buckets }, (_, i) => at(o + i));
+  const clock = p.clock;
+  const domains = sc.domains.map((dom, d) => {
+    const busyMs = at(L.domains + d * LIVE_DOMAIN_SLOTS);
+    const cores = dom.servers.count * dom.servers.cores;
+    return {
+      name: dom.name,
+      busyMs,
+      cores,
+      queue: at(L.domains + d * LIVE_DOMAIN_SLOTS + 1),
+      utilisation: clock > 0 ? round(busyMs / (cores * clock), 5) : 0,
+    };
+  });
+  const pairs: LiveSnapshot['pairs'] = [];
+  for (let a = 0; a < D; a++) {
+    for (let b = 0; b < D; b++) {
+      if (a === b) continue;
+      pairs.push({ from: sc.domains[a].name, to: sc.domains[b].name, messages: at(L.pairMessages + a * D + b), bytes: at(L.pairBytes + a * D + b) });
+    }
+  }
+  return {
+    clock,
+    until: p.until,
+    events: p.events,
+    wallMs: round(wallMs, 1),
+    counters,
+    latency: { edgesMs: [...LIVE_LATENCY_EDGES_MS], notification: buckets(L.latNotification), im: buckets(L.latIm) },
+    domains,
+    pairs,
+  };
 }
 
 export interface OperationStats {
@@ -109,7 +182,13 @@ export async function runScenario(scenario: Scenario, opts: RunScenarioOptions =
     seed,
     until: duration,
     onProgress: opts.onProgress,
-    onStart: opts.onStart,
+    onStart:
+      opts.onStart === undefined
+        ? undefined
+        : (h) => {
+            const t0 = performance.now();
+            opts.onStart!({ ...h, snapshot: () => decodeLive(sc, h.live(), h.progress(), performance.now() - t0) });
+          },
     inProcess: opts.inProcess,
   });
   return buildReport(sc, seed, out.result, {
@@ -121,7 +200,7 @@ export async function runScenario(scenario: Scenario, opts: RunScenarioOptions =
   });
 }
 
-function buildReport(
+export function buildReport(
   sc: Scenario,
   seed: number,
   parts: ImppPart[],

@@ -13,8 +13,13 @@ export interface ModelInstance<R> {
   init(lp: number): void;
   /** Summary of this partition after the run; must be structured-cloneable. */
   finish(): R;
-  /** Optional live view of this partition, cloneable, taken between windows. */
-  snapshot?(): unknown;
+  /**
+   * Writes this partition's live figures into `out` (length `liveSize(params)`), called between
+   * windows a few times per second of wall-clock time. The coordinator sums the partitions'
+   * arrays slot by slot, so a figure owned by one LP is written by its partition and left 0 by
+   * the others.
+   */
+  publishLive?(out: Float64Array): void;
 }
 
 export interface ModelSpec<P, R, F> {
@@ -26,6 +31,8 @@ export interface ModelSpec<P, R, F> {
   lpWeight?(params: P, lp: number): number;
   /** Initial heap capacity hint for one partition. */
   capacity?(params: P, ownedLPs: number): number;
+  /** Number of Float64 slots of the live view (see ModelInstance.publishLive); 0 or absent: none. */
+  liveSize?(params: P): number;
   create(kernel: Kernel, params: P): ModelInstance<R>;
   combine(parts: R[], params: P): F;
 }

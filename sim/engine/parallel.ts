@@ -49,6 +49,8 @@ export interface RunHandle {
   resume(): void;
   stop(): void;
   progress(): Progress;
+  /** The model's live view summed over partitions (null when the model has none). */
+  live(): Float64Array | null;
 }
 
 export interface RunOutcome<F> {
@@ -137,6 +139,19 @@ export async function runModel<P, R, F>(modelModule: string, params: P, opts: Ru
   const capacity = opts.mailboxCapacity ?? mailboxCapacity(workers);
   const mailboxes = workers > 1 ? new SharedArrayBuffer(mailboxBytes(workers, capacity)) : null;
 
+  const liveSize = spec.liveSize?.(params) ?? 0;
+  const liveBuf = liveSize > 0 ? new SharedArrayBuffer(workers * liveSize * 8) : null;
+  const liveAll = liveBuf !== null ? new Float64Array(liveBuf) : null;
+  const live = (): Float64Array | null => {
+    if (liveAll === null) return null;
+    const out = new Float64Array(liveSize);
+    for (let p = 0; p < workers; p++) {
+      const base = p * liveSize;
+      for (let i = 0; i < liveSize; i++) out[i] += liveAll[base + i];
+    }
+    return out;
+  };
+
   const progress = (): Progress => {
     let clock = Infinity;
     let events = 0;
@@ -154,6 +169,7 @@ export async function runModel<P, R, F>(modelModule: string, params: P, opts: Ru
     resume: () => control.setPaused(false),
     stop: () => control.requestStop(),
     progress,
+    live,
   });
 
   const t0 = performance.now();
@@ -174,10 +190,12 @@ export async function runModel<P, R, F>(modelModule: string, params: P, opts: Ru
       sendPorts: [null],
       recvPorts: [null],
       capacity: opts.capacity,
+      live: liveBuf,
+      liveSize,
     };
     results = [runPartitionWith(spec as ModelSpec<P, R, unknown>, task)];
   } else {
-    results = await runOnPool<P, R>(modelModule, params, opts, workers, partitionOf, controlBuf, control, mailboxes, capacity, progress);
+    results = await runOnPool<P, R>(modelModule, params, opts, workers, partitionOf, controlBuf, control, mailboxes, capacity, progress, liveBuf, liveSize);
   }
   const wallMs = performance.now() - t0;
   opts.onProgress?.(progress());
@@ -224,6 +242,8 @@ async function runOnPool<P, R>(
   mailboxes: SharedArrayBuffer | null,
   capacity: number,
   progress: () => Progress,
+  liveBuf: SharedArrayBuffer | null,
+  liveSize: number,
 ): Promise<PartitionResult<R>[]> {
   const runnable = runnableModule(modelModule);
   const pool = new Piscina({
@@ -271,6 +291,8 @@ async function runOnPool<P, R>(
         sendPorts: sendPorts[p],
         recvPorts: recvPorts[p],
         capacity: opts.capacity,
+        live: liveBuf,
+        liveSize,
       };
       const transferList = [...sendPorts[p], ...recvPorts[p]].filter((x): x is MessagePort => x !== null);
       tasks.push(

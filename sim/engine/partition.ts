@@ -32,7 +32,15 @@ export interface PartitionTask<P> {
   sendPorts: (MessagePort | null)[];
   recvPorts: (MessagePort | null)[];
   capacity?: number;
+  /** live views: `partitions` arrays of `liveSize` Float64 slots, one per partition */
+  live?: SharedArrayBuffer | null;
+  liveSize?: number;
 }
+
+/** Events handled between two looks at the pause/stop flags and the live view. */
+const CHUNK = 32_768;
+/** Wall-clock milliseconds between two live-view publications. */
+const LIVE_EVERY_MS = 100;
 
 export interface PartitionResult<R> {
   partition: number;
@@ -107,6 +115,18 @@ function windowLoop<P, R>(spec: ModelSpec<P, R, unknown>, task: PartitionTask<P>
   const instance: ModelInstance<R> = spec.create(kernel, params);
   kernel.forEachOwnedLP((lp) => instance.init(lp));
 
+  const liveSize = task.liveSize ?? 0;
+  const liveView =
+    task.live && liveSize > 0 && instance.publishLive ? new Float64Array(task.live, me * liveSize * 8, liveSize) : null;
+  let lastLive = performance.now();
+  const publishLive = (force: boolean) => {
+    if (liveView === null) return;
+    const t = performance.now();
+    if (!force && t - lastLive < LIVE_EVERY_MS) return;
+    lastLive = t;
+    instance.publishLive!(liveView);
+  };
+
   const f = control.f64;
   const prog = control.progressIndex(me);
   let parity = 0;
@@ -137,17 +157,25 @@ function windowLoop<P, R>(spec: ModelSpec<P, R, unknown>, task: PartitionTask<P>
     kernel.minSent = Infinity;
     if (stop || gmin >= until) break;
     // 4. handle the window
+    // (in chunks, so that a long window still shows progress and obeys pause and stop; the
+    // chunking does not change the order of events)
     const end = Math.min(gmin + lookahead, until);
-    kernel.run(end);
+    for (;;) {
+      const handled = kernel.run(end, CHUNK);
+      f[prog] = kernel.events;
+      f[prog + 1] = kernel.now;
+      publishLive(false);
+      if (handled < CHUNK || control.stopRequested) break;
+      control.waitWhilePaused();
+    }
     windows++;
-    f[prog] = kernel.events;
-    f[prog + 1] = kernel.now;
     f[prog + 2] = windows;
   }
   if (until !== Infinity && kernel.now < until && !kernel.stopped && !control.stopRequested) kernel.now = until;
   f[prog] = kernel.events;
   f[prog + 1] = kernel.now;
   f[prog + 2] = windows;
+  publishLive(true);
   const names = kernel.eventNames();
   return {
     partition: me,

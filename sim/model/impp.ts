@@ -235,12 +235,39 @@ function userName(pop: Population, s: Scenario, g: number): string {
   return `u${g - pop.domainStart[d]}@${s.domains[d].name}`;
 }
 
+/** Upper edges (ms) of the coarse latency buckets of the live view; one more bucket for the rest. */
+export const LIVE_LATENCY_EDGES_MS = [0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000];
+const LIVE_BUCKETS = LIVE_LATENCY_EDGES_MS.length + 1;
+/** Per-domain slots of the live view: busy core-ms so far, jobs waiting now. */
+export const LIVE_DOMAIN_SLOTS = 2;
+
+/** Offsets of the live view (a Float64Array the coordinator sums over partitions). */
+export function liveLayout(s: Scenario) {
+  const D = s.domains.length;
+  const counters = 0;
+  const latNotification = counters + COUNTERS.length;
+  const latIm = latNotification + LIVE_BUCKETS;
+  const domains = latIm + LIVE_BUCKETS;
+  const pairMessages = domains + D * LIVE_DOMAIN_SLOTS;
+  const pairBytes = pairMessages + D * D;
+  const size = pairBytes + D * D;
+  return { counters, latNotification, latIm, domains, pairMessages, pairBytes, size, buckets: LIVE_BUCKETS, counterNames: COUNTERS };
+}
+
+function liveBucket(ms: number): number {
+  const e = LIVE_LATENCY_EDGES_MS;
+  let i = 0;
+  while (i < e.length && ms >= e[i]) i++;
+  return i;
+}
+
 export const model: ModelSpec<ImppParams, ImppPart, ImppPart[]> = {
   name: 'impp',
   lpCount: (p) => p.scenario.domains.length,
   lookahead: (p) => linkLookahead(p.scenario),
   lpWeight: (p, lp) => p.scenario.domains[lp].users + 1,
   capacity: (p, owned) => Math.max(4096, owned * 1024),
+  liveSize: (p) => liveLayout(p.scenario).size,
   create(kernel: Kernel, params: ImppParams) {
     return createImpp(kernel, params);
   },
@@ -287,6 +314,9 @@ function createImpp(kernel: Kernel, params: ImppParams) {
   const pairBytes = new Float64Array(D * D);
   const notifLatency = new LatencyRecorder();
   const imLatency = new LatencyRecorder();
+  const layout = liveLayout(s);
+  const liveNotif = new Float64Array(LIVE_BUCKETS);
+  const liveIm = new Float64Array(LIVE_BUCKETS);
   const dedup: Map<string, number>[] = [];
   for (let d = 0; d < D; d++) dedup.push(new Map());
   const traceOn = s.trace.enabled;
@@ -603,7 +633,10 @@ function createImpp(kernel: Kernel, params: ImppParams) {
       return;
     }
     count(C.notifyDelivered);
-    if (since >= 0) notifLatency.record(kernel.now - since);
+    if (since >= 0) {
+      notifLatency.record(kernel.now - since);
+      liveNotif[liveBucket(kernel.now - since)]++;
+    }
   });
 
   // requests arriving at the presentity's domain go to its servers
@@ -841,6 +874,7 @@ function createImpp(kernel: Kernel, params: ImppParams) {
     if (!online[to]) return report(d, a, F_CLOSED);
     count(C.imDelivered);
     imLatency.record(kernel.now - sentAt);
+    liveIm[liveBucket(kernel.now - sentAt)]++;
     report(d, a, 0);
   };
 
@@ -852,6 +886,29 @@ function createImpp(kernel: Kernel, params: ImppParams) {
   });
 
   return {
+    publishLive(out: Float64Array) {
+      out.set(counters, layout.counters);
+      out.set(liveNotif, layout.latNotification);
+      out.set(liveIm, layout.latIm);
+      for (let d = 0; d < D; d++) {
+        const pool = pools[d];
+        const o = layout.domains + d * LIVE_DOMAIN_SLOTS;
+        out[o] = pool ? pool.busyTimeAt(kernel.now) : 0;
+        out[o + 1] = pool ? pool.queued() : 0;
+      }
+      for (let i = 0; i < D * D; i++) {
+        let m = 0;
+        for (let k = 0; k < N_KINDS; k++) m += pairMessages[i * N_KINDS + k];
+        out[layout.pairMessages + i] = m;
+        out[layout.pairBytes + i] = pairBytes[i];
+      }
+    },
+    /** The live state of this partition, for in-process stepping (teaching view). */
+    snapshot() {
+      const ctr: Record<string, number> = {};
+      COUNTERS.forEach((n, i) => (ctr[n] = counters[i]));
+      return { counters: ctr, trace: trace as readonly TraceRecord[] };
+    },
     init(d: number) {
       // users of this domain log in: the online fraction at once (spread over 10 s), the others later
       for (let g = pop.domainStart[d]; g < pop.domainStart[d + 1]; g++) {
