@@ -15,6 +15,7 @@
  */
 import { SimError } from '../errors.js';
 import { parseDuration, parseFraction, parseRate, parseSize, scenarioFieldDocs, type Scenario } from '../scenario/index.js';
+import { parse as parseYaml } from 'yaml';
 import type { ParamValue } from './ranges.js';
 
 const DOMAIN_FIELDS = ['users', 'servers', 'serviceTimes', 'presence', 'im'];
@@ -110,6 +111,8 @@ function convert(path: string, schema: string, value: ParamValue): number | stri
         throw badParam(path, `expected true or false, got '${value}'`);
       case 'text':
         return String(value);
+      case 'duration distribution':
+        return toDist(path, value) as unknown as number;
       default:
         throw badParam(path, `a ${unit} cannot be swept as one value; sweep one of its fields (e.g. ${schema}.mean)`);
     }
@@ -117,6 +120,37 @@ function convert(path: string, schema: string, value: ParamValue): number | stri
     if (e instanceof SimError && e.code === 'SIM_ERR_BAD_OVERRIDE') throw e;
     throw badParam(path, (e as Error).message.replace(/^SIM_ERR_\w+: /, ''));
   }
+}
+
+/** A duration distribution from a duration (fixed) or a YAML flow mapping such as `{dist: exponential, mean: 2ms}`. */
+function toDist(path: string, value: ParamValue): Record<string, number | string> {
+  if (typeof value === 'number') return { dist: 'fixed', value };
+  const v = value.trim();
+  if (!v.startsWith('{')) return { dist: 'fixed', value: parseDuration(v, path) };
+  let raw: unknown;
+  try {
+    raw = parseYaml(v);
+  } catch (e) {
+    throw badParam(path, `cannot read '${v}' as a YAML mapping: ${(e as Error).message.split('\n')[0]}`);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw badParam(path, `expected a mapping such as {dist: exponential, mean: 2ms}, got '${v}'`);
+  const o = raw as Record<string, unknown>;
+  const fields: Record<string, string[]> = { fixed: ['value'], exponential: ['mean'], lognormal: ['median', 'sigma'], uniform: ['min', 'max'] };
+  const dist = String(o.dist);
+  if (!(dist in fields)) throw badParam(path, `unknown distribution '${dist}' (fixed, exponential, lognormal, uniform)`);
+  const out: Record<string, number | string> = { dist };
+  for (const f of fields[dist]) {
+    const x = o[f];
+    if (x === undefined) throw badParam(path, `the ${dist} distribution needs '${f}'`);
+    if (f === 'sigma') {
+      if (typeof x !== 'number' || !(x >= 0)) throw badParam(path, `sigma must be a number >= 0, got '${String(x)}'`);
+      out[f] = x;
+    } else out[f] = typeof x === 'number' ? x : parseDuration(String(x), `${path}.${f}`);
+  }
+  const extra = Object.keys(o).filter((k) => k !== 'dist' && !fields[dist].includes(k));
+  if (extra.length > 0) throw badParam(path, `the ${dist} distribution has no field '${extra[0]}'`);
+  if (dist === 'uniform' && (out.min as number) > (out.max as number)) throw badParam(path, 'min must not exceed max');
+  return out;
 }
 
 function setAt(root: unknown, segs: Seg[], i: number, path: string, value: ParamValue, done: { n: number }): void {

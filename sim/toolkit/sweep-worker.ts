@@ -5,6 +5,7 @@
  */
 import { runScenario, type Report } from '../run.js';
 import type { Scenario } from '../scenario/types.js';
+import { simulatedChecks } from './analytic.js';
 import { keyFigures } from './figures.js';
 import { evaluateSides, parseThreshold, thresholdContext } from './thresholds.js';
 
@@ -20,6 +21,8 @@ export interface ReplicationResult {
   ok: true;
   seed: number;
   figures: Record<string, number>;
+  /** the simulated counterparts of the analytic cross-check (analytic.ts) */
+  checks: Record<string, number>;
   /** per threshold: [binding, value] of the left and right sides */
   sides: { left: [string, number][]; right: [string, number][] }[];
   report?: Report;
@@ -38,7 +41,7 @@ export async function runReplication(task: ReplicationTask): Promise<Replication
     const s = evaluateSides(parseThreshold(text), ctx);
     return { left: [...s.left], right: [...s.right] };
   });
-  return { ok: true, seed: task.seed, figures: keyFigures(report), sides, ...(task.keepReport ? { report } : {}) };
+  return { ok: true, seed: task.seed, figures: keyFigures(report), checks: simulatedChecks(report), sides, ...(task.keepReport ? { report } : {}) };
 }
 
 export default async function replicationTask(task: ReplicationTask): Promise<ReplicationResult | ReplicationFailure> {

@@ -16,6 +16,7 @@ import { runnableModule } from '../engine/paths.js';
 import { SimError } from '../errors.js';
 import type { Report } from '../run.js';
 import type { Scenario } from '../scenario/types.js';
+import { analyticModel, crossCheck, type CrossCheckRow } from './analytic.js';
 import { KEY_FIGURES } from './figures.js';
 import { applyPoint, checkParams } from './params.js';
 import { sweepPoints, type ParamValue, type SweepParam } from './ranges.js';
@@ -37,6 +38,8 @@ export interface SweepOptions {
   mode?: 'grid' | 'zip';
   /** thresholds judged per point on the means over replications */
   thresholds?: string[];
+  /** add the analytic cross-check per point (builds each point's population once more) [false] */
+  analytic?: boolean;
   /** keep the report of replication 0 of each point (for sizing reports) */
   keepReports?: boolean;
   onProgress?: (done: number, total: number) => void;
@@ -56,6 +59,8 @@ export interface SweepPoint {
   ci95: Record<string, number>;
   /** thresholds judged on the replication means (empty without thresholds) */
   thresholds: ThresholdOutcome[];
+  /** analytic estimates next to the replication means, with `analytic` */
+  crossCheck?: CrossCheckRow[];
   /** the report of replication 0, with keepReports */
   report?: Report;
 }
@@ -196,6 +201,7 @@ export async function runSweep(scenario: Scenario, opts: SweepOptions): Promise<
     const runs = results.slice(i * R, (i + 1) * R);
     const agg = aggregate(p, runs, thresholds);
     if (opts.keepReports && runs[0].report) agg.report = runs[0].report;
+    if (opts.analytic) agg.crossCheck = crossCheck(analyticModel(scenarios[i], { seed, duration }), runs.map((r) => r.checks));
     return agg;
   });
   return {

@@ -1,0 +1,395 @@
+/**
+ * Closed-form cross-check: expected figures of a scenario from its rates, next to what a run
+ * measured. Where the model's rules make an expectation exact (Poisson presence changes while
+ * online, exponential sessions, a static population), a row is marked `exact`; where the formula
+ * leans on an approximation (independence of two users' sessions, mixed service times, arrivals
+ * that are not Poisson), it is marked `approx`.
+ *
+ * Sessions: a user who logs in at time s is online for Exp(sessionLength), offline for
+ * Exp(offlineLength), and so on (a two-state Markov chain, rate k = 1/S + 1/O, steady online
+ * fraction S/(S+O)). Users online at the start log in uniformly within the first 10 s, the others
+ * after Exp(offlineLength) or within the login window. The expected online time, log-ins and
+ * log-outs per user follow by integrating the chain's transient (numerically over s).
+ *
+ * Rates: publishes = presentities x (online hours x presenceChangeRate + log-ins + clean log-outs);
+ * IMs sent = inboxes x online hours x imRate; IMs from domain a to b (each of a sender's messages
+ * goes to a uniform buddy, or with unknownRecipientFraction to a uniform domain; duplicates cross
+ * too). Notifications (approx): per allowed subscriber edge, changes of the presentity while both
+ * are online (visibility: a first-tuple-only watcher sees 1/tuples of the timer changes) plus one
+ * initial notification per subscription.
+ *
+ * Servers: utilisation = sum of arrival rate x mean service time / (servers x cores). Waiting time
+ * per server (load split evenly over servers): cores = 1: Pollaczek-Khinchine (M/G/1, which is
+ * M/M/1 or M/D/1 for exponential or fixed service); cores > 1: Erlang C (M/M/c) when every
+ * operation's service is exponential with one mean, else Allen-Cunneen (approx).
+ */
+import { buildPopulation, PRINCIPAL_INBOX_ONLY, PRINCIPAL_PRESENTITY_ONLY, RULE_ALLOW, RULE_PENDING, RULE_POLITE, VIS_FIRST_TUPLE_ONLY, WATCHER_POLLER, WATCHER_FETCHER, WATCHER_SUBSCRIBER } from '../model/population.js';
+import { hashUnit } from '../model/population.js';
+import type { Report } from '../run.js';
+import type { Dist, OperationName, Scenario } from '../scenario/types.js';
+import { ci95, mean } from './stats.js';
+
+const HOUR = 3_600_000;
+
+export interface CrossCheckRow {
+  /** what is compared, e.g. `publishesPerSec`, `domains.office.example.utilisation` */
+  figure: string;
+  analytic: number;
+  simulated: number;
+  /** (simulated - analytic) / analytic; 0 when both are 0 */
+  relDiff: number;
+  exact: boolean;
+  note: string;
+  /** with replications: half-width of the simulated mean's 95% confidence interval */
+  ci95?: number;
+  /** with replications: |simulated - analytic| <= ci95 (+ 0.1% of the value for rounding) */
+  withinCi?: boolean;
+}
+
+export interface AnalyticModel {
+  /** per user: expected online ms, log-ins, log-outs over the run; fraction of time online */
+  perUser: { onlineMs: number; logins: number; logouts: number; onlineFraction: number };
+  /** expected allowed subscriber watchers per presentity (watchers that get change notifications) */
+  watchersPerPresentity: number;
+  fractionAllowed: number;
+  rows: Omit<CrossCheckRow, 'simulated' | 'relDiff'>[];
+  /** the simulated counterpart of each row from a report */
+  simulated: (r: Report) => Record<string, number>;
+}
+
+/** Mean of a distribution and its second moment. */
+export function distMoments(d: Dist): { m1: number; m2: number; exponential: boolean; fixed: boolean } {
+  switch (d.dist) {
+    case 'fixed':
+      return { m1: d.value, m2: d.value * d.value, exponential: false, fixed: true };
+    case 'exponential':
+      return { m1: d.mean, m2: 2 * d.mean * d.mean, exponential: true, fixed: false };
+    case 'uniform':
+      return { m1: (d.min + d.max) / 2, m2: (d.min * d.min + d.min * d.max + d.max * d.max) / 3, exponential: false, fixed: d.min === d.max };
+    case 'lognormal':
+      return { m1: d.median * Math.exp((d.sigma * d.sigma) / 2), m2: d.median * d.median * Math.exp(2 * d.sigma * d.sigma), exponential: false, fixed: d.sigma === 0 };
+  }
+}
+
+/** Erlang C: probability that an arrival waits in an M/M/c queue with offered load a = lambda/mu. */
+export function erlangC(c: number, a: number): number {
+  if (a >= c) return 1;
+  // Erlang B by recursion, then C = B / (1 - (a/c)(1 - B))
+  let b = 1;
+  for (let k = 1; k <= c; k++) b = (a * b) / (k + a * b);
+  const rho = a / c;
+  return b / (1 - rho * (1 - b));
+}
+
+/** M/M/c mean wait in queue (ms) for arrival rate lambda (per ms) and mean service m (ms). */
+export function mmcWait(c: number, lambda: number, m: number): number {
+  const a = lambda * m;
+  if (a >= c) return Infinity;
+  return (erlangC(c, a) * m) / (c - a);
+}
+
+/** M/G/1 mean wait (Pollaczek-Khinchine): lambda E[S^2] / (2 (1 - rho)). */
+export function mg1Wait(lambda: number, m1: number, m2: number): number {
+  const rho = lambda * m1;
+  if (rho >= 1) return Infinity;
+  return (lambda * m2) / (2 * (1 - rho));
+}
+
+/** Expected online time, log-ins and log-outs over [0, T] of a user who logs in at time s. */
+function fromLogin(T: number, s: number, S: number, O: number): { on: number; li: number; lo: number } {
+  if (s >= T) return { on: 0, li: 0, lo: 0 };
+  const x = T - s;
+  const k = 1 / S + 1 / O;
+  const pinf = S / (S + O);
+  const A = pinf * x + ((1 - pinf) * (1 - Math.exp(-k * x))) / k;
+  return { on: A, li: 1 + (x - A) / O, lo: A / S };
+}
+
+function averageOver(n: number, at: (i: number) => { s: number; w: number }, T: number, S: number, O: number) {
+  let on = 0, li = 0, lo = 0, wsum = 0;
+  for (let i = 0; i < n; i++) {
+    const { s, w } = at(i);
+    const r = fromLogin(T, s, S, O);
+    on += w * r.on;
+    li += w * r.li;
+    lo += w * r.lo;
+    wsum += w;
+  }
+  return { on: on / wsum, li: li / wsum, lo: lo / wsum };
+}
+
+/** Per-user session expectations (see the module comment). */
+export function sessionExpectations(sc: Scenario, T: number) {
+  const b = sc.behaviour;
+  const S = b.sessionLength;
+  const O = b.offlineLength;
+  const p0 = sc.population.online;
+  const n = 200;
+  const online = averageOver(n, (i) => ({ s: ((i + 0.5) / n) * 10_000, w: 1 }), T, S, O);
+  let offline;
+  if (b.loginWindow > 0) {
+    offline = averageOver(n, (i) => ({ s: b.loginStart + ((i + 0.5) / n) * b.loginWindow, w: 1 }), T, S, O);
+  } else {
+    // s ~ Exp(O) on [0, T]; the mass beyond T contributes nothing
+    const m = 2000;
+    const r = averageOver(m, (i) => {
+      const s = ((i + 0.5) / m) * T;
+      return { s, w: Math.exp(-s / O) / O };
+    }, T, S, O);
+    const mass = 1 - Math.exp(-T / O);
+    offline = { on: r.on * mass, li: r.li * mass, lo: r.lo * mass };
+  }
+  return {
+    on: p0 * online.on + (1 - p0) * offline.on,
+    li: p0 * online.li + (1 - p0) * offline.li,
+    lo: p0 * online.lo + (1 - p0) * offline.lo,
+  };
+}
+
+/** Online probability at time t of the population mixture (ignoring the first 10 s spread). */
+function onlineAt(sc: Scenario, t: number): number {
+  const S = sc.behaviour.sessionLength;
+  const O = sc.behaviour.offlineLength;
+  const k = 1 / S + 1 / O;
+  const pinf = S / (S + O);
+  const p0 = sc.population.online;
+  return pinf + (p0 - pinf) * Math.exp(-k * t);
+}
+
+
+
+/** Builds the analytic model of a scenario (the population is generated from the seed, as the model does). */
+export function analyticModel(sc: Scenario, opts: { seed?: number; duration?: number } = {}): AnalyticModel {
+  const seed = opts.seed ?? sc.seed;
+  const T = opts.duration ?? sc.duration;
+  const secs = T / 1000;
+  const pop = buildPopulation(sc, seed);
+  const D = pop.domains;
+  const b = sc.behaviour;
+  const tuples = sc.population.tuples;
+  const u = sessionExpectations(sc, T);
+  const rPub = b.presenceChangeRate / HOUR;
+  const rIm = b.imRate / HOUR;
+  const c = b.crashFraction;
+
+  // integrals of the online curve for the notification approximation
+  const steps = 2000;
+  let I2 = 0, I3 = 0;
+  for (let i = 0; i < steps; i++) {
+    const p = onlineAt(sc, ((i + 0.5) / steps) * T);
+    I2 += p * p;
+    I3 += p * (1 - p);
+  }
+  I2 *= T / steps;
+  I3 *= T / steps;
+
+  const publishes = new Float64Array(D);
+  const ims = new Float64Array(D);
+  const msgPair = new Float64Array(D * D); // IM messages a -> b (incl. duplicates, incl. a == b)
+  const notifPair = new Float64Array(D * D); // notifications presentity domain -> watcher domain
+  const notif = new Float64Array(D);
+  const subscribes = new Float64Array(D);
+  const fetches = new Float64Array(D);
+  const refreshes = new Float64Array(D);
+  let presentities = 0;
+  let allowedSubEdges = 0;
+  let subEdges = 0;
+  const grant = Math.min(b.subscriptionDuration, b.maxSubscriptionDuration);
+  const refreshEvery = Math.max(1, grant - b.refreshBefore);
+
+  for (let g = 0; g < pop.totalUsers; g++) {
+    const d = pop.domainOf[g];
+    const dom = sc.domains[d];
+    const hasPres = pop.principal[g] !== PRINCIPAL_INBOX_ONLY;
+    const hasInbox = pop.principal[g] !== PRINCIPAL_PRESENTITY_ONLY;
+    if (hasPres) presentities++;
+    if (dom.presence && hasPres) publishes[d] += u.on * rPub + u.li + u.lo * (1 - c);
+    const nb = pop.fwdStart[g + 1] - pop.fwdStart[g];
+    if (dom.im && hasInbox && rIm > 0) {
+      const self = nb === 0 ? 1 / Math.max(1, pop.domainUsers[d]) : 0;
+      const sent = u.on * rIm;
+      ims[d] += sent * (1 - b.unknownRecipientFraction) * (1 - self) + sent * b.unknownRecipientFraction;
+      const perMsg = sent * (1 + b.duplicateFraction);
+      for (let t = 0; t < D; t++) msgPair[d * D + t] += (perMsg * b.unknownRecipientFraction) / D;
+      const known = perMsg * (1 - b.unknownRecipientFraction);
+      if (nb === 0) msgPair[d * D + d] += known * (1 - self);
+      else for (let i = pop.fwdStart[g]; i < pop.fwdStart[g + 1]; i++) msgPair[d * D + pop.domainOf[pop.edgePresentity[pop.fwdEdge[i]]]] += known / nb;
+    }
+    // watcher side: requests to the presentities' domains
+    if (dom.presence) {
+      const kind = pop.watcherKind[g];
+      for (let i = pop.fwdStart[g]; i < pop.fwdStart[g + 1]; i++) {
+        const pd = pop.domainOf[pop.edgePresentity[pop.fwdEdge[i]]];
+        if (kind === WATCHER_SUBSCRIBER) {
+          subscribes[pd] += u.li;
+          refreshes[pd] += u.on / refreshEvery;
+        } else if (kind === WATCHER_POLLER) fetches[pd] += u.on / b.pollInterval;
+      }
+      if (kind === WATCHER_FETCHER && nb > 0) {
+        const f = u.on * (b.fetchRate / HOUR);
+        for (let i = pop.fwdStart[g]; i < pop.fwdStart[g + 1]; i++) fetches[pop.domainOf[pop.edgePresentity[pop.fwdEdge[i]]]] += f / nb;
+      }
+    }
+  }
+  // presentity side: notifications per edge (approx)
+  for (let e = 0; e < pop.edges; e++) {
+    const p = pop.edgePresentity[e];
+    const w = pop.edgeWatcher[e];
+    const pd = pop.domainOf[p];
+    const wd = pop.domainOf[w];
+    if (!sc.domains[pd].presence || !sc.domains[wd].presence || pop.watcherKind[w] !== WATCHER_SUBSCRIBER) continue;
+    subEdges++;
+    const rule = pop.edgeRule[e] & 3;
+    const allowed = rule === RULE_ALLOW || (rule === RULE_PENDING && hashUnit(seed, p, w, 3) < b.pendingAllowFraction);
+    let n = 0;
+    if (allowed) {
+      allowedSubEdges++;
+      const v = (pop.edgeRule[e] & VIS_FIRST_TUPLE_ONLY) !== 0 ? 1 / tuples : 1;
+      n += I2 * rPub * v + I3 / b.offlineLength + ((1 - c) * I2) / b.sessionLength + u.li;
+    } else if (rule === RULE_POLITE) n += u.li;
+    notif[pd] += n;
+    notifPair[pd * D + wd] += n;
+  }
+
+  const rows: AnalyticModel['rows'] = [];
+  const sum = (a: Float64Array) => a.reduce((x, y) => x + y, 0);
+  const poissonOnly = sc.population.online === 1 && u.lo < 0.001 && sum(notif) === 0 && sum(ims) === 0 && sum(subscribes) === 0 && sum(fetches) === 0;
+  rows.push({ figure: 'sessions.logins', analytic: u.li * pop.totalUsers, exact: true, note: 'exponential sessions (Markov on/off)' });
+  rows.push({ figure: 'publishesPerSec', analytic: sum(publishes) / secs, exact: true, note: 'presentities x (online time x change rate + log-ins + clean log-outs)' });
+  rows.push({ figure: 'imPerSec', analytic: sum(ims) / secs, exact: true, note: 'inboxes x online time x IM rate' });
+  rows.push({ figure: 'notificationsPerSec', analytic: sum(notif) / secs, exact: sum(notif) === 0, note: sum(notif) === 0 ? 'no subscriptions' : 'approx: independent sessions, initial notifications per log-in' });
+  const crossIm = (a: number, t: number) => msgPair[a * D + t];
+  for (let a = 0; a < D; a++) {
+    for (let t = 0; t < D; t++) {
+      if (a === t) continue;
+      const key = `${sc.domains[a].name}->${sc.domains[t].name}`;
+      rows.push({ figure: `pairs[${key}].messages.message/s`, analytic: crossIm(a, t) / secs, exact: true, note: 'IMs to buddies and unknown users, duplicates included' });
+      if (notifPair[a * D + t] > 0) rows.push({ figure: `pairs[${key}].messages.notify/s`, analytic: notifPair[a * D + t] / secs, exact: false, note: 'approx: see notificationsPerSec' });
+    }
+  }
+  // servers
+  for (let d = 0; d < D; d++) {
+    const dom = sc.domains[d];
+    const incoming = Array.from({ length: D }, (_, a) => crossIm(a, d)).reduce((x, y) => x + y, 0);
+    const arrivals: Partial<Record<OperationName, number>> = {
+      publish: publishes[d],
+      notify: notif[d],
+      imSend: ims[d] * (1 + b.duplicateFraction),
+      imDeliver: incoming,
+      subscribe: subscribes[d],
+      refresh: refreshes[d],
+      unsubscribe: subscribes[d] * (1 - c) * 0.5,
+      fetch: fetches[d],
+      watcherinfo: subscribes[d] * 1.5 + fetches[d],
+    };
+    const approxOps = (['subscribe', 'refresh', 'unsubscribe', 'fetch', 'watcherinfo', 'notify'] as OperationName[]).filter((o) => (arrivals[o] ?? 0) > 0);
+    let busy = 0;
+    let lam = 0;
+    let m2 = 0;
+    let allExp = true;
+    let expMean = -1;
+    for (const [op, n] of Object.entries(arrivals) as [OperationName, number][]) {
+      if (!(n > 0)) continue;
+      const mo = distMoments(dom.serviceTimes[op]);
+      busy += n * mo.m1;
+      lam += n / T;
+      m2 += (n / T) * mo.m2;
+      if (!mo.exponential || (expMean >= 0 && Math.abs(expMean - mo.m1) > 1e-12)) allExp = false;
+      expMean = mo.m1;
+    }
+    const cores = dom.servers.cores;
+    const capacity = dom.servers.count * cores * T;
+    const exactLoad = approxOps.length === 0;
+    rows.push({ figure: `domains.${dom.name}.utilisation`, analytic: busy / capacity, exact: exactLoad, note: exactLoad ? 'sum of arrival rate x mean service / (servers x cores)' : `approx: rates of ${approxOps.join(', ')}` });
+    if (lam > 0) {
+      const ls = lam / dom.servers.count; // per server
+      const m1 = (busy / T) / lam;
+      const es2 = m2 / lam;
+      let wait: number;
+      let model: string;
+      if (cores === 1) {
+        wait = mg1Wait(ls, m1, es2);
+        const fixed = Object.entries(arrivals).every(([op, n]) => !(n! > 0) || distMoments(dom.serviceTimes[op as OperationName]).fixed);
+        model = allExp ? 'M/M/1' : fixed ? 'M/D/1' : 'M/G/1';
+      } else if (allExp) {
+        wait = mmcWait(cores, ls, m1);
+        model = `M/M/${cores}`;
+      } else {
+        const cs2 = es2 / (m1 * m1) - 1;
+        wait = (mmcWait(cores, ls, m1) * (1 + cs2)) / 2;
+        model = `M/G/${cores} (Allen-Cunneen)`;
+      }
+      const exact = poissonOnly && (cores === 1 || allExp) && dom.servers.count === 1;
+      rows.push({ figure: `domains.${dom.name}.meanWait`, analytic: wait, exact, note: `${model} per server${exact ? '' : ': approx (Poisson arrivals assumed; fan-out bursts, sessions and several servers make real waits differ)'}` });
+    }
+  }
+  return {
+    perUser: { onlineMs: u.on, logins: u.li, logouts: u.lo, onlineFraction: u.on / T },
+    watchersPerPresentity: presentities > 0 ? allowedSubEdges / presentities : 0,
+    fractionAllowed: subEdges > 0 ? allowedSubEdges / subEdges : 0,
+    rows,
+    simulated: (r) => simulatedChecks(r),
+  };
+}
+
+/** The simulated counterparts of the analytic rows, from one report. */
+export function simulatedChecks(r: Report): Record<string, number> {
+  const secs = r.parameters.duration / 1000;
+  const out: Record<string, number> = {
+    'sessions.logins': r.sessions.logins,
+    publishesPerSec: r.presence.publishes / secs,
+    imPerSec: r.im.sent / secs,
+    notificationsPerSec: r.presence.notifications.sent / secs,
+  };
+  for (const p of r.pairs) {
+    out[`pairs[${p.from}->${p.to}].messages.message/s`] = (p.messages.message ?? 0) / secs;
+    out[`pairs[${p.from}->${p.to}].messages.notify/s`] = (p.messages.notify ?? 0) / secs;
+  }
+  for (const [name, d] of Object.entries(r.domains)) {
+    out[`domains.${name}.utilisation`] = d.utilisation;
+    let n = 0, w = 0;
+    for (const o of Object.values(d.operations)) {
+      n += o.count;
+      w += o.count * o.meanWait;
+    }
+    out[`domains.${name}.meanWait`] = n > 0 ? w / n : 0;
+  }
+  return out;
+}
+
+/** Joins analytic rows with simulated values: one report, or several replications (then with a CI). */
+export function crossCheck(model: AnalyticModel, sims: Record<string, number>[]): CrossCheckRow[] {
+  return model.rows.map((row) => {
+    const xs = sims.map((s) => s[row.figure] ?? 0);
+    const sim = mean(xs);
+    const relDiff = row.analytic === 0 ? (sim === 0 ? 0 : Infinity) : (sim - row.analytic) / row.analytic;
+    const out: CrossCheckRow = { ...row, simulated: sim, relDiff };
+    if (xs.length >= 2) {
+      out.ci95 = ci95(xs);
+      // a tolerance of 0.1% of the value absorbs the report's rounding when every replication agrees
+      out.withinCi = Math.abs(sim - row.analytic) <= out.ci95 + 1e-3 * Math.abs(row.analytic);
+    }
+    return out;
+  });
+}
+
+const num = (x: number) => (!Number.isFinite(x) ? String(x) : x === 0 ? '0' : Math.abs(x) >= 100 ? x.toFixed(1) : Number(x.toPrecision(4)).toString());
+
+/** A table of the cross-check for the terminal. */
+export function formatCrossCheck(rows: readonly CrossCheckRow[]): string {
+  if (rows.length === 0) return '';
+  const w = Math.max(...rows.map((r) => r.figure.length), 6);
+  const hasCi = rows.some((r) => r.ci95 !== undefined);
+  const L = [`analytic cross-check${hasCi ? ' (simulated: mean of replications ± 95% CI)' : ''}`];
+  L.push(`  ${'figure'.padEnd(w)}  ${'simulated'.padStart(hasCi ? 20 : 11)}  ${'analytic'.padStart(11)}  ${'diff'.padStart(8)}  kind`);
+  for (const r of rows) {
+    const sim = hasCi && r.ci95 !== undefined ? `${num(r.simulated)} ± ${num(r.ci95)}` : num(r.simulated);
+    const diff = Number.isFinite(r.relDiff) ? `${(r.relDiff * 100).toFixed(1)}%` : 'n/a';
+    const kind = r.exact ? 'exact' : 'approx';
+    const ci = r.withinCi === undefined ? '' : r.withinCi ? '  within CI' : '  outside CI';
+    L.push(`  ${r.figure.padEnd(w)}  ${sim.padStart(hasCi ? 20 : 11)}  ${num(r.analytic).padStart(11)}  ${diff.padStart(8)}  ${kind}${ci}`);
+  }
+  return L.join('\n');
+}
+
+
