@@ -1,0 +1,143 @@
+/**
+ * The dashboard server's app factory. `buildApp(opts)` returns the fastify instance without
+ * listening (tests use `app.inject()`; main.ts listens). One route plugin per area, each calling
+ * the simulator services decorated on the root as `app.sim`; no model logic in handlers.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { API_ERRORS, ApiError, toApiError } from './errors.js';
+import { publicDir } from './paths.js';
+import { runRoutesPlugin } from './routes-runs.js';
+import { scenarioRoutesPlugin } from './routes-scenarios.js';
+import { sweepRoutesPlugin } from './routes-sweeps.js';
+import { RunManager, type Runner } from './runs.js';
+import { errorSchema, runSummarySchema } from './schemas.js';
+import { RunStore } from './store.js';
+import { SweepManager } from './sweeps.js';
+
+/** Largest request body accepted (bytes). */
+export const BODY_LIMIT = 1024 * 1024;
+export const DEFAULT_MAX_RUNS = 2;
+
+export interface BuildAppOptions {
+  /** folder of the SQLite run store (created if missing); default ./impp-data */
+  dataDir?: string;
+  /** active runs (and sweeps) at once; more get 429 */
+  maxRuns?: number;
+  logger?: FastifyServerOptions['logger'];
+  /** executes batch runs (default runScenario) */
+  runner?: Runner;
+  /** folder of the static files (default web/public of the repository) */
+  publicDir?: string;
+}
+
+export interface SimServices {
+  runs: RunManager;
+  sweeps: SweepManager;
+  store: RunStore;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    sim: SimServices;
+  }
+}
+
+interface ValidationItem {
+  instancePath?: string;
+  keyword?: string;
+  message?: string;
+  params?: Record<string, unknown>;
+}
+
+/** A schema validation failure as one sentence that names the field. */
+function validationMessage(context: string | undefined, items: ValidationItem[]): string {
+  const v = items[0] ?? {};
+  const where = `${context ?? 'request'}${(v.instancePath ?? '').replace(/\/(\d+)(?=\/|$)/g, '[$1]').replace(/\//g, '.')}`;
+  switch (v.keyword) {
+    case 'additionalProperties':
+      return `${where}: unknown field '${String(v.params?.additionalProperty)}'`;
+    case 'required':
+      return `${where}: missing required field '${String(v.params?.missingProperty)}'`;
+    case 'enum':
+      return `${where}: must be one of ${(v.params?.allowedValues as unknown[] | undefined)?.map((x) => JSON.stringify(x)).join(', ') ?? 'the allowed values'}`;
+    default:
+      return `${where}: ${v.message ?? 'is invalid'}`;
+  }
+}
+
+function errorBody(code: keyof typeof API_ERRORS, message: string) {
+  return { error: { code, message } };
+}
+
+export async function buildApp(opts: BuildAppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: BODY_LIMIT,
+    // unknown fields are errors (not silently removed) and nothing is coerced to another type
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+  });
+
+  const store = new RunStore(resolve(opts.dataDir ?? 'impp-data'));
+  store.markInterrupted(new Date().toISOString());
+  const runs = new RunManager({ store, maxRuns: opts.maxRuns ?? DEFAULT_MAX_RUNS, runner: opts.runner, log: app.log });
+  const sweeps = new SweepManager(runs, store);
+  app.decorate('sim', { runs, sweeps, store });
+  app.addHook('onClose', async () => {
+    const sweepsDone = sweeps.close();
+    await runs.close();
+    await sweepsDone;
+    store.close();
+  });
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const e = toApiError(err);
+    if (e instanceof ApiError) return reply.status(e.statusCode).send(e.toJSON());
+    if (err.validation) return reply.status(400).send(errorBody('BAD_REQUEST', validationMessage(err.validationContext, err.validation as ValidationItem[])));
+    switch (err.code) {
+      case 'FST_ERR_CTP_BODY_TOO_LARGE':
+        return reply.status(413).send(errorBody('PAYLOAD_TOO_LARGE', `the request body exceeds ${BODY_LIMIT} bytes`));
+      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+        return reply.status(415).send(errorBody('UNSUPPORTED_MEDIA_TYPE', `send the body as application/json (got ${req.headers['content-type'] ?? 'none'})`));
+    }
+    const status = err.statusCode ?? 500;
+    // the static file server refuses paths outside its root: answer as for any missing file
+    if (status === 403 || status === 404) return reply.status(404).send(errorBody('NOT_FOUND', `no route or file for ${req.method} ${req.url}`));
+    if (status === 405) return reply.status(405).send(errorBody('METHOD_NOT_ALLOWED', err.message));
+    if (status >= 400 && status < 500) return reply.status(status).send(errorBody('BAD_REQUEST', err.message));
+    req.log.error({ err }, 'internal error');
+    return reply.status(500).send(errorBody('INTERNAL', 'internal server error'));
+  });
+  app.setNotFoundHandler((req, reply) => {
+    reply.status(404).send(errorBody('NOT_FOUND', `no route or file for ${req.method} ${req.url}`));
+  });
+
+  app.addSchema(errorSchema);
+  app.addSchema(runSummarySchema);
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'impp-sim dashboard API',
+        description: 'Runs of the IMPP presence/IM simulator: scenarios, batch and interactive runs, live events, reports, traces, sweeps. See docs/api.md.',
+        version: '0.1.0',
+      },
+      tags: [{ name: 'scenarios' }, { name: 'runs' }, { name: 'sweeps' }],
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+
+  await app.register(scenarioRoutesPlugin);
+  await app.register(runRoutesPlugin);
+  await app.register(sweepRoutesPlugin);
+
+  const root = opts.publicDir ?? publicDir();
+  if (existsSync(root)) {
+    await app.register(fastifyStatic, { root, prefix: '/', index: ['index.html'], dotfiles: 'deny', schemaHide: true });
+  }
+  return app;
+}

@@ -1,0 +1,121 @@
+/**
+ * `npm start`: serves the dashboard (web/public) and its API at http://127.0.0.1:8080.
+ *
+ *   node dist/web/server/main.js [--port N] [--host H] [--data DIR] [--max-runs N]
+ *
+ * PORT in the environment sets the port when --port is absent. A bad flag prints what is wrong
+ * and exits with status 2.
+ */
+import { resolve } from 'node:path';
+import { buildApp, DEFAULT_MAX_RUNS } from './app.js';
+import { DEFAULT_SCENARIO } from './routes-scenarios.js';
+
+export interface ServerFlags {
+  port: number;
+  host: string;
+  dataDir: string;
+  maxRuns: number;
+  help: boolean;
+}
+
+export const USAGE = `usage: impp-sim-server [--port N] [--host HOST] [--data DIR] [--max-runs N]
+  --port N       port to listen on (default: $PORT, else 8080; 0 = any free port)
+  --host HOST    address to bind (default 127.0.0.1: this machine only)
+  --data DIR     folder of the run store (default ./impp-data)
+  --max-runs N   active runs at once, 1..64 (default ${DEFAULT_MAX_RUNS}); more are refused with 429`;
+
+export class FlagError extends Error {}
+
+function intIn(flag: string, v: string | undefined, min: number, max: number): number {
+  if (v === undefined || !/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
+    throw new FlagError(`${flag} must be an integer from ${min} to ${max}, got ${v === undefined ? 'nothing' : `'${v}'`}`);
+  }
+  return Number(v);
+}
+
+export function parseFlags(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ServerFlags {
+  const flags: ServerFlags = { port: 8080, host: '127.0.0.1', dataDir: resolve('impp-data'), maxRuns: DEFAULT_MAX_RUNS, help: false };
+  if (env.PORT !== undefined && env.PORT !== '') flags.port = intIn('PORT', env.PORT, 0, 65535);
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const eq = arg.indexOf('=');
+    const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
+    const value = () => {
+      if (eq > 0 && arg.startsWith('--')) return arg.slice(eq + 1);
+      const v = argv[++i];
+      if (v === undefined || v.startsWith('--')) throw new FlagError(`${name} needs a value`);
+      return v;
+    };
+    switch (name) {
+      case '--port':
+        flags.port = intIn('--port', value(), 0, 65535);
+        break;
+      case '--host': {
+        const v = value();
+        if (v.trim() === '') throw new FlagError('--host needs an address');
+        flags.host = v;
+        break;
+      }
+      case '--data': {
+        const v = value();
+        if (v.trim() === '') throw new FlagError('--data needs a folder');
+        flags.dataDir = resolve(v);
+        break;
+      }
+      case '--max-runs':
+        flags.maxRuns = intIn('--max-runs', value(), 1, 64);
+        break;
+      case '--help':
+      case '-h':
+        flags.help = true;
+        break;
+      default:
+        throw new FlagError(`unknown flag '${arg}'`);
+    }
+  }
+  return flags;
+}
+
+async function main(): Promise<void> {
+  let flags: ServerFlags;
+  try {
+    flags = parseFlags(process.argv.slice(2));
+  } catch (e) {
+    if (e instanceof FlagError) {
+      process.stderr.write(`impp-sim-server: ${e.message}\n${USAGE}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  if (flags.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const app = await buildApp({ dataDir: flags.dataDir, maxRuns: flags.maxRuns, logger: { level: 'warn' } });
+  let address: string;
+  try {
+    address = await app.listen({ port: flags.port, host: flags.host });
+  } catch (e) {
+    process.stderr.write(`impp-sim-server: cannot listen on ${flags.host}:${flags.port}: ${(e as Error).message}\n`);
+    await app.close();
+    process.exit(2);
+  }
+  process.stdout.write(
+    `impp-sim dashboard: ${address}/  (API docs: ${address}/docs; default scenario: ${DEFAULT_SCENARIO}; data: ${flags.dataDir})\n`,
+  );
+  let closing = false;
+  const shutdown = () => {
+    if (closing) return;
+    closing = true;
+    app.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/web/server/main.js')) {
+  void main();
+}

@@ -1,0 +1,184 @@
+/**
+ * Parameter sweeps for scalability curves: one scenario, one field path, 2..12 values. Each point
+ * is a normal run through the run manager (one after another, `replications` seeds each), so it
+ * shows in /api/runs and keeps its report. A sweep holds one slot of the run limit while it goes.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Report } from '../../sim/run.js';
+import { ApiError, plainMessage } from './errors.js';
+import { loadBuiltin, parseDurationInput, type RunManager } from './runs.js';
+import type { RunStore } from './store.js';
+
+/** A point saturates when its busiest domain's utilisation reaches this. */
+export const SATURATION_THRESHOLD = 0.7;
+
+export interface SweepInput {
+  scenario: string;
+  param: string;
+  values: (number | string)[];
+  duration?: string | number;
+  replications?: number;
+  seed?: number;
+}
+
+export interface SweepFigures {
+  notificationsPerSec: number;
+  p99NotificationMs: number;
+  maxUtilisation: number;
+  imPerSec: number;
+}
+
+export interface SweepPoint {
+  value: number | string;
+  status: 'pending' | 'running' | 'finished' | 'failed' | 'stopped';
+  runs: string[];
+  error?: string;
+  figures?: SweepFigures;
+}
+
+export interface SweepState {
+  id: string;
+  status: 'running' | 'finished' | 'stopped' | 'interrupted';
+  scenario: string;
+  param: string;
+  values: (number | string)[];
+  duration: number;
+  replications: number;
+  points: SweepPoint[];
+  threshold: number;
+  saturatesAt: number | string | null;
+}
+
+const round = (x: number, digits = 4) => {
+  const f = Math.pow(10, digits);
+  return Math.round(x * f) / f;
+};
+
+export function sweepFigures(report: Report): SweepFigures {
+  const sec = report.parameters.duration / 1000;
+  let maxUtilisation = 0;
+  for (const d of Object.values(report.domains)) maxUtilisation = Math.max(maxUtilisation, d.utilisation);
+  return {
+    notificationsPerSec: sec > 0 ? round(report.presence.notifications.delivered / sec) : 0,
+    p99NotificationMs: report.latency.notification.p99,
+    maxUtilisation,
+    imPerSec: sec > 0 ? round(report.im.delivered / sec) : 0,
+  };
+}
+
+function mean(figs: SweepFigures[]): SweepFigures {
+  const n = figs.length;
+  const avg = (f: (x: SweepFigures) => number) => round(figs.reduce((s, x) => s + f(x), 0) / n);
+  return {
+    notificationsPerSec: avg((x) => x.notificationsPerSec),
+    p99NotificationMs: avg((x) => x.p99NotificationMs),
+    maxUtilisation: avg((x) => x.maxUtilisation),
+    imPerSec: avg((x) => x.imPerSec),
+  };
+}
+
+export class SweepManager {
+  private readonly sweeps = new Map<string, SweepState>();
+  private readonly done = new Map<string, Promise<void>>();
+  private closed = false;
+
+  constructor(
+    private readonly runs: RunManager,
+    private readonly store: RunStore,
+  ) {}
+
+  create(input: SweepInput): SweepState {
+    if (this.closed) throw new ApiError('BAD_STATE', 'the server is shutting down');
+    if (/[=\s]/.test(input.param)) throw new ApiError('BAD_REQUEST', `body.param: a field path such as 'domains[0].users', got '${input.param}'`);
+    const base = loadBuiltin(input.scenario);
+    const overrides = input.values.map((v) => `${input.param}=${v}`);
+    // every value must give a valid scenario before anything runs
+    for (const o of overrides) loadBuiltin(input.scenario, [o]);
+    const duration = input.duration === undefined ? base.duration : parseDurationInput(input.duration);
+    this.runs.acquireSweepSlot();
+    const state: SweepState = {
+      id: `s-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`,
+      status: 'running',
+      scenario: input.scenario,
+      param: input.param,
+      values: input.values.slice(),
+      duration,
+      replications: input.replications ?? 1,
+      points: input.values.map((value) => ({ value, status: 'pending', runs: [] })),
+      threshold: SATURATION_THRESHOLD,
+      saturatesAt: null,
+    };
+    this.sweeps.set(state.id, state);
+    this.save(state);
+    const p = this.execute(state, overrides, input.seed ?? base.seed).finally(() => {
+      this.runs.releaseSweepSlot();
+      this.save(state);
+    });
+    this.done.set(state.id, p);
+    return state;
+  }
+
+  private async execute(state: SweepState, overrides: string[], seed: number): Promise<void> {
+    for (let i = 0; i < state.points.length; i++) {
+      const point = state.points[i];
+      if (this.closed) {
+        point.status = 'stopped';
+        continue;
+      }
+      point.status = 'running';
+      const figs: SweepFigures[] = [];
+      for (let r = 0; r < state.replications && !this.closed; r++) {
+        try {
+          const run = this.runs.create(
+            { scenario: state.scenario, overrides: [overrides[i]], duration: state.duration, seed: seed + r },
+            { internal: true, sweep: state.id },
+          );
+          point.runs.push(run.id);
+          this.save(state);
+          await this.runs.waitEnd(run.id);
+          const s = this.runs.summary(run.id);
+          if (s?.status !== 'finished') throw new Error(s?.error ?? `run ${run.id} ended ${s?.status ?? 'unknown'}`);
+          figs.push(sweepFigures(this.runs.report(run.id)));
+        } catch (e) {
+          point.error = plainMessage(e);
+          break;
+        }
+      }
+      if (point.error !== undefined || figs.length === 0) {
+        point.status = this.closed && point.error === undefined ? 'stopped' : 'failed';
+      } else {
+        point.status = 'finished';
+        point.figures = mean(figs);
+        if (state.saturatesAt === null && point.figures.maxUtilisation >= state.threshold) state.saturatesAt = point.value;
+      }
+      this.save(state);
+    }
+    state.status = this.closed ? 'stopped' : 'finished';
+  }
+
+  private save(state: SweepState): void {
+    try {
+      this.store.saveSweep({ id: state.id, status: state.status, createdAt: new Date().toISOString(), body: state });
+    } catch {
+      // the live state stays in memory; the next save records it
+    }
+  }
+
+  get(id: string): SweepState {
+    const live = this.sweeps.get(id);
+    if (live !== undefined) return live;
+    const stored = this.store.getSweep(id);
+    if (stored === null) throw new ApiError('SWEEP_NOT_FOUND', `no sweep with id '${id}'`);
+    return { ...(stored.body as SweepState), status: stored.status as SweepState['status'] };
+  }
+
+  /** Resolves when the sweep has run every point. */
+  async waitEnd(id: string): Promise<void> {
+    await this.done.get(id);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.done.values());
+  }
+}
