@@ -1,0 +1,106 @@
+/**
+ * The dashboard's only door to the server: JSON requests to /api and the run's event stream.
+ * Errors come back as ApiError with the server's code, message and (for scenarios) problems.
+ */
+
+export class ApiError extends Error {
+  /**
+   * @param {number} status
+   * @param {string} code
+   * @param {string} message
+   * @param {Array<{path: string, message: string, line?: number, column?: number}>} [problems]
+   */
+  constructor(status, code, message, problems) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.problems = problems ?? [];
+  }
+}
+
+/**
+ * @param {'GET'|'POST'} method
+ * @param {string} path
+ * @param {unknown} [body]
+ */
+export async function api(method, path, body) {
+  /** @type {RequestInit} */
+  const init = { method, headers: { accept: 'application/json' } };
+  if (body !== undefined) {
+    init.headers = { ...init.headers, 'content-type': 'application/json' };
+    init.body = JSON.stringify(body);
+  }
+  let res;
+  try {
+    res = await fetch(path, init);
+  } catch (e) {
+    throw new ApiError(0, 'NETWORK', `cannot reach the server (${e instanceof Error ? e.message : e})`);
+  }
+  const text = await res.text();
+  let json = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = null;
+  }
+  if (!res.ok) {
+    const err = json && json.error ? json.error : { code: `HTTP_${res.status}`, message: text || res.statusText };
+    throw new ApiError(res.status, err.code, err.message, err.problems);
+  }
+  return json;
+}
+
+export const getJson = (path) => api('GET', path);
+export const postJson = (path, body) => api('POST', path, body ?? {});
+
+/** Fetches text (the time-series CSV). */
+export async function getText(path) {
+  const res = await fetch(path);
+  if (!res.ok) {
+    let msg = res.statusText;
+    try {
+      msg = (await res.json()).error.message;
+    } catch {
+      /* the body was not JSON: keep the status text */
+    }
+    throw new ApiError(res.status, `HTTP_${res.status}`, msg);
+  }
+  return res.text();
+}
+
+/**
+ * Subscribes to a run's server-sent events. Handlers: status, snapshot, trace, end, error.
+ * Returns a function that closes the stream. The stream closes itself after `end`.
+ * @param {string} id
+ * @param {{ open?: Function, status?: Function, snapshot?: Function, trace?: Function, end?: Function, error?: Function }} on
+ */
+export function runEvents(id, on) {
+  const es = new EventSource(`/api/runs/${encodeURIComponent(id)}/events`);
+  let closed = false;
+  const close = () => {
+    if (!closed) {
+      closed = true;
+      es.close();
+    }
+  };
+  const bind = (name) =>
+    es.addEventListener(name, (ev) => {
+      let data = null;
+      try {
+        data = JSON.parse(/** @type {MessageEvent} */ (ev).data);
+      } catch {
+        return;
+      }
+      on[name]?.(data);
+      if (name === 'end') close();
+    });
+  ['status', 'snapshot', 'trace', 'end'].forEach(bind);
+  // every (re)connection replays the run's backlog from the start
+  es.addEventListener('open', () => on.open?.());
+  es.onerror = () => {
+    // EventSource reconnects by itself while the run goes on; after the end the server closes it
+    if (!closed && es.readyState === EventSource.CLOSED) on.error?.(new Error('the event stream closed'));
+  };
+  return close;
+}
