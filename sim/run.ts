@@ -14,6 +14,8 @@ import {
   liveLayout,
   MESSAGE_KINDS,
   N_KINDS,
+  TIMELINE_BUCKETS,
+  TIMELINE_SERIES,
   type ImppParams,
   type ImppPart,
   type TraceRecord,
@@ -114,6 +116,23 @@ export interface DomainReport {
   utilisation: number;
   maxQueue: number;
   rejectedOverload: number;
+  /** the domain's CPIM gateways: every message crossing its boundary passes one (each direction) */
+  gateway: { hosts: number; cores: number; messages: number; meanWait: number; meanService: number; utilisation: number; maxQueue: number; rejected: number };
+}
+
+/** One direction of the link between two domains. */
+export interface LinkReport {
+  from: string;
+  to: string;
+  messages: number;
+  bytes: number;
+  /** Mbit/s; 0 = unlimited */
+  bandwidthMbps: number;
+  /** transmission time / duration (0 when unlimited) */
+  utilisation: number;
+  retransmissions: number;
+  /** transfers that gave up (requests after maxRetransmits; responses still down at the end) */
+  failed: number;
 }
 
 export interface PairReport {
@@ -144,6 +163,9 @@ export interface Report {
       pending: number;
       pendingAllowed: number;
       pendingDenied: number;
+      /** still held (active, pending or politely blocked) when the run ended */
+      activeAtEnd: number;
+      lostInCrash: number;
     };
     notifications: { sent: number; delivered: number; undelivered: number; dropped: number };
   };
@@ -152,7 +174,32 @@ export interface Report {
   latencyCdf: { notification: Array<[number, number]>; im: Array<[number, number]> };
   domains: Record<string, DomainReport>;
   pairs: PairReport[];
-  security: { rejectedAuth: number; denied: number; politeBlocked: number; leaks: number };
+  security: { rejectedAuth: number; denied: number; politeBlocked: number; leaks: number; spoofed: number };
+  links: LinkReport[];
+  /** counts per bucket of simulated time (bucket i covers [i*bucketMs, (i+1)*bucketMs)) */
+  timeline: { bucketMs: number; series: Record<string, number[]> };
+  federation: {
+    srvLookups: number;
+    srvCacheHits: number;
+    srvFailovers: number;
+    unreachable: number;
+    loops: number;
+    retransmissions: number;
+    transfersFailed: number;
+    imRetries: number;
+    resubscribes: number;
+    recovered: number;
+    recoveryTime: LatencySummary;
+    notifyLost: number;
+    responsesLost: number;
+    fetchFailed: number;
+    unsubscribeLost: number;
+    gatewayRejected: number;
+    rejectedServerDown: number;
+    subscriptionsLostInCrash: number;
+    listNotifications: number;
+    notificationsSuppressed: number;
+  };
   sessions: { logins: number; logouts: number; crashes: number };
   trace?: TraceRecord[];
 }
@@ -230,6 +277,7 @@ export function buildReport(
       };
     });
     const capacity = dom.servers.count * dom.servers.cores * sc.duration;
+    const gw = parts.flatMap((p) => p.gateways).find((g) => g.domain === o.domain)!;
     domains[dom.name] = {
       users: parts[0].domainUsers[o.domain],
       servers: dom.servers.count,
@@ -238,7 +286,55 @@ export function buildReport(
       utilisation: round(o.busy / capacity, 5),
       maxQueue: o.maxQueue,
       rejectedOverload: o.rejectedOverload,
+      gateway: {
+        hosts: gw.hosts,
+        cores: gw.cores,
+        messages: gw.jobs,
+        meanWait: gw.jobs > 0 ? round(gw.sumWait / gw.jobs, 4) : 0,
+        meanService: gw.jobs > 0 ? round(gw.sumService / gw.jobs, 4) : 0,
+        utilisation: round(gw.busy / (gw.hosts * gw.cores * sc.duration), 5),
+        maxQueue: gw.maxQueue,
+        rejected: gw.rejected,
+      },
     };
+  }
+
+  const linkSum = (k: keyof ImppPart['links']) => {
+    const out = new Array<number>(D * D).fill(0);
+    for (const p of parts) p.links[k].forEach((v, i) => (out[i] += v));
+    return out;
+  };
+  const lm = linkSum('messages');
+  const lb = linkSum('bytes');
+  const lbusy = linkSum('busy');
+  const lr = linkSum('retransmissions');
+  const lf = linkSum('failed');
+  const idx = new Map(sc.domains.map((d, i) => [d.name, i]));
+  const bw = new Array<number>(D * D).fill(sc.linkBandwidthMbps);
+  for (const l of sc.links) if (l.bandwidthMbps > 0) bw[idx.get(l.from)! * D + idx.get(l.to)!] = l.bandwidthMbps;
+  const links: LinkReport[] = [];
+  for (let a = 0; a < D; a++) {
+    for (let b = 0; b < D; b++) {
+      if (a === b) continue;
+      const i = a * D + b;
+      links.push({
+        from: sc.domains[a].name,
+        to: sc.domains[b].name,
+        messages: lm[i],
+        bytes: lb[i],
+        bandwidthMbps: bw[i],
+        utilisation: round(lbusy[i] / sc.duration, 5),
+        retransmissions: lr[i],
+        failed: lf[i],
+      });
+    }
+  }
+  const recovery = mergeHistograms(parts.map((p) => p.recovery));
+  const series: Record<string, number[]> = {};
+  for (const name of TIMELINE_SERIES) {
+    const out = new Array<number>(TIMELINE_BUCKETS).fill(0);
+    for (const p of parts) p.timeline.series[name].forEach((v, i) => (out[i] += v));
+    series[name] = out;
   }
 
   const pairMessages = new Array<number>(D * D * N_KINDS).fill(0);
@@ -296,6 +392,8 @@ export function buildReport(
         pending: c.subPending,
         pendingAllowed: c.subPendingAllowed,
         pendingDenied: c.subPendingDenied,
+        activeAtEnd: parts.reduce((x, p) => x + p.activeAtEnd, 0),
+        lostInCrash: c.subLostInCrash,
       },
       notifications: { sent: c.notifySent, delivered: c.notifyDelivered, undelivered: c.notifyUndelivered, dropped: c.notifyDropped },
     },
@@ -311,7 +409,31 @@ export function buildReport(
     latencyCdf: { notification: cdf(notif), im: cdf(im) },
     domains,
     pairs,
-    security: { rejectedAuth: c.rejectedAuth, denied: c.denied, politeBlocked: c.politeBlocked, leaks: c.leaks },
+    security: { rejectedAuth: c.rejectedAuth, denied: c.denied, politeBlocked: c.politeBlocked, leaks: c.leaks, spoofed: c.spoofed },
+    links,
+    timeline: { bucketMs: round(sc.duration / TIMELINE_BUCKETS, 3), series },
+    federation: {
+      srvLookups: c.srvLookups,
+      srvCacheHits: c.srvCacheHits,
+      srvFailovers: c.srvFailovers,
+      unreachable: c.unreachable,
+      loops: c.loops,
+      retransmissions: c.retransmissions,
+      transfersFailed: c.transfersFailed,
+      imRetries: c.imRetries,
+      resubscribes: c.resubscribes,
+      recovered: c.recovered,
+      recoveryTime: summarise(recovery),
+      notifyLost: c.notifyLost,
+      responsesLost: c.responsesLost,
+      fetchFailed: c.fetchFailed,
+      unsubscribeLost: c.unsubscribeLost,
+      gatewayRejected: c.gatewayRejected,
+      rejectedServerDown: c.rejectedServerDown,
+      subscriptionsLostInCrash: c.subLostInCrash,
+      listNotifications: c.listNotifies,
+      notificationsSuppressed: c.notifySuppressed,
+    },
     sessions: { logins: c.logins, logouts: c.logouts, crashes: c.crashes },
   };
   if (trace) report.trace = trace;

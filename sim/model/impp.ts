@@ -40,6 +40,7 @@ import {
 } from './population.js';
 import { ServerPool } from './servers.js';
 import { LatencyRecorder, type EncodedHistogram } from './latency.js';
+import { buildFaults, buildSrvTable, chooseSrv, FifoStation, SERVICE_IM, SERVICE_PRES } from './federation.js';
 
 // ---- operations (server jobs), in OPERATIONS order ----
 const OP_PUBLISH = 0;
@@ -65,6 +66,7 @@ export const MESSAGE_KINDS = [
   'notify',
   'message',
   'messageReport',
+  'listNotify',
 ] as const;
 const M_SUBSCRIBE = 0;
 const M_REFRESH = 1;
@@ -75,6 +77,9 @@ const M_FETCH_RESPONSE = 5;
 const M_NOTIFY = 6;
 const M_MESSAGE = 7;
 const M_REPORT = 8;
+const M_LIST_NOTIFY = 9;
+/** Extra bytes of a list notification (RFC 4662 style resource list meta-information). */
+const LIST_OVERHEAD = 240;
 const N_KINDS = MESSAGE_KINDS.length;
 
 // ---- subscription state at the presentity's service ----
@@ -91,13 +96,16 @@ const DEC_DENY = 2;
 export const STATUS_NAMES = ['offline', 'available', 'away', 'busy', 'idle'] as const;
 
 // ---- IM failure reasons ----
-export const IM_FAILURES = ['closed', 'unknown', 'blocked', 'disabled', 'overload', 'auth'] as const;
+export const IM_FAILURES = ['closed', 'unknown', 'blocked', 'disabled', 'overload', 'auth', 'unreachable', 'loop', 'spoofed'] as const;
 const F_CLOSED = 1;
 const F_UNKNOWN = 2;
 const F_BLOCKED = 3;
 const F_DISABLED = 4;
 const F_OVERLOAD = 5;
 const F_AUTH = 6;
+const F_UNREACHABLE = 7;
+const F_LOOP = 8;
+const F_SPOOFED = 9;
 
 const TWO26 = 67108864;
 
@@ -136,7 +144,16 @@ export interface ImppPart {
   trace: TraceRecord[];
   memory: { edges: number; users: number };
   domainUsers: number[];
+  gateways: { domain: number; jobs: number; sumWait: number; sumService: number; busy: number; maxQueue: number; rejected: number; hosts: number; cores: number }[];
+  links: { messages: number[]; bytes: number[]; busy: number[]; retransmissions: number[]; failed: number[] };
+  recovery: EncodedHistogram;
+  activeAtEnd: number;
+  timeline: { width: number; series: Record<string, number[]> };
 }
+
+/** Series of the report's timeline (counts per bucket of simulated time). */
+export const TIMELINE_SERIES = ['notificationsDelivered', 'imDelivered', 'imFailed', 'crossDomainMessages', 'transfersFailed'] as const;
+export const TIMELINE_BUCKETS = 120;
 
 const COUNTERS = [
   'publishes',
@@ -170,6 +187,26 @@ const COUNTERS = [
   'logouts',
   'crashes',
   'presenceDisabled',
+  'srvLookups',
+  'srvCacheHits',
+  'srvFailovers',
+  'unreachable',
+  'loops',
+  'spoofed',
+  'retransmissions',
+  'transfersFailed',
+  'imRetries',
+  'resubscribes',
+  'recovered',
+  'notifyLost',
+  'responsesLost',
+  'subLostInCrash',
+  'rejectedServerDown',
+  'gatewayRejected',
+  'notifySuppressed',
+  'fetchFailed',
+  'unsubscribeLost',
+  'listNotifies',
 ] as const;
 type Counter = (typeof COUNTERS)[number];
 
@@ -349,6 +386,14 @@ function createImpp(kernel: Kernel, params: ImppParams) {
     imReport: 0,
     expire: 0,
     decide: 0,
+    gwIn: [] as number[],
+    gwOut: [] as number[],
+    xferFail: [] as number[],
+    resubscribe: 0,
+    imRetry: 0,
+    crash: 0,
+    flush: 0,
+    listArrive: 0,
   };
 
   const count = (c: number, n = 1) => {
@@ -358,6 +403,10 @@ function createImpp(kernel: Kernel, params: ImppParams) {
   // ---- servers ----
   /** Offers a job to the server of domain d that serves `subject`. Returns false if rejected. */
   const submit = (d: number, op: number, subject: number, a: number, b: number): boolean => {
+    if (faults.serversDown(d, kernel.now)) {
+      count(C.rejectedServerDown);
+      return false;
+    }
     const pool = pools[d]!;
     const server = pool.servers === 1 ? 0 : subject % pool.servers;
     const service = drawDist(rng, d, serviceDist[d][op]);
@@ -366,14 +415,240 @@ function createImpp(kernel: Kernel, params: ImppParams) {
     return core !== -2;
   };
 
-  /** Sends an event to domain `to` over the link from `from` (delay 0 inside a domain). */
+  // ---- federation: gateways, SRV, links, faults ----
+  const fed = s.federation;
+  const srv = buildSrvTable(s);
+  const faults = buildFaults(s);
+  const gateways: (FifoStation[] | null)[] = s.domains.map((dom, d) =>
+    kernel.owns(d) ? Array.from({ length: dom.gateway.count }, () => new FifoStation(dom.gateway.cores, dom.gateway.queueLimit)) : null,
+  );
+  const gwCount = s.domains.map((dom) => dom.gateway.count);
+  /** static route of domain d for destination x: the next-hop domain, or -1 */
+  const routeOf = new Int32Array(D * D).fill(-1);
+  {
+    const idx = new Map(s.domains.map((dom, i) => [dom.name, i]));
+    s.domains.forEach((dom, d) => dom.gateway.routes.forEach((r) => (routeOf[d * D + idx.get(r.destination)!] = idx.get(r.via)!)));
+  }
+  const cacheUntil = new Float64Array(D * D * 2);
+  const linkBw = new Float64Array(D * D);
+  const linkLossP = new Float64Array(D * D);
+  for (let i = 0; i < D * D; i++) {
+    linkBw[i] = s.linkBandwidthMbps;
+    linkLossP[i] = s.linkLoss;
+  }
+  {
+    const idx = new Map(s.domains.map((dom, i) => [dom.name, i]));
+    for (const l of s.links) {
+      const i = idx.get(l.from)! * D + idx.get(l.to)!;
+      if (l.bandwidthMbps > 0) linkBw[i] = l.bandwidthMbps;
+      if (l.loss > 0) linkLossP[i] = l.loss;
+    }
+  }
+  const linkFree = new Float64Array(D * D);
+  const linkBusy = new Float64Array(D * D);
+  const linkMsgs = new Float64Array(D * D);
+  const linkBytes = new Float64Array(D * D);
+  const linkRetx = new Float64Array(D * D);
+  const linkFailed = new Float64Array(D * D);
+  const recovery = new LatencyRecorder();
+  const skipped = { n: 0 };
+  const until = s.duration;
+
+  /** b and the hop budget (plus a spoof flag) packed in one number while a message is between gateways. */
+  const pack = (b: number, hops: number) => Math.round(b * 1000) * 256 + hops;
+  const unpackB = (x: number) => Math.floor(x / 256) / 1000;
+  const unpackHops = (x: number) => x - Math.floor(x / 256) * 256;
+  const SPOOF = 128;
+  const isResponse = (kind: number) => kind === M_SUB_RESPONSE || kind === M_FETCH_RESPONSE || kind === M_REPORT;
+
+  /** The domain a message of `kind` is finally for. */
+  const finalDomain = (kind: number, a: number): number => {
+    switch (kind) {
+      case M_NOTIFY:
+        return pop.domainOf[pop.edgeWatcher[Math.floor(a / 32)]];
+      case M_MESSAGE: {
+        const to = a % TWO26;
+        return to >= UNKNOWN_BASE ? to - UNKNOWN_BASE : pop.domainOf[to];
+      }
+      case M_REPORT:
+        return pop.domainOf[Math.floor(a / TWO26)];
+      case M_LIST_NOTIFY:
+        return a % D;
+      case M_SUB_RESPONSE:
+      case M_FETCH_RESPONSE:
+        return pop.domainOf[pop.edgeWatcher[a]];
+      default:
+        return pop.domainOf[pop.edgePresentity[a]];
+    }
+  };
+
+  const bytesOf = (kind: number, a: number, d: number): number => {
+    switch (kind) {
+      case M_NOTIFY:
+        return notifyBytesFull[d];
+      case M_LIST_NOTIFY:
+        return notifyBytesFull[d] + LIST_OVERHEAD;
+      case M_MESSAGE:
+        return imBytes[d];
+      case M_REPORT:
+      case M_SUB_RESPONSE:
+      case M_FETCH_RESPONSE:
+        return ENVELOPE.response;
+      default:
+        return ENVELOPE.request + entityLen[pop.domainOf[pop.edgePresentity[a]]];
+    }
+  };
+
+  /** Sends an event to domain `to`: at once inside a domain, else through the gateways. */
   const send = (from: number, to: number, type: number, a: number, b: number, kind: number, bytes: number): void => {
-    const i = from * D + to;
+    if (from === to) {
+      kernel.schedule(0, type, to, a, b);
+      return;
+    }
+    cross(from, to, kind, a, b, bytes, fed.maxForwards, fed.spoofFraction > 0 && !isResponse(kind) && kind !== M_NOTIFY && rng.uniform(from) < fed.spoofFraction);
+  };
+
+  /**
+   * A message leaves domain d for domain `dest`: find the next hop (reverse path for responses,
+   * a static route, or SRV with RFC 2782 choice and fail-over), pass d's gateway, cross the link
+   * (bandwidth queue, loss, retransmission, faults) and arrive at the next hop's gateway.
+   */
+  const cross = (d: number, dest: number, kind: number, a: number, b: number, bytes: number, hops: number, spoof: boolean): void => {
+    const now = kernel.now;
+    let hop: number;
+    let ready = now;
+    const route = routeOf[d * D + dest];
+    if (isResponse(kind)) hop = dest;
+    else if (route >= 0) hop = route;
+    else {
+      const service = kind === M_MESSAGE ? SERVICE_IM : SERVICE_PRES;
+      const ci = (d * D + dest) * 2 + service;
+      count(C.srvLookups);
+      if (cacheUntil[ci] > now) count(C.srvCacheHits);
+      else {
+        ready += drawDist(rng, d, fed.resolverTime);
+        cacheUntil[ci] = ready + fed.srvTtl;
+      }
+      const list = srv.records[dest * 2 + service];
+      skipped.n = 0;
+      const k = list.length === 0 ? -1 : chooseSrv(list, rng, d, (x) => !faults.gatewayDown(x, ready), skipped);
+      count(C.srvFailovers, skipped.n);
+      if (k < 0) {
+        count(C.unreachable);
+        return transferFailed(d, kind, a, b, 'unreachable');
+      }
+      hop = list[k].domain;
+    }
+    if (hop === d) {
+      // the next hop is this very gateway: the request would circle here until its budget ran out
+      count(C.loops);
+      return transferFailed(d, kind, a, b, 'loop');
+    }
+    if (faults.gatewayDown(d, ready)) return transferFailed(d, kind, a, b, 'gateway down');
+    const station = gateways[d]![gwCount[d] === 1 ? 0 : a % gwCount[d]];
+    const depart = station.admit(ready, drawDist(rng, d, s.domains[d].gateway.serviceTime));
+    if (depart < 0) {
+      count(C.gatewayRejected);
+      return transferFailed(d, kind, a, b, 'gateway overload');
+    }
+    const i = d * D + hop;
     pairMessages[i * N_KINDS + kind]++;
     pairBytes[i] += bytes;
-    const delay = from === to ? 0 : drawDist(rng, from, links[i]!, lookahead);
-    kernel.schedule(delay, type, to, a, b);
+    linkMsgs[i]++;
+    linkBytes[i] += bytes;
+    tl(3);
+    const persistent = isResponse(kind);
+    const tx = linkBw[i] > 0 ? (bytes * 8) / (linkBw[i] * 1000) : 0;
+    let t = depart;
+    for (let attempt = 0; ; attempt++) {
+      const start = linkFree[i] > t ? linkFree[i] : t;
+      const end = start + tx;
+      const arrive = end + drawDist(rng, d, links[i]!, lookahead) * faults.slow(d, hop, end);
+      const down = faults.linkDown(d, hop, start) || faults.gatewayDown(hop, arrive);
+      if (!down) {
+        linkFree[i] = end;
+        linkBusy[i] += tx;
+      }
+      if (!down && !(linkLossP[i] > 0 && rng.uniform(d) < linkLossP[i])) {
+        kernel.schedule(arrive - now, ev.gwIn[kind], hop, a, pack(b, hops + (spoof ? SPOOF : 0)));
+        return;
+      }
+      count(C.retransmissions);
+      linkRetx[i]++;
+      if (persistent) {
+        // responses and reports keep trying until the path is back
+        t = down ? Math.max(end + fed.retransmitTimeout, faults.nextUp(d, hop, end)) : end + fed.retransmitTimeout;
+        if (t >= until) {
+          count(C.responsesLost);
+          linkFailed[i]++;
+          return;
+        }
+      } else if (attempt >= fed.maxRetransmits) {
+        linkFailed[i]++;
+        const at = end + fed.retransmitTimeout;
+        if (at < until) kernel.schedule(at - now, ev.xferFail[kind], d, a, b);
+        return;
+      } else t = end + fed.retransmitTimeout;
+    }
   };
+
+  /** A message from domain d could not cross: what its sender does about it. */
+  const transferFailed = (d: number, kind: number, a: number, b: number, why: string): void => {
+    count(C.transfersFailed);
+    tl(4);
+    switch (kind) {
+      case M_SUBSCRIBE:
+      case M_REFRESH:
+        retrySubscription(d, a);
+        break;
+      case M_UNSUBSCRIBE:
+        count(C.unsubscribeLost);
+        break;
+      case M_FETCH:
+        count(C.fetchFailed);
+        break;
+      case M_NOTIFY:
+        count(C.notifyLost);
+        break;
+      case M_MESSAGE: {
+        // retries of a message are few: their count lives in a map keyed by the message id
+        const key = `${a}:${b}`;
+        const tries = imTries.get(key) ?? 0;
+        if (tries < fed.imRetries && why !== 'loop') {
+          count(C.imRetries);
+          imTries.set(key, tries + 1);
+          kernel.schedule(Math.min(fed.retryBackoff * 2 ** tries, 300_000), ev.imRetry, d, a, b);
+        } else {
+          imTries.delete(key);
+          imFail(why === 'loop' ? F_LOOP : F_UNREACHABLE);
+          if (traceOn) traceMsg('messageReport', -1, d, Math.floor(a / TWO26), d, ENVELOPE.response, `failed: ${why}`);
+        }
+        break;
+      }
+      default:
+        count(C.responsesLost);
+    }
+  };
+
+  /** A subscribe or refresh of edge e failed for a while: subscribe again after a back-off. */
+  const retrySubscription = (d: number, e: number) => {
+    if (failSince[e] === 0) failSince[e] = kernel.now || 1e-9;
+    const n = retryCount[e] < 255 ? retryCount[e]++ : 255;
+    count(C.resubscribes);
+    kernel.schedule(Math.min(fed.retryBackoff * 2 ** n, 300_000), ev.resubscribe, d, e, epoch[pop.edgeWatcher[e]]);
+  };
+
+  const imTries = new Map<string, number>();
+  const failSince = new Float64Array(E);
+  const listMark = new Uint8Array(D);
+  // timeline: TIMELINE_BUCKETS buckets over the run, one row per series
+  const tlWidth = s.duration / TIMELINE_BUCKETS;
+  const timeline = new Float64Array(TIMELINE_SERIES.length * TIMELINE_BUCKETS);
+  const tl = (series: number, n = 1) => {
+    const k = Math.min(TIMELINE_BUCKETS - 1, Math.floor(kernel.now / tlWidth));
+    timeline[series * TIMELINE_BUCKETS + k] += n;
+  };
+  const retryCount = new Uint8Array(E);
 
   const traceMsg = (op: string, fromUser: number, fromDomain: number, toUser: number, toDomain: number, bytes: number, detail: string) => {
     if (!traceOn || trace.length >= traceLimit) return;
@@ -549,6 +824,7 @@ function createImpp(kernel: Kernel, params: ImppParams) {
 
   const imFail = (reason: number) => {
     count(C.imFailed);
+    tl(2);
     imFailures[reason]++;
   };
 
@@ -579,7 +855,27 @@ function createImpp(kernel: Kernel, params: ImppParams) {
   };
 
   /** Sends the current state on edge e (a notify job at the presentity's domain). */
+  const minInterval = fed.notifyMinInterval;
+  const lastNotify = minInterval > 0 ? new Float64Array(E).fill(-Infinity) : null;
+  const flushPending = minInterval > 0 ? new Uint8Array(E) : null;
   const queueNotify = (d: number, e: number, tuple: number, fake: number, since: number) => {
+    if (lastNotify !== null && fake === 0) {
+      // rate control: at most one notification per interval; a change inside it is sent (as the
+      // whole latest state) when the interval ends
+      const next = lastNotify[e] + minInterval;
+      if (kernel.now < next) {
+        count(C.notifySuppressed);
+        if (flushPending![e] === 0) {
+          flushPending![e] = 1;
+          kernel.schedule(next - kernel.now, ev.flush, d, e, since);
+        }
+        return;
+      }
+      lastNotify[e] = kernel.now;
+    }
+    submitNotify(d, e, tuple, fake, since);
+  };
+  const submitNotify = (d: number, e: number, tuple: number, fake: number, since: number) => {
     if (!submit(d, OP_NOTIFY, pop.edgePresentity[e], e * 32 + tuple * 2 + fake, since)) count(C.notifyDropped);
   };
 
@@ -599,17 +895,46 @@ function createImpp(kernel: Kernel, params: ImppParams) {
       tStatus[base + tuple] = status;
       tTime[base + tuple] = kernel.now;
     }
-    // fan-out: one notification per active subscription that may see the change
+    // fan-out: one notification per active subscription that may see the change (with list
+    // subscriptions, one per watcher domain for the plainly allowed watchers over there)
+    const listed = fed.listSubscriptions;
     for (let e = pop.revStart[g]; e < pop.revStart[g + 1]; e++) {
       if (subState[e] !== SUB_ACTIVE) continue;
       if (tuple > 0 && tuple < T && (pop.edgeRule[e] & VIS_FIRST_TUPLE_ONLY) !== 0) continue;
-      queueNotify(d, e, tuple >= T ? 0 : tuple, 0, arrive);
+      if (listed && (pop.edgeRule[e] & 3) === RULE_ALLOW) {
+        const wd = pop.domainOf[pop.edgeWatcher[e]];
+        if (wd !== d) {
+          listMark[wd] = 1;
+          continue;
+        }
+      }
+      queueNotify(d, e, tuple >= T ? T : tuple, 0, arrive);
+    }
+    if (listed) {
+      for (let wd = 0; wd < D; wd++) {
+        if (listMark[wd] === 0) continue;
+        listMark[wd] = 0;
+        // a < 0 marks a list notification: presentity, tuple and watcher domain
+        if (!submit(d, OP_NOTIFY, g, -1 - ((g * 16 + (tuple >= T ? T : tuple)) * D + wd), arrive)) count(C.notifyDropped);
+      }
     }
   };
 
   complete[OP_NOTIFY] = (d, a, since) => {
+    if (a < 0) {
+      const x = -1 - a;
+      const wd = x % D;
+      const gt = Math.floor(x / D);
+      const tuple = gt % 16;
+      const bytes = (fed.partialNotifications && tuple < T ? notifyBytesOne[d] : notifyBytesFull[d]) + LIST_OVERHEAD;
+      count(C.listNotifies);
+      send(d, wd, ev.listArrive, gt * D + wd, since, M_LIST_NOTIFY, bytes);
+      if (traceOn) traceMsg('listNotify', Math.floor(gt / 16), d, -1, wd, bytes, 'one notification for the watchers of a domain');
+      return;
+    }
     const e = Math.floor(a / 32);
-    const tuple = Math.floor((a % 32) / 2);
+    const tupleRaw = Math.floor((a % 32) / 2);
+    const tuple = tupleRaw >= T ? 0 : tupleRaw;
     const fake = a % 2;
     // RFC 2779 5.1.7: once a cancel (or expiry) is processed, nothing more is sent
     if (subState[e] === SUB_NONE || subState[e] === SUB_PENDING) {
@@ -620,7 +945,10 @@ function createImpp(kernel: Kernel, params: ImppParams) {
     count(C.notifySent);
     const w = pop.edgeWatcher[e];
     const wd = pop.domainOf[w];
-    const bytes = fake ? notifyBytesOne[d] : (pop.edgeRule[e] & VIS_FIRST_TUPLE_ONLY) !== 0 ? notifyBytesOne[d] : notifyBytesFull[d];
+    const bytes =
+      fake || (pop.edgeRule[e] & VIS_FIRST_TUPLE_ONLY) !== 0 || (fed.partialNotifications && tupleRaw < T && since >= 0)
+        ? notifyBytesOne[d]
+        : notifyBytesFull[d];
     send(d, wd, ev.notifyArrive, a, since, M_NOTIFY, bytes);
     if (traceOn) traceMsg('notify', pop.edgePresentity[e], d, w, wd, bytes, fake ? 'polite block: fixed closed view' : `tuple ${tuple}`);
   };
@@ -633,6 +961,7 @@ function createImpp(kernel: Kernel, params: ImppParams) {
       return;
     }
     count(C.notifyDelivered);
+    tl(0);
     if (since >= 0) {
       notifLatency.record(kernel.now - since);
       liveNotif[liveBucket(kernel.now - since)]++;
@@ -648,12 +977,12 @@ function createImpp(kernel: Kernel, params: ImppParams) {
         return;
       }
       if (!submit(d, op, pop.edgePresentity[e], e, b)) {
-        if (op === OP_SUBSCRIBE) respondSub(d, e, -1, 'overload');
+        if (op === OP_SUBSCRIBE || op === OP_REFRESH) respondSub(d, e, -4, 'service unavailable (overload or down)');
       }
     });
   }
 
-  /** Response to a subscribe: granted >= 0 (ms) accepted, -1 rejected, -2 pending. */
+  /** Response to a subscribe: granted >= 0 (ms) accepted, -1 rejected, -2 pending, -3 no such subscription, -4 unavailable (try later). */
   const respondSub = (d: number, e: number, granted: number, why: string) => {
     const w = pop.edgeWatcher[e];
     const wd = pop.domainOf[w];
@@ -787,10 +1116,23 @@ function createImpp(kernel: Kernel, params: ImppParams) {
       watcherSubscribed[e] = 0;
       return;
     }
+    if (granted === -4) {
+      retrySubscription(d, e);
+      return;
+    }
     if (granted === -3) {
-      // expired at the service: subscribe again
+      // expired (or lost in a crash) at the service: subscribe again
+      if (failSince[e] === 0) failSince[e] = kernel.now || 1e-9;
+      count(C.resubscribes);
       sendRequest(e, OP_SUBSCRIBE, M_SUBSCRIBE, beh.subscriptionDuration);
       return;
+    }
+    if (failSince[e] !== 0) {
+      // the subscription is back after a failure: time to recover
+      count(C.recovered);
+      recovery.record(kernel.now - failSince[e]);
+      failSince[e] = 0;
+      retryCount[e] = 0;
     }
     const g = granted >= 0 ? granted : grant(beh.subscriptionDuration);
     const at = Math.max(0, g - beh.refreshBefore);
@@ -873,6 +1215,7 @@ function createImpp(kernel: Kernel, params: ImppParams) {
     if (hashUnit(seed, to, g, 4) < s.population.blockedSenders) return report(d, a, F_BLOCKED);
     if (!online[to]) return report(d, a, F_CLOSED);
     count(C.imDelivered);
+    tl(1);
     imLatency.record(kernel.now - sentAt);
     liveIm[liveBucket(kernel.now - sentAt)]++;
     report(d, a, 0);
@@ -883,6 +1226,149 @@ function createImpp(kernel: Kernel, params: ImppParams) {
   ev.imReport = kernel.defineEvent('imReport', (_d, _a, code) => {
     count(C.imReportsReceived);
     if (code !== 0) imFail(code);
+  });
+
+  // ---- gateways at the receiving side ----
+  const finalType = (kind: number): number => {
+    switch (kind) {
+      case M_SUBSCRIBE:
+        return ev.request[OP_SUBSCRIBE];
+      case M_REFRESH:
+        return ev.request[OP_REFRESH];
+      case M_UNSUBSCRIBE:
+        return ev.request[OP_UNSUBSCRIBE];
+      case M_FETCH:
+        return ev.request[OP_FETCH];
+      case M_SUB_RESPONSE:
+        return ev.subResponse;
+      case M_FETCH_RESPONSE:
+        return ev.fetchResponse;
+      case M_NOTIFY:
+        return ev.notifyArrive;
+      case M_MESSAGE:
+        return ev.imArrive;
+      case M_LIST_NOTIFY:
+        return ev.listArrive;
+      default:
+        return ev.imReport;
+    }
+  };
+
+  /** A request refused at a gateway: the refusal travels back to the requester. */
+  const refuse = (h: number, kind: number, a: number, b: number, why: string, imCode: number) => {
+    switch (kind) {
+      case M_SUBSCRIBE:
+      case M_REFRESH:
+        respondSub(h, a, why === 'gateway overload' ? -4 : -1, why);
+        break;
+      case M_FETCH:
+        count(C.fetchFailed);
+        break;
+      case M_MESSAGE:
+        report(h, a, imCode);
+        break;
+      case M_NOTIFY:
+        count(C.notifyLost);
+        break;
+      default:
+        break;
+    }
+    void b;
+  };
+
+  MESSAGE_KINDS.forEach((name, kind) => {
+    ev.gwIn[kind] = kernel.defineEvent(`gatewayIn:${name}`, (h, a, x) => {
+      const hops = unpackHops(x);
+      const b = unpackB(x);
+      if ((hops & SPOOF) !== 0) {
+        // the claimed identity belongs to a domain other than the one the request came from
+        count(C.spoofed);
+        count(C.rejectedAuth);
+        refuse(h, kind, a, b, 'spoofed identity', F_SPOOFED);
+        return;
+      }
+      if (faults.gatewayDown(h, kernel.now)) return; // the sender's transport sees the loss
+      const station = gateways[h]![gwCount[h] === 1 ? 0 : a % gwCount[h]];
+      const depart = station.admit(kernel.now, drawDist(rng, h, s.domains[h].gateway.serviceTime));
+      if (depart < 0) {
+        count(C.gatewayRejected);
+        refuse(h, kind, a, b, 'gateway overload', F_OVERLOAD);
+        return;
+      }
+      kernel.schedule(depart - kernel.now, ev.gwOut[kind], h, a, pack(b, hops));
+    });
+    ev.gwOut[kind] = kernel.defineEvent(`gatewayOut:${name}`, (h, a, x) => {
+      const hops = unpackHops(x);
+      const b = unpackB(x);
+      const dest = finalDomain(kind, a);
+      if (dest === h) {
+        kernel.schedule(0, finalType(kind), h, a, b);
+        return;
+      }
+      // not for this domain: relay, spending one unit of the hop budget (RFC 3860 3.4.2)
+      if (hops <= 1) {
+        count(C.loops);
+        if (traceOn) traceMsg(name, -1, h, -1, dest, 0, 'hop budget spent: rejected as a loop');
+        refuse(h, kind, a, b, 'loop detected', F_LOOP);
+        return;
+      }
+      cross(h, dest, kind, a, b, bytesOf(kind, a, h), hops - 1, false);
+    });
+    ev.xferFail[kind] = kernel.defineEvent(`transferFailed:${name}`, (d, a, b) => transferFailed(d, kind, a, b, 'unreachable'));
+  });
+
+  ev.resubscribe = kernel.defineEvent('resubscribe', (d, e, ep) => {
+    const w = pop.edgeWatcher[e];
+    if (!online[w] || epoch[w] !== ep || watcherSubscribed[e] === 0) return;
+    sendRequest(e, OP_SUBSCRIBE, M_SUBSCRIBE, beh.subscriptionDuration);
+  });
+
+  ev.imRetry = kernel.defineEvent('imRetry', (d, a, sentAt) => {
+    const to = a % TWO26;
+    const td = to >= UNKNOWN_BASE ? to - UNKNOWN_BASE : pop.domainOf[to];
+    send(d, td, ev.imArrive, a, sentAt, M_MESSAGE, imBytes[d]);
+  });
+
+  ev.flush = kernel.defineEvent('notifyFlush', (d, e, since) => {
+    flushPending![e] = 0;
+    if (subState[e] !== SUB_ACTIVE) return;
+    lastNotify![e] = kernel.now;
+    submitNotify(d, e, T, 0, since);
+  });
+
+  ev.listArrive = kernel.defineEvent('listNotifyArrive', (h, a, since) => {
+    // the watcher domain's gateway fans the list notification out to its local subscribers
+    const gt = Math.floor(a / D);
+    const g = Math.floor(gt / 16);
+    const tuple = gt % 16;
+    for (let e = pop.revStart[g]; e < pop.revStart[g + 1]; e++) {
+      const w = pop.edgeWatcher[e];
+      if (pop.domainOf[w] !== h || watcherSubscribed[e] === 0 || (pop.edgeRule[e] & 3) !== RULE_ALLOW) continue;
+      if (tuple > 0 && tuple < T && (pop.edgeRule[e] & VIS_FIRST_TUPLE_ONLY) !== 0) continue;
+      if (!guard(e, tuple >= T ? 0 : tuple, false)) count(C.leaks);
+      count(C.notifySent);
+      if (!online[w]) {
+        count(C.notifyUndelivered);
+        continue;
+      }
+      count(C.notifyDelivered);
+      tl(0);
+      if (since >= 0) {
+        notifLatency.record(kernel.now - since);
+        liveNotif[liveBucket(kernel.now - since)]++;
+      }
+    }
+  });
+
+  ev.crash = kernel.defineEvent('serverCrash', (d) => {
+    // the servers lose their soft state: every subscription held by the domain is gone
+    for (let g = pop.domainStart[d]; g < pop.domainStart[d + 1]; g++) {
+      for (let e = pop.revStart[g]; e < pop.revStart[g + 1]; e++) {
+        if (subState[e] === SUB_NONE) continue;
+        subState[e] = SUB_NONE;
+        count(C.subLostInCrash);
+      }
+    }
   });
 
   return {
@@ -910,6 +1396,7 @@ function createImpp(kernel: Kernel, params: ImppParams) {
       return { counters: ctr, trace: trace as readonly TraceRecord[] };
     },
     init(d: number) {
+      for (const c of faults.crashes) if (c.domain === d) kernel.schedule(c.at, ev.crash, d, 0, 0);
       // users of this domain log in: the online fraction at once (spread over 10 s), the others later
       for (let g = pop.domainStart[d]; g < pop.domainStart[d + 1]; g++) {
         const u = rng.uniform(d);
@@ -947,6 +1434,39 @@ function createImpp(kernel: Kernel, params: ImppParams) {
         trace,
         memory: { edges: E, users: U },
         domainUsers: Array.from(pop.domainUsers),
+        gateways: owned.map((d) => {
+          const st = gateways[d]!;
+          return {
+            domain: d,
+            jobs: st.reduce((x, g) => x + g.jobs, 0),
+            sumWait: st.reduce((x, g) => x + g.sumWait, 0),
+            sumService: st.reduce((x, g) => x + g.sumService, 0),
+            busy: st.reduce((x, g) => x + g.busyAt(kernel.now), 0),
+            maxQueue: st.reduce((x, g) => Math.max(x, g.maxQueue), 0),
+            rejected: st.reduce((x, g) => x + g.rejected, 0),
+            hosts: st.length,
+            cores: s.domains[d].gateway.cores,
+          };
+        }),
+        links: {
+          messages: Array.from(linkMsgs),
+          bytes: Array.from(linkBytes),
+          busy: Array.from(linkBusy),
+          retransmissions: Array.from(linkRetx),
+          failed: Array.from(linkFailed),
+        },
+        recovery: recovery.encode(),
+        timeline: {
+          width: tlWidth,
+          series: Object.fromEntries(TIMELINE_SERIES.map((n, i) => [n, Array.from(timeline.subarray(i * TIMELINE_BUCKETS, (i + 1) * TIMELINE_BUCKETS))])),
+        },
+        activeAtEnd: (() => {
+          let n = 0;
+          for (const d of owned) {
+            for (let e = pop.revStart[pop.domainStart[d]]; e < pop.revStart[pop.domainStart[d + 1]]; e++) if (subState[e] !== SUB_NONE) n++;
+          }
+          return n;
+        })(),
       };
     },
   };

@@ -145,6 +145,52 @@ const serviceTimesNode: ObjectNode = {
   }),
 };
 
+const routeNode: ObjectNode = {
+  kind: 'object',
+  fields: [
+    { name: 'destination', node: domainName, required: true, description: 'requests for this domain ...' },
+    { name: 'via', node: domainName, required: true, description: '... are forwarded to the gateway of this domain (static peering; overrides SRV)' },
+  ],
+};
+
+const gatewayNode: ObjectNode = {
+  kind: 'object',
+  fields: [
+    { name: 'count', node: { kind: 'int', min: 1, max: 1000 }, default: 1, description: 'gateway hosts, named gw1.<domain>, gw2.<domain>, ...' },
+    { name: 'cores', node: { kind: 'int', min: 1, max: 1024 }, default: 4, description: 'cores per gateway host' },
+    { name: 'queueLimit', node: { kind: 'int', min: 0, max: 1e9 }, default: 0, description: 'messages waiting per host beyond which new ones are refused; 0 = unlimited' },
+    { name: 'serviceTime', node: serviceTime, default: { dist: 'exponential', mean: '0.3ms' }, description: 'time to translate one message to or from CPIM (each direction)' },
+    {
+      name: 'routes',
+      node: { kind: 'array', item: routeNode, min: 0, max: 1000, what: 'routes' },
+      default: [],
+      description: 'static forwarding of requests for other domains; a mis-configured route makes a forwarding loop',
+    },
+  ],
+};
+
+const srvRecordNode: ObjectNode = {
+  kind: 'object',
+  fields: [
+    { name: 'service', node: { kind: 'string', maxLength: 4, pattern: /^(pres|im)$/, patternHint: '"pres" or "im"' }, required: true, description: 'pres (presence) or im (instant messages)' },
+    { name: 'target', node: domainName, required: true, description: 'a gateway host gwN.<domain>; it may belong to another domain (hosting, or a mistake)' },
+    { name: 'priority', node: { kind: 'int', min: 0, max: 65535 }, default: 10, description: 'lower is tried first (RFC 2782)' },
+    { name: 'weight', node: { kind: 'int', min: 0, max: 65535 }, default: 1, description: 'share within a priority (RFC 2782 weighted choice)' },
+  ],
+};
+
+const srvNode: ObjectNode = {
+  kind: 'object',
+  fields: [
+    {
+      name: 'records',
+      node: { kind: 'array', item: srvRecordNode, min: 0, max: 1000, what: 'SRV records' },
+      default: [],
+      description: 'the records; none at all makes the domain unreachable from other domains',
+    },
+  ],
+};
+
 const domainNode: ObjectNode = {
   kind: 'object',
   fields: [
@@ -154,6 +200,13 @@ const domainNode: ObjectNode = {
     { name: 'im', node: { kind: 'bool' }, default: true, description: 'the domain runs an instant messaging service' },
     { name: 'servers', node: serversNode, default: {}, description: 'the server pool of the domain\'s service' },
     { name: 'serviceTimes', node: serviceTimesNode, default: {}, description: 'service time per operation; give any subset, the rest keep their defaults' },
+    { name: 'gateway', node: gatewayNode, default: {}, description: 'the CPIM gateways at the domain\'s boundary (every message to or from another domain crosses one)' },
+    {
+      name: 'srv',
+      node: { kind: 'nullable', node: srvNode },
+      default: null,
+      description: 'the domain\'s SRV records; null = one record (priority 10, weight 1) per own gateway host for each service',
+    },
   ],
 };
 
@@ -163,6 +216,8 @@ const linkPairNode: ObjectNode = {
     { name: 'from', node: domainName, required: true, description: 'sending domain' },
     { name: 'to', node: domainName, required: true, description: 'receiving domain' },
     { name: 'latency', node: linkLatency, required: true, description: 'one-way latency from `from` to `to`' },
+    { name: 'bandwidthMbps', node: { kind: 'number', min: 0, max: 1e6 }, default: 0, description: 'bandwidth in Mbit/s; 0 = links.bandwidthMbps' },
+    { name: 'loss', node: fraction, default: 0, description: 'loss probability per transmission; 0 = links.loss' },
     { name: 'symmetric', node: { kind: 'bool' }, default: true, description: 'also apply the latency to the pair to -> from' },
   ],
 };
@@ -182,6 +237,49 @@ const linksNode: ObjectNode = {
       default: [],
       description: 'latencies of particular ordered domain pairs',
     },
+    { name: 'bandwidthMbps', node: { kind: 'number', min: 0, max: 1e6 }, default: 0, description: 'bandwidth of every link in Mbit/s (a message\'s bytes take time; queues form when saturated); 0 = unlimited' },
+    { name: 'loss', node: fraction, default: 0, description: 'loss probability of each transmission on every link (lost messages are retransmitted)' },
+  ],
+};
+
+const federationNode: ObjectNode = {
+  kind: 'object',
+  fields: [
+    {
+      name: 'protocolLabel',
+      node: { kind: 'string', maxLength: 32, pattern: /^_[a-z0-9-]+$/, patternHint: 'an SRV protocol label such as "_tcp"' },
+      default: '_tcp',
+      description: 'SRV protocol label: records are named _pres.<label>.<domain> and _im.<label>.<domain> (RFC 3861)',
+    },
+    { name: 'srvTtl', node: behaviourDuration(0, MAX_RUN, true), default: '1h', description: 'how long a resolver caches an SRV answer' },
+    { name: 'resolverTime', node: { kind: 'dist', max: HOUR }, default: { dist: 'exponential', mean: '20ms' }, description: 'time a resolver cache miss costs (the request waits for it)' },
+    { name: 'maxForwards', node: { kind: 'int', min: 1, max: 127 }, default: 20, description: 'hop budget of a request crossing gateways (RFC 3860 MaxForwards); at 0 it is rejected as a loop' },
+    { name: 'spoofFraction', node: fraction, default: 0, description: 'fraction of cross-domain requests claiming an identity of a third domain (the receiving gateway rejects them)' },
+    { name: 'retransmitTimeout', node: behaviourDuration(0, HOUR, true), default: '500ms', description: 'a lost transmission is sent again after this' },
+    { name: 'maxRetransmits', node: { kind: 'int', min: 0, max: 100 }, default: 4, description: 'retransmissions before a request or notification fails to cross (responses and reports keep trying)' },
+    { name: 'imRetries', node: { kind: 'int', min: 0, max: 100 }, default: 0, description: 'an instant message that fails to cross is retried this often before a failure report (0 = report at once)' },
+    { name: 'retryBackoff', node: behaviourDuration(0, HOUR, true), default: '5s', description: 'first delay before an IM retry or a resubscription; doubles each time, at most 5 min' },
+    { name: 'notifyMinInterval', node: behaviourDuration(0, DAY), default: 0, description: 'saving option: minimum time between two notifications to one watcher; the latest state wins (0 = off)' },
+    { name: 'listSubscriptions', node: { kind: 'bool' }, default: false, description: 'saving option: one list subscription per presentity and watcher domain across a boundary (RFC 4662 style); the watcher\'s gateway fans out' },
+    { name: 'partialNotifications', node: { kind: 'bool' }, default: false, description: 'saving option: a notification carries only the changed tuple' },
+  ],
+};
+
+const faultNode: ObjectNode = {
+  kind: 'object',
+  fields: [
+    {
+      name: 'kind',
+      node: { kind: 'string', maxLength: 16, pattern: /^(gatewayDown|linkDown|slowLink|serverCrash)$/, patternHint: 'gatewayDown, linkDown, slowLink or serverCrash' },
+      required: true,
+      description: 'gatewayDown / serverCrash (of `domain`), linkDown / slowLink (between `from` and `to`, both directions)',
+    },
+    { name: 'domain', node: { kind: 'string', maxLength: 253 }, default: '', description: 'the domain (gatewayDown, serverCrash)' },
+    { name: 'from', node: { kind: 'string', maxLength: 253 }, default: '', description: 'one end of the link (linkDown, slowLink)' },
+    { name: 'to', node: { kind: 'string', maxLength: 253 }, default: '', description: 'the other end of the link' },
+    { name: 'at', node: behaviourDuration(0, MAX_RUN), required: true, description: 'start of the fault (simulated time)' },
+    { name: 'duration', node: behaviourDuration(0, MAX_RUN, true), required: true, description: 'how long it lasts' },
+    { name: 'factor', node: { kind: 'number', min: 1, max: 1000 }, default: 10, description: 'slowLink: latency multiplier' },
   ],
 };
 
@@ -335,7 +433,14 @@ export const SCENARIO_SCHEMA: ObjectNode = {
       required: true,
       description: 'the domains; each is a presence/IM service with its users',
     },
-    { name: 'links', node: linksNode, default: {}, description: 'latencies between domains' },
+    { name: 'links', node: linksNode, default: {}, description: 'latencies, bandwidth and loss between domains' },
+    { name: 'federation', node: federationNode, default: {}, description: 'CPIM federation: SRV resolution, hop limits, retransmission and recovery, saving options' },
+    {
+      name: 'faults',
+      node: { kind: 'array', item: faultNode, min: 0, max: 1000, what: 'faults' },
+      default: [],
+      description: 'scheduled faults: gateways down, links partitioned or slow, servers crashing (and their recovery)',
+    },
     { name: 'population', node: populationNode, default: {}, description: 'who the users are and whom they watch' },
     { name: 'behaviour', node: behaviourNode, default: {}, description: 'what users do and how the services answer' },
     { name: 'trace', node: traceNode, default: {}, description: 'message trace for teaching' },
@@ -843,6 +948,47 @@ function crossCheck(ctx: VCtx, raw: Record<string, unknown>, tree: Tree): void {
     });
   }
 
+  const gatewayCount = new Map<string, number>();
+  domains?.forEach((d) => gatewayCount.set(d.name, (d as unknown as { gateway: { count: number } }).gateway.count));
+  domains?.forEach((d, i) => {
+    const dom = d as unknown as { gateway: { routes: { destination: string; via: string }[] }; srv: { records: { target: string }[] } | null };
+    dom.gateway.routes.forEach((r, j) => {
+      const at = `domains[${i}].gateway.routes[${j}]`;
+      knownDomain(`${at}.destination`, r.destination);
+      knownDomain(`${at}.via`, r.via);
+      if (r.via === d.name) problem(ctx, `${at}.via`, `a route forwards to another domain's gateway, but via is the domain itself ('${d.name}')`);
+    });
+    dom.srv?.records.forEach((r, j) => {
+      const at = `domains[${i}].srv.records[${j}].target`;
+      const m = /^gw([1-9][0-9]*)\.(.+)$/.exec(r.target);
+      if (!m) {
+        problem(ctx, at, `expected a gateway host gwN.<domain> such as 'gw1.${d.name}', got '${r.target}'`);
+        return;
+      }
+      const host = Number(m[1]);
+      const count = gatewayCount.get(m[2]!);
+      if (count === undefined) knownDomain(at, m[2]!);
+      else if (host > count) problem(ctx, at, `domain '${m[2]}' has ${count} gateway host(s), so there is no '${r.target}'`);
+    });
+  });
+
+  const faults = part<{ kind: string; domain: string; from: string; to: string; at: number }[]>(tree, 'faults');
+  faults?.forEach((f, i) => {
+    const at = `faults[${i}]`;
+    if (f.kind === 'gatewayDown' || f.kind === 'serverCrash') {
+      if (f.domain === '') problem(ctx, `${at}.domain`, `a ${f.kind} fault needs the domain it strikes`);
+      else knownDomain(`${at}.domain`, f.domain);
+    } else {
+      if (f.from === '' || f.to === '') problem(ctx, f.from === '' ? `${at}.from` : `${at}.to`, `a ${f.kind} fault needs both ends of the link (from and to)`);
+      else {
+        knownDomain(`${at}.from`, f.from);
+        knownDomain(`${at}.to`, f.to);
+        if (f.from === f.to) problem(ctx, `${at}.to`, `a link joins two different domains, but from and to are both '${f.from}'`);
+      }
+    }
+    if (duration !== undefined && f.at >= duration) problem(ctx, `${at}.at`, `the fault starts at ${formatDuration(f.at)}, at or after the end of the run (duration ${formatDuration(duration)})`);
+  });
+
   if (population?.celebrity) {
     const i = knownDomain('population.celebrity.domain', population.celebrity.domain);
     if (i !== undefined && domains && !domains[i]!.presence) {
@@ -868,11 +1014,11 @@ function crossCheck(ctx: VCtx, raw: Record<string, unknown>, tree: Tree): void {
 }
 
 function toScenario(tree: Tree): Scenario {
-  const links = tree.links as { default: Dist; pairs: (LinkSpec & { symmetric: boolean })[] };
+  const links = tree.links as { default: Dist; pairs: (LinkSpec & { symmetric: boolean })[]; bandwidthMbps: number; loss: number };
   const expanded: LinkSpec[] = [];
   for (const p of links.pairs) {
-    expanded.push({ from: p.from, to: p.to, latency: { ...p.latency } });
-    if (p.symmetric) expanded.push({ from: p.to, to: p.from, latency: { ...p.latency } });
+    expanded.push({ from: p.from, to: p.to, latency: { ...p.latency }, bandwidthMbps: p.bandwidthMbps, loss: p.loss });
+    if (p.symmetric) expanded.push({ from: p.to, to: p.from, latency: { ...p.latency }, bandwidthMbps: p.bandwidthMbps, loss: p.loss });
   }
   return {
     name: tree.name as string,
@@ -882,6 +1028,10 @@ function toScenario(tree: Tree): Scenario {
     domains: tree.domains as Scenario['domains'],
     defaultLinkLatency: links.default,
     links: expanded,
+    linkBandwidthMbps: links.bandwidthMbps,
+    linkLoss: links.loss,
+    federation: tree.federation as Scenario['federation'],
+    faults: tree.faults as Scenario['faults'],
     population: tree.population as Scenario['population'],
     behaviour: tree.behaviour as Scenario['behaviour'],
     trace: tree.trace as Scenario['trace'],

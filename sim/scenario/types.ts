@@ -52,10 +52,35 @@ export interface ServersSpec {
   queueLimit: number;
 }
 
+/** The CPIM gateways of a domain: servers that translate every message crossing its boundary. */
+export interface GatewaySpec {
+  /** gateway hosts, named gw1.<domain> ... gwN.<domain> */
+  count: number;
+  cores: number;
+  /** messages waiting per host beyond which new ones are refused; 0 = unlimited */
+  queueLimit: number;
+  /** time to translate one message (each direction) */
+  serviceTime: Dist;
+  /** static forwarding: requests for `destination` are sent to the gateway of `via` (overrides SRV) */
+  routes: { destination: string; via: string }[];
+}
+
+/** One SRV record of a domain (RFC 2782): `_pres.<label>.<domain>` or `_im.<label>.<domain>`. */
+export interface SrvRecordSpec {
+  service: 'pres' | 'im';
+  /** a gateway host such as gw1.beta.example (it may belong to another domain) */
+  target: string;
+  priority: number;
+  weight: number;
+}
+
 export interface DomainSpec {
   name: string;
   users: number;
   servers: ServersSpec;
+  gateway: GatewaySpec;
+  /** the domain's SRV records; null = one record per own gateway host for each service */
+  srv: { records: SrvRecordSpec[] } | null;
   /** service time per operation (ms) */
   serviceTimes: Record<OperationName, Dist>;
   /** RFC 2779 2.1.1: either service may be switched off */
@@ -68,6 +93,53 @@ export interface LinkSpec {
   to: string;
   /** one-way latency (ms) */
   latency: Dist;
+  /** Mbit/s; 0 = the links' default */
+  bandwidthMbps: number;
+  /** loss probability per transmission; 0 = the links' default */
+  loss: number;
+}
+
+export type FaultKind = 'gatewayDown' | 'linkDown' | 'slowLink' | 'serverCrash';
+
+/** A scheduled fault: from `at` for `duration`. */
+export interface FaultSpec {
+  kind: FaultKind;
+  /** gatewayDown, serverCrash */
+  domain: string;
+  /** linkDown, slowLink (both directions) */
+  from: string;
+  to: string;
+  at: number;
+  duration: number;
+  /** slowLink: latency multiplier */
+  factor: number;
+}
+
+export interface FederationSpec {
+  /** SRV protocol label: records are _pres.<label>.<domain> and _im.<label>.<domain> */
+  protocolLabel: string;
+  /** resolver cache lifetime of an SRV answer (ms) */
+  srvTtl: number;
+  /** time a resolver cache miss costs */
+  resolverTime: Dist;
+  /** hop budget (MaxForwards) of a request crossing gateways */
+  maxForwards: number;
+  /** fraction of cross-domain requests that claim an identity of a third domain (rejected) */
+  spoofFraction: number;
+  /** link-level retransmission timer (ms) */
+  retransmitTimeout: number;
+  /** retransmissions before a transfer fails */
+  maxRetransmits: number;
+  /** an IM that cannot cross is retried this many times (0 = fail at once with a report) */
+  imRetries: number;
+  /** delay before an IM retry and before the first resubscription (doubles each time, up to 5 min) */
+  retryBackoff: number;
+  /** saving option: minimum interval between notifications to one watcher (0 = off; latest state wins) */
+  notifyMinInterval: number;
+  /** saving option: one list subscription per (presentity, watcher domain) across a boundary */
+  listSubscriptions: boolean;
+  /** saving option: a notification carries only the changed tuple */
+  partialNotifications: boolean;
 }
 
 export interface PopulationSpec {
@@ -150,6 +222,12 @@ export interface Scenario {
   defaultLinkLatency: Dist;
   /** overrides per ordered pair */
   links: LinkSpec[];
+  /** default bandwidth of a link (Mbit/s; 0 = unlimited) */
+  linkBandwidthMbps: number;
+  /** default loss probability of a link */
+  linkLoss: number;
+  federation: FederationSpec;
+  faults: FaultSpec[];
   population: PopulationSpec;
   behaviour: BehaviourSpec;
   trace: TraceSpec;

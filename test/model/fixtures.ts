@@ -5,7 +5,17 @@ const exp = (mean: number): Dist => ({ dist: 'exponential', mean });
 
 export function domain(name: string, users: number, extra: Partial<DomainSpec> = {}): DomainSpec {
   const serviceTimes = Object.fromEntries(OPERATIONS.map((op) => [op, exp(op === 'notify' ? 0.2 : 0.5)])) as DomainSpec['serviceTimes'];
-  return { name, users, servers: { count: 1, cores: 2, queueLimit: 0 }, serviceTimes, presence: true, im: true, ...extra };
+  return {
+    name,
+    users,
+    servers: { count: 1, cores: 2, queueLimit: 0 },
+    serviceTimes,
+    presence: true,
+    im: true,
+    gateway: { count: 1, cores: 4, queueLimit: 0, serviceTime: exp(0.3), routes: [] },
+    srv: null,
+    ...extra,
+  };
 }
 
 /** A small scenario built in code (independent of the YAML loader). */
@@ -18,6 +28,23 @@ export function smallScenario(over: Partial<Scenario> = {}): Scenario {
     domains: [domain('a.example', 60), domain('b.example', 40)],
     defaultLinkLatency: { dist: 'lognormal', median: 30, sigma: 0.3 },
     links: [],
+    linkBandwidthMbps: 0,
+    linkLoss: 0,
+    federation: {
+      protocolLabel: '_tcp',
+      srvTtl: 3_600_000,
+      resolverTime: exp(20),
+      maxForwards: 20,
+      spoofFraction: 0,
+      retransmitTimeout: 500,
+      maxRetransmits: 4,
+      imRetries: 0,
+      retryBackoff: 5000,
+      notifyMinInterval: 0,
+      listSubscriptions: false,
+      partialNotifications: false,
+    },
+    faults: [],
     population: {
       buddies: { dist: 'fixed', value: 6 },
       federatedFraction: 0.3,
