@@ -116,6 +116,8 @@ export async function buildApp(opts: BuildAppOptions = {}): Promise<FastifyInsta
     reply.status(404).send(errorBody('NOT_FOUND', `no route or file for ${req.method} ${req.url}`));
   });
 
+  // the API takes JSON only: a text/plain body is refused (415) rather than parsed as a string
+  app.removeContentTypeParser('text/plain');
   app.addSchema(errorSchema);
   app.addSchema(runSummarySchema);
   await app.register(fastifySwagger, {
