@@ -112,8 +112,10 @@ function checkInvariants(r: Report): void {
   // notifications: what arrives (to an online or a vanished watcher) was sent
   expect(n.delivered + n.undelivered).toBeLessThanOrEqual(n.sent);
   expect(r.latency.notification.count).toBeLessThanOrEqual(n.delivered);
-  // a subscription ends at most once
+  // a subscription ends at most once: every one created expired, was ended (unsubscribe, pending
+  // refusal), was lost when its server crashed, or is still held at the end
   expect(s.expired + s.terminated).toBeLessThanOrEqual(s.created);
+  expect(s.created).toBe(s.expired + s.terminated + s.lostInCrash + s.activeAtEnd);
   expect(s.politeBlocked + s.pending).toBeLessThanOrEqual(s.created);
   // a pending subscription is decided at most once
   expect(s.pendingAllowed + s.pendingDenied).toBeLessThanOrEqual(s.pending);
