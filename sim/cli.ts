@@ -1,6 +1,7 @@
 /**
  * impp-sim command-line tool. `npm run sim -- <command> ...` or, installed, `impp-sim <command>`.
- * Exit status: 0 success, 1 unexpected failure, 2 bad input (usage, scenario, payload).
+ * Exit status: 0 success, 1 unexpected failure, 2 bad input (usage, scenario, payload), 3 a threshold
+ * or sizing target failed (sim/toolkit).
  */
 import { writeFileSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { runScenario } from './run.js';
 import { listScenarios, loadScenario } from './scenario/index.js';
 import { parseDuration } from './scenario/units.js';
 import { formatSummary } from './summary.js';
+import { finishRun, sizeCommand, sweepCommand, TOOLKIT_RUN_USAGE, TOOLKIT_USAGE } from './toolkit/cli.js';
 import { inspectFile } from './wire/inspect.js';
 import { isWireError } from './wire/errors.js';
 
@@ -26,12 +28,13 @@ commands:
       --set path=value       override any scenario field (repeatable), e.g. --set behaviour.imRate=10/h
       --json FILE            write the JSON report to FILE
       --quiet                no progress bar and no summary
-  scenarios                  list the built-in scenarios
+${TOOLKIT_RUN_USAGE}${TOOLKIT_USAGE}  scenarios                  list the built-in scenarios
   inspect FILE               decode a PIDF document or a message/cpim message and print it as JSON
   version                    print the version
   help                       this text
 
-Scenario format: docs/scenarios.md. Report format: docs/report.md.
+Exit status: 0 success, 1 unexpected failure, 2 bad input, 3 a threshold or target failed.
+Scenario format: docs/scenarios.md. Report format: docs/report.md. Sweeps, thresholds, size: docs/toolkit.md.
 `;
 
 function version(): string {
@@ -51,6 +54,10 @@ async function run(args: string[]): Promise<number> {
       set: { type: 'string', multiple: true },
       json: { type: 'string' },
       quiet: { type: 'boolean' },
+      threshold: { type: 'string', multiple: true },
+      html: { type: 'string' },
+      md: { type: 'string' },
+      'no-analytic': { type: 'boolean' },
     },
   });
   if (positionals.length !== 1) throw new SimError('SIM_ERR_CLI_USAGE', `run needs exactly one scenario (a name or a file), got ${positionals.length}`);
@@ -96,7 +103,7 @@ async function run(args: string[]): Promise<number> {
     writeFileSync(values.json, JSON.stringify(report, null, 2) + '\n');
     if (!values.quiet) console.log(`\nreport written to ${values.json}`);
   }
-  return 0;
+  return finishRun(report, scenario, positionals[0], { threshold: values.threshold, html: values.html, md: values.md, quiet: values.quiet, analytic: !values['no-analytic'] });
 }
 
 function scenarios(): number {
@@ -141,6 +148,10 @@ export async function main(argv: string[]): Promise<number> {
       return scenarios();
     case 'inspect':
       return inspect(rest);
+    case 'sweep':
+      return sweepCommand(rest);
+    case 'size':
+      return sizeCommand(rest);
     default:
       process.stderr.write(`impp-sim: unknown command '${cmd}'\n\n${USAGE}`);
       return 2;
