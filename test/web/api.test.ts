@@ -15,6 +15,8 @@ import { loadScenario } from '../../sim/scenario/index.js';
 import { buildApp, type BuildAppOptions } from '../../web/server/app.js';
 import { API_ERRORS } from '../../web/server/errors.js';
 import { parseFlags } from '../../web/server/main.js';
+import { appendPoint, computeRates, timeSeriesCsv } from '../../web/server/rates.js';
+import type { LiveSnapshot } from '../../sim/run.js';
 import { RunStore } from '../../web/server/store.js';
 
 const dirs: string[] = [];
@@ -433,6 +435,44 @@ describe('Server-Sent Events', () => {
     const traced = events.filter((e) => e.event === 'trace').reduce((n, e) => n + e.data.length, 0);
     expect(traced).toBe((await get(app, `/api/runs/${r.body.id}/trace`)).body!.total);
     expect(events.at(-1)!.data.status).toBe('finished');
+  });
+});
+
+describe('rates and shutdown', () => {
+  it('computeRates gives per-simulated-second rates between two snapshots; timeSeriesCsv writes them', () => {
+    const snap = (clock: number, notified: number, ims: number, msgs: number, busy: number): LiveSnapshot => ({
+      clock,
+      until: 60_000,
+      events: clock,
+      wallMs: 1,
+      counters: { notifyDelivered: notified, imDelivered: ims },
+      latency: { edgesMs: [], notification: [], im: [] },
+      domains: [{ name: 'a.example', busyMs: busy, cores: 2, queue: 3, utilisation: 0 }],
+      pairs: [{ from: 'a.example', to: 'b.example', messages: msgs, bytes: 0 }],
+    });
+    const a = snap(2000, 10, 4, 6, 1000);
+    const b = snap(4000, 30, 8, 16, 3000);
+    const r = computeRates(a, b);
+    expect(r).toEqual({ intervalSec: 2, notificationsPerSec: 10, imsPerSec: 2, messagesPerSec: 5, domains: [{ name: 'a.example', utilisation: 0.5, queue: 3 }] });
+    expect(computeRates(null, a).notificationsPerSec).toBe(5);
+    const series = { domains: ['a.example'], points: [] };
+    appendPoint(series, 4000, r);
+    expect(timeSeriesCsv(series)).toBe('time_s,notifications_per_s,ims_per_s,messages_per_s,utilisation_a.example\n4,10,2,5,0.5\n');
+  });
+
+  it('app.close() ends open event streams and stops live runs', async () => {
+    const dataDir = tempDir();
+    const app = await buildApp({ dataDir });
+    const base = await app.listen({ port: 0, host: '127.0.0.1' });
+    const r = await post(app, '/api/runs', { scenario: 'teach-basic', mode: 'interactive', speed: 1 });
+    const res = await fetch(`${base}/api/runs/${r.body.id}/events`);
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    await reader.read();
+    const t0 = performance.now();
+    await app.close();
+    expect(performance.now() - t0).toBeLessThan(5000);
+    const app2 = await makeApp({ dataDir });
+    expect((await get(app2, `/api/runs/${r.body.id}`)).body!.status).toBe('stopped');
   });
 });
 

@@ -1,10 +1,13 @@
 /**
  * Parameter sweeps for scalability curves: one scenario, one field path, 2..12 values. Each point
- * is a normal run through the run manager (one after another, `replications` seeds each), so it
- * shows in /api/runs and keeps its report. A sweep holds one slot of the run limit while it goes.
+ * is a normal run through the run manager (one after another, `replications` seeds each, the
+ * seeds of sim/toolkit/sweep.ts so that a point matches the CLI's sweep), so it shows in
+ * /api/runs, keeps its report and obeys the server's run limit: a sweep holds one slot while it
+ * goes, rather than the whole machine that the CLI's runSweep (a pool over every core) takes.
  */
 import { randomBytes } from 'node:crypto';
 import type { Report } from '../../sim/run.js';
+import { replicationSeed } from '../../sim/toolkit/sweep.js';
 import { ApiError, plainMessage } from './errors.js';
 import { loadBuiltin, parseDurationInput, type RunManager } from './runs.js';
 import type { RunStore } from './store.js';
@@ -130,7 +133,7 @@ export class SweepManager {
       for (let r = 0; r < state.replications && !this.closed; r++) {
         try {
           const run = this.runs.create(
-            { scenario: state.scenario, overrides: [overrides[i]], duration: state.duration, seed: seed + r },
+            { scenario: state.scenario, overrides: [overrides[i]], duration: state.duration, seed: replicationSeed(seed, r) },
             { internal: true, sweep: state.id },
           );
           point.runs.push(run.id);
