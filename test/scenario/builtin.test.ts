@@ -16,7 +16,7 @@ import {
 import { SimError } from '../../sim/errors.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const BUILTINS = ['celebrity', 'federation', 'flash-crowd', 'office', 'teach-basic'];
+const BUILTINS = ['celebrity', 'federation', 'flash-crowd', 'loop', 'office', 'outage', 'teach-basic'];
 
 function code(f: () => unknown): string {
   try {
@@ -112,10 +112,11 @@ describe('built-in scenarios', () => {
     expect(s.domains.map((d) => d.users)).toEqual([4000, 2000, 1000, 500]);
     expect(s.population.federatedFraction).toBe(0.3);
     expect(s.links).toHaveLength(12);
-    expect(s.links).toContainEqual({ from: 'alpha.example', to: 'beta.example', latency: { dist: 'fixed', value: 20 } });
-    expect(s.links).toContainEqual({ from: 'beta.example', to: 'alpha.example', latency: { dist: 'fixed', value: 20 } });
-    expect(s.links).toContainEqual({ from: 'delta.example', to: 'beta.example', latency: { dist: 'fixed', value: 90 } });
-    expect(s.links).toContainEqual({ from: 'gamma.example', to: 'beta.example', latency: { dist: 'uniform', min: 30, max: 50 } });
+    const plain = { bandwidthMbps: 0, loss: 0 };
+    expect(s.links).toContainEqual({ from: 'alpha.example', to: 'beta.example', latency: { dist: 'fixed', value: 20 }, ...plain });
+    expect(s.links).toContainEqual({ from: 'beta.example', to: 'alpha.example', latency: { dist: 'fixed', value: 20 }, ...plain });
+    expect(s.links).toContainEqual({ from: 'delta.example', to: 'beta.example', latency: { dist: 'fixed', value: 90 }, ...plain });
+    expect(s.links).toContainEqual({ from: 'gamma.example', to: 'beta.example', latency: { dist: 'uniform', min: 30, max: 50 }, ...plain });
     const fixed = s.links.flatMap((l) => (l.latency.dist === 'fixed' ? [l.latency.value] : []));
     expect(Math.min(...fixed)).toBe(20);
     expect(Math.max(...fixed)).toBe(120);
@@ -143,7 +144,7 @@ describe('built-in scenarios', () => {
   it('every built-in scenario file has the same top-level key order as the format', () => {
     for (const s of listScenarios()) {
       const raw = parse(readFileSync(s.file, 'utf8')) as Record<string, unknown>;
-      const order = ['name', 'description', 'seed', 'duration', 'domains', 'links', 'population', 'behaviour', 'trace'];
+      const order = ['name', 'description', 'seed', 'duration', 'domains', 'links', 'federation', 'faults', 'population', 'behaviour', 'trace'];
       const keys = Object.keys(raw);
       expect(keys).toEqual(order.filter((k) => keys.includes(k)));
     }
@@ -178,7 +179,7 @@ describe('loadScenario(path) and its errors', () => {
 
   it('loadScenario(unknown name) fails with SIM_ERR_SCENARIO_NOT_FOUND listing the built-ins and a suggestion', () => {
     expect(() => loadScenario('ofice')).toThrow(
-      "SIM_ERR_SCENARIO_NOT_FOUND: no scenario file or built-in scenario named 'ofice' (did you mean 'office'?). Built-in scenarios: celebrity, federation, flash-crowd, office, teach-basic; or give the path of a .yaml, .yml or .json file",
+      "SIM_ERR_SCENARIO_NOT_FOUND: no scenario file or built-in scenario named 'ofice' (did you mean 'office'?). Built-in scenarios: celebrity, federation, flash-crowd, loop, office, outage, teach-basic; or give the path of a .yaml, .yml or .json file",
     );
     expect(code(() => loadScenario(join(dir, 'missing.yaml')))).toBe('SIM_ERR_SCENARIO_NOT_FOUND');
     expect(code(() => loadScenario(dir + '/'))).toBe('SIM_ERR_SCENARIO_NOT_FOUND');

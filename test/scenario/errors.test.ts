@@ -101,7 +101,7 @@ describe('parseScenario errors', () => {
     expect(only({ ...base(), domains: { name: 'a.example' } })).toEqual({ path: 'domains', message: 'expected a list of domains, got a mapping' });
     expect(only('- 1\n- 2\n')).toEqual({
       path: '',
-      message: 'a scenario must be a mapping with fields name, description, seed, duration, domains, links, population, behaviour, trace, got a list',
+      message: 'a scenario must be a mapping with fields name, description, seed, duration, domains, links, federation, faults, population, behaviour, trace, got a list',
     });
   });
 
@@ -226,8 +226,8 @@ describe('parseScenario errors', () => {
     ok.links = { pairs: [{ from: 'a.example', to: 'b.example', latency: '10ms', symmetric: false }, { from: 'b.example', to: 'a.example', latency: '30ms', symmetric: false }] };
     const r = validateScenarioText(stringify(ok));
     expect(r.ok && r.scenario.links).toEqual([
-      { from: 'a.example', to: 'b.example', latency: { dist: 'fixed', value: 10 } },
-      { from: 'b.example', to: 'a.example', latency: { dist: 'fixed', value: 30 } },
+      { from: 'a.example', to: 'b.example', latency: { dist: 'fixed', value: 10 }, bandwidthMbps: 0, loss: 0 },
+      { from: 'b.example', to: 'a.example', latency: { dist: 'fixed', value: 30 }, bandwidthMbps: 0, loss: 0 },
     ]);
   });
 
