@@ -160,6 +160,20 @@ describe('bad requests are JSON 4xx, never 5xx', () => {
     expectError({ status: broken.statusCode, body: broken.json() }, 400, 'BAD_REQUEST');
   });
 
+  it('odd bodies on every POST route give a JSON 4xx', async () => {
+    const app = await makeApp();
+    const id = await finishedRun(app, { duration: '30s' });
+    const bodies = ['null', '[]', '"text"', '123', 'true', '{"scenario":null}', '{"yaml":{"a":1}}', '{"action":"step","speed":"x"}', '{"values":[[]]}', '{"a":'.repeat(50) + '1' + '}'.repeat(50), '{"seed":1e300,"scenario":"teach-basic"}', '{"overrides":["=","domains[99].users=5"],"scenario":"teach-basic"}'];
+    for (const url of ['/api/scenarios/validate', '/api/runs', `/api/runs/${id}/control`, '/api/sweeps']) {
+      for (const payload of bodies) {
+        const res = await app.inject({ method: 'POST', url, payload, headers: { 'content-type': 'application/json' } });
+        expect(res.statusCode, `${url} ${payload}`).toBeGreaterThanOrEqual(400);
+        expect(res.statusCode, `${url} ${payload}`).toBeLessThan(500);
+        expect(typeof res.json().error.code, `${url} ${payload}`).toBe('string');
+      }
+    }
+  });
+
   it('unknown run ids are 404 on every run route', async () => {
     const app = await makeApp();
     for (const url of ['/api/runs/nope', '/api/runs/nope/report', '/api/runs/nope/events', '/api/runs/nope/trace', '/api/runs/nope/trace/0', '/api/runs/nope/timeseries.csv']) {

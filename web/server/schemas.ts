@@ -157,7 +157,7 @@ export const runRoutes = {
       properties: {
         scenario: { type: 'string', minLength: 1, maxLength: 100, description: 'a built-in scenario name' },
         yaml: { type: 'string', description: 'scenario text (exactly one of scenario and yaml)' },
-        seed: { type: 'integer' },
+        seed: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
         workers: { type: 'integer', minimum: 1, maximum: 16 },
         duration: durationSchema,
         overrides: { type: 'array', maxItems: 100, items: { type: 'string', minLength: 3, maxLength: 1000 }, description: "'path=value', as the CLI's --set" },
@@ -277,7 +277,7 @@ export const sweepRoutes = {
         values: { type: 'array', minItems: 2, maxItems: 12, items: { anyOf: [{ type: 'number' }, { type: 'string', minLength: 1, maxLength: 200 }] } },
         duration: durationSchema,
         replications: { type: 'integer', minimum: 1, maximum: 5 },
-        seed: { type: 'integer' },
+        seed: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
       },
     },
     response: { 201: { type: 'object', properties: { id: { type: 'string' } } }, ...errors(400, 404, 413, 415, 429) },
