@@ -361,6 +361,15 @@ describe('interactive runs', () => {
     expect({ ...a, engine: null }).toEqual({ ...b, engine: null });
   });
 
+  it('InteractiveRun on four federated domains matches a two-worker batch run (it adds the trace)', async () => {
+    const sc = loadScenario('federation', ['domains[0].users=60', 'domains[1].users=40', 'domains[2].users=30', 'domains[3].users=20']);
+    const a = new InteractiveRun(sc, { duration: 60_000 }).finish();
+    const b = await runScenario(sc, { duration: 60_000, workers: 2 });
+    expect(a.trace!.length).toBeGreaterThan(0);
+    expect({ ...a, engine: null, trace: undefined }).toEqual({ ...b, engine: null, trace: undefined });
+    expect(a.engine.events).toBe(b.engine.events);
+  });
+
   it('InteractiveRun refuses scenarios above 2,000 users', () => {
     expect(() => new InteractiveRun(loadScenario('office'))).toThrow(/2000/);
   });
