@@ -410,12 +410,32 @@ function renderTeaching() {
   d3.select('#msc').datum(S.trace).call(msc);
   const n = S.trace.length;
   $('teach-count').textContent = n ? `${n} message${n === 1 ? '' : 's'}${n > msc.maxRows() ? ` (the last ${msc.maxRows()} shown)` : ''}` : 'no messages yet';
-  if ($('teach-follow').checked && n) {
-    const box = $('msc-scroll');
-    box.scrollTop = box.scrollHeight;
-  }
+  const box = $('msc-scroll');
+  if ($('teach-follow').checked && n) box.scrollTop = box.scrollHeight;
+  renderLaneHeader();
   const interactive = S.run?.mode === 'interactive' && ACTIVE.has(S.run.status);
   $('teach-play').textContent = interactive && S.run.status === 'running' ? 'Pause' : 'Play in slow motion';
+}
+
+/** Lane names that stay on top while the chart scrolls (the chart's own header scrolls away). */
+function renderLaneHeader() {
+  const box = $('msc-scroll');
+  const svg = box.querySelector('svg.chart');
+  const scrolled = box.scrollTop > msc.headerHeight() * 0.6;
+  const head = d3.select('#msc-head').classed('stuck', scrolled);
+  if (!svg || !scrolled) {
+    head.selectAll('div').remove();
+    return;
+  }
+  const k = svg.getBoundingClientRect().width / msc.width();
+  head
+    .selectAll('div.lane-head')
+    .data(msc.lanes(), (l) => l.id)
+    .join('div')
+    .attr('class', 'lane-head')
+    .style('left', (l) => `${l.x * k}px`)
+    .style('width', `${86 * k}px`)
+    .text((l) => l.label);
 }
 
 function appendTrace(records) {
@@ -773,7 +793,8 @@ function fillCompareSelects() {
       .join('option')
       .attr('value', (r) => r.id)
       .text(label);
-    if (keep && done.some((r) => r.id === keep)) el.value = keep;
+    // the newest two runs, unless the user picked another one
+    if (el.dataset.user === '1' && keep && done.some((r) => r.id === keep)) el.value = keep;
     else if (done.length) el.value = done[Math.min(pick, done.length - 1)].id;
   }
   invalidate('compare');
@@ -993,7 +1014,8 @@ function showView(name, focus = false) {
     $(`view-${v}`).hidden = v !== name;
   }
   if (focus) $(`tab-${name}`).focus();
-  if (location.hash !== `#${name}`) history.replaceState(null, '', `#${name}`);
+  // '#/name' rather than '#name' so that the browser does not scroll to an element of that id
+  if (location.hash !== `#/${name}`) history.replaceState(null, '', `#/${name}`);
   if (name !== 'fanout') fan.clear();
   invalidate(name);
 }
@@ -1009,7 +1031,7 @@ function wire() {
     else return;
     ev.preventDefault();
   });
-  window.addEventListener('hashchange', () => showView(location.hash.slice(1)));
+  window.addEventListener('hashchange', () => showView(location.hash.replace(/^#\/?/, '')));
 
   document.addEventListener('click', async (ev) => {
     const b = /** @type {HTMLElement} */ (ev.target).closest?.('[data-export]');
@@ -1035,8 +1057,12 @@ function wire() {
   $('speed-btn').addEventListener('click', () => control('speed', { speed: Number($('speed').value || 0) }));
   $('stop-btn').addEventListener('click', () => control('stop'));
   $('history-refresh').addEventListener('click', () => refreshHistory());
-  $('compare-a').addEventListener('change', () => invalidate('compare'));
-  $('compare-b').addEventListener('change', () => invalidate('compare'));
+  for (const id of ['compare-a', 'compare-b']) {
+    $(id).addEventListener('change', () => {
+      $(id).dataset.user = '1';
+      invalidate('compare');
+    });
+  }
   $('sweep-form').addEventListener('submit', startSweep);
 
   $('teach-step').addEventListener('click', async () => {
@@ -1059,6 +1085,7 @@ function wire() {
       await control('resume');
     }
   });
+  $('msc-scroll').addEventListener('scroll', () => renderLaneHeader(), { passive: true });
   $('teach-speed').addEventListener('change', () => {
     if (S.run?.mode === 'interactive' && ACTIVE.has(S.run.status)) control('speed', { speed: Number($('teach-speed').value) });
   });
@@ -1084,7 +1111,7 @@ function wire() {
 
 async function init() {
   wire();
-  showView(location.hash.slice(1) || 'fanout');
+  showView(location.hash.replace(/^#\/?/, '') || 'fanout');
   try {
     S.scenarios = (await getJson('/api/scenarios')).scenarios ?? [];
   } catch (e) {

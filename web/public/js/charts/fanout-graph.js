@@ -21,7 +21,7 @@ const MAX_SERVERS_DRAWN = 8;
 
 export function fanoutGraph() {
   let width = 900;
-  let height = 560;
+  let height = 600;
   let maxPerFrame = 8;
   let maxAlive = 240;
   let flightMs = 1400;
@@ -43,7 +43,7 @@ export function fanoutGraph() {
     const domains = new Map();
     const D = model.length;
     const cx = width / 2;
-    const cy = height / 2 + 10;
+    const cy = height / 2;
     if (D === 0) {
       L = { nodes, edges, domains };
       return;
@@ -53,11 +53,13 @@ export function fanoutGraph() {
     if (D === 1) {
       anchors = [{ x: cx, y: cy, ux: 1, uy: 0, s: 1 }];
     } else if (D <= 8) {
-      const R = Math.min(width, height) * (D === 2 ? 0.3 : 0.34);
-      const s = D <= 4 ? 1 : 0.8;
+      // an ellipse that fills the wide canvas; clusters (radius ~100 x s) stay inside it
+      const s = D <= 4 ? 1 : 0.72;
+      const Rx = width / 2 - 110 * s - 8;
+      const Ry = height / 2 - 100 * s - 8;
       anchors = model.map((_, i) => {
         const a = -Math.PI / 2 + (2 * Math.PI * i) / D + (D === 2 ? Math.PI / 2 : 0);
-        return { x: cx + R * Math.cos(a), y: cy + R * Math.sin(a), ux: Math.cos(a), uy: Math.sin(a), s };
+        return { x: cx + Rx * Math.cos(a), y: cy + Ry * Math.sin(a), ux: Math.cos(a), uy: Math.sin(a), s };
       });
     } else {
       const fn = model.map((d, i) => ({ id: d.name, i, x: cx + 10 * Math.cos(i), y: cy + 10 * Math.sin(i) }));
@@ -90,8 +92,11 @@ export function fanoutGraph() {
       const vy = A.ux;
       const at = (u, v) => ({ x: A.x + (u * A.ux + v * vx) * A.s, y: A.y + (u * A.uy + v * vy) * A.s });
       const single = D === 1;
-      const spanU = single ? 300 : 62;
-      const spanV = single ? 0 : 34;
+      // the two boxes sit side by side across the radial direction, far enough apart not to overlap
+      const bw = D <= 8 ? 84 : 54;
+      const bh = D <= 8 ? 30 : 22;
+      const spanU = single ? 300 : 46;
+      const spanV = single ? 0 : (Math.abs(vx) * (bw + 10) + Math.abs(vy) * (bh + 10)) / 2 / A.s;
       const pres = { id: `${dom.name}|presentities`, kind: 'presentities', domain: dom.name, label: 'presentities', ...at(single ? -spanU : spanU, -spanV) };
       const wat = { id: `${dom.name}|watchers`, kind: 'watchers', domain: dom.name, label: 'watchers', ...at(spanU, single ? 0 : spanV) };
       nodes.set(pres.id, pres);
@@ -101,7 +106,7 @@ export function fanoutGraph() {
       const gap = single ? Math.min(70, 360 / Math.max(1, k)) : 30;
       for (let j = 0; j < k; j++) {
         const off = (j - (k - 1) / 2) * gap;
-        const p = single ? { x: A.x, y: A.y + off } : at(0, off);
+        const p = single ? { x: A.x, y: A.y + off } : at(-8, off);
         const n = {
           id: `${dom.name}|server${j}`,
           kind: 'server',
@@ -117,11 +122,11 @@ export function fanoutGraph() {
       }
       let gw = null;
       if (D > 1) {
-        gw = { id: `${dom.name}|gateway`, kind: 'gateway', domain: dom.name, label: 'GW', ...at(-70, 0) };
+        gw = { id: `${dom.name}|gateway`, kind: 'gateway', domain: dom.name, label: 'GW', ...at(-64, 0) };
         nodes.set(gw.id, gw);
         for (const n of servers) edges.push({ id: `${n.id}>${gw.id}`, kind: 'gw', domain: dom.name, source: n, target: gw });
       }
-      const hullR = single ? 0 : 118 * A.s;
+      const hullR = single ? 0 : 100 * A.s;
       domains.set(dom.name, {
         name: dom.name,
         users: dom.users,
@@ -132,7 +137,12 @@ export function fanoutGraph() {
         wat,
         gw,
         hull: { x: A.x + (-4 * A.ux) * A.s, y: A.y + (-4 * A.uy) * A.s, r: hullR },
-        labelAt: single ? { x: A.x, y: 40 } : at(112, 0),
+        // inside the circle on its outer side (or above the cluster when it faces up or down)
+        labelAt: single
+          ? { x: A.x, y: 40 }
+          : Math.abs(A.uy) > 0.7
+            ? { x: A.x + hullR + 6, y: A.y - 8, anchor: 'start' }
+            : { x: A.x, y: A.y - hullR - 22 },
       });
     });
     if (D > 1) {
@@ -188,7 +198,7 @@ export function fanoutGraph() {
           g.select('text.domain-label')
             .attr('x', (d) => d.labelAt.x)
             .attr('y', (d) => d.labelAt.y)
-            .attr('text-anchor', 'middle')
+            .attr('text-anchor', (d) => d.labelAt.anchor ?? 'middle')
             .attr('font-weight', 700)
             .attr('font-size', 14)
             .attr('fill', '#1b2a3a')
@@ -196,7 +206,7 @@ export function fanoutGraph() {
           g.select('text.domain-sub')
             .attr('x', (d) => d.labelAt.x)
             .attr('y', (d) => d.labelAt.y + 16)
-            .attr('text-anchor', 'middle')
+            .attr('text-anchor', (d) => d.labelAt.anchor ?? 'middle')
             .attr('font-size', 11)
             .attr('fill', '#44556a')
             .text((d) => {
@@ -252,7 +262,7 @@ export function fanoutGraph() {
           if (n.kind === 'server') return d3.symbol(d3.symbolCircle, big ? 700 : 300)();
           if (n.kind === 'gateway') return d3.symbol(d3.symbolDiamond, big ? 650 : 260)();
           const w = model.length === 1 ? 120 : big ? 84 : 54;
-          const h = model.length === 1 ? 56 : big ? 30 : 22;
+          const h = model.length === 1 ? 56 : big ? 28 : 22;
           return `M${-w / 2},${-h / 2}h${w}v${h}h${-w}Z`;
         })
         .attr('fill', (n) => {
@@ -424,6 +434,8 @@ export function fanoutGraph() {
   chart.domains = (v) => {
     if (v === undefined) return model.slice();
     model = Array.from(v ?? []).map((d) => ({ name: d.name, users: +d.users || 0, servers: Math.max(1, +d.servers || 1), cores: +d.cores || 1 }));
+    // one domain is a left-to-right strip: it needs less height than a federation
+    height = model.length <= 1 ? 420 : 600;
     chart.clear();
     computeLayout();
     return chart;

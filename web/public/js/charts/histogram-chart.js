@@ -7,8 +7,8 @@ import d3 from '../d3.js';
 import { frame, layer, msTick } from './common.js';
 
 export function histogramChart() {
-  let width = 640;
-  let height = 260;
+  let width = 560;
+  let height = 280;
   let margin = { top: 34, right: 20, bottom: 44, left: 62 };
   let title = '';
   let color = '#0072b2';
@@ -35,10 +35,11 @@ export function histogramChart() {
         .nice()
         .range([ih, 0]);
       const g = layer(svg, 'plot', `translate(${margin.left},${margin.top})`);
-      layer(g, 'grid y-grid').call(d3.axisLeft(y).ticks(5).tickSize(-iw).tickFormat(''));
+      const yTicks = Math.max(1, Math.min(5, y.domain()[1]));
+      layer(g, 'grid y-grid').call(d3.axisLeft(y).ticks(yTicks).tickSize(-iw).tickFormat(''));
       const shown = x.tickFormat(6);
       layer(g, 'axis x-axis', `translate(0,${ih})`).call(d3.axisBottom(x).ticks(6).tickFormat((v) => (shown(v) ? msTick(v) : '')));
-      layer(g, 'axis y-axis').call(d3.axisLeft(y).ticks(5).tickFormat(d3.format('~s')));
+      layer(g, 'axis y-axis').call(d3.axisLeft(y).ticks(yTicks).tickFormat(d3.format('~s')));
 
       const x0 = (b) => x(b.x0 > 0 ? b.x0 : lo);
       const x1 = (b) => x(Number.isFinite(b.x1) ? b.x1 : Math.max(b.x0 * 2, lo));
@@ -71,7 +72,8 @@ export function histogramChart() {
         .attr('transform', (m) => `translate(${x(m.x)},0)`);
       mk.select('line').attr('y1', 0).attr('y2', ih).attr('stroke', (m) => m.color ?? '#333');
       mk.select('text')
-        .attr('x', 3)
+        .attr('x', (m) => (x(m.x) > iw * 0.7 ? -3 : 3))
+        .attr('text-anchor', (m) => (x(m.x) > iw * 0.7 ? 'end' : 'start'))
         .attr('y', (m, i) => 10 + i * 13)
         .attr('fill', (m) => m.color ?? '#333')
         .text((m) => `${m.label} ${msTick(m.x)}`);

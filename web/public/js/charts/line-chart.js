@@ -61,7 +61,7 @@ export function lineChart() {
           .ticks(xType === 'log' ? 6 : 7)
           .tickFormat(xType === 'log' ? (v) => (shown(v) ? xf(v) : '') : xf),
       );
-      layer(g, 'axis y-axis').call(d3.axisLeft(y).ticks(5).tickFormat(yTickFormat ?? (yType === 'log' ? d3.format('~g') : d3.format('~s'))));
+      layer(g, 'axis y-axis').call(d3.axisLeft(y).ticks(5).tickFormat(yTickFormat ?? (yType === 'log' || Math.abs(y.domain()[1]) < 1000 ? d3.format('~g') : d3.format('~s'))));
 
       layer(svg, 'labels')
         .selectAll('text.axis-label')
@@ -110,7 +110,9 @@ export function lineChart() {
         .attr('stroke-dasharray', (s) => s.dash ?? null)
         .attr('d', (s) => line(s.values));
       sg.each(function (s, i) {
-        const pts = s.points ? s.values.filter(usable) : [];
+        const usableValues = s.values.filter(usable);
+        // a series of one or two points has no visible line: draw its points
+        const pts = s.points || usableValues.length <= 2 ? usableValues : [];
         d3.select(this)
           .selectAll('circle.pt')
           .data(pts)
@@ -140,9 +142,11 @@ export function lineChart() {
         })
         .attr('transform', (m) => `translate(${x(m.x)},0)`);
       mk.select('line').attr('y1', 0).attr('y2', ih).attr('stroke', (m) => m.color ?? '#444');
+      // labels stack one row per marker and turn to the left near the right edge
       mk.select('text')
-        .attr('y', (m, i) => 10 + (i % 3) * 13)
-        .attr('x', 3)
+        .attr('y', (m, i) => 10 + i * 13)
+        .attr('x', (m) => (x(m.x) > iw * 0.7 ? -3 : 3))
+        .attr('text-anchor', (m) => (x(m.x) > iw * 0.7 ? 'end' : 'start'))
         .attr('fill', (m) => m.color ?? '#444')
         .text((m) => m.label);
 
@@ -161,9 +165,9 @@ export function lineChart() {
         .attr('transform', (r) => `translate(0,${y(r.y)})`);
       rl.select('line').attr('x1', 0).attr('x2', iw).attr('stroke', (r) => r.color ?? '#444');
       rl.select('text')
-        .attr('x', iw - 4)
-        .attr('y', -4)
-        .attr('text-anchor', 'end')
+        .attr('x', 4)
+        .attr('y', -3)
+        .attr('text-anchor', 'start')
         .attr('fill', (r) => r.color ?? '#444')
         .text((r) => r.label);
 

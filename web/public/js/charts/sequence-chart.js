@@ -12,11 +12,11 @@ import { LANES, laneOf } from '../shape.js';
 const KIND_COLOUR = { presence: '#0072b2', im: '#d55e00', other: '#555555' };
 
 export function sequenceChart() {
-  let width = 980;
+  let width = 780;
   let rowHeight = 38;
   let header = 56;
-  let left = 96;
-  let right = 24;
+  let left = 70;
+  let right = 8;
   let maxRows = 2000;
   let selected = -1;
   let animate = true;
@@ -33,7 +33,7 @@ export function sequenceChart() {
       const x = d3
         .scalePoint()
         .domain(LANES.map((l) => l.id))
-        .range([left + 40, width - right - 40]);
+        .range([left + 38, width - right - 38]);
 
       let defs = svg.select('defs');
       if (defs.empty()) {
@@ -74,9 +74,9 @@ export function sequenceChart() {
         .attr('stroke-dasharray', '3 4');
       lanes
         .select('rect.lane-head')
-        .attr('x', -52)
+        .attr('x', -43)
         .attr('y', 6)
-        .attr('width', 104)
+        .attr('width', 86)
         .attr('height', header - 18)
         .attr('rx', 6)
         .attr('fill', (l) => (l.id === 'service' ? '#e8eef7' : l.id === 'gateway' ? '#efe9f6' : '#f6f7f9'))
@@ -84,7 +84,7 @@ export function sequenceChart() {
       lanes
         .select('text')
         .attr('text-anchor', 'middle')
-        .attr('font-size', 12)
+        .attr('font-size', 11)
         .attr('font-weight', 600)
         .attr('fill', '#1b2a3a')
         .selectAll('tspan')
@@ -191,11 +191,20 @@ export function sequenceChart() {
 
   function wrap(label) {
     const words = label.split(' ');
-    if (words.length <= 1 || label.length <= 12) return [label];
+    if (words.length <= 1 || label.length <= 10) return [label];
     const mid = Math.ceil(words.length / 2);
     return [words.slice(0, mid).join(' '), words.slice(mid).join(' ')];
   }
 
+  /** Lane positions in chart units, for a header that stays visible while the chart scrolls. */
+  chart.lanes = () => {
+    const x = d3
+      .scalePoint()
+      .domain(LANES.map((l) => l.id))
+      .range([left + 38, width - right - 38]);
+    return LANES.map((l) => ({ ...l, x: x(l.id) }));
+  };
+  chart.headerHeight = () => header;
   chart.width = (v) => (v === undefined ? width : ((width = +v), chart));
   chart.rowHeight = (v) => (v === undefined ? rowHeight : ((rowHeight = +v), chart));
   chart.maxRows = (v) => (v === undefined ? maxRows : ((maxRows = Math.max(1, +v)), chart));
