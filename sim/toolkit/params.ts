@@ -209,6 +209,17 @@ function setTotalUsers(sc: Scenario, total: number): void {
   sc.domains.forEach((d, i) => (d.users = base[i]));
 }
 
+/** Whether a parameter's values are whole numbers in the scenario (users, counts, cores), so sweeps round them. */
+export function isIntegerParam(path: string): boolean {
+  const canon = canonicalParamPath(path);
+  if (canon === 'users') return true;
+  try {
+    return kinds().get(schemaPath(parsePath(canon)))?.unit === 'integer';
+  } catch {
+    return false;
+  }
+}
+
 /** A copy of the scenario with the point's parameters applied (in key order). */
 export function applyPoint(scenario: Scenario, point: Record<string, ParamValue>): Scenario {
   const sc = structuredClone(scenario);

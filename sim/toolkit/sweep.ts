@@ -9,6 +9,7 @@
  * differences between points are not masked by seed noise). Results are collected by task index,
  * so a sweep's result does not depend on `parallel`.
  */
+import { setMaxListeners } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
@@ -18,7 +19,7 @@ import type { Report } from '../run.js';
 import type { Scenario } from '../scenario/types.js';
 import { analyticModel, crossCheck, type CrossCheckRow } from './analytic.js';
 import { KEY_FIGURES } from './figures.js';
-import { applyPoint, checkParams } from './params.js';
+import { applyPoint, checkParams, isIntegerParam } from './params.js';
 import { sweepPoints, type ParamValue, type SweepParam } from './ranges.js';
 import { ci95, mean } from './stats.js';
 import { judge, parseThreshold, type ThresholdOutcome } from './thresholds.js';
@@ -116,6 +117,7 @@ export async function runTasks(
   const threads = Math.max(1, Math.min(parallel, tasks.length));
   const pool = new Piscina({ filename: workerFile(), minThreads: threads, maxThreads: threads, concurrentTasksPerWorker: 1, idleTimeout: 1000 });
   const inner = new AbortController();
+  setMaxListeners(tasks.length + 16, inner.signal); // one listener per queued task
   const onAbort = () => inner.abort(signal?.reason);
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
@@ -183,8 +185,10 @@ export async function runSweep(scenario: Scenario, opts: SweepOptions): Promise<
   const mode = opts.mode ?? 'grid';
   const thresholds = opts.thresholds ?? [];
   for (const t of thresholds) parseThreshold(t);
-  checkParams(scenario, opts.params);
-  const points = sweepPoints(opts.params, mode);
+  // whole-number fields get whole values, so points are labelled with what actually ran
+  const params = opts.params.map((p) => (isIntegerParam(p.path) ? { path: p.path, values: p.values.map((v) => (typeof v === 'number' ? Math.round(v) : v)) } : p));
+  checkParams(scenario, params);
+  const points = sweepPoints(params, mode);
   const scenarios = points.map((p) => applyPoint(scenario, p));
 
   const tasks: ReplicationTask[] = [];
@@ -206,7 +210,7 @@ export async function runSweep(scenario: Scenario, opts: SweepOptions): Promise<
   });
   return {
     scenario: scenario.name,
-    params: opts.params,
+    params,
     replications: R,
     seed,
     duration,
