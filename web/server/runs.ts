@@ -63,7 +63,7 @@ export type ControlAction = 'pause' | 'resume' | 'stop' | 'step' | 'speed';
 /** Wall-clock ms between live snapshots. */
 export const SNAPSHOT_MS = 250;
 /** Wall-clock ms between pacing decisions of a batch run with a real-time factor. */
-const PACE_MS = 50;
+const PACE_MS = 20;
 /** Longest stretch of work of one interactive slice (ms). */
 const SLICE_MS = 10;
 /** Trace records per SSE `trace` event. */
@@ -289,6 +289,11 @@ export class RunManager {
           run.anchorWall = performance.now();
           if (run.stopRequested) h.stop();
           else if (stored.status === 'paused') h.pause();
+          else if (stored.params.speed > 0) {
+            // paced: start held; the next pacing tick lets it go as wall time allows
+            run.pacedPause = true;
+            h.pause();
+          }
         },
       });
     } catch (e) {
