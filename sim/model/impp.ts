@@ -515,6 +515,11 @@ function createImpp(kernel: Kernel, params: ImppParams) {
    */
   const cross = (d: number, dest: number, kind: number, a: number, b: number, bytes: number, hops: number, spoof: boolean): void => {
     const now = kernel.now;
+    if (kind === M_MESSAGE && fate.get(`${a}:${b}`) === FATE_FAILED) {
+      // a copy of a message that has already failed for good: its outcome is given
+      count(C.imDuplicates);
+      return;
+    }
     let hop: number;
     let ready = now;
     const route = routeOf[d * D + dest];
@@ -571,6 +576,7 @@ function createImpp(kernel: Kernel, params: ImppParams) {
       }
       if (!down && !(linkLossP[i] > 0 && rng.uniform(d) < linkLossP[i])) {
         kernel.schedule(arrive - now, ev.gwIn[kind], hop, a, pack(b, hops + (spoof ? SPOOF : 0)));
+        if (kind === M_MESSAGE) setFate(`${a}:${b}`, FATE_CROSSED);
         return;
       }
       count(C.retransmissions);
@@ -613,13 +619,22 @@ function createImpp(kernel: Kernel, params: ImppParams) {
       case M_MESSAGE: {
         // retries of a message are few: their count lives in a map keyed by the message id
         const key = `${a}:${b}`;
+        const f = fate.get(key);
+        if (f === FATE_CROSSED || f === FATE_FAILED) {
+          // another copy of this message (a client retransmission) crossed or already failed:
+          // the message has its outcome, this copy is a duplicate
+          count(C.imDuplicates);
+          break;
+        }
         const tries = imTries.get(key) ?? 0;
         if (tries < fed.imRetries && why !== 'loop') {
           count(C.imRetries);
           imTries.set(key, tries + 1);
+          setFate(key, FATE_RETRYING);
           kernel.schedule(Math.min(fed.retryBackoff * 2 ** tries, 300_000), ev.imRetry, d, a, b);
         } else {
           imTries.delete(key);
+          setFate(key, FATE_FAILED);
           imFail(why === 'loop' ? F_LOOP : F_UNREACHABLE);
           if (traceOn) traceMsg('messageReport', -1, d, Math.floor(a / TWO26), d, ENVELOPE.response, `failed: ${why}`);
         }
@@ -639,6 +654,24 @@ function createImpp(kernel: Kernel, params: ImppParams) {
   };
 
   const imTries = new Map<string, number>();
+  // the fate of cross-domain messages at the sending side, so that the copies of one message
+  // (client retransmissions) give it one outcome: crossed, retrying, or failed for good
+  const FATE_CROSSED = 1;
+  const FATE_RETRYING = 2;
+  const FATE_FAILED = 3;
+  const fate = new Map<string, number>();
+  const setFate = (key: string, f: number) => {
+    fate.delete(key);
+    fate.set(key, f);
+    if (fate.size > 200_000) {
+      // forget the oldest half (messages long settled)
+      let n = 100_000;
+      for (const k of fate.keys()) {
+        fate.delete(k);
+        if (--n === 0) break;
+      }
+    }
+  };
   const failSince = new Float64Array(E);
   const listMark = new Uint8Array(D);
   // timeline: TIMELINE_BUCKETS buckets over the run, one row per series
@@ -973,7 +1006,11 @@ function createImpp(kernel: Kernel, params: ImppParams) {
     ev.request[op] = kernel.defineEvent(`request:${OPERATIONS[op]}`, (d, e, b) => {
       if (!s.domains[d].presence) {
         count(C.presenceDisabled);
-        respondSub(d, e, -1, 'presence service disabled');
+        if (op === OP_FETCH) {
+          const w = pop.edgeWatcher[e];
+          send(d, pop.domainOf[w], ev.fetchResponse, e, b, M_FETCH_RESPONSE, ENVELOPE.response);
+          if (traceOn) traceMsg('fetchResponse', pop.edgePresentity[e], d, w, pop.domainOf[w], ENVELOPE.response, 'presence service disabled');
+        } else if (op !== OP_UNSUBSCRIBE) respondSub(d, e, -1, 'presence service disabled');
         return;
       }
       if (!submit(d, op, pop.edgePresentity[e], e, b)) {
@@ -1007,7 +1044,9 @@ function createImpp(kernel: Kernel, params: ImppParams) {
       subExpiry[e] = kernel.now + g;
       kernel.schedule(g, ev.expire, d, e);
       count(C.subRefreshed);
-      respondSub(d, e, g, 'already subscribed: refreshed');
+      respondSub(d, e, subState[e] === SUB_PENDING ? -2 : g, 'already subscribed: refreshed');
+      // a subscribe (unlike a refresh) always gets the current state at once
+      if (subState[e] === SUB_ACTIVE) queueNotify(d, e, T, 0, -1);
       return;
     }
     if (rule === RULE_DENY || (rule === RULE_PENDING && decision[e] === DEC_DENY)) {
@@ -1177,7 +1216,16 @@ function createImpp(kernel: Kernel, params: ImppParams) {
   ev.imArrive = kernel.defineEvent('imArrive', (d, a, sentAt) => {
     const to = a % TWO26;
     const subject = to >= UNKNOWN_BASE ? 0 : to;
-    if (!submit(d, OP_IMDELIVER, subject, a, sentAt)) report(d, a, F_OVERLOAD);
+    if (!submit(d, OP_IMDELIVER, subject, a, sentAt)) {
+      // refused: that is this message's one outcome, so a later copy of it is a duplicate
+      const key = `${a}:${sentAt}`;
+      if (dedup[d].has(key)) {
+        count(C.imDuplicates);
+        return;
+      }
+      dedup[d].set(key, kernel.now);
+      report(d, a, F_OVERLOAD);
+    }
   });
 
   const report = (d: number, a: number, code: number) => {

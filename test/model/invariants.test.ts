@@ -55,8 +55,7 @@ const f3 = (x: number) => Math.round(x * 1000) / 1000;
 
 function scenarioOf(p: Params): Scenario {
   const names = ['a.example', 'b.example', 'c.example'].slice(0, p.domains);
-  // duplicates under overload are left to the known-bug test below: keep them apart here
-  const duplicates = p.queueLimit > 0 ? 0 : f3(p.duplicates);
+  const duplicates = f3(p.duplicates);
   const yaml = `name: random-invariants
 seed: ${p.seed}
 duration: ${p.minutes}min
@@ -202,13 +201,10 @@ behaviour: { imRate: 1500/h, presenceChangeRate: 600/h, duplicateFraction: 0, se
     }
   });
 
-  // KNOWN BUG (reported, not fixed here): under overload a message sent twice with one id can
-  // get two outcomes. The first copy is refused by the recipient's full queue (a failure report
-  // 'overload' goes back), the second copy, arriving later, is not a duplicate for the recipient's
-  // dedup (the first never reached it) and is delivered. The sender then has both a failure report
-  // and a delivery for one message (RFC 2779 4.2.1: exactly one outcome; 5.4.1), and
-  // im.inFlight = sent - delivered - failed goes negative. Remove `.fails` once fixed.
-  it.fails('RFC 2779 4.2.1, 5.4.2 KNOWN BUG: with retransmissions under overload every IM still has at most one outcome', async () => {
+  // Regression: the first copy of a message sent twice with one id is refused by the recipient's
+  // full queue (a failure report goes back); the second copy, arriving later, must count as a
+  // duplicate, not be delivered, so that the message has exactly one outcome (4.2.1, 5.4.1).
+  it('RFC 2779 4.2.1, 5.4.2: with retransmissions under overload every IM still has exactly one outcome', async () => {
     const r = await runScenario(
       parseScenario(`name: dup-overload
 seed: 1
@@ -222,5 +218,7 @@ behaviour: { presenceChangeRate: 0, fetchRate: 0, imRate: 3000/h, sessionLength:
       { workers: 1 },
     );
     expect(r.im.inFlight).toBeGreaterThanOrEqual(0);
+    expect(r.im.failedBy.overload).toBeGreaterThan(0);
+    expect(r.im.duplicates).toBeGreaterThan(0);
   });
 });
