@@ -13,6 +13,7 @@ import { listScenarios, loadScenario } from './scenario/index.js';
 import { parseDuration } from './scenario/units.js';
 import { formatSummary } from './summary.js';
 import { finishRun, sizeCommand, sweepCommand, TOOLKIT_RUN_USAGE, TOOLKIT_USAGE } from './toolkit/cli.js';
+import { compareCommand, COMPARE_USAGE } from './compare.js';
 import { inspectFile } from './wire/inspect.js';
 import { isWireError } from './wire/errors.js';
 
@@ -28,7 +29,7 @@ commands:
       --set path=value       override any scenario field (repeatable), e.g. --set behaviour.imRate=10/h
       --json FILE            write the JSON report to FILE
       --quiet                no progress bar and no summary
-${TOOLKIT_RUN_USAGE}${TOOLKIT_USAGE}  scenarios                  list the built-in scenarios
+${TOOLKIT_RUN_USAGE}${COMPARE_USAGE}${TOOLKIT_USAGE}  scenarios                  list the built-in scenarios
   inspect FILE               decode a PIDF document or a message/cpim message and print it as JSON
   version                    print the version
   help                       this text
@@ -148,6 +149,8 @@ export async function main(argv: string[]): Promise<number> {
       return scenarios();
     case 'inspect':
       return inspect(rest);
+    case 'compare':
+      return compareCommand(rest);
     case 'sweep':
       return sweepCommand(rest);
     case 'size':

@@ -1,0 +1,86 @@
+/**
+ * `impp-sim compare <scenario> --with 'path=value[,path=value...]' [--with ...]`: runs the scenario
+ * as it is (the baseline) and once per variant, with the same seed, and prints the messages and
+ * bytes per boundary and the latency side by side, with each variant's change from the baseline.
+ * Made for the saving options (federation.notifyMinInterval, federation.listSubscriptions,
+ * federation.partialNotifications) but any field can vary.
+ */
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { SimError } from './errors.js';
+import { runScenario, type Report } from './run.js';
+import { loadScenario } from './scenario/index.js';
+
+export const COMPARE_USAGE = `  compare <scenario> --with 'path=value[,path=value]' [--with ...] [options]
+                             run the scenario and each variant with the same seed; print messages and
+                             bytes per boundary and latency side by side (--set, --seed, --duration,
+                             --workers, --json FILE as for run)
+`;
+
+interface Column {
+  label: string;
+  report: Report;
+}
+
+const pct = (x: number, base: number) => (base === 0 ? (x === 0 ? '' : ' (new)') : ` (${x >= base ? '+' : ''}${(((x - base) / base) * 100).toFixed(1)}%)`);
+const num = (x: number) => Math.round(x).toLocaleString('en-US');
+const ms = (x: number) => `${x.toFixed(1)} ms`;
+
+export function compareTable(cols: Column[]): string {
+  const base = cols[0].report;
+  const rows: [string, (r: Report) => number, (x: number) => string][] = [
+    ['messages across boundaries', (r) => r.pairs.reduce((a, p) => a + p.total, 0), num],
+    ['bytes across boundaries', (r) => r.pairs.reduce((a, p) => a + p.bytes, 0), num],
+    ['notify messages across', (r) => r.pairs.reduce((a, p) => a + p.messages.notify + p.messages.listNotify, 0), num],
+    ['notifications delivered', (r) => r.presence.notifications.delivered, num],
+    ['notification latency p50', (r) => r.latency.notification.p50, ms],
+    ['notification latency p99', (r) => r.latency.notification.p99, ms],
+    ['IM latency p99', (r) => r.latency.im.p99, ms],
+    ['gateway messages (all domains)', (r) => Object.values(r.domains).reduce((a, d) => a + d.gateway.messages, 0), num],
+  ];
+  for (const p of base.pairs) {
+    rows.push([`${p.from} -> ${p.to} messages`, (r) => r.pairs.find((q) => q.from === p.from && q.to === p.to)!.total, num]);
+    rows.push([`${p.from} -> ${p.to} bytes`, (r) => r.pairs.find((q) => q.from === p.from && q.to === p.to)!.bytes, num]);
+  }
+  const cells = rows.map(([name, f, fmt]) => [name, ...cols.map((c, i) => fmt(f(c.report)) + (i === 0 ? '' : pct(f(c.report), f(base))))]);
+  const header = ['', ...cols.map((c) => c.label)];
+  const widths = header.map((_, j) => Math.max(header[j].length, ...cells.map((r) => r[j].length)));
+  const line = (r: string[]) => r.map((c, j) => (j === 0 ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join('  ');
+  return [line(header), ...cells.map(line)].join('\n');
+}
+
+export async function compareCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: true,
+    options: {
+      with: { type: 'string', multiple: true },
+      set: { type: 'string', multiple: true },
+      seed: { type: 'string' },
+      duration: { type: 'string' },
+      workers: { type: 'string' },
+      json: { type: 'string' },
+    },
+  });
+  if (positionals.length !== 1) throw new SimError('SIM_ERR_CLI_USAGE', `compare needs exactly one scenario, got ${positionals.length}`);
+  const variants = values.with ?? [];
+  if (variants.length === 0) throw new SimError('SIM_ERR_CLI_USAGE', "compare needs at least one --with 'path=value[,path=value]' variant");
+  const common = [...(values.set ?? [])];
+  if (values.seed !== undefined) common.push(`seed=${values.seed}`);
+  if (values.duration !== undefined) common.push(`duration=${values.duration}`);
+  const workers = values.workers === undefined ? 1 : Number(values.workers);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 256) throw new SimError('SIM_ERR_CLI_USAGE', `--workers must be an integer between 1 and 256, got '${values.workers}'`);
+  // load every variant first, so that a bad one fails before any run
+  const specs = [{ label: 'baseline', over: common }, ...variants.map((v) => ({ label: v, over: [...common, ...v.split(',').map((x) => x.trim()).filter((x) => x !== '')] }))];
+  const scenarios = specs.map((s) => loadScenario(positionals[0], s.over));
+  const cols: Column[] = [];
+  for (let i = 0; i < specs.length; i++) {
+    process.stderr.write(`running ${specs[i].label} ...\n`);
+    cols.push({ label: specs[i].label, report: await runScenario(scenarios[i], { workers }) });
+  }
+  console.log(`${scenarios[0].name}, seed ${cols[0].report.seed}, ${cols[0].report.parameters.duration / 60_000} min simulated\n`);
+  console.log(compareTable(cols));
+  if (values.json) writeFileSync(values.json, JSON.stringify({ scenario: scenarios[0].name, columns: cols.map((c) => ({ label: c.label, report: c.report })) }, null, 2) + '\n');
+  return 0;
+}
