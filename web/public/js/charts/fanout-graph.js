@@ -288,7 +288,8 @@ export function fanoutGraph() {
         .attr('fill', '#33475b')
         .text((n) => {
           const s = stats.get(n.domain);
-          if (n.kind === 'server') return s && s.queue > 0 ? `queue ${d3.format(',')(s.queue)}` : '';
+          // the queue is known per domain: shown once, under its first server
+          if (n.kind === 'server') return s && s.queue > 0 && n.index === 0 ? `queue ${d3.format(',')(s.queue)}` : '';
           if (model.length === 1 && (n.kind === 'presentities' || n.kind === 'watchers')) return `${d3.format(',')(model[0].users)} users`;
           return '';
         });
@@ -329,8 +330,7 @@ export function fanoutGraph() {
         .attr('fill', '#44556a')
         .attr('data-testid', `${testid}-sampling`)
         .text(
-          `edge width = messages/s between domains, server colour = utilisation` +
-            (perParticle > 1.05 ? ` · 1 dot ≈ ${d3.format(',.0f')(perParticle)} events (sampled)` : ''),
+          `edge width = messages/s · server colour = utilisation` + (perParticle > 1.05 ? ` · 1 dot ≈ ${d3.format(',.0f')(perParticle)} events` : ''),
         );
     });
   }
