@@ -1,0 +1,61 @@
+/** The dashboard's pure data shaping (web/public/js/shape.js), tested without a browser. */
+import { describe, expect, it } from 'vitest';
+// @ts-expect-error: a plain ES module of the page, without type declarations
+import { binsFromBuckets, cdfFromBins, laneOf, lineOfPath, pairRates, percentiles, quantile, sampleParticles } from '../../../web/public/js/shape.js';
+
+describe('dashboard shaping', () => {
+  it('binsFromBuckets(edges, counts) reads n+1 counts as buckets below each edge plus the rest', () => {
+    const bins = binsFromBuckets([1, 2, 4], [1, 2, 3, 4]);
+    expect(bins).toEqual([
+      { x0: 0, x1: 1, count: 1 },
+      { x0: 1, x1: 2, count: 2 },
+      { x0: 2, x1: 4, count: 3 },
+      { x0: 4, x1: Infinity, count: 4 },
+    ]);
+  });
+
+  it('quantile(bins, q) interpolates inside the bin that holds the quantile', () => {
+    const bins = binsFromBuckets([10, 20], [0, 10, 0]);
+    expect(quantile(bins, 0.5)).toBeCloseTo(15);
+    expect(percentiles(bins).count).toBe(10);
+    expect(quantile([], 0.5)).toBeNaN();
+  });
+
+  it('cdfFromBins(bins) rises from 0 to 1 at the bins upper edges', () => {
+    const cdf = cdfFromBins(binsFromBuckets([1, 2, 4], [0, 1, 3, 0]));
+    expect(cdf).toEqual([
+      [1, 0],
+      [2, 0.25],
+      [4, 1],
+    ]);
+  });
+
+  it('pairRates(prev, cur) gives messages per simulated second on each ordered pair', () => {
+    const prev = { clock: 1000, pairs: [{ from: 'a', to: 'b', messages: 10, bytes: 0 }] };
+    const cur = { clock: 3000, pairs: [{ from: 'a', to: 'b', messages: 50, bytes: 0 }] };
+    expect(pairRates(prev, cur).get('a\u0000b')).toMatchObject({ delta: 40, perSec: 20 });
+  });
+
+  it('sampleParticles(n, cap) never starts more than cap particles', () => {
+    expect(sampleParticles(10, 50)).toEqual({ count: 10, per: 1 });
+    expect(sampleParticles(1000, 50)).toEqual({ count: 50, per: 20 });
+    expect(sampleParticles(0, 50).count).toBe(0);
+  });
+
+  it('laneOf(record) maps operations to RFC 2778 lanes and routes other domains through the gateway', () => {
+    const r = { t: 0, fromDomain: 'a', toDomain: 'a', from: 'u1@a', to: 'u2@a', bytes: 1, detail: '' };
+    expect(laneOf({ ...r, op: 'subscribe' })).toMatchObject({ from: 'watcher', to: 'service', via: [] });
+    expect(laneOf({ ...r, op: 'notify' })).toMatchObject({ from: 'service', to: 'watcher', label: 'notify u1 → u2' });
+    expect(laneOf({ ...r, op: 'message', toDomain: 'b' })).toMatchObject({ from: 'sender', to: 'inbox', via: ['service', 'gateway'], kind: 'im' });
+    expect(laneOf({ ...r, op: 'messageReport' })).toMatchObject({ from: 'service', to: 'sender' });
+  });
+
+  it('lineOfPath(yaml, path) finds a field through keys and list items', () => {
+    const yaml = ['name: x', 'domains:', '  - name: a', '    users: 3', '  - name: b', '    users: 4', '    servers: { count: 1, cores: 2 }', 'trace:', '  limit: 5'].join('\n');
+    expect(lineOfPath(yaml, 'domains[1].users')).toBe(6);
+    expect(lineOfPath(yaml, 'domains[0].name')).toBe(3);
+    expect(lineOfPath(yaml, 'domains[1].servers.cores')).toBe(7);
+    expect(lineOfPath(yaml, 'trace.limit')).toBe(9);
+    expect(lineOfPath(yaml, 'missing')).toBe(0);
+  });
+});
