@@ -155,8 +155,12 @@ describe('dashboard in chromium', () => {
     expect(await count(page, '[data-testid=fanout-node][data-kind=gateway]')).toBe(4);
     expect(await count(page, '[data-testid=fanout-edge][data-kind=inter]')).toBe(12);
     // particles fly and the gateway links get widths while the run goes on
-    await page.waitForSelector('#fanout circle.particle', { timeout: 10_000 });
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid=fanout-edge][data-kind=inter]')?.getAttribute('data-rate')) > 0, null, { timeout: 10_000 });
+    await page.waitForSelector('#fanout circle.particle', { timeout: 30_000 });
+    await page.waitForFunction(
+      () => [...document.querySelectorAll('[data-testid=fanout-edge][data-kind=inter]')].some((e) => Number(e.getAttribute('data-rate')) > 0),
+      null,
+      { timeout: 30_000 },
+    );
     await page.waitForTimeout(400);
     await screenshot(page, 'fanout');
     await waitFinished(page);
