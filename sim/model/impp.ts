@@ -1303,7 +1303,7 @@ function createImpp(kernel: Kernel, params: ImppParams) {
   };
 
   /** A request refused at a gateway: the refusal travels back to the requester. */
-  const refuse = (h: number, kind: number, a: number, b: number, why: string, imCode: number) => {
+  const refuse = (h: number, kind: number, a: number, why: string, imCode: number) => {
     switch (kind) {
       case M_SUBSCRIBE:
       case M_REFRESH:
@@ -1321,7 +1321,6 @@ function createImpp(kernel: Kernel, params: ImppParams) {
       default:
         break;
     }
-    void b;
   };
 
   MESSAGE_KINDS.forEach((name, kind) => {
@@ -1332,7 +1331,7 @@ function createImpp(kernel: Kernel, params: ImppParams) {
         // the claimed identity belongs to a domain other than the one the request came from
         count(C.spoofed);
         count(C.rejectedAuth);
-        refuse(h, kind, a, b, 'spoofed identity', F_SPOOFED);
+        refuse(h, kind, a, 'spoofed identity', F_SPOOFED);
         return;
       }
       if (faults.gatewayDown(h, kernel.now)) return; // the sender's transport sees the loss
@@ -1340,7 +1339,7 @@ function createImpp(kernel: Kernel, params: ImppParams) {
       const depart = station.admit(kernel.now, drawDist(rng, h, s.domains[h].gateway.serviceTime));
       if (depart < 0) {
         count(C.gatewayRejected);
-        refuse(h, kind, a, b, 'gateway overload', F_OVERLOAD);
+        refuse(h, kind, a, 'gateway overload', F_OVERLOAD);
         return;
       }
       kernel.schedule(depart - kernel.now, ev.gwOut[kind], h, a, pack(b, hops));
@@ -1357,7 +1356,7 @@ function createImpp(kernel: Kernel, params: ImppParams) {
       if (hops <= 1) {
         count(C.loops);
         if (traceOn) traceMsg(name, -1, h, -1, dest, 0, 'hop budget spent: rejected as a loop');
-        refuse(h, kind, a, b, 'loop detected', F_LOOP);
+        refuse(h, kind, a, 'loop detected', F_LOOP);
         return;
       }
       cross(h, dest, kind, a, b, bytesOf(kind, a, h), hops - 1, false);

@@ -16,6 +16,7 @@
  */
 import { SimError } from '../errors.js';
 import type { Report } from '../run.js';
+import { DURATION_UNITS, SIZE_UNITS } from '../scenario/units.js';
 import { keyFigures } from './figures.js';
 
 export type Cmp = '<' | '<=' | '>' | '>=' | '==' | '!=';
@@ -51,20 +52,8 @@ export interface ThresholdOutcome {
   worst: ThresholdValue | null;
 }
 
-const UNITS: Record<string, number> = {
-  us: 0.001,
-  'µs': 0.001,
-  ms: 1,
-  s: 1000,
-  min: 60_000,
-  h: 3_600_000,
-  '%': 0.01,
-  B: 1,
-  kB: 1000,
-  KB: 1000,
-  MB: 1e6,
-  GB: 1e9,
-};
+/** Units a bound may carry: the scenario language's durations and sizes, and percent. */
+const UNITS: Record<string, number> = { ...DURATION_UNITS, ...SIZE_UNITS, '%': 0.01 };
 
 function bad(text: string, why: string): SimError {
   return new SimError('SIM_ERR_CLI_USAGE', `threshold '${text}': ${why}`);
