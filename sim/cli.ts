@@ -8,11 +8,14 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { isSimError, SimError } from './errors.js';
-import { runScenario } from './run.js';
+import { runScenario, type ScenarioRunHandle } from './run.js';
 import { listScenarios, loadScenario } from './scenario/index.js';
 import { parseDuration } from './scenario/units.js';
 import { formatSummary } from './summary.js';
-import { finishRun, sizeCommand, sweepCommand, TOOLKIT_RUN_USAGE, TOOLKIT_USAGE } from './toolkit/cli.js';
+import { durationOpt, EXIT_THRESHOLD_FAILED, finishRun, scenarioThresholds, sizeCommand, sweepCommand, TOOLKIT_RUN_USAGE, TOOLKIT_USAGE } from './toolkit/cli.js';
+import { probeThresholdPaths } from './toolkit/probe.js';
+import { parseThreshold } from './toolkit/thresholds.js';
+import { ThresholdWatch, type AbortDecision } from './toolkit/watch.js';
 import { compareCommand, COMPARE_USAGE } from './compare.js';
 import { inspectFile } from './wire/inspect.js';
 import { isWireError } from './wire/errors.js';
@@ -59,6 +62,7 @@ async function run(args: string[]): Promise<number> {
       html: { type: 'string' },
       md: { type: 'string' },
       'no-analytic': { type: 'boolean' },
+      'abort-after': { type: 'string' },
     },
   });
   if (positionals.length !== 1) throw new SimError('SIM_ERR_CLI_USAGE', `run needs exactly one scenario (a name or a file), got ${positionals.length}`);
@@ -80,6 +84,14 @@ async function run(args: string[]): Promise<number> {
     if (!(duration > 0)) throw new SimError('SIM_ERR_CLI_USAGE', `--duration must be > 0, got '${values.duration}'`);
   }
   const scenario = loadScenario(positionals[0], values.set ?? []);
+  const thresholds = [...scenarioThresholds(positionals[0]), ...(values.threshold ?? [])].map(parseThreshold);
+  // a mistyped path fails now, not after the run
+  await probeThresholdPaths(scenario, thresholds);
+  let watch: ThresholdWatch | null = null;
+  if (values['abort-after'] !== undefined) {
+    if (thresholds.length === 0) throw new SimError('SIM_ERR_CLI_USAGE', '--abort-after needs at least one --threshold (or x-thresholds in the scenario file) to watch');
+    watch = new ThresholdWatch(thresholds, durationOpt(values['abort-after'], '--abort-after')!);
+  }
   const showBar = !values.quiet && process.stderr.isTTY === true;
   const bar = showBar
     ? new cliProgress.SingleBar(
@@ -89,22 +101,38 @@ async function run(args: string[]): Promise<number> {
     : null;
   const total = duration ?? scenario.duration;
   bar?.start(100, 0, { simTime: '0 s', events: 0 });
+  let handle: ScenarioRunHandle | null = null;
+  let aborted = null as AbortDecision | null;
   const report = await runScenario(scenario, {
     workers,
     seed,
     duration,
-    onProgress: bar
-      ? (p) => bar.update(Math.min(100, Math.floor((p.clock / total) * 100)), { simTime: `${Math.round(p.clock / 1000)} s`, events: p.events.toLocaleString('en-US') })
-      : undefined,
+    onStart: watch ? (h) => (handle = h) : undefined,
+    stopReason: () => (aborted ? `aborted: ${aborted.reason}` : null),
+    onProgress:
+      bar || watch
+        ? (p) => {
+            bar?.update(Math.min(100, Math.floor((p.clock / total) * 100)), { simTime: `${Math.round(p.clock / 1000)} s`, events: p.events.toLocaleString('en-US') });
+            if (watch && handle && !aborted) {
+              aborted = watch.observe(handle.snapshot());
+              if (aborted) handle.stop();
+            }
+          }
+        : undefined,
   });
   bar?.update(100);
   bar?.stop();
+  if (aborted && values.quiet) process.stderr.write(`impp-sim: run aborted at simulated ${(aborted.at / 1000).toFixed(1)} s: ${aborted.reason}\n`);
   if (!values.quiet) console.log(formatSummary(report));
   if (values.json) {
     writeFileSync(values.json, JSON.stringify(report, null, 2) + '\n');
     if (!values.quiet) console.log(`\nreport written to ${values.json}`);
   }
-  return finishRun(report, scenario, positionals[0], { threshold: values.threshold, html: values.html, md: values.md, quiet: values.quiet, analytic: !values['no-analytic'] });
+  if (watch && watch.unwatched.length > 0 && !values.quiet) {
+    console.log(`\nnot watched while running (judged on the final report only): ${watch.unwatched.map((t) => t.text).join('; ')}`);
+  }
+  const status = finishRun(report, scenario, positionals[0], { threshold: values.threshold, html: values.html, md: values.md, quiet: values.quiet, analytic: !values['no-analytic'] });
+  return aborted ? EXIT_THRESHOLD_FAILED : status;
 }
 
 function scenarios(): number {

@@ -36,6 +36,8 @@ export interface RunScenarioOptions {
    * one-worker run goes to a worker thread and its event loop stays free.
    */
   inProcess?: boolean;
+  /** the reason recorded in report.stopped when the caller stopped the run (default: the engine's) */
+  stopReason?: () => string | null;
 }
 
 /**
@@ -147,6 +149,8 @@ export interface Report {
   scenario: string;
   seed: number;
   parameters: { duration: number; domains: number; users: number; subscriptionEdges: number; tuples: number };
+  /** present when the run ended before the scenario's duration: when (simulated ms) and why; parameters.duration is then the time run */
+  stopped?: { at: number; planned: number; reason: string };
   engine: { events: number; wallMs: number; eventsPerSec: number; workers: number; windows: number; lookahead: number };
   presence: {
     publishes: number;
@@ -238,13 +242,16 @@ export async function runScenario(scenario: Scenario, opts: RunScenarioOptions =
           },
     inProcess: opts.inProcess,
   });
-  return buildReport(sc, seed, out.result, {
-    events: out.events,
-    wallMs: out.wallMs,
-    eventsPerSec: out.eventsPerSec,
-    workers: out.workers,
-    windows: out.windows,
-  });
+  const stoppedAt = out.stopReason !== null && out.clock < duration ? Math.max(out.clock, 1) : null;
+  const report = buildReport(
+    sc,
+    seed,
+    out.result,
+    { events: out.events, wallMs: out.wallMs, eventsPerSec: out.eventsPerSec, workers: out.workers, windows: out.windows },
+    stoppedAt ?? duration,
+  );
+  if (stoppedAt !== null) report.stopped = { at: stoppedAt, planned: duration, reason: opts.stopReason?.() ?? out.stopReason! };
+  return report;
 }
 
 export function buildReport(
@@ -252,6 +259,8 @@ export function buildReport(
   seed: number,
   parts: ImppPart[],
   engine: { events: number; wallMs: number; eventsPerSec: number; workers: number; windows: number },
+  /** simulated ms actually run (less than the scenario's duration when the run was stopped) */
+  elapsed: number = sc.duration,
 ): Report {
   const D = sc.domains.length;
   const c: Record<string, number> = {};
@@ -276,7 +285,7 @@ export function buildReport(
         rejected: o.rejected[i],
       };
     });
-    const capacity = dom.servers.count * dom.servers.cores * sc.duration;
+    const capacity = dom.servers.count * dom.servers.cores * elapsed;
     const gw = parts.flatMap((p) => p.gateways).find((g) => g.domain === o.domain)!;
     domains[dom.name] = {
       users: parts[0].domainUsers[o.domain],
@@ -292,7 +301,7 @@ export function buildReport(
         messages: gw.jobs,
         meanWait: gw.jobs > 0 ? round(gw.sumWait / gw.jobs, 4) : 0,
         meanService: gw.jobs > 0 ? round(gw.sumService / gw.jobs, 4) : 0,
-        utilisation: round(gw.busy / (gw.hosts * gw.cores * sc.duration), 5),
+        utilisation: round(gw.busy / (gw.hosts * gw.cores * elapsed), 5),
         maxQueue: gw.maxQueue,
         rejected: gw.rejected,
       },
@@ -323,7 +332,7 @@ export function buildReport(
         messages: lm[i],
         bytes: lb[i],
         bandwidthMbps: bw[i],
-        utilisation: round(lbusy[i] / sc.duration, 5),
+        utilisation: round(lbusy[i] / elapsed, 5),
         retransmissions: lr[i],
         failed: lf[i],
       });
@@ -370,7 +379,7 @@ export function buildReport(
     scenario: sc.name,
     seed,
     parameters: {
-      duration: sc.duration,
+      duration: elapsed,
       domains: D,
       users: parts[0].memory.users,
       subscriptionEdges: parts[0].memory.edges,

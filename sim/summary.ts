@@ -15,6 +15,7 @@ export function formatSummary(r: Report): string {
   L.push(
     `engine   ${fmt(r.engine.events)} events in ${fmt(Math.round(r.engine.wallMs))} ms wall (${fmt(Math.round(r.engine.eventsPerSec))} events/s, ${r.engine.workers} worker(s), ${fmt(r.engine.windows)} windows)`,
   );
+  if (r.stopped) L.push(`stopped  at ${fmt(r.stopped.at / 1000)} s of ${fmt(r.stopped.planned / 1000)} s planned: ${r.stopped.reason}`);
   L.push('');
   L.push(`presence publishes ${fmt(p.publishes)}  fetches ${fmt(p.fetches)}  polls ${fmt(p.polls)}  watcher-info ${fmt(p.watcherInfo)}`);
   const s = p.subscriptions;
@@ -28,18 +29,18 @@ export function formatSummary(r: Report): string {
     `im       sent ${fmt(r.im.sent)}  delivered ${fmt(r.im.delivered)}  failed ${fmt(r.im.failed)}  duplicates suppressed ${fmt(r.im.duplicates)}  in flight ${fmt(r.im.inFlight)}`,
   );
   L.push('');
-  L.push('latency (simulated)     count      mean       p50       p90       p99       max');
+  L.push('latency (simulated)       count       mean        p50        p90        p99        max');
   for (const [name, l] of Object.entries(r.latency)) {
     L.push(
-      `  ${name.padEnd(20)}${fmt(l.count).padStart(7)}${ms(l.mean).padStart(10)}${ms(l.p50).padStart(10)}${ms(l.p90).padStart(10)}${ms(l.p99).padStart(10)}${ms(l.max).padStart(10)}`,
+      `  ${name.padEnd(20)}${fmt(l.count).padStart(9)}${ms(l.mean).padStart(11)}${ms(l.p50).padStart(11)}${ms(l.p90).padStart(11)}${ms(l.p99).padStart(11)}${ms(l.max).padStart(11)}`,
     );
   }
   L.push('');
-  L.push('domain                  users  util   maxQ  overload  busiest operation (count, mean sojourn)');
+  L.push('domain                  users   util     maxQ  overload  busiest operation (count, mean sojourn)');
   for (const [name, d] of Object.entries(r.domains)) {
     const busiest = Object.entries(d.operations).sort((a, b) => b[1].count - a[1].count)[0];
     L.push(
-      `  ${name.padEnd(20)}${fmt(d.users).padStart(7)}${(d.utilisation * 100).toFixed(1).padStart(6)}%${fmt(d.maxQueue).padStart(6)}${fmt(d.rejectedOverload).padStart(10)}  ${busiest[0]} (${fmt(busiest[1].count)}, ${ms(busiest[1].meanSojourn)})`,
+      `  ${name.padEnd(20)}${fmt(d.users).padStart(7)}${(d.utilisation * 100).toFixed(1).padStart(7)}%${fmt(d.maxQueue).padStart(9)}${fmt(d.rejectedOverload).padStart(10)}  ${busiest[0]} (${fmt(busiest[1].count)}, ${ms(busiest[1].meanSojourn)})`,
     );
   }
   const cross = r.pairs.filter((x) => x.total > 0);

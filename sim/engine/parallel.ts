@@ -118,6 +118,16 @@ function workerFile(): string {
 /**
  * Runs the model exported by `modelModule` (a file URL or path of a module exporting `model`).
  */
+function throttledProgress(everyMs: number, f: () => void): () => void {
+  let last = performance.now();
+  return () => {
+    const t = performance.now();
+    if (t - last < everyMs) return;
+    last = t;
+    f();
+  };
+}
+
 export async function runModel<P, R, F>(modelModule: string, params: P, opts: RunOptions): Promise<RunOutcome<F>> {
   const workers = checkOptions(opts);
   const inProcess = opts.inProcess ?? workers === 1;
@@ -192,6 +202,7 @@ export async function runModel<P, R, F>(modelModule: string, params: P, opts: Ru
       capacity: opts.capacity,
       live: liveBuf,
       liveSize,
+      onTick: opts.onProgress !== undefined ? throttledProgress(opts.progressMs ?? 250, () => opts.onProgress!(progress())) : undefined,
     };
     results = [runPartitionWith(spec as ModelSpec<P, R, unknown>, task)];
   } else {

@@ -35,6 +35,12 @@ export interface PartitionTask<P> {
   /** live views: `partitions` arrays of `liveSize` Float64 slots, one per partition */
   live?: SharedArrayBuffer | null;
   liveSize?: number;
+  /**
+   * In-process runs only (a function does not cross to a worker): called between chunks about
+   * every LIVE_EVERY_MS of wall time, after the live view is published, so that the caller can
+   * report progress, judge live figures or request a stop while the run holds the thread.
+   */
+  onTick?: () => void;
 }
 
 /** Events handled between two looks at the pause/stop flags and the live view. */
@@ -119,12 +125,14 @@ function windowLoop<P, R>(spec: ModelSpec<P, R, unknown>, task: PartitionTask<P>
   const liveView =
     task.live && liveSize > 0 && instance.publishLive ? new Float64Array(task.live, me * liveSize * 8, liveSize) : null;
   let lastLive = performance.now();
+  const onTick = task.onTick;
   const publishLive = (force: boolean) => {
-    if (liveView === null) return;
+    if (liveView === null && onTick === undefined) return;
     const t = performance.now();
     if (!force && t - lastLive < LIVE_EVERY_MS) return;
     lastLive = t;
-    instance.publishLive!(liveView);
+    if (liveView !== null) instance.publishLive!(liveView);
+    if (onTick !== undefined && !force) onTick();
   };
 
   const f = control.f64;

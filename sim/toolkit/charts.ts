@@ -21,6 +21,8 @@ export interface LineChartSpec {
   xLog?: boolean;
   /** dashed horizontal line (a threshold) */
   limit?: number;
+  /** draw a dot per point (default true; off for dense time series) */
+  dots?: boolean;
 }
 
 const W = 640;
@@ -76,7 +78,7 @@ export function lineChart(spec: LineChartSpec): string {
     }
     const l = line<[number, number]>().x((d) => x(d[0])).y((d) => y(d[1]))(s.points);
     if (l) body.push(`<path class="series" d="${l}" fill="none" stroke="${colour}" stroke-width="2"/>`);
-    for (const p of s.points) body.push(`<circle cx="${x(p[0])}" cy="${y(p[1])}" r="3" fill="${colour}"/>`);
+    if (spec.dots !== false) for (const p of s.points) body.push(`<circle cx="${x(p[0])}" cy="${y(p[1])}" r="3" fill="${colour}"/>`);
     if (spec.series.length > 1) body.push(`<rect x="${W - M.right - 150}" y="${M.top + 4 + i * 16}" width="10" height="10" fill="${colour}"/><text x="${W - M.right - 135}" y="${M.top + 13 + i * 16}" font-size="11">${esc(s.name)}</text>`);
   });
   if (spec.limit !== undefined) body.push(`<line class="limit" x1="${M.left}" x2="${W - M.right}" y1="${y(spec.limit)}" y2="${y(spec.limit)}" stroke="#d62728" stroke-dasharray="6 4"/>`);

@@ -12,6 +12,7 @@ import type { Report } from '../run.js';
 import { listScenarios, loadScenario, parseDuration, parseScenarioDocument, type Scenario } from '../scenario/index.js';
 import { analyticModel, crossCheck, formatCrossCheck, simulatedChecks } from './analytic.js';
 import { runDocument, sizeDocument, sweepDocument, toHtml, toMarkdown, type Doc } from './document.js';
+import { probeThresholdPaths } from './probe.js';
 import { parseParam } from './ranges.js';
 import { formatSize, runSize } from './size.js';
 import { defaultParallel, runSweep, type SweepResult } from './sweep.js';
@@ -23,6 +24,9 @@ export const EXIT_THRESHOLD_FAILED = 3;
 export const TOOLKIT_RUN_USAGE = `      --threshold EXPR       fail (exit 3) unless it holds, e.g. 'latency.notification.p99 < 500ms',
                              'domains.*.utilisation < 0.7', 'im.failed / im.sent < 0.001' (repeatable;
                              a scenario file's x-thresholds list is judged too)
+      --abort-after WINDOW   stop the run (exit 3) as soon as a threshold fails over the last WINDOW
+                             of simulated time, e.g. --abort-after 5min (live figures; the report
+                             then covers the time run and says why it stopped)
       --html FILE            write a self-contained HTML report (charts inline, opens offline)
       --md FILE              write the same report as Markdown
       --no-analytic          do not print the analytic cross-check (closed-form estimates)
@@ -39,6 +43,8 @@ export const TOOLKIT_USAGE = `  sweep <scenario> --param path=values [options]
       --parallel P           worker threads [cores]
       --seed S, --duration D, --set path=value   as for run
       --threshold EXPR       judged per point on the replication means (repeatable)
+      --abort-after WINDOW   stop a replication once a threshold fails over WINDOW of simulated
+                             time; its point fails (saves the time of overloaded points)
       --analytic             add the analytic cross-check per point
       --json FILE, --csv FILE, --html FILE, --md FILE   write the sweep
   size <scenario> --target EXPR --vary servers.count|servers.cores|PATH [options]
@@ -48,6 +54,7 @@ export const TOOLKIT_USAGE = `  sweep <scenario> --param path=values [options]
       --replications R [3], --parallel P, --seed S, --duration D, --set path=value
       --min N, --max N       values tried [1, 1024]
       --no-per-domain        keep one value for every domain
+      --abort-after WINDOW   stop a probe's replication once a target fails over WINDOW
       --json FILE, --html FILE, --md FILE   write the sizing report
 `;
 
@@ -109,15 +116,15 @@ function intOpt(name: string, v: string | undefined, def: number, min: number, m
   return n;
 }
 
-function durationOpt(v: string | undefined): number | undefined {
+export function durationOpt(v: string | undefined, name = '--duration'): number | undefined {
   if (v === undefined) return undefined;
   let d: number;
   try {
-    d = parseDuration(v, '--duration');
+    d = parseDuration(v, name);
   } catch (e) {
     throw usage((e as Error).message.replace(/^SIM_ERR_\w+: /, ''));
   }
-  if (!(d > 0)) throw usage(`--duration must be > 0, got '${v}'`);
+  if (!(d > 0)) throw usage(`${name} must be > 0, got '${v}'`);
   return d;
 }
 
@@ -170,6 +177,7 @@ export async function sweepCommand(args: string[]): Promise<number> {
       duration: { type: 'string' },
       set: { type: 'string', multiple: true },
       threshold: { type: 'string', multiple: true },
+      'abort-after': { type: 'string' },
       analytic: { type: 'boolean' },
       json: { type: 'string' },
       csv: { type: 'string' },
@@ -187,7 +195,9 @@ export async function sweepCommand(args: string[]): Promise<number> {
   const duration = durationOpt(values.duration);
   const scenario = loadScenario(positionals[0], values.set ?? []);
   const thresholds = [...scenarioThresholds(positionals[0]), ...(values.threshold ?? [])];
-  for (const t of thresholds) parseThreshold(t);
+  await probeThresholdPaths(scenario, thresholds.map(parseThreshold));
+  const abortAfter = durationOpt(values['abort-after'], '--abort-after');
+  if (abortAfter !== undefined && thresholds.length === 0) throw usage('--abort-after needs at least one --threshold to watch');
   const bar = values.quiet ? null : progressBar(`sweep ${scenario.name}`);
   let started = false;
   const result = await runSweep(scenario, {
@@ -198,6 +208,7 @@ export async function sweepCommand(args: string[]): Promise<number> {
     seed,
     duration,
     thresholds,
+    abortAfter,
     analytic: values.analytic === true,
     onProgress: bar
       ? (done, total) => {
@@ -234,6 +245,7 @@ export async function sizeCommand(args: string[]): Promise<number> {
       min: { type: 'string' },
       max: { type: 'string' },
       'no-per-domain': { type: 'boolean' },
+      'abort-after': { type: 'string' },
       json: { type: 'string' },
       html: { type: 'string' },
       md: { type: 'string' },
@@ -245,6 +257,7 @@ export async function sizeCommand(args: string[]): Promise<number> {
   const targets = [...(values.target ?? [])];
   if (targets.length === 0) throw usage("size needs at least one --target, e.g. --target 'latency.notification.p99 < 500ms'");
   const scenario = loadScenario(positionals[0], values.set ?? []);
+  await probeThresholdPaths(scenario, targets.map(parseThreshold));
   const result = await runSize(scenario, {
     vary: values.vary,
     targets,
@@ -255,6 +268,7 @@ export async function sizeCommand(args: string[]): Promise<number> {
     min: intOpt('min', values.min, 1, 1, 1_000_000),
     max: intOpt('max', values.max, 1024, 1, 1_000_000),
     perDomain: values['no-per-domain'] ? false : undefined,
+    abortAfter: durationOpt(values['abort-after'], '--abort-after'),
     onProbe: values.quiet
       ? undefined
       : (p) => process.stderr.write(`  probe ${Object.entries(p.setting).map(([k, v]) => `${k}=${v}`).join(' ')}: ${p.passed ? 'pass' : 'fail'}\n`),

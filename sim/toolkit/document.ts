@@ -112,13 +112,22 @@ export function runDocument(r: Report, extra: { thresholds?: ThresholdOutcome[];
       ['IMs delivered', String(r.im.delivered), num(r.im.delivered / secs)],
     ],
   });
-  const series = (r as unknown as { timeseries?: { t: number; [k: string]: number }[] }).timeseries;
-  if (Array.isArray(series) && series.length > 1) {
-    const keys = Object.keys(series[0]).filter((k) => k !== 't' && typeof series[0][k] === 'number');
+  const tl = r.timeline;
+  if (tl && tl.bucketMs > 0 && Object.keys(tl.series).length > 0) {
+    const perSec = 1000 / tl.bucketMs;
+    const keys = Object.keys(tl.series).filter((k) => tl.series[k].some((v) => v > 0));
+    const n = Math.max(0, ...Object.values(tl.series).map((v) => v.length));
+    const t = (i: number) => ((i + 0.5) * tl.bucketMs) / 1000;
     blocks.push({
       kind: 'chart',
-      svg: lineChart({ title: 'throughput over time', xLabel: 'simulated time (s)', yLabel: 'per second', series: keys.map((k) => ({ name: k, points: series.map((s) => [s.t / 1000, s[k]] as [number, number]) })) }),
-      data: { head: ['t (s)', ...keys], rows: series.map((s) => [num(s.t / 1000), ...keys.map((k) => num(s[k]))]) },
+      svg: lineChart({
+        title: 'throughput over time',
+        xLabel: 'simulated time (s, bucket midpoints)',
+        yLabel: 'per simulated second',
+        series: keys.map((k) => ({ name: k, points: tl.series[k].map((v, i) => [t(i), v * perSec] as [number, number]) })),
+        dots: false,
+      }),
+      data: { head: ['t (s)', ...keys.map((k) => `${k}/s`)], rows: Array.from({ length: n }, (_, i) => [num(t(i)), ...keys.map((k) => num((tl.series[k][i] ?? 0) * perSec))]) },
     });
   } else {
     blocks.push({ kind: 'p', text: 'Throughput over time: this report holds no time series (run totals only).' });

@@ -27,6 +27,8 @@ export interface SizeOptions {
   max?: number;
   /** refine per domain after the common value is found [true with several domains] */
   perDomain?: boolean;
+  /** stop a probe's replication once a target fails over this much simulated time (ms) */
+  abortAfter?: number;
   onProbe?: (probe: SizeProbe) => void;
   signal?: AbortSignal;
 }
@@ -37,6 +39,8 @@ export interface SizeProbe {
   outcomes: ThresholdOutcome[];
   mean: Record<string, number>;
   ci95: Record<string, number>;
+  /** replications stopped early by a failing target (abortAfter) */
+  aborted?: number;
 }
 
 export interface SizeResult {
@@ -84,9 +88,9 @@ export async function runSize(scenario: Scenario, opts: SizeOptions): Promise<Si
     const hit = cache.get(key);
     if (hit) return hit;
     const sc = applyPoint(scenario, setting);
-    const r = await runSweep(sc, { params: [], replications: R, parallel: opts.parallel, seed, duration, thresholds: opts.targets, keepReports: true, signal: opts.signal });
+    const r = await runSweep(sc, { params: [], replications: R, parallel: opts.parallel, seed, duration, thresholds: opts.targets, keepReports: true, abortAfter: opts.abortAfter, signal: opts.signal });
     const pt = r.points[0];
-    const p: SizeProbe = { setting, passed: pt.thresholds.every((o) => o.passed), outcomes: pt.thresholds, mean: pt.mean, ci95: pt.ci95 };
+    const p: SizeProbe = { setting, passed: pt.thresholds.every((o) => o.passed), outcomes: pt.thresholds, mean: pt.mean, ci95: pt.ci95, ...(pt.aborted ? { aborted: pt.aborted.length } : {}) };
     probes.push(p);
     opts.onProbe?.(p);
     const out = { probe: p, point: pt };
@@ -167,7 +171,7 @@ export function formatSize(r: SizeResult): string {
   for (const p of r.probes) {
     const s = Object.entries(p.setting).map(([k, v]) => `${k}=${v}`).join(' ');
     const why = p.outcomes.filter((o) => !o.passed).map((o) => `${o.threshold} (${o.worst?.binding ? `${o.worst.binding}: ` : ''}${o.worst ? Number(o.worst.left.toPrecision(4)) : 'n/a'})`).join(', ');
-    L.push(`  ${p.passed ? 'pass' : 'FAIL'}  ${s}${why ? `  failed: ${why}` : ''}`);
+    L.push(`  ${p.passed ? 'pass' : 'FAIL'}  ${s}${why ? `  failed: ${why}` : ''}${p.aborted ? ` (${p.aborted} replication(s) stopped early)` : ''}`);
   }
   return L.join('\n');
 }

@@ -41,6 +41,8 @@ export interface SweepOptions {
   thresholds?: string[];
   /** add the analytic cross-check per point (builds each point's population once more) [false] */
   analytic?: boolean;
+  /** stop a replication once a threshold fails over this much simulated time (ms); its point then fails */
+  abortAfter?: number;
   /** keep the report of replication 0 of each point (for sizing reports) */
   keepReports?: boolean;
   onProgress?: (done: number, total: number) => void;
@@ -64,6 +66,8 @@ export interface SweepPoint {
   crossCheck?: CrossCheckRow[];
   /** the report of replication 0, with keepReports */
   report?: Report;
+  /** replications stopped early by a failing threshold (abortAfter): seed and reason */
+  aborted?: { seed: number; reason: string }[];
 }
 
 export interface SweepResult {
@@ -167,9 +171,12 @@ export function aggregate(
       for (const r of runs) for (const [k, v] of r.sides[i][side]) acc.set(k, [...(acc.get(k) ?? []), v]);
       return new Map([...acc].map(([k, vs]) => [k, mean(vs)]));
     };
-    return judge(t, meanSide('left'), meanSide('right'));
+    const o = judge(t, meanSide('left'), meanSide('right'));
+    // a replication stopped by this threshold failing decides the point, whatever the means say
+    return runs.some((r) => r.aborted?.threshold === o.threshold) ? { ...o, passed: false } : o;
   });
-  return { point, runs: runs.map((r) => ({ seed: r.seed, figures: r.figures })), mean: m, ci95: c, thresholds: outcomes };
+  const aborted = runs.filter((r) => r.aborted).map((r) => ({ seed: r.seed, reason: r.aborted!.reason }));
+  return { point, runs: runs.map((r) => ({ seed: r.seed, figures: r.figures })), mean: m, ci95: c, thresholds: outcomes, ...(aborted.length ? { aborted } : {}) };
 }
 
 /** Runs a sweep (see the module comment). */
@@ -194,7 +201,7 @@ export async function runSweep(scenario: Scenario, opts: SweepOptions): Promise<
   const tasks: ReplicationTask[] = [];
   for (let i = 0; i < points.length; i++) {
     for (let r = 0; r < R; r++) {
-      tasks.push({ scenario: scenarios[i], seed: replicationSeed(seed, r), duration, thresholds, keepReport: opts.keepReports === true && r === 0 });
+      tasks.push({ scenario: scenarios[i], seed: replicationSeed(seed, r), duration, thresholds, keepReport: opts.keepReports === true && r === 0, abortAfter: opts.abortAfter });
     }
   }
   let done = 0;

@@ -39,7 +39,7 @@ describe('HTML report in chromium, offline', () => {
           svgs.map((s) => {
             const r = s.getBoundingClientRect();
             const marks = [...s.querySelectorAll('path.series, rect.bar')].map((m) => (m as SVGGraphicsElement).getBBox());
-            return { w: r.width, h: r.height, marks: marks.filter((b) => b.width > 0 || b.height > 0).length };
+            return { title: s.getAttribute('aria-label'), w: r.width, h: r.height, marks: marks.filter((b) => b.width > 0 || b.height > 0).length };
           }),
         );
         expect(charts.length).toBeGreaterThanOrEqual(minCharts);
@@ -49,6 +49,7 @@ describe('HTML report in chromium, offline', () => {
           expect(c.marks).toBeGreaterThan(0);
         }
         expect(await page.title()).toMatch(/impp-sim/);
+        if (file === runFile) expect(charts.map((c) => c.title)).toEqual(expect.arrayContaining(['throughput over time', 'notification latency CDF']));
       }
       expect(await page.locator('td.PASS, td.FAIL').count()).toBeGreaterThan(0);
       expect(outside).toEqual([]);
