@@ -48,6 +48,8 @@ export interface RunHandle {
   pause(): void;
   resume(): void;
   stop(): void;
+  /** pace the run: handle no event at or after simulated time t until called again (Infinity = free) */
+  hold(t: number): void;
   progress(): Progress;
   /** The model's live view summed over partitions (null when the model has none). */
   live(): Float64Array | null;
@@ -178,6 +180,11 @@ export async function runModel<P, R, F>(modelModule: string, params: P, opts: Ru
     pause: () => control.setPaused(true),
     resume: () => control.setPaused(false),
     stop: () => control.requestStop(),
+    hold: (t: number) => {
+      // an in-process run holds this very thread: nothing could ever release the hold
+      if (inProcess) throw new SimError('SIM_ERR_BAD_OPTION', 'hold (real-time pacing) needs a run in worker threads (inProcess: false)');
+      control.setHold(t);
+    },
     progress,
     live,
   });

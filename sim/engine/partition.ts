@@ -167,13 +167,24 @@ function windowLoop<P, R>(spec: ModelSpec<P, R, unknown>, task: PartitionTask<P>
     // 4. handle the window
     // (in chunks, so that a long window still shows progress and obeys pause and stop; the
     // chunking does not change the order of events)
+    // (and up to the coordinator's hold, when it paces the run in real time)
     const end = Math.min(gmin + lookahead, until);
     for (;;) {
-      const handled = kernel.run(end, CHUNK);
+      const hold = control.hold;
+      const stopAt = hold < end ? hold : end;
+      const handled = kernel.run(stopAt, CHUNK);
       f[prog] = kernel.events;
       f[prog + 1] = kernel.now;
       publishLive(false);
-      if (handled < CHUNK || control.stopRequested) break;
+      if (control.stopRequested || control.aborted) break;
+      if (handled === CHUNK) {
+        control.waitWhilePaused();
+        continue;
+      }
+      if (stopAt >= end) break;
+      // held inside the window: everything before the hold is done; wait for it to move
+      publishLive(true);
+      control.waitWhileHeld(stopAt);
       control.waitWhilePaused();
     }
     windows++;

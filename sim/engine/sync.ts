@@ -3,6 +3,8 @@
  *
  * Layout of the control SharedArrayBuffer:
  *   Int32 words:  [0] arrivals  [1] generation  [2] abort flag  [3] pause flag  [4] stop request
+ *                 [5] hold generation (bumped whenever the hold moves or a stop is requested)
+ *   Float64 at byte 40: hold time (partitions handle no event at or after it; Infinity = none)
  *   Float64 area (after 64 bytes), per parity (2) x partition (W) x REDUCE_FIELDS:
  *       [min next time, stop requested by model, events so far, clock]
  *   then per partition PROGRESS_FIELDS: [events, clock, windows]
@@ -20,6 +22,8 @@ const I_GEN = 1;
 const I_ABORT = 2;
 const I_PAUSE = 3;
 const I_STOP = 4;
+const I_HOLD_GEN = 5;
+const HOLD_BYTE = 40;
 const HEADER_BYTES = 64;
 export const REDUCE_FIELDS = 4;
 export const PROGRESS_FIELDS = 3;
@@ -31,18 +35,22 @@ export function controlBytes(partitions: number): number {
 export class Control {
   readonly i32: Int32Array;
   readonly f64: Float64Array;
+  private readonly holdF64: Float64Array;
   readonly partitions: number;
   private spinLimit: number;
 
   constructor(buffer: SharedArrayBuffer, partitions: number, spinLimit = 20000) {
     this.i32 = new Int32Array(buffer, 0, HEADER_BYTES / 4);
     this.f64 = new Float64Array(buffer, HEADER_BYTES);
+    this.holdF64 = new Float64Array(buffer, HOLD_BYTE, 1);
     this.partitions = partitions;
     this.spinLimit = spinLimit;
   }
 
   static create(partitions: number): SharedArrayBuffer {
-    return new SharedArrayBuffer(controlBytes(partitions));
+    const buf = new SharedArrayBuffer(controlBytes(partitions));
+    new Float64Array(buf, HOLD_BYTE, 1)[0] = Infinity;
+    return buf;
   }
 
   reduceIndex(parity: number, partition: number): number {
@@ -115,6 +123,32 @@ export class Control {
     Atomics.store(this.i32, I_STOP, 1);
     Atomics.store(this.i32, I_PAUSE, 0);
     Atomics.notify(this.i32, I_PAUSE);
+    Atomics.add(this.i32, I_HOLD_GEN, 1);
+    Atomics.notify(this.i32, I_HOLD_GEN);
+  }
+
+  /**
+   * Real-time pacing: partitions handle no event at or after simulated time `t` until the hold
+   * moves on (Infinity releases it). Splitting a window at the hold does not change the order of
+   * events, so a held run gives the same results as a free one.
+   */
+  setHold(t: number): void {
+    this.holdF64[0] = t;
+    Atomics.add(this.i32, I_HOLD_GEN, 1);
+    Atomics.notify(this.i32, I_HOLD_GEN);
+  }
+
+  get hold(): number {
+    return this.holdF64[0];
+  }
+
+  /** Waits until the hold is past `t`, or a stop or abort (with a timeout tick as a safety net). */
+  waitWhileHeld(t: number): void {
+    for (;;) {
+      const gen = Atomics.load(this.i32, I_HOLD_GEN);
+      if (this.holdF64[0] > t || this.stopRequested || this.aborted) return;
+      Atomics.wait(this.i32, I_HOLD_GEN, gen, 100);
+    }
   }
 
   get stopRequested(): boolean {

@@ -219,11 +219,20 @@ function distMin(d: Dist): number {
     case 'exponential':
       return d.mean * 0.1;
     case 'lognormal':
-      return d.median * 0.1;
+      return lognormalFloor(d.median, d.sigma);
   }
 }
 
-/** Draws from a distribution on stream `lp`; exponential and lognormal are floored at 10% of their scale. */
+/**
+ * The clamp of a lognormal latency: its 0.13th percentile (three sigmas below the median in log
+ * space), but at least 10% of the median. Real links have a propagation floor; the clamp changes
+ * at most 0.135% of draws, and it sets the parallel run's lookahead, so windows are wide.
+ */
+export function lognormalFloor(median: number, sigma: number): number {
+  return median * Math.max(0.1, Math.exp(-3 * sigma));
+}
+
+/** Draws from a distribution on stream `lp`; a draw below `floor` is raised to it (link latencies pass the lookahead, see distMin). */
 export function drawDist(rng: RandomStreams, lp: number, d: Dist, floor = 0): number {
   let x: number;
   switch (d.dist) {

@@ -229,7 +229,7 @@ const linksNode: ObjectNode = {
       name: 'default',
       node: linkLatency,
       default: { dist: 'lognormal', median: '30ms', sigma: 0.25 },
-      description: 'one-way latency between any two domains without their own pair (Scenario.defaultLinkLatency); the model clamps lognormal and exponential draws below at 10% of the median or mean',
+      description: 'one-way latency between any two domains without their own pair (Scenario.defaultLinkLatency); the model clamps exponential draws below at 10% of the mean, lognormal draws at median x max(0.1, exp(-3 sigma))',
     },
     {
       name: 'pairs',

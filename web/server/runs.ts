@@ -88,7 +88,6 @@ interface LiveRun {
   // batch runs
   handle: ScenarioRunHandle | null;
   stopRequested: boolean;
-  pacedPause: boolean;
   timer: NodeJS.Timeout | null;
   lastSnapshotAt: number;
   /** pacing anchor: wall time and simulated time when speed, pause or resume last changed */
@@ -257,7 +256,6 @@ export class RunManager {
       counted: !opts.internal,
       handle: null,
       stopRequested: false,
-      pacedPause: false,
       timer: null,
       lastSnapshotAt: 0,
       anchorWall: performance.now(),
@@ -290,9 +288,8 @@ export class RunManager {
           if (run.stopRequested) h.stop();
           else if (stored.status === 'paused') h.pause();
           else if (stored.params.speed > 0) {
-            // paced: start held; the next pacing tick lets it go as wall time allows
-            run.pacedPause = true;
-            h.pause();
+            // paced: start held at 0; the pacing ticks move the hold on as wall time allows
+            h.hold(0);
           }
         },
       });
@@ -313,23 +310,11 @@ export class RunManager {
       run.lastSnapshotAt = now;
       this.takeSnapshot(run, this.batchSnapshot(run, h));
     }
-    // real-time factor: hold the run while its clock is ahead of wall time x speed
+    // real-time factor: the engine handles no event past anchor + wall time x speed (it stops
+    // inside a window at the hold, so pacing is smooth at any scale and results are unchanged)
     const speed = run.stored.params.speed;
     if (run.stored.status !== 'running') return;
-    if (speed > 0) {
-      const target = run.anchorSim + (now - run.anchorWall) * speed;
-      const clock = h.progress().clock;
-      if (clock > target && !run.pacedPause) {
-        run.pacedPause = true;
-        h.pause();
-      } else if (clock <= target && run.pacedPause) {
-        run.pacedPause = false;
-        h.resume();
-      }
-    } else if (run.pacedPause) {
-      run.pacedPause = false;
-      h.resume();
-    }
+    h.hold(speed > 0 ? run.anchorSim + (now - run.anchorWall) * speed : Infinity);
   }
 
   private batchSnapshot(run: LiveRun, h: ScenarioRunHandle): LiveSnapshot {
@@ -672,10 +657,7 @@ export class RunManager {
     this.reanchor(run);
     if (run.handle !== null) {
       if (paused) run.handle.pause();
-      else {
-        run.pacedPause = false;
-        run.handle.resume();
-      }
+      else run.handle.resume();
     }
     if (!paused && run.interactive !== null) this.drive(run);
   }
