@@ -131,7 +131,18 @@ export class Kernel {
     if (target === src && delay >= 0 && delay !== Infinity) {
       const s = this.seq[src]++;
       if (s > MAX_SEQ) this.seqOverflow(src);
-      this.queue.push(this.now + delay, src * KEY_LP_FACTOR + s, type, target, a, b);
+      // the slot is filled here, and the queue is called with the slot only: a double passed to
+      // a call that is not inlined is boxed (a heap allocation per event; measured +5% events/s)
+      const q = this.queue;
+      if (q.freeTop === 0) q.grow();
+      const slot = q.free[--q.freeTop];
+      q.sTime[slot] = this.now + delay;
+      q.sKey[slot] = src * KEY_LP_FACTOR + s;
+      q.sType[slot] = type;
+      q.sTarget[slot] = target;
+      q.sA[slot] = a;
+      q.sB[slot] = b;
+      q.place(slot);
       return;
     }
     this.scheduleOther(delay, type, target, a, b);

@@ -84,6 +84,14 @@ export class EventQueue {
     this.sTarget[s] = target;
     this.sA[s] = a;
     this.sB[s] = b;
+    this.place(s);
+  }
+
+  /**
+   * @internal Puts a slot already taken from `free` and filled (sTime, sKey, ...) into the heap.
+   * The kernel's schedule() fills slots itself so that no double crosses a call.
+   */
+  place(s: number): void {
     if (this.hole) {
       this.hole = false;
       this.siftDown(0, s);
@@ -130,7 +138,11 @@ export class EventQueue {
     while (pos > 0) {
       const p = (pos - 1) >>> 1;
       const pt = time[p];
-      if (pt < t || (pt === t && skey[slot[p]] < skey[s])) break;
+      // ties (equal times) are rare in continuous time: test them only inside the <= branch,
+      // which keeps the common path to one comparison (measured: +30% events/s on PHOLD)
+      if (pt <= t) {
+        if (pt < t || skey[slot[p]] < skey[s]) break;
+      }
       time[pos] = pt;
       slot[pos] = slot[p];
       pos = p;
@@ -150,12 +162,16 @@ export class EventQueue {
       const r = c + 1;
       if (r < n) {
         const rt = time[r];
-        if (rt < ct || (rt === ct && skey[slot[r]] < skey[slot[c]])) {
-          c = r;
-          ct = rt;
+        if (rt <= ct) {
+          if (rt < ct || skey[slot[r]] < skey[slot[c]]) {
+            c = r;
+            ct = rt;
+          }
         }
       }
-      if (t < ct || (t === ct && skey[s] < skey[slot[c]])) break;
+      if (t <= ct) {
+        if (t < ct || skey[s] < skey[slot[c]]) break;
+      }
       time[pos] = ct;
       slot[pos] = slot[c];
       pos = c;
@@ -164,7 +180,8 @@ export class EventQueue {
     slot[pos] = s;
   }
 
-  private grow(): void {
+  /** @internal */
+  grow(): void {
     const old = this.cap;
     const cap = old * 2;
     const g64 = (a: Float64Array) => {
