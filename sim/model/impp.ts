@@ -925,6 +925,8 @@ function createImpp(kernel: Kernel, params: ImppParams) {
     const tuple = Math.floor(b / 16);
     const status = b % 16;
     count(C.publishes);
+    // the presence user agent's update reaching the presence service (RFC 2778 2.1)
+    if (traceOn) traceMsg('publish', g, d, -1, d, tuple >= T ? notifyBytesFull[d] : notifyBytesOne[d], `${tuple >= T ? 'all tuples' : `tuple ${tuple}`} ${status > 0 ? 'open' : 'closed'}`);
     const base = g * T;
     if (tuple >= T) {
       for (let i = 0; i < T; i++) {

@@ -8,7 +8,7 @@ import { runScenario } from '../../sim/run.js';
 import { loadScenario } from '../../sim/scenario/index.js';
 import { runTiny, tiny } from './tiny.js';
 
-const OPS = ['subscribe', 'refresh', 'unsubscribe', 'fetch', 'subscribeResponse', 'fetchResponse', 'notify', 'message', 'messageReport'];
+const OPS = ['publish', 'subscribe', 'refresh', 'unsubscribe', 'fetch', 'subscribeResponse', 'fetchResponse', 'notify', 'message', 'messageReport'];
 
 describe('message trace', () => {
   it('teach-basic: every operation appears at least once, in time order, each record well formed', async () => {
@@ -42,6 +42,22 @@ describe('message trace', () => {
     // the trace counts agree with the counters
     expect(trace.filter((x) => x.op === 'notify')).toHaveLength(r.presence.notifications.sent);
     expect(trace.filter((x) => x.op === 'fetchResponse')).toHaveLength(r.presence.fetches);
+    expect(trace.filter((x) => x.op === 'publish')).toHaveLength(r.presence.publishes);
+    // a publish goes from the presentity to its presence service and says what changed; each
+    // notification of a change follows the publish of its presentity
+    for (const x of trace.filter((y) => y.op === 'publish')) {
+      expect(x.to).toBe('example.com');
+      expect(x.detail).toMatch(/^(all tuples|tuple \d+) (open|closed)$/);
+    }
+    // notifications of a change follow the publish of their presentity (others are the current
+    // state sent on a new subscription)
+    const lastPublish = new Map<string, number>();
+    let afterPublish = 0;
+    trace.forEach((x, i) => {
+      if (x.op === 'publish') lastPublish.set(x.from, i);
+      if (x.op === 'notify' && (lastPublish.get(x.from) ?? Infinity) < i) afterPublish++;
+    });
+    expect(afterPublish).toBeGreaterThan(0);
   });
 
   it('the trace limit is respected: a limited trace is the beginning of the full one', async () => {

@@ -251,6 +251,12 @@ describe('batch runs', () => {
     expect(n.body).toMatchObject({ index: notify, contentType: 'application/pidf+xml', detail: trace[notify].detail, decoded: { kind: 'pidf' } });
     expect(n.body!.body).toContain('<presence');
     expect(n.body!.decoded.document.entity).toBe(`pres:${trace[notify].from}`);
+    // a publish of one tuple carries that tuple, with the status it published
+    const publish = trace.findIndex((t) => t.op === 'publish' && t.detail.startsWith('tuple'));
+    const pub = await get(app, `/api/runs/${id}/trace/${publish}`);
+    expect(pub.body).toMatchObject({ contentType: 'application/pidf+xml', decoded: { kind: 'pidf' } });
+    const [, tupleNo, status] = /^tuple (\d+) (open|closed)$/.exec(trace[publish].detail)!;
+    expect(pub.body!.decoded.document.tuples.map((t: { id: string; status: { basic: string } }) => [t.id, t.status.basic])).toEqual([[`t${tupleNo}`, status]]);
     const message = trace.findIndex((t) => t.op === 'message');
     const m = await get(app, `/api/runs/${id}/trace/${message}`);
     expect(m.body).toMatchObject({ contentType: 'message/cpim', decoded: { kind: 'cpim' } });

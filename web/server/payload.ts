@@ -1,7 +1,7 @@
 /**
  * The payload inspector: the body that a traced message would carry on the wire, encoded with the
  * project's sample encoders (sim/wire) for that record's entities, and decoded back with the
- * project's strict decoders. Presence documents (notify, fetch results) are PIDF (RFC 3863),
+ * project's strict decoders. Presence documents (publish, notify, fetch results) are PIDF (RFC 3863),
  * instant messages are message/cpim (RFC 3862); requests, responses and reports carry no body.
  */
 import type { TraceRecord } from '../../sim/model/impp.js';
@@ -35,6 +35,10 @@ function disclosedTuples(r: TraceRecord, tuplesPerPresentity: number): { tuples:
     const m = /^tuple (\d+)$/.exec(r.detail);
     return { tuples: m ? Math.max(1, Math.min(tuplesPerPresentity, Number(m[1]) + 1)) : tuplesPerPresentity, closed: false };
   }
+  if (r.op === 'publish') {
+    const m = /^(all tuples|tuple (\d+)) (open|closed)$/.exec(r.detail);
+    return { tuples: m && m[2] !== undefined ? 1 : tuplesPerPresentity, closed: m?.[3] === 'closed' };
+  }
   if (r.op === 'fetchResponse') {
     const m = /^(\d+) tuple\(s\)$/.exec(r.detail);
     return { tuples: m ? Number(m[1]) : 0, closed: false };
@@ -50,12 +54,15 @@ function address(scheme: 'pres' | 'im', who: string, domain: string): string {
 export function tracePayload(record: TraceRecord, index: number, tuplesPerPresentity: number): TracePayload {
   const seed = hash(`${index}:${record.from}:${record.to}:${record.t}`);
   const base = { record, detail: record.detail };
-  if (record.op === 'notify' || record.op === 'fetchResponse') {
+  if (record.op === 'notify' || record.op === 'fetchResponse' || record.op === 'publish') {
     const { tuples, closed } = disclosedTuples(record, tuplesPerPresentity);
     if (tuples > 0) {
       const list: SampleTuple[] = [];
-      for (let i = 0; i < tuples; i++) {
-        const open = !closed && ((seed >>> i) & 3) !== 0;
+      // a publish of one tuple carries that tuple's id
+      const first = record.op === 'publish' ? Number(/^tuple (\d+)/.exec(record.detail)?.[1] ?? 0) : 0;
+      for (let k = 0; k < tuples; k++) {
+        const i = first + k;
+        const open = !closed && (record.op === 'publish' || ((seed >>> i) & 3) !== 0);
         const tuple: SampleTuple = { id: `t${i}`, basic: open ? 'open' : 'closed', contact: address('im', record.from, record.fromDomain), atMs: record.t };
         if (!closed) {
           tuple.priority = Math.round((1 - i / (tuples + 1)) * 1000) / 1000;

@@ -48,6 +48,7 @@ describe('dashboard shaping', () => {
     expect(laneOf({ ...r, op: 'notify' })).toMatchObject({ from: 'service', to: 'watcher', label: 'notify u1 → u2' });
     expect(laneOf({ ...r, op: 'message', toDomain: 'b' })).toMatchObject({ from: 'sender', to: 'inbox', via: ['service', 'gateway'], kind: 'im' });
     expect(laneOf({ ...r, op: 'messageReport' })).toMatchObject({ from: 'service', to: 'sender' });
+    expect(laneOf({ ...r, op: 'publish', to: 'a' })).toMatchObject({ from: 'pua', to: 'service', kind: 'presence' });
   });
 
   it('lineOfPath(yaml, path) finds a field through keys and list items', () => {

@@ -166,7 +166,8 @@ export function laneOf(r) {
   let ends;
   switch (r.op) {
     case 'publish':
-      ends = ['presentity', 'service', 'presence'];
+      // RFC 2778 2.1: the presence user agent manipulates presence information for the presentity
+      ends = ['pua', 'service', 'presence'];
       break;
     case 'subscribe':
     case 'refresh':
