@@ -268,7 +268,7 @@ describe('batch runs', () => {
     expect(csv.status).toBe(200);
     expect(csv.res.headers['content-type']).toContain('text/csv');
     const lines = csv.text.trim().split('\n');
-    expect(lines[0]).toBe('time_s,notifications_per_s,ims_per_s,messages_per_s,utilisation_example.com');
+    expect(lines[0]).toBe('time_s,notifications_per_s,ims_per_s,messages_per_s,utilisation_example.com,queue_example.com');
     expect(lines.length).toBeGreaterThan(1);
 
     const list = await get(app, '/api/runs');
@@ -493,7 +493,7 @@ describe('rates and shutdown', () => {
     expect(computeRates(null, a).notificationsPerSec).toBe(5);
     const series = { domains: ['a.example'], points: [] };
     appendPoint(series, 4000, r);
-    expect(timeSeriesCsv(series)).toBe('time_s,notifications_per_s,ims_per_s,messages_per_s,utilisation_a.example\n4,10,2,5,0.5\n');
+    expect(timeSeriesCsv(series)).toBe('time_s,notifications_per_s,ims_per_s,messages_per_s,utilisation_a.example,queue_a.example\n4,10,2,5,0.5,3\n');
   });
 
   it('app.close() ends open event streams and stops live runs', async () => {

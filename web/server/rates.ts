@@ -32,6 +32,8 @@ export interface SeriesPoint {
   messagesPerSec: number;
   /** per-domain utilisation over the interval, in the order of `TimeSeries.domains` */
   utilisation: number[];
+  /** per-domain jobs waiting at the end of the interval, same order */
+  queue: number[];
 }
 
 export interface TimeSeries {
@@ -82,6 +84,7 @@ export function appendPoint(series: TimeSeries, clock: number, rates: Rates): vo
     imsPerSec: rates.imsPerSec,
     messagesPerSec: rates.messagesPerSec,
     utilisation: rates.domains.map((d) => d.utilisation),
+    queue: rates.domains.map((d) => d.queue),
   });
   if (series.points.length > MAX_SERIES_POINTS) series.points = series.points.filter((_, i) => i % 2 === 1);
 }
@@ -90,10 +93,10 @@ const csvField = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}
 
 /** CSV of a time series: one row per point, simulated time in seconds. */
 export function timeSeriesCsv(series: TimeSeries): string {
-  const head = ['time_s', 'notifications_per_s', 'ims_per_s', 'messages_per_s', ...series.domains.map((d) => `utilisation_${d}`)];
+  const head = ['time_s', 'notifications_per_s', 'ims_per_s', 'messages_per_s', ...series.domains.map((d) => `utilisation_${d}`), ...series.domains.map((d) => `queue_${d}`)];
   const lines = [head.map(csvField).join(',')];
   for (const p of series.points) {
-    lines.push([round(p.t / 1000, 3), p.notificationsPerSec, p.imsPerSec, p.messagesPerSec, ...p.utilisation].join(','));
+    lines.push([round(p.t / 1000, 3), p.notificationsPerSec, p.imsPerSec, p.messagesPerSec, ...p.utilisation, ...series.domains.map((_, i) => p.queue?.[i] ?? 0)].join(','));
   }
   return `${lines.join('\n')}\n`;
 }
