@@ -56,7 +56,8 @@ export interface LiveSnapshot {
   /** cumulative counts per latency bucket; bucket i holds values below edgesMs[i], the last one the rest */
   latency: { edgesMs: number[]; notification: number[]; im: number[] };
   domains: { name: string; busyMs: number; cores: number; queue: number; utilisation: number }[];
-  pairs: { from: string; to: string; messages: number; bytes: number }[];
+  /** per ordered pair: all messages and bytes, and how many of the messages were notifications (notify, list notify) and instant messages */
+  pairs: { from: string; to: string; messages: number; bytes: number; notify: number; message: number }[];
 }
 
 export interface ScenarioRunHandle extends RunHandle {
@@ -87,7 +88,8 @@ export function decodeLive(sc: Scenario, v: Float64Array | null, p: Progress, wa
   for (let a = 0; a < D; a++) {
     for (let b = 0; b < D; b++) {
       if (a === b) continue;
-      pairs.push({ from: sc.domains[a].name, to: sc.domains[b].name, messages: at(L.pairMessages + a * D + b), bytes: at(L.pairBytes + a * D + b) });
+      const i = a * D + b;
+      pairs.push({ from: sc.domains[a].name, to: sc.domains[b].name, messages: at(L.pairMessages + i), bytes: at(L.pairBytes + i), notify: at(L.pairNotify + i), message: at(L.pairIm + i) });
     }
   }
   return {

@@ -296,8 +296,11 @@ export function liveLayout(s: Scenario) {
   const domains = latIm + LIVE_BUCKETS;
   const pairMessages = domains + D * LIVE_DOMAIN_SLOTS;
   const pairBytes = pairMessages + D * D;
-  const size = pairBytes + D * D;
-  return { counters, latNotification, latIm, domains, pairMessages, pairBytes, size, buckets: LIVE_BUCKETS, counterNames: COUNTERS };
+  /** per ordered pair: notifications (notify and list notify) and instant messages among the messages */
+  const pairNotify = pairBytes + D * D;
+  const pairIm = pairNotify + D * D;
+  const size = pairIm + D * D;
+  return { counters, latNotification, latIm, domains, pairMessages, pairBytes, pairNotify, pairIm, size, buckets: LIVE_BUCKETS, counterNames: COUNTERS };
 }
 
 function liveBucket(ms: number): number {
@@ -1445,6 +1448,8 @@ function createImpp(kernel: Kernel, params: ImppParams) {
         for (let k = 0; k < N_KINDS; k++) m += pairMessages[i * N_KINDS + k];
         out[layout.pairMessages + i] = m;
         out[layout.pairBytes + i] = pairBytes[i];
+        out[layout.pairNotify + i] = pairMessages[i * N_KINDS + M_NOTIFY] + pairMessages[i * N_KINDS + M_LIST_NOTIFY];
+        out[layout.pairIm + i] = pairMessages[i * N_KINDS + M_MESSAGE];
       }
     },
     /** The live state of this partition, for in-process stepping (teaching view). */

@@ -36,7 +36,10 @@ describe('live snapshots of a running scenario', () => {
       const q = last.pairs.find((x) => x.from === p.from && x.to === p.to)!;
       expect(q.messages).toBe(p.total);
       expect(q.bytes).toBe(p.bytes);
+      expect(q.notify).toBe((p.messages.notify ?? 0) + (p.messages.listNotify ?? 0));
+      expect(q.message).toBe(p.messages.message ?? 0);
     }
+    expect(last.pairs.some((q) => q.notify > 0 && q.message > 0)).toBe(true);
     for (const d of last.domains) expect(d.utilisation).toBeCloseTo(report.domains[d.name].utilisation, 4);
   });
 

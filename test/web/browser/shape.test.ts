@@ -33,7 +33,11 @@ describe('dashboard shaping', () => {
   it('pairRates(prev, cur) gives messages per simulated second on each ordered pair', () => {
     const prev = { clock: 1000, pairs: [{ from: 'a', to: 'b', messages: 10, bytes: 0 }] };
     const cur = { clock: 3000, pairs: [{ from: 'a', to: 'b', messages: 50, bytes: 0 }] };
-    expect(pairRates(prev, cur).get('a\u0000b')).toMatchObject({ delta: 40, perSec: 20 });
+    expect(pairRates(prev, cur).get('a\u0000b')).toMatchObject({ delta: 40, perSec: 20, notify: null, message: null });
+    // with the split of the live view: notifications and IMs of the interval
+    const p2 = { clock: 1000, pairs: [{ from: 'a', to: 'b', messages: 10, bytes: 0, notify: 4, message: 1 }] };
+    const c2 = { clock: 3000, pairs: [{ from: 'a', to: 'b', messages: 50, bytes: 0, notify: 30, message: 6 }] };
+    expect(pairRates(p2, c2).get('a\u0000b')).toMatchObject({ delta: 40, notify: 26, message: 5 });
   });
 
   it('sampleParticles(n, cap) never starts more than cap particles', () => {

@@ -238,11 +238,13 @@ function spawnFromSnapshot(prev, cur) {
   let crossI = 0;
   for (const p of S.pairRates.values()) {
     if (!(p.delta > 0)) continue;
-    const n = Math.round(p.delta * fN);
+    // the live view counts notifications and IMs per boundary; older snapshots only totals
+    const n = p.notify ?? Math.round(p.delta * fN);
+    const m = p.message ?? p.delta - n;
     reqs.push({ kind: 'notification', from: p.from, to: p.to, n });
-    reqs.push({ kind: 'im', from: p.from, to: p.to, n: p.delta - n });
+    reqs.push({ kind: 'im', from: p.from, to: p.to, n: m });
     crossN += n;
-    crossI += p.delta - n;
+    crossI += m;
   }
   const doms = fan.domains();
   const users = d3.sum(doms, (d) => d.users) || doms.length || 1;

@@ -120,12 +120,16 @@ export function quantileFromCdf(cdf, q) {
 export function pairRates(prev, cur) {
   const out = new Map();
   const before = new Map();
-  if (prev && prev.pairs) for (const p of prev.pairs) before.set(p.from + '\u0000' + p.to, p.messages);
+  if (prev && prev.pairs) for (const p of prev.pairs) before.set(p.from + '\u0000' + p.to, p);
   const dtSec = prev ? (cur.clock - prev.clock) / 1000 : cur.clock / 1000;
   for (const p of cur.pairs ?? []) {
     const key = p.from + '\u0000' + p.to;
-    const delta = Math.max(0, p.messages - (before.get(key) ?? 0));
-    out.set(key, { from: p.from, to: p.to, delta, messages: p.messages, perSec: dtSec > 0 ? delta / dtSec : 0 });
+    const b = before.get(key);
+    const delta = Math.max(0, p.messages - (b?.messages ?? 0));
+    // notifications and instant messages among them (snapshots from older runs lack the split)
+    const notify = p.notify === undefined ? null : Math.max(0, p.notify - (b?.notify ?? 0));
+    const message = p.message === undefined ? null : Math.max(0, p.message - (b?.message ?? 0));
+    out.set(key, { from: p.from, to: p.to, delta, notify, message, messages: p.messages, perSec: dtSec > 0 ? delta / dtSec : 0 });
   }
   return out;
 }
