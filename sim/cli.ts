@@ -30,6 +30,8 @@ commands:
       --seed S               random seed [the scenario's]
       --duration D           simulated duration, e.g. 30min, 2h [the scenario's]
       --set path=value       override any scenario field (repeatable), e.g. --set behaviour.imRate=10/h
+      --warmup D             leave the first D out of every figure (the scenario's warmup field),
+                             e.g. --warmup 10min for steady-state figures without the log-in burst
       --json FILE            write the JSON report to FILE
       --quiet                no progress bar and no summary
 ${TOOLKIT_RUN_USAGE}${COMPARE_USAGE}${TOOLKIT_USAGE}  scenarios                  list the built-in scenarios
@@ -63,6 +65,7 @@ async function run(args: string[]): Promise<number> {
       md: { type: 'string' },
       'no-analytic': { type: 'boolean' },
       'abort-after': { type: 'string' },
+      warmup: { type: 'string' },
     },
   });
   if (positionals.length !== 1) throw new SimError('SIM_ERR_CLI_USAGE', `run needs exactly one scenario (a name or a file), got ${positionals.length}`);
@@ -83,7 +86,7 @@ async function run(args: string[]): Promise<number> {
     }
     if (!(duration > 0)) throw new SimError('SIM_ERR_CLI_USAGE', `--duration must be > 0, got '${values.duration}'`);
   }
-  const scenario = loadScenario(positionals[0], values.set ?? []);
+  const scenario = loadScenario(positionals[0], [...(values.set ?? []), ...(values.warmup !== undefined ? [`warmup=${values.warmup}`] : [])]);
   const thresholds = [...scenarioThresholds(positionals[0]), ...(values.threshold ?? [])].map(parseThreshold);
   // a mistyped path fails now, not after the run
   await probeThresholdPaths(scenario, thresholds);

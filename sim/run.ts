@@ -22,6 +22,7 @@ import {
 } from './model/impp.js';
 import { cdf, mergeHistograms, summarise, type LatencySummary } from './model/latency.js';
 import { OPERATIONS, type Scenario } from './scenario/types.js';
+import { formatDuration } from './scenario/units.js';
 
 export interface RunScenarioOptions {
   workers?: number;
@@ -150,7 +151,8 @@ export interface PairReport {
 export interface Report {
   scenario: string;
   seed: number;
-  parameters: { duration: number; domains: number; users: number; subscriptionEdges: number; tuples: number };
+  /** duration: the simulated ms the statistics cover (the run after its warm-up); warmup: ms left out at the start */
+  parameters: { duration: number; warmup: number; domains: number; users: number; subscriptionEdges: number; tuples: number };
   /** present when the run ended before the scenario's duration: when (simulated ms) and why; parameters.duration is then the time run */
   stopped?: { at: number; planned: number; reason: string };
   engine: { events: number; wallMs: number; eventsPerSec: number; workers: number; windows: number; lookahead: number };
@@ -170,12 +172,15 @@ export interface Report {
       pendingAllowed: number;
       pendingDenied: number;
       /** still held (active, pending or politely blocked) when the run ended */
+      /** active at the end of the warm-up (0 without one) */
+      activeAtStart: number;
       activeAtEnd: number;
       lostInCrash: number;
     };
     notifications: { sent: number; delivered: number; undelivered: number; dropped: number };
   };
-  im: { sent: number; delivered: number; failed: number; duplicates: number; inFlight: number; failedBy: Record<string, number> };
+  /** inFlightAtStart: IMs open when the warm-up ended (0 without one); sent + inFlightAtStart = delivered + failed + inFlight */
+  im: { sent: number; delivered: number; failed: number; duplicates: number; inFlightAtStart: number; inFlight: number; failedBy: Record<string, number> };
   latency: { notification: LatencySummary; im: LatencySummary };
   latencyCdf: { notification: Array<[number, number]>; im: Array<[number, number]> };
   domains: Record<string, DomainReport>;
@@ -224,6 +229,9 @@ export async function runScenario(scenario: Scenario, opts: RunScenarioOptions =
   const duration = opts.duration ?? scenario.duration;
   if (!(duration > 0)) throw new SimError('SIM_ERR_BAD_OPTION', `duration must be > 0 ms, got ${duration}`);
   const sc: Scenario = { ...scenario, seed, duration };
+  if ((sc.warmup ?? 0) >= duration) {
+    throw new SimError('SIM_ERR_BAD_OPTION', `the warm-up (${formatDuration(sc.warmup)}) must be shorter than the duration (${formatDuration(duration)})`);
+  }
   const workers = Math.min(opts.workers ?? 1, sc.domains.length);
   if (opts.workers !== undefined && opts.workers > sc.domains.length) {
     // more workers than domains cannot help: domains are the unit of partitioning
@@ -265,6 +273,9 @@ export function buildReport(
   elapsed: number = sc.duration,
 ): Report {
   const D = sc.domains.length;
+  // statistics cover (from, elapsed]: from is the warm-up when the run reached it
+  const from = parts.reduce((x, p) => Math.max(x, p.measuredFrom ?? 0), 0);
+  const span = elapsed - from;
   const c: Record<string, number> = {};
   for (const p of parts) for (const [k, v] of Object.entries(p.counters)) c[k] = (c[k] ?? 0) + v;
   const failures = new Array<number>(IM_FAILURES.length + 1).fill(0);
@@ -287,7 +298,7 @@ export function buildReport(
         rejected: o.rejected[i],
       };
     });
-    const capacity = dom.servers.count * dom.servers.cores * elapsed;
+    const capacity = dom.servers.count * dom.servers.cores * span;
     const gw = parts.flatMap((p) => p.gateways).find((g) => g.domain === o.domain)!;
     domains[dom.name] = {
       users: parts[0].domainUsers[o.domain],
@@ -303,7 +314,7 @@ export function buildReport(
         messages: gw.jobs,
         meanWait: gw.jobs > 0 ? round(gw.sumWait / gw.jobs, 4) : 0,
         meanService: gw.jobs > 0 ? round(gw.sumService / gw.jobs, 4) : 0,
-        utilisation: round(gw.busy / (gw.hosts * gw.cores * elapsed), 5),
+        utilisation: round(gw.busy / (gw.hosts * gw.cores * span), 5),
         maxQueue: gw.maxQueue,
         rejected: gw.rejected,
       },
@@ -334,7 +345,7 @@ export function buildReport(
         messages: lm[i],
         bytes: lb[i],
         bandwidthMbps: bw[i],
-        utilisation: round(lbusy[i] / elapsed, 5),
+        utilisation: round(lbusy[i] / span, 5),
         retransmissions: lr[i],
         failed: lf[i],
       });
@@ -381,7 +392,8 @@ export function buildReport(
     scenario: sc.name,
     seed,
     parameters: {
-      duration: elapsed,
+      duration: span,
+      warmup: from,
       domains: D,
       users: parts[0].memory.users,
       subscriptionEdges: parts[0].memory.edges,
@@ -403,6 +415,7 @@ export function buildReport(
         pending: c.subPending,
         pendingAllowed: c.subPendingAllowed,
         pendingDenied: c.subPendingDenied,
+        activeAtStart: parts.reduce((x, p) => x + (p.activeAtStart ?? 0), 0),
         activeAtEnd: parts.reduce((x, p) => x + p.activeAtEnd, 0),
         lostInCrash: c.subLostInCrash,
       },
@@ -413,7 +426,9 @@ export function buildReport(
       delivered: c.imDelivered,
       failed: c.imFailed,
       duplicates: c.imDuplicates,
-      inFlight: c.imSent - c.imDelivered - c.imFailed,
+      // open at the end = open at the start of the measured period + sent - delivered - failed in it
+      inFlightAtStart: parts.reduce((x, p) => x + (p.imOpenAtStart ?? 0), 0),
+      inFlight: parts.reduce((x, p) => x + (p.imOpenAtStart ?? 0), 0) + c.imSent - c.imDelivered - c.imFailed,
       failedBy,
     },
     latency: { notification: summarise(notif), im: summarise(im) },

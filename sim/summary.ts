@@ -11,7 +11,10 @@ export function formatSummary(r: Report): string {
   const simS = r.parameters.duration / 1000;
   const L: string[] = [];
   const p = r.presence;
-  L.push(`scenario ${r.scenario}  seed ${r.seed}  ${fmt(r.parameters.domains)} domain(s)  ${fmt(r.parameters.users)} users  ${fmt(r.parameters.subscriptionEdges)} buddy edges  ${fmt(simS)} s simulated`);
+  const warm = r.parameters.warmup ?? 0;
+  L.push(
+    `scenario ${r.scenario}  seed ${r.seed}  ${fmt(r.parameters.domains)} domain(s)  ${fmt(r.parameters.users)} users  ${fmt(r.parameters.subscriptionEdges)} buddy edges  ${fmt(simS)} s simulated${warm > 0 ? ` after a ${fmt(warm / 1000)} s warm-up (figures cover the ${fmt(simS)} s only)` : ''}`,
+  );
   L.push(
     `engine   ${fmt(r.engine.events)} events in ${fmt(Math.round(r.engine.wallMs))} ms wall (${fmt(Math.round(r.engine.eventsPerSec))} events/s, ${r.engine.workers} worker(s), ${fmt(r.engine.windows)} windows)`,
   );

@@ -149,6 +149,11 @@ export interface ImppPart {
   recovery: EncodedHistogram;
   activeAtEnd: number;
   timeline: { width: number; series: Record<string, number[]> };
+  /** the time statistics start from (the scenario's warmup once it was reached, else 0) */
+  measuredFrom: number;
+  /** at measuredFrom: IMs sent and not yet delivered or failed, and active subscriptions (census) */
+  imOpenAtStart: number;
+  activeAtStart: number;
 }
 
 /** Series of the report's timeline (counts per bucket of simulated time). */
@@ -382,6 +387,7 @@ function createImpp(kernel: Kernel, params: ImppParams) {
 
   // ---- event types ----
   const ev = {
+    warmup: 0,
     login: 0,
     logout: 0,
     publishTimer: 0,
@@ -1421,6 +1427,51 @@ function createImpp(kernel: Kernel, params: ImppParams) {
     }
   });
 
+  // ---- warm-up: at s.warmup every statistic restarts from a baseline (finish() subtracts it) ----
+  const warmup = s.warmup ?? 0;
+  const activeSubsOwned = () => {
+    let n = 0;
+    for (let d = 0; d < D; d++) {
+      if (!kernel.owns(d)) continue;
+      for (let e = pop.revStart[pop.domainStart[d]]; e < pop.revStart[pop.domainStart[d + 1]]; e++) if (subState[e] !== SUB_NONE) n++;
+    }
+    return n;
+  };
+  let base: {
+    at: number;
+    counters: Float64Array;
+    imFailures: Float64Array;
+    pairMessages: Float64Array;
+    pairBytes: Float64Array;
+    links: Float64Array[];
+    pools: ({ count: Float64Array; sumWait: Float64Array; sumService: Float64Array; rejected: Float64Array; busy: number; rejectedOverload: number } | null)[];
+    gateways: ({ jobs: number; sumWait: number; sumService: number; busy: number; rejected: number }[] | null)[];
+    activeSubs: number;
+  } | null = null;
+  ev.warmup = kernel.defineEvent('warmup', () => {
+    // the first warm-up event of this partition takes the baseline for all of its domains
+    if (base !== null) return;
+    const now = kernel.now;
+    base = {
+      at: now,
+      counters: counters.slice(),
+      imFailures: imFailures.slice(),
+      pairMessages: pairMessages.slice(),
+      pairBytes: pairBytes.slice(),
+      links: [linkMsgs.slice(), linkBytes.slice(), linkBusy.slice(), linkRetx.slice(), linkFailed.slice()],
+      pools: pools.map((p) => (p ? { count: p.count.slice(), sumWait: p.sumWait.slice(), sumService: p.sumService.slice(), rejected: p.rejected.slice(), busy: p.busyTimeAt(now), rejectedOverload: p.rejectedOverload } : null)),
+      gateways: gateways.map((st) => (st ? st.map((g) => ({ jobs: g.jobs, sumWait: g.sumWait, sumService: g.sumService, busy: g.busyAt(now), rejected: g.rejected })) : null)),
+      activeSubs: activeSubsOwned(),
+    };
+    // longest queues and latencies are of the measured period only
+    for (const p of pools) if (p) p.maxQueue = 0;
+    for (const st of gateways) if (st) for (const g of st) g.maxQueue = 0;
+    notifLatency.reset();
+    imLatency.reset();
+    recovery.reset();
+  });
+  const minus = (a: ArrayLike<number>, b: ArrayLike<number> | undefined) => Array.from(a, (x, i) => x - (b?.[i] ?? 0));
+
   ev.crash = kernel.defineEvent('serverCrash', (d) => {
     // the servers lose their soft state: every subscription held by the domain is gone
     for (let g = pop.domainStart[d]; g < pop.domainStart[d + 1]; g++) {
@@ -1459,6 +1510,7 @@ function createImpp(kernel: Kernel, params: ImppParams) {
       return { counters: ctr, trace: trace as readonly TraceRecord[] };
     },
     init(d: number) {
+      if (warmup > 0) kernel.schedule(warmup, ev.warmup, d);
       for (const c of faults.crashes) if (c.domain === d) kernel.schedule(c.at, ev.crash, d, 0, 0);
       // users of this domain log in: the online fraction at once (spread over 10 s), the others later
       for (let g = pop.domainStart[d]; g < pop.domainStart[d + 1]; g++) {
@@ -1471,27 +1523,31 @@ function createImpp(kernel: Kernel, params: ImppParams) {
     finish(): ImppPart {
       const owned: number[] = [];
       for (let d = 0; d < D; d++) if (kernel.owns(d)) owned.push(d);
+      // with a warm-up, every statistic is the change since the baseline
+      const b0 = base as typeof base;
       const ctr: Record<string, number> = {};
-      COUNTERS.forEach((n, i) => (ctr[n] = counters[i]));
+      COUNTERS.forEach((n, i) => (ctr[n] = counters[i] - (b0?.counters[i] ?? 0)));
+      const sumOf = (st: FifoStation[], f: (g: FifoStation) => number) => st.reduce((x, g) => x + f(g), 0);
       return {
         domains: owned,
         counters: ctr,
-        imFailures: Array.from(imFailures),
+        imFailures: minus(imFailures, b0?.imFailures),
         ops: owned.map((d) => {
           const p = pools[d]!;
+          const pb = b0?.pools[d] ?? null;
           return {
             domain: d,
-            count: Array.from(p.count),
-            sumWait: Array.from(p.sumWait),
-            sumService: Array.from(p.sumService),
-            rejected: Array.from(p.rejected),
-            busy: p.busyTimeAt(kernel.now),
+            count: minus(p.count, pb?.count),
+            sumWait: minus(p.sumWait, pb?.sumWait),
+            sumService: minus(p.sumService, pb?.sumService),
+            rejected: minus(p.rejected, pb?.rejected),
+            busy: p.busyTimeAt(kernel.now) - (pb?.busy ?? 0),
             maxQueue: p.maxQueue,
-            rejectedOverload: p.rejectedOverload,
+            rejectedOverload: p.rejectedOverload - (pb?.rejectedOverload ?? 0),
           };
         }),
-        pairMessages: Array.from(pairMessages),
-        pairBytes: Array.from(pairBytes),
+        pairMessages: minus(pairMessages, b0?.pairMessages),
+        pairBytes: minus(pairBytes, b0?.pairBytes),
         notification: notifLatency.encode(),
         im: imLatency.encode(),
         trace,
@@ -1499,30 +1555,35 @@ function createImpp(kernel: Kernel, params: ImppParams) {
         domainUsers: Array.from(pop.domainUsers),
         gateways: owned.map((d) => {
           const st = gateways[d]!;
+          const gb = b0?.gateways[d] ?? null;
+          const before = (f: (g: { jobs: number; sumWait: number; sumService: number; busy: number; rejected: number }) => number) => (gb ? gb.reduce((x, g) => x + f(g), 0) : 0);
           return {
             domain: d,
-            jobs: st.reduce((x, g) => x + g.jobs, 0),
-            sumWait: st.reduce((x, g) => x + g.sumWait, 0),
-            sumService: st.reduce((x, g) => x + g.sumService, 0),
-            busy: st.reduce((x, g) => x + g.busyAt(kernel.now), 0),
+            jobs: sumOf(st, (g) => g.jobs) - before((g) => g.jobs),
+            sumWait: sumOf(st, (g) => g.sumWait) - before((g) => g.sumWait),
+            sumService: sumOf(st, (g) => g.sumService) - before((g) => g.sumService),
+            busy: sumOf(st, (g) => g.busyAt(kernel.now)) - before((g) => g.busy),
             maxQueue: st.reduce((x, g) => Math.max(x, g.maxQueue), 0),
-            rejected: st.reduce((x, g) => x + g.rejected, 0),
+            rejected: sumOf(st, (g) => g.rejected) - before((g) => g.rejected),
             hosts: st.length,
             cores: s.domains[d].gateway.cores,
           };
         }),
         links: {
-          messages: Array.from(linkMsgs),
-          bytes: Array.from(linkBytes),
-          busy: Array.from(linkBusy),
-          retransmissions: Array.from(linkRetx),
-          failed: Array.from(linkFailed),
+          messages: minus(linkMsgs, b0?.links[0]),
+          bytes: minus(linkBytes, b0?.links[1]),
+          busy: minus(linkBusy, b0?.links[2]),
+          retransmissions: minus(linkRetx, b0?.links[3]),
+          failed: minus(linkFailed, b0?.links[4]),
         },
         recovery: recovery.encode(),
         timeline: {
           width: tlWidth,
           series: Object.fromEntries(TIMELINE_SERIES.map((n, i) => [n, Array.from(timeline.subarray(i * TIMELINE_BUCKETS, (i + 1) * TIMELINE_BUCKETS))])),
         },
+        measuredFrom: b0?.at ?? 0,
+        imOpenAtStart: b0 ? b0.counters[C.imSent] - b0.counters[C.imDelivered] - b0.counters[C.imFailed] : 0,
+        activeAtStart: b0?.activeSubs ?? 0,
         activeAtEnd: (() => {
           let n = 0;
           for (const d of owned) {

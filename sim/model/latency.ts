@@ -45,6 +45,12 @@ export class LatencyRecorder {
     this.n++;
   }
 
+  /** Forgets every value recorded so far (the end of a warm-up). */
+  reset(): void {
+    this.h.reset();
+    this.n = 0;
+  }
+
   encode(): EncodedHistogram {
     return { count: this.n, data: this.n === 0 ? '' : hdr.encodeIntoCompressedBase64(this.h) };
   }

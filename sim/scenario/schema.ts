@@ -428,6 +428,12 @@ export const SCENARIO_SCHEMA: ObjectNode = {
     { name: 'seed', node: { kind: 'int', min: 0, max: Number.MAX_SAFE_INTEGER }, default: 1, description: 'random seed; the same seed gives the same run' },
     { name: 'duration', node: { kind: 'duration', min: 0, max: MAX_RUN, minExclusive: true }, required: true, description: 'simulated time' },
     {
+      name: 'warmup',
+      node: { kind: 'duration', min: 0, max: MAX_RUN },
+      default: 0,
+      description: 'measure from this time on: the report\'s counts, latencies, utilisation and rates cover (warmup, duration] only (the log-in burst of the start left out); must be less than duration',
+    },
+    {
       name: 'domains',
       node: { kind: 'array', item: domainNode, min: 1, max: MAX_DOMAINS, what: 'domains', keyField: 'name' },
       required: true,
@@ -873,6 +879,10 @@ function crossCheck(ctx: VCtx, raw: Record<string, unknown>, tree: Tree): void {
   );
   const behaviour = part<Record<string, number>>(tree, 'behaviour');
   const duration = part<number>(tree, 'duration');
+  const warmup = part<number>(tree, 'warmup');
+  if (duration !== undefined && warmup !== undefined && warmup >= duration) {
+    problem(ctx, 'warmup', `must be less than duration (${formatDuration(duration)}), got ${formatDuration(warmup)}`);
+  }
 
   // Domain names come from the raw list, so that links are checked even when some other field
   // of a domain is wrong (a name that is itself invalid was reported above).
@@ -1025,6 +1035,7 @@ function toScenario(tree: Tree): Scenario {
     description: tree.description as string,
     seed: tree.seed as number,
     duration: tree.duration as number,
+    warmup: tree.warmup as number,
     domains: tree.domains as Scenario['domains'],
     defaultLinkLatency: links.default,
     links: expanded,

@@ -217,6 +217,8 @@ export interface Scenario {
   seed: number;
   /** simulated duration (ms) */
   duration: number;
+  /** statistics cover (warmup, duration] (ms; 0 = the whole run) */
+  warmup: number;
   domains: DomainSpec[];
   /** default latency between any two domains (ms) */
   defaultLinkLatency: Dist;

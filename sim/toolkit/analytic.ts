@@ -159,15 +159,21 @@ function onlineAt(sc: Scenario, t: number): number {
 
 
 /** Builds the analytic model of a scenario (the population is generated from the seed, as the model does). */
-export function analyticModel(sc: Scenario, opts: { seed?: number; duration?: number } = {}): AnalyticModel {
+export function analyticModel(sc: Scenario, opts: { seed?: number; duration?: number; from?: number } = {}): AnalyticModel {
   const seed = opts.seed ?? sc.seed;
-  const T = opts.duration ?? sc.duration;
+  // the measured window (from, end]: a report with a warm-up covers (warmup, duration]
+  const end = opts.duration ?? sc.duration;
+  const W = Math.min(opts.from ?? 0, end);
+  const T = end - W;
   const secs = T / 1000;
   const pop = buildPopulation(sc, seed);
   const D = pop.domains;
   const b = sc.behaviour;
   const tuples = sc.population.tuples;
-  const u = sessionExpectations(sc, T);
+  // the expectations are cumulative from time 0, so a window is a difference
+  const uEnd = sessionExpectations(sc, end);
+  const uW = W > 0 ? sessionExpectations(sc, W) : { on: 0, li: 0, lo: 0 };
+  const u = { on: uEnd.on - uW.on, li: uEnd.li - uW.li, lo: uEnd.lo - uW.lo };
   const rPub = b.presenceChangeRate / HOUR;
   const rIm = b.imRate / HOUR;
   const c = b.crashFraction;
@@ -176,7 +182,7 @@ export function analyticModel(sc: Scenario, opts: { seed?: number; duration?: nu
   const steps = 2000;
   let I2 = 0, I3 = 0;
   for (let i = 0; i < steps; i++) {
-    const p = onlineAt(sc, ((i + 0.5) / steps) * T);
+    const p = onlineAt(sc, W + ((i + 0.5) / steps) * T);
     I2 += p * p;
     I3 += p * (1 - p);
   }

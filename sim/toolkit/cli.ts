@@ -41,7 +41,7 @@ export const TOOLKIT_USAGE = `  sweep <scenario> --param path=values [options]
       --points               take the i-th values of every --param together (a list of points)
       --replications R       runs per point, independent seeds [3]
       --parallel P           worker threads [cores]
-      --seed S, --duration D, --set path=value   as for run
+      --seed S, --duration D, --warmup D, --set path=value   as for run
       --threshold EXPR       judged per point on the replication means (repeatable)
       --abort-after WINDOW   stop a replication once a threshold fails over WINDOW of simulated
                              time; its point fails (saves the time of overloaded points)
@@ -51,7 +51,7 @@ export const TOOLKIT_USAGE = `  sweep <scenario> --param path=values [options]
                              smallest capacity meeting every target (doubling, then bisection,
                              then per domain)
       --target EXPR          a threshold that must hold (repeatable)
-      --replications R [3], --parallel P, --seed S, --duration D, --set path=value
+      --replications R [3], --parallel P, --seed S, --duration D, --warmup D, --set path=value
       --min N, --max N       values tried [1, 1024]
       --no-per-domain        keep one value for every domain
       --abort-after WINDOW   stop a probe's replication once a target fails over WINDOW
@@ -100,7 +100,10 @@ export function finishRun(
   const texts = [...scenarioThresholds(nameOrPath), ...(opts.threshold ?? [])];
   const outcomes = evaluateThresholds(texts.map(parseThreshold), report);
   let rows;
-  if (opts.analytic !== false) rows = crossCheck(analyticModel(scenario, { seed: report.seed, duration: report.parameters.duration }), [simulatedChecks(report)]);
+  if (opts.analytic !== false) rows = crossCheck(
+      analyticModel(scenario, { seed: report.seed, duration: (report.parameters.warmup ?? 0) + report.parameters.duration, from: report.parameters.warmup ?? 0 }),
+      [simulatedChecks(report)],
+    );
   if (!opts.quiet) {
     if (rows) console.log(`\n${formatCrossCheck(rows)}`);
     if (outcomes.length > 0) console.log(`\n${formatThresholds(outcomes)}`);
@@ -176,6 +179,7 @@ export async function sweepCommand(args: string[]): Promise<number> {
       seed: { type: 'string' },
       duration: { type: 'string' },
       set: { type: 'string', multiple: true },
+      warmup: { type: 'string' },
       threshold: { type: 'string', multiple: true },
       'abort-after': { type: 'string' },
       analytic: { type: 'boolean' },
@@ -193,7 +197,7 @@ export async function sweepCommand(args: string[]): Promise<number> {
   const parallel = intOpt('parallel', values.parallel, defaultParallel(), 1, 256);
   const seed = values.seed === undefined ? undefined : intOpt('seed', values.seed, 0, -(2 ** 31), 2 ** 53);
   const duration = durationOpt(values.duration);
-  const scenario = loadScenario(positionals[0], values.set ?? []);
+  const scenario = loadScenario(positionals[0], [...(values.set ?? []), ...(values.warmup !== undefined ? [`warmup=${values.warmup}`] : [])]);
   const thresholds = [...scenarioThresholds(positionals[0]), ...(values.threshold ?? [])];
   await probeThresholdPaths(scenario, thresholds.map(parseThreshold));
   const abortAfter = durationOpt(values['abort-after'], '--abort-after');
@@ -242,6 +246,7 @@ export async function sizeCommand(args: string[]): Promise<number> {
       seed: { type: 'string' },
       duration: { type: 'string' },
       set: { type: 'string', multiple: true },
+      warmup: { type: 'string' },
       min: { type: 'string' },
       max: { type: 'string' },
       'no-per-domain': { type: 'boolean' },
@@ -256,7 +261,7 @@ export async function sizeCommand(args: string[]): Promise<number> {
   if (!values.vary) throw usage('size needs --vary servers.count or --vary servers.cores (or a full path such as domains[0].servers.count)');
   const targets = [...(values.target ?? [])];
   if (targets.length === 0) throw usage("size needs at least one --target, e.g. --target 'latency.notification.p99 < 500ms'");
-  const scenario = loadScenario(positionals[0], values.set ?? []);
+  const scenario = loadScenario(positionals[0], [...(values.set ?? []), ...(values.warmup !== undefined ? [`warmup=${values.warmup}`] : [])]);
   await probeThresholdPaths(scenario, targets.map(parseThreshold));
   const result = await runSize(scenario, {
     vary: values.vary,

@@ -84,7 +84,7 @@ export function runDocument(r: Report, extra: { thresholds?: ThresholdOutcome[];
   blocks.push({ kind: 'h', text: 'Scenario' });
   blocks.push({
     kind: 'p',
-    text: `${r.scenario} (seed ${r.seed}): ${r.parameters.domains} domain(s), ${r.parameters.users.toLocaleString('en-US')} users, ${r.parameters.subscriptionEdges.toLocaleString('en-US')} buddy edges, ${num(secs)} s simulated.${extra.description ? ` ${extra.description}` : ''}`,
+    text: `${r.scenario} (seed ${r.seed}): ${r.parameters.domains} domain(s), ${r.parameters.users.toLocaleString('en-US')} users, ${r.parameters.subscriptionEdges.toLocaleString('en-US')} buddy edges, ${num(secs)} s simulated${(r.parameters.warmup ?? 0) > 0 ? ` after a ${num(r.parameters.warmup / 1000)} s warm-up (every figure covers the measured ${num(secs)} s only; the throughput-over-time chart shows the whole run)` : ''}.${r.stopped ? ` Stopped at ${num(r.stopped.at / 1000)} s of ${num(r.stopped.planned / 1000)} s: ${r.stopped.reason}.` : ''}${extra.description ? ` ${extra.description}` : ''}`,
   });
   blocks.push({ kind: 'h', text: 'Key figures' });
   blocks.push({ kind: 'table', head: ['figure', 'value', 'meaning'], rows: (Object.keys(f) as FigureName[]).filter((k) => k !== 'eventsPerSec').map((k) => [k, num(f[k]), FIGURE_DOCS[k]]) });

@@ -212,7 +212,7 @@ export async function runSweep(scenario: Scenario, opts: SweepOptions): Promise<
     const runs = results.slice(i * R, (i + 1) * R);
     const agg = aggregate(p, runs, thresholds);
     if (opts.keepReports && runs[0].report) agg.report = runs[0].report;
-    if (opts.analytic) agg.crossCheck = crossCheck(analyticModel(scenarios[i], { seed, duration }), runs.map((r) => r.checks));
+    if (opts.analytic) agg.crossCheck = crossCheck(analyticModel(scenarios[i], { seed, duration, from: scenarios[i].warmup ?? 0 }), runs.map((r) => r.checks));
     return agg;
   });
   return {

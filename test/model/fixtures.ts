@@ -25,6 +25,7 @@ export function smallScenario(over: Partial<Scenario> = {}): Scenario {
     description: '',
     seed: 7,
     duration: 2 * 3_600_000,
+    warmup: 0,
     domains: [domain('a.example', 60), domain('b.example', 40)],
     defaultLinkLatency: { dist: 'lognormal', median: 30, sigma: 0.3 },
     links: [],

@@ -439,7 +439,7 @@ export class RunManager {
       run.report = report;
       s.figures = figuresOf(report);
       s.events = report.engine.events;
-      if (status === 'finished') s.clock = report.parameters.duration;
+      if (status === 'finished') s.clock = (report.parameters.warmup ?? 0) + report.parameters.duration;
     }
     if (error !== null) this.log?.error({ run: s.id, error }, 'run failed');
     try {

@@ -183,7 +183,7 @@ function renderCounters() {
         .text((d) => fmt(d.key, v[d.key]));
     });
   const run = S.run;
-  const clock = S.report ? S.report.parameters.duration : (S.lastSnap?.clock ?? run?.clock ?? 0);
+  const clock = S.report ? (S.report.parameters.warmup ?? 0) + S.report.parameters.duration : (S.lastSnap?.clock ?? run?.clock ?? 0);
   const until = S.lastSnap?.until ?? run?.until ?? 0;
   const pct = until > 0 ? Math.min(100, (100 * clock) / until) : 0;
   $('progress-fill').style.width = `${pct}%`;
@@ -805,7 +805,8 @@ function fillCompareSelects() {
 const FIGURES = [
   { k: 'scenario', f: (r) => r.scenario, text: true },
   { k: 'seed', f: (r) => r.seed, text: true },
-  { k: 'simulated duration', f: (r) => r.parameters.duration, fmt: fmtClock, text: true },
+  { k: 'measured duration', f: (r) => r.parameters.duration, fmt: fmtClock, text: true },
+  { k: 'warm-up', f: (r) => r.parameters.warmup ?? 0, fmt: fmtClock, text: true },
   { k: 'users', f: (r) => r.parameters.users },
   { k: 'subscription edges', f: (r) => r.parameters.subscriptionEdges },
   { k: 'events', f: (r) => r.engine.events },
