@@ -173,17 +173,17 @@ export class InteractiveRun {
 
   private buildFinalReport(): Report {
     const part = this.instance.finish();
-    // Utilisation in the report is busy time over the scenario's duration: report a run stopped
-    // early over the time actually simulated.
-    const sc = this.kernel.now < this.until ? { ...this.scenario, duration: Math.max(this.kernel.now, 1e-9) } : this.scenario;
+    // a run stopped early is reported over the simulated time it reached (rates, utilisation)
+    const early = this.kernel.now < this.until;
     const wallMs = this.wallMs;
-    this.report = buildReport(sc, this.seed, [part], {
-      events: this.kernel.events,
-      wallMs,
-      eventsPerSec: wallMs > 0 ? (this.kernel.events * 1000) / wallMs : 0,
-      workers: 1,
-      windows: 0,
-    });
+    this.report = buildReport(
+      { ...this.scenario, duration: this.until },
+      this.seed,
+      [part],
+      { events: this.kernel.events, wallMs, eventsPerSec: wallMs > 0 ? (this.kernel.events * 1000) / wallMs : 0, workers: 1, windows: 0 },
+      early ? Math.max(this.kernel.now, 1e-9) : this.until,
+    );
+    if (early) this.report.stopped = { at: this.kernel.now, planned: this.until, reason: 'stopped on request' };
     return this.report;
   }
 }

@@ -416,6 +416,19 @@ describe('interactive runs', () => {
     const report = await get(app, `/api/runs/${id}/report`);
     expect(report.body!.trace.length).toBe((await get(app, `/api/runs/${id}/trace`)).body!.total);
     expectError(await post(app, `/api/runs/${id}/control`, { action: 'step' }), 409, 'BAD_STATE');
+    expect(report.body!.stopped).toBeUndefined();
+    expect(report.body!.parameters.duration).toBe(600_000);
+
+    // an interactive run stopped part-way is reported over the time it reached
+    const r2 = await post(app, '/api/runs', { scenario: 'teach-basic', mode: 'interactive', speed: 1 });
+    const id2 = r2.body.id as string;
+    await post(app, `/api/runs/${id2}/control`, { action: 'step', to: 'message' });
+    const halted = await post(app, `/api/runs/${id2}/control`, { action: 'stop' });
+    expect(halted.body.status).toBe('stopped');
+    const rep2 = (await get(app, `/api/runs/${id2}/report`)).body!;
+    expect(rep2.stopped).toMatchObject({ planned: 600_000, reason: 'stopped on request' });
+    expect(rep2.stopped.at).toBeLessThan(600_000);
+    expect(rep2.parameters.duration).toBe(rep2.stopped.at);
   });
 });
 
