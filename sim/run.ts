@@ -4,6 +4,7 @@
  * merged into one report whose every field, apart from engine.wallMs and the rates derived from
  * it, is identical for any worker count.
  */
+import { availableParallelism } from 'node:os';
 import { runModel, type RunHandle, type Progress } from './engine/parallel.js';
 import { SimError } from './errors.js';
 import {
@@ -236,6 +237,9 @@ export async function runScenario(scenario: Scenario, opts: RunScenarioOptions =
   if (opts.workers !== undefined && opts.workers > sc.domains.length) {
     // more workers than domains cannot help: domains are the unit of partitioning
     process.emitWarning(`--workers ${opts.workers} exceeds the ${sc.domains.length} domain(s) of '${sc.name}'; using ${workers}`);
+  }
+  if (workers > availableParallelism()) {
+    process.emitWarning(`${workers} workers on ${availableParallelism()} cores: partitions then sleep at every window barrier and the run is slower than with ${availableParallelism()} workers (results are the same)`);
   }
   const params: ImppParams = { scenario: sc, seed };
   const out = await runModel<ImppParams, ImppPart, ImppPart[]>(modelModuleUrl(), params, {
