@@ -93,7 +93,7 @@ async function run(args: string[]): Promise<number> {
   let watch: ThresholdWatch | null = null;
   if (values['abort-after'] !== undefined) {
     if (thresholds.length === 0) throw new SimError('SIM_ERR_CLI_USAGE', '--abort-after needs at least one --threshold (or x-thresholds in the scenario file) to watch');
-    watch = new ThresholdWatch(thresholds, durationOpt(values['abort-after'], '--abort-after')!);
+    watch = new ThresholdWatch(thresholds, durationOpt(values['abort-after'], '--abort-after')!, scenario.warmup ?? 0);
   }
   const showBar = !values.quiet && process.stderr.isTTY === true;
   const bar = showBar

@@ -40,7 +40,7 @@ export interface ReplicationFailure {
 }
 
 export async function runReplication(task: ReplicationTask): Promise<ReplicationResult> {
-  const watch = task.abortAfter !== undefined && task.thresholds.length > 0 ? new ThresholdWatch(task.thresholds.map(parseThreshold), task.abortAfter) : null;
+  const watch = task.abortAfter !== undefined && task.thresholds.length > 0 ? new ThresholdWatch(task.thresholds.map(parseThreshold), task.abortAfter, task.scenario.warmup ?? 0) : null;
   let handle: ScenarioRunHandle | null = null;
   let aborted = null as AbortDecision | null;
   const report = await runScenario(task.scenario, {

@@ -120,9 +120,13 @@ export class ThresholdWatch {
   private watched: Threshold[] | null = null;
   unwatched: Threshold[] = [];
 
+  /**
+   * @param from the warm-up: windows are judged from then on only, as the report's figures are
+   */
   constructor(
     private readonly thresholds: readonly Threshold[],
     readonly window: number,
+    readonly from = 0,
   ) {
     if (!(window > 0)) throw new Error(`abort window must be > 0 ms, got ${window}`);
   }
@@ -133,7 +137,9 @@ export class ThresholdWatch {
       this.watched = split.watched;
       this.unwatched = split.unwatched;
     }
-    if (this.history.length === 0 && s.clock > 0) {
+    // before the warm-up ends nothing is judged; the first snapshot after it anchors the windows
+    if (s.clock < this.from) return null;
+    if (this.history.length === 0 && s.clock > 0 && this.from === 0) {
       // the run starts from nothing: a zero snapshot at time 0 anchors the first window
       this.history.push(zeroLike(s));
     }

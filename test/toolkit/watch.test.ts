@@ -73,6 +73,19 @@ describe('ThresholdWatch', () => {
     expect(w.observe(snap(140_000, { busy: 44_000 + 28_000 }))).toBeNull();
   });
 
+  it('with a warm-up, judges only windows that start after it', () => {
+    const w = new ThresholdWatch(t, 60_000, 120_000);
+    // 100% busy during the warm-up, then 20%
+    expect(w.observe(snap(60_000, { busy: 120_000 }))).toBeNull();
+    expect(w.observe(snap(119_000, { busy: 238_000 }))).toBeNull();
+    expect(w.observe(snap(121_000, { busy: 240_000 }))).toBeNull(); // anchors the first window
+    expect(w.observe(snap(190_000, { busy: 240_000 + 27_600 }))).toBeNull();
+    // without the warm-up the same snapshots fail at once
+    const cold = new ThresholdWatch(t, 60_000);
+    cold.observe(snap(60_000, { busy: 120_000 }));
+    expect(cold.observe(snap(121_000, { busy: 240_000 }))).not.toBeNull();
+  });
+
   it('refuses a window that is not positive', () => {
     expect(() => new ThresholdWatch(t, 0)).toThrow(/window/);
   });
