@@ -14,6 +14,7 @@ const PROBE_USERS = 4;
 export async function shapeReport(sc: Scenario): Promise<Report> {
   const small: Scenario = structuredClone(sc);
   small.duration = 1;
+  small.warmup = 0;
   for (const d of small.domains) d.users = Math.min(d.users, PROBE_USERS);
   return runScenario(small, { workers: 1, inProcess: true });
 }

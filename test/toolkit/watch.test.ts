@@ -136,6 +136,8 @@ describe('threshold paths are checked before a run', () => {
     await expect(probeThresholdPaths(sc, [parseThreshold('latency.notifcation.p99 < 500ms')])).rejects.toThrow(/no field 'notifcation' \(fields: notification, im\)/);
     await expect(probeThresholdPaths(sc, [parseThreshold("domains['nowhere.example'].utilisation < 0.7")])).rejects.toThrow(/nowhere\.example/);
     await expect(probeThresholdPaths(sc, ['latency.notification.p99 < 500ms', 'domains.*.gateway.utilisation < 0.7', 'im.failed / im.sent < 0.01', 'links.*.utilisation < 0.5'].map(parseThreshold))).resolves.toBeUndefined();
+    // a scenario with a warm-up probes too (the tiny run has none)
+    await expect(probeThresholdPaths({ ...sc, warmup: 10 * 60_000 }, [parseThreshold('latency.notification.p99 < 500ms')])).resolves.toBeUndefined();
   });
 
   const cli = fileURLToPath(new URL('../../dist/sim/cli.js', import.meta.url));
