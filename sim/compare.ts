@@ -79,7 +79,10 @@ export async function compareCommand(args: string[]): Promise<number> {
     process.stderr.write(`running ${specs[i].label} ...\n`);
     cols.push({ label: specs[i].label, report: await runScenario(scenarios[i], { workers }) });
   }
-  console.log(`${scenarios[0].name}, seed ${cols[0].report.seed}, ${cols[0].report.parameters.duration / 60_000} min simulated\n`);
+  const warm = cols[0].report.parameters.warmup ?? 0;
+  console.log(
+    `${scenarios[0].name}, seed ${cols[0].report.seed}, ${cols[0].report.parameters.duration / 60_000} min ${warm > 0 ? `measured after a ${warm / 60_000} min warm-up` : 'simulated'}\n`,
+  );
   console.log(compareTable(cols));
   if (values.json) writeFileSync(values.json, JSON.stringify({ scenario: scenarios[0].name, columns: cols.map((c) => ({ label: c.label, report: c.report })) }, null, 2) + '\n');
   return 0;
