@@ -282,6 +282,7 @@ export class RunManager {
         seed: stored.params.seed,
         duration: stored.params.duration,
         inProcess: false,
+        sharePopulation: false,
         onStart: (h) => {
           run.handle = h;
           run.anchorWall = performance.now();
