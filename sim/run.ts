@@ -22,7 +22,6 @@ import {
   type TraceRecord,
 } from './model/impp.js';
 import { cdf, mergeHistograms, summarise, type LatencySummary } from './model/latency.js';
-import { buildPopulation, sharePopulation } from './model/population.js';
 import { OPERATIONS, type Scenario } from './scenario/types.js';
 import { formatDuration } from './scenario/units.js';
 
@@ -39,11 +38,6 @@ export interface RunScenarioOptions {
    * one-worker run goes to a worker thread and its event loop stays free.
    */
   inProcess?: boolean;
-  /**
-   * With several workers, build the population once here and share it with them (default true);
-   * false lets each worker build its own (more memory, but this thread stays free: the server).
-   */
-  sharePopulation?: boolean;
   /** the reason recorded in report.stopped when the caller stopped the run (default: the engine's) */
   stopReason?: () => string | null;
 }
@@ -247,13 +241,7 @@ export async function runScenario(scenario: Scenario, opts: RunScenarioOptions =
   if (workers > availableParallelism()) {
     process.emitWarning(`${workers} workers on ${availableParallelism()} cores: partitions then sleep at every window barrier and the run is slower than with ${availableParallelism()} workers (results are the same)`);
   }
-  // the workers of a parallel run share one population, built here (each would otherwise build
-  // and hold its own copy); a server keeps its event loop free and lets each worker build
-  const share = workers > 1 && opts.sharePopulation !== false;
-  const tBuild = performance.now();
-  const params: ImppParams = share ? { scenario: sc, seed, population: sharePopulation(buildPopulation(sc, seed)) } : { scenario: sc, seed };
-  // counted in the run's wall time, as it is when the workers build it
-  const buildMs = performance.now() - tBuild;
+  const params: ImppParams = { scenario: sc, seed };
   const out = await runModel<ImppParams, ImppPart, ImppPart[]>(modelModuleUrl(), params, {
     workers,
     seed,
@@ -273,7 +261,7 @@ export async function runScenario(scenario: Scenario, opts: RunScenarioOptions =
     sc,
     seed,
     out.result,
-    { events: out.events, wallMs: out.wallMs + buildMs, eventsPerSec: out.events / ((out.wallMs + buildMs) / 1000), workers: out.workers, windows: out.windows },
+    { events: out.events, wallMs: out.wallMs, eventsPerSec: out.eventsPerSec, workers: out.workers, windows: out.windows },
     stoppedAt ?? duration,
   );
   if (stoppedAt !== null) report.stopped = { at: stoppedAt, planned: duration, reason: opts.stopReason?.() ?? out.stopReason! };

@@ -118,8 +118,6 @@ const ENVELOPE = {
 export interface ImppParams {
   scenario: Scenario;
   seed: number;
-  /** built by the coordinator of a parallel run and shared by its workers (population.ts); absent: built here */
-  population?: Population;
 }
 
 export interface TraceRecord {
@@ -335,7 +333,7 @@ export const model: ModelSpec<ImppParams, ImppPart, ImppPart[]> = {
 function createImpp(kernel: Kernel, params: ImppParams) {
   const s = params.scenario;
   const seed = params.seed;
-  const pop = params.population ?? buildPopulation(s, seed);
+  const pop = buildPopulation(s, seed);
   const D = pop.domains;
   const T = s.population.tuples;
   const U = pop.totalUsers;

@@ -92,33 +92,6 @@ function drawCount(r: RandomStreams, d: CountDist): number {
   }
 }
 
-/**
- * The same population with every column on a SharedArrayBuffer: the coordinator of a parallel run
- * builds it once and every worker reads it in place (a structured clone shares the buffers), so
- * the population costs its size once, not once per worker. The model never writes into it.
- */
-export function sharePopulation(p: Population): Population {
-  const share = <T extends Int32Array | Uint8Array>(a: T): T => {
-    const b = new (a.constructor as { new (buf: SharedArrayBuffer): T })(new SharedArrayBuffer(a.byteLength));
-    b.set(a);
-    return b;
-  };
-  return {
-    ...p,
-    domainStart: share(p.domainStart),
-    domainUsers: share(p.domainUsers),
-    domainOf: share(p.domainOf),
-    principal: share(p.principal),
-    watcherKind: share(p.watcherKind),
-    revStart: share(p.revStart),
-    edgeWatcher: share(p.edgeWatcher),
-    edgePresentity: share(p.edgePresentity),
-    fwdStart: share(p.fwdStart),
-    fwdEdge: share(p.fwdEdge),
-    edgeRule: share(p.edgeRule),
-  };
-}
-
 export function buildPopulation(s: Scenario, seed: number): Population {
   const D = s.domains.length;
   const pop = s.population;

@@ -15,8 +15,5 @@ describe('runScenario (IMPP model)', () => {
     expect(stripWall(r2)).toBe(stripWall(r1));
     expect(r1.presence.notifications.delivered).toBeGreaterThan(100);
     expect(r1.im.delivered).toBeGreaterThan(50);
-    // the workers either share the coordinator's population or build their own: same run
-    const own = await runScenario(sc, { workers: 2, sharePopulation: false });
-    expect(stripWall(own)).toBe(stripWall(r1));
   });
 });

@@ -282,7 +282,6 @@ export class RunManager {
         seed: stored.params.seed,
         duration: stored.params.duration,
         inProcess: false,
-        sharePopulation: false,
         onStart: (h) => {
           run.handle = h;
           run.anchorWall = performance.now();
