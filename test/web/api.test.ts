@@ -586,6 +586,18 @@ describe('sweeps', () => {
     expect(s.body!.points[1].figures.maxUtilisation).toBeGreaterThanOrEqual(0.7);
     expect(s.body!.saturatesAt).toBe('30s');
     expect((await get(app, '/api/runs')).body!.runs).toHaveLength(2);
+
+    // overrides apply at every point: with a warm-up, each point's report covers the rest only
+    const w = await post(app, '/api/sweeps', { scenario: 'teach-basic', param: 'domains[0].users', values: [3, 4], duration: '3min', overrides: ['warmup=1min'] });
+    expect(w.status).toBe(201);
+    await app.sim.sweeps.waitEnd(w.body.id);
+    const ws = (await get(app, `/api/sweeps/${w.body.id}`)).body!;
+    expect(ws.overrides).toEqual(['warmup=1min']);
+    for (const p of ws.points) {
+      expect(p.status).toBe('finished');
+      const rep = (await get(app, `/api/runs/${p.runs[0]}/report`)).body!;
+      expect(rep.parameters).toMatchObject({ warmup: 60_000, duration: 120_000 });
+    }
   });
 
   it('POST /api/sweeps refuses a bad parameter, too few values and unknown scenarios', async () => {
@@ -595,6 +607,7 @@ describe('sweeps', () => {
     expectError(await post(app, '/api/sweeps', { scenario: 'teach-basic', param: 'domains[0].users', values: [1, -1] }), 400, 'SCENARIO_INVALID');
     expectError(await post(app, '/api/sweeps', { scenario: 'nope', param: 'domains[0].users', values: [1, 2] }), 404, 'SCENARIO_NOT_FOUND');
     expectError(await post(app, '/api/sweeps', { scenario: 'teach-basic', param: 'domains[0].users', values: [1, 2], replications: 9 }), 400, 'BAD_REQUEST');
+    expectError(await post(app, '/api/sweeps', { scenario: 'teach-basic', param: 'domains[0].users', values: [1, 2], overrides: ['warmup=1h'] }), 400, 'SCENARIO_INVALID');
   });
 });
 

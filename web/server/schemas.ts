@@ -278,6 +278,12 @@ export const sweepRoutes = {
         duration: durationSchema,
         replications: { type: 'integer', minimum: 1, maximum: 5 },
         seed: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+        overrides: {
+          type: 'array',
+          maxItems: 100,
+          items: { type: 'string', minLength: 3, maxLength: 1000 },
+          description: "'path=value' applied at every point before the swept value, e.g. 'warmup=10min'",
+        },
       },
     },
     response: { 201: { type: 'object', properties: { id: { type: 'string' } } }, ...errors(400, 404, 413, 415, 429) },
@@ -297,6 +303,7 @@ export const sweepRoutes = {
           values: { type: 'array', items: { anyOf: [{ type: 'number' }, { type: 'string' }] } },
           duration: { type: 'number' },
           replications: { type: 'integer' },
+          overrides: { type: 'array', items: { type: 'string' } },
           points: {
             type: 'array',
             items: {

@@ -22,6 +22,8 @@ export interface SweepInput {
   duration?: string | number;
   replications?: number;
   seed?: number;
+  /** 'path=value' applied at every point before the swept value (e.g. 'warmup=10min') */
+  overrides?: string[];
 }
 
 export interface SweepFigures {
@@ -47,6 +49,7 @@ export interface SweepState {
   values: (number | string)[];
   duration: number;
   replications: number;
+  overrides: string[];
   points: SweepPoint[];
   threshold: number;
   saturatesAt: number | string | null;
@@ -93,10 +96,11 @@ export class SweepManager {
   create(input: SweepInput): SweepState {
     if (this.closed) throw new ApiError('BAD_STATE', 'the server is shutting down');
     if (/[=\s]/.test(input.param)) throw new ApiError('BAD_REQUEST', `body.param: a field path such as 'domains[0].users', got '${input.param}'`);
-    const base = loadBuiltin(input.scenario);
-    const overrides = input.values.map((v) => `${input.param}=${v}`);
+    const common = input.overrides ?? [];
+    const base = loadBuiltin(input.scenario, common);
+    const overrides = input.values.map((v) => [...common, `${input.param}=${v}`]);
     // every value must give a valid scenario before anything runs
-    for (const o of overrides) loadBuiltin(input.scenario, [o]);
+    for (const o of overrides) loadBuiltin(input.scenario, o);
     const duration = input.duration === undefined ? base.duration : parseDurationInput(input.duration);
     this.runs.acquireSweepSlot();
     const state: SweepState = {
@@ -107,6 +111,7 @@ export class SweepManager {
       values: input.values.slice(),
       duration,
       replications: input.replications ?? 1,
+      overrides: common.slice(),
       points: input.values.map((value) => ({ value, status: 'pending', runs: [] })),
       threshold: SATURATION_THRESHOLD,
       saturatesAt: null,
@@ -121,7 +126,7 @@ export class SweepManager {
     return state;
   }
 
-  private async execute(state: SweepState, overrides: string[], seed: number): Promise<void> {
+  private async execute(state: SweepState, overrides: string[][], seed: number): Promise<void> {
     for (let i = 0; i < state.points.length; i++) {
       const point = state.points[i];
       if (this.closed) {
@@ -133,7 +138,7 @@ export class SweepManager {
       for (let r = 0; r < state.replications && !this.closed; r++) {
         try {
           const run = this.runs.create(
-            { scenario: state.scenario, overrides: [overrides[i]], duration: state.duration, seed: replicationSeed(seed, r) },
+            { scenario: state.scenario, overrides: overrides[i], duration: state.duration, seed: replicationSeed(seed, r) },
             { internal: true, sweep: state.id },
           );
           point.runs.push(run.id);

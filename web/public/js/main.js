@@ -892,7 +892,8 @@ async function renderCompare() {
 async function startSweep(ev) {
   ev.preventDefault();
   const values = parseValues($('sweep-values').value);
-  const body = /** @type {any} */ ({ scenario: S.scenarioName, param: $('sweep-param').value.trim(), values });
+  // the run form's overrides apply at every point (for example warmup=10min)
+  const body = /** @type {any} */ ({ scenario: S.scenarioName, param: $('sweep-param').value.trim(), values, overrides: parseOverrides($('overrides').value) });
   const duration = $('sweep-duration').value.trim();
   if (duration) body.duration = /^\d+$/.test(duration) ? Number(duration) : duration;
   const reps = Number($('sweep-reps').value);
