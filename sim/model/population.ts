@@ -191,6 +191,16 @@ export function buildPopulation(s: Scenario, seed: number): Population {
         if (cand === w || seen.has(cand) || principal[cand] === PRINCIPAL_INBOX_ONLY) continue;
         target = cand;
       }
+      if (target < 0 && baseUsers[d] > 1) {
+        // the draws kept hitting taken users (a small domain, or a few very popular users):
+        // take the next free user of the watcher's own domain, so a buddy list asked for is
+        // complete whenever the domain can fill it (no extra random draw: other lists unchanged)
+        const n = baseUsers[d];
+        for (let j = 0; j < n && target < 0; j++) {
+          const cand = domainStart[d] + ((w + i + j) % n);
+          if (cand !== w && !seen.has(cand) && principal[cand] !== PRINCIPAL_INBOX_ONLY) target = cand;
+        }
+      }
       if (target < 0) continue;
       seen.add(target);
       watchers.push(w);
