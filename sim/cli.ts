@@ -10,9 +10,8 @@ import cliProgress from 'cli-progress';
 import { isSimError, SimError } from './errors.js';
 import { runScenario, type ScenarioRunHandle } from './run.js';
 import { listScenarios, loadScenario } from './scenario/index.js';
-import { parseDuration } from './scenario/units.js';
 import { formatSummary } from './summary.js';
-import { durationOpt, EXIT_THRESHOLD_FAILED, finishRun, scenarioThresholds, sizeCommand, sweepCommand, TOOLKIT_RUN_USAGE, TOOLKIT_USAGE } from './toolkit/cli.js';
+import { durationOpt, EXIT_THRESHOLD_FAILED, finishRun, SCENARIO_OPTIONS, scenarioOverrides, scenarioThresholds, sizeCommand, sweepCommand, TOOLKIT_RUN_USAGE, TOOLKIT_USAGE } from './toolkit/cli.js';
 import { probeThresholdPaths } from './toolkit/probe.js';
 import { parseThreshold } from './toolkit/thresholds.js';
 import { ThresholdWatch, type AbortDecision } from './toolkit/watch.js';
@@ -55,9 +54,7 @@ async function run(args: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       workers: { type: 'string' },
-      seed: { type: 'string' },
-      duration: { type: 'string' },
-      set: { type: 'string', multiple: true },
+      ...SCENARIO_OPTIONS,
       json: { type: 'string' },
       quiet: { type: 'boolean' },
       threshold: { type: 'string', multiple: true },
@@ -65,7 +62,6 @@ async function run(args: string[]): Promise<number> {
       md: { type: 'string' },
       'no-analytic': { type: 'boolean' },
       'abort-after': { type: 'string' },
-      warmup: { type: 'string' },
     },
   });
   if (positionals.length !== 1) throw new SimError('SIM_ERR_CLI_USAGE', `run needs exactly one scenario (a name or a file), got ${positionals.length}`);
@@ -77,16 +73,8 @@ async function run(args: string[]): Promise<number> {
   if (seed !== undefined && (!Number.isInteger(seed) || values.seed!.trim() === '')) {
     throw new SimError('SIM_ERR_CLI_USAGE', `--seed must be an integer, got '${values.seed}'`);
   }
-  let duration: number | undefined;
-  if (values.duration !== undefined) {
-    try {
-      duration = parseDuration(values.duration, '--duration');
-    } catch (e) {
-      throw new SimError('SIM_ERR_CLI_USAGE', (e as Error).message.replace(/^SIM_ERR_\w+: /, ''));
-    }
-    if (!(duration > 0)) throw new SimError('SIM_ERR_CLI_USAGE', `--duration must be > 0, got '${values.duration}'`);
-  }
-  const scenario = loadScenario(positionals[0], [...(values.set ?? []), ...(values.warmup !== undefined ? [`warmup=${values.warmup}`] : [])]);
+  const duration = durationOpt(values.duration);
+  const scenario = loadScenario(positionals[0], scenarioOverrides(values));
   const thresholds = [...scenarioThresholds(positionals[0]), ...(values.threshold ?? [])].map(parseThreshold);
   // a mistyped path fails now, not after the run
   await probeThresholdPaths(scenario, thresholds);

@@ -74,98 +74,88 @@ function fail(message: string): UnitResult {
   return { ok: false, message };
 }
 
-const DURATION_HINT = 'a duration like "20ms" or "1h"';
+/** How one kind of quantity is written: a bare number, or a number with one of `units`. */
+interface UnitKind {
+  /** "a duration like ..." */
+  hint: string;
+  /** what the quantity is called in "expected a ... of 0 or more" */
+  noun: string;
+  pattern: RegExp;
+  units: Readonly<Record<string, number>>;
+  /** the unit list for messages, e.g. "us, ms, s, min, h, d" */
+  listed: string;
+  /** a message for a unit that is close to a valid one but wrong (ambiguous, bits for bytes) */
+  misused(unit: string, input: unknown): string | null;
+}
+
+/** Shared by the duration, rate and size parsers: numbers pass, strings are number + unit. */
+function parseWithUnits(input: unknown, k: UnitKind): UnitResult {
+  let value: number;
+  if (typeof input === 'number') {
+    value = input;
+  } else if (typeof input === 'string') {
+    if (PLAIN.test(input)) {
+      value = Number(input);
+    } else {
+      const m = k.pattern.exec(input);
+      if (!m) return fail(`expected ${k.hint}, got ${describeValue(input)}`);
+      const unit = m[2]!;
+      const factor = k.units[unit];
+      if (factor === undefined) return fail(k.misused(unit, input) ?? `expected ${k.hint} (units: ${k.listed}), got ${describeValue(input)}`);
+      value = clean(Number(m[1]) * factor);
+    }
+  } else {
+    return fail(`expected ${k.hint}, got ${describeValue(input)}`);
+  }
+  if (!Number.isFinite(value)) return fail(`expected ${k.hint}, got ${describeValue(input)} (not finite)`);
+  if (value < 0) return fail(`expected a ${k.noun} of 0 or more, got ${describeValue(input)}`);
+  return { ok: true, value };
+}
+
+const DURATION: UnitKind = {
+  hint: 'a duration like "20ms" or "1h"',
+  noun: 'duration',
+  pattern: WITH_UNIT,
+  units: DURATION_UNITS,
+  listed: 'us, ms, s, min, h, d',
+  misused: (unit, input) =>
+    unit === 'm' || unit === 'M' ? `the unit "${unit}" in ${describeValue(input)} is ambiguous: write "min" for minutes or "ms" for milliseconds` : null,
+};
+
+const RATE_KIND: UnitKind = {
+  hint: 'a rate per user like "4/h" or "0.5/min"',
+  noun: 'rate',
+  pattern: RATE,
+  units: RATE_UNITS,
+  listed: '/s, /min, /h, /d',
+  misused: (unit, input) => (unit === 'm' || unit === 'M' ? `the unit "/${unit}" in ${describeValue(input)} is ambiguous: write "/min" for per minute` : null),
+};
+
+const SIZE: UnitKind = {
+  hint: 'a size like "512B", "2KB" or "1KiB"',
+  noun: 'size',
+  pattern: WITH_UNIT,
+  units: SIZE_UNITS,
+  listed: 'B, KB, MB, GB, KiB, MiB, GiB',
+  misused: (unit, input) =>
+    /^[kKmMgG]?i?b$/.test(unit) ? `"${unit}" in ${describeValue(input)} would mean bits: write an upper-case "B" for bytes, e.g. "2KB"` : null,
+};
 
 /** Durations: a number is milliseconds; strings take us, ms, s, min, h or d. Never negative. */
 export function tryParseDuration(input: unknown): UnitResult {
-  let value: number;
-  if (typeof input === 'number') {
-    value = input;
-  } else if (typeof input === 'string') {
-    if (PLAIN.test(input)) {
-      value = Number(input);
-    } else {
-      const m = WITH_UNIT.exec(input);
-      if (!m) return fail(`expected ${DURATION_HINT}, got ${describeValue(input)}`);
-      const unit = m[2]!;
-      const factor = DURATION_UNITS[unit];
-      if (factor === undefined) {
-        if (unit === 'm' || unit === 'M') {
-          return fail(`the unit "${unit}" in ${describeValue(input)} is ambiguous: write "min" for minutes or "ms" for milliseconds`);
-        }
-        return fail(`expected ${DURATION_HINT} (units: us, ms, s, min, h, d), got ${describeValue(input)}`);
-      }
-      value = clean(Number(m[1]) * factor);
-    }
-  } else {
-    return fail(`expected ${DURATION_HINT}, got ${describeValue(input)}`);
-  }
-  if (!Number.isFinite(value)) return fail(`expected ${DURATION_HINT}, got ${describeValue(input)} (not finite)`);
-  if (value < 0) return fail(`expected a duration of 0 or more, got ${describeValue(input)}`);
-  return { ok: true, value };
+  return parseWithUnits(input, DURATION);
 }
-
-const RATE_HINT = 'a rate per user like "4/h" or "0.5/min"';
 
 /** Rates per user: a number is per hour; strings take /s, /min, /h or /d. Never negative. */
 export function tryParseRate(input: unknown): UnitResult {
-  let value: number;
-  if (typeof input === 'number') {
-    value = input;
-  } else if (typeof input === 'string') {
-    if (PLAIN.test(input)) {
-      value = Number(input);
-    } else {
-      const m = RATE.exec(input);
-      if (!m) return fail(`expected ${RATE_HINT}, got ${describeValue(input)}`);
-      const unit = m[2]!;
-      const factor = RATE_UNITS[unit];
-      if (factor === undefined) {
-        if (unit === 'm' || unit === 'M') {
-          return fail(`the unit "/${unit}" in ${describeValue(input)} is ambiguous: write "/min" for per minute`);
-        }
-        return fail(`expected ${RATE_HINT} (units: /s, /min, /h, /d), got ${describeValue(input)}`);
-      }
-      value = clean(Number(m[1]) * factor);
-    }
-  } else {
-    return fail(`expected ${RATE_HINT}, got ${describeValue(input)}`);
-  }
-  if (!Number.isFinite(value)) return fail(`expected ${RATE_HINT}, got ${describeValue(input)} (not finite)`);
-  if (value < 0) return fail(`expected a rate of 0 or more, got ${describeValue(input)}`);
-  return { ok: true, value };
+  return parseWithUnits(input, RATE_KIND);
 }
-
-const SIZE_HINT = 'a size like "512B", "2KB" or "1KiB"';
 
 /** Sizes: a number is bytes; strings take B, KB/kB, MB, GB (powers of 1000) or KiB, MiB, GiB (1024). */
 export function tryParseSize(input: unknown): UnitResult {
-  let value: number;
-  if (typeof input === 'number') {
-    value = input;
-  } else if (typeof input === 'string') {
-    if (PLAIN.test(input)) {
-      value = Number(input);
-    } else {
-      const m = WITH_UNIT.exec(input);
-      if (!m) return fail(`expected ${SIZE_HINT}, got ${describeValue(input)}`);
-      const unit = m[2]!;
-      const factor = SIZE_UNITS[unit];
-      if (factor === undefined) {
-        if (/^[kKmMgG]?i?b$/.test(unit)) {
-          return fail(`"${unit}" in ${describeValue(input)} would mean bits: write an upper-case "B" for bytes, e.g. "2KB"`);
-        }
-        return fail(`expected ${SIZE_HINT} (units: B, KB, MB, GB, KiB, MiB, GiB), got ${describeValue(input)}`);
-      }
-      value = clean(Number(m[1]) * factor);
-    }
-  } else {
-    return fail(`expected ${SIZE_HINT}, got ${describeValue(input)}`);
-  }
-  if (!Number.isFinite(value)) return fail(`expected ${SIZE_HINT}, got ${describeValue(input)} (not finite)`);
-  if (value < 0) return fail(`expected a size of 0 or more, got ${describeValue(input)}`);
-  if (!Number.isInteger(value)) return fail(`expected a whole number of bytes, got ${describeValue(input)} (${value} bytes)`);
-  return { ok: true, value };
+  const r = parseWithUnits(input, SIZE);
+  if (r.ok && !Number.isInteger(r.value)) return fail(`expected a whole number of bytes, got ${describeValue(input)} (${r.value} bytes)`);
+  return r;
 }
 
 const FRACTION_HINT = 'a fraction between 0 and 1 or a percentage like "5%"';

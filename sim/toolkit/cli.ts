@@ -60,6 +60,19 @@ export const TOOLKIT_USAGE = `  sweep <scenario> --param path=values [options]
 
 const usage = (msg: string) => new SimError('SIM_ERR_CLI_USAGE', msg);
 
+/** Options of every command that runs a scenario (run, sweep, size); see scenarioOverrides. */
+export const SCENARIO_OPTIONS = {
+  seed: { type: 'string' },
+  duration: { type: 'string' },
+  set: { type: 'string', multiple: true },
+  warmup: { type: 'string' },
+} as const;
+
+/** The scenario overrides of --set and --warmup, in that order. */
+export function scenarioOverrides(values: { set?: string[]; warmup?: string }): string[] {
+  return [...(values.set ?? []), ...(values.warmup !== undefined ? [`warmup=${values.warmup}`] : [])];
+}
+
 /** The scenario file behind a name or path (for sidecar keys). */
 function scenarioFile(nameOrPath: string): string | null {
   const looksLikePath = /[\\/]/.test(nameOrPath) || ['.yaml', '.yml', '.json'].includes(extname(nameOrPath).toLowerCase());
@@ -176,10 +189,7 @@ export async function sweepCommand(args: string[]): Promise<number> {
       points: { type: 'boolean' },
       replications: { type: 'string' },
       parallel: { type: 'string' },
-      seed: { type: 'string' },
-      duration: { type: 'string' },
-      set: { type: 'string', multiple: true },
-      warmup: { type: 'string' },
+      ...SCENARIO_OPTIONS,
       threshold: { type: 'string', multiple: true },
       'abort-after': { type: 'string' },
       analytic: { type: 'boolean' },
@@ -197,7 +207,7 @@ export async function sweepCommand(args: string[]): Promise<number> {
   const parallel = intOpt('parallel', values.parallel, defaultParallel(), 1, 256);
   const seed = values.seed === undefined ? undefined : intOpt('seed', values.seed, 0, -(2 ** 31), 2 ** 53);
   const duration = durationOpt(values.duration);
-  const scenario = loadScenario(positionals[0], [...(values.set ?? []), ...(values.warmup !== undefined ? [`warmup=${values.warmup}`] : [])]);
+  const scenario = loadScenario(positionals[0], scenarioOverrides(values));
   const thresholds = [...scenarioThresholds(positionals[0]), ...(values.threshold ?? [])];
   await probeThresholdPaths(scenario, thresholds.map(parseThreshold));
   const abortAfter = durationOpt(values['abort-after'], '--abort-after');
@@ -243,10 +253,7 @@ export async function sizeCommand(args: string[]): Promise<number> {
       vary: { type: 'string' },
       replications: { type: 'string' },
       parallel: { type: 'string' },
-      seed: { type: 'string' },
-      duration: { type: 'string' },
-      set: { type: 'string', multiple: true },
-      warmup: { type: 'string' },
+      ...SCENARIO_OPTIONS,
       min: { type: 'string' },
       max: { type: 'string' },
       'no-per-domain': { type: 'boolean' },
@@ -261,7 +268,7 @@ export async function sizeCommand(args: string[]): Promise<number> {
   if (!values.vary) throw usage('size needs --vary servers.count or --vary servers.cores (or a full path such as domains[0].servers.count)');
   const targets = [...(values.target ?? [])];
   if (targets.length === 0) throw usage("size needs at least one --target, e.g. --target 'latency.notification.p99 < 500ms'");
-  const scenario = loadScenario(positionals[0], [...(values.set ?? []), ...(values.warmup !== undefined ? [`warmup=${values.warmup}`] : [])]);
+  const scenario = loadScenario(positionals[0], scenarioOverrides(values));
   await probeThresholdPaths(scenario, targets.map(parseThreshold));
   const result = await runSize(scenario, {
     vary: values.vary,

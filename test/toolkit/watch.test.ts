@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runScenario, type LiveSnapshot, type ScenarioRunHandle } from '../../sim/run.js';
@@ -142,9 +145,12 @@ describe('threshold paths are checked before a run', () => {
 
   const cli = fileURLToPath(new URL('../../dist/sim/cli.js', import.meta.url));
   it('the CLI exits 2 on a typo before the run, and refuses --abort-after without a threshold', () => {
-    const a = spawnSync(process.execPath, [cli, 'run', 'office', '--duration', '8h', '--quiet', '--threshold', 'latency.notifcation.p99 < 500ms'], { encoding: 'utf8' });
+    // the report file is written right after the run: its absence shows the run never happened
+    const json = join(mkdtempSync(join(tmpdir(), 'impp-probe-')), 'report.json');
+    const a = spawnSync(process.execPath, [cli, 'run', 'office', '--duration', '8h', '--quiet', '--json', json, '--threshold', 'latency.notifcation.p99 < 500ms'], { encoding: 'utf8' });
     expect(a.status).toBe(2);
     expect(a.stderr).toMatch(/notifcation/);
+    expect(existsSync(json)).toBe(false);
     const b = spawnSync(process.execPath, [cli, 'run', 'office', '--quiet', '--abort-after', '5min'], { encoding: 'utf8' });
     expect(b.status).toBe(2);
     expect(b.stderr).toMatch(/--abort-after needs at least one --threshold/);

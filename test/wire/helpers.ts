@@ -1,6 +1,14 @@
 import { expect } from 'vitest';
 import { WireError, type WireErrorCode } from '../../sim/wire/index.js';
 
+/** Asserts that `thrown` is a WireError with `code` and returns it. */
+function asWireError(thrown: unknown, code: WireErrorCode): WireError {
+  expect(thrown, `expected a WireError ${code}, but nothing was thrown`).toBeInstanceOf(WireError);
+  const err = thrown as WireError;
+  expect(err.code, err.message).toBe(code);
+  return err;
+}
+
 /** Run `fn`, assert it throws a WireError with `code`, and return the error for further checks. */
 export function expectWireError(fn: () => unknown, code: WireErrorCode): WireError {
   let thrown: unknown;
@@ -9,10 +17,7 @@ export function expectWireError(fn: () => unknown, code: WireErrorCode): WireErr
   } catch (e) {
     thrown = e;
   }
-  expect(thrown, `expected a WireError ${code}, but nothing was thrown`).toBeInstanceOf(WireError);
-  const err = thrown as WireError;
-  expect(err.code, err.message).toBe(code);
-  return err;
+  return asWireError(thrown, code);
 }
 
 /** Async variant for promise-returning calls. */
@@ -23,10 +28,7 @@ export async function expectWireErrorAsync(fn: () => Promise<unknown>, code: Wir
   } catch (e) {
     thrown = e;
   }
-  expect(thrown, `expected a WireError ${code}, but nothing was thrown`).toBeInstanceOf(WireError);
-  const err = thrown as WireError;
-  expect(err.code, err.message).toBe(code);
-  return err;
+  return asWireError(thrown, code);
 }
 
 /** A minimal valid PIDF document with `tuples` spliced into <presence>. */

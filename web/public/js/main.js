@@ -64,18 +64,17 @@ const S = {
 const fan = fanoutGraph().testid('fanout');
 const histN = histogramChart().title('Notification latency').color(BLUE).testid('latency-hist-notification');
 const histI = histogramChart().title('Instant message latency').color(ORANGE).testid('latency-hist-im');
-const cdf = lineChart()
-  .title('Latency CDF')
-  .xType('log')
-  .yDomain([0, 1])
-  .xLabel('latency (log scale)')
-  .yLabel('fraction ≤ latency')
-  .xTickFormat(msTick)
-  .yTickFormat(d3.format('.0%'))
-  .height(300)
-  .width(980)
-  .curve(d3.curveStepAfter)
-  .testid('latency-cdf');
+/** A latency CDF: log-scale latency against the cumulative fraction, drawn as steps. */
+const latencyCdfChart = () =>
+  lineChart()
+    .xType('log')
+    .yDomain([0, 1])
+    .xLabel('latency (log scale)')
+    .yLabel('fraction ≤ latency')
+    .xTickFormat(msTick)
+    .yTickFormat(d3.format('.0%'))
+    .curve(d3.curveStepAfter);
+const cdf = latencyCdfChart().title('Latency CDF').height(300).width(980).testid('latency-cdf');
 const tpRates = lineChart().title('Throughput').xLabel('simulated time (s)').yLabel('per simulated second').width(980).testid('throughput-rates');
 const tpUtil = lineChart().title('Utilisation').xLabel('simulated time (s)').yLabel('busy cores / cores').yDomain([0, 1]).yTickFormat(d3.format('.0%')).testid('throughput-utilisation');
 const tpQueue = lineChart().title('Queue length').xLabel('simulated time (s)').yLabel('jobs waiting').testid('throughput-queue');
@@ -83,17 +82,7 @@ const msc = sequenceChart().onSelect((index) => selectTrace(index));
 const swN = lineChart().title('Notifications / s').yLabel('notifications / s').width(460).height(300).testid('sweep-notifications');
 const swP = lineChart().title('p99 notification latency').yLabel('ms').width(460).height(300).testid('sweep-p99');
 const swU = lineChart().title('Max utilisation').yLabel('utilisation').yTickFormat(d3.format('.0%')).width(460).height(300).testid('sweep-utilisation');
-const cmpCdf = lineChart()
-  .title('Latency CDFs')
-  .xType('log')
-  .yDomain([0, 1])
-  .xLabel('latency (log scale)')
-  .yLabel('fraction ≤ latency')
-  .xTickFormat(msTick)
-  .yTickFormat(d3.format('.0%'))
-  .curve(d3.curveStepAfter)
-  .height(320)
-  .testid('compare-cdf');
+const cmpCdf = latencyCdfChart().title('Latency CDFs').height(320).testid('compare-cdf');
 
 // ---------------------------------------------------------------- rendering
 

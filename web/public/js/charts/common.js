@@ -60,6 +60,35 @@ export function layer(parent, cls, transform) {
   return g;
 }
 
+/**
+ * The axis labels (x under the plot, y rotated on the left) and the title of a chart.
+ * @param {any} svg the chart's svg selection
+ * @param {{ margin: { top: number, left: number }, height: number, iw: number, ih: number, xLabel: string, yLabel: string, title?: string }} o
+ */
+export function labels(svg, o) {
+  layer(svg, 'labels')
+    .selectAll('text.axis-label')
+    .data([
+      { k: 'x', t: o.xLabel },
+      { k: 'y', t: o.yLabel },
+    ])
+    .join('text')
+    .attr('class', 'axis-label')
+    .attr('text-anchor', 'middle')
+    .attr('transform', (d) =>
+      d.k === 'x' ? `translate(${o.margin.left + o.iw / 2},${o.height - 6})` : `translate(14,${o.margin.top + o.ih / 2}) rotate(-90)`,
+    )
+    .text((d) => d.t);
+  layer(svg, 'titles')
+    .selectAll('text.chart-title')
+    .data(o.title ? [o.title] : [])
+    .join('text')
+    .attr('class', 'chart-title')
+    .attr('x', o.margin.left)
+    .attr('y', 16)
+    .text((d) => d);
+}
+
 /** Legend row of coloured swatches and labels at (x, y). */
 export function legend(g, items) {
   const it = g

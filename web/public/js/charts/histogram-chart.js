@@ -4,7 +4,7 @@
  * Bars are joined by their lower edge, so repeated calls with growing counts animate smoothly.
  */
 import d3 from '../d3.js';
-import { frame, layer, msTick } from './common.js';
+import { frame, labels, layer, msTick } from './common.js';
 
 export function histogramChart() {
   let width = 560;
@@ -78,27 +78,7 @@ export function histogramChart() {
         .attr('fill', (m) => m.color ?? '#333')
         .text((m) => `${m.label} ${msTick(m.x)}`);
 
-      layer(svg, 'labels')
-        .selectAll('text.axis-label')
-        .data([
-          { k: 'x', t: xLabel },
-          { k: 'y', t: 'count' },
-        ])
-        .join('text')
-        .attr('class', 'axis-label')
-        .attr('text-anchor', 'middle')
-        .attr('transform', (d) =>
-          d.k === 'x' ? `translate(${margin.left + iw / 2},${height - 6})` : `translate(14,${margin.top + ih / 2}) rotate(-90)`,
-        )
-        .text((d) => d.t);
-      layer(svg, 'titles')
-        .selectAll('text.chart-title')
-        .data(title ? [title] : [])
-        .join('text')
-        .attr('class', 'chart-title')
-        .attr('x', margin.left)
-        .attr('y', 16)
-        .text((d) => d);
+      labels(svg, { margin, height, iw, ih, xLabel, yLabel: 'count', title });
       layer(svg, 'empty-layer')
         .selectAll('text.empty')
         .data(nonEmpty.length ? [] : ['no samples yet'])

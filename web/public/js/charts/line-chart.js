@@ -7,7 +7,7 @@
  * Markers are vertical lines `{ x, label, color }`, rules are horizontal lines `{ y, label, color }`.
  */
 import d3 from '../d3.js';
-import { PALETTE, frame, layer, legend } from './common.js';
+import { PALETTE, frame, labels, layer, legend } from './common.js';
 
 export function lineChart() {
   let width = 640;
@@ -63,28 +63,7 @@ export function lineChart() {
       );
       layer(g, 'axis y-axis').call(d3.axisLeft(y).ticks(5).tickFormat(yTickFormat ?? (yType === 'log' || Math.abs(y.domain()[1]) < 1000 ? d3.format('~g') : d3.format('~s'))));
 
-      layer(svg, 'labels')
-        .selectAll('text.axis-label')
-        .data([
-          { k: 'x', t: xLabel },
-          { k: 'y', t: yLabel },
-        ])
-        .join('text')
-        .attr('class', 'axis-label')
-        .attr('text-anchor', 'middle')
-        .attr('transform', (d) =>
-          d.k === 'x' ? `translate(${margin.left + iw / 2},${height - 6})` : `translate(14,${margin.top + ih / 2}) rotate(-90)`,
-        )
-        .text((d) => d.t);
-
-      layer(svg, 'titles')
-        .selectAll('text.chart-title')
-        .data(title ? [title] : [])
-        .join('text')
-        .attr('class', 'chart-title')
-        .attr('x', margin.left)
-        .attr('y', 16)
-        .text((d) => d);
+      labels(svg, { margin, height, iw, ih, xLabel, yLabel, title });
 
       const colour = (s, i) => s.color ?? PALETTE[i % PALETTE.length];
       const line = d3
