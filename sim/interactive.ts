@@ -173,6 +173,7 @@ export class InteractiveRun {
 
   private buildFinalReport(): Report {
     const part = this.instance.finish();
+    this.kernel.dispose();
     // a run stopped early is reported over the simulated time it reached (rates, utilisation)
     const early = this.kernel.now < this.until;
     const wallMs = this.wallMs;

@@ -124,6 +124,21 @@ function windowLoop<P, R>(spec: ModelSpec<P, R, unknown>, task: PartitionTask<P>
     partition: me,
     capacity: task.capacity ?? spec.capacity?.(params, owned) ?? 1024,
   });
+  try {
+    return runKernel(spec, task, control, kernel, lookahead);
+  } finally {
+    kernel.dispose();
+  }
+}
+
+function runKernel<P, R>(
+  spec: ModelSpec<P, R, unknown>,
+  task: PartitionTask<P>,
+  control: Control,
+  kernel: Kernel,
+  lookahead: number,
+): PartitionResult<R> {
+  const { params, partition: me, partitions: n, until } = task;
   const exchange =
     n > 1 && task.mailboxes !== null
       ? new Exchange(task.mailboxes, n, me, task.mailboxCapacity, task.sendPorts, task.recvPorts)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EventQueue } from '../../sim/engine/queue.js';
+import { ARENA_ENTRIES, EventQueue, arenaFree } from '../../sim/engine/queue.js';
 
 function drain(q: EventQueue): Array<[number, number, number]> {
   const out: Array<[number, number, number]> = [];
@@ -7,9 +7,9 @@ function drain(q: EventQueue): Array<[number, number, number]> {
     const t = q.peekTime();
     if (t === Infinity) break;
     const key = q.peekKey();
-    const s = q.popSlot();
-    out.push([t, key, q.sTarget[s]]);
-    q.release(s);
+    expect(q.pop()).toBe(true);
+    expect([q.time, q.key]).toEqual([t, key]);
+    out.push([t, key, q.target]);
   }
   return out;
 }
@@ -50,8 +50,7 @@ describe('EventQueue', () => {
       const [t, k] = reference.shift()!;
       expect(q.peekTime()).toBe(t);
       expect(q.peekKey()).toBe(k);
-      const s = q.popSlot();
-      q.release(s);
+      q.pop();
       seen.push(t);
       // schedule 0, 1 or 2 new events, sometimes at the same time
       const n = i % 3;
@@ -69,12 +68,45 @@ describe('EventQueue', () => {
   it('EventQueue grows past its initial capacity and keeps payloads attached to their events', () => {
     const q = new EventQueue(16);
     for (let i = 0; i < 1000; i++) q.push(1000 - i, i, i % 7, i, i * 0.5, -i);
-    const s = q.popSlot();
-    expect(q.sTarget[s]).toBe(999);
-    expect(q.sType[s]).toBe(999 % 7);
-    expect(q.sA[s]).toBe(499.5);
-    expect(q.sB[s]).toBe(-999);
-    q.release(s);
+    expect(q.pop()).toBe(true);
+    expect(q.target).toBe(999);
+    expect(q.type).toBe(999 % 7);
+    expect(q.a).toBe(499.5);
+    expect(q.b).toBe(-999);
     expect(q.size).toBe(999);
+    // events without payload pop with zeros, whatever the slot held before
+    for (let i = 0; i < 998; i++) q.pop();
+    q.push(0.5, 5000, 3, 42, 0, 0);
+    q.pop();
+    expect([q.time, q.type, q.target, q.a, q.b]).toEqual([0.5, 3, 42, 0, 0]);
+  });
+
+  it('EventQueue: queues sharing the thread\'s arena keep their events apart while they grow, and give their regions back', () => {
+    const before = arenaFree();
+    const qs = [new EventQueue(16), new EventQueue(16), new EventQueue(16)];
+    // interleaved pushes make every queue grow several times past the others' regions
+    for (let i = 0; i < 3000; i++) {
+      for (let k = 0; k < qs.length; k++) qs[k].push(((i * 7919 + k * 31) % 1000) + k / 10, i, k, i, 0, 0);
+    }
+    expect(arenaFree()).toBeLessThan(before);
+    for (let k = 0; k < qs.length; k++) {
+      let last = -Infinity;
+      let count = 0;
+      while (qs[k].pop()) {
+        expect(qs[k].type).toBe(k);
+        expect(qs[k].time).toBeGreaterThanOrEqual(last);
+        last = qs[k].time;
+        count++;
+      }
+      expect(count).toBe(3000);
+    }
+    for (const q of qs) q.dispose();
+    expect(arenaFree()).toBe(before);
+  });
+
+  it('EventQueue: a queue larger than the arena fails with SIM_ERR_QUEUE_FULL and leaves the arena intact', () => {
+    const before = arenaFree();
+    expect(() => new EventQueue(ARENA_ENTRIES)).toThrow(/SIM_ERR_QUEUE_FULL|more workers/);
+    expect(arenaFree()).toBe(before);
   });
 });
