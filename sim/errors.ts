@@ -10,7 +10,7 @@ export const SIM_ERRORS = {
   SIM_ERR_LP_RANGE: 'an event targets a logical process that does not exist',
   SIM_ERR_TOO_MANY_LPS: 'the model declares more logical processes than the kernel can order',
   SIM_ERR_ZERO_LOOKAHEAD: 'a parallel run needs a lookahead greater than zero',
-  SIM_ERR_QUEUE_FULL: 'the pending events of one thread outgrew its event-queue arena',
+  SIM_ERR_ARENA_FULL: 'the pending events of the kernels of one thread outgrew its event-heap arena',
   SIM_ERR_LOOKAHEAD_VIOLATION: 'an event was sent to another logical process sooner than the lookahead',
   SIM_ERR_WORKER_FAILED: 'a worker of a parallel run failed',
   SIM_ERR_ABORTED: 'the run was aborted because another partition failed',

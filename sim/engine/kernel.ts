@@ -68,6 +68,7 @@ export class Kernel {
   /** events handled per type */
   typeCounts: Float64Array = new Float64Array(0);
   private seq: Float64Array;
+  private disposed = false;
   private stopRequested = false;
   private stopReason: string | null = null;
   /** set by windowed runs: stop() then ends the run at the end of the window, not at once */
@@ -130,14 +131,18 @@ export class Kernel {
    */
   schedule(delay: number, type: number, target: number, a = 0, b = 0): void {
     const src = this.lp;
-    // Fast path, kept small so that it inlines into handlers: an event for the LP itself.
-    if (target === src && delay >= 0 && delay !== Infinity) {
-      const s = this.seq[src]++;
-      if (s > MAX_SEQ) this.seqOverflow(src);
+    // Fast path, kept small so that it inlines into handlers: an event for this partition that
+    // needs no error (a valid delay: >= 0 for the LP itself, >= the lookahead for another LP).
+    if (
+      delay !== Infinity &&
+      (target === src ? delay >= 0 : delay >= this.lookahead && this.isLocal(target))
+    ) {
       // the slot is filled here, and the queue is called with integers only: a double passed to
       // a call that is not inlined is boxed (a heap allocation per event)
       const q = this.queue;
-      if (q.freeTop === 0) q.grow();
+      if (q.freeTop === 0) q.grow(); // (throws on a disposed kernel)
+      const s = this.seq[src]++;
+      if (s > MAX_SEQ) this.seqOverflow(src);
       const slot = q.free[--q.freeTop];
       q.sKey[slot] = src * KEY_LP_FACTOR + s;
       let meta = (target << TARGET_SHIFT) | type;
@@ -153,7 +158,13 @@ export class Kernel {
     this.scheduleOther(delay, type, target, a, b);
   }
 
-  /** Events for other LPs (checked against the lookahead, maybe bound for another partition). */
+  /** Is `target` an LP of this partition? (false for LPs that do not exist) */
+  private isLocal(target: number): boolean {
+    const pOf = this.partitionOf;
+    return pOf === null ? target >= 0 && target < this.lpCount : pOf[target] === this.partition;
+  }
+
+  /** Events that leave the partition, and every error (bad delay, lookahead, LP range). */
   private scheduleOther(delay: number, type: number, target: number, a: number, b: number): void {
     const src = this.lp;
     if (!(delay >= 0) || delay === Infinity) this.badDelay(delay, type, src, target);
@@ -230,10 +241,16 @@ export class Kernel {
   /**
    * Gives the event queue's share of the thread's heap arena back (runs call it when they end;
    * a kernel dropped without it is reclaimed when garbage-collected). The clock, counts and
-   * random streams stay readable; nothing can be scheduled any more.
+   * random streams stay readable; no event can be handled or scheduled any more.
    */
   dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
     this.queue.dispose();
+  }
+
+  private afterDispose(): never {
+    throw new SimError('SIM_ERR_BAD_OPTION', 'this kernel was disposed (its run has ended); it cannot handle or schedule events');
   }
 
   /** Time of the next pending event, or Infinity. */
@@ -255,6 +272,7 @@ export class Kernel {
     const handlers = this.handlers;
     const counts = this.typeCounts;
     const nTypes = handlers.length;
+    if (this.disposed) this.afterDispose();
     let handled = 0;
     // The queue's pop is inlined here (this loop is the engine's hottest code): take the root,
     // leave a hole that the handler's first schedule() refills with a single sift.

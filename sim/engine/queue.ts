@@ -20,13 +20,8 @@
  *
  * Layout, and why (measured on a hold loop, 16,000 / 1.6 million entries, this project's bench
  * machine):
- * - The heap arrays are module-level constants shared by every queue of the thread (an arena:
- *   each queue owns a region of it). V8's optimising compiler embeds a constant typed array's
- *   length and data pointer into the code; an array read from an object field must instead be
- *   re-validated and its fields reloaded after every element store, that is at every level of a
- *   sift. Constant arrays: 9.0 M ops/s; the same code on arrays held by the queue object: 7.1.
- *   The arena is reserved, not committed: the OS maps its pages on first touch, so a thread pays
- *   for the largest heap it actually held.
+ * - The heap arrays are module-level constants shared by every queue of the thread, each queue
+ *   owning a region of them (arena.ts says why: constant arrays, 9.0 M sift ops/s instead of 7.1).
  * - Times have their own dense array, not interleaved with meta and slot: a sift's chain of
  *   dependent loads then reads only times, eight to a cache line (16-byte interleaved entries:
  *   2.1 M ops/s at 1.6 million entries, separate arrays 2.6 M).
@@ -34,6 +29,7 @@
  *   children of an entry (2i, 2i+1) share a cache line.
  */
 import { SimError } from '../errors.js';
+import { Arena, type Region } from './arena.js';
 
 const KEY_LP_FACTOR = 4294967296; // 2^32
 
@@ -45,7 +41,6 @@ export const TARGET_SHIFT = 11;
 
 /** Heap entries the arena of one thread holds, over all its queues (64 Mi: 1 GiB reserved). */
 export const ARENA_ENTRIES = 1 << 26;
-const ALIGN = 16;
 
 // Not exported: V8 keeps exported bindings in cells and then no longer treats them as constants
 // (measured: the same sift runs at 6.7 M ops/s on exported arrays, 9.5 on private ones). Other
@@ -57,101 +52,17 @@ const HM = new Int32Array(ARENA_ENTRIES);
 /** heap slots */
 const HS = new Int32Array(ARENA_ENTRIES);
 
-/**
- * The arena's free regions, sorted by start, adjacent ones merged. A handful of queues live in a
- * thread at once, so plain arrays and linear scans are enough.
- */
-const freeStart: number[] = [0];
-const freeSize: number[] = [ARENA_ENTRIES];
+const arena = new Arena(
+  ARENA_ENTRIES,
+  16,
+  'event-heap entries (pending events)',
+  'spread the model over more workers (each worker thread has its own arena)',
+);
 
-function arenaAlloc(entries: number): number {
-  const size = Math.ceil(entries / ALIGN) * ALIGN;
-  for (let i = 0; i < freeStart.length; i++) {
-    if (freeSize[i] >= size) {
-      const base = freeStart[i];
-      if (freeSize[i] === size) {
-        freeStart.splice(i, 1);
-        freeSize.splice(i, 1);
-      } else {
-        freeStart[i] += size;
-        freeSize[i] -= size;
-      }
-      return base;
-    }
-  }
-  let largest = 0;
-  for (const s of freeSize) if (s > largest) largest = s;
-  throw new SimError(
-    'SIM_ERR_QUEUE_FULL',
-    `the event queues of this thread would need ${size.toLocaleString('en-US')} more heap entries, but the largest free region of the ` +
-      `${ARENA_ENTRIES.toLocaleString('en-US')}-entry arena holds ${largest.toLocaleString('en-US')}; ` +
-      `spread the model over more workers (each worker thread has its own arena)`,
-    { needed: size, largest, arena: ARENA_ENTRIES },
-  );
-}
-
-function arenaRelease(base: number, entries: number): void {
-  const size = Math.ceil(entries / ALIGN) * ALIGN;
-  let i = 0;
-  while (i < freeStart.length && freeStart[i] < base) i++;
-  freeStart.splice(i, 0, base);
-  freeSize.splice(i, 0, size);
-  // merge with the next region, then with the previous one
-  if (i + 1 < freeStart.length && freeStart[i] + freeSize[i] === freeStart[i + 1]) {
-    freeSize[i] += freeSize[i + 1];
-    freeStart.splice(i + 1, 1);
-    freeSize.splice(i + 1, 1);
-  }
-  if (i > 0 && freeStart[i - 1] + freeSize[i - 1] === freeStart[i]) {
-    freeSize[i - 1] += freeSize[i];
-    freeStart.splice(i, 1);
-    freeSize.splice(i, 1);
-  }
-}
-
-/** Takes back a given free region (a failed grow keeps its old region). */
-function arenaTake(base: number, entries: number): void {
-  const size = Math.ceil(entries / ALIGN) * ALIGN;
-  for (let i = 0; i < freeStart.length; i++) {
-    const s = freeStart[i];
-    const e = s + freeSize[i];
-    if (s <= base && base + size <= e) {
-      const after = e - (base + size);
-      if (base > s) {
-        freeSize[i] = base - s;
-        if (after > 0) {
-          freeStart.splice(i + 1, 0, base + size);
-          freeSize.splice(i + 1, 0, after);
-        }
-      } else if (after > 0) {
-        freeStart[i] = base + size;
-        freeSize[i] = after;
-      } else {
-        freeStart.splice(i, 1);
-        freeSize.splice(i, 1);
-      }
-      return;
-    }
-  }
-  throw new Error(`arena region ${base}+${size} is not free`);
-}
-
-/** Free arena entries of this thread (tests and diagnostics). */
+/** Free heap entries of this thread's arena (tests and diagnostics). */
 export function arenaFree(): number {
-  let total = 0;
-  for (const s of freeSize) total += s;
-  return total;
+  return arena.free();
 }
-
-/** A queue's region; kept apart from the queue so that the finaliser can release it. */
-interface Region {
-  base: number;
-  entries: number;
-}
-
-const reclaim = new FinalizationRegistry<Region>((r) => {
-  if (r.entries > 0) arenaRelease(r.base, r.entries);
-});
 
 export class EventQueue {
   /**
@@ -191,10 +102,8 @@ export class EventQueue {
     const cap = Math.max(16, initialCapacity | 0);
     this.cap = cap;
     // with a hole, heap positions run up to cap + 1 (the hole's slot is already free)
-    const entries = cap + 2;
-    this.base = arenaAlloc(entries);
-    this.region = { base: this.base, entries };
-    reclaim.register(this, this.region, this.region);
+    this.region = arena.alloc(cap + 2, this);
+    this.base = this.region.base;
     this.sKey = new Float64Array(cap);
     this.sP = new Float64Array(2 * cap);
     this.free = new Int32Array(cap);
@@ -208,11 +117,9 @@ export class EventQueue {
 
   /** Gives the queue's arena region back; the queue must not be used afterwards. */
   dispose(): void {
-    const r = this.region;
-    if (r.entries === 0) return;
-    reclaim.unregister(r);
-    arenaRelease(r.base, r.entries);
-    r.entries = 0;
+    arena.release(this.region);
+    // past the arena's end: any access after this is out of bounds (ignored), never another queue's
+    this.base = ARENA_ENTRIES;
     this.n = 0;
     this.hole = false;
     this.cap = 0;
@@ -378,19 +285,8 @@ export class EventQueue {
     if (this.cap === 0) throw new SimError('SIM_ERR_BAD_OPTION', 'an event was scheduled on a kernel whose run has ended (its queue was disposed)');
     const old = this.cap;
     const cap = old * 2;
-    const entries = cap + 2;
-    const from = this.base;
-    const fromEntries = this.region.entries;
-    // The old region is given back first, so that a queue alone in its thread can grow in place
-    // (or into a region that overlaps its old one: copyWithin moves overlapping ranges correctly).
-    arenaRelease(from, fromEntries);
-    let base: number;
-    try {
-      base = arenaAlloc(entries);
-    } catch (e) {
-      arenaTake(from, fromEntries);
-      throw e;
-    }
+    const from = arena.resize(this.region, cap + 2);
+    const base = this.region.base;
     const used = this.n + 1; // positions 0..n
     if (base !== from) {
       HT.copyWithin(base, from, from + used);
@@ -398,8 +294,6 @@ export class EventQueue {
       HS.copyWithin(base, from, from + used);
     }
     this.base = base;
-    this.region.base = base;
-    this.region.entries = entries;
     const key = new Float64Array(cap);
     key.set(this.sKey);
     this.sKey = key;

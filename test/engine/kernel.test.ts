@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Kernel } from '../../sim/engine/kernel.js';
 import { SimError } from '../../sim/errors.js';
+import { arenaFree } from '../../sim/engine/queue.js';
 
 function traceKernel() {
   const k = new Kernel({ lpCount: 3, seed: 1 });
@@ -93,6 +94,49 @@ describe('Kernel', () => {
     expect(() => k.asLP(0, () => k.schedule(NaN, E, 1))).toThrow(/SIM_ERR_BAD_DELAY/);
     expect(() => k.asLP(0, () => k.schedule(Infinity, E, 0))).toThrow(/SIM_ERR_BAD_DELAY/);
     expect(() => k.asLP(0, () => k.schedule(1, E, 5))).toThrow(/SIM_ERR_LP_RANGE.*LP 5/);
+    expect(() => k.asLP(0, () => k.schedule(1, E, -1))).toThrow(/SIM_ERR_LP_RANGE.*LP -1/);
+    // with a partition map, an LP outside it is refused the same way
+    const p = new Kernel({ lpCount: 2, seed: 1, partitionOf: Int32Array.of(0, 0), partition: 0 });
+    const P = p.defineEvent('msg', () => undefined);
+    expect(() => p.asLP(0, () => p.schedule(1, P, 2))).toThrow(/SIM_ERR_LP_RANGE.*LP 2/);
+  });
+
+  it('kernel events to other LPs keep their type, target and payload (zero and non-zero payloads)', () => {
+    const k = new Kernel({ lpCount: 4, seed: 1, lookahead: 1 });
+    const got: string[] = [];
+    const A = k.defineEvent('a', (lp, a, b) => got.push(`a@${k.now}:${lp}:${a}:${b}`));
+    const B = k.defineEvent('b', (lp, a, b) => got.push(`b@${k.now}:${lp}:${a}:${b}`));
+    k.asLP(0, () => {
+      k.schedule(3, B, 3, 0, -0.25);
+      k.schedule(1, A, 2);
+      k.schedule(2, A, 1, 7.5, 0);
+      k.schedule(2, B, 0, 1e300, 2 ** 40);
+    });
+    k.run();
+    expect(got).toEqual(['a@1:2:0:0', 'a@2:1:7.5:0', 'b@2:0:1e+300:1099511627776', 'b@3:3:0:-0.25']);
+  });
+
+  it('kernel.defineEvent refuses more event types than the heap entry can name', () => {
+    const k = new Kernel({ lpCount: 1, seed: 1 });
+    for (let i = 0; i < 1024; i++) k.defineEvent(`e${i}`, () => undefined);
+    expect(() => k.defineEvent('one-too-many', () => undefined)).toThrow(/one-too-many.*at most 1024/);
+  });
+
+  it('kernel.dispose gives the queue\'s arena region back; the kernel then refuses to run or schedule', () => {
+    const before = arenaFree();
+    const k = new Kernel({ lpCount: 2, seed: 1, capacity: 100_000 });
+    expect(arenaFree()).toBeLessThan(before);
+    const E = k.defineEvent('tick', (lp) => k.schedule(1, E, lp));
+    k.asLP(0, () => k.schedule(0, E, 0));
+    k.run(10);
+    const events = k.events;
+    k.dispose();
+    k.dispose(); // idempotent
+    expect(arenaFree()).toBe(before);
+    expect(k.events).toBe(events);
+    expect(k.nextTime()).toBe(Infinity);
+    expect(() => k.run(20)).toThrow(/disposed/);
+    expect(() => k.asLP(0, () => k.schedule(1, E, 0))).toThrow(/disposed|run has ended/);
   });
 
   it('new Kernel validates its options', () => {

@@ -104,9 +104,9 @@ describe('EventQueue', () => {
     expect(arenaFree()).toBe(before);
   });
 
-  it('EventQueue: a queue larger than the arena fails with SIM_ERR_QUEUE_FULL and leaves the arena intact', () => {
+  it('EventQueue: a queue larger than the arena fails with SIM_ERR_ARENA_FULL and leaves the arena intact', () => {
     const before = arenaFree();
-    expect(() => new EventQueue(ARENA_ENTRIES)).toThrow(/SIM_ERR_QUEUE_FULL|more workers/);
+    expect(() => new EventQueue(ARENA_ENTRIES)).toThrow(/SIM_ERR_ARENA_FULL|more workers/);
     expect(arenaFree()).toBe(before);
   });
 });
