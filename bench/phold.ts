@@ -50,10 +50,6 @@ export const model: ModelSpec<PholdParams, PholdPart, PholdResult> = {
     const { remote, lookahead, mean } = p;
     const quantum = p.quantum ?? 0;
     let EV = 0;
-    const delay = (lp: number): number => {
-      const d = lookahead + rng.exponential(lp, mean);
-      return quantum > 0 ? Math.ceil(d / quantum) * quantum : d;
-    };
     EV = kernel.defineEvent('phold', (lp) => {
       counts[lp]++;
       bits[0] = kernel.now;
@@ -65,7 +61,9 @@ export const model: ModelSpec<PholdParams, PholdPart, PholdResult> = {
       // uniform on (0,1) when u < remote)
       const u = rng.uniform(lp);
       const dest = u < remote ? Math.floor((u / remote) * n) : lp;
-      kernel.schedule(delay(lp), EV, dest);
+      let d = lookahead + rng.exponential(lp, mean);
+      if (quantum > 0) d = Math.ceil(d / quantum) * quantum;
+      kernel.schedule(d, EV, dest);
     });
     return {
       init(lp: number) {

@@ -42,6 +42,9 @@ export const TARGET_SHIFT = 11;
 /** Heap entries the arena of one thread holds, over all its queues (64 Mi: 1 GiB reserved). */
 export const ARENA_ENTRIES = 1 << 26;
 
+/** Heap positions (from the root) sifted without a branch: 32,768 times = 256 KiB, cache-resident. */
+const BRANCHLESS_TOP = 1 << 15;
+
 // Not exported: V8 keeps exported bindings in cells and then no longer treats them as constants
 // (measured: the same sift runs at 6.7 M ops/s on exported arrays, 9.5 on private ones). Other
 // modules read the root through the queue's small methods, which inline.
@@ -255,6 +258,34 @@ export class EventQueue {
     const t = this.inT[0];
     let pos = b + 1;
     let c = b + 2;
+    // Near the root (the first BRANCHLESS_TOP positions, which stay in cache) the smaller child is
+    // picked without a branch: which of two children is earlier is a coin flip that the CPU
+    // mispredicts half the time, and `+(x < y)` compiles to a flag move. Deeper down, where loads
+    // miss the cache, the branch is better: the CPU's guess starts the next level's load early,
+    // where the branch-free form waits for each comparison (measured on a hold loop: 9.8 -> 13.1
+    // M ops/s with 16,000 entries; 2.5 either way with 1.6 million).
+    const top = this.n < BRANCHLESS_TOP ? end : b + BRANCHLESS_TOP;
+    while (c < top) {
+      const lt = HT[c];
+      const rt = HT[c + 1];
+      let right = +(rt < lt);
+      if (rt === lt) right = +(K[HS[c + 1]] < K[HS[c]]);
+      c += right;
+      const ct = HT[c];
+      if (t <= ct) {
+        if (t < ct || K[s] < K[HS[c]]) {
+          HT[pos] = t;
+          HM[pos] = m;
+          HS[pos] = s;
+          return;
+        }
+      }
+      HT[pos] = ct;
+      HM[pos] = HM[c];
+      HS[pos] = HS[c];
+      pos = c;
+      c = 2 * c - b;
+    }
     while (c <= end) {
       let ct = HT[c];
       if (c < end) {
