@@ -33,7 +33,34 @@ describe('EventQueue', () => {
     expect(popped).toEqual(expected);
   });
 
-  it('EventQueue.push after popSlot fills the hole and keeps the heap valid (interleaved hold pattern)', () => {
+  it('EventQueue keeps the (time, key) order in a heap deeper than its branch-free top (100,000 events, many ties)', () => {
+    const q = new EventQueue(1024);
+    let x = 12345;
+    const next = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0);
+    const n = 100_000;
+    for (let i = 0; i < n; i++) q.push(next() % 997, EventQueue.key(next() % 5000, i), 0, i % 1000, 0, 0);
+    // hold pattern: every pop is followed by a push into the hole, at a later time (so the popped
+    // sequence must be increasing in (time, key)); times stay on a grid, so ties stay frequent
+    let lastT = -1;
+    let lastK = -1;
+    let outOfOrder = 0;
+    let ties = 0;
+    for (let i = 0; i < 3 * n; i++) {
+      if (!q.pop()) break;
+      if (q.time === lastT) {
+        ties++;
+        if (!(q.key > lastK)) outOfOrder++;
+      } else if (!(q.time > lastT)) outOfOrder++;
+      lastT = q.time;
+      lastK = q.key;
+      q.push(q.time + 1 + (next() % 3), EventQueue.key(next() % 5000, n + i), 0, 0, 0, 0);
+    }
+    expect(outOfOrder).toBe(0);
+    expect(ties).toBeGreaterThan(n);
+    expect(q.size).toBe(n);
+  });
+
+  it('EventQueue.push after pop fills the hole and keeps the heap valid (interleaved hold pattern)', () => {
     const q = new EventQueue(4);
     const reference: Array<[number, number]> = [];
     let seq = 0;
