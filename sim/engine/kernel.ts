@@ -130,62 +130,55 @@ export class Kernel {
    * Schedules an event `delay` ms after now, for LP `target`, originating from the current LP.
    */
   schedule(delay: number, type: number, target: number, a = 0, b = 0): void {
+    // Fast path, kept small (in bytecode) so that it inlines into handlers with their random
+    // draws: an event for the LP itself, with a valid delay, a free slot and no payload.
+    const q = this.queue;
     const src = this.lp;
-    // Fast path, kept small so that it inlines into handlers: an event for this partition that
-    // needs no error (a valid delay: >= 0 for the LP itself, >= the lookahead for another LP).
-    if (
-      delay !== Infinity &&
-      (target === src ? delay >= 0 : delay >= this.lookahead && this.isLocal(target))
-    ) {
-      // the slot is filled here, and the queue is called with integers only: a double passed to
-      // a call that is not inlined is boxed (a heap allocation per event)
-      const q = this.queue;
-      if (q.freeTop === 0) q.grow(); // (throws on a disposed kernel)
+    if (target === src && delay >= 0 && delay !== Infinity && q.freeTop !== 0 && a === 0 && b === 0) {
       const s = this.seq[src]++;
       if (s > MAX_SEQ) this.seqOverflow(src);
       const slot = q.free[--q.freeTop];
       q.sKey[slot] = src * KEY_LP_FACTOR + s;
-      let meta = (target << TARGET_SHIFT) | type;
-      if (a !== 0 || b !== 0) {
-        meta |= PAYLOAD_BIT;
-        q.sP[2 * slot] = a;
-        q.sP[2 * slot + 1] = b;
-      }
+      // the queue is called with integers only: a double passed to a call that is not inlined
+      // is boxed (a heap allocation per event)
       q.inT[0] = this.now + delay;
-      q.place(meta, slot);
+      q.place((target << TARGET_SHIFT) | type, slot);
       return;
     }
     this.scheduleOther(delay, type, target, a, b);
   }
 
-  /** Is `target` an LP of this partition? (false for LPs that do not exist) */
-  private isLocal(target: number): boolean {
-    const pOf = this.partitionOf;
-    return pOf === null ? target >= 0 && target < this.lpCount : pOf[target] === this.partition;
-  }
-
-  /** Events that leave the partition, and every error (bad delay, lookahead, LP range). */
+  /** Every other event: payloads, other LPs (maybe in another partition), a full slot pool, errors. */
   private scheduleOther(delay: number, type: number, target: number, a: number, b: number): void {
     const src = this.lp;
     if (!(delay >= 0) || delay === Infinity) this.badDelay(delay, type, src, target);
-    if (target === src) {
-      this.queue.push(this.now + delay, this.nextKey(src), type, target, a, b);
-      return;
+    if (target !== src) {
+      if (delay < this.lookahead) this.lookaheadViolation(delay, type, src, target);
+      if (!(target >= 0 && target < this.lpCount)) this.lpRange(target, type, src);
     }
-    if (delay < this.lookahead) this.lookaheadViolation(delay, type, src, target);
-    if (!(target >= 0 && target < this.lpCount)) this.lpRange(target, type, src);
-    const time = this.now + delay;
+    const key = this.nextKey(src);
     const pOf = this.partitionOf;
-    if (pOf !== null) {
+    if (pOf !== null && target !== src) {
       const p = pOf[target];
       if (p !== this.partition) {
-        const key = this.nextKey(src);
+        const time = this.now + delay;
         if (time < this.minSent) this.minSent = time;
         this.outbox!.send(p, time, key, type, target, a, b);
         return;
       }
     }
-    this.queue.push(time, this.nextKey(src), type, target, a, b);
+    const q = this.queue;
+    if (q.freeTop === 0) q.grow(); // (throws on a disposed kernel)
+    const slot = q.free[--q.freeTop];
+    q.sKey[slot] = key;
+    let meta = (target << TARGET_SHIFT) | type;
+    if (a !== 0 || b !== 0) {
+      meta |= PAYLOAD_BIT;
+      q.sP[2 * slot] = a;
+      q.sP[2 * slot + 1] = b;
+    }
+    q.inT[0] = this.now + delay;
+    q.place(meta, slot);
   }
 
   /** Inserts an event produced elsewhere (another partition); its key was fixed by its origin. */
