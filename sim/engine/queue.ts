@@ -39,8 +39,28 @@ export const TYPE_MASK = 1023;
 export const PAYLOAD_BIT = 1024;
 export const TARGET_SHIFT = 11;
 
-/** Heap entries the arena of one thread holds, over all its queues (64 Mi: 1 GiB reserved). */
-export const ARENA_ENTRIES = 1 << 26;
+/**
+ * Heap entries the arena of one thread holds, over all its queues: 64 Mi by default (16 bytes
+ * each: 1 GiB of address space reserved per thread, committed only as used), or the value of the
+ * environment variable IMPP_SIM_EVENT_ARENA (for hosts that refuse large reservations, or runs
+ * with more pending events per thread).
+ */
+/** a bad IMPP_SIM_EVENT_ARENA, reported by the first queue (inside the caller's error handling,
+ *  not as an uncaught error while modules load) */
+let arenaConfigError: string | null = null;
+
+export const ARENA_ENTRIES = arenaEntries(process.env.IMPP_SIM_EVENT_ARENA);
+
+function arenaEntries(v: string | undefined): number {
+  const fallback = 1 << 26;
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 << 12 || n > 1 << 28) {
+    arenaConfigError = `the environment variable IMPP_SIM_EVENT_ARENA must be an integer number of pending events from ${1 << 12} to ${1 << 28} (default ${fallback}), got '${v}'`;
+    return fallback;
+  }
+  return n;
+}
 
 /** Heap positions (from the root) sifted without a branch: 32,768 times = 256 KiB, cache-resident. */
 const BRANCHLESS_TOP = 1 << 15;
@@ -59,7 +79,7 @@ const arena = new Arena(
   ARENA_ENTRIES,
   16,
   'event-heap entries (pending events)',
-  'spread the model over more workers (each worker thread has its own arena)',
+  'spread the model over more workers (each worker thread has its own arena) or raise IMPP_SIM_EVENT_ARENA',
 );
 
 /** Free heap entries of this thread's arena (tests and diagnostics). */
@@ -102,6 +122,7 @@ export class EventQueue {
   b = 0;
 
   constructor(initialCapacity = 1024) {
+    if (arenaConfigError !== null) throw new SimError('SIM_ERR_BAD_OPTION', arenaConfigError);
     const cap = Math.max(16, initialCapacity | 0);
     this.cap = cap;
     // with a hole, heap positions run up to cap + 1 (the hole's slot is already free)

@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ARENA_ENTRIES, EventQueue, arenaFree } from '../../sim/engine/queue.js';
 
@@ -129,6 +131,20 @@ describe('EventQueue', () => {
     }
     for (const q of qs) q.dispose();
     expect(arenaFree()).toBe(before);
+  });
+
+  it('IMPP_SIM_EVENT_ARENA sizes the arena; a bad value is a clear CLI error, a too-small arena a clear run error', () => {
+    const cli = fileURLToPath(new URL('../../dist/sim/cli.js', import.meta.url));
+    const run = (arena: string, ...args: string[]) =>
+      spawnSync(process.execPath, [cli, 'run', 'teach-basic', '--quiet', ...args], { encoding: 'utf8', env: { ...process.env, IMPP_SIM_EVENT_ARENA: arena } });
+    const bad = run('lots');
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/IMPP_SIM_EVENT_ARENA must be an integer .* got 'lots'/);
+    expect(bad.stderr).not.toMatch(/^\s+at /m); // a message, not a stack trace
+    expect(run('100000').status).toBe(0);
+    const small = run('4096', '--set', 'domains[0].users=3000');
+    expect(small.status).not.toBe(0);
+    expect(small.stderr).toMatch(/SIM_ERR_ARENA_FULL.*4,096-entry arena/);
   });
 
   it('EventQueue: a queue larger than the arena fails with SIM_ERR_ARENA_FULL and leaves the arena intact', () => {
