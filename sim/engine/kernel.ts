@@ -167,18 +167,8 @@ export class Kernel {
         return;
       }
     }
-    const q = this.queue;
-    if (q.freeTop === 0) q.grow(); // (throws on a disposed kernel)
-    const slot = q.free[--q.freeTop];
-    q.sKey[slot] = key;
-    let meta = (target << TARGET_SHIFT) | type;
-    if (a !== 0 || b !== 0) {
-      meta |= PAYLOAD_BIT;
-      q.sP[2 * slot] = a;
-      q.sP[2 * slot + 1] = b;
-    }
-    q.inT[0] = this.now + delay;
-    q.place(meta, slot);
+    // (push inlines here, so its doubles are not boxed; it throws on a disposed kernel)
+    this.queue.push(this.now + delay, key, type, target, a, b);
   }
 
   /** Inserts an event produced elsewhere (another partition); its key was fixed by its origin. */
