@@ -381,19 +381,32 @@ export function crossCheck(model: AnalyticModel, sims: Record<string, number>[])
 
 const num = (x: number) => (!Number.isFinite(x) ? String(x) : x === 0 ? '0' : Math.abs(x) >= 100 ? x.toFixed(1) : Number(x.toPrecision(4)).toString());
 
+/**
+ * The difference column: relative, unless the analytic value is tiny next to the simulated one
+ * (a relative difference beyond 1,000% says nothing: a mean wait of 1 ms against an expected
+ * 0.0000001 ms is "+1 ms", not "+300,000,000,000%"); then the absolute difference, in the
+ * figure's own unit.
+ */
+export function formatDiff(r: Pick<CrossCheckRow, 'simulated' | 'analytic' | 'relDiff'>): string {
+  if (Number.isFinite(r.relDiff) && Math.abs(r.relDiff) <= 10) return `${(r.relDiff * 100).toFixed(1)}%`;
+  const d = r.simulated - r.analytic;
+  if (!Number.isFinite(d)) return 'n/a';
+  return `${d > 0 ? '+' : ''}${num(d)} abs`;
+}
+
 /** A table of the cross-check for the terminal. */
 export function formatCrossCheck(rows: readonly CrossCheckRow[]): string {
   if (rows.length === 0) return '';
   const w = Math.max(...rows.map((r) => r.figure.length), 6);
   const hasCi = rows.some((r) => r.ci95 !== undefined);
   const L = [`analytic cross-check${hasCi ? ' (simulated: mean of replications ± 95% CI)' : ''}`];
-  L.push(`  ${'figure'.padEnd(w)}  ${'simulated'.padStart(hasCi ? 20 : 11)}  ${'analytic'.padStart(11)}  ${'diff'.padStart(8)}  kind`);
+  L.push(`  ${'figure'.padEnd(w)}  ${'simulated'.padStart(hasCi ? 20 : 11)}  ${'analytic'.padStart(11)}  ${'diff'.padStart(10)}  kind`);
   for (const r of rows) {
     const sim = hasCi && r.ci95 !== undefined ? `${num(r.simulated)} ± ${num(r.ci95)}` : num(r.simulated);
-    const diff = Number.isFinite(r.relDiff) ? `${(r.relDiff * 100).toFixed(1)}%` : 'n/a';
+    const diff = formatDiff(r);
     const kind = r.exact ? 'exact' : 'approx';
     const ci = r.withinCi === undefined ? '' : r.withinCi ? '  within CI' : '  outside CI';
-    L.push(`  ${r.figure.padEnd(w)}  ${sim.padStart(hasCi ? 20 : 11)}  ${num(r.analytic).padStart(11)}  ${diff.padStart(8)}  ${kind}${ci}`);
+    L.push(`  ${r.figure.padEnd(w)}  ${sim.padStart(hasCi ? 20 : 11)}  ${num(r.analytic).padStart(11)}  ${diff.padStart(10)}  ${kind}${ci}`);
   }
   return L.join('\n');
 }

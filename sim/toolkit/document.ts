@@ -4,7 +4,7 @@
  * Markdown (charts become tables of their data).
  */
 import type { Report } from '../run.js';
-import type { CrossCheckRow } from './analytic.js';
+import { formatDiff, type CrossCheckRow } from './analytic.js';
 import { binsFromCdf, esc, histogram, lineChart, type Series } from './charts.js';
 import { FIGURE_DOCS, keyFigures, type FigureName } from './figures.js';
 import type { SizeResult } from './size.js';
@@ -51,7 +51,7 @@ function crossCheckBlocks(rows: readonly CrossCheckRow[] | undefined): Block[] {
         r.figure,
         r.ci95 !== undefined ? `${num(r.simulated)} ± ${num(r.ci95)}` : num(r.simulated),
         num(r.analytic),
-        Number.isFinite(r.relDiff) ? `${(r.relDiff * 100).toFixed(1)}%` : 'n/a',
+        formatDiff(r),
         `${r.exact ? 'exact' : 'approx'}${r.withinCi === undefined ? '' : r.withinCi ? ', within CI' : ', outside CI'}`,
         r.note,
       ]),

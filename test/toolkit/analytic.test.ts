@@ -1,10 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { loadScenario } from '../../sim/scenario/index.js';
-import { erlangC, mg1Wait, mmcWait } from '../../sim/toolkit/analytic.js';
+import { erlangC, formatDiff, mg1Wait, mmcWait } from '../../sim/toolkit/analytic.js';
 import { runSweep } from '../../sim/toolkit/sweep.js';
 import { applyPoint } from '../../sim/toolkit/params.js';
 
 const FIXTURE = new URL('./fixtures/mm1.yaml', import.meta.url).pathname;
+
+describe('cross-check table', () => {
+  it('formatDiff shows a relative difference, or the absolute one when the expectation is tiny next to the simulated figure', () => {
+    expect(formatDiff({ simulated: 110, analytic: 100, relDiff: 0.1 })).toBe('10.0%');
+    expect(formatDiff({ simulated: 90, analytic: 100, relDiff: -0.1 })).toBe('-10.0%');
+    expect(formatDiff({ simulated: 1.03, analytic: 3.256e-10, relDiff: (1.03 - 3.256e-10) / 3.256e-10 })).toBe('+1.03 abs');
+    expect(formatDiff({ simulated: 2, analytic: 0, relDiff: Infinity })).toBe('+2 abs');
+    expect(formatDiff({ simulated: NaN, analytic: 1, relDiff: NaN })).toBe('n/a');
+  });
+});
 
 describe('closed forms', () => {
   it('Erlang C, M/M/c and M/G/1 agree with textbook values', () => {
