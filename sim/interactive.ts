@@ -173,7 +173,6 @@ export class InteractiveRun {
 
   private buildFinalReport(): Report {
     const part = this.instance.finish();
-    this.kernel.dispose();
     // a run stopped early is reported over the simulated time it reached (rates, utilisation)
     const early = this.kernel.now < this.until;
     const wallMs = this.wallMs;
@@ -185,6 +184,9 @@ export class InteractiveRun {
       early ? Math.max(this.kernel.now, 1e-9) : this.until,
     );
     if (early) this.report.stopped = { at: this.kernel.now, planned: this.until, reason: 'stopped on request' };
+    // the run is over: give the event heap's arena region back (after the report, so that a
+    // failure above leaves the run as it was)
+    this.kernel.dispose();
     return this.report;
   }
 }

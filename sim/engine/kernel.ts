@@ -64,6 +64,8 @@ export class Kernel {
   minSent = Infinity;
 
   private handlers: Handler[] = [];
+  /** handlers.length, as a plain field for the schedule fast path */
+  private typeCount = 0;
   private names: string[] = [];
   /** events handled per type */
   typeCounts: Float64Array = new Float64Array(0);
@@ -106,6 +108,7 @@ export class Kernel {
       throw new SimError('SIM_ERR_BAD_OPTION', `cannot define event '${name}': a model may define at most ${MAX_EVENT_TYPES} event types`);
     }
     this.handlers.push(handler);
+    this.typeCount = this.handlers.length;
     this.names.push(name);
     const counts = new Float64Array(type + 1);
     counts.set(this.typeCounts);
@@ -134,7 +137,12 @@ export class Kernel {
     // draws: an event for the LP itself, with a valid delay, a free slot and no payload.
     const q = this.queue;
     const src = this.lp;
-    if (target === src && delay >= 0 && delay !== Infinity && q.freeTop !== 0 && a === 0 && b === 0) {
+    // (the type is checked here, not only when handled: a type beyond the meta word's 10 bits
+    // would spill into the target; Object.is: a payload of -0 is a payload, it arrives as -0)
+    if (
+      target === src && delay >= 0 && delay !== Infinity && q.freeTop !== 0 &&
+      type >>> 0 < this.typeCount && Object.is(a, 0) && Object.is(b, 0)
+    ) {
       const s = this.seq[src]++;
       if (s > MAX_SEQ) this.seqOverflow(src);
       const slot = q.free[--q.freeTop];
@@ -151,7 +159,9 @@ export class Kernel {
   /** Every other event: payloads, other LPs (maybe in another partition), a full slot pool, errors. */
   private scheduleOther(delay: number, type: number, target: number, a: number, b: number): void {
     const src = this.lp;
+    if (this.disposed) this.afterDispose();
     if (!(delay >= 0) || delay === Infinity) this.badDelay(delay, type, src, target);
+    this.checkType(type, target);
     if (target !== src) {
       if (delay < this.lookahead) this.lookaheadViolation(delay, type, src, target);
       if (!(target >= 0 && target < this.lpCount)) this.lpRange(target, type, src);
@@ -173,7 +183,13 @@ export class Kernel {
 
   /** Inserts an event produced elsewhere (another partition); its key was fixed by its origin. */
   insert(time: number, key: number, type: number, target: number, a: number, b: number): void {
+    this.checkType(type, target);
     this.queue.push(time, key, type, target, a, b);
+  }
+
+  /** Refuses a type no handler was defined for (before it is packed into a heap entry). */
+  private checkType(type: number, target: number): void {
+    if (!(type >>> 0 < this.typeCount)) this.unknownType(type, target);
   }
 
   /** Calls `fn(lp)` for each LP this kernel owns, with the clock at 0 and `lp` set, so that
@@ -254,7 +270,6 @@ export class Kernel {
     const q = this.queue;
     const handlers = this.handlers;
     const counts = this.typeCounts;
-    const nTypes = handlers.length;
     if (this.disposed) this.afterDispose();
     let handled = 0;
     // The queue's pop is inlined here (this loop is the engine's hottest code): take the root,
@@ -279,7 +294,7 @@ export class Kernel {
       q.free[q.freeTop++] = slot;
       this.now = t;
       this.lp = target;
-      if (type >= nTypes) this.unknownType(type, target);
+      // (no type check here: schedule() and insert() let only defined types into the heap)
       counts[type]++;
       handled++;
       handlers[type](target, a, b);

@@ -186,7 +186,7 @@ export class EventQueue {
     const s = this.free[--this.freeTop];
     this.sKey[s] = key;
     let meta = (target << TARGET_SHIFT) | type;
-    if (a !== 0 || b !== 0) {
+    if (!Object.is(a, 0) || !Object.is(b, 0)) {
       meta |= PAYLOAD_BIT;
       this.sP[2 * s] = a;
       this.sP[2 * s + 1] = b;

@@ -116,6 +116,38 @@ describe('Kernel', () => {
     expect(got).toEqual(['a@1:2:0:0', 'a@2:1:7.5:0', 'b@2:0:1e+300:1099511627776', 'b@3:3:0:-0.25']);
   });
 
+  it('kernel.schedule refuses event types without a handler, before they reach the heap (also those past 10 bits)', () => {
+    const k = new Kernel({ lpCount: 2, seed: 1 });
+    const got: string[] = [];
+    const E = k.defineEvent('e', (lp, a, b) => got.push(`${lp}:${a}:${b}`));
+    k.asLP(0, () => k.schedule(1, E, 0, 7, 8));
+    k.run(); // the slot now held a payload
+    for (const bad of [1, 1024, 2048, -1, 1.5]) {
+      expect(() => k.asLP(0, () => k.schedule(1, bad, 0))).toThrow(/SIM_ERR_UNKNOWN_EVENT_TYPE|no handler/);
+    }
+    expect(() => k.insert(5, 0, 2048, 0, 0, 0)).toThrow(/SIM_ERR_UNKNOWN_EVENT_TYPE|no handler/);
+    k.run();
+    expect(got).toEqual(['0:7:8']);
+    expect(k.pending).toBe(0);
+  });
+
+  it('kernel payloads arrive exactly as sent, -0 included', () => {
+    const k = new Kernel({ lpCount: 2, seed: 1, lookahead: 1 });
+    const got: number[][] = [];
+    const E = k.defineEvent('e', (_lp, a, b) => got.push([a, b]));
+    k.asLP(0, () => {
+      k.schedule(1, E, 0, -0, 0);
+      k.schedule(2, E, 0, 0, -0);
+      k.schedule(3, E, 1, -0, -0);
+    });
+    k.run();
+    expect(got.map(([a, b]) => [Object.is(a, -0), Object.is(b, -0)])).toEqual([
+      [true, false],
+      [false, true],
+      [true, true],
+    ]);
+  });
+
   it('kernel.defineEvent refuses more event types than the heap entry can name', () => {
     const k = new Kernel({ lpCount: 1, seed: 1 });
     for (let i = 0; i < 1024; i++) k.defineEvent(`e${i}`, () => undefined);
