@@ -140,7 +140,7 @@ export class Kernel {
     // (the type is checked here, not only when handled: a type beyond the meta word's 10 bits
     // would spill into the target; Object.is: a payload of -0 is a payload, it arrives as -0)
     if (
-      target === src && delay >= 0 && delay !== Infinity && q.freeTop !== 0 &&
+      target === src && src >= 0 && delay >= 0 && delay !== Infinity && q.freeTop !== 0 &&
       type >>> 0 < this.typeCount && Object.is(a, 0) && Object.is(b, 0)
     ) {
       const s = this.seq[src]++;
@@ -160,6 +160,12 @@ export class Kernel {
   private scheduleOther(delay: number, type: number, target: number, a: number, b: number): void {
     const src = this.lp;
     if (this.disposed) this.afterDispose();
+    if (src < 0) {
+      throw new SimError(
+        'SIM_ERR_BAD_OPTION',
+        `event '${this.eventName(type)}' was scheduled outside a handler; initial and injected events are scheduled inside kernel.asLP(lp, fn) or forEachOwnedLP, so that they have an origin LP`,
+      );
+    }
     if (!(delay >= 0) || delay === Infinity) this.badDelay(delay, type, src, target);
     this.checkType(type, target);
     if (target !== src) {

@@ -131,6 +131,14 @@ describe('Kernel', () => {
     expect(k.pending).toBe(0);
   });
 
+  it('kernel.schedule outside a handler (no origin LP) is refused with a hint', () => {
+    const k = new Kernel({ lpCount: 2, seed: 1 });
+    const E = k.defineEvent('boot', () => undefined);
+    expect(() => k.schedule(1, E, 0)).toThrow(/'boot' was scheduled outside a handler.*asLP/);
+    expect(() => k.schedule(1, E, -1)).toThrow(/outside a handler/);
+    expect(k.pending).toBe(0);
+  });
+
   it('kernel payloads arrive exactly as sent, -0 included', () => {
     const k = new Kernel({ lpCount: 2, seed: 1, lookahead: 1 });
     const got: number[][] = [];
