@@ -64,8 +64,6 @@ export class Kernel {
   minSent = Infinity;
 
   private handlers: Handler[] = [];
-  /** handlers.length, as a plain field for the schedule fast path */
-  private typeCount = 0;
   private names: string[] = [];
   /** events handled per type */
   typeCounts: Float64Array = new Float64Array(0);
@@ -108,7 +106,6 @@ export class Kernel {
       throw new SimError('SIM_ERR_BAD_OPTION', `cannot define event '${name}': a model may define at most ${MAX_EVENT_TYPES} event types`);
     }
     this.handlers.push(handler);
-    this.typeCount = this.handlers.length;
     this.names.push(name);
     const counts = new Float64Array(type + 1);
     counts.set(this.typeCounts);
@@ -141,7 +138,7 @@ export class Kernel {
     // would spill into the target; Object.is: a payload of -0 is a payload, it arrives as -0)
     if (
       target === src && src >= 0 && delay >= 0 && delay !== Infinity && q.freeTop !== 0 &&
-      type >>> 0 < this.typeCount && Object.is(a, 0) && Object.is(b, 0)
+      type >>> 0 < this.handlers.length && Object.is(a, 0) && Object.is(b, 0)
     ) {
       const s = this.seq[src]++;
       if (s > MAX_SEQ) this.seqOverflow(src);
@@ -183,7 +180,7 @@ export class Kernel {
         return;
       }
     }
-    // (push inlines here, so its doubles are not boxed; it throws on a disposed kernel)
+    // (push inlines here, so its doubles are not boxed)
     this.queue.push(this.now + delay, key, type, target, a, b);
   }
 
@@ -195,7 +192,7 @@ export class Kernel {
 
   /** Refuses a type no handler was defined for (before it is packed into a heap entry). */
   private checkType(type: number, target: number): void {
-    if (!(type >>> 0 < this.typeCount)) this.unknownType(type, target);
+    if (!(type >>> 0 < this.handlers.length)) this.unknownType(type, target);
   }
 
   /** Calls `fn(lp)` for each LP this kernel owns, with the clock at 0 and `lp` set, so that

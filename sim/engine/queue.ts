@@ -230,14 +230,6 @@ export class EventQueue {
     return true;
   }
 
-  clear(): void {
-    this.n = 0;
-    this.hole = false;
-    const cap = this.cap;
-    for (let i = 0; i < cap; i++) this.free[i] = cap - 1 - i;
-    this.freeTop = cap;
-  }
-
   /** @internal */
   fillHole(): void {
     this.hole = false;

@@ -158,28 +158,21 @@ export function tryParseSize(input: unknown): UnitResult {
   return r;
 }
 
-const FRACTION_HINT = 'a fraction between 0 and 1 or a percentage like "5%"';
+const FRACTION: UnitKind = {
+  hint: 'a fraction between 0 and 1 or a percentage like "5%"',
+  noun: 'fraction',
+  pattern: WITH_UNIT,
+  units: { '%': 0.01 },
+  listed: '%',
+  misused: () => null,
+};
 
 /** Fractions: a number from 0 to 1, or a percentage string from "0%" to "100%". */
 export function tryParseFraction(input: unknown): UnitResult {
-  let value: number;
-  if (typeof input === 'number') {
-    value = input;
-  } else if (typeof input === 'string') {
-    if (PLAIN.test(input)) {
-      value = Number(input);
-    } else {
-      const m = WITH_UNIT.exec(input);
-      if (!m || m[2] !== '%') return fail(`expected ${FRACTION_HINT}, got ${describeValue(input)}`);
-      value = clean(Number(m[1]) / 100);
-    }
-  } else {
-    return fail(`expected ${FRACTION_HINT}, got ${describeValue(input)}`);
-  }
-  if (!Number.isFinite(value) || value < 0 || value > 1) {
-    return fail(`expected ${FRACTION_HINT}, got ${describeValue(input)}`);
-  }
-  return { ok: true, value };
+  const r = parseWithUnits(input, FRACTION);
+  // every way to miss (no number, another unit, below 0, above 1) gets the one message
+  if (!r.ok || r.value > 1) return fail(`expected ${FRACTION.hint}, got ${describeValue(input)}`);
+  return r;
 }
 
 function orThrow(r: UnitResult, what: string): number {
