@@ -1,0 +1,63 @@
+/**
+ * Access and visibility (RFC 2779 2.3, 5.1-5.3): per (presentity, watcher) edge a static rule
+ * (allow, deny, polite blocking, pending authorisation) and a visibility class, and the decisions
+ * the presentity takes on pending requests.
+ *
+ * `guard` is the independent disclosure check: it reads only the static rules and the decisions
+ * actually taken, never the subscription state machine, and every disclosure (notification or
+ * fetch result) passes it; what it catches is counted as a leak.
+ */
+import type { ModelContext } from './context.js';
+import { RULE_DENY, RULE_PENDING, RULE_POLITE, VIS_FIRST_TUPLE_ONLY } from './population.js';
+
+export const DEC_UNDECIDED = 0;
+export const DEC_ALLOW = 1;
+export const DEC_DENY = 2;
+
+export interface Access {
+  /** per edge: the presentity's decision on a pending request (DEC_*) */
+  readonly decision: Uint8Array;
+  /** the edge's static rule (RULE_*) */
+  rule(e: number): number;
+  /** whether the edge's class sees the first tuple only */
+  firstTupleOnly(e: number): boolean;
+  /** tuples the edge's class may see */
+  visibleTuples(e: number): number;
+  /** denied now: by the rules, or by the presentity's decision on a pending request */
+  denied(e: number): boolean;
+  /**
+   * May presentity information about `tuple` (-1 = whole document) be disclosed on edge e now?
+   * `fake` marks the fixed closed view given to politely blocked watchers.
+   */
+  guard(e: number, tuple: number, fake: boolean): boolean;
+  /** true when a request's authentication fails at domain d (behaviour.authFailureFraction) */
+  authFails(d: number): boolean;
+}
+
+export function createAccess(ctx: ModelContext): Access {
+  const { pop, E, T, rng } = ctx;
+  const authFailure = ctx.s.behaviour.authFailureFraction;
+  const decision = new Uint8Array(E);
+  const edgeRule = pop.edgeRule;
+  return {
+    decision,
+    rule: (e) => edgeRule[e] & 3,
+    firstTupleOnly: (e) => (edgeRule[e] & VIS_FIRST_TUPLE_ONLY) !== 0,
+    visibleTuples: (e) => ((edgeRule[e] & VIS_FIRST_TUPLE_ONLY) !== 0 ? 1 : T),
+    denied(e) {
+      const rule = edgeRule[e] & 3;
+      return rule === RULE_DENY || (rule === RULE_PENDING && decision[e] === DEC_DENY);
+    },
+    guard(e, tuple, fake) {
+      const r = edgeRule[e];
+      const rule = r & 3;
+      if (rule === RULE_DENY) return false;
+      if (rule === RULE_POLITE) return fake;
+      if (fake) return false;
+      if (rule === RULE_PENDING && decision[e] !== DEC_ALLOW) return false;
+      if ((r & VIS_FIRST_TUPLE_ONLY) !== 0 && tuple > 0) return false;
+      return true;
+    },
+    authFails: (d) => authFailure > 0 && rng.uniform(d) < authFailure,
+  };
+}

@@ -1,0 +1,186 @@
+/**
+ * Notification (RFC 2778 2.2, RFC 2779 5.1.7, 5.2): who is told of a presentity's change, and how.
+ * After a publish, one notification per active subscription whose visibility class may see the
+ * changed tuple; optional rate control (at most one notification per `notifyMinInterval`, the
+ * latest state sent when the interval ends); optional list subscriptions (one notification per
+ * presentity and watcher domain, fanned out by that domain's gateway to its local subscribers).
+ * Each notification is a job at the presentity's servers, crosses to the watcher's domain and is
+ * received there (latency recorded from the publish request).
+ */
+import type { Access } from './access.js';
+import { C, tick, TL_NOTIFY_DELIVERED, type ModelContext } from './context.js';
+import type { Gateways } from './gateways.js';
+import { LatencyRecorder } from './latency.js';
+import { LIVE_BUCKETS, liveBucket } from './live.js';
+import { LIST_OVERHEAD, M_LIST_NOTIFY, M_NOTIFY, OP_NOTIFY } from './messages.js';
+import { RULE_ALLOW } from './population.js';
+import type { Service } from './service.js';
+import type { Sizes } from './sizes.js';
+import { SUB_ACTIVE, SUB_NONE, SUB_PENDING, type SubscriptionTable } from './subscriptions.js';
+import type { WatcherTable } from './watchers.js';
+
+export interface Notification {
+  /** presentity g of domain d changed `tuple` (T = all) by a publish that arrived at `arrive` */
+  fanOut(d: number, g: number, tuple: number, arrive: number): void;
+  /** sends the current state on edge e (fake: the polite-block view; since: the publish time, -1 for none) */
+  queue(d: number, e: number, tuple: number, fake: number, since: number): void;
+  readonly latency: LatencyRecorder;
+  readonly live: Float64Array;
+}
+
+export function createNotification(ctx: ModelContext, service: Service, gateways: Gateways, access: Access, subs: SubscriptionTable, views: WatcherTable, sizes: Sizes): Notification {
+  const { kernel, pop, s, D, T, E, counters, trace, online, ev } = ctx;
+  const fed = s.federation;
+  const latency = new LatencyRecorder();
+  const live = new Float64Array(LIVE_BUCKETS);
+  const minInterval = fed.notifyMinInterval;
+  const lastNotify = minInterval > 0 ? new Float64Array(E).fill(-Infinity) : null;
+  const flushPending = minInterval > 0 ? new Uint8Array(E) : null;
+  const listMark = new Uint8Array(D);
+  const state = subs.state;
+
+  const submitNotify = (d: number, e: number, tuple: number, fake: number, since: number) => {
+    if (!service.submit(d, OP_NOTIFY, pop.edgePresentity[e], e * 32 + tuple * 2 + fake, since)) counters[C.notifyDropped]++;
+  };
+  const queue = (d: number, e: number, tuple: number, fake: number, since: number) => {
+    if (lastNotify !== null && fake === 0) {
+      // rate control: at most one notification per interval; a change inside it is sent (as the
+      // whole latest state) when the interval ends
+      const next = lastNotify[e] + minInterval;
+      if (kernel.now < next) {
+        counters[C.notifySuppressed]++;
+        if (flushPending![e] === 0) {
+          flushPending![e] = 1;
+          kernel.schedule(next - kernel.now, flush, d, e, since);
+        }
+        return;
+      }
+      lastNotify[e] = kernel.now;
+    }
+    submitNotify(d, e, tuple, fake, since);
+  };
+  const flush = kernel.defineEvent('notifyFlush', (d, e, since) => {
+    flushPending![e] = 0;
+    if (state[e] !== SUB_ACTIVE) return;
+    lastNotify![e] = kernel.now;
+    submitNotify(d, e, T, 0, since);
+  });
+
+  const received = (since: number) => {
+    counters[C.notifyDelivered]++;
+    tick(ctx, TL_NOTIFY_DELIVERED);
+    if (since >= 0) {
+      latency.record(kernel.now - since);
+      live[liveBucket(kernel.now - since)]++;
+    }
+  };
+
+  const sendList = (d: number, a: number, since: number) => {
+    const x = -1 - a;
+    const wd = x % D;
+    const gt = Math.floor(x / D);
+    const tuple = gt % 16;
+    const bytes = (fed.partialNotifications && tuple < T ? sizes.notifyOne[d] : sizes.notifyFull[d]) + LIST_OVERHEAD;
+    counters[C.listNotifies]++;
+    gateways.send(d, wd, ev.listArrive, gt * D + wd, since, M_LIST_NOTIFY, bytes);
+    trace.message('listNotify', Math.floor(gt / 16), d, -1, wd, bytes, 'one notification for the watchers of a domain');
+  };
+
+  service.onComplete(OP_NOTIFY, (d, a, since) => {
+    if (a < 0) return sendList(d, a, since);
+    const e = Math.floor(a / 32);
+    const tupleRaw = Math.floor((a % 32) / 2);
+    const tuple = tupleRaw >= T ? 0 : tupleRaw;
+    const fake = a % 2;
+    // RFC 2779 5.1.7: once a cancel (or expiry) is processed, nothing more is sent
+    if (state[e] === SUB_NONE || state[e] === SUB_PENDING) {
+      counters[C.notifyDropped]++;
+      return;
+    }
+    if (!access.guard(e, tuple, fake === 1)) counters[C.leaks]++;
+    counters[C.notifySent]++;
+    const w = pop.edgeWatcher[e];
+    const wd = pop.domainOf[w];
+    const bytes = fake || access.firstTupleOnly(e) || (fed.partialNotifications && tupleRaw < T && since >= 0) ? sizes.notifyOne[d] : sizes.notifyFull[d];
+    gateways.send(d, wd, ev.notifyArrive, a, since, M_NOTIFY, bytes);
+    if (trace.on) trace.message('notify', pop.edgePresentity[e], d, w, wd, bytes, fake ? 'polite block: fixed closed view' : `tuple ${tuple}`);
+  });
+
+  ev.notifyArrive = kernel.defineEvent('notifyArrive', (_d, a, since) => {
+    const w = pop.edgeWatcher[Math.floor(a / 32)];
+    if (!online[w]) {
+      counters[C.notifyUndelivered]++;
+      return;
+    }
+    received(since);
+  });
+
+  ev.listArrive = kernel.defineEvent('listNotifyArrive', (h, a, since) => {
+    // the watcher domain's gateway fans the list notification out to its local subscribers
+    const gt = Math.floor(a / D);
+    const g = Math.floor(gt / 16);
+    const tuple = gt % 16;
+    for (let e = pop.revStart[g]; e < pop.revStart[g + 1]; e++) {
+      const w = pop.edgeWatcher[e];
+      if (pop.domainOf[w] !== h || views.subscribed[e] === 0 || access.rule(e) !== RULE_ALLOW) continue;
+      if (tuple > 0 && tuple < T && access.firstTupleOnly(e)) continue;
+      if (!access.guard(e, tuple >= T ? 0 : tuple, false)) counters[C.leaks]++;
+      counters[C.notifySent]++;
+      if (!online[w]) {
+        counters[C.notifyUndelivered]++;
+        continue;
+      }
+      received(since);
+    }
+  });
+
+  const lost = () => {
+    counters[C.notifyLost]++;
+  };
+  gateways.register(M_NOTIFY, {
+    arrive: ev.notifyArrive,
+    dest: (a) => pop.domainOf[pop.edgeWatcher[Math.floor(a / 32)]],
+    bytes: (_a, h) => sizes.notifyFull[h],
+    failed: lost,
+    refused: lost,
+  });
+  gateways.register(M_LIST_NOTIFY, {
+    arrive: ev.listArrive,
+    dest: (a) => a % D,
+    bytes: (_a, h) => sizes.notifyFull[h] + LIST_OVERHEAD,
+    failed: () => {
+      counters[C.responsesLost]++;
+    },
+    refused: () => undefined,
+  });
+
+  return {
+    latency,
+    live,
+    queue,
+    fanOut(d, g, tuple, arrive) {
+      // one notification per active subscription that may see the change (with list
+      // subscriptions, one per watcher domain for the plainly allowed watchers over there)
+      const listed = fed.listSubscriptions;
+      for (let e = pop.revStart[g]; e < pop.revStart[g + 1]; e++) {
+        if (state[e] !== SUB_ACTIVE) continue;
+        if (tuple > 0 && tuple < T && access.firstTupleOnly(e)) continue;
+        if (listed && access.rule(e) === RULE_ALLOW) {
+          const wd = pop.domainOf[pop.edgeWatcher[e]];
+          if (wd !== d) {
+            listMark[wd] = 1;
+            continue;
+          }
+        }
+        queue(d, e, tuple >= T ? T : tuple, 0, arrive);
+      }
+      if (!listed) return;
+      for (let wd = 0; wd < D; wd++) {
+        if (listMark[wd] === 0) continue;
+        listMark[wd] = 0;
+        // a < 0 marks a list notification: presentity, tuple and watcher domain
+        if (!service.submit(d, OP_NOTIFY, g, -1 - ((g * 16 + (tuple >= T ? T : tuple)) * D + wd), arrive)) counters[C.notifyDropped]++;
+      }
+    },
+  };
+}

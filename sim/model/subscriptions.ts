@@ -1,0 +1,227 @@
+/**
+ * Subscriptions at the presentity's presence service (RFC 2778 2.2, RFC 2779 5.1): the lifecycle
+ * state machine of each (presentity, watcher) edge. A subscribe is authenticated, checked against
+ * the access rules (denied, politely blocked, pending the presentity's decision, or accepted), and
+ * granted a duration (at most behaviour.maxSubscriptionDuration); a refresh extends it; an
+ * unsubscribe or the expiry ends it. Every change of a watcher's standing goes to watcher
+ * information. A server crash loses the domain's subscriptions (soft state).
+ */
+import { DEC_ALLOW, DEC_DENY, DEC_UNDECIDED, type Access } from './access.js';
+import { C, type ModelContext } from './context.js';
+import type { FaultSchedule } from './federation.js';
+import type { Gateways } from './gateways.js';
+import { ENVELOPE, M_REFRESH, M_SUB_RESPONSE, M_SUBSCRIBE, M_UNSUBSCRIBE, OP_REFRESH, OP_SUBSCRIBE, OP_UNSUBSCRIBE } from './messages.js';
+import type { Sizes } from './sizes.js';
+import type { Watchers } from './watchers.js';
+import type { Notification } from './notification.js';
+import { hashUnit, RULE_DENY, RULE_PENDING, RULE_POLITE } from './population.js';
+import type { Service } from './service.js';
+import { drawDist } from './topology.js';
+import type { WatcherInfo } from './watcherinfo.js';
+import { OPERATIONS } from '../scenario/types.js';
+
+export const SUB_NONE = 0;
+export const SUB_ACTIVE = 1;
+export const SUB_PENDING = 2;
+export const SUB_POLITE = 3;
+
+/** Response codes of a subscribe or refresh (>= 0: accepted for that many ms). */
+export const RESP_REJECTED = -1;
+export const RESP_PENDING = -2;
+export const RESP_NO_SUBSCRIPTION = -3;
+export const RESP_UNAVAILABLE = -4;
+
+/** The presentity side's columns, per edge: state (SUB_*) and expiry time. */
+export class SubscriptionTable {
+  readonly state: Uint8Array;
+  readonly expiry: Float64Array;
+  constructor(edges: number) {
+    this.state = new Uint8Array(edges);
+    this.expiry = new Float64Array(edges);
+  }
+  /** subscriptions held (active, pending or politely blocked) by presentities of domain d */
+  heldIn(ctx: ModelContext, d: number): number {
+    const { pop } = ctx;
+    let n = 0;
+    for (let e = pop.revStart[pop.domainStart[d]]; e < pop.revStart[pop.domainStart[d + 1]]; e++) if (this.state[e] !== SUB_NONE) n++;
+    return n;
+  }
+}
+
+export interface Subscriptions {
+  /** Response to a subscribe or refresh of edge e, sent from domain d (RESP_* or the granted ms). */
+  respond(d: number, e: number, granted: number, why: string): void;
+}
+
+export function createSubscriptions(ctx: ModelContext, deps: { service: Service; gateways: Gateways; access: Access; notification: Notification; watcherInfo: WatcherInfo; faults: FaultSchedule; table: SubscriptionTable; sizes: Sizes; watchers: Watchers }): Subscriptions {
+  const { kernel, rng, pop, s, seed, T, counters, trace, ev, timers } = ctx;
+  const { service, gateways, access, notification, watcherInfo, table, sizes } = deps;
+  const beh = s.behaviour;
+  const state = table.state;
+  const expiry = table.expiry;
+  const decision = access.decision;
+
+  const respond = (d: number, e: number, granted: number, why: string) => {
+    const w = pop.edgeWatcher[e];
+    const wd = pop.domainOf[w];
+    gateways.send(d, wd, ev.subResponse, e, granted, M_SUB_RESPONSE, ENVELOPE.response);
+    trace.message('subscribeResponse', pop.edgePresentity[e], d, w, wd, ENVELOPE.response, why);
+  };
+  const grant = (requested: number) => Math.min(requested, beh.maxSubscriptionDuration);
+  const expire = kernel.defineEvent('expire', (d, e) => {
+    if (state[e] === SUB_NONE || expiry[e] > kernel.now) return;
+    state[e] = SUB_NONE;
+    counters[C.subExpired]++;
+    watcherInfo.changed(d, pop.edgePresentity[e]);
+  });
+  const extend = (d: number, e: number, g: number) => {
+    expiry[e] = kernel.now + g;
+    timers.set(g, expire, d, e);
+  };
+
+  for (const op of [OP_SUBSCRIBE, OP_REFRESH, OP_UNSUBSCRIBE]) {
+    ev.request[op] = kernel.defineEvent(`request:${OPERATIONS[op]}`, (d, e, b) => {
+      if (!s.domains[d].presence) {
+        counters[C.presenceDisabled]++;
+        if (op !== OP_UNSUBSCRIBE) respond(d, e, RESP_REJECTED, 'presence service disabled');
+        return;
+      }
+      if (!service.submit(d, op, pop.edgePresentity[e], e, b) && op !== OP_UNSUBSCRIBE) respond(d, e, RESP_UNAVAILABLE, 'service unavailable (overload or down)');
+    });
+  }
+
+  const refuse = (d: number, e: number, p: number, rule: number) => {
+    // RFC 2779 5.1.5: the watcher is told of the refusal
+    counters[C.denied]++;
+    counters[C.subRejected]++;
+    respond(d, e, RESP_REJECTED, rule === RULE_DENY ? 'denied by the access rules' : 'denied by the presentity');
+    watcherInfo.changed(d, p);
+  };
+
+  service.onComplete(OP_SUBSCRIBE, (d, e, requested) => {
+    if (access.authFails(d)) {
+      counters[C.rejectedAuth]++;
+      counters[C.subRejected]++;
+      respond(d, e, RESP_REJECTED, 'authentication failed');
+      return;
+    }
+    const p = pop.edgePresentity[e];
+    const rule = access.rule(e);
+    const g = grant(requested);
+    if (state[e] !== SUB_NONE) {
+      // a repeated subscribe acts as a refresh of the existing subscription
+      extend(d, e, g);
+      counters[C.subRefreshed]++;
+      respond(d, e, state[e] === SUB_PENDING ? RESP_PENDING : g, 'already subscribed: refreshed');
+      // a subscribe (unlike a refresh) always gets the current state at once
+      if (state[e] === SUB_ACTIVE) notification.queue(d, e, T, 0, -1);
+      return;
+    }
+    if (rule === RULE_DENY || (rule === RULE_PENDING && decision[e] === DEC_DENY)) return refuse(d, e, p, rule);
+    counters[C.subCreated]++;
+    extend(d, e, g);
+    watcherInfo.changed(d, p);
+    if (rule === RULE_POLITE) {
+      // RFC 2779 5.1.15: looks granted; the watcher sees a fixed closed state, no further work
+      state[e] = SUB_POLITE;
+      counters[C.politeBlocked]++;
+      counters[C.subPoliteBlocked]++;
+      respond(d, e, g, 'polite block (appears granted)');
+      notification.queue(d, e, 0, 1, -1);
+      return;
+    }
+    if (rule === RULE_PENDING && decision[e] === DEC_UNDECIDED) {
+      state[e] = SUB_PENDING;
+      counters[C.subPending]++;
+      respond(d, e, RESP_PENDING, 'pending authorisation');
+      kernel.schedule(drawDist(rng, d, beh.pendingDecisionDelay), decide, d, e);
+      return;
+    }
+    state[e] = SUB_ACTIVE;
+    respond(d, e, g, 'accepted');
+    // a new subscription gets the current state at once
+    notification.queue(d, e, 0, 0, -1);
+  });
+
+  service.onComplete(OP_REFRESH, (d, e, requested) => {
+    if (access.authFails(d)) {
+      counters[C.rejectedAuth]++;
+      respond(d, e, RESP_REJECTED, 'authentication failed');
+      return;
+    }
+    if (state[e] === SUB_NONE) {
+      // the subscription expired meanwhile: the watcher must subscribe anew
+      respond(d, e, RESP_NO_SUBSCRIPTION, 'no such subscription');
+      return;
+    }
+    const g = grant(requested);
+    extend(d, e, g);
+    counters[C.subRefreshed]++;
+    respond(d, e, state[e] === SUB_PENDING ? RESP_PENDING : g, 'refreshed');
+  });
+
+  service.onComplete(OP_UNSUBSCRIBE, (d, e) => {
+    if (state[e] === SUB_NONE) return;
+    state[e] = SUB_NONE;
+    counters[C.subTerminated]++;
+    watcherInfo.changed(d, pop.edgePresentity[e]);
+  });
+
+  const decide = kernel.defineEvent('pendingDecision', (d, e) => {
+    if (decision[e] !== DEC_UNDECIDED) return;
+    const allow = hashUnit(seed, pop.edgePresentity[e], pop.edgeWatcher[e], 3) < beh.pendingAllowFraction;
+    decision[e] = allow ? DEC_ALLOW : DEC_DENY;
+    if (allow) counters[C.subPendingAllowed]++;
+    else counters[C.subPendingDenied]++;
+    if (state[e] !== SUB_PENDING) return;
+    if (allow) {
+      state[e] = SUB_ACTIVE;
+      notification.queue(d, e, 0, 0, -1);
+    } else {
+      state[e] = SUB_NONE;
+      counters[C.denied]++;
+      counters[C.subTerminated]++;
+    }
+  });
+
+  const crash = kernel.defineEvent('serverCrash', (d) => {
+    // the servers lose their soft state: every subscription held by the domain is gone
+    for (let g = pop.domainStart[d]; g < pop.domainStart[d + 1]; g++) {
+      for (let e = pop.revStart[g]; e < pop.revStart[g + 1]; e++) {
+        if (state[e] === SUB_NONE) continue;
+        state[e] = SUB_NONE;
+        counters[C.subLostInCrash]++;
+      }
+    }
+  });
+  ctx.onInit((d) => {
+    for (const c of deps.faults.crashes) if (c.domain === d) kernel.schedule(c.at, crash, d, 0, 0);
+  });
+
+  const retry = deps.watchers.retry;
+  const requestBytes = (a: number) => ENVELOPE.request + sizes.entityLen[pop.domainOf[pop.edgePresentity[a]]];
+  const presentityDomain = (a: number) => pop.domainOf[pop.edgePresentity[a]];
+  for (const [kind, op] of [
+    [M_SUBSCRIBE, OP_SUBSCRIBE],
+    [M_REFRESH, OP_REFRESH],
+  ]) {
+    gateways.register(kind, {
+      arrive: ev.request[op],
+      dest: presentityDomain,
+      bytes: requestBytes,
+      failed: retry,
+      refused: (h, a, why) => respond(h, a, why === 'gateway overload' ? RESP_UNAVAILABLE : RESP_REJECTED, why),
+    });
+  }
+  gateways.register(M_UNSUBSCRIBE, {
+    arrive: ev.request[OP_UNSUBSCRIBE],
+    dest: presentityDomain,
+    bytes: requestBytes,
+    failed: () => {
+      counters[C.unsubscribeLost]++;
+    },
+    refused: () => undefined,
+  });
+
+  return { respond };
+}
