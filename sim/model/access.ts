@@ -9,6 +9,7 @@
  */
 import type { ModelContext } from './context.js';
 import { RULE_DENY, RULE_PENDING, RULE_POLITE, VIS_FIRST_TUPLE_ONLY } from './population.js';
+import { VIEW_POLITE } from './presence-document.js';
 
 export const DEC_UNDECIDED = 0;
 export const DEC_ALLOW = 1;
@@ -30,6 +31,13 @@ export interface Access {
    * `fake` marks the fixed closed view given to politely blocked watchers.
    */
   guard(e: number, tuple: number, fake: boolean): boolean;
+  /**
+   * The independent disclosure check of a presence document: may edge e see `view` (VIEW_*) of
+   * tuples below `end` now? Reads only the static rules and the decisions taken.
+   */
+  allows(e: number, view: number, end: number): boolean;
+  /** the rule that decides edge e now, in words (trace and inspector) */
+  describe(e: number): string;
   /** true when a request's authentication fails at domain d (behaviour.authFailureFraction) */
   authFails(d: number): boolean;
 }
@@ -57,6 +65,29 @@ export function createAccess(ctx: ModelContext): Access {
       if (rule === RULE_PENDING && decision[e] !== DEC_ALLOW) return false;
       if ((r & VIS_FIRST_TUPLE_ONLY) !== 0 && tuple > 0) return false;
       return true;
+    },
+    allows(e, view, end) {
+      const r = edgeRule[e];
+      const rule = r & 3;
+      if (rule === RULE_DENY) return false;
+      if (rule === RULE_POLITE) return view === VIEW_POLITE;
+      if (view === VIEW_POLITE) return false;
+      if (rule === RULE_PENDING && decision[e] !== DEC_ALLOW) return false;
+      return (r & VIS_FIRST_TUPLE_ONLY) === 0 || end <= 1;
+    },
+    describe(e) {
+      const r = edgeRule[e];
+      const cls = (r & VIS_FIRST_TUPLE_ONLY) !== 0 ? 'visibility class: first tuple only' : 'visibility class: all tuples';
+      switch (r & 3) {
+        case RULE_DENY:
+          return 'deny';
+        case RULE_POLITE:
+          return 'polite block (the watcher sees a fixed closed view)';
+        case RULE_PENDING:
+          return `pending authorisation, ${['undecided', 'allowed', 'denied'][decision[e]]} by the presentity; ${cls}`;
+        default:
+          return `allow; ${cls}`;
+      }
     },
     authFails: (d) => authFailure > 0 && rng.uniform(d) < authFailure,
   };

@@ -110,7 +110,10 @@ export function createIm(ctx: ModelContext, deps: { service: Service; gateways: 
     const to = a % TWO26;
     const td = recipientDomain(a);
     gateways.send(d, td, ev.imArrive, a, sentAt, M_MESSAGE, sizes.im[d]);
-    if (trace.on) trace.message('message', Math.floor(a / TWO26), d, to >= UNKNOWN_BASE ? -1 : to, td, sizes.im[d], to >= UNKNOWN_BASE ? 'to an unknown user' : 'instant message');
+    if (trace.on) {
+      const r = trace.message('message', Math.floor(a / TWO26), d, to >= UNKNOWN_BASE ? -1 : to, td, sizes.im[d], to >= UNKNOWN_BASE ? 'to an unknown user' : 'instant message');
+      if (r !== null) r.textBytes = beh.imBodyBytes;
+    }
   });
 
   const report = (d: number, a: number, code: number) => {

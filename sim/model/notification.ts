@@ -12,7 +12,10 @@ import { C, tick, TL_NOTIFY_DELIVERED, type ModelContext } from './context.js';
 import type { Gateways } from './gateways.js';
 import { LatencyRecorder } from './latency.js';
 import { LIVE_BUCKETS, liveBucket } from './live.js';
-import { LIST_OVERHEAD, M_LIST_NOTIFY, M_NOTIFY, OP_NOTIFY } from './messages.js';
+import { ENVELOPE, LIST_OVERHEAD, M_LIST_NOTIFY, M_NOTIFY, OP_NOTIFY } from './messages.js';
+import { entityOf, POLITE_TUPLE, VIEW_FIRST_TUPLE, VIEW_FULL, VIEW_NAMES, VIEW_POLITE } from './presence-document.js';
+import type { TupleTable } from './presence.js';
+import type { TracePresence } from './trace.js';
 import { RULE_ALLOW } from './population.js';
 import type { Service } from './service.js';
 import type { Sizes } from './sizes.js';
@@ -24,11 +27,22 @@ export interface Notification {
   fanOut(d: number, g: number, tuple: number, arrive: number): void;
   /** sends the current state on edge e (fake: the polite-block view; since: the publish time, -1 for none) */
   queue(d: number, e: number, tuple: number, fake: number, since: number): void;
+  /** the state a document of edge e's presentity carries in `view` (tuples first .. first + count - 1), for the trace */
+  describe(e: number, view: number, first: number, count: number): TracePresence;
   readonly latency: LatencyRecorder;
   readonly live: Float64Array;
 }
 
-export function createNotification(ctx: ModelContext, service: Service, gateways: Gateways, access: Access, subs: SubscriptionTable, views: WatcherTable, sizes: Sizes): Notification {
+/**
+ * A notification in transit carries its edge, the presentity's state version (modulo
+ * VERSION_MOD) and the view applied: a = e * NOTIFY_MUL + version * 4 + view. A list notification
+ * carries a = ((presentity * 16 + tuple) * D + watcher domain) * VERSION_MOD + version.
+ */
+export const VERSION_MOD = 4096;
+const NOTIFY_MUL = VERSION_MOD * 4;
+export const notifyEdge = (a: number) => Math.floor(a / NOTIFY_MUL);
+
+export function createNotification(ctx: ModelContext, service: Service, gateways: Gateways, access: Access, subs: SubscriptionTable, views: WatcherTable, sizes: Sizes, tuples: TupleTable): Notification {
   const { kernel, pop, s, D, T, E, counters, trace, online, ev } = ctx;
   const fed = s.federation;
   const latency = new LatencyRecorder();
@@ -75,61 +89,96 @@ export function createNotification(ctx: ModelContext, service: Service, gateways
     }
   };
 
+  const describe = (e: number, view: number, first: number, count: number): TracePresence => {
+    const p = pop.edgePresentity[e];
+    return { entity: entityOf(s, pop, p), version: tuples.version[p], view, rule: access.describe(e), tuples: view === VIEW_POLITE ? [POLITE_TUPLE] : tuples.snapshot(p).slice(first, first + count) };
+  };
+
   const sendList = (d: number, a: number, since: number) => {
     const x = -1 - a;
     const wd = x % D;
     const gt = Math.floor(x / D);
+    const g = Math.floor(gt / 16);
     const tuple = gt % 16;
-    const bytes = (fed.partialNotifications && tuple < T ? sizes.notifyOne[d] : sizes.notifyFull[d]) + LIST_OVERHEAD;
+    const partial = fed.partialNotifications && tuple < T;
+    const bytes = ENVELOPE.request + sizes.view(g, VIEW_FULL, partial ? tuple : 0, partial ? 1 : T, tuples) + LIST_OVERHEAD;
     counters[C.listNotifies]++;
-    gateways.send(d, wd, ev.listArrive, gt * D + wd, since, M_LIST_NOTIFY, bytes);
-    trace.message('listNotify', Math.floor(gt / 16), d, -1, wd, bytes, 'one notification for the watchers of a domain');
+    gateways.send(d, wd, ev.listArrive, (gt * D + wd) * VERSION_MOD + (tuples.version[g] % VERSION_MOD), since, M_LIST_NOTIFY, bytes);
+    if (trace.on) {
+      const state = { entity: entityOf(s, pop, g), version: tuples.version[g], view: VIEW_FULL, rule: 'list subscription: every plainly allowed watcher of the domain', tuples: tuples.snapshot(g).slice(partial ? tuple : 0, partial ? tuple + 1 : T) };
+      trace.presence('listNotify', g, d, -1, wd, bytes, 'one notification for the watchers of a domain', state);
+    }
+  };
+
+  /** The view a notification of edge e carries: tuples first .. first + count - 1 in `view`. */
+  const content = { view: 0, first: 0, count: 0 };
+  const contentOf = (e: number, tupleRaw: number, fake: number, since: number) => {
+    content.first = 0;
+    content.count = 1;
+    if (fake) content.view = VIEW_POLITE;
+    else if (access.firstTupleOnly(e)) content.view = VIEW_FIRST_TUPLE;
+    else {
+      content.view = VIEW_FULL;
+      // a partial notification (RFC 5263) carries the changed tuple only
+      if (fed.partialNotifications && tupleRaw < T && since >= 0) content.first = tupleRaw;
+      else content.count = T;
+    }
   };
 
   service.onComplete(OP_NOTIFY, (d, a, since) => {
     if (a < 0) return sendList(d, a, since);
     const e = Math.floor(a / 32);
     const tupleRaw = Math.floor((a % 32) / 2);
-    const tuple = tupleRaw >= T ? 0 : tupleRaw;
     const fake = a % 2;
     // RFC 2779 5.1.7: once a cancel (or expiry) is processed, nothing more is sent
     if (state[e] === SUB_NONE || state[e] === SUB_PENDING) {
       counters[C.notifyDropped]++;
       return;
     }
-    if (!access.guard(e, tuple, fake === 1)) counters[C.leaks]++;
+    contentOf(e, tupleRaw, fake, since);
+    const { view, first, count } = content;
+    if (!access.allows(e, view, first + count)) counters[C.leaks]++;
     counters[C.notifySent]++;
+    const p = pop.edgePresentity[e];
     const w = pop.edgeWatcher[e];
     const wd = pop.domainOf[w];
-    const bytes = fake || access.firstTupleOnly(e) || (fed.partialNotifications && tupleRaw < T && since >= 0) ? sizes.notifyOne[d] : sizes.notifyFull[d];
-    gateways.send(d, wd, ev.notifyArrive, a, since, M_NOTIFY, bytes);
-    if (trace.on) trace.message('notify', pop.edgePresentity[e], d, w, wd, bytes, fake ? 'polite block: fixed closed view' : `tuple ${tuple}`);
+    const bytes = ENVELOPE.request + sizes.view(p, view, first, count, tuples);
+    gateways.send(d, wd, ev.notifyArrive, e * NOTIFY_MUL + (tuples.version[p] % VERSION_MOD) * 4 + view, since, M_NOTIFY, bytes);
+    if (trace.on) trace.presence('notify', p, d, w, wd, bytes, VIEW_NAMES[view], describe(e, view, first, count));
   });
 
   ev.notifyArrive = kernel.defineEvent('notifyArrive', (_d, a, since) => {
-    const w = pop.edgeWatcher[Math.floor(a / 32)];
+    const e = notifyEdge(a);
+    const w = pop.edgeWatcher[e];
     if (!online[w]) {
       counters[C.notifyUndelivered]++;
       return;
     }
+    // the watcher now holds this version of the presentity's state, in this view
+    views.version[e] = Math.floor((a % NOTIFY_MUL) / 4);
+    views.view[e] = a % 4;
     received(since);
   });
 
   ev.listArrive = kernel.defineEvent('listNotifyArrive', (h, a, since) => {
     // the watcher domain's gateway fans the list notification out to its local subscribers
-    const gt = Math.floor(a / D);
+    const version = a % VERSION_MOD;
+    const gt = Math.floor(Math.floor(a / VERSION_MOD) / D);
     const g = Math.floor(gt / 16);
     const tuple = gt % 16;
     for (let e = pop.revStart[g]; e < pop.revStart[g + 1]; e++) {
       const w = pop.edgeWatcher[e];
       if (pop.domainOf[w] !== h || views.subscribed[e] === 0 || access.rule(e) !== RULE_ALLOW) continue;
       if (tuple > 0 && tuple < T && access.firstTupleOnly(e)) continue;
-      if (!access.guard(e, tuple >= T ? 0 : tuple, false)) counters[C.leaks]++;
+      const view = access.firstTupleOnly(e) ? VIEW_FIRST_TUPLE : VIEW_FULL;
+      if (!access.allows(e, view, view === VIEW_FULL ? T : 1)) counters[C.leaks]++;
       counters[C.notifySent]++;
       if (!online[w]) {
         counters[C.notifyUndelivered]++;
         continue;
       }
+      views.version[e] = version;
+      views.view[e] = view;
       received(since);
     }
   });
@@ -139,15 +188,19 @@ export function createNotification(ctx: ModelContext, service: Service, gateways
   };
   gateways.register(M_NOTIFY, {
     arrive: ev.notifyArrive,
-    dest: (a) => pop.domainOf[pop.edgeWatcher[Math.floor(a / 32)]],
-    bytes: (_a, h) => sizes.notifyFull[h],
+    dest: (a) => pop.domainOf[pop.edgeWatcher[notifyEdge(a)]],
+    // relayed: the view of the presentity's state now (a partial notification counts as a full one)
+    bytes: (a) => {
+      const view = a % 4;
+      return ENVELOPE.request + sizes.view(pop.edgePresentity[notifyEdge(a)], view, 0, view === VIEW_FULL ? T : 1, tuples);
+    },
     failed: lost,
     refused: lost,
   });
   gateways.register(M_LIST_NOTIFY, {
     arrive: ev.listArrive,
-    dest: (a) => a % D,
-    bytes: (_a, h) => sizes.notifyFull[h] + LIST_OVERHEAD,
+    dest: (a) => Math.floor(a / VERSION_MOD) % D,
+    bytes: (a) => ENVELOPE.request + sizes.view(Math.floor(Math.floor(a / VERSION_MOD) / D / 16), VIEW_FULL, 0, T, tuples) + LIST_OVERHEAD,
     failed: () => {
       counters[C.responsesLost]++;
     },
@@ -158,6 +211,7 @@ export function createNotification(ctx: ModelContext, service: Service, gateways
     latency,
     live,
     queue,
+    describe,
     fanOut(d, g, tuple, arrive) {
       // one notification per active subscription that may see the change (with list
       // subscriptions, one per watcher domain for the plainly allowed watchers over there)

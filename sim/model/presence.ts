@@ -16,22 +16,42 @@ import type { Service } from './service.js';
 import type { Sizes } from './sizes.js';
 import { DEC_ALLOW } from './access.js';
 import type { WatcherInfo } from './watcherinfo.js';
+import { ACTIVITIES, entityOf, noteFor, VIEW_FIRST_TUPLE, VIEW_FULL, VIEW_POLITE, type TupleState } from './presence-document.js';
+import { hashUnit } from './population.js';
 
 /** Extended status values of a tuple (index 0 means closed/offline). */
-export const STATUS_NAMES = ['offline', 'available', 'away', 'busy', 'idle'] as const;
+export const STATUS_NAMES = ACTIVITIES;
 
-/** The tuples of every presentity: basic status (1 = open), extended status and time of the last change. */
+/**
+ * The tuples of every presentity (user g's tuple i at g * tuples + i): basic status (1 = open),
+ * activity (ACTIVITIES), note (NOTES, 0 = none) and time of the last change; per presentity the
+ * version of its state, raised by every publish the service processes.
+ */
 export class TupleTable {
   readonly basic: Uint8Array;
-  readonly status: Uint8Array;
+  readonly activity: Uint8Array;
+  readonly note: Uint8Array;
   readonly time: Float64Array;
+  readonly version: Uint32Array;
   constructor(
     users: number,
     readonly tuples: number,
   ) {
     this.basic = new Uint8Array(users * tuples);
-    this.status = new Uint8Array(users * tuples);
+    this.activity = new Uint8Array(users * tuples);
+    this.note = new Uint8Array(users * tuples);
     this.time = new Float64Array(users * tuples);
+    this.version = new Uint32Array(users);
+  }
+
+  /** The state of presentity g's tuples (for the trace and the inspector). */
+  snapshot(g: number): TupleState[] {
+    const out: TupleState[] = [];
+    for (let k = 0; k < this.tuples; k++) {
+      const i = g * this.tuples + k;
+      out.push({ index: k, basic: this.basic[i], activity: this.activity[i], note: this.note[i], atMs: this.time[i] });
+    }
+    return out;
   }
 }
 
@@ -43,11 +63,11 @@ export interface Presence {
   startAgent(g: number, d: number, ep: number): void;
 }
 
-export function createPresence(ctx: ModelContext, deps: { service: Service; gateways: Gateways; access: Access; notification: Notification; watcherInfo: WatcherInfo; sizes: Sizes }): Presence {
-  const { kernel, rng, pop, s, T, U, counters, trace, ev, online, epoch } = ctx;
+export function createPresence(ctx: ModelContext, deps: { service: Service; gateways: Gateways; access: Access; notification: Notification; watcherInfo: WatcherInfo; sizes: Sizes; tuples: TupleTable }): Presence {
+  const { kernel, rng, pop, s, seed, T, U, counters, trace, ev, online, epoch } = ctx;
   const { service, gateways, access, notification, watcherInfo, sizes } = deps;
   const beh = s.behaviour;
-  const tuples = new TupleTable(U, T);
+  const tuples = deps.tuples;
 
   const publish = (g: number, d: number, tuple: number, status: number) => {
     if (!s.domains[d].presence) {
@@ -61,14 +81,20 @@ export function createPresence(ctx: ModelContext, deps: { service: Service; gate
     const tuple = Math.floor(b / 16);
     const status = b % 16;
     counters[C.publishes]++;
-    // the presence user agent's update reaching the presence service (RFC 2778 2.1)
-    if (trace.on) trace.message('publish', g, d, -1, d, tuple >= T ? sizes.notifyFull[d] : sizes.notifyOne[d], `${tuple >= T ? 'all tuples' : `tuple ${tuple}`} ${status > 0 ? 'open' : 'closed'}`);
     const first = tuple >= T ? 0 : tuple;
     const last = tuple >= T ? T : tuple + 1;
+    const version = ++tuples.version[g];
     for (let i = g * T + first; i < g * T + last; i++) {
       tuples.basic[i] = status > 0 ? 1 : 0;
-      tuples.status[i] = status;
+      tuples.activity[i] = status;
+      // the agent's note goes with the activity (a deterministic draw per presentity, version and tuple)
+      tuples.note[i] = noteFor(status, hashUnit(seed, g, version, i - g * T));
       tuples.time[i] = kernel.now;
+    }
+    // the presence user agent's update reaching the presence service (RFC 2778 2.1), with the tuples it set
+    if (trace.on) {
+      const bytes = ENVELOPE.request + sizes.view(g, VIEW_FULL, first, last - first, tuples);
+      trace.presence('publish', g, d, -1, d, bytes, `${tuple >= T ? 'all tuples' : `tuple ${tuple}`} ${status > 0 ? ACTIVITIES[status] : 'closed'}`, { entity: entityOf(s, pop, g), version, view: VIEW_FULL, rule: 'the presentity publishes its own state', tuples: tuples.snapshot(g).slice(first, last) });
     }
     notification.fanOut(d, g, tuple, arrive);
   });
@@ -80,12 +106,17 @@ export function createPresence(ctx: ModelContext, deps: { service: Service; gate
   });
 
   // ---- fetch ----
-  const respond = (d: number, e: number, requestTime: number, bytes: number, detail: string) => {
+  const respond = (d: number, e: number, requestTime: number, bytes: number, detail: string, view = -1) => {
     const w = pop.edgeWatcher[e];
     const wd = pop.domainOf[w];
+    const p = pop.edgePresentity[e];
     gateways.send(d, wd, ev.fetchResponse, e, requestTime, M_FETCH_RESPONSE, bytes);
-    trace.message('fetchResponse', pop.edgePresentity[e], d, w, wd, bytes, detail);
+    if (!trace.on) return;
+    if (view < 0) trace.message('fetchResponse', p, d, w, wd, bytes, detail);
+    else trace.presence('fetchResponse', p, d, w, wd, bytes, detail, notification.describe(e, view, 0, view === VIEW_FULL ? T : 1));
   };
+  /** a fetch result: the view of the presentity's current state */
+  const result = (e: number, view: number) => ENVELOPE.response + sizes.view(pop.edgePresentity[e], view, 0, view === VIEW_FULL ? T : 1, tuples);
   ev.request[OP_FETCH] = kernel.defineEvent('request:fetch', (d, e, b) => {
     if (!s.domains[d].presence) {
       counters[C.presenceDisabled]++;
@@ -108,13 +139,13 @@ export function createPresence(ctx: ModelContext, deps: { service: Service; gate
     }
     if (rule === RULE_POLITE) {
       counters[C.politeBlocked]++;
-      if (!access.guard(e, 0, true)) counters[C.leaks]++;
-      return respond(d, e, requestTime, ENVELOPE.response + sizes.pidf(d, 1), 'polite block: fixed closed view');
+      if (!access.allows(e, VIEW_POLITE, 1)) counters[C.leaks]++;
+      return respond(d, e, requestTime, result(e, VIEW_POLITE), 'polite block: fixed closed view', VIEW_POLITE);
     }
     if (rule === RULE_PENDING && access.decision[e] !== DEC_ALLOW) return respond(d, e, requestTime, ENVELOPE.response, 'pending authorisation');
-    const vis = access.visibleTuples(e);
-    if (!access.guard(e, vis - 1, false)) counters[C.leaks]++;
-    respond(d, e, requestTime, ENVELOPE.response + sizes.pidf(d, vis), trace.on ? `${vis} tuple(s)` : '');
+    const view = access.firstTupleOnly(e) ? VIEW_FIRST_TUPLE : VIEW_FULL;
+    if (!access.allows(e, view, view === VIEW_FULL ? T : 1)) counters[C.leaks]++;
+    respond(d, e, requestTime, result(e, view), trace.on ? `${access.visibleTuples(e)} tuple(s)` : '', view);
   });
   ev.fetchResponse = kernel.defineEvent('fetchResponse', () => {
     counters[C.fetchResponses]++;

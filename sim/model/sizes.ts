@@ -7,6 +7,14 @@ import type { Scenario } from '../scenario/types.js';
 import { cpimMessageSize, pidfSize } from '../wire/size.js';
 import { ENVELOPE } from './messages.js';
 import type { Population } from './population.js';
+import { ViewSizer } from './presence-document.js';
+
+/** What the sizer reads of the tuple columns. */
+interface TupleColumns {
+  readonly tuples: number;
+  readonly activity: Uint8Array;
+  readonly note: Uint8Array;
+}
 
 export interface Sizes {
   /** per domain: length of its longest presentity URI */
@@ -20,6 +28,8 @@ export interface Sizes {
   pidf(d: number, tuples: number): number;
   /** a request naming a presentity of domain d */
   request(d: number): number;
+  /** the PIDF body of presentity g's tuples first .. first + count - 1 in `view`, from its current state */
+  view(g: number, view: number, first: number, count: number, t: TupleColumns): number;
 }
 
 export function computeSizes(s: Scenario, pop: Population): Sizes {
@@ -27,7 +37,9 @@ export function computeSizes(s: Scenario, pop: Population): Sizes {
   const entityLen = s.domains.map((dom, d) => `pres:u${Math.max(0, pop.domainUsers[d] - 1)}@${dom.name}`.length);
   const pidf = (d: number, tuples: number) =>
     pidfSize({ entityLength: entityLen[d], tuples, withContact: true, withNote: false, withTimestamp: true, extendedStatus: true });
+  const sizer = new ViewSizer(s, pop, T);
   return {
+    view: (g, view, first, count, t) => sizer.size(g, view, first, count, g * t.tuples, t.activity, t.note),
     entityLen,
     notifyFull: entityLen.map((_, d) => ENVELOPE.request + pidf(d, T)),
     notifyOne: entityLen.map((_, d) => ENVELOPE.request + pidf(d, 1)),

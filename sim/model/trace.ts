@@ -6,6 +6,21 @@
 import type { Kernel } from '../engine/kernel.js';
 import type { Scenario } from '../scenario/types.js';
 import type { Population } from './population.js';
+import { VIEW_NAMES, type TupleState } from './presence-document.js';
+
+/**
+ * The presence state a traced message carried, as the model computed it when sending: the
+ * presentity, its state version, the view the rules allowed (VIEW_* and its name), the rule that
+ * decided, and the tuples included. The inspector encodes the PIDF body from it.
+ */
+export interface TracePresence {
+  entity: string;
+  version: number;
+  view: number;
+  viewName?: string;
+  rule: string;
+  tuples: TupleState[];
+}
 
 export interface TraceRecord {
   t: number;
@@ -16,6 +31,10 @@ export interface TraceRecord {
   to: string;
   bytes: number;
   detail: string;
+  /** publish, notify and fetch results: the presence state the message carried */
+  state?: TracePresence;
+  /** instant messages: octets of the message's text (the model carries its size, not its words) */
+  textBytes?: number;
 }
 
 export function userName(pop: Population, s: Scenario, g: number): string {
@@ -37,11 +56,17 @@ export class Trace {
     this.limit = s.trace.limit;
   }
 
-  /** Records a message from user (or, for -1, the domain itself) to user (or domain). */
-  message(op: string, fromUser: number, fromDomain: number, toUser: number, toDomain: number, bytes: number, detail: string): void {
-    if (!this.on || this.records.length >= this.limit) return;
+  /** Records a message carrying presence state (see message). */
+  presence(op: string, fromUser: number, fromDomain: number, toUser: number, toDomain: number, bytes: number, detail: string, state: TracePresence): void {
+    const r = this.message(op, fromUser, fromDomain, toUser, toDomain, bytes, detail);
+    if (r !== null) r.state = { ...state, viewName: VIEW_NAMES[state.view] };
+  }
+
+  /** Records a message from user (or, for -1, the domain itself) to user (or domain); null when the trace is off or full. */
+  message(op: string, fromUser: number, fromDomain: number, toUser: number, toDomain: number, bytes: number, detail: string): TraceRecord | null {
+    if (!this.on || this.records.length >= this.limit) return null;
     const s = this.s;
-    this.records.push({
+    const r: TraceRecord = {
       t: this.kernel.now,
       op,
       fromDomain: s.domains[fromDomain].name,
@@ -50,6 +75,8 @@ export class Trace {
       to: toUser >= 0 ? userName(this.pop, s, toUser) : s.domains[toDomain].name,
       bytes,
       detail,
-    });
+    };
+    this.records.push(r);
+    return r;
   }
 }

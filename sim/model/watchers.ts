@@ -13,12 +13,20 @@ import type { Sizes } from './sizes.js';
 import { RESP_NO_SUBSCRIPTION, RESP_REJECTED, RESP_UNAVAILABLE } from './subscriptions.js';
 import { OPERATIONS } from '../scenario/types.js';
 
-/** The watcher side's columns, per edge: subscribed (the watcher wants the subscription), failure start, retries. */
+/**
+ * The watcher side's columns, per edge: subscribed (the watcher wants the subscription), failure
+ * start, retries, and what the watcher last received: the presentity's state version (modulo the
+ * notification's VERSION_MOD) and the view (VIEW_*).
+ */
 export class WatcherTable {
   readonly subscribed: Uint8Array;
   readonly failSince: Float64Array;
   readonly retryCount: Uint8Array;
+  readonly version: Uint16Array;
+  readonly view: Uint8Array;
   constructor(edges: number) {
+    this.version = new Uint16Array(edges);
+    this.view = new Uint8Array(edges);
     this.subscribed = new Uint8Array(edges);
     this.failSince = new Float64Array(edges);
     this.retryCount = new Uint8Array(edges);

@@ -47,7 +47,7 @@ describe('message trace', () => {
     // notification of a change follows the publish of its presentity
     for (const x of trace.filter((y) => y.op === 'publish')) {
       expect(x.to).toBe('example.com');
-      expect(x.detail).toMatch(/^(all tuples|tuple \d+) (open|closed)$/);
+      expect(x.detail).toMatch(/^(all tuples|tuple \d+) (available|away|busy|on-the-phone|closed)$/);
     }
     // notifications of a change follow the publish of their presentity (others are the current
     // state sent on a new subscription)

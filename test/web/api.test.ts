@@ -12,6 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { InteractiveRun } from '../../sim/interactive.js';
 import { runScenario } from '../../sim/run.js';
 import { loadScenario } from '../../sim/scenario/index.js';
+import { ACTIVITIES, NOTES } from '../../sim/model/presence-document.js';
 import { buildApp, type BuildAppOptions } from '../../web/server/app.js';
 import { API_ERRORS } from '../../web/server/errors.js';
 import { parseFlags } from '../../web/server/main.js';
@@ -246,21 +247,30 @@ describe('batch runs', () => {
     expectError(await get(app, `/api/runs/${id}/trace/999999`), 404, 'TRACE_NOT_FOUND');
 
     const trace = expected.trace!;
-    const notify = trace.findIndex((t) => t.op === 'notify' && t.detail.startsWith('tuple'));
+    // the body decodes to exactly the state the model recorded when it sent the message
+    type Tuple = { id: string; status: { basic: string; extensions: { text: string }[] }; notes: { text: string }[] };
+    const tuplesOf = (doc: { tuples: Tuple[] }) => doc.tuples.map((t) => [t.id, t.status.basic, t.status.extensions[0].text, t.notes[0]?.text ?? null]);
+    const expectedTuples = (r: (typeof trace)[number]) =>
+      r.state!.tuples.map((t) => [`t${t.index + 1}`, t.basic ? 'open' : 'closed', ACTIVITIES[t.activity], t.note > 0 ? NOTES[t.note] : null]);
+    const notify = trace.findIndex((t) => t.op === 'notify' && t.state !== undefined);
     const n = await get(app, `/api/runs/${id}/trace/${notify}`);
-    expect(n.body).toMatchObject({ index: notify, contentType: 'application/pidf+xml', detail: trace[notify].detail, decoded: { kind: 'pidf' } });
+    expect(n.body).toMatchObject({ index: notify, contentType: 'application/pidf+xml', detail: trace[notify].detail, version: trace[notify].state!.version, decoded: { kind: 'pidf' } });
     expect(n.body!.body).toContain('<presence');
     expect(n.body!.decoded.document.entity).toBe(`pres:${trace[notify].from}`);
-    // a publish of one tuple carries that tuple, with the status it published
+    expect(tuplesOf(n.body!.decoded.document)).toEqual(expectedTuples(trace[notify]));
+    expect(n.body!.rule).toBe(trace[notify].state!.rule);
+    // a publish of one tuple carries that tuple, with the activity it published
     const publish = trace.findIndex((t) => t.op === 'publish' && t.detail.startsWith('tuple'));
     const pub = await get(app, `/api/runs/${id}/trace/${publish}`);
     expect(pub.body).toMatchObject({ contentType: 'application/pidf+xml', decoded: { kind: 'pidf' } });
-    const [, tupleNo, status] = /^tuple (\d+) (open|closed)$/.exec(trace[publish].detail)!;
-    expect(pub.body!.decoded.document.tuples.map((t: { id: string; status: { basic: string } }) => [t.id, t.status.basic])).toEqual([[`t${tupleNo}`, status]]);
+    const [, tupleNo, activity] = /^tuple (\d+) (\S+)$/.exec(trace[publish].detail)!;
+    expect(tuplesOf(pub.body!.decoded.document)).toEqual(expectedTuples(trace[publish]));
+    expect(tuplesOf(pub.body!.decoded.document)[0].slice(0, 3)).toEqual([`t${Number(tupleNo) + 1}`, activity === 'closed' ? 'closed' : 'open', activity === 'closed' ? 'offline' : activity]);
     const message = trace.findIndex((t) => t.op === 'message');
     const m = await get(app, `/api/runs/${id}/trace/${message}`);
     expect(m.body).toMatchObject({ contentType: 'message/cpim', decoded: { kind: 'cpim' } });
     expect(m.body!.decoded.summary.from.uri).toBe(`im:${trace[message].from}`);
+    expect(m.body!.note).toContain('not its words');
     const subscribe = trace.findIndex((t) => t.op === 'subscribe');
     expect((await get(app, `/api/runs/${id}/trace/${subscribe}`)).body).toMatchObject({ contentType: null, body: null, decoded: null });
 

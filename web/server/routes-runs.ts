@@ -51,7 +51,7 @@ export async function runRoutesPlugin(app: FastifyInstance): Promise<void> {
     const index = Number(req.params.index);
     const record = trace[index];
     if (record === undefined) throw new ApiError('TRACE_NOT_FOUND', `run '${req.params.id}' has ${trace.length} trace record(s); no record ${index}`);
-    return { index, ...tracePayload(record, index, runs.tuplesOf(req.params.id)) };
+    return { index, ...tracePayload(record) };
   });
 
   app.get<IdParams>('/api/runs/:id/timeseries.csv', { schema: runRoutes.timeseries }, async (req, reply) => {

@@ -558,17 +558,6 @@ export class RunManager {
     return this.report(id).trace ?? [];
   }
 
-  /** Tuples per presentity of a run's scenario (for the payload inspector). */
-  tuplesOf(id: string): number {
-    const run = this.live.get(id);
-    if (run !== undefined) return run.scenario.population.tuples;
-    try {
-      return this.report(id).parameters.tuples;
-    } catch {
-      return 1;
-    }
-  }
-
   timeseries(id: string): TimeSeries {
     this.require(id);
     const run = this.live.get(id);

@@ -224,7 +224,7 @@ export const runRoutes = {
   },
   traceRecord: {
     tags: ['runs'],
-    summary: 'One traced message with its wire payload (PIDF or message/cpim), encoded and decoded',
+    summary: 'One traced message with its wire payload (PIDF or message/cpim) encoded from the state the model sent, and decoded',
     params: {
       type: 'object',
       required: ['id', 'index'],
@@ -237,9 +237,12 @@ export const runRoutes = {
           index: { type: 'integer' },
           record: looseObject,
           detail: { type: 'string' },
+          rule: { type: 'string' },
+          version: { type: 'integer' },
           contentType: { type: ['string', 'null'] },
           body: { type: ['string', 'null'] },
           decoded: nullable(looseObject),
+          note: { type: 'string' },
         },
       },
       ...errors(400, 404, 409),
