@@ -94,6 +94,9 @@ export async function buildApp(opts: BuildAppOptions = {}): Promise<FastifyInsta
     // is not HTTP) answer in the API's error shape too
     frameworkErrors: onFrameworkError,
     clientErrorHandler: onClientError,
+    // a request without a Host header reaches the Host guard (421 in the error shape) instead of
+    // Node's bodiless 400
+    http: { requireHostHeader: false },
   });
 
   // opening the store throws a StoreError (kind 'open') that says what is wrong and what to do

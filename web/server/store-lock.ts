@@ -64,6 +64,10 @@ export class StoreLock {
     if (!this.held) return;
     this.held = false;
     heldHere.delete(this.file);
-    rmSync(this.file, { force: true });
+    try {
+      rmSync(this.file, { force: true });
+    } catch {
+      // the folder went away (or became a file) under the server: nothing is left to release
+    }
   }
 }
