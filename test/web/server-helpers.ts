@@ -102,7 +102,6 @@ export function bigSnapshotRunner(pairs: number): Runner {
   return (scenario, opts) =>
     new Promise<Report>((_resolve, reject) => {
       const t0 = performance.now();
-      let stopped = false;
       const clock = () => Math.round((performance.now() - t0) * 10);
       const snapshot = (): LiveSnapshot => ({
         clock: clock(),
@@ -119,14 +118,12 @@ export function bigSnapshotRunner(pairs: number): Runner {
         resume() {},
         hold() {},
         stop() {
-          stopped = true;
           reject(new Error('stopped'));
         },
         progress: () => ({ clock: clock(), events: clock(), windows: 0, until: opts.duration ?? scenario.duration }),
         live: () => null,
         snapshot,
       } as never);
-      void stopped;
     });
 }
 
