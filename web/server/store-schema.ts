@@ -5,7 +5,10 @@
  *      with the scenario text of a YAML run inside it
  *   2  the summary fields (mode, seed, workers, duration, speed, sweep) are columns, written at
  *      insert time, so the listing reads no JSON; the scenario text has its own column; `damage`
- *      records why a row could not be read; `checkpoint_at` the last live checkpoint
+ *      records why a row could not be read; `checkpoint_at` the last live checkpoint. A new store
+ *      puts the large columns last; a migrated one has the new columns after its report and time
+ *      series (SQLite only appends columns), so its listing reads through them: move it aside and
+ *      start again for a fast listing of a large old history
  *
  * A version-0 store is migrated in place (one transaction) when it opens; a newer version or an
  * unknown layout is refused with a StoreError that says what to do.
@@ -15,30 +18,33 @@ import { StoreError } from './store-errors.js';
 
 export const SCHEMA_VERSION = 2;
 
+// Small columns first, large ones (scenario text, report, time series) last: SQLite reads a row's
+// columns in order and follows a large value's overflow pages to reach any column after it, so
+// the listing must never need a column that comes after one.
 const RUNS_V2 = `
   CREATE TABLE runs (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE,
     scenario TEXT NOT NULL,
     status TEXT NOT NULL,
-    params TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    finished_at TEXT,
-    error TEXT,
-    clock REAL NOT NULL DEFAULT 0,
-    events REAL NOT NULL DEFAULT 0,
-    figures TEXT,
-    report TEXT,
-    timeseries TEXT,
     mode TEXT NOT NULL DEFAULT 'batch',
     seed REAL NOT NULL DEFAULT 0,
     workers INTEGER NOT NULL DEFAULT 1,
     duration REAL NOT NULL DEFAULT 0,
     speed REAL NOT NULL DEFAULT 0,
     sweep TEXT,
-    scenario_text TEXT,
+    created_at TEXT NOT NULL,
+    finished_at TEXT,
+    error TEXT,
+    clock REAL NOT NULL DEFAULT 0,
+    events REAL NOT NULL DEFAULT 0,
+    figures TEXT,
     damage TEXT,
-    checkpoint_at TEXT
+    checkpoint_at TEXT,
+    params TEXT NOT NULL,
+    scenario_text TEXT,
+    report TEXT,
+    timeseries TEXT
   )`;
 
 const SWEEPS = `
