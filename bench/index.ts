@@ -11,6 +11,7 @@ import { runScenario } from '../sim/run.js';
 import { loadScenario } from '../sim/scenario/index.js';
 import { parseDuration } from '../sim/scenario/units.js';
 import { buildPopulation } from '../sim/model/population.js';
+import { benchServer } from './server.js';
 
 async function benchModel(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -71,6 +72,9 @@ benchmarks:
                    per wall-clock second (--workers W, --duration D such as 1h, --json FILE)
   memory           bytes per user and per subscription edge of the model's state
                    (--users N [200000], --buddies K [20])
+  server           the dashboard server under load: a run of --scenario S [office] with
+                   --readers N [50] event-stream readers and --stalled M [5] that never read;
+                   p50/p99 of GET /api/runs and the server's RSS (--seconds T [20], --json FILE)
 
 phold options (defaults in brackets):
   --lps N          logical processes [1000]
@@ -102,6 +106,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (name === 'model') return benchModel(rest);
   if (name === 'memory') return benchMemory(rest);
+  if (name === 'server') return benchServer(rest);
   const { values } = parseArgs({
     args: rest,
     strict: true,

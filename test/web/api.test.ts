@@ -206,7 +206,7 @@ describe('bad requests are JSON 4xx, never 5xx', () => {
     const ui = await app.inject({ method: 'GET', url: '/docs' });
     expect(ui.statusCode).toBeLessThan(400);
     const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json() as Json;
-    for (const p of ['/api/scenarios', '/api/scenarios/{name}', '/api/scenarios/validate', '/api/runs', '/api/runs/{id}', '/api/runs/{id}/report', '/api/runs/{id}/events', '/api/runs/{id}/control', '/api/runs/{id}/trace', '/api/runs/{id}/trace/{index}', '/api/runs/{id}/timeseries.csv', '/api/sweeps', '/api/sweeps/{id}']) {
+    for (const p of ['/api/scenarios', '/api/scenarios/{name}', '/api/scenarios/validate', '/api/runs', '/api/runs/{id}', '/api/runs/{id}/report', '/api/runs/{id}/events', '/api/runs/{id}/control', '/api/runs/{id}/trace', '/api/runs/{id}/trace/{index}', '/api/runs/{id}/timeseries.csv', '/api/sweeps', '/api/sweeps/{id}', '/api/sweeps/{id}/control', '/api/health']) {
       expect(doc.paths[p], p).toBeDefined();
     }
   });

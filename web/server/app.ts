@@ -10,21 +10,26 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { API_ERRORS, ApiError, toApiError } from './errors.js';
+import { onClientError, onFrameworkError, hostGuard, staticPathAllowed } from './guards.js';
 import { publicDir } from './paths.js';
+import { healthRoutesPlugin } from './routes-health.js';
 import { runRoutesPlugin } from './routes-runs.js';
 import { scenarioRoutesPlugin } from './routes-scenarios.js';
 import { sweepRoutesPlugin } from './routes-sweeps.js';
 import { RunManager, type Runner } from './runs.js';
 import { errorSchema, runSummarySchema } from './schemas.js';
+import { SseHub } from './sse.js';
 import { RunStore } from './store.js';
 import { SweepManager } from './sweeps.js';
 
 /** Largest request body accepted (bytes). */
 export const BODY_LIMIT = 1024 * 1024;
 export const DEFAULT_MAX_RUNS = 2;
+/** The data directory when none is given: hidden, ignored by git (.gitignore) and by npm pack. */
+export const DEFAULT_DATA_DIR = '.impp-sim';
 
 export interface BuildAppOptions {
-  /** folder of the SQLite run store (created if missing); default ./impp-data */
+  /** folder of the SQLite run store (created if missing); default ./.impp-sim */
   dataDir?: string;
   /** active runs (and sweeps) at once; more get 429 */
   maxRuns?: number;
@@ -33,12 +38,17 @@ export interface BuildAppOptions {
   runner?: Runner;
   /** folder of the static files (default web/public of the repository) */
   publicDir?: string;
+  /** host names accepted in the Host header besides 127.0.0.1, localhost and [::1] (main.ts: --host, --allow-host) */
+  allowedHosts?: string[];
+  /** wall-clock ms between checkpoints of live runs (default 5000) */
+  checkpointMs?: number;
 }
 
 export interface SimServices {
   runs: RunManager;
   sweeps: SweepManager;
   store: RunStore;
+  streams: SseHub;
 }
 
 declare module 'fastify' {
@@ -70,7 +80,7 @@ function validationMessage(context: string | undefined, items: ValidationItem[])
   }
 }
 
-function errorBody(code: keyof typeof API_ERRORS, message: string) {
+export function errorBody(code: keyof typeof API_ERRORS, message: string) {
   return { error: { code, message } };
 }
 
@@ -80,13 +90,27 @@ export async function buildApp(opts: BuildAppOptions = {}): Promise<FastifyInsta
     bodyLimit: BODY_LIMIT,
     // unknown fields are errors (not silently removed) and nothing is coerced to another type
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    // errors met before routing (bad percent-encoding, an over-long path segment, a request that
+    // is not HTTP) answer in the API's error shape too
+    frameworkErrors: onFrameworkError,
+    clientErrorHandler: onClientError,
+    // a request without a Host header reaches the Host guard (421 in the error shape) instead of
+    // Node's bodiless 400
+    http: { requireHostHeader: false },
   });
 
-  const store = new RunStore(resolve(opts.dataDir ?? 'impp-data'));
-  store.markInterrupted(new Date().toISOString());
-  const runs = new RunManager({ store, maxRuns: opts.maxRuns ?? DEFAULT_MAX_RUNS, runner: opts.runner, log: app.log });
+  // opening the store throws a StoreError (kind 'open') that says what is wrong and what to do
+  const store = new RunStore(resolve(opts.dataDir ?? DEFAULT_DATA_DIR), { log: app.log });
+  try {
+    store.markInterrupted(new Date().toISOString());
+  } catch (e) {
+    store.close();
+    throw e;
+  }
+  const runs = new RunManager({ store, maxRuns: opts.maxRuns ?? DEFAULT_MAX_RUNS, runner: opts.runner, log: app.log, checkpointMs: opts.checkpointMs });
   const sweeps = new SweepManager(runs, store);
-  app.decorate('sim', { runs, sweeps, store });
+  app.decorate('sim', { runs, sweeps, store, streams: new SseHub() });
+  app.addHook('onRequest', hostGuard(app, opts.allowedHosts ?? []));
   app.addHook('onClose', async () => {
     const sweepsDone = sweeps.close();
     await runs.close();
@@ -128,7 +152,7 @@ export async function buildApp(opts: BuildAppOptions = {}): Promise<FastifyInsta
         description: 'Runs of the IMPP presence/IM simulator: scenarios, batch and interactive runs, live events, reports, traces, sweeps. See docs/api.md.',
         version: '0.1.0',
       },
-      tags: [{ name: 'scenarios' }, { name: 'runs' }, { name: 'sweeps' }],
+      tags: [{ name: 'scenarios' }, { name: 'runs' }, { name: 'sweeps' }, { name: 'health' }],
     },
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
@@ -136,10 +160,12 @@ export async function buildApp(opts: BuildAppOptions = {}): Promise<FastifyInsta
   await app.register(scenarioRoutesPlugin);
   await app.register(runRoutesPlugin);
   await app.register(sweepRoutesPlugin);
+  await app.register(healthRoutesPlugin);
 
   const root = opts.publicDir ?? publicDir();
   if (existsSync(root)) {
-    await app.register(fastifyStatic, { root, prefix: '/', index: ['index.html'], dotfiles: 'deny', schemaHide: true });
+    // a symlink under the public folder that leads out of it is not followed (allowedPath)
+    await app.register(fastifyStatic, { root, prefix: '/', index: ['index.html'], dotfiles: 'deny', schemaHide: true, allowedPath: staticPathAllowed(root) });
   }
   return app;
 }

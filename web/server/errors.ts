@@ -5,6 +5,7 @@
  */
 import type { SimErrorCode } from '../../sim/errors.js';
 import { isSimError } from '../../sim/errors.js';
+import { isStoreError } from './store-errors.js';
 
 export const API_ERRORS = {
   BAD_REQUEST: { status: 400, description: 'the request does not match the route schema (the message names the field)' },
@@ -19,11 +20,18 @@ export const API_ERRORS = {
   METHOD_NOT_ALLOWED: { status: 405, description: 'the route exists but not for this method' },
   NOT_FINISHED: { status: 409, description: 'the run has not finished yet (no report)' },
   NO_REPORT: { status: 409, description: 'the run ended without a report (failed or interrupted)' },
+  RECORD_CORRUPT: { status: 409, description: "the run's (or sweep's) stored record is damaged and cannot be read; other records are unaffected" },
   BAD_STATE: { status: 409, description: 'the control action does not apply to the run in its mode and state' },
+  URI_TOO_LONG: { status: 414, description: 'the request line (URL) is longer than the server reads' },
+  REQUEST_TIMEOUT: { status: 408, description: 'the request did not arrive in time' },
   PAYLOAD_TOO_LARGE: { status: 413, description: 'the request body exceeds the body limit (1 MiB)' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, description: 'the request body is not application/json' },
+  MISDIRECTED: { status: 421, description: "the Host header names neither this machine's loopback names nor --host (DNS rebinding guard)" },
   TOO_MANY_RUNS: { status: 429, description: 'as many runs (or sweeps) as allowed are already active (--max-runs)' },
+  HEADERS_TOO_LARGE: { status: 431, description: 'the request headers exceed the 16 KiB the server reads' },
   INTERNAL: { status: 500, description: 'an unexpected server fault (never caused by input)' },
+  STORE_UNAVAILABLE: { status: 503, description: 'the run store cannot be written now (disk full, file gone); the message says why and what to do' },
+  ARENA_FULL: { status: 503, description: "the run's pending events do not fit in the server's event arena (IMPP_SIM_EVENT_ARENA)" },
 } as const;
 
 export type ApiErrorCode = keyof typeof API_ERRORS;
@@ -63,6 +71,7 @@ const FROM_SIM: Partial<Record<SimErrorCode, ApiErrorCode>> = {
   SIM_ERR_BAD_OPTION: 'BAD_OPTION',
   SIM_ERR_ZERO_LOOKAHEAD: 'BAD_OPTION',
   SIM_ERR_TOO_MANY_LPS: 'BAD_OPTION',
+  SIM_ERR_ARENA_FULL: 'ARENA_FULL',
 };
 
 /** Strips the `SIM_ERR_X: ` prefix that SimError puts in front of its message. */
@@ -77,6 +86,11 @@ export function plainMessage(e: unknown): string {
  */
 export function toApiError(e: unknown): unknown {
   if (e instanceof ApiError) return e;
+  if (isStoreError(e)) {
+    if (e.kind === 'corrupt') return new ApiError('RECORD_CORRUPT', e.message);
+    if (e.kind === 'unavailable') return new ApiError('STORE_UNAVAILABLE', e.message);
+    return e;
+  }
   if (isSimError(e)) {
     const code = FROM_SIM[e.code];
     if (code === undefined) return e;

@@ -1,27 +1,35 @@
 /**
  * `npm start`: serves the dashboard (web/public) and its API at http://127.0.0.1:8080.
  *
- *   node dist/web/server/main.js [--port N] [--host H] [--data DIR] [--max-runs N]
+ *   node dist/web/server/main.js [--port N] [--host H] [--allow-host NAME] [--data DIR] [--max-runs N]
  *
  * PORT in the environment sets the port when --port is absent. A bad flag prints what is wrong
- * and exits with status 2.
+ * and exits with status 2, and so does a port in use or a store that cannot be opened (with what
+ * is wrong and what to do, no stack trace). The port is taken before the store is touched, so a
+ * second server on a busy port leaves the first one's store alone.
  */
+import { createServer } from 'node:net';
 import { resolve } from 'node:path';
-import { buildApp, DEFAULT_MAX_RUNS } from './app.js';
+import { buildApp, DEFAULT_DATA_DIR, DEFAULT_MAX_RUNS } from './app.js';
 import { DEFAULT_SCENARIO } from './routes-scenarios.js';
+import { isStoreError } from './store-errors.js';
 
 export interface ServerFlags {
   port: number;
   host: string;
   dataDir: string;
   maxRuns: number;
+  /** Host header names accepted besides the loopback names and --host */
+  allowHosts: string[];
   help: boolean;
 }
 
-export const USAGE = `usage: impp-sim-server [--port N] [--host HOST] [--data DIR] [--max-runs N]
+export const USAGE = `usage: impp-sim-server [--port N] [--host HOST] [--allow-host NAME] [--data DIR] [--max-runs N]
   --port N       port to listen on (default: $PORT, else 8080; 0 = any free port)
   --host HOST    address to bind (default 127.0.0.1: this machine only)
-  --data DIR     folder of the run store (default ./impp-data)
+  --allow-host NAME  a name the Host header may carry besides 127.0.0.1, localhost, [::1] and
+                 --host (repeatable); other names are refused with 421
+  --data DIR     folder of the run store (default ./${DEFAULT_DATA_DIR})
   --max-runs N   active runs at once, 1..64 (default ${DEFAULT_MAX_RUNS}); more are refused with 429`;
 
 export class FlagError extends Error {}
@@ -34,7 +42,7 @@ function intIn(flag: string, v: string | undefined, min: number, max: number): n
 }
 
 export function parseFlags(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ServerFlags {
-  const flags: ServerFlags = { port: 8080, host: '127.0.0.1', dataDir: resolve('impp-data'), maxRuns: DEFAULT_MAX_RUNS, help: false };
+  const flags: ServerFlags = { port: 8080, host: '127.0.0.1', dataDir: resolve(DEFAULT_DATA_DIR), maxRuns: DEFAULT_MAX_RUNS, allowHosts: [], help: false };
   if (env.PORT !== undefined && env.PORT !== '') flags.port = intIn('PORT', env.PORT, 0, 65535);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -54,6 +62,12 @@ export function parseFlags(argv: readonly string[], env: NodeJS.ProcessEnv = pro
         const v = value();
         if (v.trim() === '') throw new FlagError('--host needs an address');
         flags.host = v;
+        break;
+      }
+      case '--allow-host': {
+        const v = value();
+        if (!/^[A-Za-z0-9.:[\]-]+$/.test(v)) throw new FlagError(`--allow-host needs a host name or address, got '${v}'`);
+        flags.allowHosts.push(v);
         break;
       }
       case '--data': {
@@ -91,14 +105,28 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const app = await buildApp({ dataDir: flags.dataDir, maxRuns: flags.maxRuns, logger: { level: 'warn' } });
-  let address: string;
+  const fail = (message: string): never => {
+    process.stderr.write(`impp-sim-server: ${message}\n`);
+    process.exit(2);
+  };
+  // take the port first: a second server on a busy port must not open (and recover) the store
+  if (flags.port !== 0) {
+    const problem = await portProblem(flags.host, flags.port);
+    if (problem !== null) fail(`cannot listen on ${flags.host}:${flags.port}: ${problem}`);
+  }
+  let app: Awaited<ReturnType<typeof buildApp>>;
+  try {
+    app = await buildApp({ dataDir: flags.dataDir, maxRuns: flags.maxRuns, allowedHosts: [flags.host, ...flags.allowHosts], logger: { level: 'warn' } });
+  } catch (e) {
+    if (isStoreError(e)) fail(e.message);
+    throw e;
+  }
+  let address = '';
   try {
     address = await app.listen({ port: flags.port, host: flags.host });
   } catch (e) {
-    process.stderr.write(`impp-sim-server: cannot listen on ${flags.host}:${flags.port}: ${(e as Error).message}\n`);
     await app.close();
-    process.exit(2);
+    fail(`cannot listen on ${flags.host}:${flags.port}: ${(e as Error).message}`);
   }
   process.stdout.write(
     `impp-sim dashboard: ${address}/  (API docs: ${address}/docs; default scenario: ${DEFAULT_SCENARIO}; data: ${flags.dataDir})\n`,
@@ -114,6 +142,15 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
+}
+
+/** Why host:port cannot be bound now (null when it can). */
+function portProblem(host: string, port: number): Promise<string | null> {
+  return new Promise((resolveProblem) => {
+    const probe = createServer();
+    probe.once('error', (e: NodeJS.ErrnoException) => resolveProblem(e.code === 'EADDRINUSE' ? 'the address is in use (another server?)' : e.message));
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolveProblem(null)));
+  });
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/web/server/main.js')) {

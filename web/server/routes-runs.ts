@@ -4,7 +4,9 @@ import { ApiError } from './errors.js';
 import { tracePayload } from './payload.js';
 import { timeSeriesCsv } from './rates.js';
 import type { ControlAction, CreateRunInput, RunEvent } from './runs.js';
+import { TRACE_CHUNK } from './run-drivers.js';
 import { runRoutes } from './schemas.js';
+import { frame } from './sse.js';
 
 /** Wall-clock ms between SSE heartbeat comments. */
 export const HEARTBEAT_MS = 15_000;
@@ -62,11 +64,9 @@ export async function runRoutesPlugin(app: FastifyInstance): Promise<void> {
       .send(csv);
   });
 
-  // ---- Server-Sent Events ----
-  const streams = new Set<() => void>();
-  app.addHook('preClose', async () => {
-    for (const close of [...streams]) close();
-  });
+  // ---- Server-Sent Events (sse.ts: one bounded buffer per client) ----
+  const hub = app.sim.streams;
+  app.addHook('preClose', async () => hub.closeAll());
 
   app.get<IdParams>('/api/runs/:id/events', { schema: runRoutes.events }, (req, reply) => {
     const id = req.params.id;
@@ -80,38 +80,29 @@ export async function runRoutesPlugin(app: FastifyInstance): Promise<void> {
       'x-accel-buffering': 'no',
     });
     raw.flushHeaders?.();
-    const send = (event: string, data: unknown) => {
-      if (!raw.writableEnded) raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-    };
-    send('status', summary);
-    const sub = runs.subscribe(id, (ev: RunEvent) => {
-      send(ev.type, ev.data);
-      if (ev.type === 'end') close();
+    let sub: ReturnType<typeof runs.subscribe> = null;
+    let heartbeat: NodeJS.Timeout | null = null;
+    const client = hub.open(raw, () => {
+      if (heartbeat !== null) clearInterval(heartbeat);
+      sub?.unsubscribe();
+      sub = null;
+    });
+    client.send('status', frame('status', summary));
+    sub = runs.subscribe(id, (ev: RunEvent) => {
+      const text = frame(ev.type, ev.data);
+      if (ev.type === 'end') client.end(ev.type, text);
+      else client.send(ev.type, text);
     });
     if (sub === null) {
       // an ended run: its status, then the end at once
       const end: { status: string; error?: string } = { status: summary.status };
       if (summary.error !== null) end.error = summary.error;
-      send('end', end);
-      raw.end();
+      client.end('end', frame('end', end));
       return;
     }
-    if (sub.backlog.snapshot !== null) send('snapshot', sub.backlog.snapshot);
-    for (let i = 0; i < sub.backlog.trace.length; i += 500) send('trace', sub.backlog.trace.slice(i, i + 500));
-    const heartbeat = setInterval(() => {
-      if (!raw.writableEnded) raw.write(': heartbeat\n\n');
-    }, HEARTBEAT_MS);
-    let closed = false;
-    function close(): void {
-      if (closed) return;
-      closed = true;
-      clearInterval(heartbeat);
-      sub!.unsubscribe();
-      streams.delete(close);
-      if (!raw.writableEnded) raw.end();
-    }
-    streams.add(close);
-    req.raw.on('close', close);
-    raw.on('close', close);
+    if (sub.backlog.snapshot !== null) client.send('snapshot', frame('snapshot', sub.backlog.snapshot));
+    for (let i = 0; i < sub.backlog.trace.length; i += TRACE_CHUNK) client.send('trace', frame('trace', sub.backlog.trace.slice(i, i + TRACE_CHUNK)));
+    heartbeat = setInterval(() => client.comment(': heartbeat\n\n'), HEARTBEAT_MS);
+    heartbeat.unref?.();
   });
 }

@@ -1,9 +1,9 @@
 /** /api/scenarios: the built-in scenarios and validation of scenario text. */
-import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import { listScenarios, validateScenarioText, type ScenarioProblem } from '../../sim/scenario/index.js';
+import { validateScenarioText, type ScenarioProblem } from '../../sim/scenario/index.js';
+import { catalog } from './catalog.js';
 import { ApiError, type ApiProblem } from './errors.js';
-import { loadBuiltin } from './runs.js';
+import { loadBuiltin } from './run-input.js';
 import { scenarioRoutes } from './schemas.js';
 
 /** The scenario the dashboard preselects (the teaching view uses teach-basic). */
@@ -16,25 +16,19 @@ function withPosition(p: ScenarioProblem): ApiProblem {
 }
 
 export async function scenarioRoutesPlugin(app: FastifyInstance): Promise<void> {
+  // the built-in files are read and parsed once (catalog.ts), not on every request
   app.get('/api/scenarios', { schema: scenarioRoutes.list }, async () => {
-    const scenarios = listScenarios().map((s) => {
-      try {
-        const sc = loadBuiltin(s.name);
-        return { name: s.name, description: s.description, domains: sc.domains.length, users: sc.domains.reduce((n, d) => n + d.users, 0) };
-      } catch {
-        return { name: s.name, description: s.description, domains: 0, users: 0 };
-      }
-    });
+    const scenarios = catalog.list().map((e) => ({ name: e.name, description: e.description, domains: e.domains, users: e.users }));
     return { scenarios, default: DEFAULT_SCENARIO };
   });
 
   app.get<{ Params: { name: string } }>('/api/scenarios/:name', { schema: scenarioRoutes.get }, async (req) => {
-    const entry = listScenarios().find((s) => s.name === req.params.name);
+    const entry = catalog.find(req.params.name);
     if (entry === undefined) {
-      throw new ApiError('SCENARIO_NOT_FOUND', `no built-in scenario named '${req.params.name}'; built-in scenarios: ${listScenarios().map((s) => s.name).join(', ')}`);
+      throw new ApiError('SCENARIO_NOT_FOUND', `no built-in scenario named '${req.params.name}'; built-in scenarios: ${catalog.names().join(', ')}`);
     }
     const scenario = loadBuiltin(entry.name);
-    return { name: entry.name, description: entry.description, yaml: readFileSync(entry.file, 'utf8'), scenario };
+    return { name: entry.name, description: entry.description, yaml: entry.text, scenario };
   });
 
   app.post<{ Body: { yaml: string } }>('/api/scenarios/validate', { schema: scenarioRoutes.validate }, async (req) => {

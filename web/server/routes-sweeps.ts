@@ -1,6 +1,6 @@
 /** /api/sweeps: parameter sweeps (scalability curves). */
 import type { FastifyInstance } from 'fastify';
-import { sweepRoutes } from './schemas.js';
+import { sweepControl, sweepRoutes } from './schemas.js';
 import type { SweepInput } from './sweeps.js';
 
 export async function sweepRoutesPlugin(app: FastifyInstance): Promise<void> {
@@ -10,4 +10,6 @@ export async function sweepRoutesPlugin(app: FastifyInstance): Promise<void> {
   });
 
   app.get<{ Params: { id: string } }>('/api/sweeps/:id', { schema: sweepRoutes.get }, async (req) => app.sim.sweeps.get(req.params.id));
+
+  app.post<{ Params: { id: string }; Body: { action: 'stop' } }>('/api/sweeps/:id/control', { schema: sweepControl }, async (req) => app.sim.sweeps.stop(req.params.id));
 }

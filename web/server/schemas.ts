@@ -52,7 +52,7 @@ export const figuresSchema = {
 const runSummaryProperties = {
   id: { type: 'string' },
   scenario: { type: 'string' },
-  status: { type: 'string', enum: ['running', 'paused', 'finished', 'failed', 'stopped', 'interrupted'] },
+  status: { type: 'string', enum: ['running', 'paused', 'finished', 'failed', 'stopped', 'interrupted', 'corrupt'] },
   mode: { type: 'string', enum: ['batch', 'interactive'] },
   seed: { type: 'number' },
   workers: { type: 'integer' },
@@ -165,7 +165,7 @@ export const runRoutes = {
         speed: { type: 'number', minimum: 0, maximum: 1e9, description: 'real-time factor; 0 or absent = as fast as possible' },
       },
     },
-    response: { 201: runSummaryRef, ...errors(400, 404, 413, 415, 429) },
+    response: { 201: runSummaryRef, ...errors(400, 404, 413, 415, 429, 503) },
   },
   list: {
     tags: ['runs'],
@@ -176,7 +176,7 @@ export const runRoutes = {
     tags: ['runs'],
     summary: "A run's summary and its latest live snapshot",
     params: idParams,
-    response: { 200: runWithSnapshotSchema, ...errors(404) },
+    response: { 200: runWithSnapshotSchema, ...errors(404, 409) },
   },
   report: {
     tags: ['runs'],
@@ -252,7 +252,7 @@ export const runRoutes = {
     tags: ['runs'],
     summary: 'CSV of the live rates over simulated time',
     params: idParams,
-    response: { 200: { type: 'string' }, ...errors(404) },
+    response: { 200: { type: 'string' }, ...errors(404, 409) },
   },
 } as const;
 
@@ -289,7 +289,7 @@ export const sweepRoutes = {
         },
       },
     },
-    response: { 201: { type: 'object', properties: { id: { type: 'string' } } }, ...errors(400, 404, 413, 415, 429) },
+    response: { 201: { type: 'object', properties: { id: { type: 'string' } } }, ...errors(400, 404, 413, 415, 429, 503) },
   },
   get: {
     tags: ['sweeps'],
@@ -324,7 +324,45 @@ export const sweepRoutes = {
           saturatesAt: { anyOf: [{ type: 'null' }, { type: 'number' }, { type: 'string' }] },
         },
       },
-      ...errors(404),
+      ...errors(404, 409),
+    },
+  },
+} as const;
+
+export const sweepControl = {
+  tags: ['sweeps'],
+  summary: "Stop a sweep: its current point's run and every pending point (the reply comes once it has ended)",
+  params: idParams,
+  body: {
+    type: 'object',
+    required: ['action'],
+    additionalProperties: false,
+    properties: { action: { type: 'string', enum: ['stop'] } },
+  },
+  response: { 200: sweepRoutes.get.response[200], ...errors(400, 404, 409, 413, 415) },
+} as const;
+
+export const healthRoute = {
+  tags: ['health'],
+  summary: 'Whether the run store can be written, and what the event streams hold',
+  response: {
+    200: {
+      type: 'object',
+      properties: {
+        ok: { type: 'boolean' },
+        store: { type: 'object', properties: { ok: { type: 'boolean' }, file: { type: 'string' }, problem: { type: ['string', 'null'] } } },
+        activeRuns: { type: 'integer' },
+        streams: {
+          type: 'object',
+          properties: {
+            clients: { type: 'integer' },
+            bufferedBytes: { type: 'integer' },
+            maxClientBytes: { type: 'integer' },
+            peakClientBytes: { type: 'integer' },
+            dropped: { type: 'integer' },
+          },
+        },
+      },
     },
   },
 } as const;

@@ -4,11 +4,13 @@
  * seeds of sim/toolkit/sweep.ts so that a point matches the CLI's sweep), so it shows in
  * /api/runs, keeps its report and obeys the server's run limit: a sweep holds one slot while it
  * goes, rather than the whole machine that the CLI's runSweep (a pool over every core) takes.
+ * A sweep stops (status `stopped`, its slot freed) on `stop`, when one of its point runs is
+ * stopped, or at shutdown: the current point's run is stopped and every pending point too.
  */
 import { randomBytes } from 'node:crypto';
 import type { Report } from '../../sim/run.js';
 import { replicationSeed } from '../../sim/toolkit/sweep.js';
-import { ApiError, plainMessage } from './errors.js';
+import { ApiError, plainMessage, toApiError } from './errors.js';
 import { loadBuiltin, parseDurationInput, type RunManager } from './runs.js';
 import type { RunStore } from './store.js';
 
@@ -35,7 +37,7 @@ export interface SweepFigures {
 
 export interface SweepPoint {
   value: number | string;
-  status: 'pending' | 'running' | 'finished' | 'failed' | 'stopped';
+  status: 'pending' | 'running' | 'finished' | 'failed' | 'stopped' | 'interrupted';
   runs: string[];
   error?: string;
   figures?: SweepFigures;
@@ -86,6 +88,9 @@ function mean(figs: SweepFigures[]): SweepFigures {
 export class SweepManager {
   private readonly sweeps = new Map<string, SweepState>();
   private readonly done = new Map<string, Promise<void>>();
+  /** sweeps asked to stop, and the run each is on now */
+  private readonly stopping = new Set<string>();
+  private readonly current = new Map<string, string>();
   private closed = false;
 
   constructor(
@@ -120,40 +125,50 @@ export class SweepManager {
     this.save(state);
     const p = this.execute(state, overrides, input.seed ?? base.seed).finally(() => {
       this.runs.releaseSweepSlot();
+      this.stopping.delete(state.id);
+      this.current.delete(state.id);
       this.save(state);
     });
     this.done.set(state.id, p);
     return state;
   }
 
+  private halted(state: SweepState): boolean {
+    return this.closed || this.stopping.has(state.id);
+  }
+
   private async execute(state: SweepState, overrides: string[][], seed: number): Promise<void> {
     for (let i = 0; i < state.points.length; i++) {
       const point = state.points[i];
-      if (this.closed) {
+      if (this.halted(state)) {
         point.status = 'stopped';
         continue;
       }
       point.status = 'running';
       const figs: SweepFigures[] = [];
-      for (let r = 0; r < state.replications && !this.closed; r++) {
+      for (let r = 0; r < state.replications && !this.halted(state); r++) {
         try {
           const run = this.runs.create(
             { scenario: state.scenario, overrides: overrides[i], duration: state.duration, seed: replicationSeed(seed, r) },
             { internal: true, sweep: state.id },
           );
           point.runs.push(run.id);
+          this.current.set(state.id, run.id);
           this.save(state);
           await this.runs.waitEnd(run.id);
+          this.current.delete(state.id);
           const s = this.runs.summary(run.id);
+          // a point run stopped from outside (its own stop action) stops the whole sweep
+          if (s?.status === 'stopped') this.stopping.add(state.id);
           if (s?.status !== 'finished') throw new Error(s?.error ?? `run ${run.id} ended ${s?.status ?? 'unknown'}`);
           figs.push(sweepFigures(this.runs.report(run.id)));
         } catch (e) {
-          point.error = plainMessage(e);
+          if (!this.halted(state)) point.error = plainMessage(e);
           break;
         }
       }
-      if (point.error !== undefined || figs.length === 0) {
-        point.status = this.closed && point.error === undefined ? 'stopped' : 'failed';
+      if (point.error !== undefined || figs.length < state.replications) {
+        point.status = this.halted(state) && point.error === undefined ? 'stopped' : 'failed';
       } else {
         point.status = 'finished';
         point.figures = mean(figs);
@@ -161,7 +176,29 @@ export class SweepManager {
       }
       this.save(state);
     }
-    state.status = this.closed ? 'stopped' : 'finished';
+    state.status = this.halted(state) ? 'stopped' : 'finished';
+  }
+
+  /**
+   * Stops a running sweep: its current point's run is stopped and every pending point is marked
+   * stopped; resolves once the sweep has ended and freed its slot. 409 BAD_STATE when it has ended.
+   */
+  async stop(id: string): Promise<SweepState> {
+    const state = this.get(id);
+    if (state.status !== 'running' || !this.done.has(id)) {
+      throw new ApiError('BAD_STATE', `cannot stop sweep '${id}': it has ended (${state.status})`);
+    }
+    this.stopping.add(id);
+    const run = this.current.get(id);
+    if (run !== undefined && this.runs.isActive(run)) {
+      try {
+        await this.runs.control(run, 'stop');
+      } catch {
+        // it ended on its own meanwhile
+      }
+    }
+    await this.done.get(id);
+    return state;
   }
 
   private save(state: SweepState): void {
@@ -175,7 +212,12 @@ export class SweepManager {
   get(id: string): SweepState {
     const live = this.sweeps.get(id);
     if (live !== undefined) return live;
-    const stored = this.store.getSweep(id);
+    let stored;
+    try {
+      stored = this.store.getSweep(id);
+    } catch (e) {
+      throw toApiError(e);
+    }
     if (stored === null) throw new ApiError('SWEEP_NOT_FOUND', `no sweep with id '${id}'`);
     return { ...(stored.body as SweepState), status: stored.status as SweepState['status'] };
   }

@@ -1,0 +1,134 @@
+/**
+ * A run's state as the run manager keeps it while the run is live, and the summary the API gives
+ * of a run (live, ended, or read from the store).
+ */
+import type { InteractiveRun } from '../../sim/interactive.js';
+import type { TraceRecord } from '../../sim/model/impp.js';
+import type { Report, ScenarioRunHandle } from '../../sim/run.js';
+import type { Scenario } from '../../sim/scenario/index.js';
+import type { RatedSnapshot, TimeSeries } from './rates.js';
+import type { RunFigures, RunMode, RunRecord, RunStatus, StoredRun } from './store.js';
+
+/** A stored record that cannot be read is listed with this status (and the reason in `error`). */
+export type SummaryStatus = RunStatus | 'corrupt';
+
+export interface RunSummary {
+  id: string;
+  scenario: string;
+  status: SummaryStatus;
+  mode: RunMode;
+  seed: number;
+  workers: number;
+  duration: number;
+  speed: number;
+  createdAt: string;
+  finishedAt: string | null;
+  error: string | null;
+  clock: number;
+  until: number;
+  events: number;
+  figures: RunFigures | null;
+}
+
+export type RunEvent =
+  | { type: 'status'; data: RunSummary }
+  | { type: 'snapshot'; data: RatedSnapshot }
+  | { type: 'trace'; data: TraceRecord[] }
+  | { type: 'end'; data: { status: RunStatus; error?: string } };
+
+export type RunListener = (ev: RunEvent) => void;
+
+export const ACTIVE: ReadonlySet<string> = new Set(['running', 'paused']);
+
+export interface LiveRun {
+  stored: StoredRun;
+  scenario: Scenario;
+  snapshot: RatedSnapshot | null;
+  series: TimeSeries;
+  report: Report | null;
+  listeners: Set<RunListener>;
+  /** trace records already announced to subscribers */
+  traceSent: number;
+  done: Promise<void>;
+  /** counted against maxRuns (sweep points are counted through their sweep) */
+  counted: boolean;
+  /** clock of the last checkpoint written to the store */
+  checkpointClock: number;
+  // batch runs
+  handle: ScenarioRunHandle | null;
+  stopRequested: boolean;
+  timer: NodeJS.Timeout | null;
+  lastSnapshotAt: number;
+  /** pacing anchor: wall time and simulated time when speed, pause or resume last changed */
+  anchorWall: number;
+  anchorSim: number;
+  // interactive runs
+  interactive: InteractiveRun | null;
+  driving: boolean;
+  /** resolves `done` of an interactive run */
+  resolveDone: (() => void) | null;
+}
+
+/**
+ * A run that ended while the store could not record its end (disk full, store gone): kept in
+ * memory, as `failed` with the reason, with its report when one was computed.
+ */
+export interface UnrecordedRun {
+  summary: RunSummary;
+  report: Report | null;
+  series: TimeSeries;
+  snapshot: RatedSnapshot | null;
+}
+
+export function figuresOf(report: Report): RunFigures {
+  let maxUtilisation = 0;
+  for (const d of Object.values(report.domains)) maxUtilisation = Math.max(maxUtilisation, d.utilisation);
+  return {
+    notificationsDelivered: report.presence.notifications.delivered,
+    p99NotificationMs: report.latency.notification.p99,
+    imDelivered: report.im.delivered,
+    maxUtilisation,
+  };
+}
+
+export function liveSummary(run: LiveRun): RunSummary {
+  const s = run.stored;
+  const p = s.params;
+  return {
+    id: s.id,
+    scenario: s.scenario,
+    status: s.status,
+    mode: p.mode,
+    seed: p.seed,
+    workers: p.workers,
+    duration: p.duration,
+    speed: p.speed,
+    createdAt: s.createdAt,
+    finishedAt: s.finishedAt,
+    error: s.error,
+    clock: s.clock,
+    until: p.duration,
+    events: s.events,
+    figures: s.figures,
+  };
+}
+
+export function recordSummary(r: RunRecord): RunSummary {
+  return {
+    id: r.id,
+    scenario: r.scenario,
+    status: r.damage !== null ? 'corrupt' : r.status,
+    mode: r.mode,
+    seed: r.seed,
+    workers: r.workers,
+    duration: r.duration,
+    speed: r.speed,
+    createdAt: r.createdAt,
+    finishedAt: r.finishedAt,
+    error: r.damage !== null ? `the stored record is damaged: ${r.damage}` : r.error,
+    clock: r.clock,
+    until: r.duration,
+    events: r.events,
+    figures: r.damage !== null ? null : r.figures,
+  };
+}
