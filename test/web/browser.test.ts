@@ -78,7 +78,7 @@ describe('dashboard in chromium', () => {
     expect(labels.some((l) => /^notify u\d → u\d/.test(l))).toBe(true);
     // the presence user agent's update that the first notifications report
     expect(ops).toContain('publish');
-    expect(labels.some((l) => /^publish u\d → example\.com · (all tuples|tuple \d+) (open|closed)$/.test(l))).toBe(true);
+    expect(labels.some((l) => /^publish u\d → example\.com · (all tuples|tuple \d+) (available|away|busy|on-the-phone|closed)$/.test(l))).toBe(true);
     expect(await count(page, '[data-testid=msc-lane]')).toBe(8);
 
     await page.locator('[data-testid=msc-arrow][data-op=notify]').first().click();

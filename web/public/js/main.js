@@ -481,8 +481,9 @@ async function selectTrace(index) {
   try {
     const p = await getJson(`/api/runs/${run.id}/trace/${index}`);
     if (S.selected !== index) return;
-    setRule(p.detail ?? p.record?.detail ?? '');
-    $('insp-type').textContent = p.contentType ? `(${p.contentType})` : '';
+    setRule(p.rule ? `${p.detail} — ${p.rule}` : p.detail ?? p.record?.detail ?? '');
+    const type = p.contentType ? `(${p.contentType}${p.version !== undefined ? `, state version ${p.version}` : ''})` : '';
+    $('insp-type').textContent = p.note ? `${type} ${p.note}` : type;
     $('insp-body').textContent = p.body ?? 'This message carries no body (a request, a response or a report).';
     $('insp-decoded').textContent = p.decoded ? JSON.stringify(p.decoded, null, 2) : '';
   } catch (e) {
