@@ -180,8 +180,23 @@ export interface Report {
     };
     notifications: { sent: number; delivered: number; undelivered: number; dropped: number };
   };
-  /** inFlightAtStart: IMs open when the warm-up ended (0 without one); sent + inFlightAtStart = delivered + failed + inFlight */
-  im: { sent: number; delivered: number; failed: number; duplicates: number; inFlightAtStart: number; inFlight: number; failedBy: Record<string, number> };
+  /**
+   * IM outcomes. inFlight is a census taken at the end (message copies queued or travelling, failure
+   * reports on their way), inFlightAtStart the same census when the warm-up ended (0 without one):
+   * sent + copies + inFlightAtStart = delivered + failed + indeterminate + duplicates + copiesRefused + inFlight
+   */
+  im: {
+    sent: number;
+    delivered: number;
+    failed: number;
+    indeterminate: number;
+    duplicates: number;
+    copies: number;
+    copiesRefused: number;
+    inFlightAtStart: number;
+    inFlight: number;
+    failedBy: Record<string, number>;
+  };
   latency: { notification: LatencySummary; im: LatencySummary };
   latencyCdf: { notification: Array<[number, number]>; im: Array<[number, number]> };
   domains: Record<string, DomainReport>;
@@ -429,10 +444,13 @@ export function buildReport(
       sent: c.imSent,
       delivered: c.imDelivered,
       failed: c.imFailed,
+      indeterminate: c.imIndeterminate,
       duplicates: c.imDuplicates,
-      // open at the end = open at the start of the measured period + sent - delivered - failed in it
+      copies: c.imCopies,
+      copiesRefused: c.imCopiesRefused,
+      // censuses, counted by each partition (not derived from the other figures)
       inFlightAtStart: parts.reduce((x, p) => x + (p.imOpenAtStart ?? 0), 0),
-      inFlight: parts.reduce((x, p) => x + (p.imOpenAtStart ?? 0), 0) + c.imSent - c.imDelivered - c.imFailed,
+      inFlight: parts.reduce((x, p) => x + (p.imOpenAtEnd ?? 0), 0),
       failedBy,
     },
     latency: { notification: summarise(notif), im: summarise(im) },

@@ -197,6 +197,11 @@ export class Kernel {
 
   /** Calls `fn(lp)` for each LP this kernel owns, with the clock at 0 and `lp` set, so that
    *  events it schedules originate from that LP. */
+  /** Calls fn for every pending event of this partition (end-of-run censuses; not the hot path). */
+  forEachPending(fn: (time: number, type: number, target: number, a: number, b: number) => void): void {
+    this.queue.forEach(fn);
+  }
+
   forEachOwnedLP(fn: (lp: number) => void): void {
     const saved = this.lp;
     for (let lp = 0; lp < this.lpCount; lp++) {

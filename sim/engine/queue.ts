@@ -210,6 +210,20 @@ export class EventQueue {
   }
 
   /**
+   * Calls fn for every pending event, in no particular order (end-of-run censuses and tools; not
+   * for the hot path).
+   */
+  forEach(fn: (time: number, type: number, target: number, a: number, b: number) => void): void {
+    if (this.hole) this.fillHole();
+    for (let i = this.base + 1; i <= this.base + this.n; i++) {
+      const meta = HM[i];
+      const s = HS[i];
+      const p = (meta & PAYLOAD_BIT) !== 0;
+      fn(HT[i], meta & TYPE_MASK, meta >>> TARGET_SHIFT, p ? this.sP[2 * s] : 0, p ? this.sP[2 * s + 1] : 0);
+    }
+  }
+
+  /**
    * Removes the earliest event into `time`, `key`, `type`, `target`, `a`, `b`; false when empty.
    */
   pop(): boolean {

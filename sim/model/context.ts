@@ -67,6 +67,10 @@ export const COUNTERS = [
   'fetchFailed',
   'unsubscribeLost',
   'listNotifies',
+  'imCopies',
+  'imCopiesRefused',
+  'imIndeterminate',
+  'imPastEnd',
 ] as const;
 export type Counter = (typeof COUNTERS)[number];
 /** Counter indices by name (C.publishes is the index of 'publishes'). */

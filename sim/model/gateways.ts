@@ -30,12 +30,21 @@ export interface KindHandlers {
   settled?(a: number, b: number): boolean;
   /** the message has crossed the link */
   crossed?(a: number, b: number): void;
+  /** the message's next step (a retransmission, or the sender's failure handling) falls after the run's end: it is dropped */
+  pastEnd?(a: number, b: number): void;
 }
 
 export interface Gateways {
   /** Sends an event to domain `to`: at once inside a domain, else through the gateways. */
   send(from: number, to: number, type: number, a: number, b: number, kind: number, bytes: number): void;
   register(kind: number, h: KindHandlers): void;
+  /**
+   * For a pending event of type `type` with second payload b: the kind of message it carries
+   * between gateways (or -1 when it is not a gateway's event), its own b in `transitB`. For
+   * censuses at the end of a run.
+   */
+  inTransit(type: number, b: number): number;
+  transitB: number;
   /** statistics for the report and the live view */
   readonly stations: (FifoStation[] | null)[];
   readonly pairMessages: Float64Array;
@@ -182,12 +191,14 @@ export function createGateways(ctx: ModelContext, faults: FaultSchedule): Gatewa
         if (t >= until) {
           counters[C.responsesLost]++;
           link.failed[i]++;
+          kinds[kind].pastEnd?.(a, b);
           return;
         }
       } else if (attempt >= fed.maxRetransmits) {
         link.failed[i]++;
         const at = end + fed.retransmitTimeout;
         if (at < until) kernel.schedule(at - now, xferFail[kind], d, a, b);
+        else kinds[kind].pastEnd?.(a, b);
         return;
       } else t = end + fed.retransmitTimeout;
     }
@@ -235,7 +246,19 @@ export function createGateways(ctx: ModelContext, faults: FaultSchedule): Gatewa
     xferFail[kind] = kernel.defineEvent(`transferFailed:${name}`, (d, a, b) => transferFailed(d, kind, a, b, 'unreachable'));
   });
 
-  return {
+  const transitKind = new Int32Array(kernel.eventNames().length + 3 * N_KINDS + 64).fill(-1);
+  const packed = new Uint8Array(transitKind.length);
+  for (let k = 0; k < N_KINDS; k++) {
+    transitKind[gwIn[k]] = transitKind[gwOut[k]] = transitKind[xferFail[k]] = k;
+    packed[gwIn[k]] = packed[gwOut[k]] = 1;
+  }
+  const self: Gateways = {
+    transitB: 0,
+    inTransit(type, b) {
+      const k = type < transitKind.length ? transitKind[type] : -1;
+      if (k >= 0) self.transitB = packed[type] ? unpackB(b) : b;
+      return k;
+    },
     send(from, to, type, a, b, kind, bytes) {
       if (from === to) {
         kernel.schedule(0, type, to, a, b);
@@ -251,4 +274,5 @@ export function createGateways(ctx: ModelContext, faults: FaultSchedule): Gatewa
     pairBytes,
     link,
   };
+  return self;
 }

@@ -39,6 +39,12 @@ export interface InstantMessaging {
   readonly live: Float64Array;
   /** a principal with an inbox logged in (session epoch ep): its agent starts sending */
   startAgent(g: number, d: number, ep: number): void;
+  /**
+   * Counts, in this partition now, the copies of messages that have no outcome yet (queued at a
+   * server, travelling, waiting for a retry) and the failure reports still on their way to the
+   * sender, plus those dropped because their next step fell after the run's end.
+   */
+  census(): number;
 }
 
 // the fate of cross-domain messages at the sending side, so that the copies of one message
@@ -103,7 +109,10 @@ export function createIm(ctx: ModelContext, deps: { service: Service; gateways: 
       return;
     }
     // a client retransmission that reuses the message id (RFC 2779 4.1.9, 5.4.2)
-    if (rng.uniform(d) < beh.duplicateFraction) service.submit(d, OP_IMSEND, g, a, kernel.now);
+    if (rng.uniform(d) < beh.duplicateFraction) {
+      counters[C.imCopies]++;
+      if (!service.submit(d, OP_IMSEND, g, a, kernel.now)) counters[C.imCopiesRefused]++;
+    }
   });
 
   service.onComplete(OP_IMSEND, (d, a, sentAt) => {
@@ -172,10 +181,15 @@ export function createIm(ctx: ModelContext, deps: { service: Service; gateways: 
     report(d, a, 0);
   });
 
-  service.onComplete(OP_IMREPORT, () => undefined);
-  ev.imReport = kernel.defineEvent('imReport', (_d, _a, code) => {
+  // a report reaching the sender's domain is a job of its servers (serviceTimes.imReport) that
+  // hands it to the sender; a failure report its servers refuse leaves the outcome unknown to the
+  // sender: indeterminate (RFC 2779 4.2.1)
+  service.onComplete(OP_IMREPORT, (_d, _a, code) => {
     counters[C.imReportsReceived]++;
     if (code !== 0) fail(code);
+  });
+  ev.imReport = kernel.defineEvent('imReport', (d, a, code) => {
+    if (!service.submit(d, OP_IMREPORT, Math.floor(a / TWO26), a, code) && code !== 0) counters[C.imIndeterminate]++;
   });
 
   const imRetry = kernel.defineEvent('imRetry', (d, a, sentAt) => {
@@ -215,6 +229,9 @@ export function createIm(ctx: ModelContext, deps: { service: Service; gateways: 
     refused: (h, a, _why, code) => report(h, a, code),
     settled: (a, b) => fate.get(`${a}:${b}`) === FATE_FAILED,
     crossed: (a, b) => setFate(`${a}:${b}`, FATE_CROSSED),
+    pastEnd: () => {
+      counters[C.imPastEnd]++;
+    },
   });
   gateways.register(M_REPORT, {
     arrive: ev.imReport,
@@ -224,9 +241,32 @@ export function createIm(ctx: ModelContext, deps: { service: Service; gateways: 
       counters[C.responsesLost]++;
     },
     refused: () => undefined,
+    pastEnd: (_a, code) => {
+      if (code !== 0) counters[C.imPastEnd]++;
+    },
   });
 
+  const census = () => {
+    let n = counters[C.imPastEnd];
+    kernel.forEachPending((_t, type, _target, _a, b) => {
+      if (type === ev.imArrive || type === imRetry) n++;
+      else if (type === ev.imReport) {
+        if (b !== 0) n++;
+      } else {
+        const kind = gateways.inTransit(type, b);
+        if (kind === M_MESSAGE || (kind === M_REPORT && gateways.transitB !== 0)) n++;
+      }
+    });
+    for (const pool of service.pools) {
+      pool?.forEachJob((op, _a, b) => {
+        if (op === OP_IMSEND || op === OP_IMDELIVER || (op === OP_IMREPORT && b !== 0)) n++;
+      });
+    }
+    return n;
+  };
+
   return {
+    census,
     failures,
     latency,
     live,

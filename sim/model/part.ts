@@ -3,7 +3,7 @@
  * warm-up: at s.warmup every statistic restarts from a baseline taken by the partition's first
  * warm-up event, and the part reports the change since then.
  */
-import { C, COUNTERS, TIMELINE_BUCKETS, TIMELINE_SERIES, type ModelContext } from './context.js';
+import { COUNTERS, TIMELINE_BUCKETS, TIMELINE_SERIES, type ModelContext } from './context.js';
 import type { FifoStation } from './federation.js';
 import type { Gateways } from './gateways.js';
 import type { InstantMessaging } from './im.js';
@@ -34,8 +34,10 @@ export interface ImppPart {
   timeline: { width: number; series: Record<string, number[]> };
   /** the time statistics start from (the scenario's warmup once it was reached, else 0) */
   measuredFrom: number;
-  /** at measuredFrom: IMs sent and not yet delivered or failed, and active subscriptions (census) */
+  /** census at measuredFrom (0 without a warm-up) and at the end: message copies without an outcome and failure reports on their way (im.census) */
   imOpenAtStart: number;
+  imOpenAtEnd: number;
+  /** active subscriptions at measuredFrom */
   activeAtStart: number;
 }
 
@@ -59,6 +61,7 @@ interface Baseline {
   pools: ({ count: Float64Array; sumWait: Float64Array; sumService: Float64Array; rejected: Float64Array; busy: number; rejectedOverload: number } | null)[];
   gateways: (StationFigures[] | null)[];
   activeSubs: number;
+  imOpen: number;
 }
 
 const minus = (a: ArrayLike<number>, b: ArrayLike<number> | undefined) => Array.from(a, (x, i) => x - (b?.[i] ?? 0));
@@ -105,6 +108,7 @@ export class PartBuilder {
       pools: service.pools.map((p) => (p ? { count: p.count.slice(), sumWait: p.sumWait.slice(), sumService: p.sumService.slice(), rejected: p.rejected.slice(), busy: p.busyTimeAt(now), rejectedOverload: p.rejectedOverload } : null)),
       gateways: gateways.stations.map((st) => (st ? st.map((g) => ({ jobs: g.jobs, sumWait: g.sumWait, sumService: g.sumService, busy: g.busyAt(now), rejected: g.rejected })) : null)),
       activeSubs: this.activeSubs(),
+      imOpen: im.census(),
     };
     // longest queues and latencies are of the measured period only
     for (const p of service.pools) if (p) p.maxQueue = 0;
@@ -177,7 +181,8 @@ export class PartBuilder {
         series: Object.fromEntries(TIMELINE_SERIES.map((n, i) => [n, Array.from(timeline.subarray(i * TIMELINE_BUCKETS, (i + 1) * TIMELINE_BUCKETS))])),
       },
       measuredFrom: b0?.at ?? 0,
-      imOpenAtStart: b0 ? b0.counters[C.imSent] - b0.counters[C.imDelivered] - b0.counters[C.imFailed] : 0,
+      imOpenAtStart: b0?.imOpen ?? 0,
+      imOpenAtEnd: im.census(),
       activeAtStart: b0?.activeSubs ?? 0,
       activeAtEnd: this.activeSubs(),
     };

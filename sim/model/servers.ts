@@ -146,6 +146,18 @@ export class ServerPool {
     this.qLen[s]--;
   }
 
+  /** Calls fn for every job in service or waiting (end-of-run censuses; not the hot path). */
+  forEachJob(fn: (op: number, a: number, b: number) => void): void {
+    for (let c = 0; c < this.coreBusy.length; c++) if (this.coreBusy[c]) fn(this.coreOp[c], this.coreA[c], this.coreB[c]);
+    for (let s = 0; s < this.servers; s++) {
+      const cap = this.qOp[s].length;
+      for (let i = 0; i < this.qLen[s]; i++) {
+        const j = (this.qHead[s] + i) & (cap - 1);
+        fn(this.qOp[s][j], this.qA[s][j], this.qB[s][j]);
+      }
+    }
+  }
+
   /** Jobs waiting now, over all servers. */
   queued(): number {
     let n = 0;

@@ -282,6 +282,8 @@ export function analyticModel(sc: Scenario, opts: { seed?: number; duration?: nu
       notify: notif[d],
       imSend: ims[d] * (1 + b.duplicateFraction),
       imDeliver: incoming,
+      // one report per message back at its sender's servers (copies are suppressed before an outcome)
+      imReport: ims[d],
       subscribe: subscribes[d],
       refresh: refreshes[d],
       unsubscribe: subscribes[d] * (1 - c) * 0.5,
