@@ -1,17 +1,22 @@
 /**
- * sim/wire: strict codecs for the real IMPP wire formats, PIDF (RFC 3863) and
- * message/cpim (RFC 3862), plus format detection for `impp-sim inspect` and
- * encoding-based message sizes for the simulator.
+ * sim/wire: codecs for the real IMPP wire formats, PIDF (RFC 3863, strict
+ * and lenient decoding) and message/cpim (RFC 3862), plus format detection
+ * for `impp-sim inspect` and encoding-based message sizes for the simulator.
  */
 export { WireError, WIRE_ERROR_CATALOG, isWireError, type WireErrorCode, type WireErrorLocation } from './errors.js';
+export { decodeMode, type DecodeFindings, type DecodeMode, type DecodeOptions, type WireViolation } from './findings.js';
 export {
   PIDF_NS,
   decodePidf,
+  decodePidfDocument,
+  decodePidfXml,
   encodePidf,
+  isPidfRoot,
   isValidQvalue,
   type ExtensionElement,
   type PidfBasic,
   type PidfContact,
+  type PidfDecodeResult,
   type PidfDocument,
   type PidfNote,
   type PidfStatus,
@@ -43,6 +48,7 @@ export {
   findInvalidUtf8,
   inspectFile,
   inspectText,
+  type InspectOptions,
   type InspectResult,
   type WireFormat,
 } from './inspect.js';

@@ -1,19 +1,30 @@
 /**
  * Format detection and decoding for `impp-sim inspect FILE`: one entry point
- * that tells a PIDF document from a message/cpim object and decodes it
- * strictly. Invalid input always surfaces as a WireError (the CLI maps it to
- * exit status 2 and prints `error.toJSON()`).
+ * that tells a PIDF document from a message/cpim object and decodes it.
+ * The default reading is lenient (sim/wire/findings.ts): documents that
+ * deployed decoders accept are shown, with every rule they break listed in
+ * `violations` and `warnings`; `mode: 'strict'` refuses them instead.
+ * Refused input always surfaces as a WireError (the CLI maps it to exit
+ * status 2 and prints its message).
  */
 import { open } from 'node:fs/promises';
 import { WireError } from './errors.js';
-import { decodePidf, type PidfDocument } from './pidf.js';
+import type { DecodeMode, WireViolation } from './findings.js';
+import { decodePidfDocument, type PidfDocument } from './pidf.js';
 import { decodeCpimMessage, viewCpimMessage, type CpimMessage, type CpimMessageView } from './cpim-message.js';
 
 export type WireFormat = 'pidf' | 'cpim';
 
+export interface InspectOptions {
+  /** Skip detection and decode as this format. */
+  format?: WireFormat;
+  /** Default `lenient`. */
+  mode?: DecodeMode;
+}
+
 export type InspectResult =
-  | { kind: 'pidf'; document: PidfDocument; warnings: string[] }
-  | { kind: 'cpim'; document: CpimMessage; summary: CpimMessageView; warnings: string[] };
+  | { kind: 'pidf'; mode: DecodeMode; document: PidfDocument; warnings: string[]; violations: WireViolation[] }
+  | { kind: 'cpim'; mode: DecodeMode; document: CpimMessage; summary: CpimMessageView; warnings: string[] };
 
 /** Largest file `inspectFile` reads: far above any real presence document or IM, small enough to bound work. */
 export const INSPECT_MAX_BYTES = 1024 * 1024;
@@ -37,20 +48,29 @@ export function detectWireFormat(text: string): WireFormat {
   );
 }
 
+function inspectOptions(options: WireFormat | InspectOptions | undefined): { format?: WireFormat; mode: DecodeMode } {
+  const opts = typeof options === 'string' ? { format: options } : (options ?? {});
+  const mode = opts.mode ?? 'lenient';
+  if (mode !== 'lenient' && mode !== 'strict') throw new RangeError(`inspect mode must be 'lenient' or 'strict', got ${JSON.stringify(mode)}`);
+  return opts.format === undefined ? { mode } : { format: opts.format, mode };
+}
+
 /**
- * Decode `text` as PIDF or message/cpim (detected unless `hint` says which).
- * For message/cpim, a `Require` of something this simulator does not
- * understand is reported as a warning: inspecting is displaying, not
- * processing the message (RFC 3862 s.3.5 constrains processing).
+ * Decode `text` (format detected unless `options` names it; a bare format
+ * string is accepted as before). For message/cpim, a `Require` of something
+ * this simulator does not understand is reported as a warning in both modes:
+ * inspecting is displaying, not processing the message (RFC 3862 s.3.5
+ * constrains processing).
  */
-export function inspectText(text: string, hint?: WireFormat): InspectResult {
-  const kind = hint ?? detectWireFormat(text);
+export function inspectText(text: string, options?: WireFormat | InspectOptions): InspectResult {
+  const { format, mode } = inspectOptions(options);
+  const kind = format ?? detectWireFormat(text);
   if (kind === 'pidf') {
-    const { warnings, ...document } = decodePidf(text);
-    return { kind, document, warnings: warnings ?? [] };
+    const { document, warnings, violations } = decodePidfDocument(text, { mode });
+    return { kind, mode, document, warnings, violations };
   }
   const { warnings, ...document } = decodeCpimMessage(text, { unknownRequire: 'warn' });
-  return { kind, document, summary: viewCpimMessage(document), warnings: warnings ?? [] };
+  return { kind, mode, document, summary: viewCpimMessage(document), warnings: warnings ?? [] };
 }
 
 /**
@@ -84,7 +104,7 @@ export function findInvalidUtf8(bytes: Uint8Array): number {
 }
 
 /** Read a file as UTF-8 (at most INSPECT_MAX_BYTES) and inspect it. */
-export async function inspectFile(path: string, hint?: WireFormat): Promise<InspectResult> {
+export async function inspectFile(path: string, options?: WireFormat | InspectOptions): Promise<InspectResult> {
   let bytes: Uint8Array;
   let handle: Awaited<ReturnType<typeof open>>;
   try {
@@ -115,5 +135,5 @@ export async function inspectFile(path: string, hint?: WireFormat): Promise<Insp
     for (let i = 0; i < bad; i++) if (bytes[i] === 10) line++;
     throw new WireError('WIRE_ERR_NOT_UTF8', `${path}: invalid UTF-8 sequence at byte offset ${bad}`, { line });
   }
-  return inspectText(new TextDecoder('utf-8').decode(bytes), hint);
+  return inspectText(new TextDecoder('utf-8').decode(bytes), options);
 }
