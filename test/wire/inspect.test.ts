@@ -23,12 +23,12 @@ describe('detectWireFormat / inspectText', () => {
   });
 
   test('inspectText decodes a PIDF fixture and lifts warnings to the top level (edge-pidf-priority-out-of-range.xml)', () => {
-    const result = inspectText(readFixture('invalid-and-edge/edge-pidf-priority-out-of-range.xml'));
+    const result = inspectText(readFixture('invalid-and-edge/edge-pidf-priority-out-of-range.xml'), { mode: 'strict' });
     expect(result.kind).toBe('pidf');
     if (result.kind !== 'pidf') return;
     expect(result.document.entity).toBe('pres:someone@example.com');
     expect(result.document).not.toHaveProperty('warnings');
-    expect(result.warnings).toHaveLength(1);
+    expect(result.warnings).toEqual([expect.stringMatching(/priority "1\.5" .* is not a qvalue/)]);
     expect(JSON.parse(JSON.stringify(result))).toEqual(result);
   });
 
@@ -75,8 +75,14 @@ describe('inspectFile', () => {
     await expectWireErrorAsync(() => inspectFile(dir), 'WIRE_ERR_FILE_READ');
   });
 
-  test('inspectFile passes decoding errors through unchanged (neg-pidf-basic-busy.xml)', async () => {
-    await expectWireErrorAsync(() => inspectFile(fixturePath('invalid-and-edge/neg-pidf-basic-busy.xml')), 'WIRE_ERR_PIDF_BAD_BASIC');
+  test('inspectFile passes decoding errors through unchanged in strict mode, and reads leniently by default (neg-pidf-basic-busy.xml)', async () => {
+    const file = fixturePath('invalid-and-edge/neg-pidf-basic-busy.xml');
+    await expectWireErrorAsync(() => inspectFile(file, { mode: 'strict' }), 'WIRE_ERR_PIDF_BAD_BASIC');
+    const lenient = await inspectFile(file);
+    expect(lenient.kind === 'pidf' && [lenient.document.tuples[0]?.status, lenient.violations.map((v) => v.code)]).toEqual([
+      { extensions: [] },
+      ['WIRE_ERR_PIDF_BAD_BASIC'],
+    ]);
   });
 });
 
