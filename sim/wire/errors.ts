@@ -49,6 +49,15 @@ export const WIRE_ERROR_CATALOG = {
   WIRE_ERR_PIDF_UNEXPECTED_CONTENT: 'text inside a container element, or child elements inside a text-only element',
   WIRE_ERR_PIDF_BAD_EXTENSION: 'an extension element cannot be encoded (bad name, namespace or attribute key)',
 
+  // --- watcher information, RFC 3858 (application/watcherinfo+xml) ----------
+  WIRE_ERR_WINFO_NOT_WATCHERINFO: 'the root element is not <watcherinfo> in urn:ietf:params:xml:ns:watcherinfo',
+  WIRE_ERR_WINFO_MISSING_ATTRIBUTE: 'a required attribute is missing (version, state; resource, package; id, status, event)',
+  WIRE_ERR_WINFO_BAD_ATTRIBUTE: 'an attribute value is outside its RFC 3858 s.6 schema type (enumeration or unsigned integer)',
+  WIRE_ERR_WINFO_BAD_URI: 'a watcher-list resource or a watcher URI is not an absolute URI',
+  WIRE_ERR_WINFO_UNEXPECTED_ELEMENT: 'an element the RFC 3858 s.6 schema does not allow in that place or order',
+  WIRE_ERR_WINFO_UNEXPECTED_CONTENT: 'text inside a container element, or child elements inside <watcher>',
+  WIRE_ERR_WINFO_BAD_VALUE: 'a watcherinfo value cannot be encoded (bad enumeration, integer or characters)',
+
   // --- message/cpim, RFC 3862 -----------------------------------------------
   WIRE_ERR_MIME_BAD_HEADER: 'a MIME header line (outer entity or encapsulated content) is malformed',
   WIRE_ERR_CPIM_NOT_CPIM_ENVELOPE: 'the outer MIME Content-Type is not message/cpim',

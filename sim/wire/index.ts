@@ -68,3 +68,19 @@ export {
   type SampleTuple,
 } from './size.js';
 export { SIM_EPOCH_MS, isAbsoluteUri, isLanguageTag, isRfc3339DateTime, simTimeToRfc3339 } from './syntax.js';
+export {
+  WATCHERINFO_NS,
+  WATCHER_EVENTS,
+  WATCHER_STATUSES,
+  decodeWatcherinfo,
+  decodeWatcherinfoXml,
+  encodeWatcherinfo,
+  isWatcherinfoRoot,
+  type Watcher,
+  type WatcherEvent,
+  type WatcherList,
+  type WatcherStatus,
+  type WatcherinfoDocument,
+} from './watcherinfo.js';
+export { clearWatcherinfoSizeCache, representativeWatcherinfo, watcherinfoSize, type WatcherinfoShape } from './watcherinfo-size.js';
+export { BRANCH_COOKIE, ID_WIDTH, fixedId, sipBranch, sipCallId, sipEtag, sipTag, watcherId } from './ids.js';

@@ -10,10 +10,12 @@
 import { open } from 'node:fs/promises';
 import { WireError } from './errors.js';
 import type { DecodeMode, WireViolation } from './findings.js';
-import { decodePidfDocument, type PidfDocument } from './pidf.js';
+import { decodePidfXml, type PidfDocument } from './pidf.js';
 import { decodeCpimMessage, viewCpimMessage, type CpimMessage, type CpimMessageView } from './cpim-message.js';
+import { WATCHERINFO_NS, decodeWatcherinfoXml, type WatcherinfoDocument } from './watcherinfo.js';
+import { parseXml } from './xml.js';
 
-export type WireFormat = 'pidf' | 'cpim';
+export type WireFormat = 'pidf' | 'cpim' | 'watcherinfo';
 
 export interface InspectOptions {
   /** Skip detection and decode as this format. */
@@ -24,21 +26,40 @@ export interface InspectOptions {
 
 export type InspectResult =
   | { kind: 'pidf'; mode: DecodeMode; document: PidfDocument; warnings: string[]; violations: WireViolation[] }
-  | { kind: 'cpim'; mode: DecodeMode; document: CpimMessage; summary: CpimMessageView; warnings: string[] };
+  | { kind: 'cpim'; mode: DecodeMode; document: CpimMessage; summary: CpimMessageView; warnings: string[] }
+  | { kind: 'watcherinfo'; mode: DecodeMode; document: WatcherinfoDocument; warnings: string[] };
 
 /** Largest file `inspectFile` reads: far above any real presence document or IM, small enough to bound work. */
 export const INSPECT_MAX_BYTES = 1024 * 1024;
 
+/** Prolog items before the root element: whitespace, the XML declaration and other PIs, comments, a DOCTYPE. */
+const PROLOG = /^(?:[ \t\r\n]+|<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE[^>]*>)*<([^\s/>]+)([^>]*)/;
+
+/**
+ * The namespace the root start tag puts its element in, read off the tag
+ * alone (only to choose a decoder; the decoder checks everything).
+ */
+function sniffRootNamespace(xml: string): string | undefined {
+  const m = PROLOG.exec(xml);
+  if (m === null) return undefined;
+  const [, qname = '', attrs = ''] = m;
+  const colon = qname.indexOf(':');
+  const decl = (colon === -1 ? 'xmlns' : `xmlns:${qname.slice(0, colon)}`).replace(/[.-]/g, '\\$&');
+  const bound = new RegExp(`(?:^|[ \\t\\r\\n])${decl}[ \\t\\r\\n]*=[ \\t\\r\\n]*(?:"([^"]*)"|'([^']*)')`).exec(attrs);
+  return bound === null ? undefined : (bound[1] ?? bound[2]);
+}
+
 /**
  * Guess the format: XML starts with `<` (after an optional BOM and, for the
- * sake of a precise error, whitespace); message/cpim starts with a
+ * sake of a precise error, whitespace) and is watcherinfo when its root is
+ * in the RFC 3858 namespace, PIDF otherwise; message/cpim starts with a
  * `Name:` header line.
  */
 export function detectWireFormat(text: string): WireFormat {
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
   const trimmed = body.replace(/^[ \t\r\n]+/, '');
   if (trimmed === '') throw new WireError('WIRE_ERR_UNKNOWN_FORMAT', 'the input is empty');
-  if (trimmed.startsWith('<')) return 'pidf';
+  if (trimmed.startsWith('<')) return sniffRootNamespace(trimmed) === WATCHERINFO_NS ? 'watcherinfo' : 'pidf';
   const firstLine = trimmed.split(/\r?\n/, 1)[0] ?? '';
   if (/^[\x21-\x39\x3B-\x7E]+:/.test(firstLine)) return 'cpim';
   throw new WireError(
@@ -66,8 +87,13 @@ export function inspectText(text: string, options?: WireFormat | InspectOptions)
   const { format, mode } = inspectOptions(options);
   const kind = format ?? detectWireFormat(text);
   if (kind === 'pidf') {
-    const { document, warnings, violations } = decodePidfDocument(text, { mode });
+    const { document, warnings, violations } = decodePidfXml(parseXml(text), { mode });
     return { kind, mode, document, warnings, violations };
+  }
+  if (kind === 'watcherinfo') {
+    // RFC 3858 documents have one, strict, reading in this tool.
+    const { warnings, ...document } = decodeWatcherinfoXml(parseXml(text));
+    return { kind, mode, document, warnings: warnings ?? [] };
   }
   const { warnings, ...document } = decodeCpimMessage(text, { unknownRequire: 'warn' });
   return { kind, mode, document, summary: viewCpimMessage(document), warnings: warnings ?? [] };
