@@ -84,3 +84,26 @@ export {
 } from './watcherinfo.js';
 export { clearWatcherinfoSizeCache, representativeWatcherinfo, watcherinfoSize, type WatcherinfoShape } from './watcherinfo-size.js';
 export { BRANCH_COOKIE, ID_WIDTH, fixedId, sipBranch, sipCallId, sipEtag, sipTag, watcherId } from './ids.js';
+export {
+  REASON_PHRASES,
+  decodeSip,
+  encodeSipMessage,
+  encodeSipRequest,
+  encodeSipResponse,
+  looksLikeSip,
+  sipHeader,
+  summarizeSip,
+  type SipHeader,
+  type SipHeaderLine,
+  type SipMessage,
+  type SipMessageInput,
+  type SipNameAddr,
+  type SipRequestInput,
+  type SipResponseInput,
+  type SipStartLine,
+  type SipSubscriptionState,
+  type SipSummary,
+  type SipTransport,
+  type SipVia,
+} from './sip.js';
+export { clearSipSizeCache, representativeSip, sipMessageSize, sipShapeOf, type SipShape } from './sip-size.js';

@@ -13,9 +13,10 @@ import type { DecodeMode, WireViolation } from './findings.js';
 import { decodePidfXml, type PidfDocument } from './pidf.js';
 import { decodeCpimMessage, viewCpimMessage, type CpimMessage, type CpimMessageView } from './cpim-message.js';
 import { WATCHERINFO_NS, decodeWatcherinfoXml, type WatcherinfoDocument } from './watcherinfo.js';
+import { decodeSip, looksLikeSip, summarizeSip, type SipMessage, type SipSummary } from './sip.js';
 import { parseXml } from './xml.js';
 
-export type WireFormat = 'pidf' | 'cpim' | 'watcherinfo';
+export type WireFormat = 'pidf' | 'cpim' | 'watcherinfo' | 'sip';
 
 export interface InspectOptions {
   /** Skip detection and decode as this format. */
@@ -27,7 +28,16 @@ export interface InspectOptions {
 export type InspectResult =
   | { kind: 'pidf'; mode: DecodeMode; document: PidfDocument; warnings: string[]; violations: WireViolation[] }
   | { kind: 'cpim'; mode: DecodeMode; document: CpimMessage; summary: CpimMessageView; warnings: string[] }
-  | { kind: 'watcherinfo'; mode: DecodeMode; document: WatcherinfoDocument; warnings: string[] };
+  | { kind: 'watcherinfo'; mode: DecodeMode; document: WatcherinfoDocument; warnings: string[] }
+  /** `body`: the decoded body when its Content-Type is PIDF, watcherinfo or message/cpim, else null. */
+  | { kind: 'sip'; mode: DecodeMode; message: SipMessage; summary: SipSummary; body: InspectResult | null; warnings: string[] };
+
+/** Body media types inspect decodes inside a SIP message. */
+const BODY_FORMATS: Readonly<Record<string, WireFormat>> = {
+  'application/pidf+xml': 'pidf',
+  'application/watcherinfo+xml': 'watcherinfo',
+  'message/cpim': 'cpim',
+};
 
 /** Largest file `inspectFile` reads: far above any real presence document or IM, small enough to bound work. */
 export const INSPECT_MAX_BYTES = 1024 * 1024;
@@ -52,8 +62,8 @@ function sniffRootNamespace(xml: string): string | undefined {
 /**
  * Guess the format: XML starts with `<` (after an optional BOM and, for the
  * sake of a precise error, whitespace) and is watcherinfo when its root is
- * in the RFC 3858 namespace, PIDF otherwise; message/cpim starts with a
- * `Name:` header line.
+ * in the RFC 3858 namespace, PIDF otherwise; a SIP message starts with a
+ * Request-Line or Status-Line; message/cpim starts with a `Name:` header line.
  */
 export function detectWireFormat(text: string): WireFormat {
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
@@ -61,6 +71,7 @@ export function detectWireFormat(text: string): WireFormat {
   if (trimmed === '') throw new WireError('WIRE_ERR_UNKNOWN_FORMAT', 'the input is empty');
   if (trimmed.startsWith('<')) return sniffRootNamespace(trimmed) === WATCHERINFO_NS ? 'watcherinfo' : 'pidf';
   const firstLine = trimmed.split(/\r?\n/, 1)[0] ?? '';
+  if (looksLikeSip(firstLine)) return 'sip';
   if (/^[\x21-\x39\x3B-\x7E]+:/.test(firstLine)) return 'cpim';
   throw new WireError(
     'WIRE_ERR_UNKNOWN_FORMAT',
@@ -94,6 +105,27 @@ export function inspectText(text: string, options?: WireFormat | InspectOptions)
     // RFC 3858 documents have one, strict, reading in this tool.
     const { warnings, ...document } = decodeWatcherinfoXml(parseXml(text));
     return { kind, mode, document, warnings: warnings ?? [] };
+  }
+  if (kind === 'sip') {
+    const { warnings, ...message } = decodeSip(text);
+    const type = /^[^;]*/.exec(summarizeSip(message).contentType ?? '')?.[0]?.trim().toLowerCase() ?? '';
+    const format = BODY_FORMATS[type];
+    let body: InspectResult | null = null;
+    if (format !== undefined && message.body !== '') {
+      try {
+        body = inspectText(message.body, { format, mode });
+      } catch (e) {
+        if (!(e instanceof WireError)) throw e;
+        // lines of the body error counted in the whole message
+        const bodyLine = text.slice(0, text.length - message.body.length).split('\n').length;
+        const loc: { path?: string; line?: number; column?: number } = {};
+        if (e.path !== undefined) loc.path = e.path;
+        if (e.line !== undefined) loc.line = bodyLine + e.line - 1;
+        if (e.column !== undefined) loc.column = e.column;
+        throw new WireError(e.code, `in the ${type} body: ${e.detail}`, loc);
+      }
+    }
+    return { kind, mode, message, summary: summarizeSip(message), body, warnings: warnings ?? [] };
   }
   const { warnings, ...document } = decodeCpimMessage(text, { unknownRequire: 'warn' });
   return { kind, mode, document, summary: viewCpimMessage(document), warnings: warnings ?? [] };
