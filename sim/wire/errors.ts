@@ -68,6 +68,10 @@ export const WIRE_ERROR_CATALOG = {
   WIRE_ERR_SIP_CONTENT_LENGTH: 'Content-Length differs from the bytes of the body (RFC 3261 s.20.14)',
   WIRE_ERR_SIP_BAD_VALUE: 'a SIP message cannot be encoded from this value (bad token, URI, number or characters)',
 
+  // --- XMPP stanzas, RFC 6120 / RFC 6121 (XEP-0184 receipts) ---------------
+  WIRE_ERR_XMPP_BAD_STANZA: 'a presence, message or iq stanza breaks RFC 6120/6121 (type, show, priority, JID, children)',
+  WIRE_ERR_XMPP_BAD_VALUE: 'a stanza cannot be encoded from this value (bad JID, enumeration, priority or characters)',
+
   // --- message/cpim, RFC 3862 -----------------------------------------------
   WIRE_ERR_MIME_BAD_HEADER: 'a MIME header line (outer entity or encapsulated content) is malformed',
   WIRE_ERR_CPIM_NOT_CPIM_ENVELOPE: 'the outer MIME Content-Type is not message/cpim',

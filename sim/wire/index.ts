@@ -107,3 +107,30 @@ export {
   type SipVia,
 } from './sip.js';
 export { clearSipSizeCache, representativeSip, sipMessageSize, sipShapeOf, type SipShape } from './sip-size.js';
+export {
+  MESSAGE_TYPES,
+  PRESENCE_SHOWS,
+  PRESENCE_TYPES,
+  ROSTER_SUBSCRIPTIONS,
+  XMPP_CLIENT_NS,
+  XMPP_RECEIPTS_NS,
+  XMPP_ROSTER_NS,
+  XMPP_SERVER_NS,
+  decodeXmpp,
+  decodeXmppXml,
+  encodeXmpp,
+  isJid,
+  isXmppRoot,
+  type MessageType,
+  type PresenceShow,
+  type PresenceType,
+  type RosterItem,
+  type RosterSubscription,
+  type XmppDecoded,
+  type XmppIq,
+  type XmppMessage,
+  type XmppPresence,
+  type XmppStanza,
+  type XmppText,
+} from './xmpp.js';
+export { clearXmppSizeCache, representativeXmpp, xmppShapeOf, xmppStanzaSize, type XmppShape } from './xmpp-size.js';

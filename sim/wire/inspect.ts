@@ -15,8 +15,9 @@ import { decodeCpimMessage, viewCpimMessage, type CpimMessage, type CpimMessageV
 import { WATCHERINFO_NS, decodeWatcherinfoXml, type WatcherinfoDocument } from './watcherinfo.js';
 import { decodeSip, looksLikeSip, summarizeSip, type SipMessage, type SipSummary } from './sip.js';
 import { parseXml } from './xml.js';
+import { XMPP_CLIENT_NS, XMPP_SERVER_NS, decodeXmppXml, type XmppStanza } from './xmpp.js';
 
-export type WireFormat = 'pidf' | 'cpim' | 'watcherinfo' | 'sip';
+export type WireFormat = 'pidf' | 'cpim' | 'watcherinfo' | 'sip' | 'xmpp';
 
 export interface InspectOptions {
   /** Skip detection and decode as this format. */
@@ -29,6 +30,7 @@ export type InspectResult =
   | { kind: 'pidf'; mode: DecodeMode; document: PidfDocument; warnings: string[]; violations: WireViolation[] }
   | { kind: 'cpim'; mode: DecodeMode; document: CpimMessage; summary: CpimMessageView; warnings: string[] }
   | { kind: 'watcherinfo'; mode: DecodeMode; document: WatcherinfoDocument; warnings: string[] }
+  | { kind: 'xmpp'; mode: DecodeMode; stanza: XmppStanza; warnings: string[] }
   /** `body`: the decoded body when its Content-Type is PIDF, watcherinfo or message/cpim, else null. */
   | { kind: 'sip'; mode: DecodeMode; message: SipMessage; summary: SipSummary; body: InspectResult | null; warnings: string[] };
 
@@ -49,27 +51,39 @@ const PROLOG = /^(?:[ \t\r\n]+|<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE[^>]*>)*<
  * The namespace the root start tag puts its element in, read off the tag
  * alone (only to choose a decoder; the decoder checks everything).
  */
-function sniffRootNamespace(xml: string): string | undefined {
+function sniffRoot(xml: string): { local: string; ns: string | undefined; attrs: string } | undefined {
   const m = PROLOG.exec(xml);
   if (m === null) return undefined;
   const [, qname = '', attrs = ''] = m;
   const colon = qname.indexOf(':');
   const decl = (colon === -1 ? 'xmlns' : `xmlns:${qname.slice(0, colon)}`).replace(/[.-]/g, '\\$&');
   const bound = new RegExp(`(?:^|[ \\t\\r\\n])${decl}[ \\t\\r\\n]*=[ \\t\\r\\n]*(?:"([^"]*)"|'([^']*)')`).exec(attrs);
-  return bound === null ? undefined : (bound[1] ?? bound[2]);
+  return { local: colon === -1 ? qname : qname.slice(colon + 1), ns: bound === null ? undefined : (bound[1] ?? bound[2]), attrs };
+}
+
+function xmlFormat(xml: string): WireFormat {
+  const root = sniffRoot(xml);
+  if (root?.ns === WATCHERINFO_NS) return 'watcherinfo';
+  const stanzaNs = root?.ns === undefined || root.ns === XMPP_CLIENT_NS || root.ns === XMPP_SERVER_NS;
+  // a PIDF document that forgot its namespace still has an entity: let the PIDF decoder say what is wrong
+  const pidfLike = root?.local === 'presence' && /(?:^|[ \t\r\n])entity[ \t\r\n]*=/.test(root.attrs);
+  if (root !== undefined && stanzaNs && !pidfLike && ['presence', 'message', 'iq'].includes(root.local)) return 'xmpp';
+  return 'pidf';
 }
 
 /**
  * Guess the format: XML starts with `<` (after an optional BOM and, for the
  * sake of a precise error, whitespace) and is watcherinfo when its root is
- * in the RFC 3858 namespace, PIDF otherwise; a SIP message starts with a
+ * in the RFC 3858 namespace, an XMPP stanza when the root is presence,
+ * message or iq in jabber:client, jabber:server or no namespace, PIDF
+ * otherwise; a SIP message starts with a
  * Request-Line or Status-Line; message/cpim starts with a `Name:` header line.
  */
 export function detectWireFormat(text: string): WireFormat {
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
   const trimmed = body.replace(/^[ \t\r\n]+/, '');
   if (trimmed === '') throw new WireError('WIRE_ERR_UNKNOWN_FORMAT', 'the input is empty');
-  if (trimmed.startsWith('<')) return sniffRootNamespace(trimmed) === WATCHERINFO_NS ? 'watcherinfo' : 'pidf';
+  if (trimmed.startsWith('<')) return xmlFormat(trimmed);
   const firstLine = trimmed.split(/\r?\n/, 1)[0] ?? '';
   if (looksLikeSip(firstLine)) return 'sip';
   if (/^[\x21-\x39\x3B-\x7E]+:/.test(firstLine)) return 'cpim';
@@ -105,6 +119,10 @@ export function inspectText(text: string, options?: WireFormat | InspectOptions)
     // RFC 3858 documents have one, strict, reading in this tool.
     const { warnings, ...document } = decodeWatcherinfoXml(parseXml(text));
     return { kind, mode, document, warnings: warnings ?? [] };
+  }
+  if (kind === 'xmpp') {
+    const { stanza, warnings } = decodeXmppXml(parseXml(text));
+    return { kind, mode, stanza, warnings };
   }
   if (kind === 'sip') {
     const { warnings, ...message } = decodeSip(text);
