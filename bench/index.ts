@@ -11,6 +11,7 @@ import { runScenario } from '../sim/run.js';
 import { loadScenario } from '../sim/scenario/index.js';
 import { parseDuration } from '../sim/scenario/units.js';
 import { buildPopulation } from '../sim/model/population.js';
+import { benchWire } from './wire.js';
 
 async function benchModel(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -71,6 +72,7 @@ benchmarks:
                    per wall-clock second (--workers W, --duration D such as 1h, --json FILE)
   memory           bytes per user and per subscription edge of the model's state
                    (--users N [200000], --buddies K [20])
+  wire             decode/encode time per document of the wire codecs (--json FILE)
 
 phold options (defaults in brackets):
   --lps N          logical processes [1000]
@@ -102,6 +104,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (name === 'model') return benchModel(rest);
   if (name === 'memory') return benchMemory(rest);
+  if (name === 'wire') return benchWire(rest);
   const { values } = parseArgs({
     args: rest,
     strict: true,
