@@ -12,6 +12,7 @@ import { loadScenario } from '../sim/scenario/index.js';
 import { parseDuration } from '../sim/scenario/units.js';
 import { buildPopulation } from '../sim/model/population.js';
 import { benchServer } from './server.js';
+import { benchWire } from './wire.js';
 
 async function benchModel(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -75,6 +76,7 @@ benchmarks:
   server           the dashboard server under load: a run of --scenario S [office] with
                    --readers N [50] event-stream readers and --stalled M [5] that never read;
                    p50/p99 of GET /api/runs and the server's RSS (--seconds T [20], --json FILE)
+  wire             decode/encode time per document of the wire codecs (--json FILE)
 
 phold options (defaults in brackets):
   --lps N          logical processes [1000]
@@ -107,6 +109,7 @@ async function main(argv: string[]): Promise<number> {
   if (name === 'model') return benchModel(rest);
   if (name === 'memory') return benchMemory(rest);
   if (name === 'server') return benchServer(rest);
+  if (name === 'wire') return benchWire(rest);
   const { values } = parseArgs({
     args: rest,
     strict: true,

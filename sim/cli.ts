@@ -34,7 +34,8 @@ commands:
       --json FILE            write the JSON report to FILE
       --quiet                no progress bar and no summary
 ${TOOLKIT_RUN_USAGE}${COMPARE_USAGE}${TOOLKIT_USAGE}  scenarios                  list the built-in scenarios
-  inspect FILE               decode a PIDF document or a message/cpim message and print it as JSON
+  inspect FILE [--strict]    decode PIDF, watcherinfo, XMPP, message/cpim or SIP (and its body) as JSON;
+                             lenient by default (RFC violations listed as warnings), --strict refuses them
   version                    print the version
   help                       this text
 
@@ -134,10 +135,10 @@ function scenarios(): number {
 }
 
 async function inspect(args: string[]): Promise<number> {
-  const { positionals } = parseArgs({ args, strict: true, allowPositionals: true, options: {} });
+  const { values, positionals } = parseArgs({ args, strict: true, allowPositionals: true, options: { strict: { type: 'boolean' } } });
   if (positionals.length !== 1) throw new SimError('SIM_ERR_CLI_USAGE', 'inspect needs exactly one FILE');
   try {
-    const out = await inspectFile(positionals[0]);
+    const out = await inspectFile(positionals[0], { mode: values.strict ? 'strict' : 'lenient' });
     console.log(JSON.stringify(out, null, 2));
     return 0;
   } catch (e) {

@@ -49,6 +49,29 @@ export const WIRE_ERROR_CATALOG = {
   WIRE_ERR_PIDF_UNEXPECTED_CONTENT: 'text inside a container element, or child elements inside a text-only element',
   WIRE_ERR_PIDF_BAD_EXTENSION: 'an extension element cannot be encoded (bad name, namespace or attribute key)',
 
+  // --- watcher information, RFC 3858 (application/watcherinfo+xml) ----------
+  WIRE_ERR_WINFO_NOT_WATCHERINFO: 'the root element is not <watcherinfo> in urn:ietf:params:xml:ns:watcherinfo',
+  WIRE_ERR_WINFO_MISSING_ATTRIBUTE: 'a required attribute is missing (version, state; resource, package; id, status, event)',
+  WIRE_ERR_WINFO_BAD_ATTRIBUTE: 'an attribute value is outside its RFC 3858 s.6 schema type (enumeration or unsigned integer)',
+  WIRE_ERR_WINFO_BAD_URI: 'a watcher-list resource or a watcher URI is not an absolute URI',
+  WIRE_ERR_WINFO_UNEXPECTED_ELEMENT: 'an element the RFC 3858 s.6 schema does not allow in that place or order',
+  WIRE_ERR_WINFO_UNEXPECTED_CONTENT: 'text inside a container element, or child elements inside <watcher>',
+  WIRE_ERR_WINFO_BAD_VALUE: 'a watcherinfo value cannot be encoded (bad enumeration, integer or characters)',
+
+  // --- SIP messages, RFC 3261 s.7 (with RFC 6665, 3903, 3428 headers) ------
+  WIRE_ERR_SIP_BAD_START_LINE: 'the first line is neither a SIP/2.0 Request-Line nor a Status-Line (RFC 3261 s.7.1, s.7.2)',
+  WIRE_ERR_SIP_BAD_HEADER: 'a header line is not field-name HCOLON value (RFC 3261 s.7.3, s.25.1)',
+  WIRE_ERR_SIP_MISSING_SEPARATOR: 'the empty line that ends the headers is missing (RFC 3261 s.7)',
+  WIRE_ERR_SIP_MISSING_HEADER: 'a mandatory header is missing (RFC 3261 s.8.1.1: To, From, CSeq, Call-ID, Max-Forwards, Via)',
+  WIRE_ERR_SIP_DUPLICATE_HEADER: 'a header that may occur once occurs again',
+  WIRE_ERR_SIP_BAD_HEADER_VALUE: 'a header value does not follow its grammar (CSeq, Max-Forwards, Content-Length, Expires, Subscription-State...)',
+  WIRE_ERR_SIP_CONTENT_LENGTH: 'Content-Length differs from the bytes of the body (RFC 3261 s.20.14)',
+  WIRE_ERR_SIP_BAD_VALUE: 'a SIP message cannot be encoded from this value (bad token, URI, number or characters)',
+
+  // --- XMPP stanzas, RFC 6120 / RFC 6121 (XEP-0184 receipts) ---------------
+  WIRE_ERR_XMPP_BAD_STANZA: 'a presence, message or iq stanza breaks RFC 6120/6121 (type, show, priority, JID, children)',
+  WIRE_ERR_XMPP_BAD_VALUE: 'a stanza cannot be encoded from this value (bad JID, enumeration, priority or characters)',
+
   // --- message/cpim, RFC 3862 -----------------------------------------------
   WIRE_ERR_MIME_BAD_HEADER: 'a MIME header line (outer entity or encapsulated content) is malformed',
   WIRE_ERR_CPIM_NOT_CPIM_ENVELOPE: 'the outer MIME Content-Type is not message/cpim',

@@ -1,17 +1,22 @@
 /**
- * sim/wire: strict codecs for the real IMPP wire formats, PIDF (RFC 3863) and
- * message/cpim (RFC 3862), plus format detection for `impp-sim inspect` and
- * encoding-based message sizes for the simulator.
+ * sim/wire: codecs for the real IMPP wire formats, PIDF (RFC 3863, strict
+ * and lenient decoding) and message/cpim (RFC 3862), plus format detection
+ * for `impp-sim inspect` and encoding-based message sizes for the simulator.
  */
 export { WireError, WIRE_ERROR_CATALOG, isWireError, type WireErrorCode, type WireErrorLocation } from './errors.js';
+export { decodeMode, type DecodeFindings, type DecodeMode, type DecodeOptions, type WireViolation } from './findings.js';
 export {
   PIDF_NS,
   decodePidf,
+  decodePidfDocument,
+  decodePidfXml,
   encodePidf,
+  isPidfRoot,
   isValidQvalue,
   type ExtensionElement,
   type PidfBasic,
   type PidfContact,
+  type PidfDecodeResult,
   type PidfDocument,
   type PidfNote,
   type PidfStatus,
@@ -43,6 +48,7 @@ export {
   findInvalidUtf8,
   inspectFile,
   inspectText,
+  type InspectOptions,
   type InspectResult,
   type WireFormat,
 } from './inspect.js';
@@ -62,3 +68,69 @@ export {
   type SampleTuple,
 } from './size.js';
 export { SIM_EPOCH_MS, isAbsoluteUri, isLanguageTag, isRfc3339DateTime, simTimeToRfc3339 } from './syntax.js';
+export {
+  WATCHERINFO_NS,
+  WATCHER_EVENTS,
+  WATCHER_STATUSES,
+  decodeWatcherinfo,
+  decodeWatcherinfoXml,
+  encodeWatcherinfo,
+  isWatcherinfoRoot,
+  type Watcher,
+  type WatcherEvent,
+  type WatcherList,
+  type WatcherStatus,
+  type WatcherinfoDocument,
+} from './watcherinfo.js';
+export { clearWatcherinfoSizeCache, representativeWatcherinfo, watcherinfoSize, type WatcherinfoShape } from './watcherinfo-size.js';
+export { BRANCH_COOKIE, ID_WIDTH, fixedId, sipBranch, sipCallId, sipEtag, sipTag, watcherId } from './ids.js';
+export {
+  REASON_PHRASES,
+  decodeSip,
+  encodeSipMessage,
+  encodeSipRequest,
+  encodeSipResponse,
+  looksLikeSip,
+  sipHeader,
+  summarizeSip,
+  type SipHeader,
+  type SipHeaderLine,
+  type SipMessage,
+  type SipMessageInput,
+  type SipNameAddr,
+  type SipRequestInput,
+  type SipResponseInput,
+  type SipStartLine,
+  type SipSubscriptionState,
+  type SipSummary,
+  type SipTransport,
+  type SipVia,
+} from './sip.js';
+export { clearSipSizeCache, representativeSip, sipMessageSize, sipShapeOf, type SipShape } from './sip-size.js';
+export {
+  MESSAGE_TYPES,
+  PRESENCE_SHOWS,
+  PRESENCE_TYPES,
+  ROSTER_SUBSCRIPTIONS,
+  XMPP_CLIENT_NS,
+  XMPP_RECEIPTS_NS,
+  XMPP_ROSTER_NS,
+  XMPP_SERVER_NS,
+  decodeXmpp,
+  decodeXmppXml,
+  encodeXmpp,
+  isJid,
+  isXmppRoot,
+  type MessageType,
+  type PresenceShow,
+  type PresenceType,
+  type RosterItem,
+  type RosterSubscription,
+  type XmppDecoded,
+  type XmppIq,
+  type XmppMessage,
+  type XmppPresence,
+  type XmppStanza,
+  type XmppText,
+} from './xmpp.js';
+export { clearXmppSizeCache, representativeXmpp, xmppShapeOf, xmppStanzaSize, type XmppShape } from './xmpp-size.js';

@@ -1,34 +1,91 @@
 /**
  * Format detection and decoding for `impp-sim inspect FILE`: one entry point
- * that tells a PIDF document from a message/cpim object and decodes it
- * strictly. Invalid input always surfaces as a WireError (the CLI maps it to
- * exit status 2 and prints `error.toJSON()`).
+ * that tells a PIDF document from a message/cpim object and decodes it.
+ * The default reading is lenient (sim/wire/findings.ts): documents that
+ * deployed decoders accept are shown, with every rule they break listed in
+ * `violations` and `warnings`; `mode: 'strict'` refuses them instead.
+ * Refused input always surfaces as a WireError (the CLI maps it to exit
+ * status 2 and prints its message).
  */
 import { open } from 'node:fs/promises';
 import { WireError } from './errors.js';
-import { decodePidf, type PidfDocument } from './pidf.js';
+import type { DecodeMode, WireViolation } from './findings.js';
+import { decodePidfXml, type PidfDocument } from './pidf.js';
 import { decodeCpimMessage, viewCpimMessage, type CpimMessage, type CpimMessageView } from './cpim-message.js';
+import { WATCHERINFO_NS, decodeWatcherinfoXml, type WatcherinfoDocument } from './watcherinfo.js';
+import { decodeSip, looksLikeSip, summarizeSip, type SipMessage, type SipSummary } from './sip.js';
+import { parseXml } from './xml.js';
+import { XMPP_CLIENT_NS, XMPP_SERVER_NS, decodeXmppXml, type XmppStanza } from './xmpp.js';
 
-export type WireFormat = 'pidf' | 'cpim';
+export type WireFormat = 'pidf' | 'cpim' | 'watcherinfo' | 'sip' | 'xmpp';
+
+export interface InspectOptions {
+  /** Skip detection and decode as this format. */
+  format?: WireFormat;
+  /** Default `lenient`. */
+  mode?: DecodeMode;
+}
 
 export type InspectResult =
-  | { kind: 'pidf'; document: PidfDocument; warnings: string[] }
-  | { kind: 'cpim'; document: CpimMessage; summary: CpimMessageView; warnings: string[] };
+  | { kind: 'pidf'; mode: DecodeMode; document: PidfDocument; warnings: string[]; violations: WireViolation[] }
+  | { kind: 'cpim'; mode: DecodeMode; document: CpimMessage; summary: CpimMessageView; warnings: string[] }
+  | { kind: 'watcherinfo'; mode: DecodeMode; document: WatcherinfoDocument; warnings: string[] }
+  | { kind: 'xmpp'; mode: DecodeMode; stanza: XmppStanza; warnings: string[] }
+  /** `body`: the decoded body when its Content-Type is PIDF, watcherinfo or message/cpim, else null. */
+  | { kind: 'sip'; mode: DecodeMode; message: SipMessage; summary: SipSummary; body: InspectResult | null; warnings: string[] };
+
+/** Body media types inspect decodes inside a SIP message. */
+const BODY_FORMATS: Readonly<Record<string, WireFormat>> = {
+  'application/pidf+xml': 'pidf',
+  'application/watcherinfo+xml': 'watcherinfo',
+  'message/cpim': 'cpim',
+};
 
 /** Largest file `inspectFile` reads: far above any real presence document or IM, small enough to bound work. */
 export const INSPECT_MAX_BYTES = 1024 * 1024;
 
+/** Prolog items before the root element: whitespace, the XML declaration and other PIs, comments, a DOCTYPE. */
+const PROLOG = /^(?:[ \t\r\n]+|<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE[^>]*>)*<([^\s/>]+)([^>]*)/;
+
+/**
+ * The namespace the root start tag puts its element in, read off the tag
+ * alone (only to choose a decoder; the decoder checks everything).
+ */
+function sniffRoot(xml: string): { local: string; ns: string | undefined; attrs: string } | undefined {
+  const m = PROLOG.exec(xml);
+  if (m === null) return undefined;
+  const [, qname = '', attrs = ''] = m;
+  const colon = qname.indexOf(':');
+  const decl = (colon === -1 ? 'xmlns' : `xmlns:${qname.slice(0, colon)}`).replace(/[.-]/g, '\\$&');
+  const bound = new RegExp(`(?:^|[ \\t\\r\\n])${decl}[ \\t\\r\\n]*=[ \\t\\r\\n]*(?:"([^"]*)"|'([^']*)')`).exec(attrs);
+  return { local: colon === -1 ? qname : qname.slice(colon + 1), ns: bound === null ? undefined : (bound[1] ?? bound[2]), attrs };
+}
+
+function xmlFormat(xml: string): WireFormat {
+  const root = sniffRoot(xml);
+  if (root?.ns === WATCHERINFO_NS) return 'watcherinfo';
+  const stanzaNs = root?.ns === undefined || root.ns === XMPP_CLIENT_NS || root.ns === XMPP_SERVER_NS;
+  // a PIDF document that forgot its namespace still has an entity: let the PIDF decoder say what is wrong
+  const pidfLike = root?.local === 'presence' && /(?:^|[ \t\r\n])entity[ \t\r\n]*=/.test(root.attrs);
+  if (root !== undefined && stanzaNs && !pidfLike && ['presence', 'message', 'iq'].includes(root.local)) return 'xmpp';
+  return 'pidf';
+}
+
 /**
  * Guess the format: XML starts with `<` (after an optional BOM and, for the
- * sake of a precise error, whitespace); message/cpim starts with a
- * `Name:` header line.
+ * sake of a precise error, whitespace) and is watcherinfo when its root is
+ * in the RFC 3858 namespace, an XMPP stanza when the root is presence,
+ * message or iq in jabber:client, jabber:server or no namespace, PIDF
+ * otherwise; a SIP message starts with a
+ * Request-Line or Status-Line; message/cpim starts with a `Name:` header line.
  */
 export function detectWireFormat(text: string): WireFormat {
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
   const trimmed = body.replace(/^[ \t\r\n]+/, '');
   if (trimmed === '') throw new WireError('WIRE_ERR_UNKNOWN_FORMAT', 'the input is empty');
-  if (trimmed.startsWith('<')) return 'pidf';
+  if (trimmed.startsWith('<')) return xmlFormat(trimmed);
   const firstLine = trimmed.split(/\r?\n/, 1)[0] ?? '';
+  if (looksLikeSip(firstLine)) return 'sip';
   if (/^[\x21-\x39\x3B-\x7E]+:/.test(firstLine)) return 'cpim';
   throw new WireError(
     'WIRE_ERR_UNKNOWN_FORMAT',
@@ -37,20 +94,59 @@ export function detectWireFormat(text: string): WireFormat {
   );
 }
 
+function inspectOptions(options: WireFormat | InspectOptions | undefined): { format?: WireFormat; mode: DecodeMode } {
+  const opts = typeof options === 'string' ? { format: options } : (options ?? {});
+  const mode = opts.mode ?? 'lenient';
+  if (mode !== 'lenient' && mode !== 'strict') throw new RangeError(`inspect mode must be 'lenient' or 'strict', got ${JSON.stringify(mode)}`);
+  return opts.format === undefined ? { mode } : { format: opts.format, mode };
+}
+
 /**
- * Decode `text` as PIDF or message/cpim (detected unless `hint` says which).
- * For message/cpim, a `Require` of something this simulator does not
- * understand is reported as a warning: inspecting is displaying, not
- * processing the message (RFC 3862 s.3.5 constrains processing).
+ * Decode `text` (format detected unless `options` names it; a bare format
+ * string is accepted as before). For message/cpim, a `Require` of something
+ * this simulator does not understand is reported as a warning in both modes:
+ * inspecting is displaying, not processing the message (RFC 3862 s.3.5
+ * constrains processing).
  */
-export function inspectText(text: string, hint?: WireFormat): InspectResult {
-  const kind = hint ?? detectWireFormat(text);
+export function inspectText(text: string, options?: WireFormat | InspectOptions): InspectResult {
+  const { format, mode } = inspectOptions(options);
+  const kind = format ?? detectWireFormat(text);
   if (kind === 'pidf') {
-    const { warnings, ...document } = decodePidf(text);
-    return { kind, document, warnings: warnings ?? [] };
+    const { document, warnings, violations } = decodePidfXml(parseXml(text), { mode });
+    return { kind, mode, document, warnings, violations };
+  }
+  if (kind === 'watcherinfo') {
+    // RFC 3858 documents have one, strict, reading in this tool.
+    const { warnings, ...document } = decodeWatcherinfoXml(parseXml(text));
+    return { kind, mode, document, warnings: warnings ?? [] };
+  }
+  if (kind === 'xmpp') {
+    const { stanza, warnings } = decodeXmppXml(parseXml(text));
+    return { kind, mode, stanza, warnings };
+  }
+  if (kind === 'sip') {
+    const { warnings, ...message } = decodeSip(text);
+    const type = /^[^;]*/.exec(summarizeSip(message).contentType ?? '')?.[0]?.trim().toLowerCase() ?? '';
+    const format = BODY_FORMATS[type];
+    let body: InspectResult | null = null;
+    if (format !== undefined && message.body !== '') {
+      try {
+        body = inspectText(message.body, { format, mode });
+      } catch (e) {
+        if (!(e instanceof WireError)) throw e;
+        // lines of the body error counted in the whole message
+        const bodyLine = text.slice(0, text.length - message.body.length).split('\n').length;
+        const loc: { path?: string; line?: number; column?: number } = {};
+        if (e.path !== undefined) loc.path = e.path;
+        if (e.line !== undefined) loc.line = bodyLine + e.line - 1;
+        if (e.column !== undefined) loc.column = e.column;
+        throw new WireError(e.code, `in the ${type} body: ${e.detail}`, loc);
+      }
+    }
+    return { kind, mode, message, summary: summarizeSip(message), body, warnings: warnings ?? [] };
   }
   const { warnings, ...document } = decodeCpimMessage(text, { unknownRequire: 'warn' });
-  return { kind, document, summary: viewCpimMessage(document), warnings: warnings ?? [] };
+  return { kind, mode, document, summary: viewCpimMessage(document), warnings: warnings ?? [] };
 }
 
 /**
@@ -84,7 +180,7 @@ export function findInvalidUtf8(bytes: Uint8Array): number {
 }
 
 /** Read a file as UTF-8 (at most INSPECT_MAX_BYTES) and inspect it. */
-export async function inspectFile(path: string, hint?: WireFormat): Promise<InspectResult> {
+export async function inspectFile(path: string, options?: WireFormat | InspectOptions): Promise<InspectResult> {
   let bytes: Uint8Array;
   let handle: Awaited<ReturnType<typeof open>>;
   try {
@@ -115,5 +211,5 @@ export async function inspectFile(path: string, hint?: WireFormat): Promise<Insp
     for (let i = 0; i < bad; i++) if (bytes[i] === 10) line++;
     throw new WireError('WIRE_ERR_NOT_UTF8', `${path}: invalid UTF-8 sequence at byte offset ${bad}`, { line });
   }
-  return inspectText(new TextDecoder('utf-8').decode(bytes), hint);
+  return inspectText(new TextDecoder('utf-8').decode(bytes), options);
 }

@@ -300,7 +300,7 @@ function buildElement(
     const value = decodeReferences(rawValue.replace(/[\t\n\r]/g, ' '), where);
     if (name === 'xmlns' || name.startsWith('xmlns:')) {
       const prefix = name === 'xmlns' ? '' : name.slice(6);
-      if (prefix !== '' && !isNcName(prefix)) {
+      if (name !== 'xmlns' && !isNcName(prefix)) {
         throw new WireError('WIRE_ERR_XML_NAMESPACE', `"${name}" declares an invalid prefix`, where);
       }
       if (prefix === 'xmlns' || value === XMLNS_NS) {
@@ -433,6 +433,28 @@ function parseDeclaration(node: FxpNode): XmlDeclaration {
   return decl;
 }
 
+/** XML 1.0 s.2.8 XMLDecl, whole: version, then optional encoding and standalone, in this order. */
+const XML_DECL = /^<\?xml[ \t\n]+version[ \t\n]*=[ \t\n]*(?:"1\.[0-9]+"|'1\.[0-9]+')(?:[ \t\n]+encoding[ \t\n]*=[ \t\n]*(?:"[A-Za-z][A-Za-z0-9._-]*"|'[A-Za-z][A-Za-z0-9._-]*'))?(?:[ \t\n]+standalone[ \t\n]*=[ \t\n]*(?:"(?:yes|no)"|'(?:yes|no)'))?[ \t\n]*\?>/;
+/** XML 1.0 s.2.6 PI: a target Name (without colon, Namespaces in XML 1.0 s.7), then whitespace and data, or the end. */
+const PI = /^<\?[\p{L}_][\p{L}\p{Nd}\p{Mn}\p{Mc}._\-\u00B7]*(?:\?>|[ \t\n][\s\S]*?\?>)/u;
+
+/**
+ * fast-xml-parser reads a malformed XML declaration or PI target as some
+ * PI; these are checked here on the text with comments and CDATA blanked
+ * (any other `<?` starts a PI: `<` cannot occur in text or attribute values).
+ */
+function checkProcessingInstructions(blanked: string, lines: LineIndex): void {
+  for (let at = blanked.indexOf('<?'); at !== -1; at = blanked.indexOf('<?', at + 2)) {
+    const rest = blanked.slice(at, at + 4096);
+    if (/^<\?xml(?![\p{L}\p{Nd}._:\-\u00B7])/iu.test(rest)) {
+      if (at === 0 && XML_DECL.test(rest)) continue;
+      if (at === 0) throw new WireError('WIRE_ERR_XML_MALFORMED', 'the XML declaration is malformed (XML 1.0 s.2.8: <?xml version="1.x" [encoding="..."] [standalone="yes|no"]?>)', lines.at(at));
+      continue; // a late declaration gets its own error from the caller
+    }
+    if (!PI.test(rest)) throw new WireError('WIRE_ERR_XML_MALFORMED', 'a processing instruction has no valid target name or is not closed (XML 1.0 s.2.6)', lines.at(at));
+  }
+}
+
 /**
  * Parse a complete XML document. Throws WireError for anything that is not a
  * namespace-well-formed XML 1.0 document, or that declares a DTD.
@@ -463,6 +485,11 @@ export function parseXml(input: string): XmlDocument {
       lines.at(offset),
     );
   }
+
+  checkProcessingInstructions(
+    text.replace(/<!--[\s\S]*?-->|<!\[CDATA\[[\s\S]*?\]\]>/g, (c) => ' '.repeat(c.length)),
+    lines,
+  );
 
   let verdict: ReturnType<typeof XMLValidator.validate>;
   try {

@@ -77,3 +77,25 @@ export function untagRfc3862(text: string): string {
   }
   return out.map((l) => `${l}\r\n`).join('');
 }
+
+/**
+ * test/fixtures/wire: documents written for this project in the shapes that
+ * deployed servers and clients emit, including the RFC deviations a lenient
+ * reader must survive (README.md there describes each file).
+ */
+export const WIRE_FIXTURES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/wire');
+
+export function wireFixturePath(name: string): string {
+  return path.join(WIRE_FIXTURES_DIR, name);
+}
+
+export function readWireFixture(name: string): string {
+  return fs.readFileSync(wireFixturePath(name), 'utf8');
+}
+
+export function listWireFixtures(): string[] {
+  return fs
+    .readdirSync(WIRE_FIXTURES_DIR)
+    .filter((f) => f !== 'README.md')
+    .sort();
+}

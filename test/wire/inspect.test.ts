@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { INSPECT_MAX_BYTES, detectWireFormat, findInvalidUtf8, inspectFile, inspectText } from '../../sim/wire/index.js';
-import { fixturePath, readFixture } from './fixtures.js';
+import { fixturePath, readFixture, readWireFixture } from './fixtures.js';
 import { FROM, TO, cpimText, expectWireError, expectWireErrorAsync } from './helpers.js';
 
 let dir: string;
@@ -23,12 +23,12 @@ describe('detectWireFormat / inspectText', () => {
   });
 
   test('inspectText decodes a PIDF fixture and lifts warnings to the top level (edge-pidf-priority-out-of-range.xml)', () => {
-    const result = inspectText(readFixture('invalid-and-edge/edge-pidf-priority-out-of-range.xml'));
+    const result = inspectText(readFixture('invalid-and-edge/edge-pidf-priority-out-of-range.xml'), { mode: 'strict' });
     expect(result.kind).toBe('pidf');
     if (result.kind !== 'pidf') return;
     expect(result.document.entity).toBe('pres:someone@example.com');
     expect(result.document).not.toHaveProperty('warnings');
-    expect(result.warnings).toHaveLength(1);
+    expect(result.warnings).toEqual([expect.stringMatching(/priority "1\.5" .* is not a qvalue/)]);
     expect(JSON.parse(JSON.stringify(result))).toEqual(result);
   });
 
@@ -40,6 +40,25 @@ describe('detectWireFormat / inspectText', () => {
     expect(result.summary.contentType).toBe('text/xml; charset=utf-8');
     expect(result.summary.bodyBytes).toBe(50);
     expect(result.warnings).toEqual([expect.stringMatching(/Require lists MyFeatures.VitalMessageOption/)]);
+  });
+
+  test('detectWireFormat tells watcherinfo from PIDF by the namespace of the root element', () => {
+    const winfo = 'urn:ietf:params:xml:ns:watcherinfo';
+    expect(detectWireFormat(`<?xml version="1.0"?>\n<!-- c -->\n<w:watcherinfo xmlns:w='${winfo}' version="0"/>`)).toBe('watcherinfo');
+    expect(detectWireFormat(`<watcherinfo xmlns="${winfo}"/>`)).toBe('watcherinfo');
+    expect(detectWireFormat(`<w.x:watcherinfo xmlns:wax="${winfo}"/>`)).toBe('pidf'); // '.' is not a wildcard
+    expect(detectWireFormat('<watcherinfo xmlns="urn:other"/>')).toBe('pidf');
+  });
+
+  test('inspectText decodes watcherinfo (winfo-rfc3858-example.xml) and passes its errors through', () => {
+    const result = inspectText(readWireFixture('winfo-rfc3858-example.xml'));
+    expect(result.kind).toBe('watcherinfo');
+    if (result.kind !== 'watcherinfo') return;
+    expect(result.document.lists[0]?.watchers.map((w) => [w.uri, w.status])).toEqual([
+      ['sip:userA@example.net', 'active'],
+      ['sip:userB@example.org', 'pending'],
+    ]);
+    expectWireError(() => inspectText(readWireFixture('neg-winfo-bad-status.xml')), 'WIRE_ERR_WINFO_BAD_ATTRIBUTE');
   });
 
   test('inspectText honours a hint over detection', () => {
@@ -75,8 +94,14 @@ describe('inspectFile', () => {
     await expectWireErrorAsync(() => inspectFile(dir), 'WIRE_ERR_FILE_READ');
   });
 
-  test('inspectFile passes decoding errors through unchanged (neg-pidf-basic-busy.xml)', async () => {
-    await expectWireErrorAsync(() => inspectFile(fixturePath('invalid-and-edge/neg-pidf-basic-busy.xml')), 'WIRE_ERR_PIDF_BAD_BASIC');
+  test('inspectFile passes decoding errors through unchanged in strict mode, and reads leniently by default (neg-pidf-basic-busy.xml)', async () => {
+    const file = fixturePath('invalid-and-edge/neg-pidf-basic-busy.xml');
+    await expectWireErrorAsync(() => inspectFile(file, { mode: 'strict' }), 'WIRE_ERR_PIDF_BAD_BASIC');
+    const lenient = await inspectFile(file);
+    expect(lenient.kind === 'pidf' && [lenient.document.tuples[0]?.status, lenient.violations.map((v) => v.code)]).toEqual([
+      { extensions: [] },
+      ['WIRE_ERR_PIDF_BAD_BASIC'],
+    ]);
   });
 });
 
