@@ -4,6 +4,7 @@
  * strictly. Invalid input always surfaces as a WireError (the CLI maps it to
  * exit status 2 and prints `error.toJSON()`).
  */
+import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { WireError } from './errors.js';
 import { decodePidf, type PidfDocument } from './pidf.js';
@@ -88,7 +89,9 @@ export async function inspectFile(path: string, hint?: WireFormat): Promise<Insp
   let bytes: Uint8Array;
   let handle: Awaited<ReturnType<typeof open>>;
   try {
-    handle = await open(path, 'r');
+    // non-blocking: opening a FIFO for reading would otherwise wait for a writer forever (the
+    // stat below then refuses anything but a regular file)
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
     throw new WireError('WIRE_ERR_FILE_READ', `cannot open ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
