@@ -116,6 +116,24 @@ export function meanBuddies(d: CountDist, cap: number): number {
   }
 }
 
+const HOUR = 3_600_000;
+
+/**
+ * A generous guess of the messages a run sends, which bounds its trace records: per edge the
+ * initial subscription (4 messages), notifications, refreshes and polls with their answers and the
+ * resubscriptions of log-ins; per user publishes, IMs with their reports, fetches and sessions;
+ * all three times over for retransmissions and gateway hops.
+ */
+export function expectedMessages(sc: Scenario, users: number, edges: number, duration: number): number {
+  const b = sc.behaviour;
+  const h = duration / HOUR;
+  const refreshEvery = Math.max(1, Math.min(b.subscriptionDuration, b.maxSubscriptionDuration) - b.refreshBefore);
+  const sessions = HOUR / Math.max(1, Math.min(b.sessionLength, b.offlineLength));
+  const perEdge = 4 + h * (b.presenceChangeRate + (2 * HOUR) / refreshEvery + (2 * HOUR) / b.pollInterval + 4 * sessions);
+  const perUser = 2 + h * (b.presenceChangeRate + 4 * b.imRate + 2 * b.fetchRate + sessions);
+  return 3 * (edges * perEdge + users * perUser);
+}
+
 function servers(sc: Scenario): number {
   let b = 0;
   for (const d of sc.domains) {
@@ -144,7 +162,7 @@ export function estimateRun(sc: Scenario, opts: { workers?: number; duration?: n
   let routed = 0;
   for (const d of sc.domains) routed += d.gateway.routes.length + (d.srv?.records.length ?? 0);
   const reportPairs = Math.ceil(Math.min(pairsAll, 2 * edges + imsUnknown + routed * D));
-  const trace = sc.trace.enabled ? sc.trace.limit : 0;
+  const trace = sc.trace.enabled ? Math.ceil(Math.min(sc.trace.limit, expectedMessages(sc, users, edges, duration))) : 0;
 
   const parts: EstimatePart[] = [
     {

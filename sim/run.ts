@@ -7,6 +7,7 @@
 import { availableParallelism } from 'node:os';
 import { runModel, type RunHandle, type Progress } from './engine/parallel.js';
 import { SimError } from './errors.js';
+import { checkRunFits } from './estimate.js';
 import {
   IM_FAILURES,
   linkLookahead,
@@ -245,6 +246,8 @@ export async function runScenario(scenario: Scenario, opts: RunScenarioOptions =
   if (workers > availableParallelism()) {
     process.emitWarning(`${workers} workers on ${availableParallelism()} cores: partitions then sleep at every window barrier and the run is slower than with ${availableParallelism()} workers (results are the same)`);
   }
+  // a run the memory estimate says will not fit is refused before any worker starts
+  checkRunFits(sc, { workers });
   const params: ImppParams = { scenario: sc, seed };
   const out = await runModel<ImppParams, ImppPart, ImppPart[]>(modelModuleUrl(), params, {
     workers,

@@ -13,7 +13,8 @@ import { randomBytes } from 'node:crypto';
 import { InteractiveRun } from '../../sim/interactive.js';
 import type { TraceRecord } from '../../sim/model/impp.js';
 import { runScenario, type LiveSnapshot, type Report, type RunScenarioOptions, type ScenarioRunHandle } from '../../sim/run.js';
-import { listScenarios, loadScenario, parseScenario, tryParseDuration, type Scenario } from '../../sim/scenario/index.js';
+import { checkRunFits } from '../../sim/estimate.js';
+import { durationOverride, listScenarios, loadScenario, parseScenario, tryParseDuration, type Scenario } from '../../sim/scenario/index.js';
 import { ApiError, plainMessage, toApiError } from './errors.js';
 import { appendPoint, computeRates, type RatedSnapshot, type TimeSeries } from './rates.js';
 import type { RunFigures, RunMode, RunParams, RunStatus, RunStore, StoredRun } from './store.js';
@@ -203,22 +204,29 @@ export class RunManager {
       throw new ApiError('BAD_REQUEST', 'body: give exactly one of `scenario` (a built-in name) and `yaml` (scenario text)');
     }
     const overrides = input.overrides ?? [];
+    // the duration goes through the scenario schema like any override (its limit is checked there)
+    const withDuration = input.duration === undefined ? overrides : [...overrides, durationOverride(parseDurationInput(input.duration))];
     let scenario: Scenario;
     if (input.scenario !== undefined) {
-      scenario = loadBuiltin(input.scenario, overrides);
+      scenario = loadBuiltin(input.scenario, withDuration);
     } else {
       try {
-        scenario = parseScenario(input.yaml!, '<request>', overrides);
+        scenario = parseScenario(input.yaml!, '<request>', withDuration);
       } catch (e) {
         throw toApiError(e);
       }
     }
-    const duration = input.duration === undefined ? scenario.duration : parseDurationInput(input.duration);
+    const duration = scenario.duration;
     const seed = input.seed ?? scenario.seed;
     const mode: RunMode = input.mode ?? 'batch';
     const workers = Math.min(input.workers ?? 1, scenario.domains.length);
     const speed = input.speed ?? 0;
     if (!opts.internal) this.checkCapacity();
+    try {
+      checkRunFits(scenario, { workers: mode === 'interactive' ? 1 : workers });
+    } catch (e) {
+      throw toApiError(e);
+    }
 
     let interactive: InteractiveRun | null = null;
     if (mode === 'interactive') {
