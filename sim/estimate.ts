@@ -244,7 +244,17 @@ export function checkRunFits(
   }
   const limit = opts.limit ?? memoryLimit();
   if (est.bytes > limit.bytes) {
-    const top = [...est.parts].sort((a, b) => b.bytes - a.bytes).slice(0, 2);
+    // the fixed cost of the process is no field's doing: name the largest parts the scenario sizes
+    const top = est.parts.filter((p) => p.fields !== '--workers').sort((a, b) => b.bytes - a.bytes).slice(0, 2);
+    const fixed = BASE_BYTES + est.workers * WORKER_BYTES;
+    if (fixed >= limit.bytes) {
+      throw new SimError(
+        'SIM_ERR_RUN_TOO_LARGE',
+        `${who} would need about ${fmtBytes(est.bytes)} of memory (estimate), more than the limit of ${fmtBytes(limit.bytes)} (${limit.source}), ` +
+          `which is below the ${fmtBytes(fixed)} the process and its ${est.workers} worker thread(s) take in any case: raise the limit or use fewer workers`,
+        { ...details, limit: limit.bytes },
+      );
+    }
     throw new SimError(
       'SIM_ERR_RUN_TOO_LARGE',
       `${who} would need about ${fmtBytes(est.bytes)} of memory (estimate; mostly ${top.map((p) => `${fmtBytes(p.bytes)} for ${p.what}`).join(' and ')}), ` +
