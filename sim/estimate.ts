@@ -11,7 +11,7 @@
  *     the JavaScript arrays the edges are collected in) and the per-ordered-pair arrays
  *     (PAIR_STATE_BYTES per pair of domains, live view included);
  *   - the servers and gateways of every domain (queues and per-core state);
- *   - pending events (EVENT_BYTES each, about 4 per user and 2 per edge);
+ *   - pending events (EVENT_BYTES each, EVENTS_PER_USER per user and EVENTS_PER_EDGE per edge);
  *   - in the coordinator: the partitions' per-pair results and their sum, and the report (domains,
  *     and the pairs and links that can carry messages: at most D x (D - 1), at most 2 per edge
  *     plus the unknown-recipient IMs), the trace when it is on.
@@ -47,8 +47,10 @@ export const EDGE_RATE_LIMIT_BYTES = 9;
 export const PAIR_STATE_BYTES = 212;
 /** Bytes per ordered pair in the coordinator per partition result, plus one more for the merged sums. */
 export const PAIR_RESULT_BYTES = 136;
-/** Bytes of a pending event: heap entry, key and payload slots. */
+/** Bytes of a pending event (heap entry, key and payload slots), and pending events per user and per edge. */
 export const EVENT_BYTES = 40;
+export const EVENTS_PER_USER = 4;
+export const EVENTS_PER_EDGE = 0.5;
 /** Bytes of a server (its four job queues) and of each of its cores. */
 export const SERVER_BYTES = 1900;
 export const CORE_BYTES = 48;
@@ -57,6 +59,8 @@ export const GATEWAY_BYTES = 800;
 export const GATEWAY_CORE_BYTES = 8;
 /** Report entries: bytes in memory (and in the pretty-printed JSON) per domain, pair, link, trace record. */
 export const REPORT_DOMAIN = { memory: 4000, json: 3000 };
+/** The rest of the report (latencies, CDFs, timeline, counters) in JSON. */
+export const REPORT_BASE_JSON = 20_000;
 export const REPORT_PAIR = { memory: 700, json: 400 };
 export const REPORT_LINK = { memory: 400, json: 250 };
 export const REPORT_TRACE = { memory: 500, json: 400 };
@@ -182,7 +186,7 @@ export function estimateRun(sc: Scenario, opts: { workers?: number; duration?: n
     },
     {
       what: 'pending events',
-      bytes: (4 * users + 2 * edges) * EVENT_BYTES,
+      bytes: (EVENTS_PER_USER * users + EVENTS_PER_EDGE * edges) * EVENT_BYTES,
       fields: 'domains[].users, population.buddies',
     },
     {
@@ -192,7 +196,7 @@ export function estimateRun(sc: Scenario, opts: { workers?: number; duration?: n
     },
     { what: `the process and ${workers} worker thread(s)`, bytes: BASE_BYTES + workers * WORKER_BYTES, fields: '--workers' },
   ];
-  const reportJsonBytes = D * REPORT_DOMAIN.json + reportPairs * (REPORT_PAIR.json + REPORT_LINK.json) + trace * REPORT_TRACE.json;
+  const reportJsonBytes = REPORT_BASE_JSON + D * REPORT_DOMAIN.json + reportPairs * (REPORT_PAIR.json + REPORT_LINK.json) + trace * REPORT_TRACE.json;
   return { bytes: parts.reduce((s, p) => s + p.bytes, 0), parts, users, edges, reportPairs, reportJsonBytes, workers };
 }
 
