@@ -45,8 +45,9 @@ export const EDGE_BYTES = 61;
 export const EDGE_RATE_LIMIT_BYTES = 9;
 /** Bytes per ordered pair of domains and partition: 10 message-kind counters, 11 link and SRV arrays, the live view, the latency table. */
 export const PAIR_STATE_BYTES = 212;
-/** Bytes per ordered pair in the coordinator per partition result, plus one more for the merged sums. */
-export const PAIR_RESULT_BYTES = 136;
+/** Bytes per ordered pair of each partition's result in the coordinator (its copy and the message carrying it), and of the merged sums. */
+export const PAIR_RESULT_BYTES = 272;
+export const PAIR_MERGED_BYTES = 136;
 /** Bytes of a pending event (heap entry, key and payload slots), and pending events per user and per edge. */
 export const EVENT_BYTES = 40;
 export const EVENTS_PER_USER = 4;
@@ -66,7 +67,7 @@ export const REPORT_LINK = { memory: 400, json: 250 };
 export const REPORT_TRACE = { memory: 500, json: 400 };
 /** The process itself (modules, heaps) and each worker thread. */
 export const BASE_BYTES = 80e6;
-export const WORKER_BYTES = 40e6;
+export const WORKER_BYTES = 60e6;
 
 export interface EstimatePart {
   /** what the bytes are for */
@@ -176,7 +177,7 @@ export function estimateRun(sc: Scenario, opts: { workers?: number; duration?: n
     },
     {
       what: `per-pair state of ${fmtCount(pairsAll)} ordered domain pairs in each of ${workers} partition(s) and their merged results`,
-      bytes: D * D * (workers * PAIR_STATE_BYTES + (workers + 1) * PAIR_RESULT_BYTES),
+      bytes: D * D * (workers * (PAIR_STATE_BYTES + PAIR_RESULT_BYTES) + PAIR_MERGED_BYTES),
       fields: 'the number of domains (or fewer workers)',
     },
     {
