@@ -3,7 +3,6 @@
  * Exit status: 0 success, 1 unexpected failure, 2 bad input (usage, scenario, payload), 3 a threshold
  * or sizing target failed (sim/toolkit).
  */
-import { writeFileSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
@@ -11,7 +10,10 @@ import { isSimError, SimError } from './errors.js';
 import { runScenario, type ScenarioRunHandle } from './run.js';
 import { listScenarios, loadScenario } from './scenario/index.js';
 import { formatSummary } from './summary.js';
-import { durationOpt, EXIT_THRESHOLD_FAILED, finishRun, SCENARIO_OPTIONS, scenarioOverrides, scenarioThresholds, sizeCommand, sweepCommand, TOOLKIT_RUN_USAGE, TOOLKIT_USAGE } from './toolkit/cli.js';
+import { checkRunFits } from './estimate.js';
+import { durationOpt, EXIT_THRESHOLD_FAILED, finishRun, SCENARIO_OPTIONS, scenarioOverrides, scenarioThresholds, seedOpt, sizeCommand, sweepCommand, TOOLKIT_RUN_USAGE, TOOLKIT_USAGE } from './toolkit/cli.js';
+import { writeJsonFile } from './toolkit/json-file.js';
+import { checkOutputs } from './toolkit/outputs.js';
 import { probeThresholdPaths } from './toolkit/probe.js';
 import { parseThreshold } from './toolkit/thresholds.js';
 import { ThresholdWatch, type AbortDecision } from './toolkit/watch.js';
@@ -27,7 +29,7 @@ commands:
   run <scenario> [options]   run a scenario (a built-in name or a .yaml/.json file)
       --workers N            worker threads; domains are spread over them [1]
       --seed S               random seed [the scenario's]
-      --duration D           simulated duration, e.g. 30min, 2h [the scenario's]
+      --duration D           simulated duration, e.g. 30min, 2h (same as --set duration=D) [the scenario's]
       --set path=value       override any scenario field (repeatable), e.g. --set behaviour.imRate=10/h
       --warmup D             leave the first D out of every figure (the scenario's warmup field),
                              e.g. --warmup 10min for steady-state figures without the log-in burst
@@ -70,12 +72,11 @@ async function run(args: string[]): Promise<number> {
   if (!Number.isInteger(workers) || workers < 1 || workers > 256) {
     throw new SimError('SIM_ERR_CLI_USAGE', `--workers must be an integer between 1 and 256, got '${values.workers}'`);
   }
-  const seed = values.seed === undefined ? undefined : Number(values.seed);
-  if (seed !== undefined && (!Number.isInteger(seed) || values.seed!.trim() === '')) {
-    throw new SimError('SIM_ERR_CLI_USAGE', `--seed must be an integer, got '${values.seed}'`);
-  }
-  const duration = durationOpt(values.duration);
+  const seed = seedOpt(values.seed);
+  checkOutputs({ '--json': values.json, '--html': values.html, '--md': values.md });
   const scenario = loadScenario(positionals[0], scenarioOverrides(values));
+  // refused before any worker starts when the estimate exceeds the memory limit
+  checkRunFits(scenario, { workers });
   const thresholds = [...scenarioThresholds(positionals[0]), ...(values.threshold ?? [])].map(parseThreshold);
   // a mistyped path fails now, not after the run
   await probeThresholdPaths(scenario, thresholds);
@@ -91,14 +92,13 @@ async function run(args: string[]): Promise<number> {
         cliProgress.Presets.shades_classic,
       )
     : null;
-  const total = duration ?? scenario.duration;
+  const total = scenario.duration;
   bar?.start(100, 0, { simTime: '0 s', events: 0 });
   let handle: ScenarioRunHandle | null = null;
   let aborted = null as AbortDecision | null;
   const report = await runScenario(scenario, {
     workers,
     seed,
-    duration,
     onStart: watch ? (h) => (handle = h) : undefined,
     stopReason: () => (aborted ? `aborted: ${aborted.reason}` : null),
     onProgress:
@@ -117,7 +117,7 @@ async function run(args: string[]): Promise<number> {
   if (aborted && values.quiet) process.stderr.write(`impp-sim: run aborted at simulated ${(aborted.at / 1000).toFixed(1)} s: ${aborted.reason}\n`);
   if (!values.quiet) console.log(formatSummary(report));
   if (values.json) {
-    writeFileSync(values.json, JSON.stringify(report, null, 2) + '\n');
+    writeJsonFile(values.json, report);
     if (!values.quiet) console.log(`\nreport written to ${values.json}`);
   }
   if (watch && watch.unwatched.length > 0 && !values.quiet) {
@@ -129,7 +129,8 @@ async function run(args: string[]): Promise<number> {
 
 function scenarios(): number {
   const list = listScenarios();
-  const w = Math.max(...list.map((s) => s.name.length));
+  let w = 0;
+  for (const sc of list) w = Math.max(w, sc.name.length);
   for (const s of list) console.log(`${s.name.padEnd(w)}  ${s.description}`);
   return 0;
 }
@@ -181,12 +182,21 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * Ends the process once stdout and stderr have handed everything to the OS: process.exit with
+ * output still queued for a pipe (`impp-sim ... | cat`) would cut it off.
+ */
+function exitWhenFlushed(code: number): void {
+  process.exitCode = code;
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+}
+
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  (code) => exitWhenFlushed(code),
   (e: unknown) => {
     const msg = e instanceof Error ? e.message : String(e);
     process.stderr.write(`impp-sim: ${msg}\n`);
     const usage = isSimError(e) || (e as { code?: string })?.code?.startsWith('ERR_PARSE_ARGS') === true || (e as { code?: string })?.code === 'ENOENT';
-    process.exit(usage ? 2 : 1);
+    exitWhenFlushed(usage ? 2 : 1);
   },
 );

@@ -31,16 +31,24 @@ export function compareTable(cols: Column[]): string {
   const rows: [string, (r: Report) => number, (x: number) => string][] = [
     ['messages across boundaries', (r) => r.pairs.reduce((a, p) => a + p.total, 0), num],
     ['bytes across boundaries', (r) => r.pairs.reduce((a, p) => a + p.bytes, 0), num],
-    ['notify messages across', (r) => r.pairs.reduce((a, p) => a + p.messages.notify + p.messages.listNotify, 0), num],
+    ['notify messages across', (r) => r.pairs.reduce((a, p) => a + (p.messages.notify ?? 0) + (p.messages.listNotify ?? 0), 0), num],
     ['notifications delivered', (r) => r.presence.notifications.delivered, num],
     ['notification latency p50', (r) => r.latency.notification.p50, ms],
     ['notification latency p99', (r) => r.latency.notification.p99, ms],
     ['IM latency p99', (r) => r.latency.im.p99, ms],
     ['gateway messages (all domains)', (r) => Object.values(r.domains).reduce((a, d) => a + d.gateway.messages, 0), num],
   ];
-  for (const p of base.pairs) {
-    rows.push([`${p.from} -> ${p.to} messages`, (r) => r.pairs.find((q) => q.from === p.from && q.to === p.to)!.total, num]);
-    rows.push([`${p.from} -> ${p.to} bytes`, (r) => r.pairs.find((q) => q.from === p.from && q.to === p.to)!.bytes, num]);
+  // pairs are sparse (only those that exchanged messages): every pair of any column, 0 where absent
+  const seen = new Set<string>();
+  for (const c of cols) {
+    for (const p of c.report.pairs) {
+      const key = `${p.from}\u0000${p.to}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const pair = (r: Report) => r.pairs.find((q) => q.from === p.from && q.to === p.to);
+      rows.push([`${p.from} -> ${p.to} messages`, (r) => pair(r)?.total ?? 0, num]);
+      rows.push([`${p.from} -> ${p.to} bytes`, (r) => pair(r)?.bytes ?? 0, num]);
+    }
   }
   const cells = rows.map(([name, f, fmt]) => [name, ...cols.map((c, i) => fmt(f(c.report)) + (i === 0 ? '' : pct(f(c.report), f(base))))]);
   const header = ['', ...cols.map((c) => c.label)];

@@ -20,6 +20,8 @@ export const SIM_ERRORS = {
   SIM_ERR_SCENARIO_PARSE: 'a scenario file is not valid YAML or JSON',
   SIM_ERR_BAD_OVERRIDE: 'a --set override names an unknown field or has a bad value',
   SIM_ERR_CLI_USAGE: 'the command line is malformed',
+  SIM_ERR_RUN_TOO_LARGE: 'the estimated memory (or edges, or report size) of a run exceeds its limit (sim/estimate.ts)',
+  SIM_ERR_OUTPUT: 'an output file (--json, --csv, --html, --md) cannot be written',
 } as const;
 
 export type SimErrorCode = keyof typeof SIM_ERRORS;

@@ -7,6 +7,7 @@
 import { availableParallelism } from 'node:os';
 import { runModel, type RunHandle, type Progress } from './engine/parallel.js';
 import { SimError } from './errors.js';
+import { checkRunFits } from './estimate.js';
 import {
   IM_FAILURES,
   linkLookahead,
@@ -58,7 +59,7 @@ export interface LiveSnapshot {
   /** cumulative counts per latency bucket; bucket i holds values below edgesMs[i], the last one the rest */
   latency: { edgesMs: number[]; notification: number[]; im: number[] };
   domains: { name: string; busyMs: number; cores: number; queue: number; utilisation: number }[];
-  /** per ordered pair: all messages and bytes, and how many of the messages were notifications (notify, list notify) and instant messages */
+  /** per ordered pair that has carried a message so far (sparse): all messages and bytes, and how many of the messages were notifications (notify, list notify) and instant messages */
   pairs: { from: string; to: string; messages: number; bytes: number; notify: number; message: number }[];
 }
 
@@ -91,6 +92,8 @@ export function decodeLive(sc: Scenario, v: Float64Array | null, p: Progress, wa
     for (let b = 0; b < D; b++) {
       if (a === b) continue;
       const i = a * D + b;
+      // sparse: only pairs that have carried a message so far (D x (D - 1) entries otherwise)
+      if (at(L.pairMessages + i) === 0 && at(L.pairBytes + i) === 0) continue;
       pairs.push({ from: sc.domains[a].name, to: sc.domains[b].name, messages: at(L.pairMessages + i), bytes: at(L.pairBytes + i), notify: at(L.pairNotify + i), message: at(L.pairIm + i) });
     }
   }
@@ -200,8 +203,10 @@ export interface Report {
   latency: { notification: LatencySummary; im: LatencySummary };
   latencyCdf: { notification: Array<[number, number]>; im: Array<[number, number]> };
   domains: Record<string, DomainReport>;
+  /** the ordered pairs of distinct domains that exchanged messages (sparse: a pair without traffic is left out) */
   pairs: PairReport[];
   security: { rejectedAuth: number; denied: number; politeBlocked: number; leaks: number; spoofed: number };
+  /** the directed links that carried (or tried to carry) messages (sparse, like pairs) */
   links: LinkReport[];
   /** counts per bucket of simulated time (bucket i covers [i*bucketMs, (i+1)*bucketMs)) */
   timeline: { bucketMs: number; series: Record<string, number[]> };
@@ -256,6 +261,8 @@ export async function runScenario(scenario: Scenario, opts: RunScenarioOptions =
   if (workers > availableParallelism()) {
     process.emitWarning(`${workers} workers on ${availableParallelism()} cores: partitions then sleep at every window barrier and the run is slower than with ${availableParallelism()} workers (results are the same)`);
   }
+  // a run the memory estimate says will not fit is refused before any worker starts
+  checkRunFits(sc, { workers });
   const params: ImppParams = { scenario: sc, seed };
   const out = await runModel<ImppParams, ImppPart, ImppPart[]>(modelModuleUrl(), params, {
     workers,
@@ -358,6 +365,8 @@ export function buildReport(
     for (let b = 0; b < D; b++) {
       if (a === b) continue;
       const i = a * D + b;
+      // sparse: only links that carried (or tried to carry) a message
+      if (lm[i] === 0 && lb[i] === 0 && lbusy[i] === 0 && lr[i] === 0 && lf[i] === 0) continue;
       links.push({
         from: sc.domains[a].name,
         to: sc.domains[b].name,
@@ -389,12 +398,12 @@ export function buildReport(
     for (let b = 0; b < D; b++) {
       if (a === b) continue;
       const i = a * D + b;
-      const messages: Record<string, number> = {};
       let total = 0;
-      MESSAGE_KINDS.forEach((k, j) => {
-        messages[k] = pairMessages[i * N_KINDS + j];
-        total += messages[k];
-      });
+      for (let j = 0; j < N_KINDS; j++) total += pairMessages[i * N_KINDS + j];
+      // sparse: only pairs that exchanged messages
+      if (total === 0 && pairBytes[i] === 0) continue;
+      const messages: Record<string, number> = {};
+      MESSAGE_KINDS.forEach((k, j) => (messages[k] = pairMessages[i * N_KINDS + j]));
       pairs.push({ from: sc.domains[a].name, to: sc.domains[b].name, messages, total, bytes: pairBytes[i] });
     }
   }

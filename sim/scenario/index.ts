@@ -21,12 +21,14 @@ export {
   MAX_SCENARIO_BYTES,
   applyOverrides,
   builtinScenariosDir,
+  durationOverride,
   listScenarios,
   loadScenario,
   parseScenario,
   parseScenarioDocument,
   validateScenarioText,
 } from './load.js';
+export { checkResolvedScenario, scenarioToDocument } from './resolved.js';
 export {
   MAX_USERS,
   scenarioFieldDocs,

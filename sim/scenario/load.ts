@@ -327,6 +327,16 @@ function applyTracked(raw: unknown, overrides: readonly string[]): { raw: unknow
 }
 
 /**
+ * The override that sets a run's duration (the CLI's --duration, the API's `duration`): the value
+ * goes through the schema like `--set duration=...`, so its limit is checked in one place. A
+ * number is milliseconds; text is a duration such as "30min".
+ */
+export function durationOverride(value: string | number): string {
+  // plain words stay as written (for the messages); anything else is quoted, so it stays one value
+  return `duration=${typeof value === 'number' ? String(value) : /^[\w.+ -]*$/.test(value) ? value : JSON.stringify(value)}`;
+}
+
+/**
  * Applies `path=value` overrides (the value is YAML: `10/h`, `200`, `{allow: 1, deny: 0}`) to a raw
  * scenario document before validation, so units and checks apply to them as to the file. Returns a
  * new document; `raw` is not modified. A path the schema does not have -> SIM_ERR_BAD_OVERRIDE.
@@ -342,7 +352,8 @@ function formatProblem(p: ScenarioProblem): string {
   return p.path === '' ? p.message : `${p.path}: ${p.message}`;
 }
 
-function invalid(source: string, errors: ScenarioProblem[]): SimError {
+/** The SIM_ERR_SCENARIO_INVALID error of a list of problems (the first 20 in the message, all in details.errors). */
+export function invalidScenario(source: string, errors: ScenarioProblem[]): SimError {
   const n = errors.length;
   const shown = errors.slice(0, MAX_LISTED_PROBLEMS).map(formatProblem).join('; ');
   const more = n > MAX_LISTED_PROBLEMS ? `; ... and ${n - MAX_LISTED_PROBLEMS} more` : '';
@@ -366,7 +377,7 @@ export function parseScenario(text: string, source = '<scenario>', overrides: re
     const o = applied.findLast((a) => within(e.path, a.path) || (e.path !== '' && within(a.path, e.path)));
     return o ? { path: e.path, message: `${e.message} (set by --set ${o.override})` } : e;
   });
-  throw invalid(source, errors);
+  throw invalidScenario(source, errors);
 }
 
 /** For the web API: validates scenario text and never throws; a failure lists every problem. */

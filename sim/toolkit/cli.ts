@@ -9,11 +9,13 @@ import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { SimError } from '../errors.js';
 import type { Report } from '../run.js';
-import { listScenarios, loadScenario, parseDuration, parseScenarioDocument, type Scenario } from '../scenario/index.js';
+import { durationOverride, listScenarios, loadScenario, parseDuration, parseScenarioDocument, type Scenario } from '../scenario/index.js';
 import { analyticModel, crossCheck, formatCrossCheck, simulatedChecks } from './analytic.js';
 import { runDocument, sizeDocument, sweepDocument, toHtml, toMarkdown, type Doc } from './document.js';
 import { probeThresholdPaths } from './probe.js';
 import { parseParam } from './ranges.js';
+import { writeJsonFile } from './json-file.js';
+import { checkOutputs } from './outputs.js';
 import { formatSize, runSize } from './size.js';
 import { defaultParallel, runSweep, type SweepResult } from './sweep.js';
 import { evaluateThresholds, formatThresholdNumber as num, formatThresholds, parseThreshold } from './thresholds.js';
@@ -68,9 +70,27 @@ export const SCENARIO_OPTIONS = {
   warmup: { type: 'string' },
 } as const;
 
-/** The scenario overrides of --set and --warmup, in that order. */
-export function scenarioOverrides(values: { set?: string[]; warmup?: string }): string[] {
-  return [...(values.set ?? []), ...(values.warmup !== undefined ? [`warmup=${values.warmup}`] : [])];
+/**
+ * The scenario overrides of --set, --duration and --warmup, in that order: --duration D is
+ * `--set duration=D`, so the scenario's own limit on the field (and warmup < duration) is checked
+ * where every duration enters, for the CLI and the server alike.
+ */
+export function scenarioOverrides(values: { set?: string[]; warmup?: string; duration?: string }): string[] {
+  return [
+    ...(values.set ?? []),
+    ...(values.duration !== undefined ? [durationOverride(values.duration)] : []),
+    ...(values.warmup !== undefined ? [`warmup=${values.warmup}`] : []),
+  ];
+}
+
+/** --seed: a whole number that a double holds exactly (|S| <= 2^53 - 1); anything else is refused, not rounded. */
+export function seedOpt(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!/^\s*-?\d+\s*$/.test(v) || !Number.isSafeInteger(n)) {
+    throw usage(`--seed must be a whole number from -(2^53-1) to 2^53-1 (${Number.MAX_SAFE_INTEGER}), got '${v}'${/^\s*-?\d+\s*$/.test(v) ? ' (too large to hold exactly)' : ''}`);
+  }
+  return n;
 }
 
 /** The scenario file behind a name or path (for sidecar keys). */
@@ -205,8 +225,8 @@ export async function sweepCommand(args: string[]): Promise<number> {
   const params = values.param.map(parseParam);
   const replications = intOpt('replications', values.replications, 3, 1, 1000);
   const parallel = intOpt('parallel', values.parallel, defaultParallel(), 1, 256);
-  const seed = values.seed === undefined ? undefined : intOpt('seed', values.seed, 0, -(2 ** 31), 2 ** 53);
-  const duration = durationOpt(values.duration);
+  const seed = seedOpt(values.seed);
+  checkOutputs({ '--json': values.json, '--csv': values.csv, '--html': values.html, '--md': values.md });
   const scenario = loadScenario(positionals[0], scenarioOverrides(values));
   const thresholds = [...scenarioThresholds(positionals[0]), ...(values.threshold ?? [])];
   await probeThresholdPaths(scenario, thresholds.map(parseThreshold));
@@ -220,7 +240,6 @@ export async function sweepCommand(args: string[]): Promise<number> {
     replications,
     parallel,
     seed,
-    duration,
     thresholds,
     abortAfter,
     analytic: values.analytic === true,
@@ -236,7 +255,7 @@ export async function sweepCommand(args: string[]): Promise<number> {
   });
   bar?.stop();
   if (!values.quiet) console.log(formatSweep(result));
-  if (values.json) writeFileSync(values.json, JSON.stringify(result, null, 2) + '\n');
+  if (values.json) writeJsonFile(values.json, result);
   if (values.csv) writeFileSync(values.csv, sweepCsv(result));
   writeDoc(sweepDocument(result), values.html, values.md, values.quiet === true);
   if (!values.quiet && (values.json || values.csv)) console.log(`sweep written to ${[values.json, values.csv].filter(Boolean).join(' and ')}`);
@@ -268,6 +287,8 @@ export async function sizeCommand(args: string[]): Promise<number> {
   if (!values.vary) throw usage('size needs --vary servers.count or --vary servers.cores (or a full path such as domains[0].servers.count)');
   const targets = [...(values.target ?? [])];
   if (targets.length === 0) throw usage("size needs at least one --target, e.g. --target 'latency.notification.p99 < 500ms'");
+  const seed = seedOpt(values.seed);
+  checkOutputs({ '--json': values.json, '--html': values.html, '--md': values.md });
   const scenario = loadScenario(positionals[0], scenarioOverrides(values));
   await probeThresholdPaths(scenario, targets.map(parseThreshold));
   const result = await runSize(scenario, {
@@ -275,8 +296,7 @@ export async function sizeCommand(args: string[]): Promise<number> {
     targets,
     replications: intOpt('replications', values.replications, 3, 1, 1000),
     parallel: intOpt('parallel', values.parallel, defaultParallel(), 1, 256),
-    seed: values.seed === undefined ? undefined : intOpt('seed', values.seed, 0, -(2 ** 31), 2 ** 53),
-    duration: durationOpt(values.duration),
+    seed,
     min: intOpt('min', values.min, 1, 1, 1_000_000),
     max: intOpt('max', values.max, 1024, 1, 1_000_000),
     perDomain: values['no-per-domain'] ? false : undefined,
@@ -286,7 +306,7 @@ export async function sizeCommand(args: string[]): Promise<number> {
       : (p) => process.stderr.write(`  probe ${Object.entries(p.setting).map(([k, v]) => `${k}=${v}`).join(' ')}: ${p.passed ? 'pass' : 'fail'}\n`),
   });
   if (!values.quiet) console.log(formatSize(result));
-  if (values.json) writeFileSync(values.json, JSON.stringify(result, null, 2) + '\n');
+  if (values.json) writeJsonFile(values.json, result);
   writeDoc(sizeDocument(result), values.html, values.md, values.quiet === true);
   return result.found ? 0 : EXIT_THRESHOLD_FAILED;
 }

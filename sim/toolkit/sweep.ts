@@ -15,7 +15,9 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { runnableModule } from '../engine/paths.js';
 import { SimError } from '../errors.js';
+import { checkConcurrentRuns } from '../estimate.js';
 import type { Report } from '../run.js';
+import { checkResolvedScenario } from '../scenario/resolved.js';
 import type { Scenario } from '../scenario/types.js';
 import { analyticModel, crossCheck, type CrossCheckRow } from './analytic.js';
 import { KEY_FIGURES } from './figures.js';
@@ -197,6 +199,13 @@ export async function runSweep(scenario: Scenario, opts: SweepOptions): Promise<
   checkParams(scenario, params);
   const points = sweepPoints(params, mode);
   const scenarios = points.map((p) => applyPoint(scenario, p));
+  // every point within the schema's limits and the memory estimate before anything runs
+  const what = (p: Record<string, ParamValue>) => {
+    const label = Object.entries(p).map(([k, v]) => `${k}=${v}`).join(' ');
+    return label === '' ? `scenario '${scenario.name}'` : `the point ${label}`;
+  };
+  scenarios.forEach((sc, i) => checkResolvedScenario({ ...sc, duration }, what(points[i])));
+  checkConcurrentRuns(scenarios.map((sc, i) => ({ scenario: sc, duration, what: what(points[i]) })), Math.min(parallel, points.length * R));
 
   const tasks: ReplicationTask[] = [];
   for (let i = 0; i < points.length; i++) {

@@ -374,7 +374,8 @@ const fmtNum = (x: number) => (!Number.isFinite(x) ? String(x) : Math.abs(x) >= 
 /** One line per threshold: PASS/FAIL, the expression and the deciding value. */
 export function formatThresholds(outcomes: readonly ThresholdOutcome[]): string {
   if (outcomes.length === 0) return '';
-  const w = Math.max(...outcomes.map((o) => o.threshold.length));
+  let w = 0;
+  for (const o of outcomes) w = Math.max(w, o.threshold.length);
   const lines = outcomes.map((o) => {
     const v = o.worst;
     const val = v === null ? 'no values (wildcard matched nothing)' : `${v.binding ? `${v.binding}: ` : ''}${fmtNum(v.left)} vs ${fmtNum(v.right)}`;

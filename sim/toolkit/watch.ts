@@ -55,12 +55,17 @@ export function windowView(a: LiveSnapshot, b: LiveSnapshot): Record<string, unk
     const busy = d.busyMs - (a.domains[i]?.busyMs ?? 0);
     domains[d.name] = { utilisation: dt > 0 ? busy / (d.cores * dt) : 0, queue: d.queue };
   });
+  // pairs are sparse (a pair appears once it carries a message), so compare sums, not items
   let msgs = 0;
   let bytes = 0;
-  b.pairs.forEach((p, i) => {
-    msgs += p.messages - (a.pairs[i]?.messages ?? 0);
-    bytes += p.bytes - (a.pairs[i]?.bytes ?? 0);
-  });
+  for (const p of b.pairs) {
+    msgs += p.messages;
+    bytes += p.bytes;
+  }
+  for (const p of a.pairs) {
+    msgs -= p.messages;
+    bytes -= p.bytes;
+  }
   const sent = c('imSent');
   const edges = b.latency.edgesMs;
   return {

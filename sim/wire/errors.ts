@@ -116,6 +116,16 @@ function describeLocation(loc: WireErrorLocation): string {
   return parts.join(', ');
 }
 
+/** Longest message detail: a parser quoting a 900 KB unclosed tag must not make a 900 KB message. */
+export const MAX_DETAIL_CHARS = 400;
+
+/** The detail with the middle of an over-long quote left out (its head and tail kept). */
+function capDetail(detail: string): string {
+  if (detail.length <= MAX_DETAIL_CHARS) return detail;
+  const left = detail.length - MAX_DETAIL_CHARS + 100;
+  return `${detail.slice(0, 250)}... (${left} characters left out) ...${detail.slice(detail.length - 50)}`;
+}
+
 export class WireError extends Error {
   readonly code: WireErrorCode;
   readonly path?: string;
@@ -126,6 +136,7 @@ export class WireError extends Error {
   readonly detail: string;
 
   constructor(code: WireErrorCode, detail: string, location: WireErrorLocation = {}) {
+    detail = capDetail(detail);
     const where = describeLocation(location);
     super(where === '' ? detail : `${detail} (at ${where})`);
     this.name = 'WireError';

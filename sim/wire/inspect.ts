@@ -7,6 +7,7 @@
  * Refused input always surfaces as a WireError (the CLI maps it to exit
  * status 2 and prints its message).
  */
+import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { WireError } from './errors.js';
 import type { DecodeMode, WireViolation } from './findings.js';
@@ -184,7 +185,9 @@ export async function inspectFile(path: string, options?: WireFormat | InspectOp
   let bytes: Uint8Array;
   let handle: Awaited<ReturnType<typeof open>>;
   try {
-    handle = await open(path, 'r');
+    // non-blocking: opening a FIFO for reading would otherwise wait for a writer forever (the
+    // stat below then refuses anything but a regular file)
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
     throw new WireError('WIRE_ERR_FILE_READ', `cannot open ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }

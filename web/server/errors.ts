@@ -72,6 +72,7 @@ const FROM_SIM: Partial<Record<SimErrorCode, ApiErrorCode>> = {
   SIM_ERR_ZERO_LOOKAHEAD: 'BAD_OPTION',
   SIM_ERR_TOO_MANY_LPS: 'BAD_OPTION',
   SIM_ERR_ARENA_FULL: 'ARENA_FULL',
+  SIM_ERR_RUN_TOO_LARGE: 'BAD_OPTION',
 };
 
 /** Strips the `SIM_ERR_X: ` prefix that SimError puts in front of its message. */

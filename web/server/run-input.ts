@@ -4,7 +4,7 @@
  * stepped on the server's event loop, so their population is bounded here: building one with
  * 2,000 users x 1,999 buddies (4 M subscription edges) held the loop for about 10 s.
  */
-import { parseScenario, tryParseDuration, type Scenario } from '../../sim/scenario/index.js';
+import { durationOverride, parseScenario, tryParseDuration, type Scenario } from '../../sim/scenario/index.js';
 import { catalog } from './catalog.js';
 import { ApiError, toApiError } from './errors.js';
 import type { RunMode } from './store.js';
@@ -59,7 +59,8 @@ export function scenarioOf(input: CreateRunInput): Scenario {
   if ((input.scenario === undefined) === (input.yaml === undefined)) {
     throw new ApiError('BAD_REQUEST', 'body: give exactly one of `scenario` (a built-in name) and `yaml` (scenario text)');
   }
-  const overrides = input.overrides ?? [];
+  // a duration is an override like any other, so the schema checks its limit
+  const overrides = input.duration === undefined ? (input.overrides ?? []) : [...(input.overrides ?? []), durationOverride(parseDurationInput(input.duration))];
   if (input.scenario !== undefined) return loadBuiltin(input.scenario, overrides);
   try {
     return parseScenario(input.yaml!, '<request>', overrides);

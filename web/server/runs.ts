@@ -18,6 +18,7 @@ import { runScenario, type Report, type RunScenarioOptions } from '../../sim/run
 import type { Scenario } from '../../sim/scenario/index.js';
 import { Checkpointer } from './checkpoint.js';
 import { RunDriver } from './run-drivers.js';
+import { checkRunFits } from '../../sim/estimate.js';
 import { ApiError, plainMessage, toApiError } from './errors.js';
 import type { RatedSnapshot, TimeSeries } from './rates.js';
 import { RunHistory } from './run-history.js';
@@ -105,12 +106,18 @@ export class RunManager {
     if (this.closed) throw new ApiError('BAD_STATE', 'the server is shutting down');
     const scenario = scenarioOf(input);
     const overrides = input.overrides ?? [];
-    const duration = input.duration === undefined ? scenario.duration : parseDurationInput(input.duration);
+    // the duration goes through the scenario schema like any override (scenarioOf; its limit is checked there)
+    const duration = scenario.duration;
     const seed = input.seed ?? scenario.seed;
     const mode: RunMode = input.mode ?? 'batch';
     const workers = Math.min(input.workers ?? 1, scenario.domains.length);
     const speed = input.speed ?? 0;
     if (!opts.internal) this.checkCapacity();
+    try {
+      checkRunFits(scenario, { workers: mode === 'interactive' ? 1 : workers });
+    } catch (e) {
+      throw toApiError(e);
+    }
 
     let interactive: InteractiveRun | null = null;
     if (mode === 'interactive') {

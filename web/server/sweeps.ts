@@ -10,6 +10,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Report } from '../../sim/run.js';
 import { replicationSeed } from '../../sim/toolkit/sweep.js';
+import { checkRunFits } from '../../sim/estimate.js';
+import { durationOverride } from '../../sim/scenario/index.js';
 import { ApiError, plainMessage, toApiError } from './errors.js';
 import { loadBuiltin, parseDurationInput, type RunManager } from './runs.js';
 import type { RunStore } from './store.js';
@@ -102,11 +104,19 @@ export class SweepManager {
     if (this.closed) throw new ApiError('BAD_STATE', 'the server is shutting down');
     if (/[=\s]/.test(input.param)) throw new ApiError('BAD_REQUEST', `body.param: a field path such as 'domains[0].users', got '${input.param}'`);
     const common = input.overrides ?? [];
-    const base = loadBuiltin(input.scenario, common);
+    const withDuration = input.duration === undefined ? common : [...common, durationOverride(parseDurationInput(input.duration))];
+    const base = loadBuiltin(input.scenario, withDuration);
     const overrides = input.values.map((v) => [...common, `${input.param}=${v}`]);
-    // every value must give a valid scenario before anything runs
-    for (const o of overrides) loadBuiltin(input.scenario, o);
-    const duration = input.duration === undefined ? base.duration : parseDurationInput(input.duration);
+    // every value must give a valid scenario, within the memory limit, before anything runs
+    for (const v of input.values) {
+      const point = loadBuiltin(input.scenario, [...withDuration, `${input.param}=${v}`]);
+      try {
+        checkRunFits(point, { what: `the point ${input.param}=${v}` });
+      } catch (e) {
+        throw toApiError(e);
+      }
+    }
+    const duration = base.duration;
     this.runs.acquireSweepSlot();
     const state: SweepState = {
       id: `s-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`,
