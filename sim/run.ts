@@ -162,6 +162,8 @@ export interface Report {
   engine: { events: number; wallMs: number; eventsPerSec: number; workers: number; windows: number; lookahead: number };
   presence: {
     publishes: number;
+    /** publication leases: refreshes processed, refreshes that found the publication gone, publications that ran out (a crashed agent's tuples closed) */
+    leases: { refreshes: number; refreshFailed: number; expired: number };
     fetches: number;
     polls: number;
     watcherInfo: number;
@@ -430,6 +432,7 @@ export function buildReport(
     engine: { ...engine, wallMs: round(engine.wallMs, 1), eventsPerSec: Math.round(engine.eventsPerSec), lookahead: D > 1 ? linkLookahead(sc) : 0 },
     presence: {
       publishes: c.publishes,
+      leases: { refreshes: c.publishRefreshes, refreshFailed: c.publishRefreshFailed, expired: c.leaseExpired },
       fetches: c.fetches,
       polls: c.polls,
       watcherInfo: c.watcherInfo,

@@ -71,6 +71,9 @@ export const COUNTERS = [
   'imCopiesRefused',
   'imIndeterminate',
   'imPastEnd',
+  'publishRefreshes',
+  'publishRefreshFailed',
+  'leaseExpired',
 ] as const;
 export type Counter = (typeof COUNTERS)[number];
 /** Counter indices by name (C.publishes is the index of 'publishes'). */

@@ -10,6 +10,7 @@
  * This file only composes the concerns, each in the module named after it:
  *   sessions.ts       log-in, log-out, agent crashes
  *   presence.ts       tuples, publish, fetch (the presence service and its user agents)
+ *   leases.ts         publication leases: refresh, removal, expiry of a crashed agent's state
  *   notification.ts   who is told of a change, rate control, list notifications
  *   subscriptions.ts  the subscription lifecycle at the presentity's service
  *   watchers.ts       the watcher side: subscribe, refresh, retry, poll, fetch
@@ -27,6 +28,7 @@ import { COUNTERS, createContext } from './context.js';
 import { buildFaults } from './federation.js';
 import { createGateways } from './gateways.js';
 import { createIm } from './im.js';
+import { createLeases } from './leases.js';
 import { LIVE_DOMAIN_SLOTS, liveLayout } from './live.js';
 import { M_LIST_NOTIFY, M_MESSAGE, M_NOTIFY, N_KINDS } from './messages.js';
 import { createNotification } from './notification.js';
@@ -88,7 +90,8 @@ function createImpp(kernel: Kernel, params: ImppParams) {
   const tuples = new TupleTable(ctx.U, ctx.T);
   const notification = createNotification(ctx, service, gateways, access, subs, views, sizes, tuples);
   createSubscriptions(ctx, { service, gateways, access, notification, watcherInfo, faults, table: subs, sizes, watchers });
-  const presence = createPresence(ctx, { service, gateways, access, notification, watcherInfo, sizes, tuples });
+  const leases = createLeases(ctx, { service, notification, tuples, sizes });
+  const presence = createPresence(ctx, { service, gateways, access, notification, watcherInfo, sizes, tuples, leases });
   const im = createIm(ctx, { service, gateways, access, sizes });
   createSessions(ctx, { presence, im, watchers });
   part.src = { service, gateways, notification, im, watchers, subs };

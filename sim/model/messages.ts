@@ -16,6 +16,7 @@ export const OP_WATCHERINFO = 6;
 export const OP_IMSEND = 7;
 export const OP_IMDELIVER = 8;
 export const OP_IMREPORT = 9;
+export const OP_PUBLISH_REFRESH = 10;
 export const N_OPS = OPERATIONS.length;
 
 // ---- messages that cross from one domain to another (for the per-pair report) ----

@@ -16,6 +16,7 @@ import type { Service } from './service.js';
 import type { Sizes } from './sizes.js';
 import { DEC_ALLOW } from './access.js';
 import type { WatcherInfo } from './watcherinfo.js';
+import type { Leases } from './leases.js';
 import { ACTIVITIES, entityOf, noteFor, VIEW_FIRST_TUPLE, VIEW_FULL, VIEW_POLITE, type TupleState } from './presence-document.js';
 import { hashUnit } from './population.js';
 
@@ -63,7 +64,7 @@ export interface Presence {
   startAgent(g: number, d: number, ep: number): void;
 }
 
-export function createPresence(ctx: ModelContext, deps: { service: Service; gateways: Gateways; access: Access; notification: Notification; watcherInfo: WatcherInfo; sizes: Sizes; tuples: TupleTable }): Presence {
+export function createPresence(ctx: ModelContext, deps: { service: Service; gateways: Gateways; access: Access; notification: Notification; watcherInfo: WatcherInfo; sizes: Sizes; tuples: TupleTable; leases: Leases }): Presence {
   const { kernel, rng, pop, s, seed, T, U, counters, trace, ev, online, epoch } = ctx;
   const { service, gateways, access, notification, watcherInfo, sizes } = deps;
   const beh = s.behaviour;
@@ -96,6 +97,7 @@ export function createPresence(ctx: ModelContext, deps: { service: Service; gate
       const bytes = ENVELOPE.request + sizes.view(g, VIEW_FULL, first, last - first, tuples);
       trace.presence('publish', g, d, -1, d, bytes, `${tuple >= T ? 'all tuples' : `tuple ${tuple}`} ${status > 0 ? ACTIVITIES[status] : 'closed'}`, { entity: entityOf(s, pop, g), version, view: VIEW_FULL, rule: 'the presentity publishes its own state', tuples: tuples.snapshot(g).slice(first, last) });
     }
+    deps.leases.published(d, g, status, tuple >= T);
     notification.fanOut(d, g, tuple, arrive);
   });
 
@@ -172,10 +174,12 @@ export function createPresence(ctx: ModelContext, deps: { service: Service; gate
     refused: () => undefined,
   });
 
+  deps.leases.republish = (g, d) => publish(g, d, T, 1);
   return {
     tuples,
     publish,
     startAgent(g, d, ep) {
+      deps.leases.startAgent(g, d, ep);
       if (beh.presenceChangeRate > 0) kernel.schedule(rng.exponential(d, 3_600_000 / beh.presenceChangeRate), publishTimer, d, g, ep);
     },
   };

@@ -125,7 +125,8 @@ const SERVICE_TIME_DEFAULTS: Record<string, [string, string]> = {
   watcherinfo: ['0.2ms', 'the service tells a presentity who watches it'],
   imSend: ['0.5ms', 'the sender\'s service accepts an instant message'],
   imDeliver: ['0.5ms', 'the recipient\'s service delivers an instant message to the inbox'],
-  imReport: ['0.2ms', 'the service returns a success or failure report to the sender'],
+  imReport: ['0.2ms', 'the sender\'s service hands a success or failure report to the sender'],
+  publishRefresh: ['0.5ms', 'a presence user agent refreshes the lease of its publication (RFC 3903 refresh)'],
 };
 
 const serversNode: ObjectNode = {
@@ -387,6 +388,13 @@ const behaviourNode: ObjectNode = {
     { name: 'subscriptionDuration', node: behaviourDuration(0, 30 * DAY, true), default: '1h', description: 'subscription duration that subscribers request' },
     { name: 'maxSubscriptionDuration', node: behaviourDuration(0, 30 * DAY, true), default: '1h', description: 'the service shortens longer requests to this' },
     { name: 'refreshBefore', node: behaviourDuration(0, 30 * DAY), default: '1min', description: 'a subscriber refreshes this long before expiry; less than the granted duration' },
+    {
+      name: 'publicationLease',
+      node: behaviourDuration(0, 30 * DAY),
+      default: '1h',
+      description:
+        'lease of a publication (RFC 3903 expiry): the agent refreshes it refreshBefore ahead (at half the lease when that is shorter); a crashed agent\'s tuples close when it runs out; 0 = publications never expire',
+    },
     { name: 'sessionLength', node: behaviourDuration(0, MAX_RUN, true), default: '2h', description: 'mean online session (exponential)' },
     { name: 'offlineLength', node: behaviourDuration(0, MAX_RUN, true), default: '1h', description: 'mean time offline between sessions (exponential)' },
     { name: 'loginWindow', node: behaviourDuration(0, MAX_RUN), default: 0, description: 'users offline at the start log in spread over this window after loginStart; 0 = they follow offlineLength' },

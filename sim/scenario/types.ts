@@ -28,7 +28,8 @@ export type OperationName =
   | 'watcherinfo'
   | 'imSend'
   | 'imDeliver'
-  | 'imReport';
+  | 'imReport'
+  | 'publishRefresh';
 
 export const OPERATIONS: readonly OperationName[] = [
   'publish',
@@ -41,6 +42,7 @@ export const OPERATIONS: readonly OperationName[] = [
   'imSend',
   'imDeliver',
   'imReport',
+  'publishRefresh',
 ];
 
 export interface ServersSpec {
@@ -181,6 +183,8 @@ export interface BehaviourSpec {
   maxSubscriptionDuration: number;
   /** a subscriber refreshes this long before expiry (ms) */
   refreshBefore: number;
+  /** lease of a publication (ms, RFC 3903 expiry; 0 = publications never expire) */
+  publicationLease: number;
   /** mean online session length (ms); sessions and absences are exponential */
   sessionLength: number;
   /** mean time offline between sessions (ms) */

@@ -226,6 +226,9 @@ export function analyticModel(sc: Scenario, opts: { seed?: number; duration?: nu
   I3 *= T / steps;
 
   const publishes = new Float64Array(D);
+  const leaseRefreshes = new Float64Array(D);
+  const lease = b.publicationLease;
+  const leaseEvery = lease - b.refreshBefore >= lease / 2 ? lease - b.refreshBefore : lease / 2;
   const ims = new Float64Array(D);
   const msgPair = new Float64Array(D * D); // IM messages a -> b (incl. duplicates, incl. a == b)
   const notifPair = new Float64Array(D * D); // notifications presentity domain -> watcher domain
@@ -247,6 +250,8 @@ export function analyticModel(sc: Scenario, opts: { seed?: number; duration?: nu
     const hasInbox = pop.principal[g] !== PRINCIPAL_PRESENTITY_ONLY;
     if (hasPres) presentities++;
     if (dom.presence && hasPres) publishes[d] += u.on * rPub + u.li + u.lo * (1 - c);
+    // approx: an agent refreshes every leaseEvery of its session (a session shorter than that refreshes never)
+    if (dom.presence && hasPres && lease > 0) leaseRefreshes[d] += u.on / leaseEvery;
     const nb = pop.fwdStart[g + 1] - pop.fwdStart[g];
     if (dom.im && hasInbox && rIm > 0) {
       const self = nb === 0 ? 1 / Math.max(1, pop.domainUsers[d]) : 0;
@@ -317,6 +322,7 @@ export function analyticModel(sc: Scenario, opts: { seed?: number; duration?: nu
       imDeliver: incoming,
       // one report per message back at its sender's servers (copies are suppressed before an outcome)
       imReport: ims[d],
+      publishRefresh: leaseRefreshes[d],
       subscribe: subscribes[d],
       refresh: refreshes[d],
       unsubscribe: subscribes[d] * (1 - c) * 0.5,

@@ -67,6 +67,7 @@ export function smallScenario(over: Partial<Scenario> = {}): Scenario {
       subscriptionDuration: 1_800_000,
       maxSubscriptionDuration: 1_200_000,
       refreshBefore: 60_000,
+      publicationLease: 3_600_000,
       sessionLength: 1_800_000,
       offlineLength: 600_000,
       loginWindow: 0,
