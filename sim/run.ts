@@ -182,6 +182,10 @@ export interface Report {
       activeAtStart: number;
       activeAtEnd: number;
       lostInCrash: number;
+      /** ended by the presentity (RFC 2779 5.1.16; counted in terminated too) */
+      revoked: number;
+      /** termination notices (RFC 2779 5.1.9: expiry, refusal of a pending request, revocation): sent, received by an online watcher, lost on the way */
+      notices: { sent: number; received: number; lost: number };
     };
     notifications: { sent: number; delivered: number; undelivered: number; dropped: number };
   };
@@ -449,6 +453,8 @@ export function buildReport(
         activeAtStart: parts.reduce((x, p) => x + (p.activeAtStart ?? 0), 0),
         activeAtEnd: parts.reduce((x, p) => x + p.activeAtEnd, 0),
         lostInCrash: c.subLostInCrash,
+        revoked: c.subRevoked,
+        notices: { sent: c.terminationsSent, received: c.terminationsReceived, lost: c.terminationsLost },
       },
       notifications: { sent: c.notifySent, delivered: c.notifyDelivered, undelivered: c.notifyUndelivered, dropped: c.notifyDropped },
     },

@@ -3,9 +3,9 @@
  * (allow, deny, polite blocking, pending authorisation) and a visibility class, and the decisions
  * the presentity takes on pending requests.
  *
- * `guard` is the independent disclosure check: it reads only the static rules and the decisions
- * actually taken, never the subscription state machine, and every disclosure (notification or
- * fetch result) passes it; what it catches is counted as a leak.
+ * `allows` is the independent disclosure check: it reads only the static rules and the decisions
+ * actually taken (on pending requests, and revocations), never the subscription state machine, and
+ * every disclosure (notification or fetch result) passes it; what it catches is counted as a leak.
  */
 import type { ModelContext } from './context.js';
 import { RULE_DENY, RULE_PENDING, RULE_POLITE, VIS_FIRST_TUPLE_ONLY } from './population.js';
@@ -26,11 +26,6 @@ export interface Access {
   visibleTuples(e: number): number;
   /** denied now: by the rules, or by the presentity's decision on a pending request */
   denied(e: number): boolean;
-  /**
-   * May presentity information about `tuple` (-1 = whole document) be disclosed on edge e now?
-   * `fake` marks the fixed closed view given to politely blocked watchers.
-   */
-  guard(e: number, tuple: number, fake: boolean): boolean;
   /**
    * The independent disclosure check of a presence document: may edge e see `view` (VIEW_*) of
    * tuples below `end` now? Reads only the static rules and the decisions taken.
@@ -53,23 +48,13 @@ export function createAccess(ctx: ModelContext): Access {
     firstTupleOnly: (e) => (edgeRule[e] & VIS_FIRST_TUPLE_ONLY) !== 0,
     visibleTuples: (e) => ((edgeRule[e] & VIS_FIRST_TUPLE_ONLY) !== 0 ? 1 : T),
     denied(e) {
-      const rule = edgeRule[e] & 3;
-      return rule === RULE_DENY || (rule === RULE_PENDING && decision[e] === DEC_DENY);
-    },
-    guard(e, tuple, fake) {
-      const r = edgeRule[e];
-      const rule = r & 3;
-      if (rule === RULE_DENY) return false;
-      if (rule === RULE_POLITE) return fake;
-      if (fake) return false;
-      if (rule === RULE_PENDING && decision[e] !== DEC_ALLOW) return false;
-      if ((r & VIS_FIRST_TUPLE_ONLY) !== 0 && tuple > 0) return false;
-      return true;
+      // the presentity's decision (on a pending request, or a revocation) overrides the rule
+      return (edgeRule[e] & 3) === RULE_DENY || decision[e] === DEC_DENY;
     },
     allows(e, view, end) {
       const r = edgeRule[e];
       const rule = r & 3;
-      if (rule === RULE_DENY) return false;
+      if (rule === RULE_DENY || decision[e] === DEC_DENY) return false;
       if (rule === RULE_POLITE) return view === VIEW_POLITE;
       if (view === VIEW_POLITE) return false;
       if (rule === RULE_PENDING && decision[e] !== DEC_ALLOW) return false;
@@ -78,6 +63,7 @@ export function createAccess(ctx: ModelContext): Access {
     describe(e) {
       const r = edgeRule[e];
       const cls = (r & VIS_FIRST_TUPLE_ONLY) !== 0 ? 'visibility class: first tuple only' : 'visibility class: all tuples';
+      if (decision[e] === DEC_DENY && (r & 3) !== RULE_PENDING) return 'revoked by the presentity';
       switch (r & 3) {
         case RULE_DENY:
           return 'deny';

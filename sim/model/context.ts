@@ -74,6 +74,10 @@ export const COUNTERS = [
   'publishRefreshes',
   'publishRefreshFailed',
   'leaseExpired',
+  'subRevoked',
+  'terminationsSent',
+  'terminationsReceived',
+  'terminationsLost',
 ] as const;
 export type Counter = (typeof COUNTERS)[number];
 /** Counter indices by name (C.publishes is the index of 'publishes'). */
@@ -105,6 +109,7 @@ export interface ModelEvents {
   listArrive: number;
   imArrive: number;
   imReport: number;
+  terminated: number;
 }
 
 /** The shared state of one partition's model. */
@@ -160,7 +165,7 @@ export function createContext(kernel: Kernel, s: Scenario, seed: number, pop: Po
     trace: new Trace(s, pop, kernel),
     online: new Uint8Array(pop.totalUsers),
     epoch: new Uint32Array(pop.totalUsers),
-    ev: { request: [], subResponse: -1, fetchResponse: -1, notifyArrive: -1, listArrive: -1, imArrive: -1, imReport: -1 },
+    ev: { request: [], subResponse: -1, fetchResponse: -1, notifyArrive: -1, listArrive: -1, imArrive: -1, imReport: -1, terminated: -1 },
   };
 }
 

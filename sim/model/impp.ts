@@ -89,11 +89,11 @@ function createImpp(kernel: Kernel, params: ImppParams) {
   const watchers = createWatchers(ctx, gateways, sizes, views);
   const tuples = new TupleTable(ctx.U, ctx.T);
   const notification = createNotification(ctx, service, gateways, access, subs, views, sizes, tuples);
-  createSubscriptions(ctx, { service, gateways, access, notification, watcherInfo, faults, table: subs, sizes, watchers });
+  const subscriptions = createSubscriptions(ctx, { service, gateways, access, notification, watcherInfo, faults, table: subs, sizes, watchers });
   const leases = createLeases(ctx, { service, notification, tuples, sizes });
   const presence = createPresence(ctx, { service, gateways, access, notification, watcherInfo, sizes, tuples, leases });
   const im = createIm(ctx, { service, gateways, access, sizes });
-  createSessions(ctx, { presence, im, watchers });
+  createSessions(ctx, { presence, im, watchers, subscriptions });
   part.src = { service, gateways, notification, im, watchers, subs };
 
   const D = ctx.D;

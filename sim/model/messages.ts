@@ -17,6 +17,7 @@ export const OP_IMSEND = 7;
 export const OP_IMDELIVER = 8;
 export const OP_IMREPORT = 9;
 export const OP_PUBLISH_REFRESH = 10;
+export const OP_REVOKE = 11;
 export const N_OPS = OPERATIONS.length;
 
 // ---- messages that cross from one domain to another (for the per-pair report) ----
@@ -31,6 +32,7 @@ export const MESSAGE_KINDS = [
   'message',
   'messageReport',
   'listNotify',
+  'terminated',
 ] as const;
 export const M_SUBSCRIBE = 0;
 export const M_REFRESH = 1;
@@ -42,6 +44,8 @@ export const M_NOTIFY = 6;
 export const M_MESSAGE = 7;
 export const M_REPORT = 8;
 export const M_LIST_NOTIFY = 9;
+/** a termination notice: the subscription ended at the service (RFC 2779 5.1.9) */
+export const M_TERMINATED = 10;
 export const N_KINDS = MESSAGE_KINDS.length;
 
 /** Responses and reports: they follow the reverse path and are retransmitted until it is back. */

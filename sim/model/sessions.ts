@@ -9,9 +9,10 @@ import { C, type ModelContext } from './context.js';
 import type { InstantMessaging } from './im.js';
 import { PRINCIPAL_INBOX_ONLY, PRINCIPAL_PRESENTITY_ONLY } from './population.js';
 import type { Presence } from './presence.js';
+import type { Subscriptions } from './subscriptions.js';
 import type { Watchers } from './watchers.js';
 
-export function createSessions(ctx: ModelContext, deps: { presence: Presence; im: InstantMessaging; watchers: Watchers }): void {
+export function createSessions(ctx: ModelContext, deps: { presence: Presence; im: InstantMessaging; watchers: Watchers; subscriptions: Subscriptions }): void {
   const { kernel, rng, pop, s, T, counters, online, epoch, timers } = ctx;
   const { presence, im, watchers } = deps;
   const beh = s.behaviour;
@@ -21,7 +22,10 @@ export function createSessions(ctx: ModelContext, deps: { presence: Presence; im
   const start = (g: number, d: number) => {
     const ep = epoch[g];
     const dom = s.domains[d];
-    if (dom.presence && hasPresentity(g)) presence.startAgent(g, d, ep);
+    if (dom.presence && hasPresentity(g)) {
+      presence.startAgent(g, d, ep);
+      deps.subscriptions.startAgent(g, d, ep);
+    }
     if (dom.im && hasInbox(g)) im.startAgent(g, d, ep);
     if (dom.presence) watchers.start(g, d, ep);
     timers.set(rng.exponential(d, beh.sessionLength), logout, d, g, ep);

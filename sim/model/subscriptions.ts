@@ -10,7 +10,7 @@ import { DEC_ALLOW, DEC_DENY, DEC_UNDECIDED, type Access } from './access.js';
 import { C, type ModelContext } from './context.js';
 import type { FaultSchedule } from './federation.js';
 import type { Gateways } from './gateways.js';
-import { ENVELOPE, M_REFRESH, M_SUB_RESPONSE, M_SUBSCRIBE, M_UNSUBSCRIBE, OP_REFRESH, OP_SUBSCRIBE, OP_UNSUBSCRIBE } from './messages.js';
+import { ENVELOPE, M_REFRESH, M_SUB_RESPONSE, M_SUBSCRIBE, M_TERMINATED, M_UNSUBSCRIBE, OP_REVOKE, OP_REFRESH, OP_SUBSCRIBE, OP_UNSUBSCRIBE } from './messages.js';
 import type { Sizes } from './sizes.js';
 import type { Watchers } from './watchers.js';
 import type { Notification } from './notification.js';
@@ -51,7 +51,15 @@ export class SubscriptionTable {
 export interface Subscriptions {
   /** Response to a subscribe or refresh of edge e, sent from domain d (RESP_* or the granted ms). */
   respond(d: number, e: number, granted: number, why: string): void;
+  /** a presentity logged in (session epoch ep): its agent may revoke subscriptions (behaviour.revocationRate) */
+  startAgent(g: number, d: number, ep: number): void;
 }
+
+/** Why a subscription ended, as the termination notice says (RFC 3857 event names). */
+export const TERMINATION_REASONS = ['', 'timeout', 'rejected', 'revoked'] as const;
+export const END_EXPIRED = 1;
+export const END_REJECTED = 2;
+export const END_REVOKED = 3;
 
 export function createSubscriptions(ctx: ModelContext, deps: { service: Service; gateways: Gateways; access: Access; notification: Notification; watcherInfo: WatcherInfo; faults: FaultSchedule; table: SubscriptionTable; sizes: Sizes; watchers: Watchers }): Subscriptions {
   const { kernel, rng, pop, s, seed, T, counters, trace, ev, timers } = ctx;
@@ -68,11 +76,20 @@ export function createSubscriptions(ctx: ModelContext, deps: { service: Service;
     trace.message('subscribeResponse', pop.edgePresentity[e], d, w, wd, ENVELOPE.response, why);
   };
   const grant = (requested: number) => Math.min(requested, beh.maxSubscriptionDuration);
+  /** The subscription of edge e ended at the service: the watcher is told why (RFC 2779 5.1.9). */
+  const terminate = (d: number, e: number, reason: number) => {
+    const w = pop.edgeWatcher[e];
+    const wd = pop.domainOf[w];
+    counters[C.terminationsSent]++;
+    gateways.send(d, wd, ev.terminated, e, reason, M_TERMINATED, sizes.request(d));
+    trace.message('terminated', pop.edgePresentity[e], d, w, wd, sizes.request(d), TERMINATION_REASONS[reason]);
+  };
   const expire = kernel.defineEvent('expire', (d, e) => {
     if (state[e] === SUB_NONE || expiry[e] > kernel.now) return;
     state[e] = SUB_NONE;
     counters[C.subExpired]++;
     watcherInfo.changed(d, pop.edgePresentity[e]);
+    terminate(d, e, END_EXPIRED);
   });
   const extend = (d: number, e: number, g: number) => {
     expiry[e] = kernel.now + g;
@@ -117,7 +134,7 @@ export function createSubscriptions(ctx: ModelContext, deps: { service: Service;
       if (state[e] === SUB_ACTIVE) notification.queue(d, e, T, 0, -1);
       return;
     }
-    if (rule === RULE_DENY || (rule === RULE_PENDING && decision[e] === DEC_DENY)) return refuse(d, e, p, rule);
+    if (access.denied(e)) return refuse(d, e, p, rule);
     counters[C.subCreated]++;
     extend(d, e, g);
     watcherInfo.changed(d, p);
@@ -181,7 +198,34 @@ export function createSubscriptions(ctx: ModelContext, deps: { service: Service;
       state[e] = SUB_NONE;
       counters[C.denied]++;
       counters[C.subTerminated]++;
+      terminate(d, e, END_REJECTED);
     }
+  });
+
+  // ---- revocation (RFC 2779 5.1.16): the presentity ends one of its active subscriptions ----
+  const revokeRate = beh.revocationRate;
+  const revokeTimer = kernel.defineEvent('revokeTimer', (d, g, ep) => {
+    if (!ctx.online[g] || ctx.epoch[g] !== ep) return;
+    timers.set(rng.exponential(d, 3_600_000 / revokeRate), revokeTimer, d, g, ep);
+    let active = 0;
+    for (let e = pop.revStart[g]; e < pop.revStart[g + 1]; e++) if (state[e] === SUB_ACTIVE) active++;
+    if (active === 0) return;
+    let k = rng.int(d, active);
+    for (let e = pop.revStart[g]; e < pop.revStart[g + 1]; e++) {
+      if (state[e] !== SUB_ACTIVE || k-- > 0) continue;
+      service.submit(d, OP_REVOKE, g, e, 0);
+      return;
+    }
+  });
+  service.onComplete(OP_REVOKE, (d, e) => {
+    // from now on the presentity refuses this watcher, whatever its static rule
+    decision[e] = DEC_DENY;
+    if (state[e] === SUB_NONE) return;
+    state[e] = SUB_NONE;
+    counters[C.subRevoked]++;
+    counters[C.subTerminated]++;
+    watcherInfo.changed(d, pop.edgePresentity[e]);
+    terminate(d, e, END_REVOKED);
   });
 
   const crash = kernel.defineEvent('serverCrash', (d) => {
@@ -223,5 +267,10 @@ export function createSubscriptions(ctx: ModelContext, deps: { service: Service;
     refused: () => undefined,
   });
 
-  return { respond };
+  return {
+    respond,
+    startAgent(g, d, ep) {
+      if (revokeRate > 0) timers.set(rng.exponential(d, 3_600_000 / revokeRate), revokeTimer, d, g, ep);
+    },
+  };
 }

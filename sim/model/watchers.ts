@@ -7,10 +7,10 @@
 import { C, type ModelContext } from './context.js';
 import type { Gateways } from './gateways.js';
 import { LatencyRecorder } from './latency.js';
-import { ENVELOPE, M_FETCH, M_REFRESH, M_SUB_RESPONSE, M_SUBSCRIBE, M_UNSUBSCRIBE, OP_FETCH, OP_REFRESH, OP_SUBSCRIBE, OP_UNSUBSCRIBE } from './messages.js';
+import { ENVELOPE, M_FETCH, M_REFRESH, M_SUB_RESPONSE, M_SUBSCRIBE, M_TERMINATED, M_UNSUBSCRIBE, OP_FETCH, OP_REFRESH, OP_SUBSCRIBE, OP_UNSUBSCRIBE } from './messages.js';
 import { WATCHER_POLLER, WATCHER_SUBSCRIBER } from './population.js';
 import type { Sizes } from './sizes.js';
-import { RESP_NO_SUBSCRIPTION, RESP_REJECTED, RESP_UNAVAILABLE } from './subscriptions.js';
+import { END_EXPIRED, RESP_NO_SUBSCRIPTION, RESP_REJECTED, RESP_UNAVAILABLE } from './subscriptions.js';
 import { OPERATIONS } from '../scenario/types.js';
 
 /**
@@ -104,6 +104,32 @@ export function createWatchers(ctx: ModelContext, gateways: Gateways, sizes: Siz
     }
     const g = granted >= 0 ? granted : Math.min(beh.subscriptionDuration, beh.maxSubscriptionDuration);
     timers.set(Math.max(0, g - beh.refreshBefore), refreshTimer, d, e, epoch[w]);
+  });
+  // the service ended the subscription and says why (RFC 2779 5.1.9): after a revocation or a
+  // refusal the watcher stops asking; after an expiry it subscribes again if it still wants to
+  ev.terminated = kernel.defineEvent('terminated', (_d, e, reason) => {
+    const w = pop.edgeWatcher[e];
+    if (!online[w]) return;
+    counters[C.terminationsReceived]++;
+    if (subscribed[e] === 0) return;
+    if (reason !== END_EXPIRED) {
+      subscribed[e] = 0;
+      return;
+    }
+    if (failSince[e] === 0) failSince[e] = kernel.now || 1e-9;
+    counters[C.resubscribes]++;
+    subscribe(e);
+  });
+  gateways.register(M_TERMINATED, {
+    arrive: ev.terminated,
+    dest: (a) => pop.domainOf[pop.edgeWatcher[a]],
+    bytes: (a) => sizes.request(pop.domainOf[pop.edgePresentity[a]]),
+    failed: () => {
+      counters[C.terminationsLost]++;
+    },
+    refused: () => {
+      counters[C.terminationsLost]++;
+    },
   });
   gateways.register(M_SUB_RESPONSE, {
     arrive: ev.subResponse,

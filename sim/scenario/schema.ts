@@ -127,6 +127,7 @@ const SERVICE_TIME_DEFAULTS: Record<string, [string, string]> = {
   imDeliver: ['0.5ms', 'the recipient\'s service delivers an instant message to the inbox'],
   imReport: ['0.2ms', 'the sender\'s service hands a success or failure report to the sender'],
   publishRefresh: ['0.5ms', 'a presence user agent refreshes the lease of its publication (RFC 3903 refresh)'],
+  revoke: ['0.5ms', 'the presentity revokes one of its active subscriptions (RFC 2779 5.1.16)'],
 };
 
 const serversNode: ObjectNode = {
@@ -394,6 +395,12 @@ const behaviourNode: ObjectNode = {
       default: '1h',
       description:
         'lease of a publication (RFC 3903 expiry): the agent refreshes it refreshBefore ahead (at half the lease when that is shorter); a crashed agent\'s tuples close when it runs out; 0 = publications never expire',
+    },
+    {
+      name: 'revocationRate',
+      node: rate,
+      default: 0,
+      description: 'an online presentity revokes one of its active subscriptions this often (RFC 2779 5.1.16); the watcher is told and is refused from then on',
     },
     { name: 'sessionLength', node: behaviourDuration(0, MAX_RUN, true), default: '2h', description: 'mean online session (exponential)' },
     { name: 'offlineLength', node: behaviourDuration(0, MAX_RUN, true), default: '1h', description: 'mean time offline between sessions (exponential)' },

@@ -29,7 +29,8 @@ export type OperationName =
   | 'imSend'
   | 'imDeliver'
   | 'imReport'
-  | 'publishRefresh';
+  | 'publishRefresh'
+  | 'revoke';
 
 export const OPERATIONS: readonly OperationName[] = [
   'publish',
@@ -43,6 +44,7 @@ export const OPERATIONS: readonly OperationName[] = [
   'imDeliver',
   'imReport',
   'publishRefresh',
+  'revoke',
 ];
 
 export interface ServersSpec {
@@ -185,6 +187,8 @@ export interface BehaviourSpec {
   refreshBefore: number;
   /** lease of a publication (ms, RFC 3903 expiry; 0 = publications never expire) */
   publicationLease: number;
+  /** revocations of an active subscription per online presentity per hour (RFC 2779 5.1.16) */
+  revocationRate: number;
   /** mean online session length (ms); sessions and absences are exponential */
   sessionLength: number;
   /** mean time offline between sessions (ms) */

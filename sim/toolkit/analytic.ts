@@ -227,6 +227,7 @@ export function analyticModel(sc: Scenario, opts: { seed?: number; duration?: nu
 
   const publishes = new Float64Array(D);
   const leaseRefreshes = new Float64Array(D);
+  const revokes = new Float64Array(D);
   const lease = b.publicationLease;
   const leaseEvery = lease - b.refreshBefore >= lease / 2 ? lease - b.refreshBefore : lease / 2;
   const ims = new Float64Array(D);
@@ -252,6 +253,8 @@ export function analyticModel(sc: Scenario, opts: { seed?: number; duration?: nu
     if (dom.presence && hasPres) publishes[d] += u.on * rPub + u.li + u.lo * (1 - c);
     // approx: an agent refreshes every leaseEvery of its session (a session shorter than that refreshes never)
     if (dom.presence && hasPres && lease > 0) leaseRefreshes[d] += u.on / leaseEvery;
+    // approx: an agent tries to revoke at this rate while online (a try with no active subscription costs nothing)
+    if (dom.presence && hasPres) revokes[d] += (u.on * b.revocationRate) / HOUR;
     const nb = pop.fwdStart[g + 1] - pop.fwdStart[g];
     if (dom.im && hasInbox && rIm > 0) {
       const self = nb === 0 ? 1 / Math.max(1, pop.domainUsers[d]) : 0;
@@ -323,6 +326,7 @@ export function analyticModel(sc: Scenario, opts: { seed?: number; duration?: nu
       // one report per message back at its sender's servers (copies are suppressed before an outcome)
       imReport: ims[d],
       publishRefresh: leaseRefreshes[d],
+      revoke: revokes[d],
       subscribe: subscribes[d],
       refresh: refreshes[d],
       unsubscribe: subscribes[d] * (1 - c) * 0.5,

@@ -125,7 +125,7 @@ describe('exact counts on tiny scenarios', () => {
     expect(r.presence.notifications.delivered).toBe(edges(n));
   });
 
-  it('RFC 2779 2.3.1, 5.1.5: 3 users, every rule "pending", all refused: no notification, each watcher refused again at its refresh', async () => {
+  it('RFC 2779 2.3.1, 5.1.5, 5.1.9: 3 users, every rule "pending", all refused: no notification, each watcher told once by a termination notice and asks no more', async () => {
     const n = 3;
     const r = await runComplete({
       users: n,
@@ -144,10 +144,13 @@ describe('exact counts on tiny scenarios', () => {
     expect(s.pendingDenied).toBe(edges(n));
     expect(s.terminated).toBe(edges(n));
     expect(r.presence.notifications.sent).toBe(0);
-    // each watcher refreshes 100 s (2 min - 20 s) after its pending answer, hears that the
-    // subscription is gone, subscribes again and is refused outright: 6 + 6 rejections counted
-    expect(s.rejected).toBe(edges(n));
-    expect(r.security.denied).toBe(2 * edges(n));
+    // the refusal ends each pending subscription with a termination notice ('rejected'): the
+    // watcher stops, so no refresh or second subscribe follows
+    expect(s.notices).toEqual({ sent: edges(n), received: edges(n), lost: 0 });
+    expect(recs(r, 'terminated').map((x) => x.detail)).toEqual(new Array(edges(n)).fill('rejected'));
+    expect(recs(r, 'refresh')).toHaveLength(0);
+    expect(s.rejected).toBe(0);
+    expect(r.security.denied).toBe(edges(n));
   });
 
   it('RFC 2779 5.1.12: 3 users, every request with bad credentials: 6 rejected subscribes, nothing disclosed', async () => {

@@ -55,6 +55,7 @@ behaviour:
   crashFraction: 0.2
   pendingDecisionDelay: { dist: exponential, mean: 30s }
   pendingAllowFraction: ${p.pendingAllow}
+  revocationRate: 3/h
 trace: { enabled: true, limit: 10000000 }
 `,
     'presence-state.yaml',
@@ -85,8 +86,12 @@ function checkDocuments(sc: Scenario, r: Report): { documents: number; polite: n
   let documents = 0;
   let polite = 0;
   let firstOnly = 0;
+  // revocations are the owner's decisions (RFC 2779 5.1.16): nothing may follow them on that edge
+  const revoked = new Set<string>();
   for (const x of r.trace!) {
+    if (x.op === 'terminated' && x.detail === 'revoked') revoked.add(`${x.from} ${x.to}`);
     if (!PRESENCE_OPS.has(x.op) || x.state === undefined) continue;
+    if (x.op !== 'publish' && x.op !== 'listNotify') expect(revoked.has(`${x.from} ${x.to}`), `${x.op} ${x.from} -> ${x.to} at ${x.t} after a revocation`).toBe(false);
     documents++;
     // the size on the wire is the real encoding's
     expect(x.bytes - envelope(x), `${x.op} at ${x.t}`).toBe(Buffer.byteLength(bodyOf(x)));

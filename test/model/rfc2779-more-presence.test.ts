@@ -167,7 +167,7 @@ describe('RFC 2779 presence requirements (more)', () => {
     expect(r.presence.publishes).toBeGreaterThan(3 + 6);
   });
 
-  it('RFC 2779 5.1.5 a pending subscription the presentity refuses gets no notification, and the watcher learns of the refusal at its next refresh', async () => {
+  it('RFC 2779 5.1.5, 5.1.9 a pending subscription the presentity refuses gets no notification, and the watcher is told of the refusal at once', async () => {
     const r = await runComplete({
       users: 3,
       duration: '3min',
@@ -184,7 +184,8 @@ describe('RFC 2779 presence requirements (more)', () => {
     expect(recs(r, 'notify')).toHaveLength(0);
     for (const [w, p] of pairsOf(r, 'subscribe')) {
       const answers = between(r, 'subscribeResponse', p, w).map((x) => x.detail);
-      expect(answers).toEqual(['pending authorisation', 'no such subscription', 'denied by the presentity']);
+      expect(answers).toEqual(['pending authorisation']);
+      expect(between(r, 'terminated', p, w).map((x) => x.detail)).toEqual(['rejected']);
     }
     expect(pairsOf(r, 'subscribe')).toHaveLength(6);
   });

@@ -100,7 +100,7 @@ describe('overrides (--set path=value)', () => {
     expect(e.code).toBe('SIM_ERR_BAD_OVERRIDE');
     expect(e.message).toBe(
       "SIM_ERR_BAD_OVERRIDE: --set behaviour.imRat=10/h: unknown field 'imRat' in behaviour; did you mean 'imRate'? (valid keys in behaviour: " +
-        'presenceChangeRate, imRate, pollInterval, fetchRate, subscriptionDuration, maxSubscriptionDuration, refreshBefore, publicationLease, sessionLength, ' +
+        'presenceChangeRate, imRate, pollInterval, fetchRate, subscriptionDuration, maxSubscriptionDuration, refreshBefore, publicationLease, revocationRate, sessionLength, ' +
         'offlineLength, loginWindow, loginStart, crashFraction, pendingDecisionDelay, pendingAllowFraction, authFailureFraction, ' +
         'duplicateFraction, unknownRecipientFraction, imBodyBytes)',
     );
