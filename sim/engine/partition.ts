@@ -17,6 +17,7 @@ import { Exchange } from './exchange.js';
 import { Kernel } from './kernel.js';
 import type { ModelInstance, ModelSpec } from './model.js';
 import { Control } from './sync.js';
+import type { TimerStats } from './timers.js';
 import type { MessagePort } from 'node:worker_threads';
 
 export interface PartitionTask<P> {
@@ -69,6 +70,10 @@ export interface PartitionResult<R> {
   typeCounts: number[];
   sent: number;
   received: number;
+  /** the most events this partition's heap held at once */
+  pendingPeak: number;
+  /** the partition's timer service figures, when the model created one */
+  timers: TimerStats | null;
   stopReason: string | null;
   result: R;
 }
@@ -232,6 +237,8 @@ function runKernel<P, R>(
     typeCounts: Array.from(kernel.typeCounts),
     sent: exchange?.sent ?? 0,
     received: exchange?.received ?? 0,
+    pendingPeak: kernel.pendingPeak,
+    timers: kernel.timers?.stats ?? null,
     stopReason: kernel.stoppedBecause ?? (control.stopRequested ? 'stopped on request' : null),
     result: instance.finish(),
   };

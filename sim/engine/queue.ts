@@ -105,6 +105,8 @@ export class EventQueue {
   n = 0;
   /** @internal */
   hole = false;
+  /** most entries held at once (the hole excluded) */
+  peak = 0;
   /**
    * @internal The time of the entry being placed. Callers write it here instead of passing it:
    * a double passed to a call that is not inlined is boxed (a heap allocation per event).
@@ -205,7 +207,9 @@ export class EventQueue {
       this.hole = false;
       this.siftDown(meta, s);
     } else {
-      this.siftUp(this.base + ++this.n, meta, s);
+      const n = ++this.n;
+      if (n > this.peak) this.peak = n;
+      this.siftUp(this.base + n, meta, s);
     }
   }
 
