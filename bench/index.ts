@@ -11,6 +11,7 @@ import { runScenario } from '../sim/run.js';
 import { loadScenario } from '../sim/scenario/index.js';
 import { parseDuration } from '../sim/scenario/units.js';
 import { buildPopulation } from '../sim/model/population.js';
+import { benchTimers } from './timers-bench.js';
 
 async function benchModel(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -69,6 +70,11 @@ benchmarks:
   phold-baseline   the same PHOLD as a plain hand-written loop, for reference
   model [scenario] the IMPP model on a scenario [office]: events/s and notifications delivered
                    per wall-clock second (--workers W, --duration D such as 1h, --json FILE)
+  timers           a hold model with many far-future timers (two per user, an hour away), timers
+                   bucketed by the TimerService vs placed straight in the heap, each in a child
+                   process: events/s, heap peak, peak RSS (--lps L [4] --users N per LP [250000]
+                   --refresh MS [3600000] --chains C per LP [200] --until MS [300000]
+                   --workers W [1] --mode wheel|direct|both [both] --json FILE)
   memory           bytes per user and per subscription edge of the model's state
                    (--users N [200000], --buddies K [20])
 
@@ -102,6 +108,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (name === 'model') return benchModel(rest);
   if (name === 'memory') return benchMemory(rest);
+  if (name === 'timers') return benchTimers(rest, (n, v, d) => num(n, v, d, (x) => Number.isInteger(x) && x >= 1, 'an integer >= 1'));
   const { values } = parseArgs({
     args: rest,
     strict: true,
