@@ -52,7 +52,7 @@ export interface PartitionTask<P> {
  * 2 cores, federation: 3 workers took 20 s spinning, a fraction of that sleeping).
  */
 export function barrierSpinCapUs(partitions: number): number {
-  return partitions <= availableParallelism() ? 50 : 0;
+  return partitions <= availableParallelism() ? 20 : 0;
 }
 
 /** Events handled between two looks at the pause/stop flags and the live view. */

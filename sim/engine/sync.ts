@@ -59,7 +59,7 @@ export class Control {
   slept = 0;
 
   /** `spinCapUs`: the longest spin before sleeping, in microseconds (0: always sleep). */
-  constructor(buffer: SharedArrayBuffer, partitions: number, spinCapUs = 50) {
+  constructor(buffer: SharedArrayBuffer, partitions: number, spinCapUs = 20) {
     this.i32 = new Int32Array(buffer, 0, HEADER_BYTES / 4);
     this.f64 = new Float64Array(buffer, HEADER_BYTES);
     this.holdF64 = new Float64Array(buffer, HOLD_BYTE, 1);
