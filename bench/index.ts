@@ -12,6 +12,7 @@ import { loadScenario } from '../sim/scenario/index.js';
 import { parseDuration } from '../sim/scenario/units.js';
 import { buildPopulation } from '../sim/model/population.js';
 import { benchTimers } from './timers-bench.js';
+import { benchScale } from './scale.js';
 
 async function benchModel(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -75,6 +76,11 @@ benchmarks:
                    process: events/s, heap peak, peak RSS (--lps L [4] --users N per LP [250000]
                    --refresh MS [3600000] --chains C per LP [200] --until MS [300000]
                    --workers W [1] --mode wheel|direct|both [both] --json FILE)
+  scale            the office scenario at 10k, 100k and 1M users (or --users N), one 4-core server
+                   per 25,000 users, --buddies K [25] each, log-ins over the first 10 min,
+                   --duration D [1h], --workers W [1]: events/s, us/event, peak RSS, heap peak,
+                   bytes per edge (each size run twice in child processes: with and without
+                   buddies); --json FILE
   memory           bytes per user and per subscription edge of the model's state
                    (--users N [200000], --buddies K [20])
 
@@ -108,6 +114,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (name === 'model') return benchModel(rest);
   if (name === 'memory') return benchMemory(rest);
+  if (name === 'scale') return benchScale(rest, (n, v, d) => num(n, v, d, (x) => Number.isInteger(x) && x >= 1, 'an integer >= 1'));
   if (name === 'timers') return benchTimers(rest, (n, v, d) => num(n, v, d, (x) => Number.isInteger(x) && x >= 1, 'an integer >= 1'));
   const { values } = parseArgs({
     args: rest,
