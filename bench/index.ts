@@ -13,6 +13,8 @@ import { parseDuration } from '../sim/scenario/units.js';
 import { buildPopulation } from '../sim/model/population.js';
 import { benchServer } from './server.js';
 import { benchWire } from './wire.js';
+import { benchTimers } from './timers-bench.js';
+import { benchScale } from './scale.js';
 
 async function benchModel(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -71,6 +73,16 @@ benchmarks:
   phold-baseline   the same PHOLD as a plain hand-written loop, for reference
   model [scenario] the IMPP model on a scenario [office]: events/s and notifications delivered
                    per wall-clock second (--workers W, --duration D such as 1h, --json FILE)
+  timers           a hold model with many far-future timers (two per user, an hour away), timers
+                   bucketed by the TimerService vs placed straight in the heap, each in a child
+                   process: events/s, heap peak, peak RSS (--lps L [4] --users N per LP [250000]
+                   --refresh MS [3600000] --chains C per LP [200] --until MS [300000]
+                   --workers W [1] --mode wheel|direct|both [both] --json FILE)
+  scale            the office scenario at 10k, 100k and 1M users (or --users N), one 4-core server
+                   per 25,000 users, --buddies K [25] each, log-ins over the first 10 min,
+                   --duration D [1h], --workers W [1]: events/s, us/event, peak RSS, heap peak,
+                   bytes per edge (each size run twice in child processes: with and without
+                   buddies); --json FILE
   memory           bytes per user and per subscription edge of the model's state
                    (--users N [200000], --buddies K [20])
   server           the dashboard server under load: a run of --scenario S [office] with
@@ -110,6 +122,8 @@ async function main(argv: string[]): Promise<number> {
   if (name === 'memory') return benchMemory(rest);
   if (name === 'server') return benchServer(rest);
   if (name === 'wire') return benchWire(rest);
+  if (name === 'scale') return benchScale(rest, (n, v, d) => num(n, v, d, (x) => Number.isInteger(x) && x >= 1, 'an integer >= 1'));
+  if (name === 'timers') return benchTimers(rest, (n, v, d) => num(n, v, d, (x) => Number.isInteger(x) && x >= 1, 'an integer >= 1'));
   const { values } = parseArgs({
     args: rest,
     strict: true,

@@ -6,6 +6,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { runModel, type RunHandle, type Progress } from './engine/parallel.js';
+import type { TimerStats } from './engine/timers.js';
 import { SimError } from './errors.js';
 import { checkRunFits } from './estimate.js';
 import {
@@ -39,6 +40,8 @@ export interface RunScenarioOptions {
    * one-worker run goes to a worker thread and its event loop stays free.
    */
   inProcess?: boolean;
+  /** receives the engine's figures that are not part of the report (they depend on the partitioning) */
+  onEngine?: (e: { pendingPeak: number; timers: TimerStats | null }) => void;
   /** the reason recorded in report.stopped when the caller stopped the run (default: the engine's) */
   stopReason?: () => string | null;
 }
@@ -284,6 +287,7 @@ export async function runScenario(scenario: Scenario, opts: RunScenarioOptions =
           },
     inProcess: opts.inProcess,
   });
+  opts.onEngine?.({ pendingPeak: out.pendingPeak, timers: out.timers });
   const stoppedAt = out.stopReason !== null && out.clock < duration ? Math.max(out.clock, 1) : null;
   const report = buildReport(
     sc,

@@ -14,6 +14,7 @@
 import { SimError } from '../errors.js';
 import { EventQueue, MAX_EVENT_TYPES, PAYLOAD_BIT, TARGET_SHIFT, TYPE_MASK } from './queue.js';
 import { RandomStreams } from './rng.js';
+import type { TimerStats } from './timers.js';
 
 export type Handler = (lp: number, a: number, b: number) => void;
 
@@ -62,6 +63,8 @@ export class Kernel {
   outbox: Outbox | null = null;
   /** smallest time of any event sent to another partition since the last reset */
   minSent = Infinity;
+  /** the timer service of this kernel, once one was created (timers.ts; its statistics) */
+  timers: { readonly stats: TimerStats } | null = null;
 
   private handlers: Handler[] = [];
   private names: string[] = [];
@@ -190,6 +193,18 @@ export class Kernel {
     this.queue.push(time, key, type, target, a, b);
   }
 
+  /**
+   * @internal The next sequence number of LP `src` (the origin half of an event's key), taken for
+   * an event that the timer service keeps until it is due; checks like schedule() does.
+   */
+  takeSeq(src: number, type: number): number {
+    if (this.disposed) this.afterDispose();
+    this.checkType(type, src);
+    const s = this.seq[src]++;
+    if (s > MAX_SEQ) this.seqOverflow(src);
+    return s;
+  }
+
   /** Refuses a type no handler was defined for (before it is packed into a heap entry). */
   private checkType(type: number, target: number): void {
     if (!(type >>> 0 < this.handlers.length)) this.unknownType(type, target);
@@ -265,8 +280,14 @@ export class Kernel {
     return this.queue.peekTime();
   }
 
+  /** Events in the heap now (timers the timer service still keeps are not among them). */
   get pending(): number {
     return this.queue.size;
+  }
+
+  /** The most events the heap held at once so far (its depth is log2 of it). */
+  get pendingPeak(): number {
+    return this.queue.peak;
   }
 
   /**

@@ -17,6 +17,7 @@ import { runnableModule } from './paths.js';
 import { Control } from './sync.js';
 import type { WorkerFailure } from './worker.js';
 import type { ModelSpec } from './model.js';
+import type { TimerStats } from './timers.js';
 
 export interface RunOptions {
   /** number of partitions (worker threads); default 1 */
@@ -65,6 +66,11 @@ export interface RunOutcome<F> {
   eventsPerSec: number;
   eventCounts: Record<string, number>;
   crossPartitionEvents: number;
+  /** the most events one partition's heap held at once (the largest over partitions) */
+  pendingPeak: number;
+  /** timer-service figures summed over partitions (pendingPeak: the sum of their peaks); null
+   *  when the model set no timer service */
+  timers: TimerStats | null;
   stopReason: string | null;
   result: F;
 }
@@ -231,6 +237,7 @@ export async function runModel<P, R, F>(modelModule: string, params: P, opts: Ru
     for (let i = 0; i < r.typeNames.length; i++) eventCounts[r.typeNames[i]] = (eventCounts[r.typeNames[i]] ?? 0) + r.typeCounts[i];
   }
   const stopReason = results.map((r) => r.stopReason).find((s) => s !== null) ?? null;
+  const pendingPeak = Math.max(...results.map((r) => r.pendingPeak));
   return {
     model: spec.name,
     workers,
@@ -241,12 +248,24 @@ export async function runModel<P, R, F>(modelModule: string, params: P, opts: Ru
     eventsPerSec: wallMs > 0 ? (events / wallMs) * 1000 : 0,
     eventCounts,
     crossPartitionEvents: cross,
+    pendingPeak,
+    timers: sumTimerStats(results.map((r) => r.timers)),
     stopReason,
     result: spec.combine(
       results.map((r) => r.result),
       params,
     ),
   };
+}
+
+function sumTimerStats(parts: (TimerStats | null)[]): TimerStats | null {
+  let sum: TimerStats | null = null;
+  for (const t of parts) {
+    if (t === null) continue;
+    if (sum === null) sum = { ...t };
+    else for (const k of Object.keys(t) as (keyof TimerStats)[]) sum[k] += t[k];
+  }
+  return sum;
 }
 
 async function runOnPool<P, R>(

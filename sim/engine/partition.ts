@@ -17,6 +17,7 @@ import { Exchange } from './exchange.js';
 import { Kernel } from './kernel.js';
 import type { ModelInstance, ModelSpec } from './model.js';
 import { Control } from './sync.js';
+import type { TimerStats } from './timers.js';
 import type { MessagePort } from 'node:worker_threads';
 
 export interface PartitionTask<P> {
@@ -45,14 +46,13 @@ export interface PartitionTask<P> {
 }
 
 /**
- * How long a partition spins at the window barrier before it sleeps. With a core per partition a
- * long spin wins (a sleep and wake-up costs ~50 us, a window's work is often less); with more
- * partitions than cores a spinning thread holds the core that the partition it waits for needs,
- * so it must sleep at once (measured on 2 cores, federation: 3 workers took 20 s spinning, a
- * fraction of that sleeping).
+ * The longest a partition spins at the window barrier before it sleeps, in microseconds (the
+ * barrier spins less when partners are late, sync.ts). With more partitions than cores a spinning
+ * thread holds the core that the partition it waits for needs, so it sleeps at once (measured on
+ * 2 cores, federation: 3 workers took 20 s spinning, a fraction of that sleeping).
  */
-export function barrierSpin(partitions: number): number {
-  return partitions <= availableParallelism() ? 200_000 : 0;
+export function barrierSpinCapUs(partitions: number): number {
+  return partitions <= availableParallelism() ? 20 : 0;
 }
 
 /** Events handled between two looks at the pause/stop flags and the live view. */
@@ -69,6 +69,10 @@ export interface PartitionResult<R> {
   typeCounts: number[];
   sent: number;
   received: number;
+  /** the most events this partition's heap held at once */
+  pendingPeak: number;
+  /** the partition's timer service figures, when the model created one */
+  timers: TimerStats | null;
   stopReason: string | null;
   result: R;
 }
@@ -95,7 +99,7 @@ export async function runPartition<P, R>(task: PartitionTask<P>): Promise<Partit
 }
 
 export function runPartitionWith<P, R>(spec: ModelSpec<P, R, unknown>, task: PartitionTask<P>): PartitionResult<R> {
-  const control = new Control(task.control, task.partitions, barrierSpin(task.partitions));
+  const control = new Control(task.control, task.partitions, barrierSpinCapUs(task.partitions));
   try {
     return windowLoop(spec, task, control);
   } catch (e) {
@@ -232,6 +236,8 @@ function runKernel<P, R>(
     typeCounts: Array.from(kernel.typeCounts),
     sent: exchange?.sent ?? 0,
     received: exchange?.received ?? 0,
+    pendingPeak: kernel.pendingPeak,
+    timers: kernel.timers?.stats ?? null,
     stopReason: kernel.stoppedBecause ?? (control.stopRequested ? 'stopped on request' : null),
     result: instance.finish(),
   };

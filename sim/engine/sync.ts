@@ -9,11 +9,17 @@
  *       [min next time, stop requested by model, events so far, clock]
  *   then per partition PROGRESS_FIELDS: [events, clock, windows]
  *
- * The barrier is a generation counter: the last partition to arrive bumps the generation and
- * notifies; the others spin briefly on it (a spin is ~0.4 us versus ~55 us for an Atomics.wait
- * round trip, see DESIGN.md) and fall back to Atomics.wait when a partner is slow, so oversubscribed
- * machines do not burn cores. Waiting also watches the abort flag, so one failing partition
- * releases all the others instead of leaving them blocked forever.
+ * The barrier is a generation counter: the last partition to arrive writes the release time,
+ * bumps the generation and notifies; the others spin on it for a while, then sleep in Atomics.wait
+ * (a spin sees a release within ~0.4 us, a sleep costs ~55 us or more to wake from, see DESIGN.md;
+ * a spinning thread also holds a core that a late partner, or another process, may need). How long
+ * to spin adapts to how late partners actually are: each partition keeps the lateness of its last
+ * 15 waits (release time minus its own arrival, whether it spun or slept) and spins for up to
+ * twice their median, at most `spinCapUs` (tens of microseconds); when the median is past the cap
+ * (a partner is descheduled, say beside a CPU-bound process) it sleeps at once. A spin that would
+ * not have caught the partner therefore costs nothing, and one that would have costs at most the
+ * cap. Waiting also watches the abort flag, so one failing partition releases all the others
+ * instead of leaving them blocked forever.
  */
 import { SimError } from '../errors.js';
 
@@ -24,6 +30,11 @@ const I_PAUSE = 3;
 const I_STOP = 4;
 const I_HOLD_GEN = 5;
 const HOLD_BYTE = 40;
+const RELEASE_BYTE = 48;
+/** lateness samples behind the spin budget */
+const SAMPLES = 15;
+/** a clock shared by the threads of the process (performance.now() alone is per thread), ms */
+const clock = (): number => performance.timeOrigin + performance.now();
 const HEADER_BYTES = 64;
 export const REDUCE_FIELDS = 4;
 export const PROGRESS_FIELDS = 3;
@@ -36,15 +47,48 @@ export class Control {
   readonly i32: Int32Array;
   readonly f64: Float64Array;
   private readonly holdF64: Float64Array;
+  private readonly releaseF64: Float64Array;
   readonly partitions: number;
-  private spinLimit: number;
+  private readonly spinCap: number;
+  /** lateness of the last waits (ms), a ring */
+  private readonly late = new Float64Array(SAMPLES);
+  private readonly sorted = new Float64Array(SAMPLES);
+  private lateCount = 0;
+  /** barrier waits of this partition that ended spinning, and sleeping (diagnostics, tests) */
+  spun = 0;
+  slept = 0;
 
-  constructor(buffer: SharedArrayBuffer, partitions: number, spinLimit = 20000) {
+  /** `spinCapUs`: the longest spin before sleeping, in microseconds (0: always sleep). */
+  constructor(buffer: SharedArrayBuffer, partitions: number, spinCapUs = 20) {
     this.i32 = new Int32Array(buffer, 0, HEADER_BYTES / 4);
     this.f64 = new Float64Array(buffer, HEADER_BYTES);
     this.holdF64 = new Float64Array(buffer, HOLD_BYTE, 1);
+    this.releaseF64 = new Float64Array(buffer, RELEASE_BYTE, 1);
     this.partitions = partitions;
-    this.spinLimit = spinLimit;
+    this.spinCap = spinCapUs / 1000;
+  }
+
+  /** @internal Records how late (ms) the last partner arrived after this partition. */
+  noteLateness(ms: number): void {
+    this.late[this.lateCount++ % SAMPLES] = ms;
+  }
+
+  /** How long the next wait may spin (ms): twice the median recent lateness, 0 past the cap. */
+  spinBudget(): number {
+    const n = this.lateCount < SAMPLES ? this.lateCount : SAMPLES;
+    if (n === 0) return this.spinCap;
+    const s = this.sorted;
+    for (let i = 0; i < n; i++) {
+      const x = this.late[i];
+      let j = i;
+      while (j > 0 && s[j - 1] > x) {
+        s[j] = s[j - 1];
+        j--;
+      }
+      s[j] = x;
+    }
+    const median = s[n >> 1];
+    return median > this.spinCap ? 0 : Math.min(this.spinCap, 2 * median);
   }
 
   static create(partitions: number): SharedArrayBuffer {
@@ -70,16 +114,26 @@ export class Control {
       return;
     }
     const gen = Atomics.load(c, I_GEN);
+    const arrived = clock();
     if (Atomics.add(c, I_ARRIVE, 1) === n - 1) {
+      // (read by the others after they see the new generation: the atomic add orders it)
+      this.releaseF64[0] = arrived;
       Atomics.store(c, I_ARRIVE, 0);
       Atomics.add(c, I_GEN, 1);
       Atomics.notify(c, I_GEN);
     } else {
+      const deadline = arrived + this.spinBudget();
       let spins = 0;
+      let sleeping = false;
       while (Atomics.load(c, I_GEN) === gen) {
         if (Atomics.load(c, I_ABORT) !== 0) break;
-        if (++spins > this.spinLimit) Atomics.wait(c, I_GEN, gen, 20);
+        if (sleeping) Atomics.wait(c, I_GEN, gen, 20);
+        else if ((++spins & 31) === 0 && clock() >= deadline) sleeping = true;
       }
+      if (sleeping) this.slept++;
+      else this.spun++;
+      // how late the last partner was, not how long this thread took to notice
+      this.noteLateness(this.releaseF64[0] - arrived);
     }
     this.checkAbort();
   }
