@@ -32,6 +32,7 @@ import {
 import { hashUnit, PRINCIPAL_PRESENTITY_ONLY } from './population.js';
 import type { Service } from './service.js';
 import type { Sizes } from './sizes.js';
+import { MessageIdSet } from './message-ids.js';
 
 export interface InstantMessaging {
   readonly failures: Float64Array;
@@ -62,8 +63,8 @@ export function createIm(ctx: ModelContext, deps: { service: Service; gateways: 
   const failures = new Float64Array(IM_FAILURES.length + 1);
   const latency = new LatencyRecorder();
   const live = new Float64Array(LIVE_BUCKETS);
-  const dedup: Map<string, number>[] = [];
-  for (let d = 0; d < D; d++) dedup.push(new Map());
+  const dedup: MessageIdSet[] = [];
+  for (let d = 0; d < D; d++) dedup.push(new MessageIdSet());
   const imTries = new Map<string, number>();
   const fate = new Map<string, number>();
   const setFate = (key: string, f: number) => {
@@ -137,12 +138,10 @@ export function createIm(ctx: ModelContext, deps: { service: Service; gateways: 
     const subject = to >= UNKNOWN_BASE ? 0 : to;
     if (!service.submit(d, OP_IMDELIVER, subject, a, sentAt)) {
       // refused: that is this message's one outcome, so a later copy of it is a duplicate
-      const key = `${a}:${sentAt}`;
-      if (dedup[d].has(key)) {
+      if (!dedup[d].add(a, sentAt, kernel.now)) {
         counters[C.imDuplicates]++;
         return;
       }
-      dedup[d].set(key, kernel.now);
       report(d, a, F_OVERLOAD);
     }
   });
@@ -152,18 +151,9 @@ export function createIm(ctx: ModelContext, deps: { service: Service; gateways: 
     const g = Math.floor(a / TWO26);
     // message identity = (sender, recipient, send time): a retransmission carries the same one.
     // Duplicates are suppressed before any outcome, so each message has exactly one (RFC 2779 5.4.2)
-    const key = `${a}:${sentAt}`;
-    const seen = dedup[d];
-    if (seen.has(key)) {
+    if (!dedup[d].add(a, sentAt, kernel.now)) {
       counters[C.imDuplicates]++;
       return;
-    }
-    seen.set(key, kernel.now);
-    if (seen.size > 100_000) {
-      for (const [k, t] of seen) {
-        if (kernel.now - t < 600_000) break;
-        seen.delete(k);
-      }
     }
     if (to >= UNKNOWN_BASE || !hasInbox(to)) return report(d, a, F_UNKNOWN);
     if (!s.domains[d].im) return report(d, a, F_DISABLED);

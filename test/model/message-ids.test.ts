@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { MessageIdSet } from '../../sim/model/message-ids.js';
+
+describe('message id set (RFC 2779 5.4.2 duplicate suppression)', () => {
+  it('holds every id it was given while small, through growth, and refuses a second add', () => {
+    const s = new MessageIdSet();
+    const ids: [number, number][] = [];
+    for (let i = 0; i < 20_000; i++) ids.push([(i * 7919) % 100_003 * 67108864 + (i % 97), i * 0.37]);
+    for (const [a, b] of ids) expect(s.add(a, b, 0)).toBe(true);
+    expect(s.size).toBe(ids.length);
+    for (const [a, b] of ids) {
+      expect(s.has(a, b)).toBe(true);
+      expect(s.add(a, b, 1)).toBe(false);
+    }
+    // same a, other send time (and the reverse) are other messages
+    expect(s.has(ids[0][0], ids[0][1] + 1e-9)).toBe(false);
+    expect(s.has(ids[0][1], ids[0][0])).toBe(false);
+  });
+
+  it('forgets ids older than the horizon only once it holds more than it keeps', () => {
+    const s = new MessageIdSet(100, 1000);
+    for (let i = 0; i < 100; i++) s.add(i, 0, 0);
+    expect(s.has(5, 0)).toBe(true);
+    for (let i = 0; i < 2000; i++) s.add(1000 + i, 0, 5000);
+    expect(s.has(5, 0)).toBe(false);
+    expect(s.has(1500, 0)).toBe(true);
+  });
+});
