@@ -169,7 +169,9 @@ export interface Report {
     leases: { refreshes: number; refreshFailed: number; expired: number };
     fetches: number;
     polls: number;
+    /** changes of a watcher's standing (each a watcherinfo job), and the watcher information documents sent to subscribed, online presentity agents */
     watcherInfo: number;
+    watcherInfoSent: number;
     subscriptions: {
       created: number;
       refreshed: number;
@@ -444,6 +446,7 @@ export function buildReport(
       fetches: c.fetches,
       polls: c.polls,
       watcherInfo: c.watcherInfo,
+      watcherInfoSent: c.watcherInfoSent,
       subscriptions: {
         created: c.subCreated,
         refreshed: c.subRefreshed,

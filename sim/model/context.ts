@@ -78,6 +78,7 @@ export const COUNTERS = [
   'terminationsSent',
   'terminationsReceived',
   'terminationsLost',
+  'watcherInfoSent',
 ] as const;
 export type Counter = (typeof COUNTERS)[number];
 /** Counter indices by name (C.publishes is the index of 'publishes'). */

@@ -83,8 +83,8 @@ function createImpp(kernel: Kernel, params: ImppParams) {
   const service = createService(ctx, faults);
   const gateways = createGateways(ctx, faults);
   const access = createAccess(ctx);
-  const watcherInfo = createWatcherInfo(ctx, service);
   const subs = new SubscriptionTable(ctx.E);
+  const watcherInfo = createWatcherInfo(ctx, service, subs);
   const views = new WatcherTable(ctx.E);
   const watchers = createWatchers(ctx, gateways, sizes, views);
   const tuples = new TupleTable(ctx.U, ctx.T);

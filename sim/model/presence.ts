@@ -15,7 +15,7 @@ import { RULE_PENDING, RULE_POLITE } from './population.js';
 import type { Service } from './service.js';
 import type { Sizes } from './sizes.js';
 import { DEC_ALLOW } from './access.js';
-import type { WatcherInfo } from './watcherinfo.js';
+import { WI_TIMEOUT, type WatcherInfo } from './watcherinfo.js';
 import type { Leases } from './leases.js';
 import { ACTIVITIES, entityOf, noteFor, VIEW_FIRST_TUPLE, VIEW_FULL, VIEW_POLITE, type TupleState } from './presence-document.js';
 import { hashUnit } from './population.js';
@@ -134,7 +134,8 @@ export function createPresence(ctx: ModelContext, deps: { service: Service; gate
       return respond(d, e, requestTime, ENVELOPE.response, 'authentication failed');
     }
     const rule = access.rule(e);
-    watcherInfo.changed(d, pop.edgePresentity[e]);
+    // a fetch is a one-time subscription: it ends as it starts (RFC 3857: expires 0)
+    watcherInfo.changed(d, pop.edgePresentity[e], e, WI_TIMEOUT);
     if (access.denied(e)) {
       counters[C.denied]++;
       return respond(d, e, requestTime, ENVELOPE.response, 'denied');

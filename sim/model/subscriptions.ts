@@ -17,7 +17,7 @@ import type { Notification } from './notification.js';
 import { hashUnit, RULE_DENY, RULE_PENDING, RULE_POLITE } from './population.js';
 import type { Service } from './service.js';
 import { drawDist } from './topology.js';
-import type { WatcherInfo } from './watcherinfo.js';
+import { WI_APPROVED, WI_REJECTED, WI_SUBSCRIBE, WI_TIMEOUT, type WatcherInfo } from './watcherinfo.js';
 import { OPERATIONS } from '../scenario/types.js';
 
 export const SUB_NONE = 0;
@@ -88,7 +88,7 @@ export function createSubscriptions(ctx: ModelContext, deps: { service: Service;
     if (state[e] === SUB_NONE || expiry[e] > kernel.now) return;
     state[e] = SUB_NONE;
     counters[C.subExpired]++;
-    watcherInfo.changed(d, pop.edgePresentity[e]);
+    watcherInfo.changed(d, pop.edgePresentity[e], e, WI_TIMEOUT);
     terminate(d, e, END_EXPIRED);
   });
   const extend = (d: number, e: number, g: number) => {
@@ -112,7 +112,7 @@ export function createSubscriptions(ctx: ModelContext, deps: { service: Service;
     counters[C.denied]++;
     counters[C.subRejected]++;
     respond(d, e, RESP_REJECTED, rule === RULE_DENY ? 'denied by the access rules' : 'denied by the presentity');
-    watcherInfo.changed(d, p);
+    watcherInfo.changed(d, p, e, WI_REJECTED);
   };
 
   service.onComplete(OP_SUBSCRIBE, (d, e, requested) => {
@@ -137,7 +137,7 @@ export function createSubscriptions(ctx: ModelContext, deps: { service: Service;
     if (access.denied(e)) return refuse(d, e, p, rule);
     counters[C.subCreated]++;
     extend(d, e, g);
-    watcherInfo.changed(d, p);
+    watcherInfo.changed(d, p, e, WI_SUBSCRIBE);
     if (rule === RULE_POLITE) {
       // RFC 2779 5.1.15: looks granted; the watcher sees a fixed closed state, no further work
       state[e] = SUB_POLITE;
@@ -181,7 +181,7 @@ export function createSubscriptions(ctx: ModelContext, deps: { service: Service;
     if (state[e] === SUB_NONE) return;
     state[e] = SUB_NONE;
     counters[C.subTerminated]++;
-    watcherInfo.changed(d, pop.edgePresentity[e]);
+    watcherInfo.changed(d, pop.edgePresentity[e], e, WI_TIMEOUT);
   });
 
   const decide = kernel.defineEvent('pendingDecision', (d, e) => {
@@ -193,11 +193,13 @@ export function createSubscriptions(ctx: ModelContext, deps: { service: Service;
     if (state[e] !== SUB_PENDING) return;
     if (allow) {
       state[e] = SUB_ACTIVE;
+      watcherInfo.changed(d, pop.edgePresentity[e], e, WI_APPROVED);
       notification.queue(d, e, 0, 0, -1);
     } else {
       state[e] = SUB_NONE;
       counters[C.denied]++;
       counters[C.subTerminated]++;
+      watcherInfo.changed(d, pop.edgePresentity[e], e, WI_REJECTED);
       terminate(d, e, END_REJECTED);
     }
   });
@@ -224,7 +226,7 @@ export function createSubscriptions(ctx: ModelContext, deps: { service: Service;
     state[e] = SUB_NONE;
     counters[C.subRevoked]++;
     counters[C.subTerminated]++;
-    watcherInfo.changed(d, pop.edgePresentity[e]);
+    watcherInfo.changed(d, pop.edgePresentity[e], e, WI_REJECTED);
     terminate(d, e, END_REVOKED);
   });
 

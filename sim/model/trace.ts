@@ -35,6 +35,8 @@ export interface TraceRecord {
   state?: TracePresence;
   /** instant messages: octets of the message's text (the model carries its size, not its words) */
   textBytes?: number;
+  /** watcher information: the entry sent to the presentity's agent (a partial RFC 3858 document) */
+  watcherInfo?: { resource: string; version: number; watcher: { id: string; status: string; event: string; uri: string } };
 }
 
 export function userName(pop: Population, s: Scenario, g: number): string {

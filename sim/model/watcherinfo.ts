@@ -1,24 +1,73 @@
 /**
- * Watcher information (RFC 2778 2.4, RFC 2779 5.1.11): the presentity learns of watchers as it
- * happens. Each change of a watcher's standing (a subscription created, refused, ended; a fetch)
- * is a job of `serviceTimes.watcherInfo` at the presentity's servers.
+ * Watcher information (RFC 2778 2.4, RFC 2779 5.1.11; RFC 3857 event package, RFC 3858 format):
+ * the presentity learns of its watchers as their standing changes. Each change (a subscription
+ * created, approved, refused, ended, revoked; a fetch) is a job of `serviceTimes.watcherinfo` at
+ * the presentity's servers; when the job is done, the entry (watcher, status pending / active /
+ * terminated, the event that changed it) goes as a partial watcherinfo document to the
+ * presentity's agent, if that agent subscribes to its watcher list
+ * (population.watcherInfoSubscribers) and is online. A watcher may keep itself out of the
+ * presentity's watcher information (population.hiddenWatchers; RFC 2778 2.4): its changes cost
+ * the job but send nothing.
  */
+import { WATCHER_EVENTS } from '../wire/watcherinfo.js';
+import { watcherinfoSize } from '../wire/watcherinfo-size.js';
 import { C, type ModelContext } from './context.js';
-import { OP_WATCHERINFO } from './messages.js';
+import { ENVELOPE, OP_WATCHERINFO } from './messages.js';
+import { hashUnit } from './population.js';
 import type { Service } from './service.js';
+import { SUB_ACTIVE, SUB_NONE, SUB_PENDING, SUB_POLITE, type SubscriptionTable } from './subscriptions.js';
+import { userName } from './trace.js';
+
+export const WI_SUBSCRIBE = 0;
+export const WI_APPROVED = 1;
+export const WI_REJECTED = 4;
+export const WI_TIMEOUT = 5;
+
+/** A watcher's status in watcher information (RFC 3858) from the subscription's state. */
+const statusOf = (state: number) => (state === SUB_PENDING ? 'pending' : state === SUB_ACTIVE || state === SUB_POLITE ? 'active' : 'terminated');
 
 export interface WatcherInfo {
-  /** a watcher of presentity p (domain d) changed its standing */
-  changed(d: number, p: number): void;
+  /** the standing of edge e's watcher at presentity p (domain d) changed by `event` (WI_*) */
+  changed(d: number, p: number, e: number, event: number): void;
 }
 
-export function createWatcherInfo(ctx: ModelContext, service: Service): WatcherInfo {
-  const { counters } = ctx;
-  service.onComplete(OP_WATCHERINFO, () => undefined);
+export function createWatcherInfo(ctx: ModelContext, service: Service, subs: SubscriptionTable): WatcherInfo {
+  const { kernel, pop, s, seed, U, counters, trace, online } = ctx;
+  const { watcherInfoSubscribers, hiddenWatchers } = s.population;
+  const version = new Uint32Array(U);
+  // per domain and (status, event): bytes of a one-entry partial document, from its real encoding
+  // with the domain's longest addresses
+  const uriLen = s.domains.map((dom, d) => `sip:u${Math.max(0, pop.domainUsers[d] - 1)}@${dom.name}`.length);
+  const bytes = s.domains.map((_, d) =>
+    ['pending', 'active', 'terminated'].map((status) =>
+      WATCHER_EVENTS.map((event) => ENVELOPE.request + watcherinfoSize({ resourceLength: uriLen[d], watchers: 1, watcherLength: Math.max(...uriLen), status: status as 'active', event, partial: true })),
+    ),
+  );
+  const statusIndex = (st: number) => (st === SUB_PENDING ? 0 : st === SUB_NONE ? 2 : 1);
+  const subscribes = (p: number) => watcherInfoSubscribers > 0 && hashUnit(seed, p, 0, 6) < watcherInfoSubscribers;
+  const hidden = (w: number, p: number) => hiddenWatchers > 0 && hashUnit(seed, w, p, 7) < hiddenWatchers;
+
+  service.onComplete(OP_WATCHERINFO, (d, e, event) => {
+    const p = pop.edgePresentity[e];
+    const w = pop.edgeWatcher[e];
+    if (!online[p] || !subscribes(p) || hidden(w, p)) return;
+    const st = subs.state[e];
+    const size = bytes[d][statusIndex(st)][event];
+    counters[C.watcherInfoSent]++;
+    version[p]++;
+    const r = trace.message('watcherInfo', -1, d, p, d, size, `${userName(pop, s, w)} ${statusOf(st)} (${WATCHER_EVENTS[event]})`);
+    if (r !== null) {
+      r.watcherInfo = {
+        resource: `sip:${userName(pop, s, p)}`,
+        version: version[p],
+        watcher: { id: `e${e}`, status: statusOf(st), event: WATCHER_EVENTS[event], uri: `sip:${userName(pop, s, w)}` },
+      };
+    }
+  });
   return {
-    changed(d, p) {
+    changed(d, p, e, event) {
       counters[C.watcherInfo]++;
-      service.submit(d, OP_WATCHERINFO, p, p, 0);
+      service.submit(d, OP_WATCHERINFO, p, e, event);
     },
   };
 }

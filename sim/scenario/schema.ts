@@ -370,6 +370,13 @@ const populationNode: ObjectNode = {
     { name: 'online', node: fraction, default: 0.7, description: 'fraction of users online at the start' },
     { name: 'blockedSenders', node: fraction, default: 0.01, description: 'fraction of IM senders that each inbox has on its block list' },
     {
+      name: 'watcherInfoSubscribers',
+      node: fraction,
+      default: 0,
+      description: 'fraction of presentities whose agent subscribes to its own watcher information (RFC 3857): each change of a watcher\'s standing is sent to it while it is online',
+    },
+    { name: 'hiddenWatchers', node: fraction, default: 0, description: 'fraction of (watcher, presentity) pairs where the watcher keeps itself out of the presentity\'s watcher information (RFC 2778 2.4)' },
+    {
       name: 'celebrity',
       node: { kind: 'nullable', node: celebrityNode },
       default: null,

@@ -164,6 +164,10 @@ export interface PopulationSpec {
   online: number;
   /** fraction of IM senders that each inbox has on its block list */
   blockedSenders: number;
+  /** fraction of presentities whose agent subscribes to its own watcher information */
+  watcherInfoSubscribers: number;
+  /** fraction of (watcher, presentity) pairs where the watcher keeps itself out of watcher information */
+  hiddenWatchers: number;
   /** a celebrity: a presentity watched by many extra subscribers (optional) */
   celebrity: { domain: string; subscribers: number } | null;
   /** buddies are picked by popularity with this Zipf exponent (0 = uniform) */

@@ -56,6 +56,8 @@ export function smallScenario(over: Partial<Scenario> = {}): Scenario {
       tuples: 2,
       online: 0.7,
       blockedSenders: 0.05,
+      watcherInfoSubscribers: 0,
+      hiddenWatchers: 0,
       celebrity: null,
       popularity: 0.8,
     },

@@ -10,7 +10,7 @@
  */
 import type { TraceRecord } from '../../sim/model/impp.js';
 import { viewDocument } from '../../sim/model/presence-document.js';
-import { encodePidf, inspectText, sampleCpimMessage, type InspectResult } from '../../sim/wire/index.js';
+import { encodePidf, encodeWatcherinfo, inspectText, sampleCpimMessage, type InspectResult, type Watcher } from '../../sim/wire/index.js';
 
 export interface TracePayload {
   record: TraceRecord;
@@ -39,6 +39,11 @@ export function tracePayload(record: TraceRecord): TracePayload {
   if (state !== undefined) {
     const body = encodePidf(viewDocument(state.entity, state.view, state.tuples));
     return { ...base, rule: state.rule, version: state.version, contentType: 'application/pidf+xml', body, decoded: inspectText(body, 'pidf') };
+  }
+  if (record.watcherInfo !== undefined) {
+    const wi = record.watcherInfo;
+    const body = encodeWatcherinfo({ version: wi.version, state: 'partial', lists: [{ resource: wi.resource, package: 'presence', watchers: [wi.watcher as Watcher] }] });
+    return { ...base, version: wi.version, contentType: 'application/watcherinfo+xml', body, decoded: inspectText(body) };
   }
   if (PRESENCE_OPS.has(record.op)) {
     return { ...base, contentType: null, body: null, decoded: null, note: 'this record carries no presence state (the run was stored by an earlier version of the simulator, or the document was refused)' };
