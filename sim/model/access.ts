@@ -8,7 +8,7 @@
  * every disclosure (notification or fetch result) passes it; what it catches is counted as a leak.
  */
 import type { ModelContext } from './context.js';
-import { RULE_DENY, RULE_PENDING, RULE_POLITE, VIS_FIRST_TUPLE_ONLY } from './population.js';
+import { hashUnit, RULE_DENY, RULE_PENDING, RULE_POLITE, VIS_FIRST_TUPLE_ONLY } from './population.js';
 import { VIEW_POLITE } from './presence-document.js';
 
 export const DEC_UNDECIDED = 0;
@@ -33,12 +33,12 @@ export interface Access {
   allows(e: number, view: number, end: number): boolean;
   /** the rule that decides edge e now, in words (trace and inspector) */
   describe(e: number): string;
-  /** true when a request's authentication fails at domain d (behaviour.authFailureFraction) */
-  authFails(d: number): boolean;
+  /** true when principal g's credentials are wrong (behaviour.authFailureFraction of the principals): its every request fails authentication */
+  authFails(g: number): boolean;
 }
 
 export function createAccess(ctx: ModelContext): Access {
-  const { pop, E, T, rng } = ctx;
+  const { pop, E, T } = ctx;
   const authFailure = ctx.s.behaviour.authFailureFraction;
   const decision = new Uint8Array(E);
   const edgeRule = pop.edgeRule;
@@ -75,6 +75,6 @@ export function createAccess(ctx: ModelContext): Access {
           return `allow; ${cls}`;
       }
     },
-    authFails: (d) => authFailure > 0 && rng.uniform(d) < authFailure,
+    authFails: (g) => authFailure > 0 && hashUnit(ctx.seed, g, 0, 8) < authFailure,
   };
 }

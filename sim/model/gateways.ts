@@ -12,7 +12,8 @@
  */
 import { C, tick, TL_CROSS_DOMAIN, TL_TRANSFER_FAILED, type ModelContext } from './context.js';
 import { buildSrvTable, chooseSrv, FifoStation, SERVICE_IM, SERVICE_PRES, type FaultSchedule } from './federation.js';
-import { F_LOOP, F_OVERLOAD, F_SPOOFED, isResponse, M_MESSAGE, M_NOTIFY, MESSAGE_KINDS, N_KINDS } from './messages.js';
+import { F_LOOP, F_OVERLOAD, F_SPOOFED, isResponse, M_MESSAGE, MESSAGE_KINDS, N_KINDS } from './messages.js';
+import { hashUnit } from './population.js';
 import { drawDist, linkLookahead, linkTable } from './topology.js';
 
 export interface KindHandlers {
@@ -26,6 +27,8 @@ export interface KindHandlers {
   failed(d: number, a: number, b: number, why: string): void;
   /** a gateway of domain h refused the message (the refusal travels back to the requester) */
   refused(h: number, a: number, why: string, imCode: number): void;
+  /** the principal whose identity a request claims (subscriber, fetcher, sender), or -1 */
+  claimant?(a: number): number;
   /** a copy of a message that already has its outcome: not sent again (IM retransmissions) */
   settled?(a: number, b: number): boolean;
   /** the message has crossed the link */
@@ -53,10 +56,13 @@ export interface Gateways {
 }
 
 /** b and the hop budget (plus a spoof flag) packed in one number while a message is between gateways. */
-const pack = (b: number, hops: number) => Math.round(b * 1000) * 256 + hops;
-const unpackB = (x: number) => Math.floor(x / 256) / 1000;
-const unpackHops = (x: number) => x - Math.floor(x / 256) * 256;
-const SPOOF = 128;
+// b travels at 10 us resolution (exact to 2^53 for 509 days), the hop budget in 10 bits
+// (MaxForwards up to 1023, RFC 3860 recommends over 100) and the forged-identity flag above it
+const HOP_BITS = 2048;
+const pack = (b: number, hops: number) => Math.round(b * 100) * HOP_BITS + hops;
+const unpackB = (x: number) => Math.floor(x / HOP_BITS) / 100;
+const unpackHops = (x: number) => x - Math.floor(x / HOP_BITS) * HOP_BITS;
+const SPOOF = 1024;
 
 export function createGateways(ctx: ModelContext, faults: FaultSchedule): Gateways {
   const { kernel, rng, s, D, counters, trace } = ctx;
@@ -95,6 +101,7 @@ export function createGateways(ctx: ModelContext, faults: FaultSchedule): Gatewa
   const gwOut: number[] = [];
   const xferFail: number[] = [];
   const skipped = { n: 0 };
+  const forgers = fed.spoofFraction;
   const until = s.duration;
 
   const transferFailed = (d: number, kind: number, a: number, b: number, why: string): void => {
@@ -264,7 +271,10 @@ export function createGateways(ctx: ModelContext, faults: FaultSchedule): Gatewa
         kernel.schedule(0, type, to, a, b);
         return;
       }
-      cross(from, to, kind, a, b, bytes, fed.maxForwards, fed.spoofFraction > 0 && !isResponse(kind) && kind !== M_NOTIFY && rng.uniform(from) < fed.spoofFraction);
+      // a forger's request names a principal of another domain than the one it leaves from; the
+      // receiving gateway checks the claim against the peer it came from
+      const claimant = forgers > 0 ? (kinds[kind].claimant?.(a) ?? -1) : -1;
+      cross(from, to, kind, a, b, bytes, fed.maxForwards, claimant >= 0 && hashUnit(ctx.seed, claimant, 0, 9) < forgers);
     },
     register(kind, h) {
       kinds[kind] = h;

@@ -157,7 +157,7 @@ export function createIm(ctx: ModelContext, deps: { service: Service; gateways: 
     }
     if (to >= UNKNOWN_BASE || !hasInbox(to)) return report(d, a, F_UNKNOWN);
     if (!s.domains[d].im) return report(d, a, F_DISABLED);
-    if (access.authFails(d)) {
+    if (access.authFails(g)) {
       counters[C.rejectedAuth]++;
       return report(d, a, F_AUTH);
     }
@@ -214,6 +214,7 @@ export function createIm(ctx: ModelContext, deps: { service: Service; gateways: 
   gateways.register(M_MESSAGE, {
     arrive: ev.imArrive,
     dest: recipientDomain,
+    claimant: (a) => Math.floor(a / TWO26),
     bytes: (_a, h) => sizes.im[h],
     failed: crossFailed,
     refused: (h, a, _why, code) => report(h, a, code),

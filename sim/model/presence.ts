@@ -129,7 +129,7 @@ export function createPresence(ctx: ModelContext, deps: { service: Service; gate
   });
   service.onComplete(OP_FETCH, (d, e, requestTime) => {
     counters[C.fetches]++;
-    if (access.authFails(d)) {
+    if (access.authFails(pop.edgeWatcher[e])) {
       counters[C.rejectedAuth]++;
       return respond(d, e, requestTime, ENVELOPE.response, 'authentication failed');
     }
@@ -157,6 +157,7 @@ export function createPresence(ctx: ModelContext, deps: { service: Service; gate
   gateways.register(M_FETCH, {
     arrive: ev.request[OP_FETCH],
     dest: (a) => pop.domainOf[pop.edgePresentity[a]],
+    claimant: (a) => pop.edgeWatcher[a],
     bytes: (a) => ENVELOPE.request + sizes.entityLen[pop.domainOf[pop.edgePresentity[a]]],
     failed: () => {
       counters[C.fetchFailed]++;

@@ -116,7 +116,7 @@ export function createSubscriptions(ctx: ModelContext, deps: { service: Service;
   };
 
   service.onComplete(OP_SUBSCRIBE, (d, e, requested) => {
-    if (access.authFails(d)) {
+    if (access.authFails(pop.edgeWatcher[e])) {
       counters[C.rejectedAuth]++;
       counters[C.subRejected]++;
       respond(d, e, RESP_REJECTED, 'authentication failed');
@@ -161,7 +161,7 @@ export function createSubscriptions(ctx: ModelContext, deps: { service: Service;
   });
 
   service.onComplete(OP_REFRESH, (d, e, requested) => {
-    if (access.authFails(d)) {
+    if (access.authFails(pop.edgeWatcher[e])) {
       counters[C.rejectedAuth]++;
       respond(d, e, RESP_REJECTED, 'authentication failed');
       return;
@@ -255,6 +255,7 @@ export function createSubscriptions(ctx: ModelContext, deps: { service: Service;
       arrive: ev.request[op],
       dest: presentityDomain,
       bytes: requestBytes,
+      claimant: (a) => pop.edgeWatcher[a],
       failed: retry,
       refused: (h, a, why) => respond(h, a, why === 'gateway overload' ? RESP_UNAVAILABLE : RESP_REJECTED, why),
     });
@@ -263,6 +264,7 @@ export function createSubscriptions(ctx: ModelContext, deps: { service: Service;
     arrive: ev.request[OP_UNSUBSCRIBE],
     dest: presentityDomain,
     bytes: requestBytes,
+    claimant: (a) => pop.edgeWatcher[a],
     failed: () => {
       counters[C.unsubscribeLost]++;
     },
