@@ -10,7 +10,7 @@ import type { PholdParams, PholdResult } from './phold.js';
 import { runScenario } from '../sim/run.js';
 import { loadScenario } from '../sim/scenario/index.js';
 import { parseDuration } from '../sim/scenario/units.js';
-import { buildPopulation } from '../sim/model/population.js';
+import { benchMemory } from './memory.js';
 import { benchServer } from './server.js';
 import { benchWire } from './wire.js';
 import { benchTimers } from './timers-bench.js';
@@ -42,28 +42,11 @@ async function benchModel(args: string[]): Promise<number> {
   return 0;
 }
 
-function benchMemory(args: string[]): number {
+function memoryArgs(args: string[]): number {
   const { values } = parseArgs({ args, strict: true, options: { users: { type: 'string' }, buddies: { type: 'string' } } });
   const users = num('users', values.users, 200_000, (x) => Number.isInteger(x) && x >= 10, 'an integer >= 10');
   const buddies = num('buddies', values.buddies, 20, (x) => Number.isInteger(x) && x >= 1, 'an integer >= 1');
-  const sc = loadScenario('office', [`domains[0].users=${users}`, `population.buddies=${buddies}`]);
-  const before = process.memoryUsage();
-  const pop = buildPopulation(sc, 1);
-  const after = process.memoryUsage();
-  // typed columns of the population (static) plus the model's per-edge and per-user dynamic state
-  // (subState 1, subExpiry 8, decision 1, watcherSubscribed 1 per edge; online 1, epoch 4 and
-  // tuples x (basic 1 + status 1 + time 8) per user), computed from the column sizes
-  const T = sc.population.tuples;
-  const staticEdge = pop.edgeWatcher.byteLength + pop.edgePresentity.byteLength + pop.fwdEdge.byteLength + pop.edgeRule.byteLength;
-  const staticUser = pop.domainOf.byteLength + pop.principal.byteLength + pop.watcherKind.byteLength + pop.revStart.byteLength + pop.fwdStart.byteLength;
-  const dynEdge = pop.edges * (1 + 8 + 1 + 1);
-  const dynUser = pop.totalUsers * (1 + 4 + T * 10);
-  console.log(
-    `memory: ${pop.totalUsers} users, ${pop.edges} subscription edges: ` +
-      `${((staticEdge + dynEdge) / pop.edges).toFixed(1)} bytes per edge, ${((staticUser + dynUser) / pop.totalUsers).toFixed(1)} bytes per user (typed columns); ` +
-      `process arrayBuffers grew ${((after.arrayBuffers - before.arrayBuffers) / 1e6).toFixed(1)} MB, heap ${((after.heapUsed - before.heapUsed) / 1e6).toFixed(1)} MB during generation`,
-  );
-  return 0;
+  return benchMemory(users, buddies);
 }
 
 const USAGE = `usage: npm run bench -- <benchmark> [options]
@@ -83,7 +66,7 @@ benchmarks:
                    --duration D [1h], --workers W [1]: events/s, us/event, peak RSS, heap peak,
                    bytes per edge (each size run twice in child processes: with and without
                    buddies); --json FILE
-  memory           bytes per user and per subscription edge of the model's state
+  memory           bytes per user and per subscription edge of the whole model state, after GC
                    (--users N [200000], --buddies K [20])
   server           the dashboard server under load: a run of --scenario S [office] with
                    --readers N [50] event-stream readers and --stalled M [5] that never read;
@@ -119,7 +102,7 @@ async function main(argv: string[]): Promise<number> {
     return name === undefined ? 2 : 0;
   }
   if (name === 'model') return benchModel(rest);
-  if (name === 'memory') return benchMemory(rest);
+  if (name === 'memory') return memoryArgs(rest);
   if (name === 'server') return benchServer(rest);
   if (name === 'wire') return benchWire(rest);
   if (name === 'scale') return benchScale(rest, (n, v, d) => num(n, v, d, (x) => Number.isInteger(x) && x >= 1, 'an integer >= 1'));
