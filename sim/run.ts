@@ -207,6 +207,8 @@ export interface Report {
     duplicates: number;
     copies: number;
     copiesRefused: number;
+    /** messages kept for a closed inbox (behaviour.offlineStorage); delivered when it opens, else in the census */
+    stored: number;
     inFlightAtStart: number;
     inFlight: number;
     failedBy: Record<string, number>;
@@ -473,6 +475,7 @@ export function buildReport(
       duplicates: c.imDuplicates,
       copies: c.imCopies,
       copiesRefused: c.imCopiesRefused,
+      stored: c.imStored,
       // censuses, counted by each partition (not derived from the other figures)
       inFlightAtStart: parts.reduce((x, p) => x + (p.imOpenAtStart ?? 0), 0),
       inFlight: parts.reduce((x, p) => x + (p.imOpenAtEnd ?? 0), 0),

@@ -79,6 +79,7 @@ export const COUNTERS = [
   'terminationsReceived',
   'terminationsLost',
   'watcherInfoSent',
+  'imStored',
 ] as const;
 export type Counter = (typeof COUNTERS)[number];
 /** Counter indices by name (C.publishes is the index of 'publishes'). */

@@ -29,7 +29,8 @@ import {
   OP_IMSEND,
   TWO26,
 } from './messages.js';
-import { hashUnit, PRINCIPAL_PRESENTITY_ONLY } from './population.js';
+import { hash3, hashUnit, PRINCIPAL_PRESENTITY_ONLY } from './population.js';
+import { InboxStore } from './inbox-store.js';
 import type { Service } from './service.js';
 import type { Sizes } from './sizes.js';
 import { MessageIdSet } from './message-ids.js';
@@ -40,6 +41,8 @@ export interface InstantMessaging {
   readonly live: Float64Array;
   /** a principal with an inbox logged in (session epoch ep): its agent starts sending */
   startAgent(g: number, d: number, ep: number): void;
+  /** g's inbox opened (its owner logged in): stored messages are delivered */
+  inboxOpened(g: number, d: number): void;
   /**
    * Counts, in this partition now, the copies of messages that have no outcome yet (queued at a
    * server, travelling, waiting for a retry) and the failure reports still on their way to the
@@ -80,6 +83,22 @@ export function createIm(ctx: ModelContext, deps: { service: Service; gateways: 
     }
   };
   const hasInbox = (g: number) => pop.principal[g] !== PRINCIPAL_PRESENTITY_ONLY;
+  const contacts = beh.imContacts;
+  const federated = s.population.federatedFraction;
+  /** Contact j of sender g (domain d): a principal drawn from the seed alone, in another domain with the federated fraction. */
+  const contactOf = (g: number, d: number, j: number) => {
+    const h = hash3(seed, g, j, 11);
+    const dom = D > 1 && hashUnit(seed, g, j, 12) < federated ? (d + 1 + (h % (D - 1))) % D : d;
+    return pop.domainStart[dom] + (hash3(seed, g, j, 13) % pop.domainUsers[dom]);
+  };
+  const store = new InboxStore(beh.offlineStorage ? U : 0);
+  const deliver = (d: number, a: number, sentAt: number) => {
+    counters[C.imDelivered]++;
+    tick(ctx, TL_IM_DELIVERED);
+    latency.record(kernel.now - sentAt);
+    live[liveBucket(kernel.now - sentAt)]++;
+    report(d, a, 0);
+  };
   const recipientDomain = (a: number) => {
     const to = a % TWO26;
     return to >= UNKNOWN_BASE ? to - UNKNOWN_BASE : pop.domainOf[to];
@@ -98,9 +117,12 @@ export function createIm(ctx: ModelContext, deps: { service: Service; gateways: 
     if (rng.uniform(d) < beh.unknownRecipientFraction) {
       to = UNKNOWN_BASE + rng.int(d, D);
     } else {
+      // a buddy, or one of the sender's other contacts (behaviour.imContacts)
       const n = pop.fwdStart[g + 1] - pop.fwdStart[g];
-      if (n > 0) to = pop.edgePresentity[pop.fwdEdge[pop.fwdStart[g] + rng.int(d, n)]];
-      else to = pop.domainStart[d] + rng.int(d, pop.domainUsers[d]);
+      if (n + contacts > 0) {
+        const k = rng.int(d, n + contacts);
+        to = k < n ? pop.edgePresentity[pop.fwdEdge[pop.fwdStart[g] + k]] : contactOf(g, d, k - n);
+      } else to = pop.domainStart[d] + rng.int(d, pop.domainUsers[d]);
       if (to === g) return;
     }
     const a = g * TWO26 + to;
@@ -163,12 +185,14 @@ export function createIm(ctx: ModelContext, deps: { service: Service; gateways: 
     }
     // per-inbox block list (RFC 2779 2.3.5, 5.4.10)
     if (hashUnit(seed, to, g, 4) < s.population.blockedSenders) return report(d, a, F_BLOCKED);
-    if (!online[to]) return report(d, a, F_CLOSED);
-    counters[C.imDelivered]++;
-    tick(ctx, TL_IM_DELIVERED);
-    latency.record(kernel.now - sentAt);
-    live[liveBucket(kernel.now - sentAt)]++;
-    report(d, a, 0);
+    if (!online[to]) {
+      if (!beh.offlineStorage) return report(d, a, F_CLOSED);
+      // store-and-forward: kept until the inbox opens
+      counters[C.imStored]++;
+      store.put(to, a, sentAt);
+      return;
+    }
+    deliver(d, a, sentAt);
   });
 
   // a report reaching the sender's domain is a job of its servers (serviceTimes.imReport) that
@@ -238,7 +262,7 @@ export function createIm(ctx: ModelContext, deps: { service: Service; gateways: 
   });
 
   const census = () => {
-    let n = counters[C.imPastEnd];
+    let n = counters[C.imPastEnd] + store.size;
     kernel.forEachPending((_t, type, _target, _a, b) => {
       if (type === ev.imArrive || type === imRetry) n++;
       else if (type === ev.imReport) {
@@ -258,6 +282,9 @@ export function createIm(ctx: ModelContext, deps: { service: Service; gateways: 
 
   return {
     census,
+    inboxOpened(g, d) {
+      if (beh.offlineStorage) store.drain(g, (a, sentAt) => deliver(d, a, sentAt));
+    },
     failures,
     latency,
     live,

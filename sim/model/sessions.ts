@@ -37,6 +37,7 @@ export function createSessions(ctx: ModelContext, deps: { presence: Presence; im
     epoch[g]++;
     counters[C.logins]++;
     if (hasPresentity(g)) presence.publish(g, d, T, 1 + rng.int(d, 4));
+    if (hasInbox(g)) im.inboxOpened(g, d);
     start(g, d);
   });
 

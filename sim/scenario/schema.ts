@@ -424,6 +424,13 @@ const behaviourNode: ObjectNode = {
     { name: 'authFailureFraction', node: fraction, default: 0.001, description: 'fraction of principals whose credentials are wrong: every request they make fails authentication (rejected, counted)' },
     { name: 'duplicateFraction', node: fraction, default: 0.002, description: 'fraction of IMs sent twice with the same message id (client retransmission)' },
     { name: 'unknownRecipientFraction', node: fraction, default: 0.005, description: 'fraction of IMs addressed to an unknown user' },
+    {
+      name: 'imContacts',
+      node: { kind: 'int', min: 0, max: 10_000 },
+      default: 0,
+      description: 'contacts per principal besides its buddies that it sends IMs to (drawn per principal from the whole population, inbox-only principals included; a sender picks uniformly among buddies and contacts)',
+    },
+    { name: 'offlineStorage', node: { kind: 'bool' }, default: false, description: 'a message for a closed inbox is stored by the recipient\'s service and delivered when the inbox next opens (store-and-forward); without it the message fails as closed' },
     { name: 'imBodyBytes', node: { kind: 'size', max: 16 * 1024 * 1024 }, default: '120B', description: 'IM body size' },
   ],
 };

@@ -210,6 +210,10 @@ export interface BehaviourSpec {
   authFailureFraction: number;
   /** fraction of IMs sent twice with the same message id (client retransmission) */
   duplicateFraction: number;
+  /** a message for a closed inbox is stored and delivered at its next open (else it fails: closed) */
+  offlineStorage: boolean;
+  /** contacts per principal besides its buddies that it may send IMs to (any principal with an inbox, inbox-only ones included) */
+  imContacts: number;
   /** fraction of IMs addressed to an unknown user */
   unknownRecipientFraction: number;
   /** IM body size in bytes */

@@ -264,8 +264,16 @@ export function analyticModel(sc: Scenario, opts: { seed?: number; duration?: nu
       // unknown recipients go to a uniform domain: spread once per domain below (not per user)
       unknownFrom[d] += (perMsg * b.unknownRecipientFraction) / D;
       const known = perMsg * (1 - b.unknownRecipientFraction);
-      if (nb === 0) msgPair[d * D + d] += known * (1 - self);
-      else for (let i = pop.fwdStart[g]; i < pop.fwdStart[g + 1]; i++) msgPair[d * D + pop.domainOf[pop.edgePresentity[pop.fwdEdge[i]]]] += known / nb;
+      const m = b.imContacts;
+      if (nb + m === 0) msgPair[d * D + d] += known * (1 - self);
+      else {
+        for (let i = pop.fwdStart[g]; i < pop.fwdStart[g + 1]; i++) msgPair[d * D + pop.domainOf[pop.edgePresentity[pop.fwdEdge[i]]]] += known / (nb + m);
+        // other contacts: in the own domain, or with the federated fraction uniformly in another
+        const toContacts = (known * m) / (nb + m);
+        const fed = D > 1 ? sc.population.federatedFraction : 0;
+        msgPair[d * D + d] += toContacts * (1 - fed);
+        for (let t = 0; t < D; t++) if (t !== d) msgPair[d * D + t] += (toContacts * fed) / (D - 1);
+      }
     }
     // watcher side: requests to the presentities' domains
     if (dom.presence) {

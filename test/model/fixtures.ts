@@ -78,6 +78,8 @@ export function smallScenario(over: Partial<Scenario> = {}): Scenario {
       pendingDecisionDelay: { dist: 'exponential', mean: 120_000 },
       pendingAllowFraction: 0.6,
       authFailureFraction: 0.01,
+      offlineStorage: false,
+      imContacts: 0,
       duplicateFraction: 0.05,
       unknownRecipientFraction: 0.05,
       imBodyBytes: 120,

@@ -102,7 +102,7 @@ describe('overrides (--set path=value)', () => {
       "SIM_ERR_BAD_OVERRIDE: --set behaviour.imRat=10/h: unknown field 'imRat' in behaviour; did you mean 'imRate'? (valid keys in behaviour: " +
         'presenceChangeRate, imRate, pollInterval, fetchRate, subscriptionDuration, maxSubscriptionDuration, refreshBefore, publicationLease, revocationRate, sessionLength, ' +
         'offlineLength, loginWindow, loginStart, crashFraction, pendingDecisionDelay, pendingAllowFraction, authFailureFraction, ' +
-        'duplicateFraction, unknownRecipientFraction, imBodyBytes)',
+        'duplicateFraction, unknownRecipientFraction, imContacts, offlineStorage, imBodyBytes)',
     );
     expect(e.details).toMatchObject({ override: 'behaviour.imRat=10/h', path: 'behaviour.imRat' });
     expect(thrown(() => parseScenario(TWO, 'x', ['colour=red'])).message).toBe(
