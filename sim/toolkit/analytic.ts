@@ -9,7 +9,8 @@
  * Exp(offlineLength), and so on (a two-state Markov chain, rate k = 1/S + 1/O, steady online
  * fraction S/(S+O)). Users online at the start log in uniformly within the first 10 s, the others
  * after Exp(offlineLength) or within the login window. The expected online time, log-ins and
- * log-outs per user follow by integrating the chain's transient (numerically over s).
+ * log-outs per user follow from the chain's transient: in closed form for users who start offline,
+ * by a midpoint rule over the log-in time for the uniform windows.
  *
  * Rates: publishes = presentities x (online hours x presenceChangeRate + log-ins + clean log-outs);
  * IMs sent = inboxes x online hours x imRate; IMs from domain a to b (each of a sender's messages
@@ -95,27 +96,57 @@ export function mg1Wait(lambda: number, m1: number, m2: number): number {
   return (lambda * m2) / (2 * (1 - rho));
 }
 
+/**
+ * w - 1 + e^-w for w >= 0, without the cancellation of the direct form: for small w it is about
+ * w^2 / 2, which `w + expm1(-w)` loses to rounding (a relative error of about 2e-16 / w).
+ */
+export function phi1(w: number): number {
+  if (w < 1e-3) return w * w * (1 / 2 - w * (1 / 6 - w * (1 / 24 - w / 120)));
+  return w + Math.expm1(-w);
+}
+
+/**
+ * The on/off chain of one user (see the module comment): steady online fraction p = S/(S+O), its
+ * complement q = O/(S+O) (computed apart, so that q keeps its digits when S >> O), rate k. Every
+ * form below is a sum of non-negative terms, so none cancels whatever the ratio of S, O and T.
+ */
+function chain(S: number, O: number) {
+  return { p: S / (S + O), q: O / (S + O), k: 1 / S + 1 / O };
+}
+
 /** Expected online time, log-ins and log-outs over [0, T] of a user who logs in at time s. */
 function fromLogin(T: number, s: number, S: number, O: number): { on: number; li: number; lo: number } {
   if (s >= T) return { on: 0, li: 0, lo: 0 };
   const x = T - s;
-  const k = 1 / S + 1 / O;
-  const pinf = S / (S + O);
-  const A = pinf * x + ((1 - pinf) * (1 - Math.exp(-k * x))) / k;
-  return { on: A, li: 1 + (x - A) / O, lo: A / S };
+  const { p, q, k } = chain(S, O);
+  // online probability p + q e^{-kt} after the log-in; its integral over (0, x)
+  const on = p * x + (q * -Math.expm1(-k * x)) / k;
+  // offline time is x - on = q (x - (1 - e^{-kx}) / k); each offline stretch ends in a log-in
+  return { on, li: 1 + (q * phi1(k * x)) / k / O, lo: on / S };
 }
 
-function averageOver(n: number, at: (i: number) => { s: number; w: number }, T: number, S: number, O: number) {
-  let on = 0, li = 0, lo = 0, wsum = 0;
+/**
+ * Expected online time, log-ins and log-outs over [0, T] of a user offline at 0 who logs in after
+ * Exp(O): the chain started offline, online with probability p (1 - e^{-kt}). Closed form (a
+ * quadrature over the Exp(O) log-in time underflows when O is tiny next to T).
+ */
+export function fromOffline(T: number, S: number, O: number): { on: number; li: number; lo: number } {
+  const { p, q, k } = chain(S, O);
+  const on = (p * phi1(k * T)) / k;
+  // log-ins: the offline time q T + p (1 - e^{-kT}) / k, at rate 1/O
+  const off = q * T + (p * -Math.expm1(-k * T)) / k;
+  return { on, li: off / O, lo: on / S };
+}
+
+function averageOver(n: number, at: (i: number) => number, T: number, S: number, O: number) {
+  let on = 0, li = 0, lo = 0;
   for (let i = 0; i < n; i++) {
-    const { s, w } = at(i);
-    const r = fromLogin(T, s, S, O);
-    on += w * r.on;
-    li += w * r.li;
-    lo += w * r.lo;
-    wsum += w;
+    const r = fromLogin(T, at(i), S, O);
+    on += r.on;
+    li += r.li;
+    lo += r.lo;
   }
-  return { on: on / wsum, li: li / wsum, lo: lo / wsum };
+  return { on: on / n, li: li / n, lo: lo / n };
 }
 
 /** Per-user session expectations (see the module comment). */
@@ -125,20 +156,9 @@ export function sessionExpectations(sc: Scenario, T: number) {
   const O = b.offlineLength;
   const p0 = sc.population.online;
   const n = 200;
-  const online = averageOver(n, (i) => ({ s: ((i + 0.5) / n) * 10_000, w: 1 }), T, S, O);
-  let offline;
-  if (b.loginWindow > 0) {
-    offline = averageOver(n, (i) => ({ s: b.loginStart + ((i + 0.5) / n) * b.loginWindow, w: 1 }), T, S, O);
-  } else {
-    // s ~ Exp(O) on [0, T]; the mass beyond T contributes nothing
-    const m = 2000;
-    const r = averageOver(m, (i) => {
-      const s = ((i + 0.5) / m) * T;
-      return { s, w: Math.exp(-s / O) / O };
-    }, T, S, O);
-    const mass = 1 - Math.exp(-T / O);
-    offline = { on: r.on * mass, li: r.li * mass, lo: r.lo * mass };
-  }
+  // log-in times uniform over a window: a midpoint rule with equal weights (nothing to underflow)
+  const online = averageOver(n, (i) => ((i + 0.5) / n) * 10_000, T, S, O);
+  const offline = b.loginWindow > 0 ? averageOver(n, (i) => b.loginStart + ((i + 0.5) / n) * b.loginWindow, T, S, O) : fromOffline(T, S, O);
   return {
     on: p0 * online.on + (1 - p0) * offline.on,
     li: p0 * online.li + (1 - p0) * offline.li,
