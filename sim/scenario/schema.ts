@@ -311,7 +311,7 @@ const populationNode: ObjectNode = {
       node: fraction,
       defaultFn: (ctx) => (ctx.domainCount > 1 ? 0.2 : 0),
       defaultDoc: '0.2 with several domains, else 0',
-      description: 'fraction of a user\'s buddies drawn from other domains',
+      description: 'each buddy is in another domain (chosen by size) with this probability, else in the user\'s own domain; see Buddy lists',
     },
     {
       name: 'principals',
