@@ -88,41 +88,86 @@ export class FifoStation {
 export const SERVICE_PRES = 0;
 export const SERVICE_IM = 1;
 
-/** The SRV records of every domain, resolved to (domain, gateway host) targets. */
+/**
+ * The SRV records of every domain, resolved to (domain, gateway host) targets, following RFC 3861
+ * section 4 and RFC 2782's usage rules for each service (`_pres`, `_im`) apart:
+ * - `srv: null`: one record (priority 10, weight 1) per own gateway host;
+ * - records for the service: those records (a target may be another domain's gateway: hosting);
+ * - no record for the service: the domain's address records stand in, as one implicit record
+ *   (priority 0, weight 0) at the domain's own gateway;
+ * - one record whose target is `.`: the service is decidedly not offered; the domain is unreachable
+ *   for it (an empty list).
+ */
 export interface SrvTable {
   /** records[d * 2 + service]: sorted by priority */
   records: { domain: number; host: number; priority: number; weight: number }[][];
-  /** the record names, for reports: `_pres._tcp.alpha.example` */
+  /** the record names, for reports: `_pres._tcp.alpha.example` (federation.protocolLabel) */
   names: string[];
+  /** [d * 2 + service]: the domain has no record for the service and is reached at its own address */
+  implicit: boolean[];
+  /** [d * 2 + service]: why a request for the service finds no target (the failure's detail) */
+  unreachable: string[];
+  /** (dest * D + h) * 2 + service: 1 when a record of dest names a gateway of h != dest; null without any */
+  hosted: Uint8Array | null;
+  D: number;
 }
+
+/** The target `.` of a lone record: the service is not offered at the domain (RFC 2782). */
+export const SRV_NOT_OFFERED = '.';
 
 export function buildSrvTable(s: Scenario): SrvTable {
   const idx = new Map(s.domains.map((d, i) => [d.name, i]));
+  const D = s.domains.length;
   const records: SrvTable['records'] = [];
   const names: string[] = [];
+  const implicit: boolean[] = [];
+  const unreachable: string[] = [];
+  let hosted: Uint8Array | null = null;
   s.domains.forEach((dom, d) => {
     for (const [service, label] of [
       [SERVICE_PRES, '_pres'],
       [SERVICE_IM, '_im'],
     ] as const) {
-      names[d * 2 + service] = `${label}.${s.federation.protocolLabel}.${dom.name}`;
-      let list: SrvTable['records'][number];
+      const i = d * 2 + service;
+      const name = `${label}.${s.federation.protocolLabel}.${dom.name}`;
+      names[i] = name;
+      implicit[i] = false;
+      let list: SrvTable['records'][number] = [];
       if (dom.srv === null) {
-        list = [];
         for (let h = 0; h < dom.gateway.count; h++) list.push({ domain: d, host: h, priority: 10, weight: 1 });
       } else {
-        list = dom.srv.records
-          .filter((r) => r.service === (service === SERVICE_PRES ? 'pres' : 'im'))
-          .map((r) => {
+        const own = dom.srv.records.filter((r) => r.service === (service === SERVICE_PRES ? 'pres' : 'im'));
+        if (own.length === 0) {
+          // no SRV record: the domain itself, as an implicit record of priority 0 (RFC 3861 section 4)
+          implicit[i] = true;
+          list.push({ domain: d, host: 0, priority: 0, weight: 0 });
+        } else if (!(own.length === 1 && own[0].target === SRV_NOT_OFFERED)) {
+          list = own.map((r) => {
             const m = /^gw([1-9][0-9]*)\.(.+)$/.exec(r.target)!;
             return { domain: idx.get(m[2]!)!, host: Number(m[1]) - 1, priority: r.priority, weight: r.weight };
           });
+        }
       }
       list.sort((a, b) => a.priority - b.priority);
-      records[d * 2 + service] = list;
+      records[i] = list;
+      unreachable[i] = list.length === 0 ? `unreachable: ${name} says the service is not offered (target '.')` : `unreachable: every target of ${name} is down`;
+      for (const r of list) {
+        if (r.domain === d) continue;
+        hosted ??= new Uint8Array(D * D * 2);
+        hosted[(d * D + r.domain) * 2 + service] = 1;
+      }
     }
   });
-  return { records, names };
+  return { records, names, implicit, unreachable, hosted, D };
+}
+
+/**
+ * Hosting: whether a record of `dest` for `service` names a gateway of domain h (h != dest). Such a
+ * gateway serves as dest's gateway: a request for dest that reaches it (or starts in h) goes
+ * straight over the link h -> dest, without a lookup of dest's records (which would name h again).
+ */
+export function hostsGateway(srv: SrvTable, h: number, dest: number, service: number): boolean {
+  return srv.hosted !== null && srv.hosted[(dest * srv.D + h) * 2 + service] === 1;
 }
 
 /**

@@ -11,7 +11,7 @@
  * does when the message cannot cross or is refused at a gateway.
  */
 import { C, tick, TL_CROSS_DOMAIN, TL_TRANSFER_FAILED, type ModelContext } from './context.js';
-import { buildSrvTable, chooseSrv, FifoStation, SERVICE_IM, SERVICE_PRES, type FaultSchedule } from './federation.js';
+import { buildSrvTable, chooseSrv, FifoStation, hostsGateway, SERVICE_IM, SERVICE_PRES, type FaultSchedule } from './federation.js';
 import { F_LOOP, F_OVERLOAD, F_SPOOFED, isResponse, M_MESSAGE, MESSAGE_KINDS, N_KINDS } from './messages.js';
 import { hashUnit } from './population.js';
 import { drawDist, linkLookahead, linkTable } from './topology.js';
@@ -116,6 +116,7 @@ export function createGateways(ctx: ModelContext, faults: FaultSchedule): Gatewa
     if (isResponse(kind)) return dest;
     if (route >= 0) return route;
     const service = kind === M_MESSAGE ? SERVICE_IM : SERVICE_PRES;
+    if (hostsGateway(srv, d, dest, service)) return dest; // d's gateway is one of dest's SRV targets: straight to dest
     const ci = (d * D + dest) * 2 + service;
     counters[C.srvLookups]++;
     if (cacheUntil[ci] > now) counters[C.srvCacheHits]++;
@@ -130,7 +131,7 @@ export function createGateways(ctx: ModelContext, faults: FaultSchedule): Gatewa
     counters[C.srvFailovers] += skipped.n;
     if (k < 0) {
       counters[C.unreachable]++;
-      transferFailed(d, kind, a, b, 'unreachable');
+      transferFailed(d, kind, a, b, srv.unreachable[dest * 2 + service]);
       return -1;
     }
     return list[k].domain;

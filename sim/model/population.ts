@@ -155,15 +155,43 @@ export function buildPopulation(s: Scenario, seed: number): Population {
     }
     return z;
   };
+  // cum[d]: users of domains 0..d, for draws of another domain weighted by size
   const cum = new Float64Array(D);
   let accU = 0;
   for (let d = 0; d < D; d++) {
     accU += baseUsers[d];
     cum[d] = accU;
   }
+  /** A domain other than d, weighted by its users, from one uniform draw u in [0, 1). */
+  const otherDomain = (d: number, u: number): number => {
+    // a point among the other domains' users, moved past d's own block
+    let x = Math.min(u * (accU - baseUsers[d]), accU - baseUsers[d] - 0.5);
+    if (x >= cum[d] - baseUsers[d]) x += baseUsers[d];
+    let lo = 0;
+    let hi = D - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cum[mid] > x) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  };
+  const seen = new Set<number>();
+  const free = (w: number, cand: number) => cand !== w && !seen.has(cand) && principal[cand] !== PRINCIPAL_INBOX_ONLY;
+  // presentities per domain: a domain without any is not searched
+  const presIn = new Int32Array(D);
+  for (let d = 0; d < D; d++) for (let g = domainStart[d]; g < domainStart[d] + baseUsers[d]; g++) if (principal[g] !== PRINCIPAL_INBOX_ONLY) presIn[d]++;
+  /** The next free presentity of domain td from a deterministic offset, or -1. */
+  const nextFree = (w: number, td: number, from: number): number => {
+    const n = presIn[td] === 0 ? 0 : baseUsers[td];
+    for (let j = 0; j < n; j++) {
+      const cand = domainStart[td] + ((from + j) % n);
+      if (free(w, cand)) return cand;
+    }
+    return -1;
+  };
   const watchers: number[] = [];
   const presentities: number[] = [];
-  const seen = new Set<number>();
   for (let w = 0; w < totalUsers; w++) {
     const d = domainOf[w];
     if (isExtra(w, d)) {
@@ -174,33 +202,24 @@ export function buildPopulation(s: Scenario, seed: number): Population {
     const k = Math.min(drawCount(r, pop.buddies), totalUsers - 1);
     seen.clear();
     for (let i = 0; i < k; i++) {
+      // a federated buddy (one draw per buddy, so federatedFraction is the share exactly) lives
+      // in another domain chosen by size; the others in the watcher's own domain
+      const federated = D > 1 && r.uniform(0) < pop.federatedFraction;
       let target = -1;
       for (let attempt = 0; attempt < 8 && target < 0; attempt++) {
-        let td = d;
-        if (D > 1 && r.uniform(0) < pop.federatedFraction) {
-          // another domain, weighted by size
-          for (let tries = 0; tries < 8 && td === d; tries++) {
-            const u = r.uniform(0) * accU;
-            let lo = 0;
-            while (cum[lo] <= u) lo++;
-            td = lo;
-          }
-        }
-        if (baseUsers[td] === 0) continue;
+        const td = federated ? otherDomain(d, r.uniform(0)) : d;
         const cand = domainStart[td] + r.zipf(0, zipfFor(td)) - 1;
-        if (cand === w || seen.has(cand) || principal[cand] === PRINCIPAL_INBOX_ONLY) continue;
-        target = cand;
+        if (free(w, cand)) target = cand;
       }
-      if (target < 0 && baseUsers[d] > 1) {
-        // the draws kept hitting taken users (a small domain, or a few very popular users):
-        // take the next free user of the watcher's own domain, so a buddy list asked for is
-        // complete whenever the domain can fill it (no extra random draw: other lists unchanged)
-        const n = baseUsers[d];
-        for (let j = 0; j < n && target < 0; j++) {
-          const cand = domainStart[d] + ((w + i + j) % n);
-          if (cand !== w && !seen.has(cand) && principal[cand] !== PRINCIPAL_INBOX_ONLY) target = cand;
-        }
+      // the draws kept hitting taken users (a small domain, or a few very popular users): take
+      // the next free user, so a list asked for is complete whenever it can be (no extra random
+      // draw: other lists unchanged). A federated buddy looks through the other domains in turn
+      // from one picked by the watcher's id; only when none has a free presentity left does it
+      // come from the own domain.
+      if (target < 0 && federated) {
+        for (let j = 0; j < D - 1 && target < 0; j++) target = nextFree(w, (d + 1 + ((w + i + j) % (D - 1))) % D, w + i);
       }
+      if (target < 0) target = nextFree(w, d, w + i);
       if (target < 0) continue;
       seen.add(target);
       watchers.push(w);

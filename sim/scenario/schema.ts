@@ -102,6 +102,9 @@ export const DOMAIN_NAME_RE = new RegExp(`^${LABEL}(?:\\.${LABEL})*$`);
 const DOMAIN_HINT = 'a DNS-like domain name of lower-case letters, digits, \'-\' and \'.\' such as "corp.example"';
 
 const domainName: StringNode = { kind: 'string', maxLength: 253, pattern: DOMAIN_NAME_RE, patternHint: DOMAIN_HINT };
+/** An SRV target: a gateway host's name, or `.` (RFC 2782: the service is not offered). */
+const SRV_TARGET_RE = new RegExp(`^(?:\\.|${LABEL}(?:\\.${LABEL})*)$`);
+const srvTarget: StringNode = { kind: 'string', maxLength: 253, pattern: SRV_TARGET_RE, patternHint: 'a gateway host gwN.<domain> such as "gw1.corp.example", or "." (service not offered)' };
 const serviceTime: DistNode = { kind: 'dist', max: HOUR };
 const LOOKAHEAD_REASON =
   'an inter-domain latency must be greater than 0: the smallest one is the lookahead of parallel runs';
@@ -175,7 +178,7 @@ const srvRecordNode: ObjectNode = {
   kind: 'object',
   fields: [
     { name: 'service', node: { kind: 'string', maxLength: 4, pattern: /^(pres|im)$/, patternHint: '"pres" or "im"' }, required: true, description: 'pres (presence) or im (instant messages)' },
-    { name: 'target', node: domainName, required: true, description: 'a gateway host gwN.<domain>; it may belong to another domain (hosting, or a mistake)' },
+    { name: 'target', node: srvTarget, required: true, description: 'a gateway host gwN.<domain>; one of another domain means that domain hosts this one\'s gateway (see Hosting); \'.\' as the only record of its service: the service is not offered' },
     { name: 'priority', node: { kind: 'int', min: 0, max: 65535 }, default: 10, description: 'lower is tried first (RFC 2782)' },
     { name: 'weight', node: { kind: 'int', min: 0, max: 65535 }, default: 1, description: 'share within a priority (RFC 2782 weighted choice)' },
   ],
@@ -188,7 +191,7 @@ const srvNode: ObjectNode = {
       name: 'records',
       node: { kind: 'array', item: srvRecordNode, min: 0, max: 1000, what: 'SRV records' },
       default: [],
-      description: 'the records; none at all makes the domain unreachable from other domains',
+      description: 'the records; a service without any is reached at the domain\'s own gateway (RFC 3861 address fall-back)',
     },
   ],
 };
@@ -251,7 +254,7 @@ const federationNode: ObjectNode = {
       name: 'protocolLabel',
       node: { kind: 'string', maxLength: 32, pattern: /^_[a-z0-9-]+$/, patternHint: 'an SRV protocol label such as "_tcp"' },
       default: '_tcp',
-      description: 'SRV protocol label: records are named _pres.<label>.<domain> and _im.<label>.<domain> (RFC 3861)',
+      description: 'SRV protocol label: records are named _pres.<label>.<domain> and _im.<label>.<domain> (RFC 3861); the trace names the record when an instant message finds no usable target',
     },
     { name: 'srvTtl', node: behaviourDuration(0, MAX_RUN, true), default: '1h', description: 'how long a resolver caches an SRV answer' },
     { name: 'resolverTime', node: { kind: 'dist', max: HOUR }, default: { dist: 'exponential', mean: '20ms' }, description: 'time a resolver cache miss costs (the request waits for it)' },
@@ -312,7 +315,7 @@ const populationNode: ObjectNode = {
       node: fraction,
       defaultFn: (ctx) => (ctx.domainCount > 1 ? 0.2 : 0),
       defaultDoc: '0.2 with several domains, else 0',
-      description: 'fraction of a user\'s buddies drawn from other domains',
+      description: 'each buddy is in another domain (chosen by size) with this probability, else in the user\'s own domain; see Buddy lists',
     },
     {
       name: 'principals',
@@ -990,7 +993,7 @@ function crossCheck(ctx: VCtx, raw: Record<string, unknown>, tree: Tree): void {
   const gatewayCount = new Map<string, number>();
   domains?.forEach((d) => gatewayCount.set(d.name, (d as unknown as { gateway: { count: number } }).gateway.count));
   domains?.forEach((d, i) => {
-    const dom = d as unknown as { gateway: { routes: { destination: string; via: string }[] }; srv: { records: { target: string }[] } | null };
+    const dom = d as unknown as { gateway: { routes: { destination: string; via: string }[] }; srv: { records: { service: string; target: string }[] } | null };
     dom.gateway.routes.forEach((r, j) => {
       const at = `domains[${i}].gateway.routes[${j}]`;
       knownDomain(`${at}.destination`, r.destination);
@@ -999,6 +1002,12 @@ function crossCheck(ctx: VCtx, raw: Record<string, unknown>, tree: Tree): void {
     });
     dom.srv?.records.forEach((r, j) => {
       const at = `domains[${i}].srv.records[${j}].target`;
+      if (r.target === '.') {
+        // RFC 2782: a lone record with target '.' says the service is not offered; beside others it means nothing
+        const others = dom.srv!.records.filter((x) => x.service === r.service).length - 1;
+        if (others > 0) problem(ctx, at, `'.' (service not offered) must be the only ${r.service} record of '${d.name}', but there are ${others} other(s)`);
+        return;
+      }
       const m = /^gw([1-9][0-9]*)\.(.+)$/.exec(r.target);
       if (!m) {
         problem(ctx, at, `expected a gateway host gwN.<domain> such as 'gw1.${d.name}', got '${r.target}'`);
@@ -1136,7 +1145,7 @@ function unitOf(node: SchemaNode): string {
 function rangeOf(node: SchemaNode): string {
   switch (node.kind) {
     case 'string':
-      return node.pattern === NAME_RE ? '[a-z0-9-]+' : node.pattern === DOMAIN_NAME_RE ? 'DNS-like name' : `up to ${node.maxLength} characters`;
+      return node.pattern === NAME_RE ? '[a-z0-9-]+' : node.pattern === DOMAIN_NAME_RE ? 'DNS-like name' : node.pattern === SRV_TARGET_RE ? 'gwN.<domain> or .' : `up to ${node.maxLength} characters`;
     case 'int':
       return `${formatCount(node.min)} to ${node.max === Number.MAX_SAFE_INTEGER ? '2^53-1' : formatCount(node.max)}`;
     case 'number':

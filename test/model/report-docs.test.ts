@@ -1,0 +1,56 @@
+/**
+ * docs/report.md names every field of a real report: each key of a run's report (with the trace,
+ * a warm-up and several domains, so that every optional part is there) must appear in the
+ * document as a word. Domain names, the only keys that come from the scenario, are left out.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { runScenario } from '../../sim/run.js';
+import { parseScenario } from '../../sim/scenario/index.js';
+
+const DOC = readFileSync(new URL('../../docs/report.md', import.meta.url), 'utf8');
+
+/** Every key of a JSON value, with the path where it was first seen. */
+function keys(v: unknown, path: string, out: Map<string, string>, skip: (path: string) => boolean): void {
+  if (Array.isArray(v)) {
+    // arrays of objects (pairs, links, trace): their items' keys; arrays of numbers hold no names
+    for (const x of v) keys(x, `${path}[]`, out, skip);
+    return;
+  }
+  if (v === null || typeof v !== 'object') return;
+  for (const [k, x] of Object.entries(v)) {
+    const p = `${path}.${k}`;
+    if (!skip(path)) {
+      if (!out.has(k)) out.set(k, p);
+    }
+    keys(x, skip(path) ? `${path}.<name>` : p, out, skip);
+  }
+}
+
+describe('docs/report.md', () => {
+  it('names every key of a report', async () => {
+    const sc = parseScenario(`
+name: report-keys
+duration: 4min
+warmup: 1min
+domains:
+  - { name: a.example, users: 30 }
+  - { name: b.example, users: 20 }
+population: { buddies: 4, federatedFraction: 0.5 }
+behaviour: { imRate: 30/h, presenceChangeRate: 30/h }
+federation: { listSubscriptions: true }
+trace: { enabled: true, limit: 5000 }
+`);
+    const r = await runScenario(sc, { workers: 1 });
+    // the optional parts of trace records are there to be checked
+    expect(r.trace!.some((t) => t.textBytes !== undefined)).toBe(true);
+    expect(r.trace!.some((t) => t.state !== undefined && t.state.tuples.length > 0)).toBe(true);
+    const found = new Map<string, string>();
+    // the keys of `domains` are the scenario's domain names
+    keys(r, '', found, (p) => p === '.domains');
+    const missing = [...found].filter(([k]) => !new RegExp(`(^|[^A-Za-z0-9])${k}([^A-Za-z0-9]|$)`).test(DOC)).map(([k, p]) => `${k} (at ${p})`);
+    expect(missing).toEqual([]);
+    // the kinds of message between domains, one by one
+    for (const kind of Object.keys(r.pairs[0].messages)) expect(DOC, kind).toContain(kind);
+  });
+});
