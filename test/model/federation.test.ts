@@ -118,7 +118,7 @@ faults:
     expect(relays).toBeLessThan(r.engine.events);
   });
 
-  it('a domain whose SRV records say "." (service not offered, RFC 2782) is unreachable: requests to it fail and are counted', async () => {
+  it('RFC 2779 2.2.1: a domain whose SRV records say "." (service not offered, RFC 2782) is unreachable: requests to it fail and are counted', async () => {
     const sc = parseScenario(fourDomains().replace('{ name: d.example, users: 40 }', '{ name: d.example, users: 40, srv: { records: [{ service: pres, target: "." }, { service: im, target: "." }] } }'));
     const r = await runScenario(sc, { workers: 1 });
     checkInvariants(r);

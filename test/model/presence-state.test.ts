@@ -144,7 +144,7 @@ function checkDocuments(sc: Scenario, r: Report): { documents: number; polite: n
 }
 
 describe('presence state', () => {
-  it('RFC 2779 2.3.1, 2.3.3, 5.1.15, 5.2.3: every document sent carries the state last published, projected as the rules allow, sized by its real encoding (randomised, 1-2 domains)', async () => {
+  it('RFC 2779 2.3.1, 2.3.3, 3.1.1, 3.1.2, 5.1.15, 5.2.3: every document sent carries the state last published, projected as the rules allow, sized by its real encoding (randomised, 1-2 domains)', async () => {
     let polite = 0;
     let firstOnly = 0;
     let documents = 0;

@@ -65,7 +65,7 @@ describe('RFC 2779 presence requirements (more)', () => {
     expect(recs(noIm, 'subscribeResponse').every((x) => x.detail === 'accepted')).toBe(true);
   });
 
-  it('RFC 2779 2.1.5 any number of domains: a 12-domain run works across every domain', async () => {
+  it('RFC 2779 2.1.5, 2.2.1 any number of domains: a 12-domain run works across every domain, with no peering configured', async () => {
     const names = Array.from({ length: 12 }, (_, i) => `d${i}.example`);
     const r = await runTiny({
       domains: names.map((n) => `  - { name: ${n}, users: 3 }`).join('\n'),

@@ -58,13 +58,13 @@ describe('decodeCpimMessage: header line syntax (RFC 3862 s.3.6)', () => {
 });
 
 describe('decodeCpimMessage: core headers (RFC 3862 s.4) and this profile', () => {
-  test('decodeCpimMessage rejects a message without From, pointing at the header block', () => {
+  test('RFC 2779 4.1.2, 4.1.3: decodeCpimMessage rejects a message without From, pointing at the header block', () => {
     const err = expectWireError(() => decodeCpimMessage(cpimText([TO])), 'WIRE_ERR_CPIM_MISSING_FROM');
     expect(err.line).toBe(1);
     expect(err.message).toMatch(/no From header.*line 1/);
   });
 
-  test('decodeCpimMessage rejects a second From and a message without To', () => {
+  test('RFC 2779 4.1.2: decodeCpimMessage rejects a second From and a message without To', () => {
     const dup = expectWireError(() => decodeCpimMessage(cpimText([FROM, TO, 'From: <im:eve@example.com>'])), 'WIRE_ERR_CPIM_DUPLICATE_HEADER');
     expect([dup.line, dup.header]).toEqual([3, 'From']);
     expect(dup.message).toMatch(/first is on line 1/);
@@ -99,7 +99,7 @@ describe('decodeCpimMessage: core headers (RFC 3862 s.4) and this profile', () =
     );
   });
 
-  test('decodeCpimMessage allows one Subject per language only, with a valid ;lang tag and no other parameter', () => {
+  test('RFC 2779 4.1.6: decodeCpimMessage allows one Subject per language only, with a valid ;lang tag and no other parameter', () => {
     const ok = decodeCpimMessage(cpimText([FROM, TO, 'Subject: hi', 'Subject:;lang=de hallo', 'Subject:;lang=fr salut']));
     expect(viewCpimMessage(ok).subjects).toEqual([{ text: 'hi' }, { text: 'hallo', lang: 'de' }, { text: 'salut', lang: 'fr' }]);
     const dup = expectWireError(() => decodeCpimMessage(cpimText([FROM, TO, 'Subject:;lang=de a', 'Subject:;lang=DE b'])), 'WIRE_ERR_CPIM_DUPLICATE_HEADER');
@@ -126,7 +126,7 @@ describe('decodeCpimMessage: core headers (RFC 3862 s.4) and this profile', () =
     expect([err.line, err.header]).toEqual([1, 'From']);
   });
 
-  test('decodeCpimMessage reads token and quoted Formal-names, decoding escapes in the quoted form', () => {
+  test('RFC 2779 4.1.6: decodeCpimMessage reads token and quoted Formal-names, decoding escapes in the quoted form', () => {
     const msg = decodeCpimMessage(cpimText(['From: "Ada \\"A.\\" L\\u00f6velace"<im:ada@example.com>', 'To: "Bob" <im:bob@example.com>', 'cc: Dr. Who <im:who@example.com>']));
     expect(viewCpimMessage(msg)).toMatchObject({
       from: { name: 'Ada "A." L\u00f6velace', uri: 'im:ada@example.com' },
@@ -163,7 +163,7 @@ describe('decodeCpimMessage: namespaces and Require (RFC 3862 s.3.4, s.3.5)', ()
     expect(msg.headers[1]).toEqual({ kind: 'from', prefix: 'cpim', address: { uri: 'im:a@b' } });
   });
 
-  test('decodeCpimMessage rejects Require of an unknown header, naming the line and full name', () => {
+  test('RFC 2779 4.1.8: decodeCpimMessage rejects Require of an unknown header, naming the line and full name', () => {
     const lines = [FROM, TO, 'NS: Sim <urn:example:sim:>', 'Require: Sim.TraceId', 'Sim.TraceId: 42'];
     const err = expectWireError(() => decodeCpimMessage(cpimText(lines)), 'WIRE_ERR_CPIM_REQUIRE_UNSUPPORTED');
     expect([err.line, err.header]).toEqual([4, 'Require']);
@@ -200,7 +200,7 @@ describe('decodeCpimMessage: MIME parts (RFC 3862 s.2)', () => {
     expect([err2.line, err2.header]).toEqual([2, 'From']);
   });
 
-  test('decodeCpimMessage rejects encapsulated content without Content-Type, or with two', () => {
+  test('RFC 2779 4.1.5: decodeCpimMessage rejects encapsulated content without Content-Type, or with two', () => {
     const err = expectWireError(() => decodeCpimMessage(cpimText([FROM, TO], ['Content-ID: <1@x>'])), 'WIRE_ERR_CPIM_MISSING_CONTENT_TYPE');
     expect(err.line).toBe(4);
     expectWireError(() => decodeCpimMessage(cpimText([FROM, TO], ['Content-Type: text/plain', 'content-type: text/html'])), 'WIRE_ERR_CPIM_DUPLICATE_HEADER');
@@ -208,7 +208,7 @@ describe('decodeCpimMessage: MIME parts (RFC 3862 s.2)', () => {
     expectWireError(() => decodeCpimMessage(cpimText([FROM, TO], ['Content-Type text/plain'])), 'WIRE_ERR_MIME_BAD_HEADER');
   });
 
-  test('decodeCpimMessage unfolds MIME content headers and keeps the body byte for byte', () => {
+  test('RFC 2779 4.1.5, 4.1.10: decodeCpimMessage unfolds MIME content headers and keeps the body byte for byte', () => {
     const msg = decodeCpimMessage(cpimText([FROM, TO], ['Content-Type: text/plain;', '\tcharset=utf-8'], 'a\r\nb\rc\n\r\n'));
     expect(msg.content).toEqual({ headers: [{ name: 'Content-Type', value: 'text/plain;\tcharset=utf-8' }], body: 'a\r\nb\rc\n\r\n' });
   });

@@ -96,7 +96,7 @@ describe('fixture folder and manifest', () => {
 });
 
 describe('PIDF fixtures from RFC 3863 and RFC 4480', () => {
-  test('decodePidf reads the s.4.2.2 prefixed document (pidf-rfc3863-sec4.2.2-prefixed.xml)', () => {
+  test('RFC 2779 3.1.3, 4.4.3: decodePidf reads the s.4.2.2 prefixed document (pidf-rfc3863-sec4.2.2-prefixed.xml)', () => {
     const doc = pidf('pidf-rfc3863-sec4.2.2-prefixed.xml');
     expect(doc).toEqual({
       entity: 'pres:someone@example.com',
@@ -118,7 +118,7 @@ describe('PIDF fixtures from RFC 3863 and RFC 4480', () => {
     expect(pidf('pidf-rfc3863-sec4.2.2-default-ns.xml')).toEqual(pidf('pidf-rfc3863-sec4.2.2-prefixed.xml'));
   });
 
-  test('decodePidf keeps a status value extension (pidf-rfc3863-sec4.2.4-location.xml)', () => {
+  test('RFC 2779 3.1.4, 3.1.5: decodePidf keeps a status value extension (pidf-rfc3863-sec4.2.4-location.xml)', () => {
     const doc = pidf('pidf-rfc3863-sec4.2.4-location.xml');
     const [tuple] = doc.tuples;
     expect(tuple?.id).toBe('ub93s3');
@@ -130,7 +130,7 @@ describe('PIDF fixtures from RFC 3863 and RFC 4480', () => {
     expect(doc.warnings).toBeUndefined();
   });
 
-  test('decodePidf reads two tuples, status extensions, notes with languages and a timestamp (pidf-rfc3863-example1.xml)', () => {
+  test('RFC 2779 3.1.3, 4.4.1: decodePidf reads two tuples, status extensions, notes with languages and a timestamp (pidf-rfc3863-example1.xml)', () => {
     const doc = pidf('pidf-rfc3863-example1.xml');
     expect(doc.entity).toBe('pres:someone@example.com');
     expect(doc.tuples.map((t) => t.id)).toEqual(['bs35r9', 'eg92n8']);
@@ -152,7 +152,7 @@ describe('PIDF fixtures from RFC 3863 and RFC 4480', () => {
     expect(doc.warnings).toBeUndefined();
   });
 
-  test('decodePidf keeps tuple- and presentity-level extensions and collapses a wrapped contact (pidf-rfc3863-example2.xml)', () => {
+  test('RFC 2779 3.1.4: decodePidf keeps tuple- and presentity-level extensions and collapses a wrapped contact (pidf-rfc3863-example2.xml)', () => {
     const doc = pidf('pidf-rfc3863-example2.xml');
     expect(doc.tuples.map((t) => t.id)).toEqual(['ck38g9', 'md66je']);
     expect(doc.tuples[0]?.extensions).toEqual([
@@ -167,7 +167,7 @@ describe('PIDF fixtures from RFC 3863 and RFC 4480', () => {
     expect(doc.warnings).toBeUndefined();
   });
 
-  test('decodePidf reports mustUnderstand and keeps the whole enclosing extension (pidf-rfc3863-example3.xml)', () => {
+  test('RFC 2779 3.1.5: decodePidf reports mustUnderstand and keeps the whole enclosing extension (pidf-rfc3863-example3.xml)', () => {
     const doc = pidf('pidf-rfc3863-example3.xml');
     const tuple = doc.tuples[0];
     expect(tuple?.id).toBe('tj25ds');
@@ -285,7 +285,7 @@ describe('message/cpim fixtures from RFC 3862', () => {
     expect(msg.warnings).toBeUndefined();
   });
 
-  test('decodeCpimMessage reads the s.5.1 example as a complete MIME entity (cpim-rfc3862-example1.mime)', () => {
+  test('RFC 2779 4.1.10: decodeCpimMessage reads the s.5.1 example as a complete MIME entity (cpim-rfc3862-example1.mime)', () => {
     const msg = cpim('cpim-rfc3862-example1.mime');
     expect(msg.mime).toEqual([{ name: 'Content-type', value: 'Message/CPIM' }]);
     expectSec51(msg, 'Depressed Donkey');

@@ -311,7 +311,7 @@ const cpimMessage: fc.Arbitrary<CpimMessage> = fc
   });
 
 describe('round trips', () => {
-  test('decodePidf(encodePidf(doc)) deep-equals doc for generated documents (tuples, notes, nested extensions, namespaced attributes)', () => {
+  test('RFC 2779 3.1.1: decodePidf(encodePidf(doc)) deep-equals doc for generated documents (tuples, notes, nested extensions, namespaced attributes)', () => {
     fc.assert(
       fc.property(pidfDocument, (doc) => {
         expect(decodePidf(encodePidf(doc))).toEqual(doc);
@@ -320,7 +320,7 @@ describe('round trips', () => {
     );
   });
 
-  test('decodeCpimMessage(encodeCpimMessage(msg)) deep-equals msg for generated messages (names, escapes, namespaces, parameters, envelope)', () => {
+  test('RFC 2779 4.1.1, 4.1.4, 5.4.8: decodeCpimMessage(encodeCpimMessage(msg)) deep-equals msg for generated messages (names, escapes, namespaces, parameters, envelope)', () => {
     fc.assert(
       fc.property(cpimMessage, (msg) => {
         expect(decodeCpimMessage(encodeCpimMessage(msg), { unknownRequire: 'ignore' })).toEqual(msg);

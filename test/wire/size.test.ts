@@ -68,7 +68,7 @@ describe('pidfSize / cpimMessageSize', () => {
     expect(representativePidf({ ...SHAPE, tuples: 0 }).notes).toHaveLength(1);
   });
 
-  test('cpimMessageSize is the length of the encoded representative message and tracks the body length', () => {
+  test('RFC 2779 4.1.1: cpimMessageSize is the length of the encoded representative message and tracks the body length', () => {
     const shape = { fromLength: 20, toLength: 22, bodyLength: 100, withDateTime: true, withSubject: true };
     const msg = representativeCpimMessage(shape);
     const view = viewCpimMessage(decodeCpimMessage(encodeCpimMessage(msg)));
