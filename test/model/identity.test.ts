@@ -36,13 +36,18 @@ function answers(r: Report, why: string) {
 }
 
 describe('identity and hop budget', () => {
-  it('RFC 2779 5.3.3, 5.1.12: forgers are principals: a forger is refused at every request, an honest principal never', async () => {
-    const r = await run('{ spoofFraction: 0.3 }');
+  it('RFC 2779 5.1.12, 5.4.3: forgers are principals: a forger is refused at every request and every message to another domain, an honest principal never', async () => {
+    const r = await run('{ spoofFraction: 0.3 }', ', imRate: 60/h, authFailureFraction: 0');
     const { refused, out } = answers(r, 'spoofed identity');
     expect(refused.length).toBeGreaterThan(0);
     expect(refused.length).toBeLessThan(out.size);
     expect(r.security.spoofed).toBeGreaterThan(refused.length); // each forger tried more than once
     for (const w of refused) expect([...out.get(w)!]).toEqual(['spoofed identity']);
+    // instant messages: the recipient's gateway refuses a forger's message, and only a forger's
+    const forgers = new Set(refused);
+    const reports = r.trace!.filter((x) => x.op === 'messageReport');
+    expect(r.im.failedBy.spoofed).toBeGreaterThan(0);
+    for (const x of reports) expect(x.detail === 'failed: spoofed', `${x.to}: ${x.detail}`).toBe(forgers.has(x.to));
   });
 
   it('RFC 2779 5.1.12: a principal with wrong credentials fails every request; the others never fail authentication', async () => {
