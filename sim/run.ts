@@ -246,6 +246,8 @@ export interface Report {
     notificationsSuppressed: number;
   };
   sessions: { logins: number; logouts: number; crashes: number };
+  /** the client-server leg: principals per access class and the messages and bytes on their access links, up (to the server) and down; notification and IM latency include it */
+  access: Record<'lan' | 'mobile', { users: number; up: { messages: number; bytes: number }; down: { messages: number; bytes: number } }>;
   trace?: TraceRecord[];
 }
 
@@ -302,6 +304,16 @@ export async function runScenario(scenario: Scenario, opts: RunScenarioOptions =
   );
   if (stoppedAt !== null) report.stopped = { at: stoppedAt, planned: duration, reason: opts.stopReason?.() ?? out.stopReason! };
   return report;
+}
+
+function accessReport(parts: ImppPart[]): Report['access'] {
+  const sum = (f: (p: ImppPart) => number[], i: number) => parts.reduce((x, p) => x + f(p)[i], 0);
+  const cls = (c: number) => ({
+    users: sum((p) => p.access.users, c),
+    up: { messages: sum((p) => p.access.messages, c * 2), bytes: sum((p) => p.access.bytes, c * 2) },
+    down: { messages: sum((p) => p.access.messages, c * 2 + 1), bytes: sum((p) => p.access.bytes, c * 2 + 1) },
+  });
+  return { lan: cls(0), mobile: cls(1) };
 }
 
 export function buildReport(
@@ -511,6 +523,7 @@ export function buildReport(
       notificationsSuppressed: c.notifySuppressed,
     },
     sessions: { logins: c.logins, logouts: c.logouts, crashes: c.crashes },
+    access: accessReport(parts),
   };
   if (trace) report.trace = trace;
   return report;

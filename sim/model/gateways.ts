@@ -33,6 +33,8 @@ export interface KindHandlers {
   settled?(a: number, b: number): boolean;
   /** the message has crossed the link */
   crossed?(a: number, b: number): void;
+  /** delay of the recipient's access link (the last hop), drawn in its domain h when the message is delivered there */
+  lastHop?(h: number, a: number): number;
   /** the message's next step (a retransmission, or the sender's failure handling) falls after the run's end: it is dropped */
   pastEnd?(a: number, b: number): void;
 }
@@ -239,7 +241,7 @@ export function createGateways(ctx: ModelContext, faults: FaultSchedule): Gatewa
       const k = kinds[kind];
       const dest = k.dest(a);
       if (dest === h) {
-        kernel.schedule(0, k.arrive, h, a, b);
+        kernel.schedule(k.lastHop === undefined ? 0 : k.lastHop(h, a), k.arrive, h, a, b);
         return;
       }
       // not for this domain: relay, spending one unit of the hop budget (RFC 3860 3.4.2)
@@ -269,7 +271,8 @@ export function createGateways(ctx: ModelContext, faults: FaultSchedule): Gatewa
     },
     send(from, to, type, a, b, kind, bytes) {
       if (from === to) {
-        kernel.schedule(0, type, to, a, b);
+        const last = kinds[kind].lastHop;
+        kernel.schedule(last === undefined ? 0 : last(to, a), type, to, a, b);
         return;
       }
       // a forger's request names a principal of another domain than the one it leaves from; the

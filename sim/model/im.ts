@@ -31,6 +31,7 @@ import {
 } from './messages.js';
 import { hash3, hashUnit, PRINCIPAL_PRESENTITY_ONLY } from './population.js';
 import { InboxStore } from './inbox-store.js';
+import { DOWN, UP, type AccessLink } from './access-link.js';
 import type { Service } from './service.js';
 import type { Sizes } from './sizes.js';
 import { MessageIdSet } from './message-ids.js';
@@ -57,9 +58,9 @@ const FATE_CROSSED = 1;
 const FATE_RETRYING = 2;
 const FATE_FAILED = 3;
 
-export function createIm(ctx: ModelContext, deps: { service: Service; gateways: Gateways; access: Access; sizes: Sizes }): InstantMessaging {
+export function createIm(ctx: ModelContext, deps: { service: Service; gateways: Gateways; access: Access; sizes: Sizes; link: AccessLink }): InstantMessaging {
   const { kernel, rng, pop, s, seed, D, U, counters, trace, ev, online, epoch } = ctx;
-  const { service, gateways, access, sizes } = deps;
+  const { service, gateways, access, sizes, link } = deps;
   const beh = s.behaviour;
   const fed = s.federation;
   const UNKNOWN_BASE = U;
@@ -127,16 +128,29 @@ export function createIm(ctx: ModelContext, deps: { service: Service; gateways: 
     }
     const a = g * TWO26 + to;
     counters[C.imSent]++;
-    if (!service.submit(d, OP_IMSEND, g, a, kernel.now)) {
-      fail(F_OVERLOAD);
-      return;
-    }
-    // a client retransmission that reuses the message id (RFC 2779 4.1.9, 5.4.2)
+    kernel.schedule(link.delay(d, g, sizes.im[d], UP), imUp, d, a, kernel.now);
+    // a client retransmission that reuses the message id (RFC 2779 4.1.9, 5.4.2); b < 0 marks the copy
     if (rng.uniform(d) < beh.duplicateFraction) {
       counters[C.imCopies]++;
-      if (!service.submit(d, OP_IMSEND, g, a, kernel.now)) counters[C.imCopiesRefused]++;
+      kernel.schedule(link.delay(d, g, sizes.im[d], UP), imUp, d, a, -1 - kernel.now);
     }
   });
+  // up the sender's access link to its server
+  const imUp = kernel.defineEvent('imUp', (d, a, x) => {
+    const copy = x < 0;
+    if (service.submit(d, OP_IMSEND, Math.floor(a / TWO26), a, copy ? -1 - x : x)) return;
+    if (copy) counters[C.imCopiesRefused]++;
+    else fail(F_OVERLOAD);
+  });
+  // down the recipient's access link to its inbox: delivered if the inbox is still open
+  const imDown = kernel.defineEvent('imDown', (d, a, sentAt) => {
+    const to = a % TWO26;
+    if (online[to]) return deliver(d, a, sentAt);
+    if (!beh.offlineStorage) return report(d, a, F_CLOSED);
+    counters[C.imStored]++;
+    store.put(to, a, sentAt);
+  });
+  const down = (d: number, a: number, sentAt: number) => kernel.schedule(link.delay(d, a % TWO26, sizes.im[d], DOWN), imDown, d, a, sentAt);
 
   service.onComplete(OP_IMSEND, (d, a, sentAt) => {
     const to = a % TWO26;
@@ -192,7 +206,7 @@ export function createIm(ctx: ModelContext, deps: { service: Service; gateways: 
       store.put(to, a, sentAt);
       return;
     }
-    deliver(d, a, sentAt);
+    down(d, a, sentAt);
   });
 
   // a report reaching the sender's domain is a job of its servers (serviceTimes.imReport) that
@@ -264,7 +278,7 @@ export function createIm(ctx: ModelContext, deps: { service: Service; gateways: 
   const census = () => {
     let n = counters[C.imPastEnd] + store.size;
     kernel.forEachPending((_t, type, _target, _a, b) => {
-      if (type === ev.imArrive || type === imRetry) n++;
+      if (type === ev.imArrive || type === imRetry || type === imUp || type === imDown) n++;
       else if (type === ev.imReport) {
         if (b !== 0) n++;
       } else {
@@ -283,7 +297,7 @@ export function createIm(ctx: ModelContext, deps: { service: Service; gateways: 
   return {
     census,
     inboxOpened(g, d) {
-      if (beh.offlineStorage) store.drain(g, (a, sentAt) => deliver(d, a, sentAt));
+      if (beh.offlineStorage) store.drain(g, (a, sentAt) => down(d, a, sentAt));
     },
     failures,
     latency,

@@ -19,11 +19,13 @@
  *   im.ts             instant messages, inboxes, delivery reports, duplicates
  *   service.ts        the domains' servers (FIFO multi-core stations, servers.ts)
  *   gateways.ts       CPIM at the boundary: SRV, gateways, links, hop budget (federation.ts)
+ *   access-link.ts    the client-server leg: each principal's access link (LAN or mobile)
  *   part.ts           what a partition returns, and the warm-up baseline
  */
 import type { Kernel } from '../engine/kernel.js';
 import type { ModelSpec } from '../engine/model.js';
 import { createAccess } from './access.js';
+import { createAccessLink } from './access-link.js';
 import { COUNTERS, createContext } from './context.js';
 import { buildFaults } from './federation.js';
 import { createGateways } from './gateways.js';
@@ -88,13 +90,14 @@ function createImpp(kernel: Kernel, params: ImppParams) {
   const views = new WatcherTable(ctx.E);
   const watchers = createWatchers(ctx, gateways, sizes, views);
   const tuples = new TupleTable(ctx.U, ctx.T);
-  const notification = createNotification(ctx, service, gateways, access, subs, views, sizes, tuples);
+  const link = createAccessLink(ctx);
+  const notification = createNotification(ctx, service, gateways, access, subs, views, sizes, tuples, link);
   const subscriptions = createSubscriptions(ctx, { service, gateways, access, notification, watcherInfo, faults, table: subs, sizes, watchers });
   const leases = createLeases(ctx, { service, notification, tuples, sizes });
-  const presence = createPresence(ctx, { service, gateways, access, notification, watcherInfo, sizes, tuples, leases });
-  const im = createIm(ctx, { service, gateways, access, sizes });
+  const presence = createPresence(ctx, { service, gateways, access, notification, watcherInfo, sizes, tuples, leases, link });
+  const im = createIm(ctx, { service, gateways, access, sizes, link });
   createSessions(ctx, { presence, im, watchers, subscriptions });
-  part.src = { service, gateways, notification, im, watchers, subs };
+  part.src = { service, gateways, notification, im, watchers, subs, link };
 
   const D = ctx.D;
   const layout = liveLayout(s);

@@ -16,6 +16,7 @@ import { ENVELOPE, LIST_OVERHEAD, M_LIST_NOTIFY, M_NOTIFY, OP_NOTIFY } from './m
 import { entityOf, POLITE_TUPLE, VIEW_FIRST_TUPLE, VIEW_FULL, VIEW_NAMES, VIEW_POLITE } from './presence-document.js';
 import type { TupleTable } from './presence.js';
 import type { TracePresence } from './trace.js';
+import { DOWN, type AccessLink } from './access-link.js';
 import { RULE_ALLOW } from './population.js';
 import type { Service } from './service.js';
 import type { Sizes } from './sizes.js';
@@ -42,7 +43,7 @@ export const VERSION_MOD = 4096;
 const NOTIFY_MUL = VERSION_MOD * 4;
 export const notifyEdge = (a: number) => Math.floor(a / NOTIFY_MUL);
 
-export function createNotification(ctx: ModelContext, service: Service, gateways: Gateways, access: Access, subs: SubscriptionTable, views: WatcherTable, sizes: Sizes, tuples: TupleTable): Notification {
+export function createNotification(ctx: ModelContext, service: Service, gateways: Gateways, access: Access, subs: SubscriptionTable, views: WatcherTable, sizes: Sizes, tuples: TupleTable, link: AccessLink): Notification {
   const { kernel, pop, s, D, T, E, counters, trace, online, ev } = ctx;
   const fed = s.federation;
   const latency = new LatencyRecorder();
@@ -189,6 +190,12 @@ export function createNotification(ctx: ModelContext, service: Service, gateways
   gateways.register(M_NOTIFY, {
     arrive: ev.notifyArrive,
     dest: (a) => pop.domainOf[pop.edgeWatcher[notifyEdge(a)]],
+    // the watcher's access link down from its home server (a document of the view's shape)
+    lastHop: (h, a) => {
+      const e = notifyEdge(a);
+      const pd = pop.domainOf[pop.edgePresentity[e]];
+      return link.delay(h, pop.edgeWatcher[e], a % 4 === VIEW_FULL ? sizes.notifyFull[pd] : sizes.notifyOne[pd], DOWN);
+    },
     // relayed: the view of the presentity's state now (a partial notification counts as a full one)
     bytes: (a) => {
       const view = a % 4;

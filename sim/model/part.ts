@@ -13,6 +13,7 @@ import type { Service } from './service.js';
 import type { SubscriptionTable } from './subscriptions.js';
 import type { TraceRecord } from './trace.js';
 import type { Watchers } from './watchers.js';
+import type { AccessLink } from './access-link.js';
 
 /** What one partition returns (structured-cloneable). */
 export interface ImppPart {
@@ -39,6 +40,8 @@ export interface ImppPart {
   imOpenAtEnd: number;
   /** active subscriptions at measuredFrom */
   activeAtStart: number;
+  /** access links: principals per class (owned domains), messages and bytes per class and direction (class * 2 + up 0 / down 1) */
+  access: { users: number[]; messages: number[]; bytes: number[] };
 }
 
 export interface PartSources {
@@ -48,6 +51,7 @@ export interface PartSources {
   im: InstantMessaging;
   watchers: Watchers;
   subs: SubscriptionTable;
+  link: AccessLink;
 }
 
 type StationFigures = { jobs: number; sumWait: number; sumService: number; busy: number; rejected: number };
@@ -62,6 +66,7 @@ interface Baseline {
   gateways: (StationFigures[] | null)[];
   activeSubs: number;
   imOpen: number;
+  access: Float64Array[];
 }
 
 const minus = (a: ArrayLike<number>, b: ArrayLike<number> | undefined) => Array.from(a, (x, i) => x - (b?.[i] ?? 0));
@@ -84,6 +89,14 @@ export class PartBuilder {
     const owned: number[] = [];
     for (let d = 0; d < this.ctx.D; d++) if (this.ctx.kernel.owns(d)) owned.push(d);
     return owned;
+  }
+
+  private accessUsers(owned: number[]): number[] {
+    // principals of the owned domains per class (the link counts every principal of the population)
+    const users = [0, 0];
+    const { pop } = this.ctx;
+    for (const d of owned) for (let g = pop.domainStart[d]; g < pop.domainStart[d + 1]; g++) users[this.src.link.classOf(g)]++;
+    return users;
   }
 
   private activeSubs(): number {
@@ -109,6 +122,7 @@ export class PartBuilder {
       gateways: gateways.stations.map((st) => (st ? st.map((g) => ({ jobs: g.jobs, sumWait: g.sumWait, sumService: g.sumService, busy: g.busyAt(now), rejected: g.rejected })) : null)),
       activeSubs: this.activeSubs(),
       imOpen: im.census(),
+      access: [this.src.link.messages.slice(), this.src.link.bytes.slice()],
     };
     // longest queues and latencies are of the measured period only
     for (const p of service.pools) if (p) p.maxQueue = 0;
@@ -183,6 +197,7 @@ export class PartBuilder {
       measuredFrom: b0?.at ?? 0,
       imOpenAtStart: b0?.imOpen ?? 0,
       imOpenAtEnd: im.census(),
+      access: { users: this.accessUsers(owned), messages: minus(this.src.link.messages, b0?.access[0]), bytes: minus(this.src.link.bytes, b0?.access[1]) },
       activeAtStart: b0?.activeSubs ?? 0,
       activeAtEnd: this.activeSubs(),
     };

@@ -17,6 +17,7 @@ import type { Sizes } from './sizes.js';
 import { DEC_ALLOW } from './access.js';
 import { WI_TIMEOUT, type WatcherInfo } from './watcherinfo.js';
 import type { Leases } from './leases.js';
+import { UP, type AccessLink } from './access-link.js';
 import { ACTIVITIES, entityOf, noteFor, VIEW_FIRST_TUPLE, VIEW_FULL, VIEW_POLITE, type TupleState } from './presence-document.js';
 import { hashUnit } from './population.js';
 
@@ -64,7 +65,7 @@ export interface Presence {
   startAgent(g: number, d: number, ep: number): void;
 }
 
-export function createPresence(ctx: ModelContext, deps: { service: Service; gateways: Gateways; access: Access; notification: Notification; watcherInfo: WatcherInfo; sizes: Sizes; tuples: TupleTable; leases: Leases }): Presence {
+export function createPresence(ctx: ModelContext, deps: { service: Service; gateways: Gateways; access: Access; notification: Notification; watcherInfo: WatcherInfo; sizes: Sizes; tuples: TupleTable; leases: Leases; link: AccessLink }): Presence {
   const { kernel, rng, pop, s, seed, T, U, counters, trace, ev, online, epoch } = ctx;
   const { service, gateways, access, notification, watcherInfo, sizes } = deps;
   const beh = s.behaviour;
@@ -75,12 +76,19 @@ export function createPresence(ctx: ModelContext, deps: { service: Service; gate
       counters[C.presenceDisabled]++;
       return;
     }
-    service.submit(d, OP_PUBLISH, g, g, tuple * 16 + status);
+    // up the agent's access link; the job carries the time that took (us), so that notification
+    // latency counts from the agent's publish
+    const up = deps.link.delay(d, g, tuple >= T ? sizes.notifyFull[d] : sizes.notifyOne[d], UP);
+    kernel.schedule(up, publishUp, d, g, tuple * 16 + status + 256 * Math.round(up * 1000));
   };
+  const publishUp = kernel.defineEvent('publishUp', (d, g, b) => {
+    service.submit(d, OP_PUBLISH, g, g, b);
+  });
 
-  service.onComplete(OP_PUBLISH, (d, g, b, arrive) => {
-    const tuple = Math.floor(b / 16);
+  service.onComplete(OP_PUBLISH, (d, g, b, queued) => {
+    const tuple = Math.floor((b % 256) / 16);
     const status = b % 16;
+    const arrive = queued - Math.floor(b / 256) / 1000;
     counters[C.publishes]++;
     const first = tuple >= T ? 0 : tuple;
     const last = tuple >= T ? T : tuple + 1;

@@ -247,6 +247,25 @@ const linksNode: ObjectNode = {
   ],
 };
 
+const accessClass = (latency: unknown, bandwidthMbps: number, loss: number, what: string): ObjectNode => ({
+  kind: 'object',
+  fields: [
+    { name: 'latency', node: { kind: 'dist', max: HOUR }, default: latency, description: `one-way latency of a ${what} access link` },
+    { name: 'bandwidthMbps', node: { kind: 'number', min: 0, max: 1e6 }, default: bandwidthMbps, description: `bandwidth of a ${what} access link in Mbit/s (a message's bytes take time); 0 = unlimited` },
+    { name: 'loss', node: { kind: 'number', min: 0, max: 0.9 }, default: loss, description: `loss probability of each transmission on a ${what} access link (lost ones are sent again)` },
+  ],
+});
+
+const accessNode: ObjectNode = {
+  kind: 'object',
+  fields: [
+    { name: 'mobileFraction', node: fraction, default: 0, description: 'fraction of principals whose agents are on the mobile class (decided per principal); the others are on the LAN class' },
+    { name: 'lan', node: accessClass({ dist: 'fixed', value: '0.2ms' }, 1000, 0, 'LAN'), default: {}, description: 'the LAN access class' },
+    { name: 'mobile', node: accessClass({ dist: 'lognormal', median: '60ms', sigma: 0.5 }, 2, 0.01, 'mobile'), default: {}, description: 'the mobile access class (RFC 2779 section 2: high latency, low bandwidth)' },
+    { name: 'retransmitTimeout', node: behaviourDuration(0, HOUR, true), default: '1s', description: 'wait before a transmission lost on an access link is sent again' },
+  ],
+};
+
 const federationNode: ObjectNode = {
   kind: 'object',
   fields: [
@@ -473,6 +492,7 @@ export const SCENARIO_SCHEMA: ObjectNode = {
     },
     { name: 'links', node: linksNode, default: {}, description: 'latencies, bandwidth and loss between domains' },
     { name: 'federation', node: federationNode, default: {}, description: 'CPIM federation: SRV resolution, hop limits, retransmission and recovery, saving options' },
+    { name: 'access', node: accessNode, default: {}, description: 'the client-server leg (RFC 2779 section 2): the access link from each principal\'s agents to its home server; notification and IM latency include it' },
     {
       name: 'faults',
       node: { kind: 'array', item: faultNode, min: 0, max: 1000, what: 'faults' },
@@ -1080,6 +1100,7 @@ function toScenario(tree: Tree): Scenario {
     linkBandwidthMbps: links.bandwidthMbps,
     linkLoss: links.loss,
     federation: tree.federation as Scenario['federation'],
+    access: tree.access as Scenario['access'],
     faults: tree.faults as Scenario['faults'],
     population: tree.population as Scenario['population'],
     behaviour: tree.behaviour as Scenario['behaviour'],

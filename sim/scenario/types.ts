@@ -227,6 +227,22 @@ export interface TraceSpec {
   limit: number;
 }
 
+/** An access link class (one-way, per principal): latency, bandwidth (Mbit/s; 0 = unlimited), loss per transmission. */
+export interface AccessClassSpec {
+  latency: Dist;
+  bandwidthMbps: number;
+  loss: number;
+}
+
+export interface AccessSpec {
+  /** fraction of principals on the mobile class; the others are on the LAN class */
+  mobileFraction: number;
+  lan: AccessClassSpec;
+  mobile: AccessClassSpec;
+  /** wait before a lost transmission on an access link is sent again (ms) */
+  retransmitTimeout: number;
+}
+
 export interface Scenario {
   name: string;
   description: string;
@@ -245,6 +261,8 @@ export interface Scenario {
   /** default loss probability of a link */
   linkLoss: number;
   federation: FederationSpec;
+  /** the client-server leg: each principal's agents reach their home server over an access link of its class */
+  access: AccessSpec;
   faults: FaultSpec[];
   population: PopulationSpec;
   behaviour: BehaviourSpec;

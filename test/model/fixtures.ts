@@ -31,6 +31,7 @@ export function smallScenario(over: Partial<Scenario> = {}): Scenario {
     links: [],
     linkBandwidthMbps: 0,
     linkLoss: 0,
+    access: { mobileFraction: 0, lan: { latency: { dist: "fixed", value: 0.2 }, bandwidthMbps: 1000, loss: 0 }, mobile: { latency: { dist: "lognormal", median: 60, sigma: 0.5 }, bandwidthMbps: 2, loss: 0.01 }, retransmitTimeout: 1000 },
     federation: {
       protocolLabel: '_tcp',
       srvTtl: 3_600_000,

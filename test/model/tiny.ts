@@ -30,6 +30,8 @@ export interface TinyOptions {
   population?: Fields;
   behaviour?: Fields;
   trace?: string;
+  /** the access block (YAML flow); default: a LAN link of no delay, so exact counts and times hold */
+  access?: string;
 }
 
 /** Every operation takes exactly 1 ms. */
@@ -80,7 +82,8 @@ seed: ${o.seed ?? 1}
 duration: ${o.duration ?? '10min'}
 domains:
 ${domains}
-${o.links ? `links: ${o.links}\n` : ''}population:
+${o.links ? `links: ${o.links}\n` : ''}access: ${o.access ?? '{ lan: { latency: { dist: fixed, value: 0ms }, bandwidthMbps: 0 } }'}
+population:
 ${fields(population)}
 behaviour:
 ${fields(behaviour)}

@@ -101,7 +101,7 @@ describe('parseScenario errors', () => {
     expect(only({ ...base(), domains: { name: 'a.example' } })).toEqual({ path: 'domains', message: 'expected a list of domains, got a mapping' });
     expect(only('- 1\n- 2\n')).toEqual({
       path: '',
-      message: 'a scenario must be a mapping with fields name, description, seed, duration, warmup, domains, links, federation, faults, population, behaviour, trace, got a list',
+      message: 'a scenario must be a mapping with fields name, description, seed, duration, warmup, domains, links, federation, access, faults, population, behaviour, trace, got a list',
     });
   });
 

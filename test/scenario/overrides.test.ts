@@ -106,7 +106,7 @@ describe('overrides (--set path=value)', () => {
     );
     expect(e.details).toMatchObject({ override: 'behaviour.imRat=10/h', path: 'behaviour.imRat' });
     expect(thrown(() => parseScenario(TWO, 'x', ['colour=red'])).message).toBe(
-      "SIM_ERR_BAD_OVERRIDE: --set colour=red: unknown field 'colour' at the top level (valid keys at the top level: name, description, seed, duration, warmup, domains, links, federation, faults, population, behaviour, trace)",
+      "SIM_ERR_BAD_OVERRIDE: --set colour=red: unknown field 'colour' at the top level (valid keys at the top level: name, description, seed, duration, warmup, domains, links, federation, access, faults, population, behaviour, trace)",
     );
     expect(thrown(() => parseScenario(TWO, 'x', ['domains[0].servers.cpus=4'])).message).toMatch(
       /unknown field 'cpus' in domains\[0\]\.servers \(valid keys in domains\[0\]\.servers: count, cores, queueLimit\)$/,
