@@ -260,12 +260,13 @@ describe('batch runs', () => {
     expect(tuplesOf(n.body!.decoded.document)).toEqual(expectedTuples(trace[notify]));
     expect(n.body!.rule).toBe(trace[notify].state!.rule);
     // a publish of one tuple carries that tuple, with the activity it published
-    const publish = trace.findIndex((t) => t.op === 'publish' && t.detail.startsWith('tuple'));
+    const publish = trace.findIndex((t) => t.op === 'publish');
     const pub = await get(app, `/api/runs/${id}/trace/${publish}`);
     expect(pub.body).toMatchObject({ contentType: 'application/pidf+xml', decoded: { kind: 'pidf' } });
-    const [, tupleNo, activity] = /^tuple (\d+) (\S+)$/.exec(trace[publish].detail)!;
+    const [, , tupleNo, activity] = /^(all tuples|tuple (\d+)) (\S+)$/.exec(trace[publish].detail)!;
     expect(tuplesOf(pub.body!.decoded.document)).toEqual(expectedTuples(trace[publish]));
-    expect(tuplesOf(pub.body!.decoded.document)[0].slice(0, 3)).toEqual([`t${Number(tupleNo) + 1}`, activity === 'closed' ? 'closed' : 'open', activity === 'closed' ? 'offline' : activity]);
+    const first = tuplesOf(pub.body!.decoded.document)[0];
+    expect(first.slice(0, 3)).toEqual([`t${Number(tupleNo ?? 0) + 1}`, activity === 'closed' ? 'closed' : 'open', activity === 'closed' ? 'offline' : activity]);
     const message = trace.findIndex((t) => t.op === 'message');
     const m = await get(app, `/api/runs/${id}/trace/${message}`);
     expect(m.body).toMatchObject({ contentType: 'message/cpim', decoded: { kind: 'cpim' } });
