@@ -12,7 +12,7 @@
  */
 import { C, tick, TL_CROSS_DOMAIN, TL_TRANSFER_FAILED, type ModelContext } from './context.js';
 import { buildSrvTable, chooseSrv, FifoStation, hostsGateway, SERVICE_IM, SERVICE_PRES, type FaultSchedule } from './federation.js';
-import { F_LOOP, F_OVERLOAD, F_SPOOFED, isResponse, M_MESSAGE, MESSAGE_KINDS, N_KINDS } from './messages.js';
+import { ENVELOPE, F_LOOP, F_OVERLOAD, F_SPOOFED, isResponse, M_MESSAGE, MESSAGE_KINDS, N_KINDS } from './messages.js';
 import { hashUnit } from './population.js';
 import { drawDist, linkLookahead, linkTable } from './topology.js';
 
@@ -37,6 +37,24 @@ export interface KindHandlers {
   lastHop?(h: number, a: number): number;
   /** the message's next step (a retransmission, or the sender's failure handling) falls after the run's end: it is dropped */
   pastEnd?(a: number, b: number): void;
+}
+
+/**
+ * The handlers of a response kind (subscribe and fetch responses, IM reports): it arrives as
+ * `arrive` in domain dest(a), has the size of a response, and one that cannot cross is counted
+ * as lost (responses follow the reverse path and are retransmitted until it is back).
+ */
+export function responseKind(counters: Float64Array, arrive: number, dest: (a: number) => number, extra: Partial<KindHandlers> = {}): KindHandlers {
+  return {
+    arrive,
+    dest,
+    bytes: () => ENVELOPE.response,
+    failed: () => {
+      counters[C.responsesLost]++;
+    },
+    refused: () => undefined,
+    ...extra,
+  };
 }
 
 export interface Gateways {

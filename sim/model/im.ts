@@ -8,7 +8,7 @@
  */
 import type { Access } from './access.js';
 import { C, tick, TL_IM_DELIVERED, TL_IM_FAILED, type ModelContext } from './context.js';
-import type { Gateways } from './gateways.js';
+import { responseKind, type Gateways } from './gateways.js';
 import { LatencyRecorder } from './latency.js';
 import { LIVE_BUCKETS, liveBucket } from './live.js';
 import {
@@ -262,18 +262,14 @@ export function createIm(ctx: ModelContext, deps: { service: Service; gateways: 
       counters[C.imPastEnd]++;
     },
   });
-  gateways.register(M_REPORT, {
-    arrive: ev.imReport,
-    dest: (a) => pop.domainOf[Math.floor(a / TWO26)],
-    bytes: () => ENVELOPE.response,
-    failed: () => {
-      counters[C.responsesLost]++;
-    },
-    refused: () => undefined,
-    pastEnd: (_a, code) => {
-      if (code !== 0) counters[C.imPastEnd]++;
-    },
-  });
+  gateways.register(
+    M_REPORT,
+    responseKind(counters, ev.imReport, (a) => pop.domainOf[Math.floor(a / TWO26)], {
+      pastEnd: (_a, code) => {
+        if (code !== 0) counters[C.imPastEnd]++;
+      },
+    }),
+  );
 
   const census = () => {
     let n = counters[C.imPastEnd] + store.size;

@@ -8,7 +8,7 @@
  */
 import type { Access } from './access.js';
 import { C, type ModelContext } from './context.js';
-import type { Gateways } from './gateways.js';
+import { responseKind, type Gateways } from './gateways.js';
 import { ENVELOPE, M_FETCH, M_FETCH_RESPONSE, OP_FETCH, OP_PUBLISH } from './messages.js';
 import type { Notification } from './notification.js';
 import { RULE_PENDING, RULE_POLITE } from './population.js';
@@ -174,15 +174,7 @@ export function createPresence(ctx: ModelContext, deps: { service: Service; gate
       counters[C.fetchFailed]++;
     },
   });
-  gateways.register(M_FETCH_RESPONSE, {
-    arrive: ev.fetchResponse,
-    dest: (a) => pop.domainOf[pop.edgeWatcher[a]],
-    bytes: () => ENVELOPE.response,
-    failed: () => {
-      counters[C.responsesLost]++;
-    },
-    refused: () => undefined,
-  });
+  gateways.register(M_FETCH_RESPONSE, responseKind(counters, ev.fetchResponse, (a) => pop.domainOf[pop.edgeWatcher[a]]));
 
   deps.leases.republish = (g, d) => publish(g, d, T, 1);
   return {

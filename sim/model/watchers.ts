@@ -5,7 +5,7 @@
  * at log-out; a poller fetches its list every poll interval; a fetcher fetches one buddy at a time.
  */
 import { C, type ModelContext } from './context.js';
-import type { Gateways } from './gateways.js';
+import { responseKind, type Gateways } from './gateways.js';
 import { LatencyRecorder } from './latency.js';
 import { ENVELOPE, M_FETCH, M_REFRESH, M_SUB_RESPONSE, M_SUBSCRIBE, M_TERMINATED, M_UNSUBSCRIBE, OP_FETCH, OP_REFRESH, OP_SUBSCRIBE, OP_UNSUBSCRIBE } from './messages.js';
 import { WATCHER_POLLER, WATCHER_SUBSCRIBER } from './population.js';
@@ -131,15 +131,7 @@ export function createWatchers(ctx: ModelContext, gateways: Gateways, sizes: Siz
       counters[C.terminationsLost]++;
     },
   });
-  gateways.register(M_SUB_RESPONSE, {
-    arrive: ev.subResponse,
-    dest: (a) => pop.domainOf[pop.edgeWatcher[a]],
-    bytes: () => ENVELOPE.response,
-    failed: () => {
-      counters[C.responsesLost]++;
-    },
-    refused: () => undefined,
-  });
+  gateways.register(M_SUB_RESPONSE, responseKind(counters, ev.subResponse, (a) => pop.domainOf[pop.edgeWatcher[a]]));
 
   const fetchAll = (w: number) => {
     for (let i = pop.fwdStart[w]; i < pop.fwdStart[w + 1]; i++) sendRequest(pop.fwdEdge[i], OP_FETCH, M_FETCH, kernel.now);
