@@ -1,0 +1,75 @@
+/**
+ * The counters above the views and the progress bar of simulated time: the run being watched,
+ * from its last snapshot while it goes on and from its report once it has ended.
+ */
+import d3 from './d3.js';
+import { binsFromBuckets, fmtClock, fmtCount, fmtMs, fmtPct, percentiles } from './shape.js';
+import { $, everyFrame, S } from './state.js';
+
+const COUNTERS = [
+  { key: 'events', label: 'events' },
+  { key: 'publishes', label: 'publishes' },
+  { key: 'notifySent', label: 'notifications sent' },
+  { key: 'notifyDelivered', label: 'notifications delivered' },
+  { key: 'notifRate', label: 'notifications / s' },
+  { key: 'p99', label: 'p99 notification' },
+  { key: 'imSent', label: 'IMs sent' },
+  { key: 'imDelivered', label: 'IMs delivered' },
+  { key: 'imFailed', label: 'IMs failed' },
+  { key: 'msgRate', label: 'messages between domains / s' },
+  { key: 'maxUtil', label: 'busiest domain' },
+  { key: 'leaks', label: 'leaks (must be 0)' },
+];
+
+function counterValues() {
+  const snap = S.lastSnap;
+  const c = snap?.counters ?? {};
+  const r = S.report;
+  const notif = snap ? percentiles(binsFromBuckets(snap.latency.edgesMs, snap.latency.notification)) : null;
+  const util = snap?.rates?.domains?.length ? d3.max(snap.rates.domains, (d) => d.utilisation) : NaN;
+  return {
+    events: r ? r.engine.events : (snap?.events ?? S.run?.events),
+    publishes: r ? r.presence.publishes : c.publishes,
+    notifySent: r ? r.presence.notifications.sent : c.notifySent,
+    notifyDelivered: r ? r.presence.notifications.delivered : c.notifyDelivered,
+    notifRate: snap?.rates?.notificationsPerSec,
+    p99: r ? r.latency.notification.p99 : notif?.p99,
+    imSent: r ? r.im.sent : c.imSent,
+    imDelivered: r ? r.im.delivered : c.imDelivered,
+    imFailed: r ? r.im.failed : c.imFailed,
+    msgRate: snap?.rates?.messagesPerSec,
+    maxUtil: r ? d3.max(Object.values(r.domains), (d) => d.utilisation) : util,
+    leaks: r ? r.security.leaks : c.leaks,
+  };
+}
+
+function render() {
+  const v = counterValues();
+  const fmt = (k, x) => (x === undefined || x === null ? '–' : k === 'p99' ? fmtMs(x) : k === 'maxUtil' ? fmtPct(x) : fmtCount(x));
+  d3.select('#counter-list')
+    .selectAll('div.counter')
+    .data(COUNTERS, (d) => d.key)
+    .join((enter) => {
+      const e = enter.append('div').attr('class', 'counter');
+      e.append('dd');
+      e.append('dt');
+      return e;
+    })
+    .call((g) => {
+      g.select('dt').text((d) => d.label);
+      g.select('dd')
+        .attr('id', (d) => `counter-${d.key}`)
+        .attr('data-testid', (d) => `counter-${d.key}`)
+        .classed('alarm', (d) => d.key === 'leaks' && v.leaks > 0)
+        .text((d) => fmt(d.key, v[d.key]));
+    });
+  const run = S.run;
+  const clock = S.report ? (S.report.parameters.warmup ?? 0) + S.report.parameters.duration : (S.lastSnap?.clock ?? run?.clock ?? 0);
+  const until = S.lastSnap?.until ?? run?.until ?? 0;
+  const pct = until > 0 ? Math.min(100, (100 * clock) / until) : 0;
+  $('progress-fill').style.width = `${pct}%`;
+  $('progress-bar').setAttribute('aria-valuenow', pct.toFixed(0));
+  $('clock').textContent = run ? `${fmtClock(clock)} of ${fmtClock(until)} simulated` : '–';
+}
+
+everyFrame(render);

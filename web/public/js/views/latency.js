@@ -1,0 +1,84 @@
+/**
+ * The latency view: notification and IM histograms, their CDFs with p50 / p95 / p99, and the
+ * percentile table; live from the snapshot's buckets, from the report once the run has ended.
+ */
+import d3 from '../d3.js';
+import { histogramChart } from '../charts/histogram-chart.js';
+import { PALETTE } from '../charts/common.js';
+import { latencyCdfChart } from '../charts/latency-cdf.js';
+import { binsFromBuckets, cdfFromBins, fmtClock, fmtCount, fmtMs, percentiles } from '../shape.js';
+import { $, registerView, S } from '../state.js';
+
+const BLUE = PALETTE[0];
+const ORANGE = PALETTE[1];
+const histN = histogramChart().title('Notification latency').color(BLUE).testid('latency-hist-notification');
+const histI = histogramChart().title('Instant message latency').color(ORANGE).testid('latency-hist-im');
+const cdf = latencyCdfChart().title('Latency CDF').height(300).width(980).testid('latency-cdf');
+
+function latencyData() {
+  const snap = S.lastSnap;
+  const binsN = snap ? binsFromBuckets(snap.latency.edgesMs, snap.latency.notification) : [];
+  const binsI = snap ? binsFromBuckets(snap.latency.edgesMs, snap.latency.im) : [];
+  if (S.report) {
+    const L = S.report.latency;
+    const pick = (x) => ({ count: x.count, p50: x.p50, p95: x.p95, p99: x.p99, max: x.max });
+    return { source: 'final report', binsN, binsI, n: pick(L.notification), i: pick(L.im), cdfN: S.report.latencyCdf.notification, cdfI: S.report.latencyCdf.im };
+  }
+  const maxOf = (bins) => {
+    for (let k = bins.length - 1; k >= 0; k--) if (bins[k].count > 0) return Number.isFinite(bins[k].x1) ? bins[k].x1 : bins[k].x0;
+    return NaN;
+  };
+  return {
+    source: snap ? `live buckets at ${fmtClock(snap.clock)} simulated` : '',
+    binsN,
+    binsI,
+    n: { ...percentiles(binsN), max: maxOf(binsN) },
+    i: { ...percentiles(binsI), max: maxOf(binsI) },
+    cdfN: cdfFromBins(binsN),
+    cdfI: cdfFromBins(binsI),
+  };
+}
+
+const marksOf = (p, color) => [
+  { x: p.p50, label: 'p50', color },
+  { x: p.p95, label: 'p95', color },
+  { x: p.p99, label: 'p99', color },
+];
+
+function render() {
+  const L = latencyData();
+  $('latency-source').textContent = L.source ? `Source: ${L.source}. Histograms count samples per latency bucket (log scale).` : 'Start a run to see latencies.';
+  d3.select('#lat-hist-notif').datum({ bins: L.binsN, marks: marksOf(L.n, '#003d63') }).call(histN);
+  d3.select('#lat-hist-im').datum({ bins: L.binsI, marks: marksOf(L.i, '#7a3300') }).call(histI);
+  const series = [];
+  if (L.cdfN.length) series.push({ key: 'n', label: 'notification', color: BLUE, values: L.cdfN });
+  if (L.cdfI.length) series.push({ key: 'i', label: 'instant message', color: ORANGE, values: L.cdfI, dash: '6 3' });
+  cdf.markers([
+    ...marksOf(L.n, BLUE).map((m) => ({ ...m, label: `notif ${m.label} ${fmtMs(m.x)}` })),
+    ...marksOf(L.i, ORANGE).map((m) => ({ ...m, label: `IM ${m.label} ${fmtMs(m.x)}` })),
+  ]);
+  cdf.rules([
+    { y: 0.5, label: '50 %', color: '#999' },
+    { y: 0.95, label: '95 %', color: '#999' },
+    { y: 0.99, label: '99 %', color: '#999' },
+  ]);
+  d3.select('#lat-cdf').datum(series).call(cdf);
+  const rows = [
+    { k: 'notification (publish → watcher)', ...L.n },
+    { k: 'instant message (send → inbox)', ...L.i },
+  ];
+  d3.select('#latency-table tbody')
+    .selectAll('tr')
+    .data(rows)
+    .join((e) => {
+      const tr = e.append('tr');
+      for (let i = 0; i < 6; i++) tr.append(i === 0 ? 'th' : 'td');
+      tr.select('th').attr('scope', 'row');
+      return tr;
+    })
+    .selectAll('th, td')
+    .data((r) => [r.k, fmtCount(r.count), fmtMs(r.p50), fmtMs(r.p95), fmtMs(r.p99), fmtMs(r.max)])
+    .text((d) => d);
+}
+
+registerView('latency', { render });

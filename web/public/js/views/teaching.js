@@ -1,0 +1,142 @@
+/**
+ * The teaching view: the message sequence chart of an interactive (or traced batch) run, its
+ * sticky lane header, the step / play controls and the payload inspector.
+ */
+import d3 from '../d3.js';
+import { getJson } from '../api.js';
+import { sequenceChart } from '../charts/sequence-chart.js';
+import { fmtMs } from '../shape.js';
+import { $, ACTIVE, invalidate, on, registerView, S } from '../state.js';
+import { control, startRun } from '../runs.js';
+
+const msc = sequenceChart().onSelect((index) => selectTrace(index));
+
+function render() {
+  msc.selected(S.selected);
+  d3.select('#msc').datum(S.trace).call(msc);
+  const n = S.trace.length;
+  $('teach-count').textContent = n ? `${n} message${n === 1 ? '' : 's'}${n > msc.maxRows() ? ` (the last ${msc.maxRows()} shown)` : ''}` : 'no messages yet';
+  const box = $('msc-scroll');
+  if ($('teach-follow').checked && n) box.scrollTop = box.scrollHeight;
+  renderLaneHeader();
+  const interactive = S.run?.mode === 'interactive' && ACTIVE.has(S.run.status);
+  $('teach-play').textContent = interactive && S.run.status === 'running' ? 'Pause' : 'Play in slow motion';
+}
+
+/** Lane names that stay on top while the chart scrolls (the chart's own header scrolls away). */
+function renderLaneHeader() {
+  const box = $('msc-scroll');
+  const svg = box.querySelector('svg.chart');
+  const scrolled = box.scrollTop > msc.headerHeight() * 0.6;
+  const head = d3.select('#msc-head').classed('stuck', scrolled);
+  if (!svg || !scrolled) {
+    head.selectAll('div').remove();
+    return;
+  }
+  const k = svg.getBoundingClientRect().width / msc.width();
+  head
+    .selectAll('div.lane-head')
+    .data(msc.lanes(), (l) => l.id)
+    .join('div')
+    .attr('class', 'lane-head')
+    .style('left', (l) => `${l.x * k}px`)
+    .style('width', `${86 * k}px`)
+    .text((l) => l.label);
+}
+
+async function selectTrace(index) {
+  S.selected = index;
+  invalidate('teaching');
+  const run = S.run;
+  if (!run) return;
+  const item = S.trace.find((x) => x.index === index);
+  const r = item?.record;
+  $('insp-empty').hidden = true;
+  const kv = r
+    ? [
+        ['index', index],
+        ['operation', r.op],
+        ['time', fmtMs(r.t)],
+        ['from', `${r.from} (${r.fromDomain})`],
+        ['to', `${r.to} (${r.toDomain})`],
+        ['bytes', r.bytes],
+      ]
+    : [['index', index]];
+  d3.select('#insp-record')
+    .selectAll('div')
+    .data(kv)
+    .join((e) => {
+      const g = e.append('div').style('display', 'contents');
+      g.append('dt');
+      g.append('dd');
+      return g;
+    })
+    .call((g) => {
+      g.select('dt').text((d) => d[0]);
+      g.select('dd').text((d) => d[1]);
+    });
+  setRule(r?.detail ?? '');
+  $('insp-body').textContent = 'loading…';
+  $('insp-decoded').textContent = '';
+  $('insp-type').textContent = '';
+  try {
+    const p = await getJson(`/api/runs/${run.id}/trace/${index}`);
+    if (S.selected !== index) return;
+    setRule(p.rule ? `${p.detail} — ${p.rule}` : p.detail ?? p.record?.detail ?? '');
+    const type = p.contentType ? `(${p.contentType}${p.version !== undefined ? `, state version ${p.version}` : ''})` : '';
+    $('insp-type').textContent = p.note ? `${type} ${p.note}` : type;
+    $('insp-body').textContent = p.body ?? 'This message carries no body (a request, a response or a report).';
+    $('insp-decoded').textContent = p.decoded ? JSON.stringify(p.decoded, null, 2) : '';
+  } catch (e) {
+    $('insp-body').textContent = `Cannot load the payload: ${e.message}`;
+  }
+}
+
+function setRule(detail) {
+  const el = $('insp-rule');
+  el.textContent = detail || '–';
+  const blocked = /denied|block|fail|reject|unknown|pending|closed|expired/i.test(detail);
+  el.className = 'rule ' + (detail ? (blocked ? 'blocked' : 'allowed') : '');
+}
+
+function clearInspector() {
+  d3.select('#msc').selectAll('*').remove();
+  $('insp-empty').hidden = false;
+  d3.select('#insp-record').selectAll('*').remove();
+  setRule('');
+  $('insp-body').textContent = '';
+  $('insp-decoded').textContent = '';
+  $('insp-type').textContent = '';
+}
+
+const interactiveActive = () => S.run?.mode === 'interactive' && ACTIVE.has(S.run.status);
+
+export function wireTeaching() {
+  $('teach-step').addEventListener('click', async () => {
+    if (!interactiveActive()) {
+      $('mode-interactive').checked = true;
+      const run = await startRun();
+      if (!run) return;
+    }
+    await control('step', { to: 'message' });
+  });
+  $('teach-play').addEventListener('click', async () => {
+    if (!interactiveActive()) {
+      $('mode-interactive').checked = true;
+      await startRun();
+      return;
+    }
+    if (S.run.status === 'running') await control('pause');
+    else {
+      await control('speed', { speed: Number($('teach-speed').value) });
+      await control('resume');
+    }
+  });
+  $('msc-scroll').addEventListener('scroll', () => renderLaneHeader(), { passive: true });
+  $('teach-speed').addEventListener('change', () => {
+    if (interactiveActive()) control('speed', { speed: Number($('teach-speed').value) });
+  });
+}
+
+registerView('teaching', { render });
+on('reset', clearInspector);
