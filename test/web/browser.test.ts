@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, openPage, screenshot, startDashboard, type Dashboard } from './browser/harness.js';
+import { runsSuite } from './browser/runs-suite.js';
 
 let dash: Dashboard;
 let browser: Browser;
@@ -237,3 +238,6 @@ describe('dashboard in chromium', () => {
     await page.close();
   });
 });
+
+// more suites on the same chromium (one browser for the whole file keeps the suite fast)
+runsSuite(() => browser);

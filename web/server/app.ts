@@ -42,6 +42,8 @@ export interface BuildAppOptions {
   allowedHosts?: string[];
   /** wall-clock ms between checkpoints of live runs (default 5000) */
   checkpointMs?: number;
+  /** a paused run that no page watches is stopped after this many ms (default 5 min; 0 = never) */
+  idleTimeoutMs?: number;
 }
 
 export interface SimServices {
@@ -107,7 +109,7 @@ export async function buildApp(opts: BuildAppOptions = {}): Promise<FastifyInsta
     store.close();
     throw e;
   }
-  const runs = new RunManager({ store, maxRuns: opts.maxRuns ?? DEFAULT_MAX_RUNS, runner: opts.runner, log: app.log, checkpointMs: opts.checkpointMs });
+  const runs = new RunManager({ store, maxRuns: opts.maxRuns ?? DEFAULT_MAX_RUNS, runner: opts.runner, log: app.log, checkpointMs: opts.checkpointMs, idleTimeoutMs: opts.idleTimeoutMs });
   const sweeps = new SweepManager(runs, store);
   app.decorate('sim', { runs, sweeps, store, streams: new SseHub() });
   app.addHook('onRequest', hostGuard(app, opts.allowedHosts ?? []));

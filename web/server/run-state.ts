@@ -54,6 +54,10 @@ export interface LiveRun {
   counted: boolean;
   /** clock of the last checkpoint written to the store */
   checkpointClock: number;
+  /** wall time (performance.now) of the last control action or change of watchers (run-idle.ts) */
+  idleSince: number;
+  /** why the server stopped the run itself (the idle timeout); recorded as its error */
+  stopReason: string | null;
   // batch runs
   handle: ScenarioRunHandle | null;
   stopRequested: boolean;

@@ -17,6 +17,7 @@ import type { TraceRecord } from '../../sim/model/impp.js';
 import { runScenario, type Report, type RunScenarioOptions } from '../../sim/run.js';
 import type { Scenario } from '../../sim/scenario/index.js';
 import { Checkpointer } from './checkpoint.js';
+import { DEFAULT_IDLE_TIMEOUT_MS, fmtTimeout, IdleReaper, touch } from './run-idle.js';
 import { RunDriver } from './run-drivers.js';
 import { ApiError, plainMessage, toApiError } from './errors.js';
 import type { RatedSnapshot, TimeSeries } from './rates.js';
@@ -48,6 +49,8 @@ export interface RunManagerOptions {
   log?: { error(obj: unknown, msg?: string): void; warn(obj: unknown, msg?: string): void };
   /** wall-clock ms between checkpoints of live runs (default CHECKPOINT_MS) */
   checkpointMs?: number;
+  /** a paused run with no page watching it is stopped after this many ms (run-idle.ts; 0 = never) */
+  idleTimeoutMs?: number;
 }
 
 export class RunManager {
@@ -61,6 +64,8 @@ export class RunManager {
   private readonly history: RunHistory;
   private readonly checkpoints: Checkpointer;
   private readonly driver: RunDriver;
+  private readonly idle: IdleReaper;
+  readonly idleTimeoutMs: number;
   private closed = false;
 
   constructor(opts: RunManagerOptions) {
@@ -72,6 +77,9 @@ export class RunManager {
     this.checkpoints = new Checkpointer(opts.store, () => this.live.values(), opts.log);
     this.checkpoints.start(opts.checkpointMs);
     this.driver = new RunDriver(this.runner, { endRun: (r, st, e, rep) => this.endRun(r, st, e, rep), emit: (r, ev) => this.emit(r, ev) });
+    this.idleTimeoutMs = opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+    this.idle = new IdleReaper(this.idleTimeoutMs, () => this.live.values(), (run, reason) => this.stopIdle(run, reason));
+    this.idle.start();
   }
 
   // ---- capacity ----
@@ -84,7 +92,12 @@ export class RunManager {
 
   private checkCapacity(): void {
     if (this.activeCount() >= this.maxRuns) {
-      throw new ApiError('TOO_MANY_RUNS', `${this.maxRuns} run(s) are already active; wait for one to end or stop one (the limit is the server's --max-runs)`);
+      const held = [...this.live.values()].filter((r) => r.counted && ACTIVE.has(r.stored.status)).map((r) => `${r.stored.id} (${r.stored.scenario}, ${r.stored.status})`);
+      const idle = this.idleTimeoutMs > 0 ? `; a paused run that no page watches stops by itself after ${fmtTimeout(this.idleTimeoutMs)} idle` : '';
+      throw new ApiError(
+        'TOO_MANY_RUNS',
+        `${this.maxRuns} run(s) are already active${held.length ? `: ${held.join(', ')}` : ''}${this.sweepSlots ? ` and ${this.sweepSlots} sweep(s)` : ''}; wait for one to end or stop one from the history (the limit is the server's --max-runs${idle})`,
+      );
     }
   }
 
@@ -157,6 +170,8 @@ export class RunManager {
       done: Promise.resolve(),
       counted: !opts.internal,
       checkpointClock: -1,
+      idleSince: performance.now(),
+      stopReason: null,
       handle: null,
       stopRequested: false,
       timer: null,
@@ -187,7 +202,8 @@ export class RunManager {
     }
     const s = run.stored;
     s.status = status;
-    s.error = error;
+    s.error = error ?? run.stopReason;
+    if (run.stopReason !== null && report?.stopped !== undefined) report.stopped.reason = run.stopReason;
     s.finishedAt = new Date().toISOString();
     if (report !== null) {
       run.report = report;
@@ -283,8 +299,12 @@ export class RunManager {
     const run = this.live.get(id);
     if (run === undefined) return null;
     run.listeners.add(listener);
+    touch(run);
     const trace = run.interactive !== null ? run.interactive.trace.slice(0, run.traceSent) : [];
-    return { unsubscribe: () => run.listeners.delete(listener), backlog: { snapshot: run.snapshot, trace } };
+    const unsubscribe = () => {
+      if (run.listeners.delete(listener)) touch(run);
+    };
+    return { unsubscribe, backlog: { snapshot: run.snapshot, trace } };
   }
 
   /** Resolves when the run has ended (at once for an ended or unknown run). */
@@ -302,6 +322,7 @@ export class RunManager {
       throw new ApiError('BAD_STATE', `cannot ${action} run '${id}': it has ended (${s.status})`);
     }
     const st = run.stored;
+    touch(run);
     switch (action) {
       case 'pause':
         if (st.status !== 'running') throw new ApiError('BAD_STATE', `cannot pause run '${id}': it is ${st.status}`);
@@ -372,10 +393,20 @@ export class RunManager {
     if (!paused && run.interactive !== null) this.driver.drive(run);
   }
 
+  /** Stops a run that the idle timeout found paused and unwatched (run-idle.ts). */
+  private stopIdle(run: LiveRun, reason: string): void {
+    this.log?.warn({ run: run.stored.id }, reason);
+    run.stopReason = reason;
+    run.stopRequested = true;
+    if (run.interactive !== null) this.driver.finishInteractive(run, 'stopped');
+    else run.handle?.stop();
+  }
+
   /** Stops every live run and waits for them to end (server shutdown). */
   async close(): Promise<void> {
     this.closed = true;
     this.checkpoints.stop();
+    this.idle.stopTimer();
     const runs = [...this.live.values()];
     for (const run of runs) {
       run.stopRequested = true;
