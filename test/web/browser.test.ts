@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, openPage, screenshot, startDashboard, type Dashboard } from './browser/harness.js';
 import { runsSuite } from './browser/runs-suite.js';
+import { timeSuite } from './browser/time-suite.js';
 
 let dash: Dashboard;
 let browser: Browser;
@@ -241,3 +242,7 @@ describe('dashboard in chromium', () => {
 
 // more suites on the same chromium (one browser for the whole file keeps the suite fast)
 runsSuite(() => browser);
+timeSuite(
+  () => browser,
+  () => dash,
+);

@@ -25,7 +25,7 @@ export interface Rates {
 export type RatedSnapshot = LiveSnapshot & { rates: Rates };
 
 export interface SeriesPoint {
-  /** simulated ms at the end of the interval */
+  /** simulated ms at the end of the bucket */
   t: number;
   notificationsPerSec: number;
   imsPerSec: number;
@@ -38,6 +38,8 @@ export interface SeriesPoint {
 
 export interface TimeSeries {
   domains: string[];
+  /** simulated ms per bucket (buckets.ts); absent in runs stored before series were bucketed */
+  bucketMs?: number;
   points: SeriesPoint[];
 }
 

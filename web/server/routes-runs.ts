@@ -101,6 +101,7 @@ export async function runRoutesPlugin(app: FastifyInstance): Promise<void> {
       return;
     }
     if (sub.backlog.snapshot !== null) client.send('snapshot', frame('snapshot', sub.backlog.snapshot));
+    client.send('series', frame('series', sub.backlog.series));
     for (let i = 0; i < sub.backlog.trace.length; i += TRACE_CHUNK) client.send('trace', frame('trace', sub.backlog.trace.slice(i, i + TRACE_CHUNK)));
     heartbeat = setInterval(() => client.comment(': heartbeat\n\n'), HEARTBEAT_MS);
     heartbeat.unref?.();

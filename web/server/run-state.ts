@@ -6,7 +6,9 @@ import type { InteractiveRun } from '../../sim/interactive.js';
 import type { TraceRecord } from '../../sim/model/impp.js';
 import type { Report, ScenarioRunHandle } from '../../sim/run.js';
 import type { Scenario } from '../../sim/scenario/index.js';
-import type { RatedSnapshot, TimeSeries } from './rates.js';
+import type { BucketClock } from './buckets.js';
+import type { LiveSnapshot } from '../../sim/run.js';
+import type { RatedSnapshot, SeriesPoint, TimeSeries } from './rates.js';
 import type { RunFigures, RunMode, RunRecord, RunStatus, StoredRun } from './store.js';
 
 /** A stored record that cannot be read is listed with this status (and the reason in `error`). */
@@ -34,6 +36,8 @@ export type RunEvent =
   | { type: 'status'; data: RunSummary }
   | { type: 'snapshot'; data: RatedSnapshot }
   | { type: 'trace'; data: TraceRecord[] }
+  /** points of the simulated-time series from index `from` on (a reconnect gets them all from 0) */
+  | { type: 'series'; data: { from: number; bucketMs: number; domains: string[]; points: SeriesPoint[] } }
   | { type: 'end'; data: { status: RunStatus; error?: string } };
 
 export type RunListener = (ev: RunEvent) => void;
@@ -45,6 +49,9 @@ export interface LiveRun {
   scenario: Scenario;
   snapshot: RatedSnapshot | null;
   series: TimeSeries;
+  /** the next boundary of the series' buckets, and the live view at the last one closed */
+  buckets: BucketClock | null;
+  bucketPrev: LiveSnapshot | null;
   report: Report | null;
   listeners: Set<RunListener>;
   /** trace records already announced to subscribers */

@@ -164,6 +164,8 @@ export class RunManager {
       scenario: { ...scenario, seed, duration },
       snapshot: null,
       series: { domains: scenario.domains.map((d) => d.name), points: [] },
+      buckets: null,
+      bucketPrev: null,
       report: null,
       listeners: new Set(),
       traceSent: 0,
@@ -195,7 +197,9 @@ export class RunManager {
     run.timer = null;
     if (run.handle !== null && status !== 'failed') {
       try {
-        this.driver.takeSnapshot(run, this.driver.batchSnapshot(run, run.handle));
+        const snap = this.driver.batchSnapshot(run, run.handle);
+        this.driver.takeSnapshot(run, snap);
+        this.driver.closeBuckets(run, snap, true);
       } catch {
         // the final snapshot is a nicety; the report below has the figures
       }
@@ -295,16 +299,17 @@ export class RunManager {
   }
 
   /** Subscribes to a live run's events; returns null when the run is not live (ended or unknown). */
-  subscribe(id: string, listener: RunListener): { unsubscribe: () => void; backlog: { snapshot: RatedSnapshot | null; trace: TraceRecord[] } } | null {
+  subscribe(id: string, listener: RunListener): { unsubscribe: () => void; backlog: { snapshot: RatedSnapshot | null; trace: TraceRecord[]; series: Extract<RunEvent, { type: 'series' }>['data'] } } | null {
     const run = this.live.get(id);
     if (run === undefined) return null;
     run.listeners.add(listener);
     touch(run);
     const trace = run.interactive !== null ? run.interactive.trace.slice(0, run.traceSent) : [];
+    const series = { from: 0, bucketMs: run.series.bucketMs ?? 0, domains: run.series.domains, points: run.series.points.slice() };
     const unsubscribe = () => {
       if (run.listeners.delete(listener)) touch(run);
     };
-    return { unsubscribe, backlog: { snapshot: run.snapshot, trace } };
+    return { unsubscribe, backlog: { snapshot: run.snapshot, trace, series } };
   }
 
   /** Resolves when the run has ended (at once for an ended or unknown run). */
@@ -343,8 +348,7 @@ export class RunManager {
         if (run.interactive === null) throw new ApiError('BAD_STATE', `cannot step run '${id}': only interactive runs step (this one is a batch run)`);
         if (st.status === 'running') this.setPaused(run, true);
         try {
-          if (opts.to === 'message') run.interactive.stepToNextMessage();
-          else run.interactive.step();
+          this.driver.step(run, opts.to);
         } catch (e) {
           this.endRun(run, 'failed', plainMessage(e), null);
           return this.require(id);

@@ -51,6 +51,15 @@ function appendTrace(records) {
   }
 }
 
+/** Points of the run's simulated-time series from index `from` on (replayed whole on a reconnect). */
+function ingestSeries(d) {
+  const cur = S.series ?? { bucketMs: d.bucketMs, domains: d.domains, points: [] };
+  cur.points.length = Math.min(cur.points.length, d.from);
+  cur.points.push(...d.points);
+  S.series = { ...cur, bucketMs: d.bucketMs || cur.bucketMs, domains: d.domains };
+  invalidate('throughput');
+}
+
 function follow(run) {
   S.run = run;
   updateRunUi();
@@ -63,6 +72,7 @@ function follow(run) {
     },
     snapshot: (snap) => ingestSnapshot(snap),
     trace: (records) => appendTrace(records),
+    series: (d) => ingestSeries(d),
     end: (e) => {
       if (S.run) S.run = { ...S.run, status: e.status, error: e.error ?? S.run.error };
       if (e.error) showError(`The run ${e.status}: ${e.error}`);
@@ -92,7 +102,7 @@ async function finishRun(id) {
     try {
       S.series = parseSeriesCsv(await getText(`/api/runs/${id}/timeseries.csv`));
     } catch {
-      S.series = null;
+      // keep what the stream gave
     }
   } catch (e) {
     showError(`Cannot read the run's results: ${e.message}`);

@@ -336,3 +336,12 @@ export function lineOfPath(yaml, path) {
   }
   return at + 1;
 }
+
+/** A step of simulated time in its own unit: 500 ms, 10 s, 2 min, 1 h. */
+export function fmtStep(ms) {
+  if (!Number.isFinite(ms)) return '–';
+  if (ms < 1000) return `${+ms.toFixed(3)} ms`;
+  if (ms < 60_000) return `${+(ms / 1000).toFixed(3)} s`;
+  if (ms < 3_600_000) return `${+(ms / 60_000).toFixed(3)} min`;
+  return `${+(ms / 3_600_000).toFixed(3)} h`;
+}

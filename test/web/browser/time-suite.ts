@@ -1,0 +1,49 @@
+/**
+ * Browser tests of time on the simulated clock: the throughput chart of an `outage` run has one
+ * point per 10 s bucket and shows the gateway outage as a dip, unpaced and paced alike. Called
+ * from browser.test.ts (one chromium for the file).
+ */
+import { describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { openPage, type Dashboard } from './harness.js';
+
+/** The y pixels of a drawn line series, in order (d3.line with curveLinear: "Mx,yLx,y..."). */
+async function drawnY(page: Page, sel: string): Promise<number[]> {
+  const d = (await page.locator(sel).first().getAttribute('d')) ?? '';
+  return [...d.matchAll(/[ML]([-\d.e]+),([-\d.e]+)/g)].map((m) => Number(m[2]));
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+export function timeSuite(browser: () => Browser, dash: () => Dashboard): void {
+  describe('time on the simulated clock', () => {
+    for (const speed of ['', '1200']) {
+      it(`outage${speed ? ` at speed ${speed}` : ' unpaced'}: throughput over time has 180 buckets of 10 s and the outage dip`, async () => {
+        const { page, errors } = await openPage(browser(), dash().url);
+        await page.selectOption('#scenario-select', 'outage');
+        await page.waitForFunction(() => (document.getElementById('yaml-editor') as HTMLTextAreaElement).value.includes('name: outage'));
+        await page.fill('#speed', speed);
+        await page.click('#tab-throughput');
+        await page.click('#start-btn');
+        if (speed) {
+          // paced: buckets arrive while the run goes on
+          await page.waitForFunction(() => Number(document.querySelector('[data-testid=throughput-rates-series][data-key=m]')?.getAttribute('data-points')) >= 3, null, { timeout: 20_000 });
+          expect(await page.textContent('[data-testid=run-status]')).toBe('running');
+        }
+        await page.waitForSelector('[data-testid=run-status].finished', { timeout: 30_000 });
+        await page.waitForFunction(() => Number(document.querySelector('[data-testid=throughput-rates-series][data-key=m]')?.getAttribute('data-points')) === 180, null, { timeout: 10_000 });
+        expect(await page.textContent('[data-testid=throughput-buckets]')).toContain('One point per 10 s of simulated time (180 buckets');
+        // bucket i ends at 10 (i + 1) s; a larger y pixel is a lower rate
+        const y = await drawnY(page, '[data-testid=throughput-rates-series][data-key=m] path.line');
+        expect(y.length).toBe(180);
+        const before = median(y.slice(30, 60));
+        const during = median(y.slice(61, 72));
+        const after = median(y.slice(73, 90));
+        expect(during).toBeGreaterThan(before);
+        expect(during).toBeGreaterThan(after);
+        expect(errors).toEqual([]);
+        await page.close();
+      });
+    }
+  });
+}
