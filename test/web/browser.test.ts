@@ -46,7 +46,8 @@ describe('dashboard in chromium', () => {
     const { page, errors } = await openPage(browser, dash.url);
     const names = await page.locator('#scenario-select option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
     expect(names).toEqual(expect.arrayContaining(['teach-basic', 'office', 'federation']));
-    expect(await page.inputValue('#yaml-editor')).toContain('name: teach-basic');
+    // the server's default scenario is preselected
+    expect(await page.inputValue('#yaml-editor')).toContain('name: office');
     expect(await count(page, '#yaml-gutter div')).toBeGreaterThan(10);
     for (const v of ['fanout', 'latency', 'throughput', 'teaching', 'scalability', 'compare']) {
       await page.click(`#tab-${v}`);
@@ -241,7 +242,10 @@ describe('dashboard in chromium', () => {
 });
 
 // more suites on the same chromium (one browser for the whole file keeps the suite fast)
-runsSuite(() => browser);
+runsSuite(
+  () => browser,
+  () => dash,
+);
 timeSuite(
   () => browser,
   () => dash,

@@ -14,6 +14,7 @@ import { wireCompare } from './views/compare.js';
 import { parseHash, showView, wireRouter } from './router.js';
 import { control, openRun, refreshHistory, startRun, stepTo } from './runs.js';
 import { editor, loadScenarios, pickScenario } from './scenario.js';
+import { loadForm, restoreFields, saveForm, watchForm } from './persist.js';
 
 function wireExports() {
   document.addEventListener('click', async (ev) => {
@@ -33,9 +34,17 @@ function wireExports() {
 }
 
 function wireControls() {
-  $('scenario-select').addEventListener('change', (ev) => pickScenario(ev.target.value));
+  const save = () => saveForm(S.scenarioName, editor.get());
+  $('scenario-select').addEventListener('change', async (ev) => {
+    await pickScenario(ev.target.value);
+    save();
+  });
   $('validate-btn').addEventListener('click', () => editor.validate());
-  $('revert-btn').addEventListener('click', () => pickScenario(S.scenarioName));
+  $('revert-btn').addEventListener('click', async () => {
+    await pickScenario(S.scenarioName);
+    save();
+  });
+  watchForm(() => [S.scenarioName, editor.get()]);
   $('start-btn').addEventListener('click', () => startRun());
   $('pause-btn').addEventListener('click', () => control(S.run?.status === 'paused' ? 'resume' : 'pause'));
   $('step-btn').addEventListener('click', () => stepTo());
@@ -72,11 +81,14 @@ async function init() {
   wirePreferences();
   const start = parseHash();
   showView(start.view);
-  await loadScenarios();
-  const first = S.scenarios.find((s) => s.name === 'teach-basic') ?? S.scenarios[0];
+  const defaultName = await loadScenarios();
+  // the scenario and edits of the last visit, else the server's default scenario
+  const saved = loadForm();
+  const first = S.scenarios.find((s) => s.name === saved?.scenario) ?? S.scenarios.find((s) => s.name === defaultName) ?? S.scenarios[0];
+  if (saved) restoreFields(saved);
   if (first) {
     $('scenario-select').value = first.name;
-    await pickScenario(first.name);
+    await pickScenario(first.name, first.name === saved?.scenario && typeof saved.yaml === 'string' ? saved.yaml : undefined);
   }
   await refreshHistory();
   if (start.run) await openRun(start.run);

@@ -47,10 +47,13 @@ export async function pickScenario(name, yaml) {
   }
 }
 
-/** Lists the built-in scenarios in the select. */
+/** Lists the built-in scenarios in the select; resolves to the server's default scenario. */
 export async function loadScenarios() {
+  let def = '';
   try {
-    S.scenarios = (await getJson('/api/scenarios')).scenarios ?? [];
+    const got = await getJson('/api/scenarios');
+    S.scenarios = got.scenarios ?? [];
+    def = got.default ?? '';
   } catch (e) {
     showError(`Cannot list the scenarios: ${e.message}`);
   }
@@ -60,4 +63,5 @@ export async function loadScenarios() {
     .join('option')
     .attr('value', (s) => s.name)
     .text((s) => `${s.name} (${fmtCount(s.users)} users, ${s.domains} domain${s.domains === 1 ? '' : 's'})`);
+  return def;
 }
