@@ -118,6 +118,13 @@ describe('dashboard in chromium', () => {
     expect(await page.locator('#domain-table tbody tr td').first().textContent()).toBe('office.example');
     expect(Number((await page.textContent('#counter-notifyDelivered'))?.replace(/,/g, ''))).toBeGreaterThan(0);
     expect(await page.textContent('#counter-leaks')).toBe('0');
+    // the busiest domain is the table's, by name and whole-run utilisation; the rate is the report's over its period
+    const wholeRun = await page.locator('#domain-table tbody tr').first().locator('td').nth(3).textContent();
+    expect(await page.textContent('#counter-maxUtil')).toBe(`${wholeRun} office.example`);
+    const rep0 = await page.evaluate(async (id) => (await fetch(`/api/runs/${id}/report`)).json(), (await page.getAttribute('#history li.current', 'data-id'))!);
+    const perSec = rep0.presence.notifications.delivered / (rep0.parameters.duration / 1000);
+    expect(Number((await page.textContent('#counter-notifRate'))!.replace(/,/g, ''))).toBeCloseTo(perSec, perSec >= 100 ? -1 : 1);
+    expect(await page.locator('#counter-notifRateNow').isVisible()).toBe(false);
 
     await page.click('#tab-latency');
     await page.waitForSelector('[data-testid=latency-hist-notification-bar]');

@@ -3,49 +3,61 @@
  * from its last snapshot while it goes on and from its report once it has ended.
  */
 import d3 from './d3.js';
+import { headline } from './figures.js';
 import { binsFromBuckets, fmtClock, fmtCount, fmtMs, fmtPct, percentiles } from './shape.js';
 import { $, everyFrame, S } from './state.js';
 
+// `now`: over the last snapshot's interval (live runs); `run`: over the whole run
 const COUNTERS = [
   { key: 'events', label: 'events' },
   { key: 'publishes', label: 'publishes' },
   { key: 'notifySent', label: 'notifications sent' },
   { key: 'notifyDelivered', label: 'notifications delivered' },
-  { key: 'notifRate', label: 'notifications / s' },
+  { key: 'notifRateNow', label: 'notifications / s, now', kind: 'now' },
+  { key: 'notifRate', label: 'notifications / s, whole run' },
   { key: 'p99', label: 'p99 notification' },
   { key: 'imSent', label: 'IMs sent' },
   { key: 'imDelivered', label: 'IMs delivered' },
   { key: 'imFailed', label: 'IMs failed' },
-  { key: 'msgRate', label: 'messages between domains / s' },
-  { key: 'maxUtil', label: 'busiest domain' },
+  { key: 'msgRateNow', label: 'messages between domains / s, now', kind: 'now' },
+  { key: 'msgRate', label: 'messages between domains / s, whole run' },
+  { key: 'maxUtilNow', label: 'busiest domain, now', kind: 'now' },
+  { key: 'maxUtil', label: 'busiest domain, whole run' },
   { key: 'leaks', label: 'leaks (must be 0)' },
 ];
+
+const busy = (b) => (b ? `${fmtPct(b.utilisation)} ${b.name}` : undefined);
 
 function counterValues() {
   const snap = S.lastSnap;
   const c = snap?.counters ?? {};
   const r = S.report;
   const notif = snap ? percentiles(binsFromBuckets(snap.latency.edgesMs, snap.latency.notification)) : null;
-  const util = snap?.rates?.domains?.length ? d3.max(snap.rates.domains, (d) => d.utilisation) : NaN;
+  const h = headline({ report: r, snap });
   return {
     events: r ? r.engine.events : (snap?.events ?? S.run?.events),
     publishes: r ? r.presence.publishes : c.publishes,
     notifySent: r ? r.presence.notifications.sent : c.notifySent,
     notifyDelivered: r ? r.presence.notifications.delivered : c.notifyDelivered,
-    notifRate: snap?.rates?.notificationsPerSec,
+    notifRateNow: h.notifNow,
+    notifRate: h.notifRun,
     p99: r ? r.latency.notification.p99 : notif?.p99,
     imSent: r ? r.im.sent : c.imSent,
     imDelivered: r ? r.im.delivered : c.imDelivered,
     imFailed: r ? r.im.failed : c.imFailed,
-    msgRate: snap?.rates?.messagesPerSec,
-    maxUtil: r ? d3.max(Object.values(r.domains), (d) => d.utilisation) : util,
+    msgRateNow: h.msgNow,
+    msgRate: h.msgRun,
+    maxUtilNow: busy(h.busiestNow),
+    maxUtil: busy(h.busiest),
     leaks: r ? r.security.leaks : c.leaks,
   };
 }
 
 function render() {
   const v = counterValues();
-  const fmt = (k, x) => (x === undefined || x === null ? '–' : k === 'p99' ? fmtMs(x) : k === 'maxUtil' ? fmtPct(x) : fmtCount(x));
+  const fmt = (k, x) => (x === undefined || x === null || Number.isNaN(x) ? '–' : typeof x === 'string' ? x : k === 'p99' ? fmtMs(x) : fmtCount(x));
+  // after the end there is no "now": those counters are hidden
+  const live = !S.report && S.run && S.lastSnap;
   d3.select('#counter-list')
     .selectAll('div.counter')
     .data(COUNTERS, (d) => d.key)
@@ -55,6 +67,8 @@ function render() {
       e.append('dt');
       return e;
     })
+    .classed('now', (d) => d.kind === 'now')
+    .style('display', (d) => (d.kind === 'now' && !live ? 'none' : null))
     .call((g) => {
       g.select('dt').text((d) => d.label);
       g.select('dd')
