@@ -3,6 +3,7 @@
  * thresholds (`--threshold`, the scenario's `x-thresholds`), the analytic cross-check and the
  * `--html` / `--md` reports. Exit status 3 = a threshold or target failed.
  */
+import { SATURATION_TARGETS } from './saturation.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -50,7 +51,8 @@ export const TOOLKIT_USAGE = `  sweep <scenario> --param path=values [options]
   size <scenario> --target EXPR --vary servers.count|servers.cores|PATH [options]
                              smallest capacity meeting every target (doubling, then bisection,
                              then per domain)
-      --target EXPR          a threshold that must hold (repeatable)
+      --target EXPR          a threshold that must hold (repeatable; none: the saturation rule,
+                             maxUtilisation < 0.7 and latency.notification.p99 < 5s)
       --replications R [3], --parallel P, --seed S, --duration D, --warmup D, --set path=value
       --min N, --max N       values tried [1, 1024]
       --no-per-domain        keep one value for every domain
@@ -266,8 +268,8 @@ export async function sizeCommand(args: string[]): Promise<number> {
   });
   if (positionals.length !== 1) throw usage(`size needs exactly one scenario (a name or a file), got ${positionals.length}`);
   if (!values.vary) throw usage('size needs --vary servers.count or --vary servers.cores (or a full path such as domains[0].servers.count)');
-  const targets = [...(values.target ?? [])];
-  if (targets.length === 0) throw usage("size needs at least one --target, e.g. --target 'latency.notification.p99 < 500ms'");
+  // no --target: the smallest capacity that does not saturate (the rule the dashboard uses)
+  const targets = values.target?.length ? [...values.target] : [...SATURATION_TARGETS];
   const scenario = loadScenario(positionals[0], scenarioOverrides(values));
   await probeThresholdPaths(scenario, targets.map(parseThreshold));
   const result = await runSize(scenario, {

@@ -34,6 +34,11 @@ export interface SeriesPoint {
   utilisation: number[];
   /** per-domain jobs waiting at the end of the interval, same order */
   queue: number[];
+  /**
+   * notification latencies that ended in the bucket, per live latency bucket (LiveSnapshot
+   * latency.edgesMs: below each edge, then the rest); the page draws percentiles over time from them
+   */
+  latency?: number[];
 }
 
 export interface TimeSeries {

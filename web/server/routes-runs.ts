@@ -1,4 +1,5 @@
 /** /api/runs: create, list, read, control runs; their reports, traces, time series and live events. */
+import { LIVE_LATENCY_EDGES_MS } from '../../sim/model/impp.js';
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from './errors.js';
 import { tracePayload } from './payload.js';
@@ -55,6 +56,11 @@ export async function runRoutesPlugin(app: FastifyInstance): Promise<void> {
     if (record === undefined) throw new ApiError('TRACE_NOT_FOUND', `run '${req.params.id}' has ${trace.length} trace record(s); no record ${index}`);
     return { index, ...tracePayload(record) };
   });
+
+  app.get<IdParams>('/api/runs/:id/timeseries', { schema: runRoutes.timeseriesJson }, async (req) => ({
+    latencyEdgesMs: LIVE_LATENCY_EDGES_MS,
+    ...runs.timeseries(req.params.id),
+  }));
 
   app.get<IdParams>('/api/runs/:id/timeseries.csv', { schema: runRoutes.timeseries }, async (req, reply) => {
     const csv = timeSeriesCsv(runs.timeseries(req.params.id));

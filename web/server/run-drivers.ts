@@ -123,9 +123,14 @@ export class RunDriver {
     if (ends.length === 0) return;
     const rates = computeRates(run.bucketPrev, { ...snap, clock: ends[ends.length - 1] });
     const from = run.series.points.length;
+    const before = run.bucketPrev?.latency.notification;
+    // the latencies that ended in the interval, shared evenly when it covers several buckets
+    const latency = snap.latency.notification.map((n, i) => (n - (before?.[i] ?? 0)) / ends.length);
     let last = prevClock;
     for (const t of ends) {
       appendPoint(run.series, t, { ...rates, intervalSec: (t - last) / 1000 });
+      const p = run.series.points[run.series.points.length - 1];
+      if (p !== undefined && p.t === t && latency.length > 0) p.latency = latency;
       last = t;
     }
     run.bucketPrev = { ...snap, clock: ends[ends.length - 1] };

@@ -9,6 +9,7 @@ import type { Scenario } from '../../sim/scenario/index.js';
 import type { BucketClock } from './buckets.js';
 import type { LiveSnapshot } from '../../sim/run.js';
 import type { RatedSnapshot, SeriesPoint, TimeSeries } from './rates.js';
+import { saturationReasons } from './saturation.js';
 import type { RunFigures, RunMode, RunRecord, RunStatus, StoredRun } from './store.js';
 
 /** A stored record that cannot be read is listed with this status (and the reason in `error`). */
@@ -91,7 +92,7 @@ export interface UnrecordedRun {
   snapshot: RatedSnapshot | null;
 }
 
-export function figuresOf(report: Report): RunFigures {
+export function figuresOf(report: Report, series: TimeSeries | null = null): RunFigures {
   let maxUtilisation = 0;
   for (const d of Object.values(report.domains)) maxUtilisation = Math.max(maxUtilisation, d.utilisation);
   return {
@@ -99,6 +100,7 @@ export function figuresOf(report: Report): RunFigures {
     p99NotificationMs: report.latency.notification.p99,
     imDelivered: report.im.delivered,
     maxUtilisation,
+    saturation: saturationReasons(report, series),
   };
 }
 

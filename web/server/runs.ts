@@ -211,7 +211,7 @@ export class RunManager {
     s.finishedAt = new Date().toISOString();
     if (report !== null) {
       run.report = report;
-      s.figures = figuresOf(report);
+      s.figures = figuresOf(report, run.series);
       s.events = report.engine.events;
       if (status === 'finished') s.clock = (report.parameters.warmup ?? 0) + report.parameters.duration;
     }

@@ -46,6 +46,7 @@ export const figuresSchema = {
     p99NotificationMs: { type: 'number' },
     imDelivered: { type: 'number' },
     maxUtilisation: { type: 'number' },
+    saturation: { type: 'array', items: { type: 'string' } },
   },
 } as const;
 
@@ -250,9 +251,15 @@ export const runRoutes = {
   },
   timeseries: {
     tags: ['runs'],
-    summary: 'CSV of the live rates over simulated time',
+    summary: 'CSV of the rates per bucket of simulated time',
     params: idParams,
     response: { 200: { type: 'string' }, ...errors(404, 409) },
+  },
+  timeseriesJson: {
+    tags: ['runs'],
+    summary: 'The time series per bucket of simulated time, with the latencies of each bucket',
+    params: idParams,
+    response: { 200: looseObject, ...errors(404, 409) },
   },
 } as const;
 
@@ -263,6 +270,7 @@ export const sweepFiguresSchema = {
     p99NotificationMs: { type: 'number' },
     maxUtilisation: { type: 'number' },
     imPerSec: { type: 'number' },
+    saturation: { type: 'array', items: { type: 'string' } },
   },
 } as const;
 

@@ -38,6 +38,8 @@ export interface RunFigures {
   p99NotificationMs: number;
   imDelivered: number;
   maxUtilisation: number;
+  /** why the run is saturated (web/server/saturation.ts); empty when it is not, absent in older records */
+  saturation?: string[];
 }
 
 export interface StoredRun {

@@ -45,5 +45,24 @@ export function timeSuite(browser: () => Browser, dash: () => Dashboard): void {
         await page.close();
       });
     }
+
+    it('office: percentiles per bucket, a note that the log-in burst dominates p99 with a warm-up to use, and the peak bucket', async () => {
+      const { page, errors } = await openPage(browser(), dash().url);
+      await page.selectOption('#scenario-select', 'office');
+      await page.waitForFunction(() => (document.getElementById('yaml-editor') as HTMLTextAreaElement).value.includes('name: office'));
+      await page.fill('#duration', '30min');
+      await page.click('#start-btn');
+      await page.waitForSelector('[data-testid=run-status].finished', { timeout: 30_000 });
+      await page.click('#tab-latency');
+      await page.waitForFunction(() => Number(document.querySelector('[data-testid=latency-over-time-series][data-key=p99]')?.getAttribute('data-points')) > 100, null, { timeout: 10_000 });
+      const note = page.locator('[data-testid=latency-burst]');
+      await note.waitFor({ state: 'visible', timeout: 10_000 });
+      expect(await note.textContent()).toMatch(/log-in burst\) dominates p99: .* without its first tenth .*warmup=3min/);
+      await page.click('#tab-throughput');
+      const peakText = await page.textContent('[data-testid=throughput-peak]');
+      expect(peakText).toMatch(/^Peak bucket: office\.example at [\d.]+ % from 0\.000 s to 10\.0 s simulated \(whole run: [\d.]+ %\)\.$/);
+      expect(errors).toEqual([]);
+      await page.close();
+    });
   });
 }

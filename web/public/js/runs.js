@@ -3,13 +3,12 @@
  * actions, loading its results at the end, opening a run from the history, and the history list.
  */
 import d3 from './d3.js';
-import { ApiError, getJson, getText, postJson, runEvents } from './api.js';
+import { ApiError, getJson, postJson, runEvents } from './api.js';
 import { fmtMs, pairRates, parseOverrides } from './shape.js';
 import { $, ACTIVE, emit, errorText, invalidate, MAX_SNAPS, S, showError } from './state.js';
 import { writeHash } from './router.js';
 import { editor, scenarioOf } from './scenario.js';
 import { fan, setModel } from './views/fanout.js';
-import { parseSeriesCsv } from './views/throughput.js';
 
 function resetRunView() {
   if (S.closeStream) S.closeStream();
@@ -57,7 +56,7 @@ function ingestSeries(d) {
   cur.points.length = Math.min(cur.points.length, d.from);
   cur.points.push(...d.points);
   S.series = { ...cur, bucketMs: d.bucketMs || cur.bucketMs, domains: d.domains };
-  invalidate('throughput');
+  invalidate('throughput', 'latency');
 }
 
 function follow(run) {
@@ -100,7 +99,7 @@ async function finishRun(id) {
       }
     }
     try {
-      S.series = parseSeriesCsv(await getText(`/api/runs/${id}/timeseries.csv`));
+      S.series = await getJson(`/api/runs/${id}/timeseries`);
     } catch {
       // keep what the stream gave
     }

@@ -4,16 +4,45 @@
  */
 import d3 from '../d3.js';
 import { histogramChart } from '../charts/histogram-chart.js';
-import { PALETTE } from '../charts/common.js';
+import { msTick, PALETTE } from '../charts/common.js';
 import { latencyCdfChart } from '../charts/latency-cdf.js';
 import { binsFromBuckets, cdfFromBins, fmtClock, fmtCount, fmtMs, percentiles } from '../shape.js';
 import { $, registerView, S } from '../state.js';
+import { lineChart } from '../charts/line-chart.js';
+import { burstDominatesP99, percentilesOverTime } from '../series.js';
 
 const BLUE = PALETTE[0];
 const ORANGE = PALETTE[1];
 const histN = histogramChart().title('Notification latency').color(BLUE).testid('latency-hist-notification');
 const histI = histogramChart().title('Instant message latency').color(ORANGE).testid('latency-hist-im');
 const cdf = latencyCdfChart().title('Latency CDF').height(300).width(980).testid('latency-cdf');
+const overTime = lineChart().title('Percentiles over time').xLabel('simulated time (s)').yLabel('latency (log scale)').yType('log').yTickFormat(msTick).height(280).width(980).testid('latency-over-time');
+
+const edgesOf = () => S.series?.latencyEdgesMs ?? S.lastSnap?.latency?.edgesMs ?? [];
+
+/** p50 / p95 / p99 per bucket, and the note when the log-in burst dominates p99. */
+function renderOverTime() {
+  const q = percentilesOverTime(S.series, edgesOf());
+  const at = (k) => q.map((p) => [p.t / 1000, p[k]]);
+  const warmup = S.report?.parameters?.warmup ?? 0;
+  overTime.markers(warmup > 0 ? [{ x: warmup / 1000, label: 'end of warm-up', color: '#666' }] : []);
+  overTime.emptyText(S.run ? 'no latencies in the buckets yet' : 'start a run');
+  d3.select('#lat-time')
+    .datum([
+      { key: 'p50', label: 'p50', color: PALETTE[2], values: at('p50') },
+      { key: 'p95', label: 'p95', color: BLUE, values: at('p95'), dash: '6 3' },
+      { key: 'p99', label: 'p99', color: ORANGE, values: at('p99') },
+    ])
+    .call(overTime);
+  const burst = S.report ? burstDominatesP99(S.series, edgesOf(), warmup) : null;
+  const note = $('latency-burst');
+  note.hidden = !burst?.dominated;
+  if (burst?.dominated) {
+    note.textContent =
+      `The start of the run (the log-in burst) dominates p99: ${fmtMs(burst.p99)} over the measured period, ${fmtMs(burst.p99After)} without its first tenth ` +
+      `(before ${fmtClock(burst.skipMs)}). To measure the steady state, add the override warmup=${Math.ceil(burst.skipMs / 60_000)}min (these bucket percentiles are from the live view's coarse buckets).`;
+  }
+}
 
 function latencyData() {
   const snap = S.lastSnap;
@@ -63,6 +92,7 @@ function render() {
     { y: 0.99, label: '99 %', color: '#999' },
   ]);
   d3.select('#lat-cdf').datum(series).call(cdf);
+  renderOverTime();
   const rows = [
     { k: 'notification (publish → watcher)', ...L.n },
     { k: 'instant message (send → inbox)', ...L.i },
@@ -82,3 +112,4 @@ function render() {
 }
 
 registerView('latency', { render });
+

@@ -7,7 +7,8 @@
 import d3 from '../d3.js';
 import { lineChart } from '../charts/line-chart.js';
 import { PALETTE } from '../charts/common.js';
-import { fmtStep } from '../shape.js';
+import { fmtClock, fmtPct, fmtStep } from '../shape.js';
+import { peakBucket } from '../series.js';
 import { $, registerView, S } from '../state.js';
 import { fan } from './fanout.js';
 
@@ -41,29 +42,19 @@ function render() {
   d3.select('#tp-queue')
     .datum(names.map((name, j) => ({ key: name, label: name, color: colour(j), values: at((p) => p.queue?.[j]) })))
     .call(tpQueue);
+  const peak = peakBucket(series);
+  $('tp-peak').textContent = peak
+    ? `Peak bucket: ${peak.domain} at ${fmtPct(peak.utilisation)} from ${fmtClock(peak.from)} to ${fmtClock(peak.to)} simulated` +
+      (S.report ? ` (whole run: ${fmtPct(S.report.domains[peak.domain]?.utilisation)}).` : '.')
+    : '';
+  const sat = S.run?.figures?.saturation ?? [];
+  $('tp-saturation').hidden = sat.length === 0;
+  $('tp-saturation').textContent = sat.length ? `Saturated: ${sat.join('; ')}.` : '';
   $('tp-buckets').textContent = series.bucketMs
     ? `One point per ${fmtStep(series.bucketMs)} of simulated time (${pts.length} bucket${pts.length === 1 ? '' : 's'} so far): rates and utilisation over the bucket, queue length at its end.`
     : S.run
       ? 'Waiting for the first bucket of simulated time.'
       : 'Start a run to see throughput over simulated time.';
-}
-
-/** The server's time-series CSV as the stream's series ({ bucketMs, domains, points }). */
-export function parseSeriesCsv(text) {
-  const rows = d3.csvParse(text);
-  const cols = rows.columns ?? [];
-  const domains = cols.filter((c) => c.startsWith('utilisation_')).map((c) => c.slice('utilisation_'.length));
-  const num = (r, c) => (r[c] === undefined || r[c] === '' ? NaN : Number(r[c]));
-  const points = rows.map((r) => ({
-    t: num(r, 'time_s') * 1000,
-    notificationsPerSec: num(r, 'notifications_per_s'),
-    imsPerSec: num(r, 'ims_per_s'),
-    messagesPerSec: num(r, 'messages_per_s'),
-    utilisation: domains.map((d) => num(r, `utilisation_${d}`)),
-    queue: domains.map((d) => num(r, `queue_${d}`)),
-  }));
-  const bucketMs = points.length > 1 ? points[1].t - points[0].t : (points[0]?.t ?? 0);
-  return { bucketMs, domains, points };
 }
 
 registerView('throughput', { render });
