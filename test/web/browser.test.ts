@@ -54,6 +54,9 @@ describe('dashboard in chromium', () => {
       await expect.poll(() => page.locator(`#view-${v}`).isVisible()).toBe(true);
       expect(await page.getAttribute(`#tab-${v}`, 'aria-selected')).toBe('true');
     }
+    // the inputs offer what the API takes
+    expect(await page.getAttribute('#workers', 'max')).toBe('16');
+    expect(await page.getAttribute('#duration', 'placeholder')).toContain('10min');
     // large type for projection
     await page.check('#large-type');
     expect(await page.evaluate(() => document.body.classList.contains('large'))).toBe(true);

@@ -12,6 +12,7 @@ import { STEP_TO_MESSAGE_MAX_EVENTS } from '../../sim/interactive.js';
 import type { LiveSnapshot, Report, ScenarioRunHandle } from '../../sim/run.js';
 import { BucketClock } from './buckets.js';
 import { plainMessage } from './errors.js';
+import { growingQueues } from './saturation.js';
 import { appendPoint, computeRates, type RatedSnapshot } from './rates.js';
 import { ACTIVE, type LiveRun, type RunEvent } from './run-state.js';
 import type { Runner } from './runs.js';
@@ -134,7 +135,11 @@ export class RunDriver {
       last = t;
     }
     run.bucketPrev = { ...snap, clock: ends[ends.length - 1] };
-    this.host.emit(run, { type: 'series', data: { from, bucketMs: b.width, domains: run.series.domains, points: run.series.points.slice(from) } });
+    const overload = growingQueues(run.series, (name) => {
+      const d = run.scenario.domains.find((x) => x.name === name);
+      return d === undefined ? 0 : d.servers.count * d.servers.cores;
+    });
+    this.host.emit(run, { type: 'series', data: { from, bucketMs: b.width, domains: run.series.domains, points: run.series.points.slice(from), overload } });
   }
 
   batchSnapshot(run: LiveRun, h: ScenarioRunHandle): LiveSnapshot {

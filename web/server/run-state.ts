@@ -37,8 +37,11 @@ export type RunEvent =
   | { type: 'status'; data: RunSummary }
   | { type: 'snapshot'; data: RatedSnapshot }
   | { type: 'trace'; data: TraceRecord[] }
-  /** points of the simulated-time series from index `from` on (a reconnect gets them all from 0) */
-  | { type: 'series'; data: { from: number; bucketMs: number; domains: string[]; points: SeriesPoint[] } }
+  /**
+   * points of the simulated-time series from index `from` on (a reconnect gets them all from 0);
+   * `overload`: the domains whose queue keeps growing (saturation.ts), judged at every bucket
+   */
+  | { type: 'series'; data: { from: number; bucketMs: number; domains: string[]; points: SeriesPoint[]; overload?: string[] } }
   | { type: 'end'; data: { status: RunStatus; error?: string } };
 
 export type RunListener = (ev: RunEvent) => void;

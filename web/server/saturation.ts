@@ -20,7 +20,7 @@ export function growingQueues(series: TimeSeries, coresOf: (domain: string) => n
     const q = pts.slice(-(QUEUE_GROWTH_BUCKETS + 1)).map((p) => p.queue?.[j] ?? 0);
     const rising = q.every((x, i) => i === 0 || x > q[i - 1]);
     const cores = coresOf(name);
-    if (rising && cores > 0 && q[q.length - 1] >= QUEUE_PER_CORE * cores) out.push(`the queue of ${name} grew over the last ${QUEUE_GROWTH_BUCKETS} buckets to ${Math.round(q[q.length - 1])} jobs (${cores} cores)`);
+    if (rising && cores > 0 && q[q.length - 1] >= QUEUE_PER_CORE * cores) out.push(`the queue of ${name} grew over the last ${QUEUE_GROWTH_BUCKETS} buckets to ${Math.round(q[q.length - 1])} jobs (${cores} core${cores === 1 ? '' : 's'})`);
   });
   return out;
 }

@@ -64,5 +64,34 @@ export function timeSuite(browser: () => Browser, dash: () => Dashboard): void {
       expect(errors).toEqual([]);
       await page.close();
     });
+
+    it('an overloaded run warns while it goes on (the queue keeps growing), says it is saturated, and breaks IM failures down by reason', async () => {
+      const { page, errors } = await openPage(browser(), dash().url);
+      await page.selectOption('#scenario-select', 'office');
+      await page.waitForFunction(() => (document.getElementById('yaml-editor') as HTMLTextAreaElement).value.includes('name: office'));
+      await page.fill('#duration', '10min');
+      await page.fill('#overrides', 'domains[0].users=20000\ndomains[0].servers.count=1\ndomains[0].servers.cores=1');
+      await page.fill('#speed', '60');
+      await page.click('#start-btn');
+      const over = page.locator('[data-testid=overload]');
+      await over.waitFor({ state: 'visible', timeout: 20_000 });
+      expect(await over.textContent()).toMatch(/^Overload: the queue of office\.example grew over the last 4 buckets to [\d]+ jobs \(1 core\)/);
+      await page.click('#speed-btn');
+      await page.fill('#speed', '0');
+      await page.click('#speed-btn');
+      await page.waitForSelector('[data-testid=run-status].finished', { timeout: 30_000 });
+      await page.click('#tab-throughput');
+      const sat = page.locator('[data-testid=throughput-saturation]');
+      await sat.waitFor({ state: 'visible', timeout: 10_000 });
+      expect(await sat.textContent()).toMatch(/^Saturated: latency\.notification\.p99 < 5s failed \([\d.]+ s vs 5 s\)/);
+      const id = await page.evaluate(() => new URLSearchParams(location.hash.split('?')[1]).get('run'));
+      const rep = await page.evaluate(async (i) => (await fetch(`/api/runs/${i}/report`)).json(), id);
+      const fails = page.locator('[data-testid=im-failures]');
+      expect(rep.im.failed).toBeGreaterThan(0);
+      const [top] = Object.entries(rep.im.failedBy as Record<string, number>).sort((a, b) => b[1] - a[1]);
+      expect(await fails.textContent()).toContain(`by reason: ${top[0]} ${top[1].toLocaleString('en-US')}`);
+      expect(errors).toEqual([]);
+      await page.close();
+    });
   });
 }

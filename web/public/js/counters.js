@@ -77,6 +77,7 @@ function render() {
         .classed('alarm', (d) => d.key === 'leaks' && v.leaks > 0)
         .text((d) => fmt(d.key, v[d.key]));
     });
+  renderNotes();
   const run = S.run;
   const clock = S.report ? (S.report.parameters.warmup ?? 0) + S.report.parameters.duration : (S.lastSnap?.clock ?? run?.clock ?? 0);
   const until = S.lastSnap?.until ?? run?.until ?? 0;
@@ -84,6 +85,27 @@ function render() {
   $('progress-fill').style.width = `${pct}%`;
   $('progress-bar').setAttribute('aria-valuenow', pct.toFixed(0));
   $('clock').textContent = run ? `${fmtClock(clock)} of ${fmtClock(until)} simulated` : '–';
+  // before its first event a run builds its population (seconds for millions of users)
+  if (run && run.status === 'running' && !(clock > 0) && !(S.lastSnap?.events > 0)) {
+    const users = S.model?.domains?.reduce((n, d) => n + (d.users ?? 0), 0);
+    const since = (Date.now() - Date.parse(run.createdAt)) / 1000;
+    $('clock').textContent = `preparing: building the population${users ? ` of ${fmtCount(users)} users` : ''} and its subscriptions (${since.toFixed(0)} s so far; the simulated clock starts when it is built)`;
+  }
+}
+
+/** IM failures by reason (after the end) and the live overload warning. */
+function renderNotes() {
+  const r = S.report;
+  const by = r?.im?.failedBy ? Object.entries(r.im.failedBy).filter(([, n]) => n > 0) : [];
+  const fails = $('im-failures');
+  fails.hidden = !(r && r.im.failed > 0);
+  if (r && r.im.failed > 0) {
+    fails.textContent = `IMs failed: ${fmtPct(r.im.failed / Math.max(1, r.im.sent))} of those sent, by reason: ` + by.sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${fmtCount(n)}`).join(' · ') + ' (docs/report.md: im.failedBy)';
+  }
+  const over = $('overload');
+  const live = S.run && !S.report && S.overload.length > 0;
+  over.hidden = !live;
+  if (live) over.textContent = `Overload: ${S.overload.join('; ')}. The servers fall further behind every bucket: add servers or cores, or lower the load.`;
 }
 
 everyFrame(render);

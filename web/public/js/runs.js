@@ -21,6 +21,7 @@ function resetRunView() {
   S.report = null;
   S.series = null;
   S.selected = -1;
+  S.overload = [];
   emit('reset');
   showError('');
 }
@@ -56,6 +57,7 @@ function ingestSeries(d) {
   cur.points.length = Math.min(cur.points.length, d.from);
   cur.points.push(...d.points);
   S.series = { ...cur, bucketMs: d.bucketMs || cur.bucketMs, domains: d.domains };
+  S.overload = d.overload ?? [];
   invalidate('throughput', 'latency');
 }
 

@@ -26,6 +26,8 @@ export const S = {
   report: /** @type {any} */ (null),
   /** the server's time series of the run (simulated-time buckets) */
   series: /** @type {any} */ (null),
+  /** the live overload warning: domains whose queue keeps growing (the server's rule) */
+  overload: /** @type {string[]} */ ([]),
   selected: -1,
   view: 'fanout',
   runs: /** @type {any[]} */ ([]),
