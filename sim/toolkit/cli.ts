@@ -153,13 +153,19 @@ function progressBar(label: string): cliProgress.SingleBar | null {
 
 const csvCell = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
-/** CSV of a sweep: one row per point, parameters then mean and ci95 of every figure. */
+/**
+ * CSV of a sweep: one row per point, parameters then mean and ci95 of every figure (a figure that
+ * is also a swept parameter, such as `users`, appears once, as the parameter). With one
+ * replication there is no interval: ci95 reads `n/a`.
+ */
 export function sweepCsv(s: SweepResult): string {
   const keys = s.params.map((p) => p.path);
-  const head = [...keys, ...s.figures.flatMap((f) => [f, `${f}.ci95`]), ...(s.thresholds.length ? ['thresholds'] : [])];
+  const figures = s.figures.filter((f) => !keys.includes(f));
+  const ci = (x: number) => (s.replications > 1 ? String(x) : 'n/a');
+  const head = [...keys, ...figures.flatMap((f) => [f, `${f}.ci95`]), ...(s.thresholds.length ? ['thresholds'] : [])];
   const rows = s.points.map((p) => [
     ...keys.map((k) => String(p.point[k])),
-    ...s.figures.flatMap((f) => [String(p.mean[f]), String(p.ci95[f])]),
+    ...figures.flatMap((f) => [String(p.mean[f]), ci(p.ci95[f])]),
     ...(s.thresholds.length ? [p.thresholds.every((o) => o.passed) ? 'pass' : 'fail'] : []),
   ]);
   return [head, ...rows].map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
