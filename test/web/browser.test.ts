@@ -210,6 +210,24 @@ describe('dashboard in chromium', () => {
     expect(await count(page, '[data-testid=compare-cdf-series]')).toBe(4);
     const seeds = await page.locator('#compare-table tbody tr').nth(1).locator('td').allTextContents();
     expect(seeds.slice(0, 2).sort()).toEqual(['1', '7']);
+    // the parameter diff: seed, and the override of cores (600 users in both: no row)
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=param-diff]').length >= 2, null, { timeout: 10_000 });
+    const diff = await page.locator('[data-testid=param-diff]').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+    expect(diff).toContainEqual(['seed', '1', '7']);
+    expect(diff).toContainEqual(['office.example cores per server', '4', '1']);
+    expect(diff).toContainEqual(['overrides', '–', 'domains[0].servers.cores=1']);
+    expect(diff.some((r) => r[0] === 'office.example users')).toBe(false);
+    // the CDF does not cover the table's B − A column
+    const tableBox = (await page.locator('#compare-table').boundingBox())!;
+    const cdfBox = (await page.locator('figure[data-name=compare-cdf]').boundingBox())!;
+    const apart = cdfBox.y >= tableBox.y + tableBox.height - 1 || cdfBox.x >= tableBox.x + tableBox.width - 1;
+    expect(apart).toBe(true);
+    // a tag and a note tell the run apart in the selects and the diff
+    await page.fill('#run-tags', 'one core');
+    await page.fill('#run-note', 'cores cut to 1');
+    await page.click('#run-notes-save');
+    await page.waitForFunction(() => [...document.querySelectorAll('#compare-b option')].some((o) => o.textContent?.startsWith('[one core] office')), null, { timeout: 10_000 });
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=param-diff] th')].some((th) => th.textContent === 'tags'), null, { timeout: 10_000 });
     await screenshot(page, 'compare');
 
     await page.click('#tab-scalability');

@@ -41,6 +41,8 @@ export async function runRoutesPlugin(app: FastifyInstance): Promise<void> {
     },
   );
 
+  app.post<IdParams & { Body: { tags?: unknown; note?: unknown } }>('/api/runs/:id/notes', { schema: runRoutes.notes }, async (req) => runs.annotate(req.params.id, req.body ?? {}));
+
   app.get<IdParams & { Querystring: { from?: string; limit?: string } }>('/api/runs/:id/trace', { schema: runRoutes.trace }, async (req) => {
     const trace = runs.trace(req.params.id);
     const from = req.query.from === undefined ? 0 : Number(req.query.from);

@@ -31,6 +31,10 @@ export interface RunSummary {
   until: number;
   events: number;
   figures: RunFigures | null;
+  /** the run's overrides (path=value), and a person's tags and note (run-notes.ts) */
+  overrides: string[];
+  tags: string[];
+  note: string;
 }
 
 export type RunEvent =
@@ -126,6 +130,9 @@ export function liveSummary(run: LiveRun): RunSummary {
     until: p.duration,
     events: s.events,
     figures: s.figures,
+    overrides: p.overrides,
+    tags: p.tags ?? [],
+    note: p.note ?? '',
   };
 }
 
@@ -146,5 +153,8 @@ export function recordSummary(r: RunRecord): RunSummary {
     until: r.duration,
     events: r.events,
     figures: r.damage !== null ? null : r.figures,
+    overrides: r.overrides,
+    tags: r.tags,
+    note: r.note,
   };
 }

@@ -22,6 +22,7 @@ import { RunDriver } from './run-drivers.js';
 import { ApiError, plainMessage, toApiError } from './errors.js';
 import type { RatedSnapshot, TimeSeries } from './rates.js';
 import { RunHistory } from './run-history.js';
+import { checkNotes } from './run-notes.js';
 import { checkInteractiveSize, parseDurationInput, scenarioOf, type CreateRunInput } from './run-input.js';
 import { ACTIVE, figuresOf, liveSummary, type LiveRun, type RunEvent, type RunListener, type RunSummary } from './run-state.js';
 import type { RunMode, RunParams, RunStatus, RunStore, StoredRun } from './store.js';
@@ -259,6 +260,23 @@ export class RunManager {
       const run = this.live.get(s.id);
       return run !== undefined ? liveSummary(run) : s;
     });
+  }
+
+  /** Sets a run's tags and note (live or ended); returns its summary. */
+  annotate(id: string, input: { tags?: unknown; note?: unknown }): RunSummary {
+    const s = this.require(id);
+    const notes = checkNotes(input, { tags: s.tags, note: s.note });
+    try {
+      this.store.annotate(id, notes);
+    } catch (e) {
+      throw toApiError(e);
+    }
+    const run = this.live.get(id);
+    if (run !== undefined) {
+      run.stored.params.tags = notes.tags;
+      run.stored.params.note = notes.note;
+    }
+    return this.require(id);
   }
 
   isActive(id: string): boolean {

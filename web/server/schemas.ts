@@ -66,6 +66,9 @@ const runSummaryProperties = {
   until: { type: 'number' },
   events: { type: 'number' },
   figures: nullable(figuresSchema),
+  overrides: { type: 'array', items: { type: 'string' } },
+  tags: { type: 'array', items: { type: 'string' } },
+  note: { type: 'string' },
 } as const;
 
 export const runSummarySchema = {
@@ -203,6 +206,17 @@ export const runRoutes = {
         speed: { type: 'number', minimum: 0, maximum: 1e9 },
         to: { type: 'string', enum: ['event', 'message'] },
       },
+    },
+    response: { 200: runSummaryRef, ...errors(400, 404, 409, 413, 415) },
+  },
+  notes: {
+    tags: ['runs'],
+    summary: "Set a run's tags and note (to tell runs apart in compare and the history)",
+    params: idParams,
+    body: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { tags: { type: 'array' }, note: {} },
     },
     response: { 200: runSummaryRef, ...errors(400, 404, 409, 413, 415) },
   },

@@ -12,7 +12,7 @@ import { wireTeaching } from './views/teaching.js';
 import { wireScalability } from './views/scalability.js';
 import { wireCompare } from './views/compare.js';
 import { parseHash, showView, wireRouter } from './router.js';
-import { control, openRun, refreshHistory, startRun, stepTo } from './runs.js';
+import { control, openRun, refreshHistory, saveNotes, startRun, stepTo } from './runs.js';
 import { editor, loadScenarios, pickScenario } from './scenario.js';
 import { loadForm, restoreFields, saveForm, watchForm } from './persist.js';
 
@@ -51,6 +51,7 @@ function wireControls() {
   $('speed-btn').addEventListener('click', () => control('speed', { speed: Number($('speed').value || 0) }));
   $('stop-btn').addEventListener('click', () => control('stop'));
   $('history-refresh').addEventListener('click', () => refreshHistory());
+  $('run-notes-save').addEventListener('click', () => saveNotes());
   $('page-error-close').addEventListener('click', () => showError(''));
 }
 

@@ -221,9 +221,32 @@ function updateRunUi() {
     csv.removeAttribute('href');
     csv.setAttribute('aria-disabled', 'true');
   }
+  // the run's tags and note (kept unless the user is editing them)
+  $('run-notes-save').disabled = !run;
+  if (run && $('run-tags').dataset.run !== run.id) {
+    $('run-tags').dataset.run = run.id;
+    $('run-tags').value = (run.tags ?? []).join(', ');
+    $('run-note').value = run.note ?? '';
+  }
   writeHash();
   invalidate('teaching');
   renderHistory();
+}
+
+/** Saves the tags and note of the run being watched. */
+export async function saveNotes() {
+  const run = S.run;
+  if (!run) return;
+  const tags = $('run-tags').value.split(',').map((t) => t.trim()).filter(Boolean);
+  try {
+    const s = await postJson(`/api/runs/${run.id}/notes`, { tags, note: $('run-note').value });
+    if (S.run?.id === s.id) S.run = { ...S.run, tags: s.tags, note: s.note };
+    $('run-notes-save').textContent = 'Saved';
+    setTimeout(() => ($('run-notes-save').textContent = 'Save tags and note'), 1500);
+    await refreshHistory();
+  } catch (e) {
+    showError(errorText(e));
+  }
 }
 
 /** Loads a run (from the history or the address) into every view; a live run is followed. */
@@ -273,8 +296,8 @@ function renderHistory() {
     .attr('data-testid', 'history-item')
     .attr('data-id', (r) => r.id);
   li.select('button.open')
-    .text((r) => `${r.scenario} · ${new Date(r.createdAt).toLocaleTimeString()}`)
-    .attr('title', (r) => `Open run ${r.id}`)
+    .text((r) => `${r.tags?.length ? `[${r.tags.join(', ')}] ` : ''}${r.scenario} · ${new Date(r.createdAt).toLocaleTimeString()}`)
+    .attr('title', (r) => `Open run ${r.id}${r.note ? `: ${r.note}` : ''}`)
     .on('click', (ev, r) => openRun(r.id));
   li.select('span.st').text((r) => `${r.status}${r.figures ? ` · p99 ${fmtMs(r.figures.p99NotificationMs)}` : ''}`);
 }

@@ -15,7 +15,9 @@ const cmpCdf = latencyCdfChart().title('Latency CDFs').height(320).testid('compa
 
 function fillSelects() {
   const done = S.runs.filter((r) => r.figures);
-  const label = (r) => `${r.scenario} · seed ${r.seed} · ${fmtClock(r.duration)} · ${new Date(r.createdAt).toLocaleTimeString()} (${r.id})`;
+  const label = (r) =>
+    `${r.tags?.length ? `[${r.tags.join(', ')}] ` : ''}${r.scenario} · seed ${r.seed} · ${fmtClock(r.duration)}` +
+    `${r.overrides?.length ? ` · ${r.overrides.join(' ')}` : ''} · ${new Date(r.createdAt).toLocaleTimeString()} (${r.id})${r.note ? ` · ${r.note}` : ''}`;
   for (const [sel, pick] of [
     ['compare-a', 1],
     ['compare-b', 0],
@@ -58,6 +60,35 @@ const FIGURES = [
   { k: 'leaks', f: (r) => r.security.leaks, worse: 1 },
 ];
 
+/**
+ * The parameters in which two runs differ: from their summaries (seed, duration, workers, mode,
+ * speed, overrides, tags, note) and their reports (warm-up, users, servers and cores per domain).
+ */
+export function paramDiff(sa, sb, ra, rb) {
+  const rows = [];
+  const add = (k, a, b) => {
+    if (String(a) !== String(b)) rows.push({ k, a: String(a), b: String(b) });
+  };
+  add('scenario', sa.scenario, sb.scenario);
+  add('seed', sa.seed, sb.seed);
+  add('duration', fmtClock(sa.duration), fmtClock(sb.duration));
+  add('warm-up', fmtClock(ra.parameters.warmup ?? 0), fmtClock(rb.parameters.warmup ?? 0));
+  add('mode', sa.mode, sb.mode);
+  add('workers', sa.workers, sb.workers);
+  add('speed', sa.speed || 'fastest', sb.speed || 'fastest');
+  const oa = new Set(sa.overrides ?? []);
+  const ob = new Set(sb.overrides ?? []);
+  add('overrides', [...oa].filter((o) => !ob.has(o)).join(' ') || '–', [...ob].filter((o) => !oa.has(o)).join(' ') || '–');
+  for (const name of new Set([...Object.keys(ra.domains), ...Object.keys(rb.domains)])) {
+    const da = ra.domains[name];
+    const db = rb.domains[name];
+    for (const f of ['users', 'servers', 'cores']) add(`${name} ${f}${f === 'cores' ? ' per server' : ''}`, da?.[f] ?? '–', db?.[f] ?? '–');
+  }
+  add('tags', (sa.tags ?? []).join(', ') || '–', (sb.tags ?? []).join(', ') || '–');
+  add('note', sa.note || '–', sb.note || '–');
+  return rows;
+}
+
 let seq = 0;
 async function render() {
   const a = $('compare-a').value;
@@ -76,6 +107,25 @@ async function render() {
     return;
   }
   if (my !== seq) return;
+  const sa = S.runs.find((r) => r.id === a) ?? { scenario: ra.scenario, seed: ra.seed };
+  const sb = S.runs.find((r) => r.id === b) ?? { scenario: rb.scenario, seed: rb.seed };
+  const diff = paramDiff(sa, sb, ra, rb);
+  d3.select('#compare-params tbody')
+    .selectAll('tr')
+    .data(diff.length ? diff : [{ k: 'none: the two runs have the same parameters', a: '', b: '' }], (r) => r.k)
+    .join((e) => {
+      const tr = e.append('tr').attr('data-testid', 'param-diff');
+      tr.append('th').attr('scope', 'row');
+      tr.append('td');
+      tr.append('td');
+      return tr;
+    })
+    .call((tr) => {
+      tr.select('th').text((r) => r.k);
+      tr.selectAll('td')
+        .data((r) => [r.a, r.b])
+        .text((d) => d);
+    });
   const rows = FIGURES.map((f) => {
     const va = f.f(ra);
     const vb = f.f(rb);
