@@ -77,6 +77,12 @@ describe('simulated-time buckets', () => {
     const after = m(730, 900);
     expect(during).toBeLessThan(0.7 * before);
     expect(after).toBeGreaterThan(during);
+    // users online at the end of each bucket: logins - logouts, between 0 and the 3,900 users
+    expect(rows.every((x) => x.users_online > 0 && x.users_online <= 3900)).toBe(true);
+    const json = (await app.inject({ method: 'GET', url: `/api/runs/${r.id}/timeseries` })).json();
+    expect(json.bucketMs).toBe(10_000);
+    expect(json.latencyEdgesMs.length + 1).toBe(json.points[0].latency.length);
+    expect(json.points.map((p: { online: number }) => p.online)).toEqual(rows.map((x) => x.users_online));
   });
 
   it('an interactive run closes its buckets on the same grid as it steps', async () => {

@@ -131,7 +131,10 @@ export class RunDriver {
     for (const t of ends) {
       appendPoint(run.series, t, { ...rates, intervalSec: (t - last) / 1000 });
       const p = run.series.points[run.series.points.length - 1];
-      if (p !== undefined && p.t === t && latency.length > 0) p.latency = latency;
+      if (p !== undefined && p.t === t) {
+        if (latency.length > 0) p.latency = latency;
+        p.online = (snap.counters.logins ?? 0) - (snap.counters.logouts ?? 0);
+      }
       last = t;
     }
     run.bucketPrev = { ...snap, clock: ends[ends.length - 1] };

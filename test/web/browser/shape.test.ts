@@ -1,7 +1,7 @@
 /** The dashboard's pure data shaping (web/public/js/shape.js), tested without a browser. */
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain ES module of the page, without type declarations
-import { binsFromBuckets, cdfFromBins, laneOf, lineOfPath, pairRates, percentiles, quantile, sampleParticles } from '../../../web/public/js/shape.js';
+import { binsFromBuckets, cdfFromBins, cdfPoints, laneOf, lineOfPath, pairRates, percentiles, quantile, sampleParticles } from '../../../web/public/js/shape.js';
 
 describe('dashboard shaping', () => {
   it('binsFromBuckets(edges, counts) reads n+1 counts as buckets below each edge plus the rest', () => {
@@ -62,5 +62,21 @@ describe('dashboard shaping', () => {
     expect(lineOfPath(yaml, 'domains[1].servers.cores')).toBe(7);
     expect(lineOfPath(yaml, 'trace.limit')).toBe(9);
     expect(lineOfPath(yaml, 'missing')).toBe(0);
+  });
+
+  it('cdfPoints(points) sorts by latency, keeps one point per latency (the highest fraction) and drops non-positive ones', () => {
+    expect(
+      cdfPoints([
+        [0, 0],
+        [2, 0.5],
+        [1, 0.1],
+        [2, 0.6],
+        [5, 1],
+      ]),
+    ).toEqual([
+      [1, 0.1],
+      [2, 0.6],
+      [5, 1],
+    ]);
   });
 });

@@ -33,6 +33,7 @@ export function timeSuite(browser: () => Browser, dash: () => Dashboard): void {
         await page.waitForSelector('[data-testid=run-status].finished', { timeout: 30_000 });
         await page.waitForFunction(() => Number(document.querySelector('[data-testid=throughput-rates-series][data-key=m]')?.getAttribute('data-points')) === 180, null, { timeout: 10_000 });
         expect(await page.textContent('[data-testid=throughput-buckets]')).toContain('One point per 10 s of simulated time (180 buckets');
+        expect(await page.getAttribute('[data-testid=throughput-online-series]', 'data-points')).toBe('180');
         // bucket i ends at 10 (i + 1) s; a larger y pixel is a lower rate
         const y = await drawnY(page, '[data-testid=throughput-rates-series][data-key=m] path.line');
         expect(y.length).toBe(180);

@@ -345,3 +345,17 @@ export function fmtStep(ms) {
   if (ms < 3_600_000) return `${+(ms / 60_000).toFixed(3)} min`;
   return `${+(ms / 3_600_000).toFixed(3)} h`;
 }
+
+/**
+ * CDF points ready for a monotone curve: sorted by latency, one point per latency (the highest
+ * fraction of those that share it), non-positive latencies dropped (log scale).
+ * @param {Array<[number, number]>} points
+ */
+export function cdfPoints(points) {
+  const out = [];
+  for (const [x, f] of [...(points ?? [])].filter((p) => p[0] > 0).sort((a, b) => a[0] - b[0] || a[1] - b[1])) {
+    if (out.length && out[out.length - 1][0] === x) out[out.length - 1][1] = Math.max(out[out.length - 1][1], f);
+    else out.push([x, f]);
+  }
+  return out;
+}

@@ -5,7 +5,7 @@
 import d3 from '../d3.js';
 import { PALETTE } from '../charts/common.js';
 import { latencyCdfChart } from '../charts/latency-cdf.js';
-import { fmtClock, fmtCount, fmtMs, fmtPct } from '../shape.js';
+import { cdfPoints, fmtClock, fmtCount, fmtMs, fmtPct } from '../shape.js';
 import { $, invalidate, on, registerView, S, showError } from '../state.js';
 import { reportOf } from '../runs.js';
 
@@ -162,10 +162,10 @@ async function render() {
   ]);
   d3.select('#compare-cdf')
     .datum([
-      { key: 'an', label: 'A notification', color: BLUE, values: ra.latencyCdf.notification },
-      { key: 'ai', label: 'A IM', color: BLUE, dash: '6 3', values: ra.latencyCdf.im },
-      { key: 'bn', label: 'B notification', color: ORANGE, values: rb.latencyCdf.notification },
-      { key: 'bi', label: 'B IM', color: ORANGE, dash: '6 3', values: rb.latencyCdf.im },
+      { key: 'an', label: 'A notification', color: BLUE, values: cdfPoints(ra.latencyCdf.notification) },
+      { key: 'ai', label: 'A IM', color: BLUE, dash: '6 3', values: cdfPoints(ra.latencyCdf.im) },
+      { key: 'bn', label: 'B notification', color: ORANGE, values: cdfPoints(rb.latencyCdf.notification) },
+      { key: 'bi', label: 'B IM', color: ORANGE, dash: '6 3', values: cdfPoints(rb.latencyCdf.im) },
     ])
     .call(cmpCdf);
 }

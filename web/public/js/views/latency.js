@@ -6,7 +6,7 @@ import d3 from '../d3.js';
 import { histogramChart } from '../charts/histogram-chart.js';
 import { msTick, PALETTE } from '../charts/common.js';
 import { latencyCdfChart } from '../charts/latency-cdf.js';
-import { binsFromBuckets, cdfFromBins, fmtClock, fmtCount, fmtMs, percentiles } from '../shape.js';
+import { binsFromBuckets, cdfFromBins, cdfPoints, fmtClock, fmtCount, fmtMs, percentiles } from '../shape.js';
 import { $, registerView, S } from '../state.js';
 import { lineChart } from '../charts/line-chart.js';
 import { burstDominatesP99, percentilesOverTime } from '../series.js';
@@ -80,8 +80,8 @@ function render() {
   d3.select('#lat-hist-notif').datum({ bins: L.binsN, marks: marksOf(L.n, '#003d63') }).call(histN);
   d3.select('#lat-hist-im').datum({ bins: L.binsI, marks: marksOf(L.i, '#7a3300') }).call(histI);
   const series = [];
-  if (L.cdfN.length) series.push({ key: 'n', label: 'notification', color: BLUE, values: L.cdfN });
-  if (L.cdfI.length) series.push({ key: 'i', label: 'instant message', color: ORANGE, values: L.cdfI, dash: '6 3' });
+  if (L.cdfN.length) series.push({ key: 'n', label: 'notification', color: BLUE, values: cdfPoints(L.cdfN) });
+  if (L.cdfI.length) series.push({ key: 'i', label: 'instant message', color: ORANGE, values: cdfPoints(L.cdfI), dash: '6 3' });
   cdf.markers([
     ...marksOf(L.n, BLUE).map((m) => ({ ...m, label: `notif ${m.label} ${fmtMs(m.x)}` })),
     ...marksOf(L.i, ORANGE).map((m) => ({ ...m, label: `IM ${m.label} ${fmtMs(m.x)}` })),

@@ -16,6 +16,7 @@ const BLUE = PALETTE[0];
 const ORANGE = PALETTE[1];
 const tpRates = lineChart().title('Throughput').xLabel('simulated time (s)').yLabel('per simulated second').width(980).testid('throughput-rates');
 const tpUtil = lineChart().title('Utilisation').xLabel('simulated time (s)').yLabel('busy cores / cores').yDomain([0, 1]).yTickFormat(d3.format('.0%')).testid('throughput-utilisation');
+const tpOnline = lineChart().title('Users online').xLabel('simulated time (s)').yLabel('users online').width(980).height(220).testid('throughput-online');
 const tpQueue = lineChart().title('Queue length').xLabel('simulated time (s)').yLabel('jobs waiting').testid('throughput-queue');
 
 function render() {
@@ -27,6 +28,10 @@ function render() {
   tpRates.markers(marks);
   tpUtil.markers(marks);
   tpQueue.markers(marks);
+  tpOnline.markers(marks);
+  d3.select('#tp-online')
+    .datum([{ key: 'online', label: 'users online', color: PALETTE[3], values: at((p) => p.online) }])
+    .call(tpOnline);
   d3.select('#tp-rates')
     .datum([
       { key: 'n', label: 'notifications / s', color: BLUE, values: at((p) => p.notificationsPerSec) },
