@@ -1,5 +1,8 @@
 /** /api/runs: create, list, read, control runs; their reports, traces, time series and live events. */
 import { LIVE_LATENCY_EDGES_MS } from '../../sim/model/impp.js';
+import { runDocument, toHtml } from '../../sim/toolkit/document.js';
+import { evaluateThresholds } from '../../sim/toolkit/thresholds.js';
+import { parseRunThresholds } from './run-thresholds.js';
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from './errors.js';
 import { tracePayload } from './payload.js';
@@ -57,6 +60,14 @@ export async function runRoutesPlugin(app: FastifyInstance): Promise<void> {
     const record = trace[index];
     if (record === undefined) throw new ApiError('TRACE_NOT_FOUND', `run '${req.params.id}' has ${trace.length} trace record(s); no record ${index}`);
     return { index, ...tracePayload(record) };
+  });
+
+  app.get<IdParams>('/api/runs/:id/report.html', { schema: runRoutes.reportHtml }, async (req, reply) => {
+    const s = runs.require(req.params.id);
+    const report = runs.report(req.params.id);
+    const thresholds = parseRunThresholds(s.thresholds);
+    const doc = runDocument(report, { thresholds: thresholds.length ? evaluateThresholds(thresholds, report) : undefined });
+    return reply.type('text/html; charset=utf-8').header('content-disposition', `inline; filename="${req.params.id}-report.html"`).send(toHtml(doc));
   });
 
   app.get<IdParams>('/api/runs/:id/timeseries', { schema: runRoutes.timeseriesJson }, async (req) => ({

@@ -13,6 +13,7 @@ import type { LiveSnapshot, Report, ScenarioRunHandle } from '../../sim/run.js';
 import { BucketClock } from './buckets.js';
 import { plainMessage } from './errors.js';
 import { growingQueues } from './saturation.js';
+import { liveVerdicts } from './run-thresholds.js';
 import { appendPoint, computeRates, type RatedSnapshot } from './rates.js';
 import { ACTIVE, type LiveRun, type RunEvent } from './run-state.js';
 import type { Runner } from './runs.js';
@@ -142,7 +143,8 @@ export class RunDriver {
       const d = run.scenario.domains.find((x) => x.name === name);
       return d === undefined ? 0 : d.servers.count * d.servers.cores;
     });
-    this.host.emit(run, { type: 'series', data: { from, bucketMs: b.width, domains: run.series.domains, points: run.series.points.slice(from), overload } });
+    if (run.thresholds.length > 0) run.liveThresholds = liveVerdicts(run.thresholds, snap);
+    this.host.emit(run, { type: 'series', data: { from, bucketMs: b.width, domains: run.series.domains, points: run.series.points.slice(from), overload, thresholds: run.liveThresholds } });
   }
 
   batchSnapshot(run: LiveRun, h: ScenarioRunHandle): LiveSnapshot {

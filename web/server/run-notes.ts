@@ -40,12 +40,12 @@ export function checkNotes(input: { tags?: unknown; note?: unknown }, current: R
 }
 
 /** The overrides, tags and note of a stored params JSON (defaults when absent or unreadable). */
-export function paramsExtras(json: string | null): { overrides: string[]; tags: string[]; note: string } {
+export function paramsExtras(json: string | null): { overrides: string[]; tags: string[]; note: string; thresholds: string[] } {
   try {
-    const p = JSON.parse(json ?? '{}') as { overrides?: unknown; tags?: unknown; note?: unknown };
+    const p = JSON.parse(json ?? '{}') as { overrides?: unknown; tags?: unknown; note?: unknown; thresholds?: unknown };
     const strings = (x: unknown) => (Array.isArray(x) ? x.filter((s): s is string => typeof s === 'string') : []);
-    return { overrides: strings(p.overrides), tags: strings(p.tags), note: typeof p.note === 'string' ? p.note : '' };
+    return { overrides: strings(p.overrides), tags: strings(p.tags), note: typeof p.note === 'string' ? p.note : '', thresholds: strings(p.thresholds) };
   } catch {
-    return { overrides: [], tags: [], note: '' };
+    return { overrides: [], tags: [], note: '', thresholds: [] };
   }
 }

@@ -10,6 +10,8 @@ import type { BucketClock } from './buckets.js';
 import type { LiveSnapshot } from '../../sim/run.js';
 import type { RatedSnapshot, SeriesPoint, TimeSeries } from './rates.js';
 import { saturationReasons } from './saturation.js';
+import type { Threshold } from '../../sim/toolkit/thresholds.js';
+import type { ThresholdVerdict } from './run-thresholds.js';
 import type { RunFigures, RunMode, RunRecord, RunStatus, StoredRun } from './store.js';
 
 /** A stored record that cannot be read is listed with this status (and the reason in `error`). */
@@ -35,6 +37,8 @@ export interface RunSummary {
   overrides: string[];
   tags: string[];
   note: string;
+  /** thresholds declared on the run (their verdicts are in figures.thresholds once it ended) */
+  thresholds: string[];
 }
 
 export type RunEvent =
@@ -45,7 +49,7 @@ export type RunEvent =
    * points of the simulated-time series from index `from` on (a reconnect gets them all from 0);
    * `overload`: the domains whose queue keeps growing (saturation.ts), judged at every bucket
    */
-  | { type: 'series'; data: { from: number; bucketMs: number; domains: string[]; points: SeriesPoint[]; overload?: string[] } }
+  | { type: 'series'; data: { from: number; bucketMs: number; domains: string[]; points: SeriesPoint[]; overload?: string[]; thresholds?: ThresholdVerdict[] } }
   | { type: 'end'; data: { status: RunStatus; error?: string } };
 
 export type RunListener = (ev: RunEvent) => void;
@@ -73,6 +77,9 @@ export interface LiveRun {
   idleSince: number;
   /** why the server stopped the run itself (the idle timeout); recorded as its error */
   stopReason: string | null;
+  /** thresholds declared on the run, and their latest live verdicts */
+  thresholds: Threshold[];
+  liveThresholds: ThresholdVerdict[];
   // batch runs
   handle: ScenarioRunHandle | null;
   stopRequested: boolean;
@@ -133,6 +140,7 @@ export function liveSummary(run: LiveRun): RunSummary {
     overrides: p.overrides,
     tags: p.tags ?? [],
     note: p.note ?? '',
+    thresholds: p.thresholds ?? [],
   };
 }
 
@@ -156,5 +164,6 @@ export function recordSummary(r: RunRecord): RunSummary {
     overrides: r.overrides,
     tags: r.tags,
     note: r.note,
+    thresholds: r.thresholds,
   };
 }

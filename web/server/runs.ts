@@ -23,6 +23,7 @@ import { ApiError, plainMessage, toApiError } from './errors.js';
 import type { RatedSnapshot, TimeSeries } from './rates.js';
 import { RunHistory } from './run-history.js';
 import { checkNotes } from './run-notes.js';
+import { finalVerdicts, parseRunThresholds } from './run-thresholds.js';
 import { checkInteractiveSize, parseDurationInput, scenarioOf, type CreateRunInput } from './run-input.js';
 import { ACTIVE, figuresOf, liveSummary, type LiveRun, type RunEvent, type RunListener, type RunSummary } from './run-state.js';
 import type { RunMode, RunParams, RunStatus, RunStore, StoredRun } from './store.js';
@@ -124,6 +125,7 @@ export class RunManager {
     const mode: RunMode = input.mode ?? 'batch';
     const workers = Math.min(input.workers ?? 1, scenario.domains.length);
     const speed = input.speed ?? 0;
+    const thresholds = parseRunThresholds(input.thresholds);
     if (!opts.internal) this.checkCapacity();
 
     let interactive: InteractiveRun | null = null;
@@ -138,6 +140,7 @@ export class RunManager {
     const params: RunParams = { mode, seed, workers: mode === 'interactive' ? 1 : workers, duration, speed, overrides };
     if (input.yaml !== undefined) params.yaml = input.yaml;
     if (opts.sweep !== undefined) params.sweep = opts.sweep;
+    if (thresholds.length > 0) params.thresholds = thresholds.map((t) => t.text);
     const stored: StoredRun = {
       id: newId(),
       scenario: scenario.name,
@@ -175,6 +178,8 @@ export class RunManager {
       checkpointClock: -1,
       idleSince: performance.now(),
       stopReason: null,
+      thresholds,
+      liveThresholds: [],
       handle: null,
       stopRequested: false,
       timer: null,
@@ -213,6 +218,7 @@ export class RunManager {
     if (report !== null) {
       run.report = report;
       s.figures = figuresOf(report, run.series);
+      if (run.thresholds.length > 0) s.figures.thresholds = finalVerdicts(run.thresholds, report);
       s.events = report.engine.events;
       if (status === 'finished') s.clock = (report.parameters.warmup ?? 0) + report.parameters.duration;
     }
@@ -323,7 +329,7 @@ export class RunManager {
     run.listeners.add(listener);
     touch(run);
     const trace = run.interactive !== null ? run.interactive.trace.slice(0, run.traceSent) : [];
-    const series = { from: 0, bucketMs: run.series.bucketMs ?? 0, domains: run.series.domains, points: run.series.points.slice() };
+    const series = { from: 0, bucketMs: run.series.bucketMs ?? 0, domains: run.series.domains, points: run.series.points.slice(), thresholds: run.liveThresholds };
     const unsubscribe = () => {
       if (run.listeners.delete(listener)) touch(run);
     };

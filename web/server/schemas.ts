@@ -47,6 +47,7 @@ export const figuresSchema = {
     imDelivered: { type: 'number' },
     maxUtilisation: { type: 'number' },
     saturation: { type: 'array', items: { type: 'string' } },
+    thresholds: { type: 'array', items: looseObject },
   },
 } as const;
 
@@ -69,6 +70,7 @@ const runSummaryProperties = {
   overrides: { type: 'array', items: { type: 'string' } },
   tags: { type: 'array', items: { type: 'string' } },
   note: { type: 'string' },
+  thresholds: { type: 'array', items: { type: 'string' } },
 } as const;
 
 export const runSummarySchema = {
@@ -167,6 +169,7 @@ export const runRoutes = {
         overrides: { type: 'array', maxItems: 100, items: { type: 'string', minLength: 3, maxLength: 1000 }, description: "'path=value', as the CLI's --set" },
         mode: { type: 'string', enum: ['batch', 'interactive'] },
         speed: { type: 'number', minimum: 0, maximum: 1e9, description: 'real-time factor; 0 or absent = as fast as possible' },
+        thresholds: { type: 'array', maxItems: 20, items: { type: 'string', minLength: 3, maxLength: 500 }, description: "SLO gates judged live and at the end, as the CLI's --threshold" },
       },
     },
     response: { 201: runSummaryRef, ...errors(400, 404, 413, 415, 429, 503) },
@@ -266,6 +269,12 @@ export const runRoutes = {
   timeseries: {
     tags: ['runs'],
     summary: 'CSV of the rates per bucket of simulated time',
+    params: idParams,
+    response: { 200: { type: 'string' }, ...errors(404, 409) },
+  },
+  reportHtml: {
+    tags: ['runs'],
+    summary: "The run's report as one self-contained HTML page (the CLI's --html), with its thresholds",
     params: idParams,
     response: { 200: { type: 'string' }, ...errors(404, 409) },
   },

@@ -12,6 +12,7 @@
  * the store is rewritten at its path from the open connection (which still holds every row).
  */
 import { paramsExtras } from './run-notes.js';
+import type { ThresholdVerdict } from './run-thresholds.js';
 import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -35,6 +36,8 @@ export interface RunParams {
   /** a person's tags and note (run-notes.ts) */
   tags?: string[];
   note?: string;
+  /** thresholds declared on the run (run-thresholds.ts) */
+  thresholds?: string[];
 }
 
 export interface RunFigures {
@@ -44,6 +47,8 @@ export interface RunFigures {
   maxUtilisation: number;
   /** why the run is saturated (web/server/saturation.ts); empty when it is not, absent in older records */
   saturation?: string[];
+  /** the verdicts of the run's thresholds on its report */
+  thresholds?: ThresholdVerdict[];
 }
 
 export interface StoredRun {
@@ -78,6 +83,7 @@ export interface RunRecord {
   overrides: string[];
   tags: string[];
   note: string;
+  thresholds: string[];
   /** why the stored record cannot be read, or null */
   damage: string | null;
 }

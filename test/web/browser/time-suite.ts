@@ -94,5 +94,31 @@ export function timeSuite(browser: () => Browser, dash: () => Dashboard): void {
       expect(errors).toEqual([]);
       await page.close();
     });
+
+    it('thresholds declared on the form pass or fail live, then on the report; the HTML report opens with them', async () => {
+      const { page, errors } = await openPage(browser(), dash().url);
+      await page.selectOption('#scenario-select', 'office');
+      await page.waitForFunction(() => (document.getElementById('yaml-editor') as HTMLTextAreaElement).value.includes('name: office'));
+      await page.fill('#duration', '10min');
+      await page.fill('#speed', '120');
+      await page.fill('#thresholds', 'latency.notification.p99 < 1ms\nmaxUtilisation < 0.9');
+      await page.click('#start-btn');
+      // live: while the run goes on, from the series stream
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid=threshold]').length === 2, null, { timeout: 20_000 });
+      expect(await page.textContent('[data-testid=run-status]')).toBe('running');
+      const live = await page.locator('[data-testid=threshold]').allTextContents();
+      expect(live[0]).toMatch(/^FAILlatency\.notification\.p99 < 1ms [\d.]+ ms vs 1 ms \(live, the run so far\)$/);
+      expect(live[1]).toMatch(/^PASSmaxUtilisation < 0\.9 /);
+      await page.click('#speed-btn');
+      await page.fill('#speed', '0');
+      await page.click('#speed-btn');
+      await page.waitForSelector('[data-testid=run-status].finished', { timeout: 30_000 });
+      await page.waitForFunction(() => document.querySelector('[data-testid=threshold] .value')?.textContent?.includes('on the report'), null, { timeout: 10_000 });
+      const href = await page.getAttribute('#export-html', 'href');
+      const html = await page.evaluate(async (h) => (await fetch(h!)).text(), href);
+      expect(html).toContain('latency.notification.p99 &lt; 1ms');
+      expect(errors).toEqual([]);
+      await page.close();
+    });
   });
 }

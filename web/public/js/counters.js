@@ -102,6 +102,25 @@ function renderNotes() {
   if (r && r.im.failed > 0) {
     fails.textContent = `IMs failed: ${fmtPct(r.im.failed / Math.max(1, r.im.sent))} of those sent, by reason: ` + by.sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${fmtCount(n)}`).join(' · ') + ' (docs/report.md: im.failedBy)';
   }
+  // thresholds: the report's verdicts after the end, the live ones before
+  const verdicts = S.run?.figures?.thresholds ?? (S.report ? [] : S.liveThresholds);
+  d3.select('#threshold-list')
+    .selectAll('li')
+    .data(verdicts, (v) => v.threshold)
+    .join((e) => {
+      const li = e.append('li');
+      li.append('span').attr('class', 'verdict');
+      li.append('code');
+      li.append('span').attr('class', 'value');
+      return li;
+    })
+    .attr('data-testid', 'threshold')
+    .attr('class', (v) => (v.passed === true ? 'pass' : v.passed === false ? 'fail' : 'later'))
+    .call((li) => {
+      li.select('.verdict').text((v) => (v.passed === true ? 'PASS' : v.passed === false ? 'FAIL' : 'at the end'));
+      li.select('code').text((v) => v.threshold);
+      li.select('.value').text((v) => ` ${v.value} (${v.source === 'final' ? 'on the report' : 'live, the run so far'})`);
+    });
   const over = $('overload');
   const live = S.run && !S.report && S.overload.length > 0;
   over.hidden = !live;

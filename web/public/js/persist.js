@@ -6,7 +6,7 @@
 import { $ } from './state.js';
 
 const KEY = 'impp-sim.form';
-const FIELDS = ['seed', 'workers', 'duration', 'speed', 'overrides'];
+const FIELDS = ['seed', 'workers', 'duration', 'speed', 'overrides', 'thresholds'];
 
 /** The saved form, or null. */
 export function loadForm() {

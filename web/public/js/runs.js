@@ -22,6 +22,7 @@ function resetRunView() {
   S.series = null;
   S.selected = -1;
   S.overload = [];
+  S.liveThresholds = [];
   emit('reset');
   showError('');
 }
@@ -58,6 +59,7 @@ function ingestSeries(d) {
   cur.points.push(...d.points);
   S.series = { ...cur, bucketMs: d.bucketMs || cur.bucketMs, domains: d.domains };
   S.overload = d.overload ?? [];
+  S.liveThresholds = d.thresholds ?? [];
   invalidate('throughput', 'latency');
 }
 
@@ -134,6 +136,8 @@ function runBody() {
   if (workers !== '') body.workers = Number(workers);
   const duration = $('duration').value.trim();
   if (duration !== '') body.duration = /^\d+(\.\d+)?$/.test(duration) ? Number(duration) : duration;
+  const thresholds = $('thresholds').value.split('\n').map((t) => t.trim()).filter(Boolean);
+  if (thresholds.length) body.thresholds = thresholds;
   const speed = $('speed').value.trim();
   if (speed !== '') body.speed = Number(speed);
   else if (mode === 'interactive') body.speed = Number($('teach-speed').value);
@@ -212,6 +216,14 @@ function updateRunUi() {
   } else {
     rep.removeAttribute('href');
     rep.setAttribute('aria-disabled', 'true');
+  }
+  const html = $('export-html');
+  if (run && done) {
+    html.href = `/api/runs/${run.id}/report.html`;
+    html.setAttribute('aria-disabled', 'false');
+  } else {
+    html.removeAttribute('href');
+    html.setAttribute('aria-disabled', 'true');
   }
   if (run) {
     csv.href = `/api/runs/${run.id}/timeseries.csv`;

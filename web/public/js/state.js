@@ -28,6 +28,8 @@ export const S = {
   series: /** @type {any} */ (null),
   /** the live overload warning: domains whose queue keeps growing (the server's rule) */
   overload: /** @type {string[]} */ ([]),
+  /** the run's thresholds judged on the live view so far (the server's) */
+  liveThresholds: /** @type {any[]} */ ([]),
   selected: -1,
   view: 'fanout',
   runs: /** @type {any[]} */ ([]),
