@@ -13,6 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium, openPage, screenshot, startDashboard, type Dashboard } from './browser/harness.js';
 import { runsSuite } from './browser/runs-suite.js';
 import { timeSuite } from './browser/time-suite.js';
+import { teachingSuite } from './browser/teaching-suite.js';
 
 let dash: Dashboard;
 let browser: Browser;
@@ -275,6 +276,10 @@ runsSuite(
   () => dash,
 );
 timeSuite(
+  () => browser,
+  () => dash,
+);
+teachingSuite(
   () => browser,
   () => dash,
 );

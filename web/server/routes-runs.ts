@@ -35,12 +35,12 @@ export async function runRoutesPlugin(app: FastifyInstance): Promise<void> {
 
   app.get<IdParams>('/api/runs/:id/report', { schema: runRoutes.report }, async (req) => runs.report(req.params.id));
 
-  app.post<IdParams & { Body: { action: ControlAction; speed?: number; to?: 'event' | 'message' } }>(
+  app.post<IdParams & { Body: { action: ControlAction; speed?: number; to?: 'event' | 'message'; op?: string } }>(
     '/api/runs/:id/control',
     { schema: runRoutes.control },
     async (req) => {
-      const { action, speed, to } = req.body;
-      return runs.control(req.params.id, action, { speed, to });
+      const { action, speed, to, op } = req.body;
+      return runs.control(req.params.id, action, { speed, to, op });
     },
   );
 

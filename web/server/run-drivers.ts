@@ -221,18 +221,23 @@ export class RunDriver {
   }
 
   /**
-   * Steps an interactive run: one event, or events until the next traced message (at most
+   * Steps an interactive run: one event, or events until the next traced message (of one
+   * operation when `op` is given; at most
    * STEP_TO_MESSAGE_MAX_EVENTS), closing the buckets it passes on the way.
    */
-  step(run: LiveRun, to: 'event' | 'message' | undefined): void {
+  step(run: LiveRun, to: 'event' | 'message' | undefined, op?: string): void {
     const it = run.interactive!;
     const b = run.buckets!;
-    const before = it.trace.length;
+    let seen = it.trace.length;
     for (let i = 0; i < STEP_TO_MESSAGE_MAX_EVENTS && !it.done; i++) {
       const handled = it.runUntil(b.finished ? Infinity : b.next, 1);
       if (!b.finished && b.next < b.until && it.clock >= b.next) this.closeBuckets(run, it.snapshot(), false);
       if (handled === 0) continue;
-      if (to !== 'message' || it.trace.length > before) break;
+      if (to !== 'message') break;
+      // the next message (of operation `op`, when given)
+      let found = false;
+      for (; seen < it.trace.length; seen++) if (op === undefined || it.trace[seen].op === op) found = true;
+      if (found) break;
     }
   }
 

@@ -208,6 +208,7 @@ export const runRoutes = {
         action: { type: 'string', enum: ['pause', 'resume', 'stop', 'step', 'speed'] },
         speed: { type: 'number', minimum: 0, maximum: 1e9 },
         to: { type: 'string', enum: ['event', 'message'] },
+        op: { type: 'string', minLength: 1, maxLength: 40, description: "with to: 'message', step to the next message of this operation (publish, subscribe, notify, message, ...)" },
       },
     },
     response: { 200: runSummaryRef, ...errors(400, 404, 409, 413, 415) },

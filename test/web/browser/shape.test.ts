@@ -1,7 +1,7 @@
 /** The dashboard's pure data shaping (web/public/js/shape.js), tested without a browser. */
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain ES module of the page, without type declarations
-import { binsFromBuckets, cdfFromBins, cdfPoints, laneOf, lineOfPath, pairRates, percentiles, quantile, sampleParticles } from '../../../web/public/js/shape.js';
+import { binsFromBuckets, cdfFromBins, cdfPoints, domainLaneOf, domainLanes, laneOf, lineOfPath, pairRates, percentiles, quantile, sampleParticles } from '../../../web/public/js/shape.js';
 
 describe('dashboard shaping', () => {
   it('binsFromBuckets(edges, counts) reads n+1 counts as buckets below each edge plus the rest', () => {
@@ -78,5 +78,24 @@ describe('dashboard shaping', () => {
       [2, 0.6],
       [5, 1],
     ]);
+  });
+
+  it('domainLanes(domains) gives users, service and gateway per domain, the first two gateways facing', () => {
+    expect(domainLanes(['a.example', 'b.example']).map((l: { id: string }) => l.id)).toEqual([
+      'a.example|users',
+      'a.example|service',
+      'a.example|gateway',
+      'b.example|gateway',
+      'b.example|service',
+      'b.example|users',
+    ]);
+  });
+
+  it('domainLaneOf(record) puts each end in its domain, passes both gateways, and qualifies the names', () => {
+    const sub = domainLaneOf({ op: 'subscribe', from: 'u2@b.example', to: 'u1@a.example', fromDomain: 'b.example', toDomain: 'a.example', detail: '' });
+    expect(sub).toMatchObject({ from: 'b.example|users', to: 'a.example|service', via: ['b.example|gateway', 'a.example|gateway'], label: 'subscribe u2@b → u1@a', kind: 'presence' });
+    const im = domainLaneOf({ op: 'message', from: 'u0', to: 'u1', fromDomain: 'a.example', toDomain: 'b.example', detail: '' });
+    expect(im.via).toEqual(['a.example|service', 'a.example|gateway', 'b.example|gateway', 'b.example|service']);
+    expect(domainLaneOf({ op: 'publish', from: 'u0', to: 'a.example', fromDomain: 'a.example', toDomain: 'a.example', detail: '' }).label).toBe('publish u0@a → a.example');
   });
 });

@@ -359,3 +359,50 @@ export function cdfPoints(points) {
   }
   return out;
 }
+
+/**
+ * Lanes per domain for a federation (the sequence chart with several domains): each domain's
+ * users (their agents: presence user agent, watcher, sender, inbox), its presence / IM service
+ * and its CPIM gateway. The first domain reads users → service → gateway, the others gateway →
+ * service → users, so that the first two domains' gateways face each other.
+ * @param {string[]} domains
+ */
+export function domainLanes(domains) {
+  return domains.flatMap((d, i) => {
+    const short = d.split('.')[0];
+    const lanes = [
+      { id: `${d}|users`, label: `${short} users`, domain: d },
+      { id: `${d}|service`, label: `${short} service`, domain: d },
+      { id: `${d}|gateway`, label: `${short} gateway`, domain: d },
+    ];
+    return i === 0 ? lanes : lanes.reverse();
+  });
+}
+
+/** A principal with its domain: u0@alpha (the domain's first label); a domain (a service) as it is. */
+export function qualifiedName(uri, domain) {
+  const s = String(uri ?? '');
+  if (!s.includes('@') && s.includes('.')) return s;
+  return `${shortName(s)}@${String(domain ?? '').split('.')[0]}`;
+}
+
+/**
+ * laneOf() for domainLanes(): the same roles, each in its domain's lanes; a record between two
+ * domains passes both gateways (and an instant message both services), labelled with
+ * domain-qualified names.
+ * @param {TraceRecord} r
+ */
+export function domainLaneOf(r) {
+  const base = laneOf(r);
+  const fd = r.fromDomain;
+  const td = r.toDomain;
+  // which domain each end of the record is in: the service of a request is the target's
+  const side = (role, domain) => `${domain}|${role === 'service' ? 'service' : role === 'gateway' ? 'gateway' : 'users'}`;
+  const from = side(base.from, fd);
+  const to = side(base.to, td);
+  const via = [];
+  if (base.from === 'sender' && base.to === 'inbox') via.push(`${fd}|service`);
+  if (fd !== td) via.push(`${fd}|gateway`, `${td}|gateway`);
+  if (base.from === 'sender' && base.to === 'inbox' && fd !== td) via.push(`${td}|service`);
+  return { from, to, via, label: `${r.op} ${qualifiedName(r.from, fd)} → ${qualifiedName(r.to, td)}`, kind: base.kind };
+}

@@ -5,18 +5,52 @@
 import d3 from '../d3.js';
 import { getJson } from '../api.js';
 import { sequenceChart } from '../charts/sequence-chart.js';
-import { fmtMs } from '../shape.js';
+import { domainLaneOf, domainLanes, fmtMs, LANES, laneOf } from '../shape.js';
 import { $, ACTIVE, invalidate, on, registerView, S } from '../state.js';
 import { control, startRun } from '../runs.js';
+import { fan } from './fanout.js';
 
 const msc = sequenceChart().onSelect((index) => selectTrace(index));
 
+/** The domains of the run: lanes per domain when there are several (a federation). */
+function domainsOfRun() {
+  const names = new Set(fan.domains().map((d) => d.name));
+  for (const { record } of S.trace) {
+    names.add(record.fromDomain);
+    names.add(record.toDomain);
+  }
+  return [...names].filter(Boolean);
+}
+
+/** The records the filter keeps: a word matches the operation or either principal or domain. */
+export function filterTrace(trace, text) {
+  const words = String(text ?? '')
+    .toLowerCase()
+    .split(/\s+/)
+    .filter(Boolean);
+  if (words.length === 0) return trace;
+  return trace.filter(({ record: r }) => {
+    const hay = `${r.op} ${r.from} ${r.to} ${r.fromDomain} ${r.toDomain}`.toLowerCase();
+    return words.every((w) => hay.includes(w));
+  });
+}
+
 function render() {
-  msc.selected(S.selected);
-  d3.select('#msc').datum(S.trace).call(msc);
-  const n = S.trace.length;
-  $('teach-count').textContent = n ? `${n} message${n === 1 ? '' : 's'}${n > msc.maxRows() ? ` (the last ${msc.maxRows()} shown)` : ''}` : 'no messages yet';
   const box = $('msc-scroll');
+  const domains = domainsOfRun();
+  const perDomain = domains.length > 1;
+  const key = perDomain ? domains.join(',') : '';
+  const want = perDomain ? `domains:${key}` : 'roles';
+  if (box.dataset.lanes !== want) msc.lanes(perDomain ? domainLanes(domains) : LANES).laneOf(perDomain ? domainLaneOf : laneOf);
+  box.dataset.lanes = want;
+  // one chart unit per pixel: text keeps its size at any width (larger with Large type)
+  msc.width(Math.max(560, box.clientWidth || 780)).fontSize(document.body.classList.contains('large') ? 18 : 13);
+  msc.selected(S.selected);
+  const shown = filterTrace(S.trace, $('teach-filter').value);
+  d3.select('#msc').datum(shown).call(msc);
+  const n = S.trace.length;
+  const filtered = shown.length !== n ? ` (${shown.length} match the filter)` : '';
+  $('teach-count').textContent = n ? `${n} message${n === 1 ? '' : 's'}${filtered}${shown.length > msc.maxRows() ? ` (the last ${msc.maxRows()} shown)` : ''}` : 'no messages yet';
   if ($('teach-follow').checked && n) box.scrollTop = box.scrollHeight;
   renderLaneHeader();
   const interactive = S.run?.mode === 'interactive' && ACTIVE.has(S.run.status);
@@ -27,20 +61,25 @@ function render() {
 function renderLaneHeader() {
   const box = $('msc-scroll');
   const svg = box.querySelector('svg.chart');
-  const scrolled = box.scrollTop > msc.headerHeight() * 0.6;
+  // the fixed header replaces the chart's own once that has scrolled out of sight (not before:
+  // it would cover the first rows)
+  const svg0 = box.querySelector('svg.chart');
+  const k0 = svg0 ? svg0.getBoundingClientRect().width / msc.width() : 1;
+  const scrolled = box.scrollTop >= msc.headerHeight() * k0;
   const head = d3.select('#msc-head').classed('stuck', scrolled);
   if (!svg || !scrolled) {
-    head.selectAll('div').remove();
+    head.style('height', null).selectAll('div').remove();
     return;
   }
   const k = svg.getBoundingClientRect().width / msc.width();
+  head.style('height', `${(msc.headerHeight() - 12) * k}px`);
   head
     .selectAll('div.lane-head')
-    .data(msc.lanes(), (l) => l.id)
+    .data(msc.lanePositions(), (l) => l.id)
     .join('div')
     .attr('class', 'lane-head')
     .style('left', (l) => `${l.x * k}px`)
-    .style('width', `${86 * k}px`)
+    .style('width', (l) => `${l.width * k}px`)
     .text((l) => l.label);
 }
 
@@ -118,8 +157,12 @@ export function wireTeaching() {
       const run = await startRun();
       if (!run) return;
     }
-    await control('step', { to: 'message' });
+    const op = $('teach-step-op').value;
+    await control('step', op ? { to: 'message', op } : { to: 'message' });
   });
+  $('teach-filter').addEventListener('input', () => invalidate('teaching'));
+  window.addEventListener('resize', () => invalidate('teaching'));
+  $('large-type').addEventListener('change', () => invalidate('teaching'));
   $('teach-play').addEventListener('click', async () => {
     if (!interactiveActive()) {
       $('mode-interactive').checked = true;
