@@ -98,6 +98,11 @@ describe('dashboard in chromium', () => {
     await page.waitForFunction(() => document.getElementById('insp-body')?.textContent?.includes('no body'), null, { timeout: 10_000 });
     await page.locator('[data-testid=msc-arrow][data-op=notify]').first().click();
     await page.waitForFunction(() => document.getElementById('insp-body')?.textContent?.includes('<presence'), null, { timeout: 10_000 });
+    // the publisher of the notified state, as the trace shows it at this step
+    await page.locator('[data-testid=entity-open]').first().click();
+    await page.locator('[data-testid=entity]').waitFor({ state: 'visible', timeout: 10_000 });
+    expect(await page.textContent('#entity-title')).toMatch(/^u\d@example\.com at message \d+$/);
+    expect((await page.locator('#entity-watching li, #entity-watchers li').allTextContents()).some((t) => /: (active|pending|polite block|refused|asked|answered)/.test(t))).toBe(true);
     await screenshot(page, 'teaching');
 
     await page.click('#stop-btn');

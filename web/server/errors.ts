@@ -17,6 +17,7 @@ export const API_ERRORS = {
   RUN_NOT_FOUND: { status: 404, description: 'no run has that id' },
   SWEEP_NOT_FOUND: { status: 404, description: 'no sweep has that id' },
   TRACE_NOT_FOUND: { status: 404, description: 'the run has no trace record at that index' },
+  ENTITY_NOT_FOUND: { status: 404, description: 'no traced message of the run names that user' },
   METHOD_NOT_ALLOWED: { status: 405, description: 'the route exists but not for this method' },
   NOT_FINISHED: { status: 409, description: 'the run has not finished yet (no report)' },
   NO_REPORT: { status: 409, description: 'the run ended without a report (failed or interrupted)' },

@@ -3,6 +3,7 @@ import { LIVE_LATENCY_EDGES_MS } from '../../sim/model/impp.js';
 import { runDocument, toHtml } from '../../sim/toolkit/document.js';
 import { evaluateThresholds } from '../../sim/toolkit/thresholds.js';
 import { parseRunThresholds } from './run-thresholds.js';
+import { entityView } from './entity.js';
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from './errors.js';
 import { tracePayload } from './payload.js';
@@ -60,6 +61,15 @@ export async function runRoutesPlugin(app: FastifyInstance): Promise<void> {
     const record = trace[index];
     if (record === undefined) throw new ApiError('TRACE_NOT_FOUND', `run '${req.params.id}' has ${trace.length} trace record(s); no record ${index}`);
     return { index, ...tracePayload(record) };
+  });
+
+  app.get<{ Params: { id: string; user: string }; Querystring: { upTo?: string } }>('/api/runs/:id/entity/:user', { schema: runRoutes.entity }, async (req) => {
+    const trace = runs.trace(req.params.id);
+    const user = req.params.user;
+    if (!trace.some((r) => r.from === user || r.to === user || r.from.split('@')[0] === user || r.to.split('@')[0] === user)) {
+      throw new ApiError('ENTITY_NOT_FOUND', `no traced message of run '${req.params.id}' names '${user}' (give a user as the trace writes it, such as u0@example.com)`);
+    }
+    return entityView(trace, user, req.query.upTo === undefined ? undefined : Number(req.query.upTo));
   });
 
   app.get<IdParams>('/api/runs/:id/report.html', { schema: runRoutes.reportHtml }, async (req, reply) => {

@@ -273,6 +273,13 @@ export const runRoutes = {
     params: idParams,
     response: { 200: { type: 'string' }, ...errors(404, 409) },
   },
+  entity: {
+    tags: ['runs'],
+    summary: 'One user as the trace shows it up to a step: presence state, subscriptions both ways, inbox',
+    params: { type: 'object', properties: { id: { type: 'string' }, user: { type: 'string', maxLength: 200 } }, required: ['id', 'user'] },
+    querystring: { type: 'object', properties: { upTo: { type: 'string', pattern: '^[0-9]{1,9}$' } } },
+    response: { 200: looseObject, ...errors(400, 404, 409) },
+  },
   reportHtml: {
     tags: ['runs'],
     summary: "The run's report as one self-contained HTML page (the CLI's --html), with its thresholds",

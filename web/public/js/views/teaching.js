@@ -115,6 +115,16 @@ async function selectTrace(index) {
       g.select('dd').text((d) => d[1]);
     });
   setRule(r?.detail ?? '');
+  // the two users of the message can be inspected as they are at this step
+  const users = r ? [r.from, r.to].filter((u, i, a) => u.includes('@') && a.indexOf(u) === i) : [];
+  d3.select('#entity-pick')
+    .selectAll('button')
+    .data(users, (u) => u)
+    .join('button')
+    .attr('type', 'button')
+    .attr('data-testid', 'entity-open')
+    .text((u) => `Inspect ${u}`)
+    .on('click', (ev, u) => showEntity(u, index));
   $('insp-body').textContent = 'loading…';
   $('insp-decoded').textContent = '';
   $('insp-type').textContent = '';
@@ -128,6 +138,35 @@ async function selectTrace(index) {
     $('insp-decoded').textContent = p.decoded ? JSON.stringify(p.decoded, null, 2) : '';
   } catch (e) {
     $('insp-body').textContent = `Cannot load the payload: ${e.message}`;
+  }
+}
+
+const fmtList = (sel, items, text) =>
+  d3
+    .select(sel)
+    .selectAll('li')
+    .data(items.length ? items : [null])
+    .join('li')
+    .text((d) => (d === null ? 'none' : text(d)));
+
+/** One user as the trace shows it up to the selected arrow (GET /api/runs/:id/entity/:user). */
+async function showEntity(user, upTo) {
+  const run = S.run;
+  if (!run) return;
+  const box = $('entity');
+  try {
+    const e = await getJson(`/api/runs/${run.id}/entity/${encodeURIComponent(user)}?upTo=${upTo}`);
+    box.hidden = false;
+    $('entity-title').textContent = `${e.user} at message ${e.upTo}`;
+    $('entity-note').textContent = 'As the traced messages up to this arrow show it (what went over the wire).';
+    fmtList('#entity-state', e.state ? e.state.tuples : [], (t) => `tuple ${t.index}: ${t.basic}, ${t.activity}${t.note ? `, “${t.note}”` : ''} (version ${e.state.version})`);
+    fmtList('#entity-watching', e.watching, (w) => `${w.peer}: ${w.kind === 'fetch' ? 'fetch/poll ' : ''}${w.status} since ${fmtMs(w.since)}`);
+    fmtList('#entity-watchers', e.watchers, (w) => `${w.peer}: ${w.kind === 'fetch' ? 'fetch/poll ' : ''}${w.status} since ${fmtMs(w.since)}`);
+    fmtList('#entity-inbox', e.inbox, (m) => `from ${m.from} at ${fmtMs(m.at)} (${m.bytes} bytes)`);
+  } catch (err) {
+    box.hidden = false;
+    $('entity-title').textContent = user;
+    $('entity-note').textContent = `Cannot inspect ${user}: ${err.message}`;
   }
 }
 
@@ -146,6 +185,8 @@ function clearInspector() {
   $('insp-body').textContent = '';
   $('insp-decoded').textContent = '';
   $('insp-type').textContent = '';
+  $('entity').hidden = true;
+  d3.select('#entity-pick').selectAll('*').remove();
 }
 
 const interactiveActive = () => S.run?.mode === 'interactive' && ACTIVE.has(S.run.status);
