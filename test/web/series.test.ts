@@ -98,4 +98,14 @@ describe('simulated-time buckets', () => {
     rows.forEach((row, i) => expect(row.time_s).toBe(i + 1));
     expect(rows.reduce((n, x) => n + x.notifications_per_s, 0)).toBeGreaterThan(0);
   });
+
+  it('step with until runs an interactive run to that simulated time, paused, its buckets closed on the way', async () => {
+    const app = await makeApp();
+    const r = (await app.inject({ method: 'POST', url: '/api/runs', payload: { scenario: 'teach-basic', mode: 'interactive', speed: 1, duration: '10min' } })).json();
+    const s = (await app.inject({ method: 'POST', url: `/api/runs/${r.id}/control`, payload: { action: 'step', until: 240_000 } })).json();
+    expect(s.status).toBe('paused');
+    expect(s.clock).toBe(240_000);
+    // 10 min: 5 s buckets, 48 closed by 4 min
+    expect(app.sim.runs.timeseries(r.id).points.length).toBe(48);
+  });
 });

@@ -36,12 +36,12 @@ export async function runRoutesPlugin(app: FastifyInstance): Promise<void> {
 
   app.get<IdParams>('/api/runs/:id/report', { schema: runRoutes.report }, async (req) => runs.report(req.params.id));
 
-  app.post<IdParams & { Body: { action: ControlAction; speed?: number; to?: 'event' | 'message'; op?: string } }>(
+  app.post<IdParams & { Body: { action: ControlAction; speed?: number; to?: 'event' | 'message'; op?: string; until?: number } }>(
     '/api/runs/:id/control',
     { schema: runRoutes.control },
     async (req) => {
-      const { action, speed, to, op } = req.body;
-      return runs.control(req.params.id, action, { speed, to, op });
+      const { action, speed, to, op, until } = req.body;
+      return runs.control(req.params.id, action, { speed, to, op, until });
     },
   );
 

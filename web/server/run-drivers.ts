@@ -241,6 +241,16 @@ export class RunDriver {
     }
   }
 
+  /** Runs an interactive run to simulated time `until` (or its end), closing the buckets on the way. */
+  runTo(run: LiveRun, until: number): void {
+    const it = run.interactive!;
+    const b = run.buckets!;
+    while (!it.done && it.clock < until) {
+      it.runUntil(b.finished ? until : Math.min(until, b.next));
+      if (!b.finished && b.next < b.until && it.clock >= b.next) this.closeBuckets(run, it.snapshot(), false);
+    }
+  }
+
   /** Emits a snapshot (at most every SNAPSHOT_MS unless forced) and the new trace records. */
   publishInteractive(run: LiveRun, force: boolean): void {
     const it = run.interactive!;

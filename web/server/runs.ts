@@ -344,7 +344,7 @@ export class RunManager {
 
   // ---- control ----
 
-  async control(id: string, action: ControlAction, opts: { speed?: number; to?: 'event' | 'message'; op?: string } = {}): Promise<RunSummary> {
+  async control(id: string, action: ControlAction, opts: { speed?: number; to?: 'event' | 'message'; op?: string; until?: number } = {}): Promise<RunSummary> {
     const s = this.require(id);
     const run = this.live.get(id);
     if (run === undefined || !ACTIVE.has(s.status)) {
@@ -372,7 +372,8 @@ export class RunManager {
         if (run.interactive === null) throw new ApiError('BAD_STATE', `cannot step run '${id}': only interactive runs step (this one is a batch run)`);
         if (st.status === 'running') this.setPaused(run, true);
         try {
-          this.driver.step(run, opts.to, opts.op);
+          if (opts.until !== undefined) this.driver.runTo(run, opts.until);
+          else this.driver.step(run, opts.to, opts.op);
         } catch (e) {
           this.endRun(run, 'failed', plainMessage(e), null);
           return this.require(id);

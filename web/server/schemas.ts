@@ -208,6 +208,7 @@ export const runRoutes = {
         action: { type: 'string', enum: ['pause', 'resume', 'stop', 'step', 'speed'] },
         speed: { type: 'number', minimum: 0, maximum: 1e9 },
         to: { type: 'string', enum: ['event', 'message'] },
+        until: { type: 'number', minimum: 0, description: "with action 'step': run to this simulated time (ms), then pause" },
         op: { type: 'string', minLength: 1, maxLength: 40, description: "with to: 'message', step to the next message of this operation (publish, subscribe, notify, message, ...)" },
       },
     },

@@ -46,6 +46,11 @@ export function teachingSuite(browser: () => Browser, dash: () => Dashboard): vo
       });
       expect(clipped).toBe(0);
       await screenshot(page, 'teaching-federation');
+      // run to a time: the clock reads 4 minutes, the run is paused there
+      await page.fill('#teach-until', '4min');
+      await page.click('#teach-run-to');
+      await page.waitForFunction(() => document.getElementById('clock')?.textContent?.startsWith('0:04:00 of 0:10:00'), null, { timeout: 15_000 });
+      expect(await page.textContent('[data-testid=run-status]')).toBe('paused');
       // the filter keeps the arrows whose operation, principals or domains match
       await page.fill('#teach-filter', 'message');
       await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=msc-arrow]')].every((a) => a.getAttribute('data-op')?.startsWith('message')));

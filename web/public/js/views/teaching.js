@@ -6,7 +6,7 @@ import d3 from '../d3.js';
 import { getJson } from '../api.js';
 import { sequenceChart } from '../charts/sequence-chart.js';
 import { domainLaneOf, domainLanes, fmtMs, LANES, laneOf } from '../shape.js';
-import { $, ACTIVE, invalidate, on, registerView, S } from '../state.js';
+import { $, ACTIVE, invalidate, on, registerView, S, showError } from '../state.js';
 import { control, startRun } from '../runs.js';
 import { fan } from './fanout.js';
 
@@ -33,6 +33,14 @@ export function filterTrace(trace, text) {
     const hay = `${r.op} ${r.from} ${r.to} ${r.fromDomain} ${r.toDomain}`.toLowerCase();
     return words.every((w) => hay.includes(w));
   });
+}
+
+/** A simulated time typed by a person: 30s, 4min, 1.5h, 250ms or plain milliseconds (NaN otherwise). */
+export function parseSimTime(text) {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|min|m|h)?\s*$/.exec(String(text ?? ''));
+  if (!m) return NaN;
+  const f = { ms: 1, s: 1000, min: 60_000, m: 60_000, h: 3_600_000 }[m[2] ?? 'ms'];
+  return Number(m[1]) * f;
 }
 
 function render() {
@@ -202,6 +210,18 @@ export function wireTeaching() {
     await control('step', op ? { to: 'message', op } : { to: 'message' });
   });
   $('teach-filter').addEventListener('input', () => invalidate('teaching'));
+  $('teach-run-to').addEventListener('click', async () => {
+    const ms = parseSimTime($('teach-until').value);
+    if (!Number.isFinite(ms)) {
+      showError(`Run to: '${$('teach-until').value}' is not a simulated time (write 30s, 4min, 1h or milliseconds)`);
+      return;
+    }
+    if (!interactiveActive()) {
+      $('mode-interactive').checked = true;
+      if (!(await startRun())) return;
+    }
+    await control('step', { until: ms });
+  });
   window.addEventListener('resize', () => invalidate('teaching'));
   $('large-type').addEventListener('change', () => invalidate('teaching'));
   $('teach-play').addEventListener('click', async () => {
