@@ -143,7 +143,6 @@ describe('dashboard in chromium', () => {
     expect(await page.textContent('#latency-source')).toContain('final report');
     const p99 = await page.locator('#latency-table tbody tr').first().locator('td').nth(3).textContent();
     expect(p99).toMatch(/ms|s$/);
-    await screenshot(page, 'latency');
 
     await page.click('#tab-throughput');
     await page.waitForSelector('[data-testid=throughput-rates-series]');
@@ -192,7 +191,6 @@ describe('dashboard in chromium', () => {
     expect(await count(page, '[data-testid=throughput-utilisation-series]')).toBe(4);
     expect(await num(page, '[data-testid=throughput-utilisation-series]', 'data-points')).toBeGreaterThan(2);
     expect(await num(page, '[data-testid=throughput-queue-series]', 'data-points')).toBeGreaterThan(2);
-    await screenshot(page, 'throughput');
     expect(errors).toEqual([]);
     await page.close();
   });

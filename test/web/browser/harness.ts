@@ -45,7 +45,7 @@ export interface WatchedPage {
 }
 
 /** A new page at a projector-friendly size that records console errors and page errors. */
-export async function openPage(browser: Browser, url: string, viewport = { width: 1440, height: 900 }): Promise<WatchedPage> {
+export async function openPage(browser: Browser, url: string, viewport = { width: 1366, height: 768 }): Promise<WatchedPage> {
   const page = await browser.newPage({ viewport, acceptDownloads: true });
   const errors: string[] = [];
   page.on('console', (m) => {

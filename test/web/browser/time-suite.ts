@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { openPage, type Dashboard } from './harness.js';
+import { openPage, screenshot, type Dashboard } from './harness.js';
 
 /** The y pixels of a drawn line series, in order (d3.line with curveLinear: "Mx,yLx,y..."). */
 async function drawnY(page: Page, sel: string): Promise<number[]> {
@@ -42,6 +42,7 @@ export function timeSuite(browser: () => Browser, dash: () => Dashboard): void {
         const after = median(y.slice(73, 90));
         expect(during).toBeGreaterThan(before);
         expect(during).toBeGreaterThan(after);
+        if (!speed) await screenshot(page, 'throughput');
         expect(errors).toEqual([]);
         await page.close();
       });
@@ -58,6 +59,7 @@ export function timeSuite(browser: () => Browser, dash: () => Dashboard): void {
       await page.waitForFunction(() => Number(document.querySelector('[data-testid=latency-over-time-series][data-key=p99]')?.getAttribute('data-points')) > 100, null, { timeout: 10_000 });
       const note = page.locator('[data-testid=latency-burst]');
       await note.waitFor({ state: 'visible', timeout: 10_000 });
+      await screenshot(page, 'latency');
       expect(await note.textContent()).toMatch(/log-in burst\) dominates p99: .* without its first tenth .*warmup=3min/);
       await page.click('#tab-throughput');
       const peakText = await page.textContent('[data-testid=throughput-peak]');

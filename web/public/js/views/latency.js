@@ -16,7 +16,13 @@ const ORANGE = PALETTE[1];
 const histN = histogramChart().title('Notification latency').color(BLUE).testid('latency-hist-notification');
 const histI = histogramChart().title('Instant message latency').color(ORANGE).testid('latency-hist-im');
 const cdf = latencyCdfChart().title('Latency CDF').height(300).width(980).testid('latency-cdf');
-const overTime = lineChart().title('Percentiles over time').xLabel('simulated time (s)').yLabel('latency (log scale)').yType('log').yTickFormat(msTick).height(280).width(980).testid('latency-over-time');
+const overTime = lineChart().title('Percentiles over time').xLabel('simulated time (s)').yLabel('latency (log scale)').yType('log').yTickFormat(decadeTick).height(280).width(980).testid('latency-over-time');
+
+/** Labels on the powers of ten only (a log axis has a tick at every 1..9 of each decade). */
+function decadeTick(v) {
+  const e = Math.log10(v);
+  return Math.abs(e - Math.round(e)) < 1e-9 ? msTick(v) : '';
+}
 
 const edgesOf = () => S.series?.latencyEdgesMs ?? S.lastSnap?.latency?.edgesMs ?? [];
 
