@@ -16,6 +16,7 @@ export const API_ERRORS = {
   SCENARIO_NOT_FOUND: { status: 404, description: 'no built-in scenario has that name' },
   RUN_NOT_FOUND: { status: 404, description: 'no run has that id' },
   SWEEP_NOT_FOUND: { status: 404, description: 'no sweep has that id' },
+  SIZE_NOT_FOUND: { status: 404, description: 'no capacity search has that id (they are kept in memory)' },
   TRACE_NOT_FOUND: { status: 404, description: 'the run has no trace record at that index' },
   ENTITY_NOT_FOUND: { status: 404, description: 'no traced message of the run names that user' },
   METHOD_NOT_ALLOWED: { status: 405, description: 'the route exists but not for this method' },

@@ -369,6 +369,41 @@ export const sweepRoutes = {
   },
 } as const;
 
+const sizeId = { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] } as const;
+
+export const sizeRoutes = {
+  create: {
+    tags: ['sizes'],
+    summary: "Search the smallest capacity that meets targets (the CLI's size), on a built-in scenario",
+    body: {
+      type: 'object',
+      required: ['scenario', 'vary'],
+      additionalProperties: false,
+      properties: {
+        scenario: { type: 'string', minLength: 1, maxLength: 100 },
+        vary: { type: 'string', minLength: 3, maxLength: 200, description: 'servers.count, servers.cores, or a full path to one domain' },
+        targets: { type: 'array', maxItems: 20, items: { type: 'string', minLength: 3, maxLength: 500 }, description: 'thresholds; none: the saturation rule' },
+        replications: { type: 'integer', minimum: 1, maximum: 10 },
+        duration: durationSchema,
+        overrides: { type: 'array', maxItems: 100, items: { type: 'string', minLength: 3, maxLength: 1000 } },
+      },
+    },
+    response: { 201: { type: 'object', properties: { id: { type: 'string' } } }, ...errors(400, 404, 413, 415, 429) },
+  },
+  get: {
+    tags: ['sizes'],
+    summary: 'A capacity search: its probes so far, then its answer',
+    params: sizeId,
+    response: { 200: looseObject, ...errors(404) },
+  },
+  html: {
+    tags: ['sizes'],
+    summary: "A finished capacity search's report as one HTML page (the CLI's --html)",
+    params: sizeId,
+    response: { 200: { type: 'string' }, ...errors(404, 409) },
+  },
+} as const;
+
 export const sweepControl = {
   tags: ['sweeps'],
   summary: "Stop a sweep: its current point's run and every pending point (the reply comes once it has ended)",

@@ -122,5 +122,22 @@ export function timeSuite(browser: () => Browser, dash: () => Dashboard): void {
       expect(errors).toEqual([]);
       await page.close();
     });
+
+    it('finds the capacity from the Scalability tab: probes, the answer in total cores, the sizing report', async () => {
+      const { page, errors } = await openPage(browser(), dash().url);
+      await page.selectOption('#scenario-select', 'teach-basic');
+      await page.waitForFunction(() => (document.getElementById('yaml-editor') as HTMLTextAreaElement).value.includes('name: teach-basic'));
+      await page.click('#tab-scalability');
+      await page.selectOption('#size-vary', 'servers.cores');
+      await page.fill('#size-duration', '2min');
+      await page.click('#size-start');
+      await page.locator('[data-testid=size-answer]').waitFor({ state: 'visible', timeout: 30_000 });
+      expect(await page.textContent('[data-testid=size-answer]')).toContain('that is 1 core in total (example.com 1 server x 1 core)');
+      expect(await page.locator('[data-testid=size-probe]').count()).toBeGreaterThan(0);
+      const href = await page.getAttribute('#size-report', 'href');
+      expect(await page.evaluate(async (h) => (await fetch(h!)).status, href)).toBe(200);
+      expect(errors).toEqual([]);
+      await page.close();
+    });
   });
 }

@@ -11,6 +11,7 @@ import './views/throughput.js';
 import { wireTeaching } from './views/teaching.js';
 import { wireScalability } from './views/scalability.js';
 import { wireCompare } from './views/compare.js';
+import { wireSizing } from './views/sizing.js';
 import { parseHash, showView, wireRouter } from './router.js';
 import { control, openRun, refreshHistory, saveNotes, startRun, stepTo } from './runs.js';
 import { editor, loadScenarios, pickScenario } from './scenario.js';
@@ -78,6 +79,7 @@ async function init() {
   wireControls();
   wireTeaching();
   wireScalability();
+  wireSizing();
   wireCompare();
   wirePreferences();
   const start = parseHash();
