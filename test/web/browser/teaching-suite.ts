@@ -51,6 +51,22 @@ export function teachingSuite(browser: () => Browser, dash: () => Dashboard): vo
       await page.click('#teach-run-to');
       await page.waitForFunction(() => document.getElementById('clock')?.textContent?.startsWith('0:04:00 of 0:10:00'), null, { timeout: 15_000 });
       expect(await page.textContent('[data-testid=run-status]')).toBe('paused');
+      // time-scaled: the gap between two arrows grows with the simulated time between them
+      const gaps = async () =>
+        page.locator('[data-testid=msc-arrow]').evaluateAll((as) =>
+          as.slice(-12).map((a) => Number(/translate\(0,([\d.]+)\)/.exec(a.getAttribute('transform') ?? '')?.[1] ?? NaN)),
+        );
+      const flat = await gaps();
+      await page.check('#teach-timescale');
+      await page.waitForFunction((f) => {
+        const as = [...document.querySelectorAll('[data-testid=msc-arrow]')].slice(-12);
+        const y = as.map((a) => Number(/translate\(0,([\d.]+)\)/.exec(a.getAttribute('transform') ?? '')?.[1] ?? NaN));
+        return y[y.length - 1] - y[0] > f[f.length - 1] - f[0] + 1;
+      }, flat);
+      const scaled = await gaps();
+      const d = (ys: number[]) => ys.slice(1).map((y, i) => y - ys[i]);
+      expect(Math.max(...d(scaled))).toBeGreaterThan(Math.max(...d(flat)));
+      await page.uncheck('#teach-timescale');
       // the filter keeps the arrows whose operation, principals or domains match
       await page.fill('#teach-filter', 'message');
       await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=msc-arrow]')].every((a) => a.getAttribute('data-op')?.startsWith('message')));

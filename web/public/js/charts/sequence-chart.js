@@ -11,6 +11,9 @@ import d3 from '../d3.js';
 import { frame, layer } from './common.js';
 import { LANES, laneOf } from '../shape.js';
 
+/** A time-scaled chart draws a pause between two messages as at most this many rows. */
+const MAX_GAP_ROWS = 4;
+
 const KIND_COLOUR = { presence: '#0072b2', im: '#d55e00', other: '#555555' };
 
 export function sequenceChart() {
@@ -28,6 +31,7 @@ export function sequenceChart() {
   let lanesList = LANES;
   let laneFor = laneOf;
   let fontSize = 13;
+  let timeScaled = false;
 
   function chart(selection) {
     selection.each(function (datum) {
@@ -35,7 +39,15 @@ export function sequenceChart() {
       const rows = all.length > maxRows ? all.slice(all.length - maxRows) : all;
       const rowH = Math.max(rowHeight, Math.round(fontSize * 2.9));
       const head = Math.max(header, Math.round(fontSize * 4.4));
-      const height = head + Math.max(1, rows.length) * rowH + 24;
+      // row centres: one row apart, plus (time-scaled) a row per simulated second between two
+      // messages, at most MAX_GAP_ROWS rows (longer pauses are compressed to that)
+      const ys = [];
+      let yy = head + rowH / 2;
+      rows.forEach((d, i) => {
+        if (i > 0) yy += rowH + (timeScaled ? Math.min(MAX_GAP_ROWS * rowH, Math.max(0, d.record.t - rows[i - 1].record.t) * (rowH / 1000)) : 0);
+        ys.push(yy);
+      });
+      const height = (ys.length ? ys[ys.length - 1] + rowH / 2 : head + rowH) + 24;
       const svg = frame(d3.select(this), { width, height, title: 'Message sequence chart', testid, className: 'msc' });
       const x = laneScale();
       const headW = Math.max(40, Math.min(130, x.step() - 6));
@@ -129,7 +141,7 @@ export function sequenceChart() {
         .attr('aria-label', (d) => `${d.record.op} from ${d.record.from} to ${d.record.to} at ${d.record.t.toFixed(1)} ms: ${d.record.detail}`)
         .attr('aria-pressed', (d) => (d.index === selected ? 'true' : 'false'))
         .attr('cursor', 'pointer')
-        .attr('transform', (d, i) => `translate(0,${head + i * rowH + rowH / 2})`);
+        .attr('transform', (d, i) => `translate(0,${ys[i]})`);
 
       arrows
         .select('rect.hit')
@@ -226,6 +238,7 @@ export function sequenceChart() {
   chart.headerHeight = () => Math.max(header, Math.round(fontSize * 4.4));
   chart.lanes = (v) => (v === undefined ? lanesList.slice() : ((lanesList = Array.from(v)), chart));
   chart.laneOf = (v) => (v === undefined ? laneFor : ((laneFor = v), chart));
+  chart.timeScaled = (v) => (v === undefined ? timeScaled : ((timeScaled = !!v), chart));
   chart.fontSize = (v) => (v === undefined ? fontSize : ((fontSize = Math.max(8, +v)), chart));
   chart.width = (v) => (v === undefined ? width : ((width = +v), chart));
   chart.rowHeight = (v) => (v === undefined ? rowHeight : ((rowHeight = +v), chart));

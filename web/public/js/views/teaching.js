@@ -53,7 +53,7 @@ function render() {
   box.dataset.lanes = want;
   // one chart unit per pixel: text keeps its size at any width (larger with Large type)
   msc.width(Math.max(560, box.clientWidth || 780)).fontSize(document.body.classList.contains('large') ? 18 : 13);
-  msc.selected(S.selected);
+  msc.selected(S.selected).timeScaled($('teach-timescale').checked);
   const shown = filterTrace(S.trace, $('teach-filter').value);
   d3.select('#msc').datum(shown).call(msc);
   const n = S.trace.length;
@@ -210,6 +210,7 @@ export function wireTeaching() {
     await control('step', op ? { to: 'message', op } : { to: 'message' });
   });
   $('teach-filter').addEventListener('input', () => invalidate('teaching'));
+  $('teach-timescale').addEventListener('change', () => invalidate('teaching'));
   $('teach-run-to').addEventListener('click', async () => {
     const ms = parseSimTime($('teach-until').value);
     if (!Number.isFinite(ms)) {
