@@ -6,7 +6,8 @@
  * and the reason in `error`, and its slot is free. A page that keeps the run open (a lecture
  * paused on a slide) keeps it.
  */
-import { type LiveRun } from './run-state.js';
+import { ApiError } from './errors.js';
+import { ACTIVE, type LiveRun } from './run-state.js';
 
 /** Default idle timeout of a paused run with no page watching it (ms). */
 export const DEFAULT_IDLE_TIMEOUT_MS = 5 * 60_000;
@@ -57,4 +58,14 @@ export class IdleReaper {
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
   }
+}
+
+/** The 429 when every slot is taken: which runs hold them, and that paused ones expire. */
+export function tooManyRuns(maxRuns: number, live: Iterable<LiveRun>, sweepSlots: number, idleTimeoutMs: number): ApiError {
+  const held = [...live].filter((r) => r.counted && ACTIVE.has(r.stored.status)).map((r) => `${r.stored.id} (${r.stored.scenario}, ${r.stored.status})`);
+  const idle = idleTimeoutMs > 0 ? `; a paused run that no page watches stops by itself after ${fmtTimeout(idleTimeoutMs)} idle` : '';
+  return new ApiError(
+    'TOO_MANY_RUNS',
+    `${maxRuns} run(s) are already active${held.length ? `: ${held.join(', ')}` : ''}${sweepSlots ? ` and ${sweepSlots} sweep(s) or search(es)` : ''}; wait for one to end or stop one from the history (the limit is the server's --max-runs${idle})`,
+  );
 }

@@ -17,7 +17,7 @@ import type { TraceRecord } from '../../sim/model/impp.js';
 import { runScenario, type Report, type RunScenarioOptions } from '../../sim/run.js';
 import type { Scenario } from '../../sim/scenario/index.js';
 import { Checkpointer } from './checkpoint.js';
-import { DEFAULT_IDLE_TIMEOUT_MS, fmtTimeout, IdleReaper, touch } from './run-idle.js';
+import { DEFAULT_IDLE_TIMEOUT_MS, IdleReaper, touch, tooManyRuns } from './run-idle.js';
 import { RunDriver } from './run-drivers.js';
 import { ApiError, plainMessage, toApiError } from './errors.js';
 import type { RatedSnapshot, TimeSeries } from './rates.js';
@@ -93,14 +93,7 @@ export class RunManager {
   }
 
   private checkCapacity(): void {
-    if (this.activeCount() >= this.maxRuns) {
-      const held = [...this.live.values()].filter((r) => r.counted && ACTIVE.has(r.stored.status)).map((r) => `${r.stored.id} (${r.stored.scenario}, ${r.stored.status})`);
-      const idle = this.idleTimeoutMs > 0 ? `; a paused run that no page watches stops by itself after ${fmtTimeout(this.idleTimeoutMs)} idle` : '';
-      throw new ApiError(
-        'TOO_MANY_RUNS',
-        `${this.maxRuns} run(s) are already active${held.length ? `: ${held.join(', ')}` : ''}${this.sweepSlots ? ` and ${this.sweepSlots} sweep(s)` : ''}; wait for one to end or stop one from the history (the limit is the server's --max-runs${idle})`,
-      );
-    }
+    if (this.activeCount() >= this.maxRuns) throw tooManyRuns(this.maxRuns, this.live.values(), this.sweepSlots, this.idleTimeoutMs);
   }
 
   /** Takes a slot for a sweep (throws TOO_MANY_RUNS when none is free). */

@@ -9,7 +9,7 @@
  */
 import d3 from '../d3.js';
 import { frame, layer } from './common.js';
-import { LANES, laneOf } from '../shape.js';
+import { LANES, laneOf } from '../lanes.js';
 
 /** A time-scaled chart draws a pause between two messages as at most this many rows. */
 const MAX_GAP_ROWS = 4;

@@ -5,7 +5,8 @@
 import d3 from '../d3.js';
 import { getJson } from '../api.js';
 import { sequenceChart } from '../charts/sequence-chart.js';
-import { domainLaneOf, domainLanes, fmtMs, LANES, laneOf } from '../shape.js';
+import { fmtMs } from '../shape.js';
+import { domainLaneOf, domainLanes, LANES, laneOf } from '../lanes.js';
 import { $, ACTIVE, invalidate, on, registerView, S, showError } from '../state.js';
 import { control, startRun } from '../runs.js';
 import { fan } from './fanout.js';
