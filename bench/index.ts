@@ -2,7 +2,7 @@
  * Benchmarks: `npm run bench -- <name> [options]`. They print figures and write JSON; they never
  * pass or fail on time.
  */
-import { writeFileSync } from 'node:fs';
+import { writeBenchJson } from './environment.js';
 import { parseArgs } from 'node:util';
 import { runModel } from '../sim/engine/parallel.js';
 import { pholdBaseline } from './phold-baseline.js';
@@ -34,10 +34,7 @@ async function benchModel(args: string[]): Promise<number> {
       `${r.presence.notifications.delivered} notifications delivered = ${(notifPerSec / 1e6).toFixed(3)} M/s wall, ${(r.parameters.duration / 1000).toFixed(0)} s simulated`,
   );
   if (values.json) {
-    writeFileSync(
-      values.json,
-      JSON.stringify({ benchmark: 'model', scenario: name, workers: r.engine.workers, events: r.engine.events, wallMs: r.engine.wallMs, eventsPerSec: r.engine.eventsPerSec, notificationsDelivered: r.presence.notifications.delivered, notificationsPerSec: Math.round(notifPerSec) }, null, 2) + '\n',
-    );
+    writeBenchJson(values.json, { benchmark: 'model', scenario: name, workers: r.engine.workers, events: r.engine.events, wallMs: r.engine.wallMs, eventsPerSec: r.engine.eventsPerSec, notificationsDelivered: r.presence.notifications.delivered, notificationsPerSec: Math.round(notifPerSec) });
   }
   return 0;
 }
@@ -148,7 +145,7 @@ async function main(argv: string[]): Promise<number> {
         `${best.events} events in ${best.wallMs.toFixed(0)} ms = ${(rate / 1e6).toFixed(2)} M events/s`,
     );
     if (values.json) {
-      writeFileSync(values.json, JSON.stringify({ benchmark: 'phold-baseline', params, workers: 1, events: best.events, wallMs: best.wallMs, eventsPerSec: rate }, null, 2) + '\n');
+      writeBenchJson(values.json, { benchmark: 'phold-baseline', params, workers: 1, events: best.events, wallMs: best.wallMs, eventsPerSec: rate });
     }
     return 0;
   }
@@ -180,7 +177,7 @@ async function main(argv: string[]): Promise<number> {
       crossPartitionEvents: out.crossPartitionEvents,
       checksum: out.result.checksum,
     };
-    writeFileSync(values.json, JSON.stringify(doc, null, 2) + '\n');
+    writeBenchJson(values.json, doc);
   }
   return 0;
 }

@@ -8,8 +8,9 @@
  * (/proc/PID/status). Prints latency percentiles of the listing, the server's peak and final RSS,
  * and what the server says it holds for its stream clients (GET /api/health).
  */
+import { writeBenchJson } from './environment.js';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -125,7 +126,7 @@ export async function benchServer(args: string[]): Promise<number> {
         `streams: ${result.streams.clients} clients hold ${(result.streams.bufferedBytes / 1e3).toFixed(1)} kB (peak per client ${(result.streams.peakClientBytes / 1e3).toFixed(1)} kB), ${result.streams.dropped} frames replaced; ` +
         `${result.streamedKbPerReader} kB streamed per reader; run ${state.status} at ${(state.clock / 1000).toFixed(0)} s simulated`,
     );
-    if (values.json) writeFileSync(values.json, JSON.stringify(result, null, 2) + '\n');
+    if (values.json) writeBenchJson(values.json, result);
     await fetch(`${base}/api/runs/${run.id}/control`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ action: 'stop' }) }).catch(() => {});
     return 0;
   } finally {

@@ -204,9 +204,11 @@ function runKernel<P, R>(
       const hold = control.hold;
       const stopAt = hold < end ? hold : end;
       const handled = kernel.run(stopAt, CHUNK);
+      // at the hold the live view is published before the clock says the hold is reached, so a
+      // coordinator that samples the run at its hold reads every event before it
+      publishLive(handled < CHUNK && stopAt >= hold);
       f[prog] = kernel.events;
       f[prog + 1] = kernel.now;
-      publishLive(false);
       if (control.stopRequested || control.aborted) break;
       if (handled === CHUNK) {
         control.waitWhilePaused();
@@ -214,7 +216,6 @@ function runKernel<P, R>(
       }
       if (stopAt >= end) break;
       // held inside the window: everything before the hold is done; wait for it to move
-      publishLive(true);
       control.waitWhileHeld(stopAt);
       control.waitWhilePaused();
     }

@@ -3,6 +3,7 @@
  * thresholds (`--threshold`, the scenario's `x-thresholds`), the analytic cross-check and the
  * `--html` / `--md` reports. Exit status 3 = a threshold or target failed.
  */
+import { SATURATION_TARGETS } from './saturation.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -52,7 +53,8 @@ export const TOOLKIT_USAGE = `  sweep <scenario> --param path=values [options]
   size <scenario> --target EXPR --vary servers.count|servers.cores|PATH [options]
                              smallest capacity meeting every target (doubling, then bisection,
                              then per domain)
-      --target EXPR          a threshold that must hold (repeatable)
+      --target EXPR          a threshold that must hold (repeatable; none: the saturation rule,
+                             maxUtilisation < 0.7 and latency.notification.p99 < 5s)
       --replications R [3], --parallel P, --seed S, --duration D, --warmup D, --set path=value
       --min N, --max N       values tried [1, 1024]
       --no-per-domain        keep one value for every domain
@@ -171,13 +173,19 @@ function progressBar(label: string): cliProgress.SingleBar | null {
 
 const csvCell = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
-/** CSV of a sweep: one row per point, parameters then mean and ci95 of every figure. */
+/**
+ * CSV of a sweep: one row per point, parameters then mean and ci95 of every figure (a figure that
+ * is also a swept parameter, such as `users`, appears once, as the parameter). With one
+ * replication there is no interval: ci95 reads `n/a`.
+ */
 export function sweepCsv(s: SweepResult): string {
   const keys = s.params.map((p) => p.path);
-  const head = [...keys, ...s.figures.flatMap((f) => [f, `${f}.ci95`]), ...(s.thresholds.length ? ['thresholds'] : [])];
+  const figures = s.figures.filter((f) => !keys.includes(f));
+  const ci = (x: number) => (s.replications > 1 ? String(x) : 'n/a');
+  const head = [...keys, ...figures.flatMap((f) => [f, `${f}.ci95`]), ...(s.thresholds.length ? ['thresholds'] : [])];
   const rows = s.points.map((p) => [
     ...keys.map((k) => String(p.point[k])),
-    ...s.figures.flatMap((f) => [String(p.mean[f]), String(p.ci95[f])]),
+    ...figures.flatMap((f) => [String(p.mean[f]), ci(p.ci95[f])]),
     ...(s.thresholds.length ? [p.thresholds.every((o) => o.passed) ? 'pass' : 'fail'] : []),
   ]);
   return [head, ...rows].map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
@@ -285,8 +293,8 @@ export async function sizeCommand(args: string[]): Promise<number> {
   });
   if (positionals.length !== 1) throw usage(`size needs exactly one scenario (a name or a file), got ${positionals.length}`);
   if (!values.vary) throw usage('size needs --vary servers.count or --vary servers.cores (or a full path such as domains[0].servers.count)');
-  const targets = [...(values.target ?? [])];
-  if (targets.length === 0) throw usage("size needs at least one --target, e.g. --target 'latency.notification.p99 < 500ms'");
+  // no --target: the smallest capacity that does not saturate (the rule the dashboard uses)
+  const targets = values.target?.length ? [...values.target] : [...SATURATION_TARGETS];
   const seed = seedOpt(values.seed);
   checkOutputs({ '--json': values.json, '--html': values.html, '--md': values.md });
   const scenario = loadScenario(positionals[0], scenarioOverrides(values));

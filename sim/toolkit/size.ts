@@ -13,7 +13,7 @@ import type { Report } from '../run.js';
 import type { Scenario } from '../scenario/types.js';
 import { applyPoint, canonicalParamPath } from './params.js';
 import { runSweep, type SweepPoint } from './sweep.js';
-import { parseThreshold, type ThresholdOutcome } from './thresholds.js';
+import { formatWithUnit, parseThreshold, type ThresholdOutcome } from './thresholds.js';
 
 export interface SizeOptions {
   vary: string;
@@ -156,6 +156,18 @@ export async function runSize(scenario: Scenario, opts: SizeOptions): Promise<Si
   };
 }
 
+/** What the answer means in cores: per domain servers x cores each, and the total. */
+export function coresLine(report: Report | undefined): string | null {
+  if (report === undefined) return null;
+  const doms = Object.entries(report.domains);
+  let total = 0;
+  const parts = doms.map(([name, d]) => {
+    total += d.servers * d.cores;
+    return `${name} ${d.servers} server${d.servers === 1 ? '' : 's'} x ${d.cores} core${d.cores === 1 ? '' : 's'}`;
+  });
+  return `that is ${total} core${total === 1 ? '' : 's'} in total (${parts.join(', ')})`;
+}
+
 /** The sizing answer for the terminal. */
 export function formatSize(r: SizeResult): string {
   const L: string[] = [];
@@ -166,11 +178,13 @@ export function formatSize(r: SizeResult): string {
   } else {
     L.push(`answer: ${r.vary} = ${r.value} for every domain${Object.keys(r.setting).length > 1 ? '; refined per domain:' : ''}`);
     if (Object.keys(r.setting).length > 1) for (const [k, v] of Object.entries(r.setting)) L.push(`  ${k} = ${v}`);
+    const cores = coresLine(r.report);
+    if (cores !== null) L.push(cores);
   }
   L.push('probes:');
   for (const p of r.probes) {
     const s = Object.entries(p.setting).map(([k, v]) => `${k}=${v}`).join(' ');
-    const why = p.outcomes.filter((o) => !o.passed).map((o) => `${o.threshold} (${o.worst?.binding ? `${o.worst.binding}: ` : ''}${o.worst ? Number(o.worst.left.toPrecision(4)) : 'n/a'})`).join(', ');
+    const why = p.outcomes.filter((o) => !o.passed).map((o) => `${o.threshold} (${o.worst?.binding ? `${o.worst.binding}: ` : ''}${o.worst ? formatWithUnit(o.worst.left, o.threshold) : 'n/a'})`).join(', ');
     L.push(`  ${p.passed ? 'pass' : 'FAIL'}  ${s}${why ? `  failed: ${why}` : ''}${p.aborted ? ` (${p.aborted} replication(s) stopped early)` : ''}`);
   }
   return L.join('\n');

@@ -371,14 +371,33 @@ export function checkThresholdPaths(thresholds: readonly Threshold[], report: Re
 
 const fmtNum = (x: number) => (!Number.isFinite(x) ? String(x) : Math.abs(x) >= 1000 || Number.isInteger(x) ? x.toLocaleString('en-US', { maximumFractionDigits: 1 }) : Number(x.toPrecision(4)).toString());
 
-/** One line per threshold: PASS/FAIL, the expression and the deciding value. */
+/**
+ * The unit a threshold's bound is written in (`p99 < 5s`: s, `x < 80%`: %), or null for a plain
+ * number: the deciding values are printed in it (`29.86 s vs 5 s`).
+ */
+export function boundUnit(threshold: string): { unit: string; factor: number } | null {
+  const m = /(?:^|[^\w.])(\d+(?:\.\d+)?)\s*(us|µs|ms|s|min|h|d|%|B|kB|KB|MB|GB)(?![\w.])/.exec(threshold);
+  if (m === null) return null;
+  const factor = UNITS[m[2]];
+  return factor === undefined ? null : { unit: m[2], factor };
+}
+
+/** A value of a threshold in its bound's unit: 29860 with `< 5s` is "29.86 s". */
+export function formatWithUnit(x: number, threshold: string): string {
+  const u = boundUnit(threshold);
+  if (u === null) return fmtNum(x);
+  return u.unit === '%' ? `${fmtNum(x / u.factor)} %` : `${fmtNum(x / u.factor)} ${u.unit}`;
+}
+
+/** One line per threshold: PASS/FAIL, the expression and the deciding value (in the bound's unit). */
 export function formatThresholds(outcomes: readonly ThresholdOutcome[]): string {
   if (outcomes.length === 0) return '';
   let w = 0;
   for (const o of outcomes) w = Math.max(w, o.threshold.length);
   const lines = outcomes.map((o) => {
     const v = o.worst;
-    const val = v === null ? 'no values (wildcard matched nothing)' : `${v.binding ? `${v.binding}: ` : ''}${fmtNum(v.left)} vs ${fmtNum(v.right)}`;
+    const f = (x: number) => formatWithUnit(x, o.threshold);
+    const val = v === null ? 'no values (wildcard matched nothing)' : `${v.binding ? `${v.binding}: ` : ''}${f(v.left)} vs ${f(v.right)}`;
     return `  ${o.passed ? 'PASS' : 'FAIL'}  ${o.threshold.padEnd(w)}  ${val}`;
   });
   const failed = outcomes.filter((o) => !o.passed).length;

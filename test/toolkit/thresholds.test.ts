@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateThresholds, formatThresholds, parseThreshold } from '../../sim/toolkit/thresholds.js';
+import { evaluateThresholds, formatThresholds, formatWithUnit, parseThreshold } from '../../sim/toolkit/thresholds.js';
 import type { Report } from '../../sim/run.js';
 
 const report = {
@@ -47,6 +47,14 @@ describe('thresholds', () => {
     expect(one('domains.alpha.example.utilisation < 0.7').passed).toBe(true);
     expect(one('domains[beta-1.example].utilisation < 0.7').passed).toBe(false);
     expect(formatThresholds([o])).toMatch(/FAIL {2}domains\.\*\.utilisation < 0\.7 {2}beta-1\.example: 0\.8 vs 0\.7/);
+  });
+  it('formatThresholds prints the deciding values in the unit of the bound (29.86 s vs 5 s)', () => {
+    const o = { threshold: 'latency.notification.p99 < 5s', passed: false, values: [], worst: { binding: '', left: 29_860, right: 5000, passed: false } };
+    expect(formatThresholds([o])).toContain('29.86 s vs 5 s');
+    const pct = { threshold: 'maxUtilisation < 70%', passed: false, values: [], worst: { binding: '', left: 0.83, right: 0.7, passed: false } };
+    expect(formatThresholds([pct])).toContain('83 % vs 70 %');
+    expect(formatWithUnit(0.83, 'maxUtilisation < 0.7')).toBe('0.83');
+    expect(formatWithUnit(250, 'latency.im.p99 < 500 ms')).toBe('250 ms');
   });
   it('gives clear errors for bad expressions and unknown figures', () => {
     expect(() => parseThreshold('latency.notification.p99')).toThrow(/expected a comparison/);

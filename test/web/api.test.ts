@@ -279,7 +279,7 @@ describe('batch runs', () => {
     expect(csv.status).toBe(200);
     expect(csv.res.headers['content-type']).toContain('text/csv');
     const lines = csv.text.trim().split('\n');
-    expect(lines[0]).toBe('time_s,notifications_per_s,ims_per_s,messages_per_s,utilisation_example.com,queue_example.com');
+    expect(lines[0]).toBe('time_s,notifications_per_s,ims_per_s,messages_per_s,utilisation_example.com,queue_example.com,users_online');
     expect(lines.length).toBeGreaterThan(1);
 
     const list = await get(app, '/api/runs');

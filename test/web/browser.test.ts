@@ -11,6 +11,9 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, openPage, screenshot, startDashboard, type Dashboard } from './browser/harness.js';
+import { runsSuite } from './browser/runs-suite.js';
+import { timeSuite } from './browser/time-suite.js';
+import { teachingSuite } from './browser/teaching-suite.js';
 
 let dash: Dashboard;
 let browser: Browser;
@@ -44,13 +47,17 @@ describe('dashboard in chromium', () => {
     const { page, errors } = await openPage(browser, dash.url);
     const names = await page.locator('#scenario-select option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
     expect(names).toEqual(expect.arrayContaining(['teach-basic', 'office', 'federation']));
-    expect(await page.inputValue('#yaml-editor')).toContain('name: teach-basic');
+    // the server's default scenario is preselected
+    expect(await page.inputValue('#yaml-editor')).toContain('name: office');
     expect(await count(page, '#yaml-gutter div')).toBeGreaterThan(10);
     for (const v of ['fanout', 'latency', 'throughput', 'teaching', 'scalability', 'compare']) {
       await page.click(`#tab-${v}`);
       await expect.poll(() => page.locator(`#view-${v}`).isVisible()).toBe(true);
       expect(await page.getAttribute(`#tab-${v}`, 'aria-selected')).toBe('true');
     }
+    // the inputs offer what the API takes
+    expect(await page.getAttribute('#workers', 'max')).toBe('16');
+    expect(await page.getAttribute('#duration', 'placeholder')).toContain('10min');
     // large type for projection
     await page.check('#large-type');
     expect(await page.evaluate(() => document.body.classList.contains('large'))).toBe(true);
@@ -91,6 +98,11 @@ describe('dashboard in chromium', () => {
     await page.waitForFunction(() => document.getElementById('insp-body')?.textContent?.includes('no body'), null, { timeout: 10_000 });
     await page.locator('[data-testid=msc-arrow][data-op=notify]').first().click();
     await page.waitForFunction(() => document.getElementById('insp-body')?.textContent?.includes('<presence'), null, { timeout: 10_000 });
+    // the publisher of the notified state, as the trace shows it at this step
+    await page.locator('[data-testid=entity-open]').first().click();
+    await page.locator('[data-testid=entity]').waitFor({ state: 'visible', timeout: 10_000 });
+    expect(await page.textContent('#entity-title')).toMatch(/^u\d@example\.com at message \d+$/);
+    expect((await page.locator('#entity-watching li, #entity-watchers li').allTextContents()).some((t) => /: (active|pending|polite block|refused|asked|answered)/.test(t))).toBe(true);
     await screenshot(page, 'teaching');
 
     await page.click('#stop-btn');
@@ -115,6 +127,13 @@ describe('dashboard in chromium', () => {
     expect(await page.locator('#domain-table tbody tr td').first().textContent()).toBe('office.example');
     expect(Number((await page.textContent('#counter-notifyDelivered'))?.replace(/,/g, ''))).toBeGreaterThan(0);
     expect(await page.textContent('#counter-leaks')).toBe('0');
+    // the busiest domain is the table's, by name and whole-run utilisation; the rate is the report's over its period
+    const wholeRun = await page.locator('#domain-table tbody tr').first().locator('td').nth(3).textContent();
+    expect(await page.textContent('#counter-maxUtil')).toBe(`${wholeRun} office.example`);
+    const rep0 = await page.evaluate(async (id) => (await fetch(`/api/runs/${id}/report`)).json(), (await page.getAttribute('#history li.current', 'data-id'))!);
+    const perSec = rep0.presence.notifications.delivered / (rep0.parameters.duration / 1000);
+    expect(Number((await page.textContent('#counter-notifRate'))!.replace(/,/g, ''))).toBeCloseTo(perSec, perSec >= 100 ? -1 : 1);
+    expect(await page.locator('#counter-notifRateNow').isVisible()).toBe(false);
 
     await page.click('#tab-latency');
     await page.waitForSelector('[data-testid=latency-hist-notification-bar]');
@@ -124,7 +143,6 @@ describe('dashboard in chromium', () => {
     expect(await page.textContent('#latency-source')).toContain('final report');
     const p99 = await page.locator('#latency-table tbody tr').first().locator('td').nth(3).textContent();
     expect(p99).toMatch(/ms|s$/);
-    await screenshot(page, 'latency');
 
     await page.click('#tab-throughput');
     await page.waitForSelector('[data-testid=throughput-rates-series]');
@@ -173,7 +191,6 @@ describe('dashboard in chromium', () => {
     expect(await count(page, '[data-testid=throughput-utilisation-series]')).toBe(4);
     expect(await num(page, '[data-testid=throughput-utilisation-series]', 'data-points')).toBeGreaterThan(2);
     expect(await num(page, '[data-testid=throughput-queue-series]', 'data-points')).toBeGreaterThan(2);
-    await screenshot(page, 'throughput');
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -197,6 +214,24 @@ describe('dashboard in chromium', () => {
     expect(await count(page, '[data-testid=compare-cdf-series]')).toBe(4);
     const seeds = await page.locator('#compare-table tbody tr').nth(1).locator('td').allTextContents();
     expect(seeds.slice(0, 2).sort()).toEqual(['1', '7']);
+    // the parameter diff: seed, and the override of cores (600 users in both: no row)
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=param-diff]').length >= 2, null, { timeout: 10_000 });
+    const diff = await page.locator('[data-testid=param-diff]').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+    expect(diff).toContainEqual(['seed', '1', '7']);
+    expect(diff).toContainEqual(['office.example cores per server', '4', '1']);
+    expect(diff).toContainEqual(['overrides', '–', 'domains[0].servers.cores=1']);
+    expect(diff.some((r) => r[0] === 'office.example users')).toBe(false);
+    // the CDF does not cover the table's B − A column
+    const tableBox = (await page.locator('#compare-table').boundingBox())!;
+    const cdfBox = (await page.locator('figure[data-name=compare-cdf]').boundingBox())!;
+    const apart = cdfBox.y >= tableBox.y + tableBox.height - 1 || cdfBox.x >= tableBox.x + tableBox.width - 1;
+    expect(apart).toBe(true);
+    // a tag and a note tell the run apart in the selects and the diff
+    await page.fill('#run-tags', 'one core');
+    await page.fill('#run-note', 'cores cut to 1');
+    await page.click('#run-notes-save');
+    await page.waitForFunction(() => [...document.querySelectorAll('#compare-b option')].some((o) => o.textContent?.startsWith('[one core] office')), null, { timeout: 10_000 });
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=param-diff] th')].some((th) => th.textContent === 'tags'), null, { timeout: 10_000 });
     await screenshot(page, 'compare');
 
     await page.click('#tab-scalability');
@@ -237,3 +272,17 @@ describe('dashboard in chromium', () => {
     await page.close();
   });
 });
+
+// more suites on the same chromium (one browser for the whole file keeps the suite fast)
+runsSuite(
+  () => browser,
+  () => dash,
+);
+timeSuite(
+  () => browser,
+  () => dash,
+);
+teachingSuite(
+  () => browser,
+  () => dash,
+);

@@ -16,6 +16,8 @@ import { healthRoutesPlugin } from './routes-health.js';
 import { runRoutesPlugin } from './routes-runs.js';
 import { scenarioRoutesPlugin } from './routes-scenarios.js';
 import { sweepRoutesPlugin } from './routes-sweeps.js';
+import { sizeRoutesPlugin } from './routes-sizes.js';
+import { SizeManager } from './sizes.js';
 import { RunManager, type Runner } from './runs.js';
 import { errorSchema, runSummarySchema } from './schemas.js';
 import { SseHub } from './sse.js';
@@ -42,11 +44,14 @@ export interface BuildAppOptions {
   allowedHosts?: string[];
   /** wall-clock ms between checkpoints of live runs (default 5000) */
   checkpointMs?: number;
+  /** a paused run that no page watches is stopped after this many ms (default 5 min; 0 = never) */
+  idleTimeoutMs?: number;
 }
 
 export interface SimServices {
   runs: RunManager;
   sweeps: SweepManager;
+  sizes: SizeManager;
   store: RunStore;
   streams: SseHub;
 }
@@ -107,11 +112,13 @@ export async function buildApp(opts: BuildAppOptions = {}): Promise<FastifyInsta
     store.close();
     throw e;
   }
-  const runs = new RunManager({ store, maxRuns: opts.maxRuns ?? DEFAULT_MAX_RUNS, runner: opts.runner, log: app.log, checkpointMs: opts.checkpointMs });
+  const runs = new RunManager({ store, maxRuns: opts.maxRuns ?? DEFAULT_MAX_RUNS, runner: opts.runner, log: app.log, checkpointMs: opts.checkpointMs, idleTimeoutMs: opts.idleTimeoutMs });
   const sweeps = new SweepManager(runs, store);
-  app.decorate('sim', { runs, sweeps, store, streams: new SseHub() });
+  const sizes = new SizeManager(runs);
+  app.decorate('sim', { runs, sweeps, sizes, store, streams: new SseHub() });
   app.addHook('onRequest', hostGuard(app, opts.allowedHosts ?? []));
   app.addHook('onClose', async () => {
+    sizes.close();
     const sweepsDone = sweeps.close();
     await runs.close();
     await sweepsDone;
@@ -160,6 +167,7 @@ export async function buildApp(opts: BuildAppOptions = {}): Promise<FastifyInsta
   await app.register(scenarioRoutesPlugin);
   await app.register(runRoutesPlugin);
   await app.register(sweepRoutesPlugin);
+  await app.register(sizeRoutesPlugin);
   await app.register(healthRoutesPlugin);
 
   const root = opts.publicDir ?? publicDir();

@@ -1,7 +1,7 @@
 /**
  * `npm start`: serves the dashboard (web/public) and its API at http://127.0.0.1:8080.
  *
- *   node dist/web/server/main.js [--port N] [--host H] [--allow-host NAME] [--data DIR] [--max-runs N]
+ *   node dist/web/server/main.js [--port N] [--host H] [--allow-host NAME] [--data DIR] [--max-runs N] [--idle-timeout T]
  *
  * PORT in the environment sets the port when --port is absent. A bad flag prints what is wrong
  * and exits with status 2, and so does a port in use or a store that cannot be opened (with what
@@ -12,6 +12,8 @@ import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { buildApp, DEFAULT_DATA_DIR, DEFAULT_MAX_RUNS } from './app.js';
 import { DEFAULT_SCENARIO } from './routes-scenarios.js';
+import { DEFAULT_IDLE_TIMEOUT_MS } from './run-idle.js';
+import { parseDurationInput } from './run-input.js';
 import { isStoreError } from './store-errors.js';
 
 export interface ServerFlags {
@@ -19,18 +21,32 @@ export interface ServerFlags {
   host: string;
   dataDir: string;
   maxRuns: number;
+  /** a paused run that no page watches is stopped after this many ms (0 = never) */
+  idleTimeoutMs: number;
   /** Host header names accepted besides the loopback names and --host */
   allowHosts: string[];
   help: boolean;
 }
 
-export const USAGE = `usage: impp-sim-server [--port N] [--host HOST] [--allow-host NAME] [--data DIR] [--max-runs N]
+export const USAGE = `usage: impp-sim-server [--port N] [--host HOST] [--allow-host NAME] [--data DIR] [--max-runs N] [--idle-timeout T]
   --port N       port to listen on (default: $PORT, else 8080; 0 = any free port)
   --host HOST    address to bind (default 127.0.0.1: this machine only)
   --allow-host NAME  a name the Host header may carry besides 127.0.0.1, localhost, [::1] and
                  --host (repeatable); other names are refused with 421
   --data DIR     folder of the run store (default ./${DEFAULT_DATA_DIR})
-  --max-runs N   active runs at once, 1..64 (default ${DEFAULT_MAX_RUNS}); more are refused with 429`;
+  --max-runs N   active runs at once, 1..64 (default ${DEFAULT_MAX_RUNS}); more are refused with 429
+  --idle-timeout T  stop a paused run that no page watches after T (default ${DEFAULT_IDLE_TIMEOUT_MS / 60_000}min; 30s, 10min,
+                 milliseconds, 0 = never), so that an abandoned run frees its slot`;
+
+/** An idle timeout: milliseconds, 0 (never) or a duration such as 30s or 10min. */
+function idleTimeout(v: string): number {
+  if (/^\d+$/.test(v)) return Number(v);
+  try {
+    return parseDurationInput(v);
+  } catch (e) {
+    throw new FlagError(`--idle-timeout must be a duration such as 30s or 10min, milliseconds, or 0 (never), got '${v}': ${(e as Error).message.replace(/^body\.duration: /, '')}`);
+  }
+}
 
 export class FlagError extends Error {}
 
@@ -42,7 +58,7 @@ function intIn(flag: string, v: string | undefined, min: number, max: number): n
 }
 
 export function parseFlags(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ServerFlags {
-  const flags: ServerFlags = { port: 8080, host: '127.0.0.1', dataDir: resolve(DEFAULT_DATA_DIR), maxRuns: DEFAULT_MAX_RUNS, allowHosts: [], help: false };
+  const flags: ServerFlags = { port: 8080, host: '127.0.0.1', dataDir: resolve(DEFAULT_DATA_DIR), maxRuns: DEFAULT_MAX_RUNS, idleTimeoutMs: DEFAULT_IDLE_TIMEOUT_MS, allowHosts: [], help: false };
   if (env.PORT !== undefined && env.PORT !== '') flags.port = intIn('PORT', env.PORT, 0, 65535);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -78,6 +94,9 @@ export function parseFlags(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       }
       case '--max-runs':
         flags.maxRuns = intIn('--max-runs', value(), 1, 64);
+        break;
+      case '--idle-timeout':
+        flags.idleTimeoutMs = idleTimeout(value());
         break;
       case '--help':
       case '-h':
@@ -116,7 +135,7 @@ async function main(): Promise<void> {
   }
   let app: Awaited<ReturnType<typeof buildApp>>;
   try {
-    app = await buildApp({ dataDir: flags.dataDir, maxRuns: flags.maxRuns, allowedHosts: [flags.host, ...flags.allowHosts], logger: { level: 'warn' } });
+    app = await buildApp({ dataDir: flags.dataDir, maxRuns: flags.maxRuns, idleTimeoutMs: flags.idleTimeoutMs, allowedHosts: [flags.host, ...flags.allowHosts], logger: { level: 'warn' } });
   } catch (e) {
     if (isStoreError(e)) fail(e.message);
     throw e;

@@ -25,7 +25,7 @@ export interface Rates {
 export type RatedSnapshot = LiveSnapshot & { rates: Rates };
 
 export interface SeriesPoint {
-  /** simulated ms at the end of the interval */
+  /** simulated ms at the end of the bucket */
   t: number;
   notificationsPerSec: number;
   imsPerSec: number;
@@ -34,10 +34,19 @@ export interface SeriesPoint {
   utilisation: number[];
   /** per-domain jobs waiting at the end of the interval, same order */
   queue: number[];
+  /**
+   * notification latencies that ended in the bucket, per live latency bucket (LiveSnapshot
+   * latency.edgesMs: below each edge, then the rest); the page draws percentiles over time from them
+   */
+  latency?: number[];
+  /** users online at the end of the bucket (logins - logouts so far) */
+  online?: number;
 }
 
 export interface TimeSeries {
   domains: string[];
+  /** simulated ms per bucket (buckets.ts); absent in runs stored before series were bucketed */
+  bucketMs?: number;
   points: SeriesPoint[];
 }
 
@@ -93,10 +102,11 @@ const csvField = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}
 
 /** CSV of a time series: one row per point, simulated time in seconds. */
 export function timeSeriesCsv(series: TimeSeries): string {
-  const head = ['time_s', 'notifications_per_s', 'ims_per_s', 'messages_per_s', ...series.domains.map((d) => `utilisation_${d}`), ...series.domains.map((d) => `queue_${d}`)];
+  const online = series.points.some((p) => p.online !== undefined);
+  const head = ['time_s', 'notifications_per_s', 'ims_per_s', 'messages_per_s', ...series.domains.map((d) => `utilisation_${d}`), ...series.domains.map((d) => `queue_${d}`), ...(online ? ['users_online'] : [])];
   const lines = [head.map(csvField).join(',')];
   for (const p of series.points) {
-    lines.push([round(p.t / 1000, 3), p.notificationsPerSec, p.imsPerSec, p.messagesPerSec, ...p.utilisation, ...series.domains.map((_, i) => p.queue?.[i] ?? 0)].join(','));
+    lines.push([round(p.t / 1000, 3), p.notificationsPerSec, p.imsPerSec, p.messagesPerSec, ...p.utilisation, ...series.domains.map((_, i) => p.queue?.[i] ?? 0), ...(online ? [p.online ?? ''] : [])].join(','));
   }
   return `${lines.join('\n')}\n`;
 }

@@ -1,4 +1,9 @@
 /** /api/runs: create, list, read, control runs; their reports, traces, time series and live events. */
+import { LIVE_LATENCY_EDGES_MS } from '../../sim/model/impp.js';
+import { runDocument, toHtml } from '../../sim/toolkit/document.js';
+import { evaluateThresholds } from '../../sim/toolkit/thresholds.js';
+import { parseRunThresholds } from './run-thresholds.js';
+import { entityView } from './entity.js';
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from './errors.js';
 import { tracePayload } from './payload.js';
@@ -31,14 +36,16 @@ export async function runRoutesPlugin(app: FastifyInstance): Promise<void> {
 
   app.get<IdParams>('/api/runs/:id/report', { schema: runRoutes.report }, async (req) => runs.report(req.params.id));
 
-  app.post<IdParams & { Body: { action: ControlAction; speed?: number; to?: 'event' | 'message' } }>(
+  app.post<IdParams & { Body: { action: ControlAction; speed?: number; to?: 'event' | 'message'; op?: string; until?: number } }>(
     '/api/runs/:id/control',
     { schema: runRoutes.control },
     async (req) => {
-      const { action, speed, to } = req.body;
-      return runs.control(req.params.id, action, { speed, to });
+      const { action, speed, to, op, until } = req.body;
+      return runs.control(req.params.id, action, { speed, to, op, until });
     },
   );
+
+  app.post<IdParams & { Body: { tags?: unknown; note?: unknown } }>('/api/runs/:id/notes', { schema: runRoutes.notes }, async (req) => runs.annotate(req.params.id, req.body ?? {}));
 
   app.get<IdParams & { Querystring: { from?: string; limit?: string } }>('/api/runs/:id/trace', { schema: runRoutes.trace }, async (req) => {
     const trace = runs.trace(req.params.id);
@@ -55,6 +62,28 @@ export async function runRoutesPlugin(app: FastifyInstance): Promise<void> {
     if (record === undefined) throw new ApiError('TRACE_NOT_FOUND', `run '${req.params.id}' has ${trace.length} trace record(s); no record ${index}`);
     return { index, ...tracePayload(record) };
   });
+
+  app.get<{ Params: { id: string; user: string }; Querystring: { upTo?: string } }>('/api/runs/:id/entity/:user', { schema: runRoutes.entity }, async (req) => {
+    const trace = runs.trace(req.params.id);
+    const user = req.params.user;
+    if (!trace.some((r) => r.from === user || r.to === user || r.from.split('@')[0] === user || r.to.split('@')[0] === user)) {
+      throw new ApiError('ENTITY_NOT_FOUND', `no traced message of run '${req.params.id}' names '${user}' (give a user as the trace writes it, such as u0@example.com)`);
+    }
+    return entityView(trace, user, req.query.upTo === undefined ? undefined : Number(req.query.upTo));
+  });
+
+  app.get<IdParams>('/api/runs/:id/report.html', { schema: runRoutes.reportHtml }, async (req, reply) => {
+    const s = runs.require(req.params.id);
+    const report = runs.report(req.params.id);
+    const thresholds = parseRunThresholds(s.thresholds);
+    const doc = runDocument(report, { thresholds: thresholds.length ? evaluateThresholds(thresholds, report) : undefined });
+    return reply.type('text/html; charset=utf-8').header('content-disposition', `inline; filename="${req.params.id}-report.html"`).send(toHtml(doc));
+  });
+
+  app.get<IdParams>('/api/runs/:id/timeseries', { schema: runRoutes.timeseriesJson }, async (req) => ({
+    latencyEdgesMs: LIVE_LATENCY_EDGES_MS,
+    ...runs.timeseries(req.params.id),
+  }));
 
   app.get<IdParams>('/api/runs/:id/timeseries.csv', { schema: runRoutes.timeseries }, async (req, reply) => {
     const csv = timeSeriesCsv(runs.timeseries(req.params.id));
@@ -101,6 +130,7 @@ export async function runRoutesPlugin(app: FastifyInstance): Promise<void> {
       return;
     }
     if (sub.backlog.snapshot !== null) client.send('snapshot', frame('snapshot', sub.backlog.snapshot));
+    client.send('series', frame('series', sub.backlog.series));
     for (let i = 0; i < sub.backlog.trace.length; i += TRACE_CHUNK) client.send('trace', frame('trace', sub.backlog.trace.slice(i, i + TRACE_CHUNK)));
     heartbeat = setInterval(() => client.comment(': heartbeat\n\n'), HEARTBEAT_MS);
     heartbeat.unref?.();

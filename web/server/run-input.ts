@@ -18,6 +18,7 @@ export interface CreateRunInput {
   overrides?: string[];
   mode?: RunMode;
   speed?: number;
+  thresholds?: string[];
 }
 
 /** Most expected subscription edges (users x mean buddies) of an interactive run's scenario. */

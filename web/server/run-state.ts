@@ -6,7 +6,12 @@ import type { InteractiveRun } from '../../sim/interactive.js';
 import type { TraceRecord } from '../../sim/model/impp.js';
 import type { Report, ScenarioRunHandle } from '../../sim/run.js';
 import type { Scenario } from '../../sim/scenario/index.js';
-import type { RatedSnapshot, TimeSeries } from './rates.js';
+import type { BucketClock } from './buckets.js';
+import type { LiveSnapshot } from '../../sim/run.js';
+import type { RatedSnapshot, SeriesPoint, TimeSeries } from './rates.js';
+import { saturationReasons } from './saturation.js';
+import type { Threshold } from '../../sim/toolkit/thresholds.js';
+import type { ThresholdVerdict } from './run-thresholds.js';
 import type { RunFigures, RunMode, RunRecord, RunStatus, StoredRun } from './store.js';
 
 /** A stored record that cannot be read is listed with this status (and the reason in `error`). */
@@ -28,12 +33,23 @@ export interface RunSummary {
   until: number;
   events: number;
   figures: RunFigures | null;
+  /** the run's overrides (path=value), and a person's tags and note (run-notes.ts) */
+  overrides: string[];
+  tags: string[];
+  note: string;
+  /** thresholds declared on the run (their verdicts are in figures.thresholds once it ended) */
+  thresholds: string[];
 }
 
 export type RunEvent =
   | { type: 'status'; data: RunSummary }
   | { type: 'snapshot'; data: RatedSnapshot }
   | { type: 'trace'; data: TraceRecord[] }
+  /**
+   * points of the simulated-time series from index `from` on (a reconnect gets them all from 0);
+   * `overload`: the domains whose queue keeps growing (saturation.ts), judged at every bucket
+   */
+  | { type: 'series'; data: { from: number; bucketMs: number; domains: string[]; points: SeriesPoint[]; overload?: string[]; thresholds?: ThresholdVerdict[] } }
   | { type: 'end'; data: { status: RunStatus; error?: string } };
 
 export type RunListener = (ev: RunEvent) => void;
@@ -45,6 +61,9 @@ export interface LiveRun {
   scenario: Scenario;
   snapshot: RatedSnapshot | null;
   series: TimeSeries;
+  /** the next boundary of the series' buckets, and the live view at the last one closed */
+  buckets: BucketClock | null;
+  bucketPrev: LiveSnapshot | null;
   report: Report | null;
   listeners: Set<RunListener>;
   /** trace records already announced to subscribers */
@@ -54,6 +73,13 @@ export interface LiveRun {
   counted: boolean;
   /** clock of the last checkpoint written to the store */
   checkpointClock: number;
+  /** wall time (performance.now) of the last control action or change of watchers (run-idle.ts) */
+  idleSince: number;
+  /** why the server stopped the run itself (the idle timeout); recorded as its error */
+  stopReason: string | null;
+  /** thresholds declared on the run, and their latest live verdicts */
+  thresholds: Threshold[];
+  liveThresholds: ThresholdVerdict[];
   // batch runs
   handle: ScenarioRunHandle | null;
   stopRequested: boolean;
@@ -80,7 +106,7 @@ export interface UnrecordedRun {
   snapshot: RatedSnapshot | null;
 }
 
-export function figuresOf(report: Report): RunFigures {
+export function figuresOf(report: Report, series: TimeSeries | null = null): RunFigures {
   let maxUtilisation = 0;
   for (const d of Object.values(report.domains)) maxUtilisation = Math.max(maxUtilisation, d.utilisation);
   return {
@@ -88,6 +114,7 @@ export function figuresOf(report: Report): RunFigures {
     p99NotificationMs: report.latency.notification.p99,
     imDelivered: report.im.delivered,
     maxUtilisation,
+    saturation: saturationReasons(report, series),
   };
 }
 
@@ -110,6 +137,10 @@ export function liveSummary(run: LiveRun): RunSummary {
     until: p.duration,
     events: s.events,
     figures: s.figures,
+    overrides: p.overrides,
+    tags: p.tags ?? [],
+    note: p.note ?? '',
+    thresholds: p.thresholds ?? [],
   };
 }
 
@@ -130,5 +161,9 @@ export function recordSummary(r: RunRecord): RunSummary {
     until: r.duration,
     events: r.events,
     figures: r.damage !== null ? null : r.figures,
+    overrides: r.overrides,
+    tags: r.tags,
+    note: r.note,
+    thresholds: r.thresholds,
   };
 }

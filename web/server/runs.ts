@@ -17,11 +17,14 @@ import type { TraceRecord } from '../../sim/model/impp.js';
 import { runScenario, type Report, type RunScenarioOptions } from '../../sim/run.js';
 import type { Scenario } from '../../sim/scenario/index.js';
 import { Checkpointer } from './checkpoint.js';
+import { DEFAULT_IDLE_TIMEOUT_MS, IdleReaper, touch, tooManyRuns } from './run-idle.js';
 import { RunDriver } from './run-drivers.js';
 import { checkRunFits } from '../../sim/estimate.js';
 import { ApiError, plainMessage, toApiError } from './errors.js';
 import type { RatedSnapshot, TimeSeries } from './rates.js';
 import { RunHistory } from './run-history.js';
+import { checkNotes } from './run-notes.js';
+import { finalVerdicts, parseRunThresholds } from './run-thresholds.js';
 import { checkInteractiveSize, parseDurationInput, scenarioOf, type CreateRunInput } from './run-input.js';
 import { ACTIVE, figuresOf, liveSummary, type LiveRun, type RunEvent, type RunListener, type RunSummary } from './run-state.js';
 import type { RunMode, RunParams, RunStatus, RunStore, StoredRun } from './store.js';
@@ -49,6 +52,8 @@ export interface RunManagerOptions {
   log?: { error(obj: unknown, msg?: string): void; warn(obj: unknown, msg?: string): void };
   /** wall-clock ms between checkpoints of live runs (default CHECKPOINT_MS) */
   checkpointMs?: number;
+  /** a paused run with no page watching it is stopped after this many ms (run-idle.ts; 0 = never) */
+  idleTimeoutMs?: number;
 }
 
 export class RunManager {
@@ -62,6 +67,8 @@ export class RunManager {
   private readonly history: RunHistory;
   private readonly checkpoints: Checkpointer;
   private readonly driver: RunDriver;
+  private readonly idle: IdleReaper;
+  readonly idleTimeoutMs: number;
   private closed = false;
 
   constructor(opts: RunManagerOptions) {
@@ -73,6 +80,9 @@ export class RunManager {
     this.checkpoints = new Checkpointer(opts.store, () => this.live.values(), opts.log);
     this.checkpoints.start(opts.checkpointMs);
     this.driver = new RunDriver(this.runner, { endRun: (r, st, e, rep) => this.endRun(r, st, e, rep), emit: (r, ev) => this.emit(r, ev) });
+    this.idleTimeoutMs = opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+    this.idle = new IdleReaper(this.idleTimeoutMs, () => this.live.values(), (run, reason) => this.stopIdle(run, reason));
+    this.idle.start();
   }
 
   // ---- capacity ----
@@ -84,9 +94,7 @@ export class RunManager {
   }
 
   private checkCapacity(): void {
-    if (this.activeCount() >= this.maxRuns) {
-      throw new ApiError('TOO_MANY_RUNS', `${this.maxRuns} run(s) are already active; wait for one to end or stop one (the limit is the server's --max-runs)`);
-    }
+    if (this.activeCount() >= this.maxRuns) throw tooManyRuns(this.maxRuns, this.live.values(), this.sweepSlots, this.idleTimeoutMs);
   }
 
   /** Takes a slot for a sweep (throws TOO_MANY_RUNS when none is free). */
@@ -112,6 +120,7 @@ export class RunManager {
     const mode: RunMode = input.mode ?? 'batch';
     const workers = Math.min(input.workers ?? 1, scenario.domains.length);
     const speed = input.speed ?? 0;
+    const thresholds = parseRunThresholds(input.thresholds);
     if (!opts.internal) this.checkCapacity();
     try {
       checkRunFits(scenario, { workers: mode === 'interactive' ? 1 : workers });
@@ -131,6 +140,7 @@ export class RunManager {
     const params: RunParams = { mode, seed, workers: mode === 'interactive' ? 1 : workers, duration, speed, overrides };
     if (input.yaml !== undefined) params.yaml = input.yaml;
     if (opts.sweep !== undefined) params.sweep = opts.sweep;
+    if (thresholds.length > 0) params.thresholds = thresholds.map((t) => t.text);
     const stored: StoredRun = {
       id: newId(),
       scenario: scenario.name,
@@ -158,12 +168,18 @@ export class RunManager {
       scenario: { ...scenario, seed, duration },
       snapshot: null,
       series: { domains: scenario.domains.map((d) => d.name), points: [] },
+      buckets: null,
+      bucketPrev: null,
       report: null,
       listeners: new Set(),
       traceSent: 0,
       done: Promise.resolve(),
       counted: !opts.internal,
       checkpointClock: -1,
+      idleSince: performance.now(),
+      stopReason: null,
+      thresholds,
+      liveThresholds: [],
       handle: null,
       stopRequested: false,
       timer: null,
@@ -187,18 +203,22 @@ export class RunManager {
     run.timer = null;
     if (run.handle !== null && status !== 'failed') {
       try {
-        this.driver.takeSnapshot(run, this.driver.batchSnapshot(run, run.handle));
+        const snap = this.driver.batchSnapshot(run, run.handle);
+        this.driver.takeSnapshot(run, snap);
+        this.driver.closeBuckets(run, snap, true);
       } catch {
         // the final snapshot is a nicety; the report below has the figures
       }
     }
     const s = run.stored;
     s.status = status;
-    s.error = error;
+    s.error = error ?? run.stopReason;
+    if (run.stopReason !== null && report?.stopped !== undefined) report.stopped.reason = run.stopReason;
     s.finishedAt = new Date().toISOString();
     if (report !== null) {
       run.report = report;
-      s.figures = figuresOf(report);
+      s.figures = figuresOf(report, run.series);
+      if (run.thresholds.length > 0) s.figures.thresholds = finalVerdicts(run.thresholds, report);
       s.events = report.engine.events;
       if (status === 'finished') s.clock = (report.parameters.warmup ?? 0) + report.parameters.duration;
     }
@@ -248,6 +268,23 @@ export class RunManager {
     });
   }
 
+  /** Sets a run's tags and note (live or ended); returns its summary. */
+  annotate(id: string, input: { tags?: unknown; note?: unknown }): RunSummary {
+    const s = this.require(id);
+    const notes = checkNotes(input, { tags: s.tags, note: s.note });
+    try {
+      this.store.annotate(id, notes);
+    } catch (e) {
+      throw toApiError(e);
+    }
+    const run = this.live.get(id);
+    if (run !== undefined) {
+      run.stored.params.tags = notes.tags;
+      run.stored.params.note = notes.note;
+    }
+    return this.require(id);
+  }
+
   isActive(id: string): boolean {
     return this.live.has(id);
   }
@@ -286,12 +323,17 @@ export class RunManager {
   }
 
   /** Subscribes to a live run's events; returns null when the run is not live (ended or unknown). */
-  subscribe(id: string, listener: RunListener): { unsubscribe: () => void; backlog: { snapshot: RatedSnapshot | null; trace: TraceRecord[] } } | null {
+  subscribe(id: string, listener: RunListener): { unsubscribe: () => void; backlog: { snapshot: RatedSnapshot | null; trace: TraceRecord[]; series: Extract<RunEvent, { type: 'series' }>['data'] } } | null {
     const run = this.live.get(id);
     if (run === undefined) return null;
     run.listeners.add(listener);
+    touch(run);
     const trace = run.interactive !== null ? run.interactive.trace.slice(0, run.traceSent) : [];
-    return { unsubscribe: () => run.listeners.delete(listener), backlog: { snapshot: run.snapshot, trace } };
+    const series = { from: 0, bucketMs: run.series.bucketMs ?? 0, domains: run.series.domains, points: run.series.points.slice(), thresholds: run.liveThresholds };
+    const unsubscribe = () => {
+      if (run.listeners.delete(listener)) touch(run);
+    };
+    return { unsubscribe, backlog: { snapshot: run.snapshot, trace, series } };
   }
 
   /** Resolves when the run has ended (at once for an ended or unknown run). */
@@ -302,13 +344,14 @@ export class RunManager {
 
   // ---- control ----
 
-  async control(id: string, action: ControlAction, opts: { speed?: number; to?: 'event' | 'message' } = {}): Promise<RunSummary> {
+  async control(id: string, action: ControlAction, opts: { speed?: number; to?: 'event' | 'message'; op?: string; until?: number } = {}): Promise<RunSummary> {
     const s = this.require(id);
     const run = this.live.get(id);
     if (run === undefined || !ACTIVE.has(s.status)) {
       throw new ApiError('BAD_STATE', `cannot ${action} run '${id}': it has ended (${s.status})`);
     }
     const st = run.stored;
+    touch(run);
     switch (action) {
       case 'pause':
         if (st.status !== 'running') throw new ApiError('BAD_STATE', `cannot pause run '${id}': it is ${st.status}`);
@@ -329,8 +372,8 @@ export class RunManager {
         if (run.interactive === null) throw new ApiError('BAD_STATE', `cannot step run '${id}': only interactive runs step (this one is a batch run)`);
         if (st.status === 'running') this.setPaused(run, true);
         try {
-          if (opts.to === 'message') run.interactive.stepToNextMessage();
-          else run.interactive.step();
+          if (opts.until !== undefined) this.driver.runTo(run, opts.until);
+          else this.driver.step(run, opts.to, opts.op);
         } catch (e) {
           this.endRun(run, 'failed', plainMessage(e), null);
           return this.require(id);
@@ -379,10 +422,20 @@ export class RunManager {
     if (!paused && run.interactive !== null) this.driver.drive(run);
   }
 
+  /** Stops a run that the idle timeout found paused and unwatched (run-idle.ts). */
+  private stopIdle(run: LiveRun, reason: string): void {
+    this.log?.warn({ run: run.stored.id }, reason);
+    run.stopReason = reason;
+    run.stopRequested = true;
+    if (run.interactive !== null) this.driver.finishInteractive(run, 'stopped');
+    else run.handle?.stop();
+  }
+
   /** Stops every live run and waits for them to end (server shutdown). */
   async close(): Promise<void> {
     this.closed = true;
     this.checkpoints.stop();
+    this.idle.stopTimer();
     const runs = [...this.live.values()];
     for (const run of runs) {
       run.stopRequested = true;

@@ -46,6 +46,8 @@ export const figuresSchema = {
     p99NotificationMs: { type: 'number' },
     imDelivered: { type: 'number' },
     maxUtilisation: { type: 'number' },
+    saturation: { type: 'array', items: { type: 'string' } },
+    thresholds: { type: 'array', items: looseObject },
   },
 } as const;
 
@@ -65,6 +67,10 @@ const runSummaryProperties = {
   until: { type: 'number' },
   events: { type: 'number' },
   figures: nullable(figuresSchema),
+  overrides: { type: 'array', items: { type: 'string' } },
+  tags: { type: 'array', items: { type: 'string' } },
+  note: { type: 'string' },
+  thresholds: { type: 'array', items: { type: 'string' } },
 } as const;
 
 export const runSummarySchema = {
@@ -163,6 +169,7 @@ export const runRoutes = {
         overrides: { type: 'array', maxItems: 100, items: { type: 'string', minLength: 3, maxLength: 1000 }, description: "'path=value', as the CLI's --set" },
         mode: { type: 'string', enum: ['batch', 'interactive'] },
         speed: { type: 'number', minimum: 0, maximum: 1e9, description: 'real-time factor; 0 or absent = as fast as possible' },
+        thresholds: { type: 'array', maxItems: 20, items: { type: 'string', minLength: 3, maxLength: 500 }, description: "SLO gates judged live and at the end, as the CLI's --threshold" },
       },
     },
     response: { 201: runSummaryRef, ...errors(400, 404, 413, 415, 429, 503) },
@@ -201,7 +208,20 @@ export const runRoutes = {
         action: { type: 'string', enum: ['pause', 'resume', 'stop', 'step', 'speed'] },
         speed: { type: 'number', minimum: 0, maximum: 1e9 },
         to: { type: 'string', enum: ['event', 'message'] },
+        until: { type: 'number', minimum: 0, description: "with action 'step': run to this simulated time (ms), then pause" },
+        op: { type: 'string', minLength: 1, maxLength: 40, description: "with to: 'message', step to the next message of this operation (publish, subscribe, notify, message, ...)" },
       },
+    },
+    response: { 200: runSummaryRef, ...errors(400, 404, 409, 413, 415) },
+  },
+  notes: {
+    tags: ['runs'],
+    summary: "Set a run's tags and note (to tell runs apart in compare and the history)",
+    params: idParams,
+    body: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { tags: { type: 'array' }, note: {} },
     },
     response: { 200: runSummaryRef, ...errors(400, 404, 409, 413, 415) },
   },
@@ -250,9 +270,28 @@ export const runRoutes = {
   },
   timeseries: {
     tags: ['runs'],
-    summary: 'CSV of the live rates over simulated time',
+    summary: 'CSV of the rates per bucket of simulated time',
     params: idParams,
     response: { 200: { type: 'string' }, ...errors(404, 409) },
+  },
+  entity: {
+    tags: ['runs'],
+    summary: 'One user as the trace shows it up to a step: presence state, subscriptions both ways, inbox',
+    params: { type: 'object', properties: { id: { type: 'string' }, user: { type: 'string', maxLength: 200 } }, required: ['id', 'user'] },
+    querystring: { type: 'object', properties: { upTo: { type: 'string', pattern: '^[0-9]{1,9}$' } } },
+    response: { 200: looseObject, ...errors(400, 404, 409) },
+  },
+  reportHtml: {
+    tags: ['runs'],
+    summary: "The run's report as one self-contained HTML page (the CLI's --html), with its thresholds",
+    params: idParams,
+    response: { 200: { type: 'string' }, ...errors(404, 409) },
+  },
+  timeseriesJson: {
+    tags: ['runs'],
+    summary: 'The time series per bucket of simulated time, with the latencies of each bucket',
+    params: idParams,
+    response: { 200: looseObject, ...errors(404, 409) },
   },
 } as const;
 
@@ -263,6 +302,7 @@ export const sweepFiguresSchema = {
     p99NotificationMs: { type: 'number' },
     maxUtilisation: { type: 'number' },
     imPerSec: { type: 'number' },
+    saturation: { type: 'array', items: { type: 'string' } },
   },
 } as const;
 
@@ -326,6 +366,41 @@ export const sweepRoutes = {
       },
       ...errors(404, 409),
     },
+  },
+} as const;
+
+const sizeId = { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] } as const;
+
+export const sizeRoutes = {
+  create: {
+    tags: ['sizes'],
+    summary: "Search the smallest capacity that meets targets (the CLI's size), on a built-in scenario",
+    body: {
+      type: 'object',
+      required: ['scenario', 'vary'],
+      additionalProperties: false,
+      properties: {
+        scenario: { type: 'string', minLength: 1, maxLength: 100 },
+        vary: { type: 'string', minLength: 3, maxLength: 200, description: 'servers.count, servers.cores, or a full path to one domain' },
+        targets: { type: 'array', maxItems: 20, items: { type: 'string', minLength: 3, maxLength: 500 }, description: 'thresholds; none: the saturation rule' },
+        replications: { type: 'integer', minimum: 1, maximum: 10 },
+        duration: durationSchema,
+        overrides: { type: 'array', maxItems: 100, items: { type: 'string', minLength: 3, maxLength: 1000 } },
+      },
+    },
+    response: { 201: { type: 'object', properties: { id: { type: 'string' } } }, ...errors(400, 404, 413, 415, 429) },
+  },
+  get: {
+    tags: ['sizes'],
+    summary: 'A capacity search: its probes so far, then its answer',
+    params: sizeId,
+    response: { 200: looseObject, ...errors(404) },
+  },
+  html: {
+    tags: ['sizes'],
+    summary: "A finished capacity search's report as one HTML page (the CLI's --html)",
+    params: sizeId,
+    response: { 200: { type: 'string' }, ...errors(404, 409) },
   },
 } as const;
 

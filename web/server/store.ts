@@ -11,6 +11,8 @@
  * StoreError of kind `unavailable`. If the file is deleted or replaced under the running server,
  * the store is rewritten at its path from the open connection (which still holds every row).
  */
+import { paramsExtras } from './run-notes.js';
+import type { ThresholdVerdict } from './run-thresholds.js';
 import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -31,6 +33,11 @@ export interface RunParams {
   /** scenario text when the run was created from YAML rather than a built-in name */
   yaml?: string;
   sweep?: string;
+  /** a person's tags and note (run-notes.ts) */
+  tags?: string[];
+  note?: string;
+  /** thresholds declared on the run (run-thresholds.ts) */
+  thresholds?: string[];
 }
 
 export interface RunFigures {
@@ -38,6 +45,10 @@ export interface RunFigures {
   p99NotificationMs: number;
   imDelivered: number;
   maxUtilisation: number;
+  /** why the run is saturated (web/server/saturation.ts); empty when it is not, absent in older records */
+  saturation?: string[];
+  /** the verdicts of the run's thresholds on its report */
+  thresholds?: ThresholdVerdict[];
 }
 
 export interface StoredRun {
@@ -69,6 +80,10 @@ export interface RunRecord {
   clock: number;
   events: number;
   figures: RunFigures | null;
+  overrides: string[];
+  tags: string[];
+  note: string;
+  thresholds: string[];
   /** why the stored record cannot be read, or null */
   damage: string | null;
 }
@@ -106,10 +121,11 @@ interface RunRow {
   clock: number;
   events: number;
   figures: string | null;
+  params: string | null;
   damage: string | null;
 }
 
-const SUMMARY_COLUMNS = 'id, scenario, status, mode, seed, workers, duration, speed, created_at, finished_at, error, clock, events, figures, damage';
+const SUMMARY_COLUMNS = 'id, scenario, status, mode, seed, workers, duration, speed, created_at, finished_at, error, clock, events, figures, params, damage';
 /** Wall-clock ms between checks that the store file is still the one opened. */
 export const FILE_CHECK_MS = 5000;
 
@@ -332,8 +348,19 @@ export class RunStore {
       clock: r.clock,
       events: r.events,
       figures,
+      ...paramsExtras(r.params),
       damage,
     };
+  }
+
+  /** Sets a run's tags and note (kept in its params). */
+  annotate(id: string, notes: { tags: string[]; note: string }): void {
+    this.write(() => {
+      const r = this.db.prepare('SELECT params FROM runs WHERE id = ?').get(id) as { params: string } | undefined;
+      if (r === undefined) return;
+      const params = { ...(JSON.parse(r.params) as object), tags: notes.tags, note: notes.note };
+      this.db.prepare('UPDATE runs SET params = ? WHERE id = ?').run(JSON.stringify(params), id);
+    });
   }
 
   /** Records why a row cannot be read (best effort) and returns the reason. */

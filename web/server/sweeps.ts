@@ -16,7 +16,7 @@ import { ApiError, plainMessage, toApiError } from './errors.js';
 import { loadBuiltin, parseDurationInput, type RunManager } from './runs.js';
 import type { RunStore } from './store.js';
 
-/** A point saturates when its busiest domain's utilisation reaches this. */
+/** The utilisation bound of the shared saturation rule (sim/toolkit/saturation.ts), drawn on the sweep's chart. */
 export const SATURATION_THRESHOLD = 0.7;
 
 export interface SweepInput {
@@ -35,6 +35,8 @@ export interface SweepFigures {
   p99NotificationMs: number;
   maxUtilisation: number;
   imPerSec: number;
+  /** why the point is saturated (the shared rule, saturation.ts); empty when it is not */
+  saturation?: string[];
 }
 
 export interface SweepPoint {
@@ -171,7 +173,7 @@ export class SweepManager {
           // a point run stopped from outside (its own stop action) stops the whole sweep
           if (s?.status === 'stopped') this.stopping.add(state.id);
           if (s?.status !== 'finished') throw new Error(s?.error ?? `run ${run.id} ended ${s?.status ?? 'unknown'}`);
-          figs.push(sweepFigures(this.runs.report(run.id)));
+          figs.push({ ...sweepFigures(this.runs.report(run.id)), saturation: s.figures?.saturation ?? [] });
         } catch (e) {
           if (!this.halted(state)) point.error = plainMessage(e);
           break;
@@ -181,8 +183,9 @@ export class SweepManager {
         point.status = this.halted(state) && point.error === undefined ? 'stopped' : 'failed';
       } else {
         point.status = 'finished';
-        point.figures = mean(figs);
-        if (state.saturatesAt === null && point.figures.maxUtilisation >= state.threshold) state.saturatesAt = point.value;
+        // the shared saturation rule (saturation.ts): a point saturates when a replication does
+        point.figures = { ...mean(figs), saturation: figs.find((f) => (f.saturation?.length ?? 0) > 0)?.saturation ?? [] };
+        if (state.saturatesAt === null && point.figures.saturation!.length > 0) state.saturatesAt = point.value;
       }
       this.save(state);
     }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { buildApp } from '../../../web/server/app.js';
+import { buildApp, type BuildAppOptions } from '../../../web/server/app.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -20,10 +20,10 @@ export interface Dashboard {
   close(): Promise<void>;
 }
 
-/** Starts the dashboard server on 127.0.0.1 and a free port. */
-export async function startDashboard(): Promise<Dashboard> {
+/** Starts the dashboard server on 127.0.0.1 and a free port (4 runs at once unless `opts` say otherwise). */
+export async function startDashboard(opts: BuildAppOptions = {}): Promise<Dashboard> {
   const dataDir = mkdtempSync(join(tmpdir(), 'impp-browser-'));
-  const app = await buildApp({ dataDir, maxRuns: 4 });
+  const app = await buildApp({ dataDir, maxRuns: 4, ...opts });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     url: address.endsWith('/') ? address : `${address}/`,
@@ -45,8 +45,8 @@ export interface WatchedPage {
 }
 
 /** A new page at a projector-friendly size that records console errors and page errors. */
-export async function openPage(browser: Browser, url: string): Promise<WatchedPage> {
-  const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
+export async function openPage(browser: Browser, url: string, viewport = { width: 1366, height: 768 }): Promise<WatchedPage> {
+  const page = await browser.newPage({ viewport, acceptDownloads: true });
   const errors: string[] = [];
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(m.text());

@@ -1,7 +1,7 @@
 /** The dashboard's pure data shaping (web/public/js/shape.js), tested without a browser. */
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain ES module of the page, without type declarations
-import { binsFromBuckets, cdfFromBins, laneOf, lineOfPath, pairRates, percentiles, quantile, sampleParticles } from '../../../web/public/js/shape.js';
+import { binsFromBuckets, cdfFromBins, cdfPoints, domainLaneOf, domainLanes, laneOf, lineOfPath, pairRates, percentiles, quantile, sampleParticles } from '../../../web/public/js/shape.js';
 
 describe('dashboard shaping', () => {
   it('binsFromBuckets(edges, counts) reads n+1 counts as buckets below each edge plus the rest', () => {
@@ -62,5 +62,40 @@ describe('dashboard shaping', () => {
     expect(lineOfPath(yaml, 'domains[1].servers.cores')).toBe(7);
     expect(lineOfPath(yaml, 'trace.limit')).toBe(9);
     expect(lineOfPath(yaml, 'missing')).toBe(0);
+  });
+
+  it('cdfPoints(points) sorts by latency, keeps one point per latency (the highest fraction) and drops non-positive ones', () => {
+    expect(
+      cdfPoints([
+        [0, 0],
+        [2, 0.5],
+        [1, 0.1],
+        [2, 0.6],
+        [5, 1],
+      ]),
+    ).toEqual([
+      [1, 0.1],
+      [2, 0.6],
+      [5, 1],
+    ]);
+  });
+
+  it('domainLanes(domains) gives users, service and gateway per domain, the first two gateways facing', () => {
+    expect(domainLanes(['a.example', 'b.example']).map((l: { id: string }) => l.id)).toEqual([
+      'a.example|users',
+      'a.example|service',
+      'a.example|gateway',
+      'b.example|gateway',
+      'b.example|service',
+      'b.example|users',
+    ]);
+  });
+
+  it('domainLaneOf(record) puts each end in its domain, passes both gateways, and qualifies the names', () => {
+    const sub = domainLaneOf({ op: 'subscribe', from: 'u2@b.example', to: 'u1@a.example', fromDomain: 'b.example', toDomain: 'a.example', detail: '' });
+    expect(sub).toMatchObject({ from: 'b.example|users', to: 'a.example|service', via: ['b.example|gateway', 'a.example|gateway'], label: 'subscribe u2@b → u1@a', kind: 'presence' });
+    const im = domainLaneOf({ op: 'message', from: 'u0', to: 'u1', fromDomain: 'a.example', toDomain: 'b.example', detail: '' });
+    expect(im.via).toEqual(['a.example|service', 'a.example|gateway', 'b.example|gateway', 'b.example|service']);
+    expect(domainLaneOf({ op: 'publish', from: 'u0', to: 'a.example', fromDomain: 'a.example', toDomain: 'a.example', detail: '' }).label).toBe('publish u0@a → a.example');
   });
 });

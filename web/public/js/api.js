@@ -70,10 +70,10 @@ export async function getText(path) {
 }
 
 /**
- * Subscribes to a run's server-sent events. Handlers: status, snapshot, trace, end, error.
+ * Subscribes to a run's server-sent events. Handlers: status, snapshot, trace, series, end, error.
  * Returns a function that closes the stream. The stream closes itself after `end`.
  * @param {string} id
- * @param {{ open?: Function, status?: Function, snapshot?: Function, trace?: Function, end?: Function, error?: Function }} on
+ * @param {{ open?: Function, status?: Function, snapshot?: Function, trace?: Function, series?: Function, end?: Function, error?: Function }} on
  */
 export function runEvents(id, on) {
   const es = new EventSource(`/api/runs/${encodeURIComponent(id)}/events`);
@@ -95,7 +95,7 @@ export function runEvents(id, on) {
       on[name]?.(data);
       if (name === 'end') close();
     });
-  ['status', 'snapshot', 'trace', 'end'].forEach(bind);
+  ['status', 'snapshot', 'trace', 'series', 'end'].forEach(bind);
   // every (re)connection replays the run's backlog from the start
   es.addEventListener('open', () => on.open?.());
   es.onerror = () => {

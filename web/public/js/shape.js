@@ -146,72 +146,6 @@ export function sampleParticles(n, cap) {
   return { count: cap, per: n / cap };
 }
 
-/** Lanes of the message sequence chart, left to right (RFC 2778 roles). */
-export const LANES = [
-  { id: 'pua', label: 'presence user agent' },
-  { id: 'presentity', label: 'presentity' },
-  { id: 'sender', label: 'sender' },
-  { id: 'service', label: 'presence / IM service' },
-  { id: 'gateway', label: 'CPIM gateway' },
-  { id: 'watcher', label: 'watcher' },
-  { id: 'wua', label: 'watcher user agent' },
-  { id: 'inbox', label: 'instant inbox' },
-];
-
-/**
- * Which lanes a trace record travels between. A record between two domains passes the CPIM
- * gateway lane on its way. Unknown operations are drawn from the sender side to the service.
- * @param {TraceRecord} r
- * @returns {{ from: string, to: string, via: string[], label: string, kind: 'presence'|'im'|'other' }}
- */
-export function laneOf(r) {
-  const cross = r.fromDomain !== r.toDomain;
-  /** @type {[string, string, 'presence'|'im'|'other']} */
-  let ends;
-  switch (r.op) {
-    case 'publish':
-      // RFC 2778 2.1: the presence user agent manipulates presence information for the presentity
-      ends = ['pua', 'service', 'presence'];
-      break;
-    case 'subscribe':
-    case 'refresh':
-    case 'unsubscribe':
-    case 'fetch':
-    case 'poll':
-      ends = ['watcher', 'service', 'presence'];
-      break;
-    case 'subscribeResponse':
-    case 'fetchResponse':
-    case 'notify':
-      ends = ['service', 'watcher', 'presence'];
-      break;
-    case 'watcherInfo':
-    case 'watcherinfo':
-      ends = ['service', 'pua', 'presence'];
-      break;
-    case 'message':
-    case 'imSend':
-      ends = ['sender', 'inbox', 'im'];
-      break;
-    case 'messageReport':
-    case 'imReport':
-      ends = ['service', 'sender', 'im'];
-      break;
-    default:
-      ends = ['sender', 'service', 'other'];
-  }
-  const via = [];
-  if (ends[0] === 'sender' && ends[1] === 'inbox') via.push('service');
-  if (cross) via.push('gateway');
-  return { from: ends[0], to: ends[1], via, label: `${r.op} ${shortName(r.from)} → ${shortName(r.to)}`, kind: ends[2] };
-}
-
-/** `u2@example.com` to `u2`, leaving names without a domain part alone. */
-export function shortName(uri) {
-  const s = String(uri ?? '');
-  const at = s.indexOf('@');
-  return at > 0 ? s.slice(0, at) : s;
-}
 
 /**
  * Parses the override text box: one `path=value` per line (blank lines and # comments skipped).
@@ -336,3 +270,28 @@ export function lineOfPath(yaml, path) {
   }
   return at + 1;
 }
+
+/** A step of simulated time in its own unit: 500 ms, 10 s, 2 min, 1 h. */
+export function fmtStep(ms) {
+  if (!Number.isFinite(ms)) return '–';
+  if (ms < 1000) return `${+ms.toFixed(3)} ms`;
+  if (ms < 60_000) return `${+(ms / 1000).toFixed(3)} s`;
+  if (ms < 3_600_000) return `${+(ms / 60_000).toFixed(3)} min`;
+  return `${+(ms / 3_600_000).toFixed(3)} h`;
+}
+
+/**
+ * CDF points ready for a monotone curve: sorted by latency, one point per latency (the highest
+ * fraction of those that share it), non-positive latencies dropped (log scale).
+ * @param {Array<[number, number]>} points
+ */
+export function cdfPoints(points) {
+  const out = [];
+  for (const [x, f] of [...(points ?? [])].filter((p) => p[0] > 0).sort((a, b) => a[0] - b[0] || a[1] - b[1])) {
+    if (out.length && out[out.length - 1][0] === x) out[out.length - 1][1] = Math.max(out[out.length - 1][1], f);
+    else out.push([x, f]);
+  }
+  return out;
+}
+
+export { LANES, laneOf, shortName, domainLanes, domainLaneOf, qualifiedName } from './lanes.js';

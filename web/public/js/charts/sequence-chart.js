@@ -1,13 +1,18 @@
 /**
- * sequenceChart(): a message sequence chart with the RFC 2778 roles as lanes. The datum is an
+ * sequenceChart(): a message sequence chart with the RFC 2778 roles as lanes (or, for a
+ * federation, lanes per domain: `lanes(domainLanes(...)).laneOf(domainLaneOf)`). The datum is an
  * array of `{ index, record }` (record: a TraceRecord); each becomes one arrow, labelled with its
- * operation and its two principals, drawn between the lanes that laneOf() gives. New arrows grow
+ * operation and its two principals, drawn between the lanes that `laneOf` gives. `fontSize` sets
+ * the text size in chart units; draw it as wide as its box (`width`) so that a unit is a pixel. New arrows grow
  * from their origin, so stepping through a run reads like slow motion. Arrows are focusable
  * buttons: click or Enter calls `onSelect(index, record)`.
  */
 import d3 from '../d3.js';
 import { frame, layer } from './common.js';
-import { LANES, laneOf } from '../shape.js';
+import { LANES, laneOf } from '../lanes.js';
+
+/** A time-scaled chart draws a pause between two messages as at most this many rows. */
+const MAX_GAP_ROWS = 4;
 
 const KIND_COLOUR = { presence: '#0072b2', im: '#d55e00', other: '#555555' };
 
@@ -23,17 +28,29 @@ export function sequenceChart() {
   let testid = 'msc';
   /** @type {(index: number, record: any) => void} */
   let onSelect = () => {};
+  let lanesList = LANES;
+  let laneFor = laneOf;
+  let fontSize = 13;
+  let timeScaled = false;
 
   function chart(selection) {
     selection.each(function (datum) {
       const all = Array.isArray(datum) ? datum : [];
       const rows = all.length > maxRows ? all.slice(all.length - maxRows) : all;
-      const height = header + Math.max(1, rows.length) * rowHeight + 24;
+      const rowH = Math.max(rowHeight, Math.round(fontSize * 2.9));
+      const head = Math.max(header, Math.round(fontSize * 4.4));
+      // row centres: one row apart, plus (time-scaled) a row per simulated second between two
+      // messages, at most MAX_GAP_ROWS rows (longer pauses are compressed to that)
+      const ys = [];
+      let yy = head + rowH / 2;
+      rows.forEach((d, i) => {
+        if (i > 0) yy += rowH + (timeScaled ? Math.min(MAX_GAP_ROWS * rowH, Math.max(0, d.record.t - rows[i - 1].record.t) * (rowH / 1000)) : 0);
+        ys.push(yy);
+      });
+      const height = (ys.length ? ys[ys.length - 1] + rowH / 2 : head + rowH) + 24;
       const svg = frame(d3.select(this), { width, height, title: 'Message sequence chart', testid, className: 'msc' });
-      const x = d3
-        .scalePoint()
-        .domain(LANES.map((l) => l.id))
-        .range([left + 38, width - right - 38]);
+      const x = laneScale();
+      const headW = Math.max(40, Math.min(130, x.step() - 6));
 
       let defs = svg.select('defs');
       if (defs.empty()) {
@@ -57,7 +74,7 @@ export function sequenceChart() {
 
       const lanes = layer(svg, 'lanes')
         .selectAll('g.lane')
-        .data(LANES, (l) => l.id)
+        .data(lanesList, (l) => l.id)
         .join((enter) => {
           const e = enter.append('g').attr('class', 'lane');
           e.append('line');
@@ -69,30 +86,30 @@ export function sequenceChart() {
         .attr('transform', (l) => `translate(${x(l.id)},0)`);
       lanes
         .select('line')
-        .attr('y1', header - 8)
+        .attr('y1', head - 8)
         .attr('y2', height - 8)
         .attr('stroke', '#b8c4d2')
         .attr('stroke-dasharray', '3 4');
       lanes
         .select('rect.lane-head')
-        .attr('x', -43)
+        .attr('x', -headW / 2)
         .attr('y', 6)
-        .attr('width', 86)
-        .attr('height', header - 18)
+        .attr('width', headW)
+        .attr('height', head - 18)
         .attr('rx', 6)
-        .attr('fill', (l) => (l.id === 'service' ? '#e8eef7' : l.id === 'gateway' ? '#efe9f6' : '#f6f7f9'))
+        .attr('fill', (l) => (/service$/.test(l.id) ? '#e8eef7' : /gateway$/.test(l.id) ? '#efe9f6' : '#f6f7f9'))
         .attr('stroke', '#9aa8b8');
       lanes
         .select('text')
         .attr('text-anchor', 'middle')
-        .attr('font-size', 11)
+        .attr('font-size', fontSize - 1)
         .attr('font-weight', 600)
         .attr('fill', '#1b2a3a')
         .selectAll('tspan')
         .data((l) => wrap(l.label))
         .join('tspan')
         .attr('x', 0)
-        .attr('y', (t, i, nodes) => 6 + (header - 18) / 2 + (i - (nodes.length - 1) / 2) * 14 + 4)
+        .attr('y', (t, i, nodes) => 6 + (head - 18) / 2 + (i - (nodes.length - 1) / 2) * (fontSize + 2) + fontSize / 3)
         .text((t) => t);
 
       const arrows = layer(svg, 'arrows')
@@ -124,26 +141,26 @@ export function sequenceChart() {
         .attr('aria-label', (d) => `${d.record.op} from ${d.record.from} to ${d.record.to} at ${d.record.t.toFixed(1)} ms: ${d.record.detail}`)
         .attr('aria-pressed', (d) => (d.index === selected ? 'true' : 'false'))
         .attr('cursor', 'pointer')
-        .attr('transform', (d, i) => `translate(0,${header + i * rowHeight + rowHeight / 2})`);
+        .attr('transform', (d, i) => `translate(0,${ys[i]})`);
 
       arrows
         .select('rect.hit')
         .attr('x', 0)
-        .attr('y', -rowHeight / 2 + 1)
+        .attr('y', -rowH / 2 + 1)
         .attr('width', width)
-        .attr('height', rowHeight - 2)
+        .attr('height', rowH - 2)
         .attr('fill', (d) => (d.index === selected ? '#fff3c4' : 'transparent'));
       arrows
         .select('text.time')
         .attr('x', 8)
         .attr('y', 4)
-        .attr('font-size', 11)
+        .attr('font-size', fontSize - 1)
         .attr('fill', '#55657a')
         .attr('font-variant-numeric', 'tabular-nums')
         .text((d) => fmtT(d.record.t));
       arrows.each(function (d) {
         const g = d3.select(this);
-        const lane = laneOf(d.record);
+        const lane = laneFor(d.record);
         const colour = KIND_COLOUR[lane.kind];
         const x1 = x(lane.from);
         const x2 = x(lane.to);
@@ -173,12 +190,20 @@ export function sequenceChart() {
           .attr('stroke-width', 1.5);
         g.select('text.label')
           .attr('x', (x1 + x2) / 2)
-          .attr('y', -3)
+          .attr('y', -4)
           .attr('text-anchor', 'middle')
-          .attr('font-size', 12)
+          .attr('font-size', fontSize)
           .attr('font-weight', d.index === selected ? 700 : 500)
           .attr('fill', '#14202c')
-          .text(lane.label + (d.record.detail ? ` · ${d.record.detail}` : ''));
+          .text(lane.label + (d.record.detail ? ` · ${d.record.detail}` : ''))
+          .each(function () {
+            // keep the label inside the plot (right of the time column, left of the edge)
+            const half = (this.getComputedTextLength?.() ?? 0) / 2;
+            const mid = (x1 + x2) / 2;
+            const lo = left + half;
+            const hi = width - right - half;
+            d3.select(this).attr('x', lo > hi ? mid : Math.min(hi, Math.max(lo, mid)));
+          });
         g.select('title').text(`${d.record.op}: ${d.record.from} → ${d.record.to} (${d.record.bytes} bytes)\n${d.record.detail}`);
       });
     });
@@ -197,15 +222,24 @@ export function sequenceChart() {
     return [words.slice(0, mid).join(' '), words.slice(mid).join(' ')];
   }
 
-  /** Lane positions in chart units, for a header that stays visible while the chart scrolls. */
-  chart.lanes = () => {
-    const x = d3
+  function laneScale() {
+    return d3
       .scalePoint()
-      .domain(LANES.map((l) => l.id))
+      .domain(lanesList.map((l) => l.id))
       .range([left + 38, width - right - 38]);
-    return LANES.map((l) => ({ ...l, x: x(l.id) }));
+  }
+
+  /** Lane positions and widths in chart units, for a header that stays visible while the chart scrolls. */
+  chart.lanePositions = () => {
+    const x = laneScale();
+    const w = Math.max(40, Math.min(130, x.step() - 6));
+    return lanesList.map((l) => ({ ...l, x: x(l.id), width: w }));
   };
-  chart.headerHeight = () => header;
+  chart.headerHeight = () => Math.max(header, Math.round(fontSize * 4.4));
+  chart.lanes = (v) => (v === undefined ? lanesList.slice() : ((lanesList = Array.from(v)), chart));
+  chart.laneOf = (v) => (v === undefined ? laneFor : ((laneFor = v), chart));
+  chart.timeScaled = (v) => (v === undefined ? timeScaled : ((timeScaled = !!v), chart));
+  chart.fontSize = (v) => (v === undefined ? fontSize : ((fontSize = Math.max(8, +v)), chart));
   chart.width = (v) => (v === undefined ? width : ((width = +v), chart));
   chart.rowHeight = (v) => (v === undefined ? rowHeight : ((rowHeight = +v), chart));
   chart.maxRows = (v) => (v === undefined ? maxRows : ((maxRows = Math.max(1, +v)), chart));

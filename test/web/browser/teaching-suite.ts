@@ -1,0 +1,78 @@
+/**
+ * Browser tests of the sequence chart on a projector and for a federation: teach-federation at
+ * 1280x720 with Large type has lanes per domain, domain-qualified labels at 16 px or more, no lane
+ * cut off, stepping to the next message of one operation, and a filter. Called from
+ * browser.test.ts (one chromium for the file).
+ */
+import { describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { screenshot, type Dashboard } from './harness.js';
+
+export function teachingSuite(browser: () => Browser, dash: () => Dashboard): void {
+  describe('teaching a federation', () => {
+    it('teach-federation at 1280x720 with Large type: lanes per domain, qualified names, readable labels, step to a kind, filter', async () => {
+      const context = await browser().newContext({ viewport: { width: 1280, height: 720 } });
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(dash().url);
+      await page.waitForSelector('body[data-ready="1"]');
+      await page.check('#large-type');
+      await page.selectOption('#scenario-select', 'teach-federation');
+      await page.waitForFunction(() => (document.getElementById('yaml-editor') as HTMLTextAreaElement).value.includes('name: teach-federation'));
+      await page.click('#toggle-side');
+      await page.click('#tab-teaching');
+      // step to the next notify: the newest arrow is a notify
+      await page.selectOption('#teach-step-op', 'notify');
+      await page.click('#teach-step');
+      await page.waitForSelector('[data-testid=msc-arrow][data-op=notify]', { timeout: 15_000 });
+      const ops = await page.locator('[data-testid=msc-arrow]').evaluateAll((as) => as.map((a) => a.getAttribute('data-op')));
+      expect(ops.at(-1)).toBe('notify');
+      await page.selectOption('#teach-step-op', '');
+      for (let i = 0; i < 30 && (await page.locator('[data-testid=msc-arrow]').count()) < 40; i++) await page.click('#teach-step');
+      // 3 domains x (users, service, gateway)
+      expect(await page.locator('[data-testid=msc-lane]').count()).toBe(9);
+      const heads = await page.locator('[data-testid=msc-lane] text').allTextContents();
+      expect(heads).toEqual(expect.arrayContaining(['alphausers', 'betagateway']));
+      const labels = await page.locator('[data-testid=msc-arrow] text.label').allTextContents();
+      expect(labels.some((l) => /^(subscribe|notify|fetch|message) u\d@(alpha|beta|gamma) → u\d@(alpha|beta|gamma)/.test(l) && !/@(\w+) → u\d@\1/.test(l))).toBe(true);
+      // readable on a projector: arrow labels at least 16 px on screen
+      const px = await page.locator('[data-testid=msc-arrow] text.label').first().evaluate((t) => (t as SVGTextElement).getBoundingClientRect().height);
+      expect(px).toBeGreaterThanOrEqual(16);
+      // no lane cut off: every lane head inside the scroll box
+      const clipped = await page.evaluate(() => {
+        const box = document.getElementById('msc-scroll')!.getBoundingClientRect();
+        return [...document.querySelectorAll('[data-testid=msc-lane] rect.lane-head')].filter((r) => r.getBoundingClientRect().right > box.right + 1).length;
+      });
+      expect(clipped).toBe(0);
+      await screenshot(page, 'teaching-federation');
+      // run to a time: the clock reads 4 minutes, the run is paused there
+      await page.fill('#teach-until', '4min');
+      await page.click('#teach-run-to');
+      await page.waitForFunction(() => document.getElementById('clock')?.textContent?.startsWith('0:04:00 of 0:10:00'), null, { timeout: 15_000 });
+      expect(await page.textContent('[data-testid=run-status]')).toBe('paused');
+      // time-scaled: the gap between two arrows grows with the simulated time between them
+      const gaps = async () =>
+        page.locator('[data-testid=msc-arrow]').evaluateAll((as) =>
+          as.slice(-12).map((a) => Number(/translate\(0,([\d.]+)\)/.exec(a.getAttribute('transform') ?? '')?.[1] ?? NaN)),
+        );
+      const flat = await gaps();
+      await page.check('#teach-timescale');
+      await page.waitForFunction((f) => {
+        const as = [...document.querySelectorAll('[data-testid=msc-arrow]')].slice(-12);
+        const y = as.map((a) => Number(/translate\(0,([\d.]+)\)/.exec(a.getAttribute('transform') ?? '')?.[1] ?? NaN));
+        return y[y.length - 1] - y[0] > f[f.length - 1] - f[0] + 1;
+      }, flat);
+      const scaled = await gaps();
+      const d = (ys: number[]) => ys.slice(1).map((y, i) => y - ys[i]);
+      expect(Math.max(...d(scaled))).toBeGreaterThan(Math.max(...d(flat)));
+      await page.uncheck('#teach-timescale');
+      // the filter keeps the arrows whose operation, principals or domains match
+      await page.fill('#teach-filter', 'message');
+      await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=msc-arrow]')].every((a) => a.getAttribute('data-op')?.startsWith('message')));
+      expect(await page.textContent('#teach-count')).toMatch(/match the filter/);
+      expect(errors).toEqual([]);
+      await context.close();
+    });
+  });
+}
