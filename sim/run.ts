@@ -155,7 +155,14 @@ export interface PairReport {
   bytes: number;
 }
 
+/**
+ * Version of the report's shape. 2: presence state, leases, revocation and notices, watcher
+ * information documents, the IM census, access links (reports without the field are version 1).
+ */
+export const REPORT_SCHEMA_VERSION = 2;
+
 export interface Report {
+  schemaVersion: number;
   scenario: string;
   seed: number;
   /** duration: the simulated ms the statistics cover (the run after its warm-up); warmup: ms left out at the start */
@@ -443,6 +450,7 @@ export function buildReport(
         .slice(0, sc.trace.limit)
     : undefined;
   const report: Report = {
+    schemaVersion: REPORT_SCHEMA_VERSION,
     scenario: sc.name,
     seed,
     parameters: {
