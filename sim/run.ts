@@ -26,6 +26,7 @@ import {
 import { cdf, mergeHistograms, summarise, type LatencySummary } from './model/latency.js';
 import { OPERATIONS, type Scenario } from './scenario/types.js';
 import { formatDuration } from './scenario/units.js';
+import { traceRecordBytes } from './model/trace.js';
 
 export interface RunScenarioOptions {
   workers?: number;
@@ -449,6 +450,13 @@ export function buildReport(
         .sort((x, y) => x.t - y.t || x.fromDomain.localeCompare(y.fromDomain) || x.from.localeCompare(y.from) || x.op.localeCompare(y.op))
         .slice(0, sc.trace.limit)
     : undefined;
+  if (trace) {
+    // the same byte budget as each partition's: a record is kept while those before it take less
+    let bytes = 0;
+    let keep = 0;
+    while (keep < trace.length && bytes < sc.trace.maxBytes) bytes += traceRecordBytes(trace[keep++]);
+    trace.length = keep;
+  }
   const report: Report = {
     schemaVersion: REPORT_SCHEMA_VERSION,
     scenario: sc.name,

@@ -39,6 +39,18 @@ export interface TraceRecord {
   watcherInfo?: { resource: string; version: number; watcher: { id: string; status: string; event: string; uri: string } };
 }
 
+/**
+ * About the bytes a record takes in the report's JSON (within a few per cent): the trace's byte
+ * budget (trace.maxBytes) counts with it, in every partition and again when the report merges
+ * them, so the trace kept is the same for any worker count.
+ */
+export function traceRecordBytes(r: TraceRecord): number {
+  let n = 110 + r.op.length + r.fromDomain.length + r.toDomain.length + r.from.length + r.to.length + r.detail.length;
+  if (r.state !== undefined) n += 130 + r.state.entity.length + r.state.rule.length + r.state.tuples.length * 75;
+  if (r.watcherInfo !== undefined) n += 150 + r.watcherInfo.resource.length + r.watcherInfo.watcher.uri.length;
+  return n;
+}
+
 export function userName(pop: Population, s: Scenario, g: number): string {
   const d = pop.domainOf[g];
   return `u${g - pop.domainStart[d]}@${s.domains[d].name}`;
@@ -48,6 +60,9 @@ export class Trace {
   readonly on: boolean;
   readonly records: TraceRecord[] = [];
   private readonly limit: number;
+  private readonly maxBytes: number;
+  /** bytes the records take, about (their JSON) */
+  bytes = 0;
 
   constructor(
     private readonly s: Scenario,
@@ -56,6 +71,7 @@ export class Trace {
   ) {
     this.on = s.trace.enabled;
     this.limit = s.trace.limit;
+    this.maxBytes = s.trace.maxBytes;
   }
 
   /** Records a message carrying presence state (see message). */
@@ -67,6 +83,13 @@ export class Trace {
   /** Records a message from user (or, for -1, the domain itself) to user (or domain); null when the trace is off or full. */
   message(op: string, fromUser: number, fromDomain: number, toUser: number, toDomain: number, bytes: number, detail: string): TraceRecord | null {
     if (!this.on || this.records.length >= this.limit) return null;
+    // the record before this one is complete now: count it
+    const n = this.records.length;
+    if (n > 0) this.bytes += traceRecordBytes(this.records[n - 1]);
+    if (this.bytes >= this.maxBytes) {
+      this.bytes -= n > 0 ? traceRecordBytes(this.records[n - 1]) : 0;
+      return null;
+    }
     const s = this.s;
     const r: TraceRecord = {
       t: this.kernel.now,

@@ -462,6 +462,12 @@ const traceNode: ObjectNode = {
   fields: [
     { name: 'enabled', node: { kind: 'bool' }, default: false, description: 'record every message (for teaching); only for small runs' },
     { name: 'limit', node: { kind: 'int', min: 1, max: 10_000_000 }, default: 2000, description: 'stop recording after this many messages' },
+    {
+      name: 'maxBytes',
+      node: { kind: 'size', max: 256 * 1024 * 1024 },
+      default: '16MiB',
+      description: 'stop recording once the records take about this many bytes in the report (each record counted by the length of its JSON, within a few per cent)',
+    },
   ],
 };
 

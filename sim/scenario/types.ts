@@ -225,6 +225,8 @@ export interface TraceSpec {
   enabled: boolean;
   /** stop recording after this many messages */
   limit: number;
+  /** and once the records take about this many bytes (their JSON in the report) */
+  maxBytes: number;
 }
 
 /** An access link class (one-way, per principal): latency, bandwidth (Mbit/s; 0 = unlimited), loss per transmission. */

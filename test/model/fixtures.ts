@@ -85,7 +85,7 @@ export function smallScenario(over: Partial<Scenario> = {}): Scenario {
       unknownRecipientFraction: 0.05,
       imBodyBytes: 120,
     },
-    trace: { enabled: false, limit: 1000 },
+    trace: { enabled: false, limit: 1000, maxBytes: 16 * 1024 * 1024 },
     ...over,
   };
 }

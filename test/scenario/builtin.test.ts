@@ -81,7 +81,7 @@ describe('built-in scenarios', () => {
     });
     expect(s.defaultLinkLatency).toEqual({ dist: 'lognormal', median: 30, sigma: 0.25 });
     expect(s.links).toEqual([]);
-    expect(s.trace).toEqual({ enabled: false, limit: 2000 });
+    expect(s.trace).toEqual({ enabled: false, limit: 2000, maxBytes: 16 * 1024 * 1024 });
     expect(s.seed).toBe(1);
   });
 

@@ -96,7 +96,7 @@ describe('parseScenario errors', () => {
       { path: 'domains[0].servers', message: 'expected a mapping with fields count, cores, queueLimit, got a list' },
       { path: 'domains[1].presence', message: 'expected true or false, got "yes"' },
       { path: 'population.tuples', message: 'expected a whole number from 1 to 8, got 2.5' },
-      { path: 'trace', message: 'expected a mapping with fields enabled, limit, got true' },
+      { path: 'trace', message: 'expected a mapping with fields enabled, limit, maxBytes, got true' },
     ]);
     expect(only({ ...base(), domains: { name: 'a.example' } })).toEqual({ path: 'domains', message: 'expected a list of domains, got a mapping' });
     expect(only('- 1\n- 2\n')).toEqual({

@@ -67,7 +67,7 @@ describe('overrides (--set path=value)', () => {
     expect(s.domains[0]!.serviceTimes.fetch).toEqual({ dist: 'exponential', mean: 3 });
     expect(s.population.access).toEqual({ allow: 0.88, deny: 0.05, politeBlock: 0.03, pending: 0.04 });
     expect(s.population.celebrity).toEqual({ domain: 'other.example', subscribers: 1000 });
-    expect(s.trace).toEqual({ enabled: true, limit: 2000 });
+    expect(s.trace).toEqual({ enabled: true, limit: 2000, maxBytes: 16 * 1024 * 1024 });
   });
 
   it('loadScenario(name, overrides) overrides a built-in scenario', () => {
