@@ -167,7 +167,8 @@ export function estimateRun(sc: Scenario, opts: { workers?: number; duration?: n
   let routed = 0;
   for (const d of sc.domains) routed += d.gateway.routes.length + (d.srv?.records.length ?? 0);
   const reportPairs = Math.ceil(Math.min(pairsAll, 2 * edges + imsUnknown + routed * D));
-  const trace = sc.trace.enabled ? Math.ceil(Math.min(sc.trace.limit, expectedMessages(sc, users, edges, duration))) : 0;
+  // records stop at trace.limit, and once they take trace.maxBytes (a record takes 150 bytes or more)
+  const trace = sc.trace.enabled ? Math.ceil(Math.min(sc.trace.limit, sc.trace.maxBytes / 150, expectedMessages(sc, users, edges, duration))) : 0;
 
   const parts: EstimatePart[] = [
     {
@@ -193,7 +194,7 @@ export function estimateRun(sc: Scenario, opts: { workers?: number; duration?: n
     {
       what: `the report (${fmtCount(D)} domains, up to ${fmtCount(reportPairs)} pairs and as many links${trace ? `, ${fmtCount(trace)} trace records` : ''})`,
       bytes: D * REPORT_DOMAIN.memory + reportPairs * (REPORT_PAIR.memory + REPORT_LINK.memory) + trace * REPORT_TRACE.memory * 2,
-      fields: trace ? 'the number of domains, trace.limit' : 'the number of domains',
+      fields: trace ? 'the number of domains, trace.limit or trace.maxBytes' : 'the number of domains',
     },
     { what: `the process and ${workers} worker thread(s)`, bytes: BASE_BYTES + workers * WORKER_BYTES, fields: '--workers' },
   ];
