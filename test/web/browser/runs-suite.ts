@@ -86,6 +86,13 @@ export function runsSuite(browser: () => Browser, mainDash: () => Dashboard): vo
       for (let i = 0; i < 6; i++) await page.click('#teach-step');
       await page.waitForFunction(() => document.querySelectorAll('[data-testid=msc-arrow]').length >= 6, null, { timeout: 10_000 });
       await page.waitForSelector('[data-testid=run-status].paused');
+      // the six steps may still be landing: wait until the drawn trace stops growing
+      for (let last = -1, i = 0; i < 40; i++) {
+        const n = await arrows(page);
+        if (n === last) break;
+        last = n;
+        await page.waitForTimeout(250);
+      }
       const id = await page.evaluate(() => new URLSearchParams(location.hash.split('?')[1]).get('run'));
       expect(id).toMatch(/^[a-z0-9]+-[0-9a-f]{8}$/);
       expect(page.url()).toContain(`#/teaching?run=${id}`);
