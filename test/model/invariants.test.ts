@@ -219,8 +219,13 @@ behaviour: { presenceChangeRate: 0, fetchRate: 0, imRate: 3000/h, sessionLength:
 `),
       { workers: 1 },
     );
-    expect(r.im.inFlight).toBeGreaterThanOrEqual(0);
     expect(r.im.failedBy.overload).toBeGreaterThan(0);
     expect(r.im.duplicates).toBeGreaterThan(0);
+    // every message and every copy is accounted for exactly once (the census counts what is left)
+    expect(r.im.copies).toBe(r.im.sent);
+    expect(r.im.sent + r.im.copies).toBe(r.im.delivered + r.im.failed + r.im.indeterminate + r.im.duplicates + r.im.copiesRefused + r.im.inFlight);
+    // a message is delivered at most once: no more deliveries than messages sent
+    expect(r.im.delivered).toBeLessThanOrEqual(r.im.sent);
+    checkInvariants(r);
   });
 });
