@@ -80,6 +80,7 @@ export const COUNTERS = [
   'terminationsLost',
   'watcherInfoSent',
   'imStored',
+  'decisionsDeferred',
 ] as const;
 export type Counter = (typeof COUNTERS)[number];
 /** Counter indices by name (C.publishes is the index of 'publishes'). */

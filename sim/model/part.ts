@@ -35,8 +35,7 @@ export interface ImppPart {
   timeline: { width: number; series: Record<string, number[]> };
   /** the time statistics start from (the scenario's warmup once it was reached, else 0) */
   measuredFrom: number;
-  /** census at measuredFrom (0 without a warm-up) and at the end: message copies without an outcome and failure reports on their way (im.census) */
-  imOpenAtStart: number;
+  /** the census at the end: message copies without an outcome and failure reports on their way (im.census) */
   imOpenAtEnd: number;
   /** active subscriptions at measuredFrom */
   activeAtStart: number;
@@ -65,7 +64,6 @@ interface Baseline {
   pools: ({ count: Float64Array; sumWait: Float64Array; sumService: Float64Array; rejected: Float64Array; busy: number; rejectedOverload: number } | null)[];
   gateways: (StationFigures[] | null)[];
   activeSubs: number;
-  imOpen: number;
   access: Float64Array[];
 }
 
@@ -121,7 +119,6 @@ export class PartBuilder {
       pools: service.pools.map((p) => (p ? { count: p.count.slice(), sumWait: p.sumWait.slice(), sumService: p.sumService.slice(), rejected: p.rejected.slice(), busy: p.busyTimeAt(now), rejectedOverload: p.rejectedOverload } : null)),
       gateways: gateways.stations.map((st) => (st ? st.map((g) => ({ jobs: g.jobs, sumWait: g.sumWait, sumService: g.sumService, busy: g.busyAt(now), rejected: g.rejected })) : null)),
       activeSubs: this.activeSubs(),
-      imOpen: im.census(),
       access: [this.src.link.messages.slice(), this.src.link.bytes.slice()],
     };
     // longest queues and latencies are of the measured period only
@@ -195,7 +192,6 @@ export class PartBuilder {
         series: Object.fromEntries(TIMELINE_SERIES.map((n, i) => [n, Array.from(timeline.subarray(i * TIMELINE_BUCKETS, (i + 1) * TIMELINE_BUCKETS))])),
       },
       measuredFrom: b0?.at ?? 0,
-      imOpenAtStart: b0?.imOpen ?? 0,
       imOpenAtEnd: im.census(),
       access: { users: this.accessUsers(owned), messages: minus(this.src.link.messages, b0?.access[0]), bytes: minus(this.src.link.bytes, b0?.access[1]) },
       activeAtStart: b0?.activeSubs ?? 0,

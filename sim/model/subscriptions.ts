@@ -184,8 +184,14 @@ export function createSubscriptions(ctx: ModelContext, deps: { service: Service;
     watcherInfo.changed(d, pop.edgePresentity[e], e, WI_TIMEOUT);
   });
 
+  // the presentity's agent decides a pending request after its think time, and only while it is
+  // online: a request that finds it offline waits for its next log-in (startAgent)
   const decide = kernel.defineEvent('pendingDecision', (d, e) => {
     if (decision[e] !== DEC_UNDECIDED) return;
+    if (!ctx.online[pop.edgePresentity[e]]) {
+      counters[C.decisionsDeferred]++;
+      return;
+    }
     const allow = hashUnit(seed, pop.edgePresentity[e], pop.edgeWatcher[e], 3) < beh.pendingAllowFraction;
     decision[e] = allow ? DEC_ALLOW : DEC_DENY;
     if (allow) counters[C.subPendingAllowed]++;
@@ -275,6 +281,10 @@ export function createSubscriptions(ctx: ModelContext, deps: { service: Service;
     respond,
     startAgent(g, d, ep) {
       if (revokeRate > 0) timers.set(rng.exponential(d, 3_600_000 / revokeRate), revokeTimer, d, g, ep);
+      // requests that waited while the presentity was offline are decided now, after the think time
+      for (let e = pop.revStart[g]; e < pop.revStart[g + 1]; e++) {
+        if (state[e] === SUB_PENDING && decision[e] === DEC_UNDECIDED) kernel.schedule(drawDist(rng, d, beh.pendingDecisionDelay), decide, d, e);
+      }
     },
   };
 }

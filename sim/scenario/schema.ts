@@ -440,7 +440,7 @@ const behaviourNode: ObjectNode = {
       name: 'pendingDecisionDelay',
       node: { kind: 'dist', max: 30 * DAY },
       default: { dist: 'exponential', mean: '2min' },
-      description: 'pending authorisations are decided after this delay',
+      description: 'think time of the presentity\'s agent on a pending authorisation; it decides only while online (a request that finds it offline is decided after its next log-in)',
     },
     { name: 'pendingAllowFraction', node: fraction, default: 0.7, description: 'fraction of pending decisions that allow' },
     { name: 'authFailureFraction', node: fraction, default: 0.001, description: 'fraction of principals whose credentials are wrong: every request they make fails authentication (rejected, counted)' },

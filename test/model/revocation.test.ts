@@ -64,3 +64,28 @@ describe('revocation and termination notices', () => {
     expect(s.notices.received).toBeLessThan(s.notices.sent);
   });
 });
+
+describe('pending authorisation', () => {
+  it('pending authorisation: the presentity\'s agent decides a pending request only while it is online; one that finds it offline is decided after its next log-in', async () => {
+    const r = await runTiny({
+      users: 4,
+      duration: '40min',
+      population: { buddies: 3, access: '{ pending: 1 }', online: 0.5 },
+      behaviour: { pendingDecisionDelay: '1min', pendingAllowFraction: 1, sessionLength: '5min', offlineLength: '5min', crashFraction: 0, subscriptionDuration: '10min', maxSubscriptionDuration: '10min', refreshBefore: '1min' },
+    });
+    const s = r.presence.subscriptions;
+    expect(s.decisionsDeferred).toBeGreaterThan(0);
+    expect(s.pendingAllowed).toBeGreaterThan(0);
+    // every decision was taken while its presentity was online: an approval sends the watcher's
+    // first notification at once, so the first notify of every pair comes from an online
+    // presentity (its last publish before it opened its tuples, not closed them)
+    const firsts = new Map<string, (typeof r.trace & object)[number]>();
+    for (const n of recs(r, 'notify')) if (!firsts.has(`${n.from} ${n.to}`)) firsts.set(`${n.from} ${n.to}`, n);
+    expect(firsts.size).toBeGreaterThan(0);
+    for (const n of firsts.values()) {
+      const pubs = recs(r, 'publish').filter((p) => p.from === n.from && p.t <= n.t);
+      expect(pubs.length, `${n.from} -> ${n.to} at ${n.t}`).toBeGreaterThan(0);
+      expect(pubs[pubs.length - 1].detail.endsWith('closed'), `${n.from} offline at ${n.t}`).toBe(false);
+    }
+  });
+});

@@ -43,6 +43,8 @@ describe('warm-up', () => {
       expect(d.utilisation * 4).toBeCloseTo(busy, 3);
     }
     // the state at the start of the measured period carries over
+    // (the warm-up census follows from the end census and the period's outcomes; that it equals the
+    // census counted at the end of the run cut at the warm-up checks both)
     expect(w.im.inFlightAtStart).toBe(head.im.inFlight);
     expect(w.presence.subscriptions.activeAtStart).toBe(head.presence.subscriptions.activeAtEnd);
     expect(w.presence.subscriptions.activeAtEnd).toBe(full.presence.subscriptions.activeAtEnd);
@@ -50,7 +52,6 @@ describe('warm-up', () => {
     // the conservation identities, over the measured period
     const s = w.presence.subscriptions;
     expect(s.created + s.activeAtStart).toBe(s.activeAtEnd + s.expired + s.terminated + s.lostInCrash);
-    expect(w.im.sent + w.im.inFlightAtStart).toBe(w.im.delivered + w.im.failed + w.im.inFlight);
     // the timeline still shows the whole run
     expect(w.timeline).toEqual(full.timeline);
   }, 60_000);
