@@ -50,7 +50,6 @@ import type { Scenario } from '../scenario/types.js';
 export { COUNTERS, TIMELINE_BUCKETS, TIMELINE_SERIES } from './context.js';
 export { LIVE_DOMAIN_SLOTS, LIVE_LATENCY_EDGES_MS, liveLayout } from './live.js';
 export { IM_FAILURES, MESSAGE_KINDS, N_KINDS } from './messages.js';
-export { STATUS_NAMES } from './presence.js';
 export { drawDist, linkLookahead, linkTable, lognormalFloor } from './topology.js';
 export type { ImppPart } from './part.js';
 export type { TraceRecord } from './trace.js';

@@ -21,9 +21,6 @@ import { UP, type AccessLink } from './access-link.js';
 import { ACTIVITIES, entityOf, noteFor, VIEW_FIRST_TUPLE, VIEW_FULL, VIEW_POLITE, type TupleState } from './presence-document.js';
 import { hashUnit } from './population.js';
 
-/** Extended status values of a tuple (index 0 means closed/offline). */
-export const STATUS_NAMES = ACTIVITIES;
-
 /**
  * The tuples of every presentity (user g's tuple i at g * tuples + i): basic status (1 = open),
  * activity (ACTIVITIES), note (NOTES, 0 = none) and time of the last change; per presentity the

@@ -37,12 +37,17 @@ export function createWatcherInfo(ctx: ModelContext, service: Service, subs: Sub
   const version = new Uint32Array(U);
   // per domain and (status, event): bytes of a one-entry partial document, from its real encoding
   // with the domain's longest addresses
+  // (only needed when some agent subscribes: a run without watcher-information subscribers skips it)
   const uriLen = s.domains.map((dom, d) => `sip:u${Math.max(0, pop.domainUsers[d] - 1)}@${dom.name}`.length);
-  const bytes = s.domains.map((_, d) =>
-    ['pending', 'active', 'terminated'].map((status) =>
-      WATCHER_EVENTS.map((event) => ENVELOPE.request + watcherinfoSize({ resourceLength: uriLen[d], watchers: 1, watcherLength: Math.max(...uriLen), status: status as 'active', event, partial: true })),
-    ),
-  );
+  const longest = uriLen.reduce((x, y) => Math.max(x, y), 0);
+  const bytes =
+    watcherInfoSubscribers > 0
+      ? uriLen.map((resourceLength) =>
+          (['pending', 'active', 'terminated'] as const).map((status) =>
+            WATCHER_EVENTS.map((event) => ENVELOPE.request + watcherinfoSize({ resourceLength, watchers: 1, watcherLength: longest, status, event, partial: true })),
+          ),
+        )
+      : [];
   const statusIndex = (st: number) => (st === SUB_PENDING ? 0 : st === SUB_NONE ? 2 : 1);
   const subscribes = (p: number) => watcherInfoSubscribers > 0 && hashUnit(seed, p, 0, 6) < watcherInfoSubscribers;
   const hidden = (w: number, p: number) => hiddenWatchers > 0 && hashUnit(seed, w, p, 7) < hiddenWatchers;

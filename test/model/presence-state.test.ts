@@ -96,7 +96,7 @@ function checkDocuments(sc: Scenario, r: Report): { documents: number; polite: n
     // the size on the wire is the real encoding's
     expect(x.bytes - envelope(x), `${x.op} at ${x.t}`).toBe(Buffer.byteLength(bodyOf(x)));
     // and that encoding is a strictly valid PIDF document
-    expect(decodePidf(bodyOf(x)).entity).toBe(`pres:${x.op === 'publish' || x.op === 'listNotify' ? x.from : x.from}`);
+    expect(decodePidf(bodyOf(x)).entity).toBe(`pres:${x.from}`);
     const p = userId(x.from);
     if (x.op === 'publish') {
       const next = current(p).map((t) => ({ ...t }));
