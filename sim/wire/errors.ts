@@ -28,6 +28,7 @@ export const WIRE_ERROR_CATALOG = {
   WIRE_ERR_XML_BAD_REFERENCE: 'an entity or character reference that is undefined or names an invalid character',
   WIRE_ERR_XML_NAMESPACE: 'a namespace error: unbound prefix, malformed qualified name or illegal declaration',
   WIRE_ERR_XML_ENCODING: 'the XML encoding declaration names an encoding other than UTF-8',
+  WIRE_ERR_XML_LIMIT: 'the document is larger (1 Mi characters) or nests elements deeper (64 levels) than the parser reads',
 
   // --- PIDF, RFC 3863 -------------------------------------------------------
   WIRE_ERR_PIDF_MISSING_XML_DECL: 'the document has no XML declaration (RFC 3863 s.4.1: it MUST be present)',

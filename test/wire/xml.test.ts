@@ -1,7 +1,8 @@
 /**
- * The XML layer (sim/wire/xml.ts) on what fast-xml-parser lets through and a
- * differential run against saxes found: malformed XML declarations and PI
- * targets, and an `xmlns:` declaration with an empty prefix.
+ * The XML layer (sim/wire/xml.ts, on saxes) on the cases a differential run
+ * between the former fast-xml-parser layer and saxes found: malformed XML
+ * declarations and PI targets, and an `xmlns:` declaration with an empty
+ * prefix; then the limits and the positions of errors.
  */
 import { describe, expect, test } from 'vitest';
 import { decodePidf } from '../../sim/wire/index.js';
