@@ -71,6 +71,7 @@ export const WIRE_ERROR_CATALOG = {
 
   // --- XMPP stanzas, RFC 6120 / RFC 6121 (XEP-0184 receipts) ---------------
   WIRE_ERR_XMPP_BAD_STANZA: 'a presence, message or iq stanza breaks RFC 6120/6121 (type, show, priority, JID, children)',
+  WIRE_ERR_XMPP_BAD_STREAM: 'an XMPP stream breaks RFC 6120 s.4 or s.11 (root, namespaces, version, restricted XML, stanza size, cut short)',
   WIRE_ERR_XMPP_BAD_VALUE: 'a stanza cannot be encoded from this value (bad JID, enumeration, priority or characters)',
 
   // --- message/cpim, RFC 3862 -----------------------------------------------

@@ -134,3 +134,11 @@ export {
   type XmppText,
 } from './xmpp.js';
 export { clearXmppSizeCache, representativeXmpp, xmppShapeOf, xmppStanzaSize, type XmppShape } from './xmpp-size.js';
+export {
+  XMPP_MAX_STANZA_CHARS,
+  XMPP_STREAMS_NS,
+  XmppStreamReader,
+  type XmppStreamEvent,
+  type XmppStreamHeader,
+  type XmppStreamOptions,
+} from './xmpp-stream.js';

@@ -1,0 +1,278 @@
+/**
+ * A streaming reader for XMPP (RFC 6120 s.4): bytes or text in as they arrive
+ * from a socket, the stream header and then each first-level element out, one
+ * by one, as soon as its end tag has been read, with the line and column
+ * where it starts. Built on saxes (strict, namespace-aware), with the same
+ * element tree, nesting limit and error codes as the document parser
+ * (xml.ts), plus the stream's own rules.
+ *
+ * API:
+ *
+ *   const reader = new XmppStreamReader();          // or { maxStanzaChars, maxDepth }
+ *   socket.on('data', (chunk) => {
+ *     for (const event of reader.write(chunk)) handle(event);  // throws WireError on a broken stream
+ *   });
+ *   reader.restart();   // after SASL success or STARTTLS, before the peer's new header (RFC 6120 s.4.3.3)
+ *   reader.end();       // at end of input: throws when it ends inside the header or a stanza
+ *
+ * Events (XmppStreamEvent), in input order:
+ * - `{ kind: 'header', header }`: the peer's `<stream:stream>` start tag:
+ *   content namespace (jabber:client or jabber:server), from, to, id,
+ *   version, xml:lang, the XML declaration if any, and the position;
+ * - `{ kind: 'stanza', element, stanza?, error? }`: presence, message or iq
+ *   in the content namespace, decoded by the stanza decoder (xmpp.ts); a
+ *   stanza the decoder refuses comes with `error` instead of `stanza`, and
+ *   the stream reading goes on (RFC 6120 s.8.3: a stanza error, not a stream
+ *   error);
+ * - `{ kind: 'element', element }`: any other first-level element
+ *   (stream:features, SASL, STARTTLS, stream:error...), as an element tree;
+ * - `{ kind: 'close' }`: the peer's `</stream:stream>`.
+ *
+ * `write` throws WireError, and the reader refuses all later input, when the
+ * stream breaks a rule that RFC 6120 answers with a stream error: input that
+ * is not UTF-8 (s.11.6) or not well-formed XML (s.4.9.3.13), a root other than
+ * `stream` in http://etherx.jabber.org/streams or a content namespace other
+ * than jabber:client / jabber:server (s.4.9.3.10), a version whose major number
+ * is not 1 (s.4.9.3.25), comments, processing instructions, a DOCTYPE or
+ * character data between stanzas (restricted XML, s.11.1; whitespace
+ * keep-alives are fine), a stanza longer than `maxStanzaChars` (s.13.12
+ * item 4, policy-violation) or nested deeper than `maxDepth`.
+ *
+ * Positions count from the start of the current stream: a restart begins a
+ * new XML document, whose lines count from 1 again.
+ */
+import { SaxesParser, type SaxesTagNS, type XMLDecl } from 'saxes';
+import { WireError } from './errors.js';
+import { isXmlWhitespace, xmlTrim } from './xml-chars.js';
+import { wireErrorFromSaxes } from './xml-errors.js';
+import { LineTracker } from './xml-positions.js';
+import { MAX_XML_DEPTH, XmlTreeBuilder, type XmlElement } from './xml-tree.js';
+import { SAXES_OPTIONS, type XmlDeclaration } from './xml.js';
+import { XMPP_CLIENT_NS, XMPP_SERVER_NS, decodeXmppXml, type XmppDecoded } from './xmpp.js';
+
+export const XMPP_STREAMS_NS = 'http://etherx.jabber.org/streams';
+
+/** Default longest stanza, in characters (what common servers allow a client; RFC 6120 s.13.12 leaves it to deployments). */
+export const XMPP_MAX_STANZA_CHARS = 256 * 1024;
+
+export interface XmppStreamHeader {
+  /** Content namespace: the default namespace the header declares. */
+  ns: typeof XMPP_CLIENT_NS | typeof XMPP_SERVER_NS;
+  from?: string;
+  to?: string;
+  id?: string;
+  version?: string;
+  lang?: string;
+  declaration?: XmlDeclaration;
+  line: number;
+  column: number;
+}
+
+export type XmppStreamEvent =
+  | { kind: 'header'; header: XmppStreamHeader }
+  | { kind: 'stanza'; element: XmlElement; stanza?: XmppDecoded; error?: WireError }
+  | { kind: 'element'; element: XmlElement }
+  | { kind: 'close' };
+
+export interface XmppStreamOptions {
+  maxStanzaChars?: number;
+  maxDepth?: number;
+}
+
+const STANZA_NAMES = new Set(['presence', 'message', 'iq']);
+
+function streamError(condition: string, detail: string, where: { line?: number; column?: number; path?: string }): WireError {
+  return new WireError('WIRE_ERR_XMPP_BAD_STREAM', `${detail} (stream error <${condition}/>)`, where);
+}
+
+export class XmppStreamReader {
+  private readonly maxStanzaChars: number;
+  private readonly maxDepth: number;
+  private parser!: SaxesParser<typeof SAXES_OPTIONS>;
+  private lines!: LineTracker;
+  private builder!: XmlTreeBuilder;
+  private decoder = new TextDecoder('utf-8', { fatal: true });
+  private header: XmppStreamHeader | undefined;
+  private declaration: XmlDeclaration | undefined;
+  private events: XmppStreamEvent[] = [];
+  /** Offset where the current stanza, or the gap since the last one, began (for the size limit). */
+  private boundary = 0;
+  private chunk = '';
+  private chunkStart = 0;
+  private failed: WireError | undefined;
+  /** Offset of the `<` of the stream header. */
+  private streamStart = 0;
+
+  constructor(options: XmppStreamOptions = {}) {
+    this.maxStanzaChars = options.maxStanzaChars ?? XMPP_MAX_STANZA_CHARS;
+    this.maxDepth = options.maxDepth ?? MAX_XML_DEPTH;
+    if (!(this.maxStanzaChars >= 1) || !(this.maxDepth >= 1)) throw new RangeError('XmppStreamReader: maxStanzaChars and maxDepth must be at least 1');
+    this.reset();
+  }
+
+  /** The header of the current stream, once read. */
+  get streamHeader(): XmppStreamHeader | undefined {
+    return this.header;
+  }
+
+  /** Forget the current stream and expect a new header (RFC 6120 s.4.3.3 stream restart). */
+  restart(): void {
+    if (this.failed !== undefined) throw this.failed;
+    this.reset();
+  }
+
+  /** Feed the next chunk; returns the events it completed. */
+  write(chunk: string | Uint8Array): XmppStreamEvent[] {
+    if (this.failed !== undefined) throw this.failed;
+    try {
+      const text = typeof chunk === 'string' ? chunk : this.decodeBytes(chunk);
+      this.chunkStart = this.parser.position;
+      this.chunk = text;
+      this.lines.feed(text);
+      this.parser.write(text);
+      this.checkSize();
+    } catch (e) {
+      this.failed = this.asWireError(e);
+      throw this.failed;
+    }
+    const out = this.events;
+    this.events = [];
+    return out;
+  }
+
+  /** End of input: throws WireError when it comes inside the header or a stanza. */
+  end(): void {
+    if (this.failed !== undefined) throw this.failed;
+    const tail = this.decoder.decode();
+    if (tail !== '' || this.builder.depth > 0 || this.header === undefined) {
+      const where = this.lines.at(this.parser.position);
+      this.failed = new WireError('WIRE_ERR_XMPP_BAD_STREAM', this.header === undefined ? 'the input ended before a complete stream header' : 'the input ended inside a stanza', where);
+      throw this.failed;
+    }
+  }
+
+  private reset(): void {
+    this.parser = new SaxesParser(SAXES_OPTIONS);
+    this.lines = new LineTracker();
+    this.builder = new XmlTreeBuilder(this.lines, this.maxDepth);
+    this.header = undefined;
+    this.declaration = undefined;
+    this.boundary = 0;
+    this.streamStart = 0;
+    this.wire();
+  }
+
+  private decodeBytes(bytes: Uint8Array): string {
+    try {
+      return this.decoder.decode(bytes, { stream: true });
+    } catch {
+      throw new WireError('WIRE_ERR_NOT_UTF8', 'the stream is not valid UTF-8 (RFC 6120 s.11.6; stream error <not-well-formed/>)', this.lines.at(this.parser.position));
+    }
+  }
+
+  private wire(): void {
+    const p = this.parser;
+    const restricted = (what: string, marker: string) => (): never => {
+      throw streamError('restricted-xml', `${what} in an XMPP stream (RFC 6120 s.11.1)`, this.lines.at(this.lastInChunk(marker)));
+    };
+    p.on('xmldecl', (d: XMLDecl) => {
+      this.declaration = { version: d.version ?? '1.0', ...(d.encoding === undefined ? {} : { encoding: d.encoding }), ...(d.standalone === undefined ? {} : { standalone: d.standalone }) };
+    });
+    p.on('comment', restricted('a comment', '<!--'));
+    p.on('processinginstruction', restricted('a processing instruction', '<?'));
+    p.on('doctype', restricted('a DOCTYPE', '<!DOCTYPE'));
+    p.on('opentagstart', (tag) => {
+      if (this.header === undefined) {
+        this.streamStart = p.position - tag.name.length - 2;
+        return;
+      }
+      if (this.builder.depth === 0) this.boundary = p.position - tag.name.length - 2;
+      this.builder.startTag(tag.name, p.position);
+    });
+    p.on('opentag', (tag: SaxesTagNS) => {
+      if (this.header === undefined) this.openStream(tag);
+      else this.builder.open(tag);
+    });
+    p.on('text', (t) => this.text(t));
+    p.on('cdata', (t) => this.text(t));
+    p.on('closetag', () => this.closeTag());
+  }
+
+  private openStream(tag: SaxesTagNS): void {
+    const where = this.lines.at(this.streamStart);
+    if (tag.local !== 'stream' || tag.uri !== XMPP_STREAMS_NS) {
+      throw streamError('invalid-namespace', `the stream root is <${tag.name}> in ${JSON.stringify(tag.uri)}, not <stream> in ${XMPP_STREAMS_NS} (RFC 6120 s.4.8.1)`, where);
+    }
+    const ns = tag.ns[''] ?? this.parser.resolve('');
+    if (ns !== XMPP_CLIENT_NS && ns !== XMPP_SERVER_NS) {
+      throw streamError('invalid-namespace', `the content namespace is ${JSON.stringify(ns ?? '')}, not jabber:client or jabber:server (RFC 6120 s.4.8.2)`, where);
+    }
+    const attr = (local: string, uri = ''): string | undefined => Object.values(tag.attributes).find((a) => a.local === local && a.uri === uri)?.value;
+    const version = attr('version');
+    if (version !== undefined && !/^1\.[0-9]+$/.test(version)) {
+      throw streamError('unsupported-version', `version ${JSON.stringify(version)} is not 1.x (RFC 6120 s.4.7.5)`, where);
+    }
+    const header: XmppStreamHeader = { ns, ...where };
+    for (const [key, value] of [['from', attr('from')], ['to', attr('to')], ['id', attr('id')], ['version', version], ['lang', attr('lang', 'http://www.w3.org/XML/1998/namespace')]] as const) {
+      if (value !== undefined) header[key] = value;
+    }
+    if (this.declaration !== undefined) header.declaration = this.declaration;
+    this.header = header;
+    this.builder = new XmlTreeBuilder(this.lines, this.maxDepth, header.lang);
+    this.boundary = this.parser.position;
+    this.events.push({ kind: 'header', header });
+  }
+
+  private text(t: string): void {
+    if (this.builder.depth > 0) this.builder.text(t);
+    else if (!isXmlWhitespace(t)) {
+      const text = xmlTrim(t);
+      // the text event comes with the '<' after the text: the text began t.length characters before it
+      const start = this.parser.position - 1 - t.length + (t.length - t.replace(/^[ \t\r\n]+/, '').length);
+      throw streamError('restricted-xml', `character data ${JSON.stringify(text.slice(0, 40))} between stanzas (RFC 6120 s.11.1)`, this.lines.at(start));
+    }
+  }
+
+  private closeTag(): void {
+    if (this.builder.depth === 0) {
+      this.events.push({ kind: 'close' });
+      return;
+    }
+    const start = this.boundary;
+    const element = this.builder.close();
+    if (element === undefined) return;
+    this.boundary = this.parser.position;
+    this.checkSize(start, this.parser.position);
+    this.lines.forget(this.parser.position);
+    const header = this.header;
+    if (header !== undefined && element.ns === header.ns && STANZA_NAMES.has(element.local)) {
+      try {
+        this.events.push({ kind: 'stanza', element, stanza: decodeXmppXml({ root: element }) });
+      } catch (e) {
+        if (!(e instanceof WireError)) throw e;
+        this.events.push({ kind: 'stanza', element, error: e });
+      }
+    } else this.events.push({ kind: 'element', element });
+  }
+
+  /** Global offset of the last `marker` in the current chunk before the parser's position (else that position). */
+  private lastInChunk(marker: string): number {
+    const at = this.chunk.lastIndexOf(marker, this.parser.position - this.chunkStart);
+    return at === -1 ? this.parser.position : this.chunkStart + at;
+  }
+
+  /** The stanza being read (or the gap since the last one) may not exceed the limit. */
+  private checkSize(from = this.boundary, to = this.parser.position): void {
+    if (to - from <= this.maxStanzaChars) return;
+    throw streamError('policy-violation', `a stanza (or the text since the last one) exceeds ${this.maxStanzaChars} characters (RFC 6120 s.13.12)`, this.lines.at(from));
+  }
+
+  private asWireError(e: unknown): WireError {
+    if (e instanceof WireError) return e;
+    if (!(e instanceof Error)) return new WireError('WIRE_ERR_XML_MALFORMED', String(e));
+    const where = { line: this.parser.line, column: Math.max(1, this.parser.columnIndex), ...(this.builder.currentPath() === undefined ? {} : { path: this.builder.currentPath() as string }) };
+    const slice = (from: number, to: number): string | undefined =>
+      from >= this.chunkStart && to <= this.chunkStart + this.chunk.length ? this.chunk.slice(from - this.chunkStart, to - this.chunkStart) : undefined;
+    return wireErrorFromSaxes(e, { where, offset: this.parser.position, slice });
+  }
+}
