@@ -4,6 +4,7 @@
  * byte by byte; restarts; stanza errors that leave the stream alive; the
  * stream errors of RFC 6120 s.4.9 and s.11 with their places.
  */
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { WireError, encodeXmpp, type XmppStanza } from '../../sim/wire/index.js';
 import { XMPP_MAX_STANZA_CHARS, XmppStreamReader, type XmppStreamEvent } from '../../sim/wire/xmpp-stream.js';
@@ -202,5 +203,40 @@ describe('XmppStreamReader: stream errors (RFC 6120 s.4.9, s.11) with their plac
   test('options are checked', () => {
     expect(() => new XmppStreamReader({ maxStanzaChars: 0 })).toThrow(RangeError);
     expect(new WireError('WIRE_ERR_XMPP_BAD_STREAM', 'x').code).toBe('WIRE_ERR_XMPP_BAD_STREAM');
+  });
+});
+
+describe('XmppStreamReader: properties', () => {
+  test('any split of the transcript into chunks (strings or bytes) gives the events of the whole', () => {
+    const whole = summary(readAll([TRANSCRIPT]));
+    const bytes = new TextEncoder().encode(TRANSCRIPT);
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.integer({ min: 1, max: bytes.length - 1 }), { maxLength: 12 }), fc.boolean(), (cuts, asBytes) => {
+        const points = [0, ...cuts.sort((a, b) => a - b), bytes.length];
+        const chunks = points.slice(1).map((end, k) => bytes.subarray(points[k], end));
+        // as strings, cut at code unit offsets of the text instead
+        const text = points.slice(1).map((end, k) => TRANSCRIPT.slice(points[k], end));
+        expect(summary(readAll(asBytes ? chunks : text))).toEqual(whole);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  test('random damage to the transcript only ever raises WireError, never placed on a line before the damage (the header and each stanza start a line here; header errors point at its start)', () => {
+    fc.assert(
+      fc.property(fc.nat({ max: TRANSCRIPT.length - 1 }), fc.constantFrom('<', '>', '&', '"', "'", '/', '\u0000', '<!--', ']]>', 'x', '</a>', '<a>', ':'), (at, junk) => {
+        const reader = new XmppStreamReader();
+        try {
+          reader.write(TRANSCRIPT.slice(0, at));
+          reader.write(junk + TRANSCRIPT.slice(at));
+          reader.end();
+        } catch (e) {
+          if (!(e instanceof WireError)) throw e;
+          expect(e.line ?? 0, e.message).toBeGreaterThanOrEqual(TRANSCRIPT.slice(0, at).split('\n').length);
+          expect(e.column ?? 0).toBeGreaterThanOrEqual(1);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });
