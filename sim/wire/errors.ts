@@ -121,11 +121,21 @@ function describeLocation(loc: WireErrorLocation): string {
 /** Longest message detail: a parser quoting a 900 KB unclosed tag must not make a 900 KB message. */
 export const MAX_DETAIL_CHARS = 400;
 
+/** Longest element path kept in a location (a path names elements of the input, which may be huge). */
+export const MAX_PATH_CHARS = 200;
+
+/** The text with the middle left out when it exceeds `max` characters (its head and tail kept). */
+function capText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const head = Math.floor(max * 0.625);
+  const tail = Math.floor(max * 0.125);
+  const left = text.length - head - tail;
+  return `${text.slice(0, head)}... (${left} characters left out) ...${text.slice(text.length - tail)}`;
+}
+
 /** The detail with the middle of an over-long quote left out (its head and tail kept). */
 function capDetail(detail: string): string {
-  if (detail.length <= MAX_DETAIL_CHARS) return detail;
-  const left = detail.length - MAX_DETAIL_CHARS + 100;
-  return `${detail.slice(0, 250)}... (${left} characters left out) ...${detail.slice(detail.length - 50)}`;
+  return capText(detail, MAX_DETAIL_CHARS);
 }
 
 export class WireError extends Error {
@@ -139,6 +149,7 @@ export class WireError extends Error {
 
   constructor(code: WireErrorCode, detail: string, location: WireErrorLocation = {}) {
     detail = capDetail(detail);
+    if (location.path !== undefined && location.path.length > MAX_PATH_CHARS) location = { ...location, path: capText(location.path, MAX_PATH_CHARS) };
     const where = describeLocation(location);
     super(where === '' ? detail : `${detail} (at ${where})`);
     this.name = 'WireError';

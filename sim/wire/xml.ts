@@ -65,6 +65,25 @@ function declarationOf(decl: { version?: string; encoding?: string; standalone?:
   return out;
 }
 
+/**
+ * saxes reports two errors only at the end of the input, as an element left
+ * open: a stray `&` (it reads on to the next `;`) and markup never closed
+ * with `>`. Either is reported where it starts instead; undefined otherwise.
+ */
+function lateError(e: Error, text: string, lines: LineTracker): WireError | undefined {
+  if (!/^\d+:\d+: (?:unclosed tag|unexpected end|document must contain a root)/.test(e.message)) return undefined;
+  const dangling = findDanglingAmpersand(text);
+  if (dangling !== -1) {
+    const near = JSON.stringify(text.slice(dangling, dangling + 12));
+    return new WireError('WIRE_ERR_XML_BAD_REFERENCE', `'&' is not followed by a complete reference (${near}...; XML 1.0 s.4.1)`, lines.at(dangling));
+  }
+  const lt = text.lastIndexOf('<');
+  if (lt !== -1 && text.indexOf('>', lt) === -1) {
+    return new WireError('WIRE_ERR_XML_MALFORMED', `not well-formed XML: the markup ${JSON.stringify(text.slice(lt))} is never closed with '>'`, lines.at(lt));
+  }
+  return undefined;
+}
+
 /** Run saxes over the whole text, building the tree. */
 function parseWith(text: string, lines: LineTracker): XmlDocument {
   const parser = new SaxesParser(SAXES_OPTIONS);
@@ -88,16 +107,10 @@ function parseWith(text: string, lines: LineTracker): XmlDocument {
   try {
     parser.write(text).close();
   } catch (e) {
-    if (e instanceof WireError) throw e;
-    if (!(e instanceof Error)) throw e;
+    if (e instanceof WireError || !(e instanceof Error)) throw e;
     const path = builder.currentPath();
-    const dangling = /^\d+:\d+: (?:unclosed tag|unexpected end|document must contain a root)/.test(e.message) ? findDanglingAmpersand(text) : -1;
-    if (dangling !== -1) {
-      const near = JSON.stringify(text.slice(dangling, dangling + 12));
-      throw new WireError('WIRE_ERR_XML_BAD_REFERENCE', `'&' is not followed by a complete reference (${near}...; XML 1.0 s.4.1)`, lines.at(dangling));
-    }
     const where = { line: parser.line, column: Math.max(1, parser.columnIndex), ...(path === undefined ? {} : { path }) };
-    throw wireErrorFromSaxes(e, { where, offset: parser.position, slice: (from, to) => text.slice(from, to) });
+    throw lateError(e, text, lines) ?? wireErrorFromSaxes(e, { where, offset: parser.position, slice: (from, to) => text.slice(from, to) });
   }
   if (root === undefined) throw new WireError('WIRE_ERR_XML_MALFORMED', 'the document has no root element');
   return declaration === undefined ? { root } : { declaration, root };

@@ -76,6 +76,20 @@ describe('parseXml: every refusal names its place (line and column, and the elem
     expect(err.message).toMatch(/'&' is not followed by a complete reference/);
   });
 
+  test("parseXml refuses markup never closed with '>' where it starts, quoting it with the middle of a long one left out", () => {
+    const err = expectWireError(() => parseXml(`<?xml version="1.0"?>\n<presence>\n  <${'a'.repeat(5000)}`), 'WIRE_ERR_XML_MALFORMED');
+    expect([err.line, err.column]).toEqual([3, 3]);
+    expect(err.message).toMatch(/the markup "<aaa.*characters left out.*" is never closed with '>'/);
+    expect(err.message.length).toBeLessThan(500);
+  });
+
+  test('parseXml keeps the message short when the element path itself is huge (a 100 000-character element name)', () => {
+    const name = 'a'.repeat(100_000);
+    const err = expectWireError(() => parseXml(`<?xml version="1.0"?>\n<presence><${name}>`), 'WIRE_ERR_XML_MALFORMED');
+    expect(err.path).toMatch(/^\/presence\/aaa.*characters left out/);
+    expect(err.message.length).toBeLessThan(800);
+  });
+
   test('parseXml reads a version="1.1" document by the XML 1.0 rules (&#1;, legal in XML 1.1, stays forbidden)', () => {
     expect(parseXml('<?xml version="1.1"?><a>&#9;</a>').declaration?.version).toBe('1.1');
     expectWireError(() => parseXml('<?xml version="1.1"?><a>&#1;</a>'), 'WIRE_ERR_XML_BAD_REFERENCE');
