@@ -142,3 +142,4 @@ export {
   type XmppStreamHeader,
   type XmppStreamOptions,
 } from './xmpp-stream.js';
+export { XMPP_SASL_NS, XMPP_TLS_NS, isStreamRestart, readXmppTranscript, type XmppTranscript, type XmppTranscriptEntry } from './xmpp-transcript.js';

@@ -10,6 +10,11 @@ export class LineTracker {
   private baseLine = 1;
   private fed = 0;
 
+  /** Characters fed so far. */
+  get length(): number {
+    return this.fed;
+  }
+
   /** Record the newlines of the next chunk of input. */
   feed(chunk: string): void {
     for (let i = chunk.indexOf('\n'); i !== -1; i = chunk.indexOf('\n', i + 1)) this.starts.push(this.fed + i + 1);

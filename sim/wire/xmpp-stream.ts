@@ -13,6 +13,8 @@
  *     for (const event of reader.write(chunk)) handle(event);  // throws WireError on a broken stream
  *   });
  *   reader.restart();   // after SASL success or STARTTLS, before the peer's new header (RFC 6120 s.4.3.3)
+ *   // or, where one chunk may hold both (a captured transcript), let the reader restart itself:
+ *   new XmppStreamReader({ restartAfter: (el) => el.local === 'success' || el.local === 'proceed' });
  *   reader.end();       // at end of input: throws when it ends inside the header or a stanza
  *
  * Events (XmppStreamEvent), in input order:
@@ -38,12 +40,12 @@
  * keep-alives are fine), a stanza longer than `maxStanzaChars` (s.13.12
  * item 4, policy-violation) or nested deeper than `maxDepth`.
  *
- * Positions count from the start of the current stream: a restart begins a
- * new XML document, whose lines count from 1 again.
+ * Positions (1-based line and column) count from the start of the input,
+ * across restarts.
  */
 import { SaxesParser, type SaxesTagNS, type XMLDecl } from 'saxes';
 import { WireError } from './errors.js';
-import { isXmlWhitespace, xmlTrim } from './xml-chars.js';
+import { XML_NS, isXmlWhitespace, xmlTrim } from './xml-chars.js';
 import { wireErrorFromSaxes } from './xml-errors.js';
 import { LineTracker } from './xml-positions.js';
 import { MAX_XML_DEPTH, XmlTreeBuilder, type XmlElement } from './xml-tree.js';
@@ -77,7 +79,12 @@ export type XmppStreamEvent =
 export interface XmppStreamOptions {
   maxStanzaChars?: number;
   maxDepth?: number;
+  /** Restart the stream right after a first-level element for which this holds (the rest of the chunk is read as the new stream). */
+  restartAfter?: (element: XmlElement) => boolean;
 }
+
+/** Thrown out of saxes to stop reading a chunk at a restart point. */
+const RESTART = Symbol('restart');
 
 const STANZA_NAMES = new Set(['presence', 'message', 'iq']);
 
@@ -88,10 +95,13 @@ function streamError(condition: string, detail: string, where: { line?: number; 
 export class XmppStreamReader {
   private readonly maxStanzaChars: number;
   private readonly maxDepth: number;
+  private readonly restartAfter: ((element: XmlElement) => boolean) | undefined;
   private parser!: SaxesParser<typeof SAXES_OPTIONS>;
-  private lines!: LineTracker;
+  /** Characters of the input consumed by earlier streams (before the last restart). */
+  private base = 0;
+  private readonly lines = new LineTracker();
   private builder!: XmlTreeBuilder;
-  private decoder = new TextDecoder('utf-8', { fatal: true });
+  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
   private header: XmppStreamHeader | undefined;
   private declaration: XmlDeclaration | undefined;
   private events: XmppStreamEvent[] = [];
@@ -102,12 +112,15 @@ export class XmppStreamReader {
   private failed: WireError | undefined;
   /** Offset of the `<` of the stream header. */
   private streamStart = 0;
+  /** Set by a restart until the new stream's first markup. */
+  private restarted = false;
 
   constructor(options: XmppStreamOptions = {}) {
     this.maxStanzaChars = options.maxStanzaChars ?? XMPP_MAX_STANZA_CHARS;
     this.maxDepth = options.maxDepth ?? MAX_XML_DEPTH;
+    this.restartAfter = options.restartAfter;
     if (!(this.maxStanzaChars >= 1) || !(this.maxDepth >= 1)) throw new RangeError('XmppStreamReader: maxStanzaChars and maxDepth must be at least 1');
-    this.reset();
+    this.reset(0, false);
   }
 
   /** The header of the current stream, once read. */
@@ -118,19 +131,30 @@ export class XmppStreamReader {
   /** Forget the current stream and expect a new header (RFC 6120 s.4.3.3 stream restart). */
   restart(): void {
     if (this.failed !== undefined) throw this.failed;
-    this.reset();
+    this.reset(this.lines.length, true);
   }
 
   /** Feed the next chunk; returns the events it completed. */
   write(chunk: string | Uint8Array): XmppStreamEvent[] {
     if (this.failed !== undefined) throw this.failed;
     try {
-      const text = typeof chunk === 'string' ? chunk : this.decodeBytes(chunk);
-      this.chunkStart = this.parser.position;
-      this.chunk = text;
+      let text = typeof chunk === 'string' ? chunk : this.decodeBytes(chunk);
       this.lines.feed(text);
-      this.parser.write(text);
-      this.checkSize();
+      for (;;) {
+        text = this.skipSpaceAfterRestart(text);
+        this.chunkStart = this.lines.length - text.length;
+        this.chunk = text;
+        try {
+          this.parser.write(text);
+          break;
+        } catch (e) {
+          if (e !== RESTART) throw e;
+          const used = this.pos - this.chunkStart; // inside the handler that threw: exact
+          this.reset(this.pos, true);
+          text = text.slice(used);
+        }
+      }
+      this.checkSize(this.boundary, this.lines.length);
     } catch (e) {
       this.failed = this.asWireError(e);
       throw this.failed;
@@ -145,20 +169,44 @@ export class XmppStreamReader {
     if (this.failed !== undefined) throw this.failed;
     const tail = this.decoder.decode();
     if (tail !== '' || this.builder.depth > 0 || this.header === undefined) {
-      const where = this.lines.at(this.parser.position);
+      const where = this.lines.at(this.lines.length);
       this.failed = new WireError('WIRE_ERR_XMPP_BAD_STREAM', this.header === undefined ? 'the input ended before a complete stream header' : 'the input ended inside a stanza', where);
       throw this.failed;
     }
   }
 
-  private reset(): void {
+  /** Global offset of the parser, valid inside its handlers and after it threw (saxes counts a finished chunk twice). */
+  private get pos(): number {
+    return this.base + this.parser.position;
+  }
+
+  /** Place of the character the parser read last (where saxes stops on an error). */
+  private get here(): { line: number; column: number } {
+    return this.lines.at(Math.max(0, this.pos - 1));
+  }
+
+  /**
+   * Whitespace between the end of one stream and the next header (a capture
+   * with a line break after <success/>) is skipped: the new stream is a new
+   * document, where nothing may precede the XML declaration.
+   */
+  private skipSpaceAfterRestart(text: string): string {
+    if (!this.restarted) return text;
+    const ws = /^[ \t\r\n]*/.exec(text)?.[0].length ?? 0;
+    if (ws < text.length) this.restarted = false;
+    if (ws > 0) this.reset(this.base + ws, this.restarted);
+    return text.slice(ws);
+  }
+
+  private reset(base: number, restarted: boolean): void {
+    this.base = base;
+    this.restarted = restarted;
     this.parser = new SaxesParser(SAXES_OPTIONS);
-    this.lines = new LineTracker();
     this.builder = new XmlTreeBuilder(this.lines, this.maxDepth);
     this.header = undefined;
     this.declaration = undefined;
-    this.boundary = 0;
-    this.streamStart = 0;
+    this.boundary = base;
+    this.streamStart = base;
     this.wire();
   }
 
@@ -166,7 +214,7 @@ export class XmppStreamReader {
     try {
       return this.decoder.decode(bytes, { stream: true });
     } catch {
-      throw new WireError('WIRE_ERR_NOT_UTF8', 'the stream is not valid UTF-8 (RFC 6120 s.11.6; stream error <not-well-formed/>)', this.lines.at(this.parser.position));
+      throw new WireError('WIRE_ERR_NOT_UTF8', 'the stream is not valid UTF-8 (RFC 6120 s.11.6; stream error <not-well-formed/>)', this.lines.at(this.lines.length));
     }
   }
 
@@ -183,11 +231,11 @@ export class XmppStreamReader {
     p.on('doctype', restricted('a DOCTYPE', '<!DOCTYPE'));
     p.on('opentagstart', (tag) => {
       if (this.header === undefined) {
-        this.streamStart = p.position - tag.name.length - 2;
+        this.streamStart = this.pos - tag.name.length - 2;
         return;
       }
-      if (this.builder.depth === 0) this.boundary = p.position - tag.name.length - 2;
-      this.builder.startTag(tag.name, p.position);
+      if (this.builder.depth === 0) this.boundary = this.pos - tag.name.length - 2;
+      this.builder.startTag(tag.name, this.pos);
     });
     p.on('opentag', (tag: SaxesTagNS) => {
       if (this.header === undefined) this.openStream(tag);
@@ -213,23 +261,22 @@ export class XmppStreamReader {
       throw streamError('unsupported-version', `version ${JSON.stringify(version)} is not 1.x (RFC 6120 s.4.7.5)`, where);
     }
     const header: XmppStreamHeader = { ns, ...where };
-    for (const [key, value] of [['from', attr('from')], ['to', attr('to')], ['id', attr('id')], ['version', version], ['lang', attr('lang', 'http://www.w3.org/XML/1998/namespace')]] as const) {
+    for (const [key, value] of [['from', attr('from')], ['to', attr('to')], ['id', attr('id')], ['version', version], ['lang', attr('lang', XML_NS)]] as const) {
       if (value !== undefined) header[key] = value;
     }
     if (this.declaration !== undefined) header.declaration = this.declaration;
     this.header = header;
     this.builder = new XmlTreeBuilder(this.lines, this.maxDepth, header.lang);
-    this.boundary = this.parser.position;
+    this.boundary = this.pos;
     this.events.push({ kind: 'header', header });
   }
 
   private text(t: string): void {
     if (this.builder.depth > 0) this.builder.text(t);
     else if (!isXmlWhitespace(t)) {
-      const text = xmlTrim(t);
       // the text event comes with the '<' after the text: the text began t.length characters before it
-      const start = this.parser.position - 1 - t.length + (t.length - t.replace(/^[ \t\r\n]+/, '').length);
-      throw streamError('restricted-xml', `character data ${JSON.stringify(text.slice(0, 40))} between stanzas (RFC 6120 s.11.1)`, this.lines.at(start));
+      const start = this.pos - 1 - t.length + (t.length - t.replace(/^[ \t\r\n]+/, '').length);
+      throw streamError('restricted-xml', `character data ${JSON.stringify(xmlTrim(t).slice(0, 40))} between stanzas (RFC 6120 s.11.1)`, this.lines.at(start));
     }
   }
 
@@ -241,28 +288,32 @@ export class XmppStreamReader {
     const start = this.boundary;
     const element = this.builder.close();
     if (element === undefined) return;
-    this.boundary = this.parser.position;
-    this.checkSize(start, this.parser.position);
-    this.lines.forget(this.parser.position);
+    this.boundary = this.pos;
+    this.checkSize(start, this.pos);
+    this.lines.forget(this.pos);
+    this.events.push(this.elementEvent(element));
+    if (this.restartAfter?.(element) === true) throw RESTART;
+  }
+
+  private elementEvent(element: XmlElement): XmppStreamEvent {
     const header = this.header;
-    if (header !== undefined && element.ns === header.ns && STANZA_NAMES.has(element.local)) {
-      try {
-        this.events.push({ kind: 'stanza', element, stanza: decodeXmppXml({ root: element }) });
-      } catch (e) {
-        if (!(e instanceof WireError)) throw e;
-        this.events.push({ kind: 'stanza', element, error: e });
-      }
-    } else this.events.push({ kind: 'element', element });
+    if (header === undefined || element.ns !== header.ns || !STANZA_NAMES.has(element.local)) return { kind: 'element', element };
+    try {
+      return { kind: 'stanza', element, stanza: decodeXmppXml({ root: element }) };
+    } catch (e) {
+      if (!(e instanceof WireError)) throw e;
+      return { kind: 'stanza', element, error: e };
+    }
   }
 
   /** Global offset of the last `marker` in the current chunk before the parser's position (else that position). */
   private lastInChunk(marker: string): number {
-    const at = this.chunk.lastIndexOf(marker, this.parser.position - this.chunkStart);
-    return at === -1 ? this.parser.position : this.chunkStart + at;
+    const at = this.chunk.lastIndexOf(marker, this.pos - this.chunkStart);
+    return at === -1 ? this.pos : this.chunkStart + at;
   }
 
   /** The stanza being read (or the gap since the last one) may not exceed the limit. */
-  private checkSize(from = this.boundary, to = this.parser.position): void {
+  private checkSize(from: number, to: number): void {
     if (to - from <= this.maxStanzaChars) return;
     throw streamError('policy-violation', `a stanza (or the text since the last one) exceeds ${this.maxStanzaChars} characters (RFC 6120 s.13.12)`, this.lines.at(from));
   }
@@ -270,9 +321,11 @@ export class XmppStreamReader {
   private asWireError(e: unknown): WireError {
     if (e instanceof WireError) return e;
     if (!(e instanceof Error)) return new WireError('WIRE_ERR_XML_MALFORMED', String(e));
-    const where = { line: this.parser.line, column: Math.max(1, this.parser.columnIndex), ...(this.builder.currentPath() === undefined ? {} : { path: this.builder.currentPath() as string }) };
+    const path = this.builder.currentPath();
+    const where = { ...this.here, ...(path === undefined ? {} : { path }) };
+    // only the current chunk is held: a quote is cut at its start
     const slice = (from: number, to: number): string | undefined =>
-      from >= this.chunkStart && to <= this.chunkStart + this.chunk.length ? this.chunk.slice(from - this.chunkStart, to - this.chunkStart) : undefined;
-    return wireErrorFromSaxes(e, { where, offset: this.parser.position, slice });
+      to <= this.chunkStart + this.chunk.length ? this.chunk.slice(Math.max(0, from - this.chunkStart), Math.max(0, to - this.chunkStart)) : undefined;
+    return wireErrorFromSaxes(e, { where, offset: this.pos, slice });
   }
 }

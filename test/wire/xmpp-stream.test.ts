@@ -106,16 +106,28 @@ describe('XmppStreamReader: a stream read element by element', () => {
     expect(good?.kind === 'stanza' && good.stanza?.stanza.kind).toBe('presence');
   });
 
-  test('restart after SASL success: a second header is read as a new stream, with positions counted from it', () => {
+  const SUCCESS = "\n<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>";
+  const SECOND = `${HEADER.replace("id='t7AMCin9zjMNwQKDnplntZPIDEI='", "id='second'")}\n<stream:features><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></stream:features>`;
+  const afterRestart = [
+    { kind: 'header', header: expect.objectContaining({ id: 'second', line: 3, column: SUCCESS.length + 21 }) },
+    { kind: 'element', at: [4, 1], name: '{http://etherx.jabber.org/streams}features' },
+  ];
+
+  test('restart after SASL success: a second header is read as a new stream, with positions counted from the start of the input', () => {
     const reader = new XmppStreamReader();
-    reader.write(`${HEADER}${FEATURES}\n<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>`);
+    reader.write(`${HEADER}${FEATURES}${SUCCESS}`);
     reader.restart();
-    const events = reader.write(`${HEADER.replace("id='t7AMCin9zjMNwQKDnplntZPIDEI='", "id='second'")}\n<stream:features><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></stream:features>`);
-    expect(summary(events)).toEqual([
-      { kind: 'header', header: expect.objectContaining({ id: 'second', line: 1 }) },
-      { kind: 'element', at: [2, 1], name: '{http://etherx.jabber.org/streams}features' },
-    ]);
+    expect(summary(reader.write(SECOND))).toEqual(afterRestart);
     expect(reader.streamHeader?.id).toBe('second');
+  });
+
+  test('restartAfter: a capture holding both streams in one chunk restarts right after <success/>', () => {
+    const reader = new XmppStreamReader({ restartAfter: (el) => el.local === 'success' });
+    const events = summary(reader.write(`${HEADER}${FEATURES}${SUCCESS}${SECOND}`));
+    expect(events.slice(3)).toEqual(afterRestart);
+    expect(events.slice(0, 3).map((e) => (e as { kind: string }).kind)).toEqual(['header', 'element', 'element']);
+    // without the option the second header is a nested <stream:stream> that never ends, and its declaration is refused
+    expectWireError(() => new XmppStreamReader().write(`${HEADER}${FEATURES}${SUCCESS}${SECOND}`), 'WIRE_ERR_XML_DECL_NOT_AT_START');
   });
 
   test('a long stream keeps its positions right (line starts before each read stanza are dropped, line numbers keep counting)', () => {
@@ -155,6 +167,15 @@ describe('XmppStreamReader: stream errors (RFC 6120 s.4.9, s.11) with their plac
     // saxes closes <body> before it finds the mismatch, so the error is in <message>
     expect([err.line, err.column, err.path]).toEqual([2, 22, '/message']);
     expect(expectWireError(() => reader.write(PRESENCE), 'WIRE_ERR_XML_MALFORMED')).toBe(err);
+  });
+
+  test('an error in a later chunk is placed in the whole input, and quotes the reference from that chunk', () => {
+    const reader = new XmppStreamReader();
+    reader.write(HEADER);
+    reader.write(PRESENCE);
+    const err = expectWireError(() => reader.write("\n<message><body>a &nbsp; b</body></message>"), 'WIRE_ERR_XML_BAD_REFERENCE');
+    expect([err.line, err.column, err.path]).toEqual([3, 23, '/message/body']);
+    expect(err.message).toContain('"&nbsp;"');
   });
 
   test('write refuses an undefined entity and a namespace error with the codes of the document parser', () => {
