@@ -137,7 +137,10 @@ export { clearXmppSizeCache, representativeXmpp, xmppShapeOf, xmppStanzaSize, ty
 export {
   XMPP_MAX_STANZA_CHARS,
   XMPP_STREAMS_NS,
+  XMPP_STREAM_CLOSE,
   XmppStreamReader,
+  encodeXmppStreamHeader,
+  type XmppStreamHeaderInput,
   type XmppStreamEvent,
   type XmppStreamHeader,
   type XmppStreamOptions,

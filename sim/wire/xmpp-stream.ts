@@ -8,6 +8,7 @@
  *
  * API:
  *
+ *   socket.write(encodeXmppStreamHeader({ to: 'example.com', lang: 'en' }));   // our side
  *   const reader = new XmppStreamReader();          // or { maxStanzaChars, maxDepth }
  *   socket.on('data', (chunk) => {
  *     for (const event of reader.write(chunk)) handle(event);  // throws WireError on a broken stream
@@ -16,6 +17,7 @@
  *   // or, where one chunk may hold both (a captured transcript), let the reader restart itself:
  *   new XmppStreamReader({ restartAfter: (el) => el.local === 'success' || el.local === 'proceed' });
  *   reader.end();       // at end of input: throws when it ends inside the header or a stanza
+ *   socket.end(XMPP_STREAM_CLOSE);
  *
  * Events (XmppStreamEvent), in input order:
  * - `{ kind: 'header', header }`: the peer's `<stream:stream>` start tag:
@@ -45,12 +47,13 @@
  */
 import { SaxesParser, type SaxesTagNS, type XMLDecl } from 'saxes';
 import { WireError } from './errors.js';
-import { XML_NS, isXmlWhitespace, xmlTrim } from './xml-chars.js';
+import { XML_NS, escapeXmlAttribute, isXmlWhitespace, xmlTrim } from './xml-chars.js';
 import { wireErrorFromSaxes } from './xml-errors.js';
 import { LineTracker } from './xml-positions.js';
 import { MAX_XML_DEPTH, XmlTreeBuilder, type XmlElement } from './xml-tree.js';
 import { SAXES_OPTIONS, type XmlDeclaration } from './xml.js';
-import { XMPP_CLIENT_NS, XMPP_SERVER_NS, decodeXmppXml, type XmppDecoded } from './xmpp.js';
+import { isLanguageTag } from './syntax.js';
+import { XMPP_CLIENT_NS, XMPP_SERVER_NS, decodeXmppXml, isJid, type XmppDecoded } from './xmpp.js';
 
 export const XMPP_STREAMS_NS = 'http://etherx.jabber.org/streams';
 
@@ -87,6 +90,45 @@ export interface XmppStreamOptions {
 const RESTART = Symbol('restart');
 
 const STANZA_NAMES = new Set(['presence', 'message', 'iq']);
+
+/** The end of a stream (RFC 6120 s.4.4). */
+export const XMPP_STREAM_CLOSE = '</stream:stream>';
+
+export interface XmppStreamHeaderInput {
+  /** Default jabber:client. */
+  ns?: typeof XMPP_CLIENT_NS | typeof XMPP_SERVER_NS;
+  from?: string;
+  to?: string;
+  /** Set by the receiving entity only (RFC 6120 s.4.7.3). */
+  id?: string;
+  lang?: string;
+}
+
+/**
+ * The opening of a stream as an initiating or receiving entity writes it
+ * (RFC 6120 s.4.2, s.4.7): the XML declaration, then `<stream:stream>` with
+ * from, to, id, version 1.0, xml:lang and the two namespace declarations.
+ * Throws WireError for a value the reader would refuse.
+ */
+export function encodeXmppStreamHeader(h: XmppStreamHeaderInput = {}): string {
+  let attrs = '';
+  for (const name of ['from', 'to'] as const) {
+    const v = h[name];
+    if (v === undefined) continue;
+    if (!isJid(v)) throw new WireError('WIRE_ERR_XMPP_BAD_VALUE', `${name} ${JSON.stringify(v)} is not a JID`, { path: `/stream:stream/@${name}` });
+    attrs += ` ${name}='${escapeXmlAttribute(v)}'`;
+  }
+  if (h.id !== undefined) {
+    if (!/^[\x21-\x7E]+$/.test(h.id)) throw new WireError('WIRE_ERR_XMPP_BAD_VALUE', `stream id ${JSON.stringify(h.id)} is not printable ASCII without spaces`, { path: '/stream:stream/@id' });
+    attrs += ` id='${escapeXmlAttribute(h.id)}'`;
+  }
+  attrs += " version='1.0'";
+  if (h.lang !== undefined) {
+    if (!isLanguageTag(h.lang)) throw new WireError('WIRE_ERR_XMPP_BAD_VALUE', `xml:lang ${JSON.stringify(h.lang)} is not a language tag`, { path: '/stream:stream/@xml:lang' });
+    attrs += ` xml:lang='${h.lang}'`;
+  }
+  return `<?xml version='1.0'?><stream:stream${attrs} xmlns='${h.ns ?? XMPP_CLIENT_NS}' xmlns:stream='${XMPP_STREAMS_NS}'>`;
+}
 
 function streamError(condition: string, detail: string, where: { line?: number; column?: number; path?: string }): WireError {
   return new WireError('WIRE_ERR_XMPP_BAD_STREAM', `${detail} (stream error <${condition}/>)`, where);

@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { WireError, encodeXmpp, type XmppStanza } from '../../sim/wire/index.js';
-import { XMPP_MAX_STANZA_CHARS, XmppStreamReader, type XmppStreamEvent } from '../../sim/wire/xmpp-stream.js';
+import { XMPP_MAX_STANZA_CHARS, XMPP_STREAM_CLOSE, XmppStreamReader, encodeXmppStreamHeader, type XmppStreamEvent } from '../../sim/wire/xmpp-stream.js';
 import { expectWireError } from './helpers.js';
 
 const HEADER =
@@ -139,6 +139,17 @@ describe('XmppStreamReader: a stream read element by element', () => {
     }
     expect(lines).toEqual(Array.from({ length: 1000 }, (_, i) => (3 + 2 * i) * 1000 + 3));
     expect((reader as unknown as { lines: { starts: number[] } }).lines.starts.length).toBeLessThan(4);
+  });
+
+  test('encodeXmppStreamHeader writes a header the reader reads back, and refuses values it would not', () => {
+    const text = encodeXmppStreamHeader({ ns: 'jabber:server', from: 'a.example', to: 'b.example', id: 'x1', lang: 'en' });
+    const [header, close] = readAll([text, XMPP_STREAM_CLOSE]);
+    expect(header).toEqual({ kind: 'header', header: { ns: 'jabber:server', from: 'a.example', to: 'b.example', id: 'x1', version: '1.0', lang: 'en', declaration: { version: '1.0' }, line: 1, column: 22 } });
+    expect(close).toEqual({ kind: 'close' });
+    expect(readAll([encodeXmppStreamHeader()])[0]).toMatchObject({ header: { ns: 'jabber:client', version: '1.0' } });
+    expectWireError(() => encodeXmppStreamHeader({ to: 'a b' }), 'WIRE_ERR_XMPP_BAD_VALUE');
+    expectWireError(() => encodeXmppStreamHeader({ id: "x'1 2" }), 'WIRE_ERR_XMPP_BAD_VALUE');
+    expectWireError(() => encodeXmppStreamHeader({ lang: 'not a tag' }), 'WIRE_ERR_XMPP_BAD_VALUE');
   });
 
   test('whitespace keep-alives between stanzas are accepted', () => {
