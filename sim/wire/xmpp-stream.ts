@@ -47,31 +47,18 @@
  */
 import { SaxesParser, type SaxesTagNS, type XMLDecl } from 'saxes';
 import { WireError } from './errors.js';
-import { XML_NS, escapeXmlAttribute, isXmlWhitespace, xmlTrim } from './xml-chars.js';
+import { isXmlWhitespace, xmlTrim } from './xml-chars.js';
 import { wireErrorFromSaxes } from './xml-errors.js';
 import { LineTracker } from './xml-positions.js';
 import { MAX_XML_DEPTH, XmlTreeBuilder, type XmlElement } from './xml-tree.js';
 import { SAXES_OPTIONS, type XmlDeclaration } from './xml.js';
-import { isLanguageTag } from './syntax.js';
-import { XMPP_CLIENT_NS, XMPP_SERVER_NS, decodeXmppXml, isJid, type XmppDecoded } from './xmpp.js';
+import { XMPP_STREAMS_NS, readStreamHeader, streamError, type XmppStreamHeader } from './xmpp-stream-header.js';
+import { decodeXmppXml, type XmppDecoded } from './xmpp.js';
 
-export const XMPP_STREAMS_NS = 'http://etherx.jabber.org/streams';
+export { XMPP_STREAMS_NS, XMPP_STREAM_CLOSE, encodeXmppStreamHeader, type XmppStreamHeader, type XmppStreamHeaderInput } from './xmpp-stream-header.js';
 
 /** Default longest stanza, in characters (what common servers allow a client; RFC 6120 s.13.12 leaves it to deployments). */
 export const XMPP_MAX_STANZA_CHARS = 256 * 1024;
-
-export interface XmppStreamHeader {
-  /** Content namespace: the default namespace the header declares. */
-  ns: typeof XMPP_CLIENT_NS | typeof XMPP_SERVER_NS;
-  from?: string;
-  to?: string;
-  id?: string;
-  version?: string;
-  lang?: string;
-  declaration?: XmlDeclaration;
-  line: number;
-  column: number;
-}
 
 export type XmppStreamEvent =
   | { kind: 'header'; header: XmppStreamHeader }
@@ -90,49 +77,6 @@ export interface XmppStreamOptions {
 const RESTART = Symbol('restart');
 
 const STANZA_NAMES = new Set(['presence', 'message', 'iq']);
-
-/** The end of a stream (RFC 6120 s.4.4). */
-export const XMPP_STREAM_CLOSE = '</stream:stream>';
-
-export interface XmppStreamHeaderInput {
-  /** Default jabber:client. */
-  ns?: typeof XMPP_CLIENT_NS | typeof XMPP_SERVER_NS;
-  from?: string;
-  to?: string;
-  /** Set by the receiving entity only (RFC 6120 s.4.7.3). */
-  id?: string;
-  lang?: string;
-}
-
-/**
- * The opening of a stream as an initiating or receiving entity writes it
- * (RFC 6120 s.4.2, s.4.7): the XML declaration, then `<stream:stream>` with
- * from, to, id, version 1.0, xml:lang and the two namespace declarations.
- * Throws WireError for a value the reader would refuse.
- */
-export function encodeXmppStreamHeader(h: XmppStreamHeaderInput = {}): string {
-  let attrs = '';
-  for (const name of ['from', 'to'] as const) {
-    const v = h[name];
-    if (v === undefined) continue;
-    if (!isJid(v)) throw new WireError('WIRE_ERR_XMPP_BAD_VALUE', `${name} ${JSON.stringify(v)} is not a JID`, { path: `/stream:stream/@${name}` });
-    attrs += ` ${name}='${escapeXmlAttribute(v)}'`;
-  }
-  if (h.id !== undefined) {
-    if (!/^[\x21-\x7E]+$/.test(h.id)) throw new WireError('WIRE_ERR_XMPP_BAD_VALUE', `stream id ${JSON.stringify(h.id)} is not printable ASCII without spaces`, { path: '/stream:stream/@id' });
-    attrs += ` id='${escapeXmlAttribute(h.id)}'`;
-  }
-  attrs += " version='1.0'";
-  if (h.lang !== undefined) {
-    if (!isLanguageTag(h.lang)) throw new WireError('WIRE_ERR_XMPP_BAD_VALUE', `xml:lang ${JSON.stringify(h.lang)} is not a language tag`, { path: '/stream:stream/@xml:lang' });
-    attrs += ` xml:lang='${h.lang}'`;
-  }
-  return `<?xml version='1.0'?><stream:stream${attrs} xmlns='${h.ns ?? XMPP_CLIENT_NS}' xmlns:stream='${XMPP_STREAMS_NS}'>`;
-}
-
-function streamError(condition: string, detail: string, where: { line?: number; column?: number; path?: string }): WireError {
-  return new WireError('WIRE_ERR_XMPP_BAD_STREAM', `${detail} (stream error <${condition}/>)`, where);
-}
 
 export class XmppStreamReader {
   private readonly maxStanzaChars: number;
@@ -289,24 +233,7 @@ export class XmppStreamReader {
   }
 
   private openStream(tag: SaxesTagNS): void {
-    const where = this.lines.at(this.streamStart);
-    if (tag.local !== 'stream' || tag.uri !== XMPP_STREAMS_NS) {
-      throw streamError('invalid-namespace', `the stream root is <${tag.name}> in ${JSON.stringify(tag.uri)}, not <stream> in ${XMPP_STREAMS_NS} (RFC 6120 s.4.8.1)`, where);
-    }
-    const ns = tag.ns[''] ?? this.parser.resolve('');
-    if (ns !== XMPP_CLIENT_NS && ns !== XMPP_SERVER_NS) {
-      throw streamError('invalid-namespace', `the content namespace is ${JSON.stringify(ns ?? '')}, not jabber:client or jabber:server (RFC 6120 s.4.8.2)`, where);
-    }
-    const attr = (local: string, uri = ''): string | undefined => Object.values(tag.attributes).find((a) => a.local === local && a.uri === uri)?.value;
-    const version = attr('version');
-    if (version !== undefined && !/^1\.[0-9]+$/.test(version)) {
-      throw streamError('unsupported-version', `version ${JSON.stringify(version)} is not 1.x (RFC 6120 s.4.7.5)`, where);
-    }
-    const header: XmppStreamHeader = { ns, ...where };
-    for (const [key, value] of [['from', attr('from')], ['to', attr('to')], ['id', attr('id')], ['version', version], ['lang', attr('lang', XML_NS)]] as const) {
-      if (value !== undefined) header[key] = value;
-    }
-    if (this.declaration !== undefined) header.declaration = this.declaration;
+    const header = readStreamHeader(tag, this.parser.resolve(''), this.lines.at(this.streamStart), this.declaration);
     this.header = header;
     this.builder = new XmlTreeBuilder(this.lines, this.maxDepth, header.lang);
     this.boundary = this.pos;
