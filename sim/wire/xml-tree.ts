@@ -95,11 +95,6 @@ export class XmlTreeBuilder {
     return this.stack.length;
   }
 
-  /** Offset of the `<` that opened the innermost start tag seen last. */
-  get lastStart(): number {
-    return this.startOffset;
-  }
-
   /** At `opentagstart`: `position` is the parser's offset just after the name and the character that ended it. */
   startTag(name: string, position: number): void {
     this.startOffset = position - name.length - 2;

@@ -52,7 +52,7 @@ import { wireErrorFromSaxes } from './xml-errors.js';
 import { LineTracker } from './xml-positions.js';
 import { MAX_XML_DEPTH, XmlTreeBuilder, type XmlElement } from './xml-tree.js';
 import { SAXES_OPTIONS, type XmlDeclaration } from './xml.js';
-import { XMPP_STREAMS_NS, readStreamHeader, streamError, type XmppStreamHeader } from './xmpp-stream-header.js';
+import { readStreamHeader, streamError, type XmppStreamHeader } from './xmpp-stream-header.js';
 import { decodeXmppXml, type XmppDecoded } from './xmpp.js';
 
 export { XMPP_STREAMS_NS, XMPP_STREAM_CLOSE, encodeXmppStreamHeader, type XmppStreamHeader, type XmppStreamHeaderInput } from './xmpp-stream-header.js';
