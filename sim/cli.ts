@@ -36,7 +36,7 @@ commands:
       --json FILE            write the JSON report to FILE
       --quiet                no progress bar and no summary
 ${TOOLKIT_RUN_USAGE}${COMPARE_USAGE}${TOOLKIT_USAGE}  scenarios                  list the built-in scenarios
-  inspect FILE [--strict]    decode PIDF, watcherinfo, XMPP (stanza or captured stream), message/cpim or SIP (and its body) as JSON;
+  inspect FILE [--strict]    decode PIDF, watcherinfo, XMPP, message/cpim or SIP (and its body) as JSON;
                              lenient by default (RFC violations listed as warnings), --strict refuses them
   version                    print the version
   help                       this text
