@@ -28,6 +28,7 @@ export const WIRE_ERROR_CATALOG = {
   WIRE_ERR_XML_BAD_REFERENCE: 'an entity or character reference that is undefined or names an invalid character',
   WIRE_ERR_XML_NAMESPACE: 'a namespace error: unbound prefix, malformed qualified name or illegal declaration',
   WIRE_ERR_XML_ENCODING: 'the XML encoding declaration names an encoding other than UTF-8',
+  WIRE_ERR_XML_LIMIT: 'the document is larger (1 Mi characters) or nests elements deeper (64 levels) than the parser reads',
 
   // --- PIDF, RFC 3863 -------------------------------------------------------
   WIRE_ERR_PIDF_MISSING_XML_DECL: 'the document has no XML declaration (RFC 3863 s.4.1: it MUST be present)',
@@ -70,6 +71,7 @@ export const WIRE_ERROR_CATALOG = {
 
   // --- XMPP stanzas, RFC 6120 / RFC 6121 (XEP-0184 receipts) ---------------
   WIRE_ERR_XMPP_BAD_STANZA: 'a presence, message or iq stanza breaks RFC 6120/6121 (type, show, priority, JID, children)',
+  WIRE_ERR_XMPP_BAD_STREAM: 'an XMPP stream breaks RFC 6120 s.4 or s.11 (root, namespaces, version, restricted XML, stanza size, cut short)',
   WIRE_ERR_XMPP_BAD_VALUE: 'a stanza cannot be encoded from this value (bad JID, enumeration, priority or characters)',
 
   // --- message/cpim, RFC 3862 -----------------------------------------------
@@ -119,11 +121,21 @@ function describeLocation(loc: WireErrorLocation): string {
 /** Longest message detail: a parser quoting a 900 KB unclosed tag must not make a 900 KB message. */
 export const MAX_DETAIL_CHARS = 400;
 
+/** Longest element path kept in a location (a path names elements of the input, which may be huge). */
+export const MAX_PATH_CHARS = 200;
+
+/** The text with the middle left out when it exceeds `max` characters (its head and tail kept). */
+function capText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const head = Math.floor(max * 0.625);
+  const tail = Math.floor(max * 0.125);
+  const left = text.length - head - tail;
+  return `${text.slice(0, head)}... (${left} characters left out) ...${text.slice(text.length - tail)}`;
+}
+
 /** The detail with the middle of an over-long quote left out (its head and tail kept). */
 function capDetail(detail: string): string {
-  if (detail.length <= MAX_DETAIL_CHARS) return detail;
-  const left = detail.length - MAX_DETAIL_CHARS + 100;
-  return `${detail.slice(0, 250)}... (${left} characters left out) ...${detail.slice(detail.length - 50)}`;
+  return capText(detail, MAX_DETAIL_CHARS);
 }
 
 export class WireError extends Error {
@@ -137,6 +149,7 @@ export class WireError extends Error {
 
   constructor(code: WireErrorCode, detail: string, location: WireErrorLocation = {}) {
     detail = capDetail(detail);
+    if (location.path !== undefined && location.path.length > MAX_PATH_CHARS) location = { ...location, path: capText(location.path, MAX_PATH_CHARS) };
     const where = describeLocation(location);
     super(where === '' ? detail : `${detail} (at ${where})`);
     this.name = 'WireError';

@@ -134,3 +134,15 @@ export {
   type XmppText,
 } from './xmpp.js';
 export { clearXmppSizeCache, representativeXmpp, xmppShapeOf, xmppStanzaSize, type XmppShape } from './xmpp-size.js';
+export {
+  XMPP_MAX_STANZA_CHARS,
+  XMPP_STREAMS_NS,
+  XMPP_STREAM_CLOSE,
+  XmppStreamReader,
+  encodeXmppStreamHeader,
+  type XmppStreamHeaderInput,
+  type XmppStreamEvent,
+  type XmppStreamHeader,
+  type XmppStreamOptions,
+} from './xmpp-stream.js';
+export { XMPP_SASL_NS, XMPP_TLS_NS, isStreamRestart, readXmppTranscript, type XmppTranscript, type XmppTranscriptEntry } from './xmpp-transcript.js';

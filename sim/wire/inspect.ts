@@ -17,8 +17,9 @@ import { WATCHERINFO_NS, decodeWatcherinfoXml, type WatcherinfoDocument } from '
 import { decodeSip, looksLikeSip, summarizeSip, type SipMessage, type SipSummary } from './sip.js';
 import { parseXml } from './xml.js';
 import { XMPP_CLIENT_NS, XMPP_SERVER_NS, decodeXmppXml, type XmppStanza } from './xmpp.js';
+import { XMPP_STREAMS_NS, readXmppTranscript, type XmppTranscript } from './xmpp-transcript.js';
 
-export type WireFormat = 'pidf' | 'cpim' | 'watcherinfo' | 'sip' | 'xmpp';
+export type WireFormat = 'pidf' | 'cpim' | 'watcherinfo' | 'sip' | 'xmpp' | 'xmpp-stream';
 
 export interface InspectOptions {
   /** Skip detection and decode as this format. */
@@ -32,6 +33,8 @@ export type InspectResult =
   | { kind: 'cpim'; mode: DecodeMode; document: CpimMessage; summary: CpimMessageView; warnings: string[] }
   | { kind: 'watcherinfo'; mode: DecodeMode; document: WatcherinfoDocument; warnings: string[] }
   | { kind: 'xmpp'; mode: DecodeMode; stanza: XmppStanza; warnings: string[] }
+  /** A captured XMPP stream (one direction): its header and each first-level element in order. */
+  | ({ kind: 'xmpp-stream'; mode: DecodeMode } & XmppTranscript)
   /** `body`: the decoded body when its Content-Type is PIDF, watcherinfo or message/cpim, else null. */
   | { kind: 'sip'; mode: DecodeMode; message: SipMessage; summary: SipSummary; body: InspectResult | null; warnings: string[] };
 
@@ -65,6 +68,7 @@ function sniffRoot(xml: string): { local: string; ns: string | undefined; attrs:
 function xmlFormat(xml: string): WireFormat {
   const root = sniffRoot(xml);
   if (root?.ns === WATCHERINFO_NS) return 'watcherinfo';
+  if (root?.local === 'stream' && root.ns === XMPP_STREAMS_NS) return 'xmpp-stream';
   const stanzaNs = root?.ns === undefined || root.ns === XMPP_CLIENT_NS || root.ns === XMPP_SERVER_NS;
   // a PIDF document that forgot its namespace still has an entity: let the PIDF decoder say what is wrong
   const pidfLike = root?.local === 'presence' && /(?:^|[ \t\r\n])entity[ \t\r\n]*=/.test(root.attrs);
@@ -75,7 +79,8 @@ function xmlFormat(xml: string): WireFormat {
 /**
  * Guess the format: XML starts with `<` (after an optional BOM and, for the
  * sake of a precise error, whitespace) and is watcherinfo when its root is
- * in the RFC 3858 namespace, an XMPP stanza when the root is presence,
+ * in the RFC 3858 namespace, a captured XMPP stream when the root is
+ * <stream:stream>, an XMPP stanza when the root is presence,
  * message or iq in jabber:client, jabber:server or no namespace, PIDF
  * otherwise; a SIP message starts with a
  * Request-Line or Status-Line; message/cpim starts with a `Name:` header line.
@@ -125,6 +130,7 @@ export function inspectText(text: string, options?: WireFormat | InspectOptions)
     const { stanza, warnings } = decodeXmppXml(parseXml(text));
     return { kind, mode, stanza, warnings };
   }
+  if (kind === 'xmpp-stream') return { kind, mode, ...readXmppTranscript(text) };
   if (kind === 'sip') {
     const { warnings, ...message } = decodeSip(text);
     const type = /^[^;]*/.exec(summarizeSip(message).contentType ?? '')?.[0]?.trim().toLowerCase() ?? '';

@@ -16,6 +16,7 @@ import {
   decodeCpimHeaders,
   decodeCpimMessage,
   decodePidf,
+  decodePidfDocument,
   encodeCpimMessage,
   encodePidf,
   escapeCpim,
@@ -26,7 +27,7 @@ import {
   type PidfDocument,
   type PidfTuple,
 } from '../../sim/wire/index.js';
-import { readFixture } from './fixtures.js';
+import { readFixture, readWireFixture } from './fixtures.js';
 
 const XML_NS = 'http://www.w3.org/XML/1998/namespace';
 /** Multiply run counts for a deeper search, e.g. WIRE_PROPERTY_SCALE=50 npx vitest run test/wire/properties.test.ts */
@@ -177,6 +178,33 @@ describe('robustness: only WireError escapes the decoders', () => {
         const { warnings: _w, ...msg } = decoded;
         const { warnings: _w2, ...again } = decodeCpimMessage(encodeCpimMessage(msg), { unknownRequire: 'ignore' });
         expect(again).toEqual(msg);
+      }),
+      runs(400),
+    );
+  });
+
+  test('lenient and strict agree on mutated PIDF (RFC and real-world fixtures): strict refuses exactly what lenient reads with violations, with the code of the first, and each violation is a warning naming its RFC 3863 section', () => {
+    const sources = [...PIDF_FIXTURES.map(readFixture), ...['pidf-note-before-tuple.xml', 'pidf-tuple-id-digit.xml', 'pidf-status-after-contact.xml'].map(readWireFixture)];
+    fc.assert(
+      fc.property(fc.nat({ max: sources.length - 1 }), fc.array(mutation, { minLength: 0, maxLength: 3 }), (i, mutations) => {
+        const text = mutate(sources[i] ?? '', mutations);
+        const lenient = onlyWireErrors(() => decodePidfDocument(text, { mode: 'lenient' }));
+        let strictError: WireError | undefined;
+        try {
+          decodePidfDocument(text, { mode: 'strict' });
+        } catch (e) {
+          if (!(e instanceof WireError)) throw e;
+          strictError = e;
+        }
+        if (lenient === undefined) {
+          expect(strictError).toBeDefined();
+          return;
+        }
+        expect(strictError?.code).toBe(lenient.violations[0]?.code);
+        for (const v of lenient.violations) {
+          expect(v.rfc).toMatch(/^RFC 3863 s\.4\.[14]( and s\.4\.4)?$/);
+          expect(lenient.warnings).toContainEqual(expect.stringContaining(`violates ${v.rfc}: ${v.message}`));
+        }
       }),
       runs(400),
     );
