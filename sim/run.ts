@@ -27,6 +27,8 @@ import { cdf, mergeHistograms, summarise, type LatencySummary } from './model/la
 import { OPERATIONS, type Scenario } from './scenario/types.js';
 import { formatDuration } from './scenario/units.js';
 import { traceRecordBytes } from './model/trace.js';
+import { CPIM_KINDS } from './model/messages.js';
+import { bindingsReport, type BindingsReport } from './model/bindings/report.js';
 
 export interface RunScenarioOptions {
   workers?: number;
@@ -259,6 +261,8 @@ export interface Report {
   /** the client-server leg: principals per access class and the messages and bytes on their access links, up (to the server) and down; notification and IM latency include it */
   access: Record<'lan' | 'mobile', { users: number; up: { messages: number; bytes: number }; down: { messages: number; bytes: number } }>;
   trace?: TraceRecord[];
+  /** per protocol binding, its wire messages (sim/model/bindings/report.ts); only when some domain speaks SIP or XMPP */
+  bindings?: BindingsReport;
 }
 
 const round = (x: number, digits = 3) => {
@@ -439,7 +443,8 @@ export function buildReport(
       // sparse: only pairs that exchanged messages
       if (total === 0 && pairBytes[i] === 0) continue;
       const messages: Record<string, number> = {};
-      MESSAGE_KINDS.forEach((k, j) => (messages[k] = pairMessages[i * N_KINDS + j]));
+      // a binding's own kind (wire) only where it occurred, so that CPIM runs report as before
+      MESSAGE_KINDS.forEach((k, j) => (j < CPIM_KINDS || pairMessages[i * N_KINDS + j] > 0 ? (messages[k] = pairMessages[i * N_KINDS + j]) : undefined));
       pairs.push({ from: sc.domains[a].name, to: sc.domains[b].name, messages, total, bytes: pairBytes[i] });
     }
   }
@@ -550,5 +555,7 @@ export function buildReport(
     access: accessReport(parts),
   };
   if (trace) report.trace = trace;
+  const bindings = bindingsReport(sc, parts, span);
+  if (bindings) report.bindings = bindings;
   return report;
 }

@@ -36,6 +36,7 @@ export function createSessions(ctx: ModelContext, deps: { presence: Presence; im
     online[g] = 1;
     epoch[g]++;
     counters[C.logins]++;
+    ctx.wire.login(d, g);
     if (hasPresentity(g)) presence.publish(g, d, T, 1 + rng.int(d, 4));
     if (hasInbox(g)) im.inboxOpened(g, d);
     start(g, d);
@@ -46,7 +47,9 @@ export function createSessions(ctx: ModelContext, deps: { presence: Presence; im
     online[g] = 0;
     epoch[g]++;
     counters[C.logouts]++;
-    if (rng.uniform(d) < beh.crashFraction) {
+    const crashed = rng.uniform(d) < beh.crashFraction;
+    ctx.wire.logout(d, g, crashed);
+    if (crashed) {
       // crash-stop (RFC 2779 3.2.5): no goodbye; subscriptions simply stop being refreshed
       counters[C.crashes]++;
       watchers.forget(g);

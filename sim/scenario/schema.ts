@@ -9,6 +9,7 @@
  * Cross-field rules (unique domain names, links to known domains, refresh timing, ...) run after
  * the per-field pass on whatever resolved.
  */
+import { bindingProblems } from '../model/bindings/rules.js';
 import { OPERATIONS } from './types.js';
 import type { Dist, LinkSpec, Scenario } from './types.js';
 import {
@@ -203,6 +204,12 @@ const domainNode: ObjectNode = {
     { name: 'users', node: { kind: 'int', min: 1, max: MAX_USERS }, required: true, description: 'principals (users) of the domain' },
     { name: 'presence', node: { kind: 'bool' }, default: true, description: 'the domain runs a presence service (RFC 2779 2.1.1: either service may be off)' },
     { name: 'im', node: { kind: 'bool' }, default: true, description: 'the domain runs an instant messaging service' },
+    {
+      name: 'protocol',
+      node: { kind: 'string', maxLength: 4, pattern: /^(cpim|sip|xmpp)$/, patternHint: 'cpim, sip or xmpp' },
+      default: 'cpim',
+      description: 'protocol binding of the domain\'s servers and clients: cpim (the abstract model), sip (SIP/SIMPLE: RFC 3856, 6665, 3903, 3428) or xmpp (RFC 6120, 6121); see docs/bindings.md',
+    },
     { name: 'servers', node: serversNode, default: {}, description: 'the server pool of the domain\'s service' },
     { name: 'serviceTimes', node: serviceTimesNode, default: {}, description: 'service time per operation; give any subset, the rest keep their defaults' },
     { name: 'gateway', node: gatewayNode, default: {}, description: 'the CPIM gateways at the domain\'s boundary (every message to or from another domain crosses one)' },
@@ -1062,6 +1069,9 @@ function crossCheck(ctx: VCtx, raw: Record<string, unknown>, tree: Tree): void {
     }
     if (duration !== undefined && f.at >= duration) problem(ctx, `${at}.at`, `the fault starts at ${formatDuration(f.at)}, at or after the end of the run (duration ${formatDuration(duration)})`);
   });
+
+  // protocol bindings: fields an XMPP domain has no meaning for
+  for (const b of bindingProblems(tree as Parameters<typeof bindingProblems>[0])) problem(ctx, b.path, b.message);
 
   if (population?.celebrity) {
     const i = knownDomain('population.celebrity.domain', population.celebrity.domain);
