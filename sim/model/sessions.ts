@@ -36,10 +36,17 @@ export function createSessions(ctx: ModelContext, deps: { presence: Presence; im
     online[g] = 1;
     epoch[g]++;
     counters[C.logins]++;
-    ctx.wire.login(d, g);
+    // XMPP: the client sets up its stream first, then sends its initial presence (bindings/wire.ts)
+    if (ctx.wire.login(d, g, streamUp)) return;
+    loggedIn(g, d);
+  });
+  const loggedIn = (g: number, d: number) => {
     if (hasPresentity(g)) presence.publish(g, d, T, 1 + rng.int(d, 4));
     if (hasInbox(g)) im.inboxOpened(g, d);
     start(g, d);
+  };
+  const streamUp = kernel.defineEvent('streamUp', (d, g, ep) => {
+    if (online[g] && epoch[g] === ep) loggedIn(g, d);
   });
 
   const logout = kernel.defineEvent('logout', (d, g, ep) => {

@@ -38,7 +38,7 @@ export interface TraceRecord {
   /** watcher information: the entry sent to the presentity's agent (a partial RFC 3858 document) */
   watcherInfo?: { resource: string; version: number; watcher: { id: string; status: string; event: string; uri: string } };
   /** a domain of a protocol binding sent it: the protocol and the message's kind there (bindings/kinds.ts); bytes are then its encoding's */
-  wire?: { protocol: string; kind: string };
+  wire?: { protocol: string; kind: string; cseq?: number; expires?: number };
 }
 
 /**
@@ -50,7 +50,7 @@ export function traceRecordBytes(r: TraceRecord): number {
   let n = 110 + r.op.length + r.fromDomain.length + r.toDomain.length + r.from.length + r.to.length + r.detail.length;
   if (r.state !== undefined) n += 130 + r.state.entity.length + r.state.rule.length + r.state.tuples.length * 75;
   if (r.watcherInfo !== undefined) n += 150 + r.watcherInfo.resource.length + r.watcherInfo.watcher.uri.length;
-  if (r.wire !== undefined) n += 40 + r.wire.protocol.length + r.wire.kind.length;
+  if (r.wire !== undefined) n += 60 + r.wire.protocol.length + r.wire.kind.length;
   return n;
 }
 
@@ -71,6 +71,10 @@ export class Trace {
   private hintProtocol = '';
   private hintKind = '';
   private hintBytes = 0;
+  private hintCseq = -1;
+  private hintAt = -1;
+  private hintFrom = '';
+  private hintExpires = -1;
 
   constructor(
     private readonly s: Scenario,
@@ -86,8 +90,12 @@ export class Trace {
    * The message a domain of a protocol binding is sending (its CPIM kind's name, the protocol,
    * the wire kind and its bytes): the next record of that operation (a MESSAGE_KINDS name, or publish) carries them.
    */
-  wireHint(op: string, protocol: string, wireKind: string, bytes: number): void {
+  wireHint(op: string, fromDomain: number, protocol: string, wireKind: string, bytes: number, cseq = -1, expires = -1): void {
     if (!this.on) return;
+    this.hintAt = this.kernel.now;
+    this.hintFrom = this.s.domains[fromDomain].name;
+    this.hintCseq = cseq;
+    this.hintExpires = expires;
     this.hintOp = op;
     this.hintProtocol = protocol;
     this.hintKind = wireKind;
@@ -121,11 +129,12 @@ export class Trace {
       bytes,
       detail,
     };
-    if (this.hintOp !== '') {
-      if (this.hintOp === op) {
-        r.bytes = this.hintBytes;
-        r.wire = { protocol: this.hintProtocol, kind: this.hintKind };
-      }
+    // the hint is this record's when it names the same operation, sent from the same domain now
+    if (this.hintOp === op && this.hintAt === r.t && this.hintFrom === r.fromDomain) {
+      r.bytes = this.hintBytes;
+      r.wire = { protocol: this.hintProtocol, kind: this.hintKind };
+      if (this.hintCseq >= 0) r.wire.cseq = this.hintCseq;
+      if (this.hintExpires >= 0) r.wire.expires = this.hintExpires;
       this.hintOp = '';
     }
     this.records.push(r);

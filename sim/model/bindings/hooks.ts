@@ -16,8 +16,9 @@ export interface WireHooks {
   published(d: number, g: number, first: number, count: number, status: number): void;
   /** the agent of g refreshed its publication (alive: it was still there) */
   publishRefreshed(d: number, g: number, alive: boolean): void;
-  /** g logged in at d; logged out (crashed: its agent sent nothing) */
-  login(d: number, g: number): void;
+  /** g logged in at d: true when its binding sets up a session first, then runs event `then` (d, g, epoch) */
+  login(d: number, g: number, then: number): boolean;
+  /** g logged out (crashed: its agent sent nothing) */
   logout(d: number, g: number, crashed: boolean): void;
 }
 
@@ -28,7 +29,7 @@ export const CPIM_ONLY: WireHooks = {
   received: () => undefined,
   published: () => undefined,
   publishRefreshed: () => undefined,
-  login: () => undefined,
+  login: () => false,
   logout: () => undefined,
 };
 

@@ -21,6 +21,10 @@ export interface Mapped {
   k: number;
   phase: number;
   bytes: number;
+  /** SIP: the CSeq, the Expires (or Subscription-State expires; -1 none) and the reason or refusal index the size was taken with */
+  cseq: number;
+  expires: number;
+  reason: number;
 }
 
 /** What the mapper reads of the model. */
@@ -32,7 +36,7 @@ export interface MapperDeps {
 export class WireMapper {
   readonly sip = new SipSizer();
   readonly xmpp = new XmppSizer();
-  readonly out: Mapped = { k: W_NONE, phase: PH_NONE, bytes: 0 };
+  readonly out: Mapped = { k: W_NONE, phase: PH_NONE, bytes: 0, cseq: 0, expires: -1, reason: 0 };
   /** per domain: name length; per user: digits of its local number */
   readonly domLen: Int32Array;
   private readonly localDigits: Uint8Array;
@@ -45,6 +49,9 @@ export class WireMapper {
   readonly cseqWr: Uint32Array;
   readonly cseqN: Uint32Array;
   readonly cseqNr: Uint32Array;
+  /** the phase of each edge's last SUBSCRIBE, as sent (watcher's domain) and as received (presentity's): its response's phase */
+  readonly phaseW: Int8Array;
+  readonly phaseR: Int8Array;
   readonly cseqP: Uint32Array;
   private readonly maxLocal: Int32Array;
 
@@ -61,6 +68,8 @@ export class WireMapper {
     this.cseqWr = new Uint32Array(E);
     this.cseqN = new Uint32Array(E);
     this.cseqNr = new Uint32Array(E);
+    this.phaseW = new Int8Array(E).fill(PH_NONE);
+    this.phaseR = new Int8Array(E).fill(PH_NONE);
     this.cseqP = new Uint32Array(U);
   }
 
@@ -75,6 +84,9 @@ export class WireMapper {
 
   private sipOf(k: number, from: number, to: number, host: number, cseq: number, expires: number, reason: number, body: number): void {
     this.out.k = k;
+    this.out.cseq = cseq;
+    this.out.expires = expires;
+    this.out.reason = reason;
     this.out.bytes = this.sip.size(k, from + 4, to + 4, this.domLen[host], digitsOf(cseq), expires < 0 ? -1 : digitsOf(expires), reason, body);
   }
   private xmppOf(k: number, from: number, to: number, d: number, activity: number, note: number, body: number): void {
@@ -143,6 +155,7 @@ export class WireMapper {
         return o;
       }
       case M_SUB_RESPONSE: {
+        o.phase = here ? this.phaseW[e] : this.phaseR[e];
         if (sip) {
           const ok = b >= 0 || b === RESP_PENDING;
           const granted = b >= 0 ? Math.floor(b / 1000) : Math.floor(Math.min(beh.subscriptionDuration, beh.maxSubscriptionDuration) / 1000);

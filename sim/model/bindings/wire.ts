@@ -29,7 +29,7 @@ import { RESP_PENDING } from '../subscriptions.js';
 import type { TupleTable } from '../presence.js';
 import { DOWN, UP, type AccessLink } from '../access-link.js';
 import { VIEW_FULL } from '../presence-document.js';
-import { N_WIRE, P_CPIM, P_SIP, PH_CREATE, PH_NONE, PROTOCOLS, W_NOTIFY_200, W_NOTIFY_481, W_NOTIFY_PENDING, W_PUBLISH, W_PUBLISH_200, W_PUBLISH_412, W_PUBLISH_REFRESH, W_PUBLISH_REMOVE, W_SUB_200, WIRE_KINDS, X_KEEPALIVE, X_PRESENCE_CLIENT, X_PRESENCE_CLIENT_UNAVAILABLE, X_STREAM_CLOSE, XMPP_LOGIN } from './kinds.js';
+import { N_WIRE, P_CPIM, P_SIP, PH_CREATE, PH_NONE, PH_REFRESH, PH_TERMINATE, PROTOCOLS, W_NOTIFY_200, W_NOTIFY_481, W_NOTIFY_PENDING, W_PUBLISH, W_PUBLISH_200, W_PUBLISH_412, W_PUBLISH_REFRESH, W_PUBLISH_REMOVE, W_SUB_200, WIRE_KINDS, X_KEEPALIVE, X_PRESENCE_CLIENT, X_PRESENCE_CLIENT_UNAVAILABLE, X_STREAM_CLOSE, XMPP_LOGIN } from './kinds.js';
 import { W_NONE, WireMapper } from './map.js';
 import { digitsOf } from './sip-messages.js';
 import { WireCounts } from './counts.js';
@@ -57,9 +57,12 @@ export function createWire(ctx: ModelContext, deps: { service: Service; gateways
     service.submit(d, N_OPS + k, subject, 0, 0);
   };
   /** the wire kind's record in the trace: sent from user `from` of domain fd to user `to` of td */
-  const traced = (k: number, from: number, fd: number, to: number, td: number, bytes: number, detail: string) => {
+  const traced = (k: number, from: number, fd: number, to: number, td: number, bytes: number, detail: string, cseq = -1, expires = -1) => {
     const r = trace.message(WIRE_KINDS[k][0], from, fd, to, td, bytes, detail);
-    if (r !== null) r.wire = { protocol: PROTOCOLS[WIRE_KINDS[k][1]], kind: WIRE_KINDS[k][0] };
+    if (r === null) return;
+    r.wire = { protocol: PROTOCOLS[WIRE_KINDS[k][1]], kind: WIRE_KINDS[k][0] };
+    if (cseq >= 0) r.wire.cseq = cseq;
+    if (expires >= 0) r.wire.expires = expires;
   };
 
   // ---- messages a binding has and CPIM lacks ----
@@ -96,12 +99,12 @@ export function createWire(ctx: ModelContext, deps: { service: Service; gateways
    * down the client's access link; to a domain of another binding it ends at src's gateway, which
    * answers for the other side (counted here, not crossing).
    */
-  const emit = (k: number, src: number, dst: number, e: number, phase: number, bytes: number, user: number, up: boolean) => {
+  const emit = (k: number, src: number, dst: number, e: number, phase: number, bytes: number, user: number, up: boolean, cseq = -1, expires = -1) => {
     counts.sent(src, k, bytes, phase);
     charge(src, k, user);
     const w = pop.edgeWatcher[e];
     const g = pop.edgePresentity[e];
-    if (trace.on) traced(k, up ? w : g, src, up ? g : w, dst, bytes, `edge ${e}`);
+    if (trace.on) traced(k, up ? w : g, src, up ? g : w, dst, bytes, `edge ${e}`, cseq, expires);
     const a = packWire(e, k, phase);
     if (src === dst) kernel.schedule(link.delay(src, up ? w : g, bytes, up ? UP : DOWN), wireArrive, dst, a, bytes);
     else if (proto[src] === proto[dst]) {
@@ -112,8 +115,9 @@ export function createWire(ctx: ModelContext, deps: { service: Service; gateways
   /** the watcher's client answers a NOTIFY on edge e arrived at its domain wd: 200, or 481 when it is gone */
   const answer = (wd: number, e: number, phase: number) => {
     const k = online[pop.edgeWatcher[e]] ? W_NOTIFY_200 : W_NOTIFY_481;
-    const bytes = mapper.sip.size(k, mapper.jidLen(pop.edgePresentity[e]) + 4, mapper.jidLen(pop.edgeWatcher[e]) + 4, mapper.domLen[pop.domainOf[pop.edgePresentity[e]]], digitsOf(Math.max(1, mapper.cseqNr[e])), -1, 1, 0);
-    emit(k, wd, pop.domainOf[pop.edgePresentity[e]], e, phase, bytes, pop.edgeWatcher[e], true);
+    const cseq = Math.max(1, mapper.cseqNr[e]);
+    const bytes = mapper.sip.size(k, mapper.jidLen(pop.edgePresentity[e]) + 4, mapper.jidLen(pop.edgeWatcher[e]) + 4, mapper.domLen[pop.domainOf[pop.edgePresentity[e]]], digitsOf(cseq), -1, 1, 0);
+    emit(k, wd, pop.domainOf[pop.edgePresentity[e]], e, phase, bytes, pop.edgeWatcher[e], true, cseq);
   };
   const answerEv = kernel.defineEvent('wireAnswer', (wd, e, phase) => answer(wd, e, phase));
 
@@ -149,23 +153,28 @@ export function createWire(ctx: ModelContext, deps: { service: Service; gateways
       if (pf === P_SIP && kind === M_SUB_RESPONSE && b === RESP_PENDING) {
         // RFC 6665 4.2.1.1: a pending subscription gets its 200 and a NOTIFY saying pending
         mapper.map(pf, kind, a, b, bytes);
-        const pendingBytes = mapper.sip.size(W_NOTIFY_PENDING, mapper.jidLen(pop.edgePresentity[a]) + 4, mapper.jidLen(pop.edgeWatcher[a]) + 4, mapper.domLen[from], digitsOf(mapper.cseqN[a] + 1), digitsOf(Math.floor(s.behaviour.maxSubscriptionDuration / 1000)), 0, 0);
+        const left = Math.floor(Math.min(s.behaviour.subscriptionDuration, s.behaviour.maxSubscriptionDuration) / 1000);
+        const pendingBytes = mapper.sip.size(W_NOTIFY_PENDING, mapper.jidLen(pop.edgePresentity[a]) + 4, mapper.jidLen(pop.edgeWatcher[a]) + 4, mapper.domLen[from], digitsOf(mapper.cseqN[a] + 1), digitsOf(left), 0, 0);
         mapper.cseqN[a]++;
-        emit(W_NOTIFY_PENDING, from, to, a, PH_CREATE, pendingBytes, pop.edgePresentity[a], false);
+        emit(W_NOTIFY_PENDING, from, to, a, PH_CREATE, pendingBytes, pop.edgePresentity[a], false, mapper.cseqN[a], left);
       }
       if (pf === P_SIP && kind === M_FETCH_RESPONSE) {
         // a fetch is a SUBSCRIBE of Expires 0: its 200 first, then the NOTIFY with the state
         const okBytes = mapper.sip.size(W_SUB_200, mapper.jidLen(pop.edgeWatcher[a]) + 4, mapper.jidLen(pop.edgePresentity[a]) + 4, mapper.domLen[pop.domainOf[pop.edgeWatcher[a]]], 1, 1, 0, 0);
-        emit(W_SUB_200, from, to, a, PH_NONE, okBytes, pop.edgePresentity[a], false);
+        emit(W_SUB_200, from, to, a, PH_NONE, okBytes, pop.edgePresentity[a], false, 1, 0);
       }
       mapper.map(pf, kind, a, b, bytes);
       if (o.k === W_NONE) return bytes;
-      if (isSubscribeFamily(kind)) mapper.cseqW[a]++;
+      if (isSubscribeFamily(kind)) {
+        mapper.cseqW[a]++;
+        mapper.phaseW[a] = o.phase;
+      }
       else if (kind === M_NOTIFY) mapper.cseqN[notifyEdge(a)]++;
       else if (kind === M_TERMINATED) mapper.cseqN[a]++;
       counts.sent(from, o.k, o.bytes, o.phase);
       charge(from, o.k, 0);
-      trace.wireHint(MESSAGE_KINDS[kind], PROTOCOLS[pf], WIRE_KINDS[o.k][0], o.bytes);
+      if (pf === P_SIP) trace.wireHint(MESSAGE_KINDS[kind], from, 'sip', WIRE_KINDS[o.k][0], o.bytes, o.cseq, o.expires);
+      else trace.wireHint(MESSAGE_KINDS[kind], from, PROTOCOLS[pf], WIRE_KINDS[o.k][0], o.bytes);
       if (from === to) return o.bytes;
       if (proto[to] !== pf) return bytes; // a gateway translates: CPIM crosses the boundary
       counts.crossed(from, to, o.k, o.bytes);
@@ -175,7 +184,10 @@ export function createWire(ctx: ModelContext, deps: { service: Service; gateways
       const ph = proto[h];
       if (ph === P_CPIM || kind === M_WIRE) return;
       const od = origin(kind, a);
-      if (isSubscribeFamily(kind)) mapper.cseqWr[a]++;
+      if (isSubscribeFamily(kind)) {
+        mapper.cseqWr[a]++;
+        mapper.phaseR[a] = kind === M_SUBSCRIBE ? PH_CREATE : kind === M_REFRESH ? PH_REFRESH : PH_TERMINATE;
+      }
       else if (kind === M_NOTIFY) mapper.cseqNr[notifyEdge(a)]++;
       else if (kind === M_TERMINATED || kind === M_FETCH_RESPONSE) mapper.cseqNr[a]++;
       mapper.map(ph, kind, a, b, estimate(kind, a), true);
@@ -208,8 +220,9 @@ export function createWire(ctx: ModelContext, deps: { service: Service; gateways
         const k = remove ? W_PUBLISH_REMOVE : W_PUBLISH;
         const len = mapper.jidLen(g) + 4;
         const bytes = mapper.sip.size(k, len, len, mapper.domLen[d], digitsOf(mapper.cseqP[g]), digitsOf(remove ? 0 : lease), 0, body);
-        clientMessage(d, g, k, bytes, 'publish');
-        serverAnswer(d, g, W_PUBLISH_200, mapper.sip.size(W_PUBLISH_200, len, len, mapper.domLen[d], digitsOf(mapper.cseqP[g]), digitsOf(remove ? 0 : lease), 0, 0));
+        const exp = remove ? 0 : lease;
+        clientMessage(d, g, k, bytes, 'publish', mapper.cseqP[g], exp);
+        serverAnswer(d, g, W_PUBLISH_200, mapper.sip.size(W_PUBLISH_200, len, len, mapper.domLen[d], digitsOf(mapper.cseqP[g]), digitsOf(exp), 0, 0), mapper.cseqP[g], exp);
       } else {
         const k = remove ? X_PRESENCE_CLIENT_UNAVAILABLE : X_PRESENCE_CLIENT;
         clientMessage(d, g, k, mapper.xmpp.size(k, 0, 0, 0, remove ? 0 : tuples.activity[i], remove ? 0 : tuples.note[i], 0), 'publish');
@@ -222,14 +235,16 @@ export function createWire(ctx: ModelContext, deps: { service: Service; gateways
         mapper.cseqP[g]++;
         const len = mapper.jidLen(g) + 4;
         const cseq = digitsOf(mapper.cseqP[g]);
-        clientMessage(d, g, W_PUBLISH_REFRESH, mapper.sip.size(W_PUBLISH_REFRESH, len, len, mapper.domLen[d], cseq, digitsOf(lease), 0, 0), 'publishRefresh');
+        clientMessage(d, g, W_PUBLISH_REFRESH, mapper.sip.size(W_PUBLISH_REFRESH, len, len, mapper.domLen[d], cseq, digitsOf(lease), 0, 0), 'publishRefresh', mapper.cseqP[g], lease);
         const k = alive ? W_PUBLISH_200 : W_PUBLISH_412;
-        serverAnswer(d, g, k, mapper.sip.size(k, len, len, mapper.domLen[d], cseq, alive ? digitsOf(lease) : -1, 0, 0));
+        serverAnswer(d, g, k, mapper.sip.size(k, len, len, mapper.domLen[d], cseq, alive ? digitsOf(lease) : -1, 0, 0), mapper.cseqP[g], alive ? lease : -1);
       } else clientMessage(d, g, X_KEEPALIVE, 1, 'publishRefresh'); // the stream's whitespace keepalive (RFC 6120 4.6.1)
     },
-    login(d, g) {
-      if (proto[d] === P_CPIM || proto[d] === P_SIP) return;
+    login(d, g, then) {
+      if (proto[d] === P_CPIM || proto[d] === P_SIP) return false;
+      loggedIn = then;
       loginStep(d, g, 0);
+      return true;
     },
     logout(d, g, crashed) {
       if (proto[d] !== P_CPIM && proto[d] !== P_SIP && !crashed) {
@@ -241,23 +256,25 @@ export function createWire(ctx: ModelContext, deps: { service: Service; gateways
   };
 
   /** a message from g's client to its server in d (it went up the access link already, or is a keepalive) */
-  const clientMessage = (d: number, g: number, k: number, bytes: number, op = '') => {
+  const clientMessage = (d: number, g: number, k: number, bytes: number, op = '', cseq = -1, expires = -1) => {
     counts.sent(d, k, bytes, PH_NONE);
     counts.received(d, k);
     charge(d, k, g);
     // the model's own record of the operation (publish, publishRefresh) carries the wire kind
-    if (op !== '') trace.wireHint(op, PROTOCOLS[WIRE_KINDS[k][1]], WIRE_KINDS[k][0], bytes);
+    if (op !== '') trace.wireHint(op, d, PROTOCOLS[WIRE_KINDS[k][1]], WIRE_KINDS[k][0], bytes, cseq, expires);
     else if (trace.on) traced(k, g, d, -1, d, bytes, 'client to server');
   };
   /** the server's answer down g's access link */
   const downArrive = kernel.defineEvent('wireDown', (d, k) => counts.received(d, k));
-  const serverAnswer = (d: number, g: number, k: number, bytes: number) => {
+  const serverAnswer = (d: number, g: number, k: number, bytes: number, cseq = -1, expires = -1) => {
     counts.sent(d, k, bytes, PH_NONE);
     charge(d, k, g);
-    if (trace.on) traced(k, -1, d, g, d, bytes, 'server to client');
+    if (trace.on) traced(k, -1, d, g, d, bytes, 'server to client', cseq, expires);
     kernel.schedule(link.delay(d, g, bytes, DOWN), downArrive, d, k);
   };
 
+  /** the session's event once the stream is up (sessions.ts) */
+  let loggedIn = -1;
   // ---- XMPP log-in: each stanza after the last one's answer (RFC 6120 4 to 7, RFC 6121 2.2) ----
   const loginEv = kernel.defineEvent('xmppLogin', (d, g, step) => loginStep(d, g, step));
   const loginStep = (d: number, g: number, step: number) => {
@@ -274,8 +291,9 @@ export function createWire(ctx: ModelContext, deps: { service: Service; gateways
     charge(d, k, g);
     if (trace.on) traced(k, dir === 0 ? g : -1, d, dir === 0 ? -1 : g, d, bytes, dir === 0 ? 'client to server' : 'server to client');
     const delay = link.delay(d, g, bytes, dir === 0 ? UP : DOWN);
-    if (step + 1 < XMPP_LOGIN.length) kernel.schedule(delay, loginEv, d, g, step + 1);
     kernel.schedule(delay, downArrive, d, k);
+    if (step + 1 < XMPP_LOGIN.length) kernel.schedule(delay, loginEv, d, g, step + 1);
+    else kernel.schedule(delay, loggedIn, d, g, ctx.epoch[g]); // then the initial presence
   };
 
   return self;
