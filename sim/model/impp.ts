@@ -58,6 +58,8 @@ export type { TraceRecord } from './trace.js';
 export interface ImppParams {
   scenario: Scenario;
   seed: number;
+  /** count CPIM domains' messages in the report's bindings section even when no domain speaks another binding (compare) */
+  countCpim?: boolean;
 }
 
 export const model: ModelSpec<ImppParams, ImppPart, ImppPart[]> = {
@@ -97,7 +99,7 @@ function createImpp(kernel: Kernel, params: ImppParams) {
   const presence = createPresence(ctx, { service, gateways, access, notification, watcherInfo, sizes, tuples, leases, link });
   const im = createIm(ctx, { service, gateways, access, sizes, link });
   createSessions(ctx, { presence, im, watchers, subscriptions });
-  const wire = createWire(ctx, { service, gateways, sizes, subs, tuples, link });
+  const wire = createWire(ctx, { service, gateways, sizes, subs, tuples, link }, params.countCpim === true);
   if (wire !== null) ctx.wire = wire;
   part.src = { service, gateways, notification, im, watchers, subs, link };
 

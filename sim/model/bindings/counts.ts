@@ -40,7 +40,7 @@ export class WireCounts {
     private readonly proto: Uint8Array,
   ) {
     const D = ctx.D;
-    const on = proto.some((p) => p !== 0);
+    const on = true;
     const n = on ? D * N_WIRE : 0;
     this.sentN = new Float64Array(n);
     this.sentB = new Float64Array(n);

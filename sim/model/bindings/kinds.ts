@@ -60,6 +60,20 @@ export const WIRE_KINDS: readonly (readonly [string, number])[] = [
   ['message.error', P_XMPP],
   ['keepalive', P_XMPP],
   ['stream.close', P_XMPP],
+  // ---- CPIM: the model's own messages, counted one for one (MESSAGE_KINDS order, then publish) ----
+  ['subscribe', P_CPIM],
+  ['refresh', P_CPIM],
+  ['unsubscribe', P_CPIM],
+  ['fetch', P_CPIM],
+  ['subscribeResponse', P_CPIM],
+  ['fetchResponse', P_CPIM],
+  ['notify', P_CPIM],
+  ['message', P_CPIM],
+  ['messageReport', P_CPIM],
+  ['listNotify', P_CPIM],
+  ['terminated', P_CPIM],
+  ['publish', P_CPIM],
+  ['publishRefresh', P_CPIM],
 ];
 export const N_WIRE = WIRE_KINDS.length;
 const w = (name: string) => WIRE_KINDS.findIndex((k) => k[0] === name);
@@ -98,6 +112,10 @@ export const X_MESSAGE = w('message');
 export const X_RECEIPT = w('message.receipt');
 export const X_MESSAGE_ERROR = w('message.error');
 export const X_KEEPALIVE = w('keepalive');
+/** the CPIM kind of model message kind m is C_FIRST + m */
+export const C_FIRST = w('subscribe');
+export const C_PUBLISH = w('publish');
+export const C_PUBLISH_REFRESH = w('publishRefresh');
 
 /**
  * XMPP log-in (RFC 6120 4, 6, 7; RFC 6121 2.2): the stanzas in order, each with its direction
@@ -135,4 +153,4 @@ export const SINCE_REFRESH = -2;
 export const WIRE_COST = { request: 0.02, response: 0.01 } as const;
 
 /** Is wire kind k a response (SIP final response, XMPP result or receipt)? */
-export const isWireResponse = (k: number): boolean => /^[0-9]|result|success|features|receipt|error|answer/.test(WIRE_KINDS[k][0]);
+export const isWireResponse = (k: number): boolean => /^[0-9]|result|success|features|receipt|error|answer|Response|Report/.test(WIRE_KINDS[k][0]);

@@ -11,7 +11,7 @@ import { ENVELOPE, F_AUTH, F_BLOCKED, F_CLOSED, F_DISABLED, F_OVERLOAD, F_UNKNOW
 import { notifyEdge, VERSION_MOD } from '../notification.js';
 import { VIEW_POLITE } from '../presence-document.js';
 import type { TupleTable } from '../presence.js';
-import { P_SIP, PH_CHANGE, PH_CREATE, PH_NONE, PH_REFRESH, PH_TERMINATE, SINCE_REFRESH, W_MESSAGE, W_MESSAGE_200, W_MESSAGE_4XX, W_NOTIFY, W_NOTIFY_TERMINATED, W_SUB_200, W_SUB_4XX, W_SUBSCRIBE, W_SUBSCRIBE_END, W_SUBSCRIBE_FETCH, W_SUBSCRIBE_REFRESH, X_ANSWER, X_BROADCAST, X_ERROR, X_MESSAGE, X_MESSAGE_ERROR, X_PROBE, X_RECEIPT, X_UNAVAILABLE, X_UNSUBSCRIBED } from './kinds.js';
+import { C_FIRST, P_CPIM, P_SIP, PH_CHANGE, PH_CREATE, PH_NONE, PH_REFRESH, PH_TERMINATE, SINCE_REFRESH, W_MESSAGE, W_MESSAGE_200, W_MESSAGE_4XX, W_NOTIFY, W_NOTIFY_TERMINATED, W_SUB_200, W_SUB_4XX, W_SUBSCRIBE, W_SUBSCRIBE_END, W_SUBSCRIBE_FETCH, W_SUBSCRIBE_REFRESH, X_ANSWER, X_BROADCAST, X_ERROR, X_MESSAGE, X_MESSAGE_ERROR, X_PROBE, X_RECEIPT, X_UNAVAILABLE, X_UNSUBSCRIBED } from './kinds.js';
 import { digitsOf, R_FORBIDDEN, R_NO_DIALOG, R_NOT_FOUND, R_TEMPORARILY_UNAVAILABLE, R_UNAVAILABLE, SipSizer } from './sip-messages.js';
 import { XmppSizer } from './xmpp-messages.js';
 
@@ -100,6 +100,16 @@ export class WireMapper {
    * only: the CSeq it counted, the granted duration for the remaining one.
    */
   map(p: number, kind: number, a: number, b: number, bytes: number, here = false): Mapped {
+    const o = this.mapBinding(p, kind, a, b, bytes, here);
+    if (p === P_CPIM) {
+      // CPIM counts the model's message as it is
+      o.k = C_FIRST + kind;
+      o.bytes = bytes;
+    }
+    return o;
+  }
+
+  private mapBinding(p: number, kind: number, a: number, b: number, bytes: number, here: boolean): Mapped {
     const { pop, s, kernel } = this.ctx;
     const o = this.out;
     o.k = W_NONE;

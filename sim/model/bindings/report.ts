@@ -8,7 +8,7 @@
 import type { Scenario } from '../../scenario/types.js';
 import type { ImppPart } from '../part.js';
 import { N_OPS } from '../messages.js';
-import { N_WIRE, P_CPIM, PHASES, PROTOCOLS, WIRE_KINDS } from './kinds.js';
+import { N_WIRE, PHASES, PROTOCOLS, WIRE_KINDS } from './kinds.js';
 import { bindingMappings, type BindingMapping } from './rules.js';
 
 export interface KindFigures {
@@ -31,6 +31,7 @@ export interface ProtocolReport {
 
 export interface BindingsReport {
   protocols: Record<string, string>;
+  cpim?: ProtocolReport;
   sip?: ProtocolReport;
   xmpp?: ProtocolReport;
   /** M_WIRE messages that could not cross between two domains of one binding */
@@ -75,7 +76,7 @@ export function bindingsReport(sc: Scenario, parts: ImppPart[], spanMs: number):
     mapped: bindingMappings(sc),
     transport: 'TCP without TLS for every binding (the model encrypts nothing); SIP has no REGISTER in the model (a client is reachable once logged in)',
   };
-  for (const pr of [1, 2]) {
+  for (const pr of [0, 1, 2]) {
     const doms = sc.domains.map((_, d) => d).filter((d) => proto[d] === pr);
     if (doms.length === 0) continue;
     const names = WIRE_KINDS.map((k) => k[0]);
@@ -116,7 +117,7 @@ export function bindingsReport(sc: Scenario, parts: ImppPart[], spanMs: number):
       }
     }
     const secs = spanMs / 1000;
-    out[PROTOCOLS[pr] as 'sip' | 'xmpp'] = {
+    out[PROTOCOLS[pr]] = {
       domains: doms.map((d) => sc.domains[d].name),
       messages,
       bytes,
@@ -127,6 +128,5 @@ export function bindingsReport(sc: Scenario, parts: ImppPart[], spanMs: number):
       boundaries,
     };
   }
-  void P_CPIM;
   return out;
 }

@@ -29,7 +29,7 @@ import { RESP_PENDING } from '../subscriptions.js';
 import type { TupleTable } from '../presence.js';
 import { DOWN, UP, type AccessLink } from '../access-link.js';
 import { VIEW_FULL } from '../presence-document.js';
-import { N_WIRE, P_CPIM, P_SIP, PH_CREATE, PH_NONE, PH_REFRESH, PH_TERMINATE, PROTOCOLS, W_NOTIFY_200, W_NOTIFY_481, W_NOTIFY_PENDING, W_PUBLISH, W_PUBLISH_200, W_PUBLISH_412, W_PUBLISH_REFRESH, W_PUBLISH_REMOVE, W_SUB_200, WIRE_KINDS, X_KEEPALIVE, X_PRESENCE_CLIENT, X_PRESENCE_CLIENT_UNAVAILABLE, X_STREAM_CLOSE, XMPP_LOGIN } from './kinds.js';
+import { C_PUBLISH, C_PUBLISH_REFRESH, N_WIRE, P_CPIM, P_SIP, PH_CREATE, PH_NONE, PH_REFRESH, PH_TERMINATE, PROTOCOLS, W_NOTIFY_200, W_NOTIFY_481, W_NOTIFY_PENDING, W_PUBLISH, W_PUBLISH_200, W_PUBLISH_412, W_PUBLISH_REFRESH, W_PUBLISH_REMOVE, W_SUB_200, WIRE_KINDS, X_KEEPALIVE, X_PRESENCE_CLIENT, X_PRESENCE_CLIENT_UNAVAILABLE, X_STREAM_CLOSE, XMPP_LOGIN } from './kinds.js';
 import { W_NONE, WireMapper } from './map.js';
 import { digitsOf } from './sip-messages.js';
 import { WireCounts } from './counts.js';
@@ -42,19 +42,23 @@ export interface Wire extends WireHooks {
   readonly counts: WireCounts;
 }
 
-/** The bindings of a run, or null when every domain speaks CPIM (the model as it is, nothing added). */
-export function createWire(ctx: ModelContext, deps: { service: Service; gateways: Gateways; sizes: Sizes; subs: SubscriptionTable; tuples: TupleTable; link: AccessLink }): Wire | null {
+/**
+ * The bindings of a run, or null when every domain speaks CPIM (the model as it is, nothing
+ * added) unless `countCpim` asks that CPIM's messages be counted too (compare).
+ */
+export function createWire(ctx: ModelContext, deps: { service: Service; gateways: Gateways; sizes: Sizes; subs: SubscriptionTable; tuples: TupleTable; link: AccessLink }, countCpim = false): Wire | null {
   const { kernel, pop, s, D, T, online, trace } = ctx;
   const { service, gateways, sizes, tuples, link } = deps;
   const proto = Uint8Array.from(s.domains, (d) => PROTOCOLS.indexOf(d.protocol ?? 'cpim'));
-  if (proto.every((p) => p === P_CPIM)) return null;
+  if (!countCpim && proto.every((p) => p === P_CPIM)) return null;
   const mapper = new WireMapper(ctx, deps);
   const counts = new WireCounts(ctx, proto);
   const o = mapper.out;
   const lease = Math.floor(s.behaviour.publicationLease / 1000);
 
+  // a CPIM domain's cost is its operations' (nothing more per message)
   const charge = (d: number, k: number, subject: number) => {
-    service.submit(d, N_OPS + k, subject, 0, 0);
+    if (proto[d] !== P_CPIM) service.submit(d, N_OPS + k, subject, 0, 0);
   };
   /** the wire kind's record in the trace: sent from user `from` of domain fd to user `to` of td */
   const traced = (k: number, from: number, fd: number, to: number, td: number, bytes: number, detail: string, cseq = -1, expires = -1) => {
@@ -149,7 +153,7 @@ export function createWire(ctx: ModelContext, deps: { service: Service; gateways
     counts,
     sent(from, to, kind, a, b, bytes) {
       const pf = proto[from];
-      if (pf === P_CPIM || kind === M_WIRE) return bytes;
+      if (kind === M_WIRE) return bytes;
       if (pf === P_SIP && kind === M_SUB_RESPONSE && b === RESP_PENDING) {
         // RFC 6665 4.2.1.1: a pending subscription gets its 200 and a NOTIFY saying pending
         mapper.map(pf, kind, a, b, bytes);
@@ -174,7 +178,7 @@ export function createWire(ctx: ModelContext, deps: { service: Service; gateways
       counts.sent(from, o.k, o.bytes, o.phase);
       charge(from, o.k, 0);
       if (pf === P_SIP) trace.wireHint(MESSAGE_KINDS[kind], from, 'sip', WIRE_KINDS[o.k][0], o.bytes, o.cseq, o.expires);
-      else trace.wireHint(MESSAGE_KINDS[kind], from, PROTOCOLS[pf], WIRE_KINDS[o.k][0], o.bytes);
+      else if (pf !== P_CPIM) trace.wireHint(MESSAGE_KINDS[kind], from, PROTOCOLS[pf], WIRE_KINDS[o.k][0], o.bytes);
       if (from === to) return o.bytes;
       if (proto[to] !== pf) return bytes; // a gateway translates: CPIM crosses the boundary
       counts.crossed(from, to, o.k, o.bytes);
@@ -182,7 +186,7 @@ export function createWire(ctx: ModelContext, deps: { service: Service; gateways
     },
     received(h, kind, a, b, delay) {
       const ph = proto[h];
-      if (ph === P_CPIM || kind === M_WIRE) return;
+      if (kind === M_WIRE) return;
       const od = origin(kind, a);
       if (isSubscribeFamily(kind)) {
         mapper.cseqWr[a]++;
@@ -211,7 +215,7 @@ export function createWire(ctx: ModelContext, deps: { service: Service; gateways
     },
     published(d, g, first, count, status) {
       const p = proto[d];
-      if (p === P_CPIM) return;
+      if (p === P_CPIM) return clientMessage(d, g, C_PUBLISH, ENVELOPE.request + sizes.view(g, VIEW_FULL, first, count, tuples));
       const remove = status === 0 && count === T;
       const i = g * T + first;
       if (p === P_SIP) {
@@ -230,7 +234,7 @@ export function createWire(ctx: ModelContext, deps: { service: Service; gateways
     },
     publishRefreshed(d, g, alive) {
       const p = proto[d];
-      if (p === P_CPIM) return;
+      if (p === P_CPIM) return clientMessage(d, g, C_PUBLISH_REFRESH, sizes.request(d));
       if (p === P_SIP) {
         mapper.cseqP[g]++;
         const len = mapper.jidLen(g) + 4;
@@ -261,6 +265,7 @@ export function createWire(ctx: ModelContext, deps: { service: Service; gateways
     counts.received(d, k);
     charge(d, k, g);
     // the model's own record of the operation (publish, publishRefresh) carries the wire kind
+    if (proto[d] === P_CPIM) return;
     if (op !== '') trace.wireHint(op, d, PROTOCOLS[WIRE_KINDS[k][1]], WIRE_KINDS[k][0], bytes, cseq, expires);
     else if (trace.on) traced(k, g, d, -1, d, bytes, 'client to server');
   };
