@@ -154,6 +154,21 @@ describe('XMPP binding', () => {
     expect(r.pairs).toEqual([]);
   });
 
+  it('logs out with unavailable presence and closes the stream both ways; the roster subscriptions stay', async () => {
+    const r = await runUntil(
+      { users: 2, duration: '3h', access: ACCESS_1MS, domains: one('xmpp'), behaviour: { sessionLength: '30min', offlineLength: '30min', publicationLease: 0 } },
+      (x) => x.sessions.logouts > 1 && x.sessions.crashes === 0,
+      'log-outs that are no crash',
+    );
+    const x = r.bindings!.xmpp!;
+    expect(x.kinds['presence.client.unavailable'].messages).toBe(r.sessions.logouts);
+    expect(x.kinds['stream.close'].messages).toBe(2 * r.sessions.logouts);
+    // RFC 6121: nothing unsubscribes at log-out, the contacts' subscriptions outlive the session
+    expect(r.trace!.filter((t) => t.op === 'unsubscribe')).toEqual([]);
+    expect(r.presence.subscriptions.terminated).toBe(0);
+    expect(x.kinds['presence.unavailable'].messages).toBeGreaterThanOrEqual(r.sessions.logouts);
+  });
+
   it('refuses scenario fields with no XMPP meaning, naming the field and the domain', () => {
     const bad = tinyYaml({ users: 2, domains: one('xmpp'), population: { watchers: '{ subscriber: 0.5, poller: 0.5 }' } });
     expect(() => parseScenario(bad, 'x.yaml')).toThrow(/population\.watchers\.poller: .*no XMPP meaning for domain 'example.com' \(protocol: xmpp\)/);
@@ -206,8 +221,10 @@ describe('exact counts of a long run', () => {
     expect(x.kinds['presence.probe'].messages).toBe(2);
     expect(x.kinds['presence.broadcast'].messages).toBe(1);
     expect(r.presence.subscriptions.refreshed).toBe(0);
-    // server to server: the probes, answers and the broadcast (5) cross
+    // server to server: the probes, answers and the broadcast (5) cross, and nothing else
     expect(x.boundaries.reduce((a, b) => a + b.total, 0)).toBe(5);
+    expect(r.pairs.reduce((a, p) => a + p.total, 0)).toBe(5);
+    expect(r.links.reduce((a, l) => a + l.bytes, 0)).toBe(x.boundaries.reduce((a, b) => a + b.bytes, 0));
   });
 });
 
