@@ -9,7 +9,7 @@ import { sipWireMessage } from '../../sim/model/bindings/sip-messages.js';
 import { WIRE_KINDS } from '../../sim/model/bindings/kinds.js';
 import { viewDocument } from '../../sim/model/presence-document.js';
 import { parseScenario } from '../../sim/scenario/index.js';
-import type { Report } from '../../sim/run.js';
+import { runScenario, type Report } from '../../sim/run.js';
 import { runTiny, runUntil, tinyYaml, type Rec } from './tiny.js';
 
 const one = (protocol: string, users = 2) => `  - name: example.com
@@ -246,5 +246,28 @@ describe('gateways between bindings', () => {
     // nothing of SIP crosses to the XMPP domain: its 200s end at a's gateway
     expect(r.pairs.every((p) => p.messages.wire === undefined)).toBe(true);
     expect(r.bindings!.sip!.boundaries).toEqual([]);
+  });
+});
+
+describe('bindings and partitions', () => {
+  it('a SIP, an XMPP and a CPIM domain give the same report, trace included, on 1 and 2 workers', async () => {
+    const sc = parseScenario(
+      tinyYaml({
+        duration: '20min',
+        domains: `  - { name: s.example, users: 12, protocol: sip }
+  - { name: x.example, users: 8, protocol: xmpp }
+  - { name: c.example, users: 6 }`,
+        links: LINKS,
+        population: { buddies: 3, federatedFraction: 0.6, visibility: '{ full: 1 }' },
+        behaviour: { presenceChangeRate: '20/h', imRate: '20/h', sessionLength: '8min', offlineLength: '4min', publicationLease: '5min' },
+      }),
+      'mixed.yaml',
+    );
+    const strip = (r: Report) => ({ ...r, engine: { ...r.engine, wallMs: 0, eventsPerSec: 0, workers: 0, windows: 0 } });
+    const one = await runScenario(sc, { workers: 1 });
+    const two = await runScenario(sc, { workers: 2 });
+    expect(one.bindings!.sip!.messages).toBeGreaterThan(0);
+    expect(one.bindings!.xmpp!.messages).toBeGreaterThan(0);
+    expect(strip(two)).toEqual(strip(one));
   });
 });

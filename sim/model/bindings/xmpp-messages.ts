@@ -99,15 +99,22 @@ const jid = (n: number) => `${fill(Math.max(1, n - 2))}@d`;
  * is sized apart (rosterSize): it grows by one item per contact.
  */
 export class XmppSizer {
-  private readonly memo = new Map<number, number>();
+  private readonly outer = new Map<number, Map<number, number>>();
   private readonly items = new Map<number, number>();
 
   size(k: number, fromLen: number, toLen: number, domainLen: number, activity: number, note: number, bodyLen: number): number {
-    const key = (((((k * 512 + fromLen) * 512 + toLen) * 256 + domainLen) * 8 + activity) * 8 + note) * 65536 + bodyLen;
-    const hit = this.memo.get(key);
+    // two numbers, each an exact integer key (one alone would pass 2^53)
+    const k1 = ((k * 512 + fromLen) * 512 + toLen) * 256 + domainLen;
+    let inner = this.outer.get(k1);
+    if (inner === undefined) {
+      inner = new Map();
+      this.outer.set(k1, inner);
+    }
+    const k2 = (activity * 8 + note) * 2097152 + bodyLen;
+    const hit = inner.get(k2);
     if (hit !== undefined) return hit;
     const bytes = Buffer.byteLength(xmppWireText(k, { from: jid(fromLen), to: jid(toLen), domain: fill(Math.max(1, domainLen)), activity, note, body: fill(bodyLen), roster: [], n: 0 }), 'utf8');
-    this.memo.set(key, bytes);
+    inner.set(k2, bytes);
     return bytes;
   }
 
