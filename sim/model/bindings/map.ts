@@ -185,6 +185,8 @@ export class WireMapper {
           const left = here ? granted : Math.max(0, Math.floor((this.deps.subs.expiry[e] - kernel.now) / 1000));
           const body = bytes - (kind === M_NOTIFY ? ENVELOPE.request : ENVELOPE.response);
           this.sipOf(kind === M_NOTIFY ? W_NOTIFY : W_NOTIFY_TERMINATED, gl, wl, pd, here ? this.cseqNr[e] : this.cseqN[e] + 1, left, kind === M_NOTIFY ? 0 : 1, body);
+        } else if (kind === M_NOTIFY && !here && pd === wd && this.ctx.online[w] === 0) {
+          // the server has no stream to a local contact who is offline: work, not a stanza
         } else if (kind === M_NOTIFY) {
           // XMPP shows one resource: the first tuple's state; closed (or a polite block, XEP-0191) is unavailable
           const closed = here ? false : polite || t.basic[i] === 0;
