@@ -7,7 +7,7 @@
  */
 import type { ModelContext } from '../context.js';
 import { END_EXPIRED, END_UNSUBSCRIBED, RESP_NO_SUBSCRIPTION, RESP_PENDING, RESP_REJECTED, type SubscriptionTable } from '../subscriptions.js';
-import { ENVELOPE, F_AUTH, F_BLOCKED, F_CLOSED, F_DISABLED, F_OVERLOAD, F_UNKNOWN, M_FETCH, M_FETCH_RESPONSE, M_LIST_NOTIFY, M_MESSAGE, M_NOTIFY, M_REFRESH, M_REPORT, M_SUB_RESPONSE, M_SUBSCRIBE, M_TERMINATED, M_UNSUBSCRIBE, TWO26 } from '../messages.js';
+import { ENVELOPE, F_AUTH, F_BLOCKED, F_DISABLED, F_OVERLOAD, F_UNKNOWN, M_FETCH, M_FETCH_RESPONSE, M_LIST_NOTIFY, M_MESSAGE, M_NOTIFY, M_REFRESH, M_REPORT, M_SUB_RESPONSE, M_SUBSCRIBE, M_TERMINATED, M_UNSUBSCRIBE, TWO26 } from '../messages.js';
 import { notifyEdge, VERSION_MOD } from '../notification.js';
 import { VIEW_POLITE } from '../presence-document.js';
 import type { TupleTable } from '../presence.js';

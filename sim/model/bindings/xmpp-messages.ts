@@ -8,7 +8,7 @@
 import { fixedId } from '../../wire/ids.js';
 import { encodeXmpp, type PresenceShow, type XmppStanza } from '../../wire/xmpp.js';
 import { NOTES } from '../presence-document.js';
-import { WIRE_KINDS, X_ANSWER, X_BROADCAST, X_ERROR, X_KEEPALIVE, X_MESSAGE, X_MESSAGE_ERROR, X_PRESENCE_CLIENT, X_PRESENCE_CLIENT_UNAVAILABLE, X_PROBE, X_RECEIPT, X_STREAM_CLOSE, X_STREAM_OPEN, X_UNAVAILABLE, X_UNSUBSCRIBED } from './kinds.js';
+import { WIRE_KINDS, X_ANSWER, X_BROADCAST, X_ERROR, X_KEEPALIVE, X_MESSAGE, X_MESSAGE_ERROR, X_PRESENCE_CLIENT, X_PRESENCE_CLIENT_UNAVAILABLE, X_PROBE, X_RECEIPT, X_UNAVAILABLE, X_UNSUBSCRIBED } from './kinds.js';
 
 export interface XmppParts {
   /** bare JIDs of the sender and the recipient (the sender's full JID adds its resource) */
@@ -136,4 +136,3 @@ export class XmppSizer {
   }
 }
 
-export { X_STREAM_OPEN, X_STREAM_CLOSE };
