@@ -10,11 +10,15 @@ import { parseArgs } from 'node:util';
 import { SimError } from './errors.js';
 import { runScenario, type Report } from './run.js';
 import { loadScenario } from './scenario/index.js';
+import { compareBindings } from './compare-bindings.js';
 
 export const COMPARE_USAGE = `  compare <scenario> --with 'path=value[,path=value]' [--with ...] [options]
                              run the scenario and each variant with the same seed; print messages and
                              bytes per boundary and latency side by side (--set, --seed, --duration,
                              --workers, --json FILE as for run)
+  compare <scenario> [options]
+                             without --with: run it with every domain on each protocol binding (cpim,
+                             sip, xmpp) and print their wire messages and bytes side by side
 `;
 
 interface Column {
@@ -73,12 +77,13 @@ export async function compareCommand(args: string[]): Promise<number> {
   });
   if (positionals.length !== 1) throw new SimError('SIM_ERR_CLI_USAGE', `compare needs exactly one scenario, got ${positionals.length}`);
   const variants = values.with ?? [];
-  if (variants.length === 0) throw new SimError('SIM_ERR_CLI_USAGE', "compare needs at least one --with 'path=value[,path=value]' variant");
   const common = [...(values.set ?? [])];
   if (values.seed !== undefined) common.push(`seed=${values.seed}`);
   if (values.duration !== undefined) common.push(`duration=${values.duration}`);
   const workers = values.workers === undefined ? 1 : Number(values.workers);
   if (!Number.isInteger(workers) || workers < 1 || workers > 256) throw new SimError('SIM_ERR_CLI_USAGE', `--workers must be an integer between 1 and 256, got '${values.workers}'`);
+  // without variants: the scenario under each protocol binding
+  if (variants.length === 0) return compareBindings(positionals[0], common, workers, values.json);
   // load every variant first, so that a bad one fails before any run
   const specs = [{ label: 'baseline', over: common }, ...variants.map((v) => ({ label: v, over: [...common, ...v.split(',').map((x) => x.trim()).filter((x) => x !== '')] }))];
   const scenarios = specs.map((s) => loadScenario(positionals[0], s.over));

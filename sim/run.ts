@@ -33,6 +33,8 @@ export interface RunScenarioOptions {
    * one-worker run goes to a worker thread and its event loop stays free.
    */
   inProcess?: boolean;
+  /** count CPIM's messages in the report's bindings section even when every domain speaks CPIM (compare) */
+  countCpim?: boolean;
   /** receives the engine's figures that are not part of the report (they depend on the partitioning) */
   onEngine?: (e: { pendingPeak: number; timers: TimerStats | null }) => void;
   /** the reason recorded in report.stopped when the caller stopped the run (default: the engine's) */
@@ -65,7 +67,7 @@ export async function runScenario(scenario: Scenario, opts: RunScenarioOptions =
   }
   // a run the memory estimate says will not fit is refused before any worker starts
   checkRunFits(sc, { workers });
-  const params: ImppParams = { scenario: sc, seed };
+  const params: ImppParams = { scenario: sc, seed, countCpim: opts.countCpim };
   const out = await runModel<ImppParams, ImppPart, ImppPart[]>(modelModuleUrl(), params, {
     workers,
     seed,

@@ -54,6 +54,15 @@ export function formatSummary(r: Report): string {
       L.push(`  ${`${x.from} -> ${x.to}`.padEnd(22)}${fmt(x.total).padStart(9)}${bytes(x.bytes).padStart(11)}  (${fmt(x.messages.notify)} / ${fmt(x.messages.message)})`);
     }
   }
+  if (r.bindings) {
+    // the protocol bindings' wire messages (docs/bindings.md)
+    L.push('');
+    L.push('binding      messages   msg/s      bytes  bytes/s  create / change / refresh / terminate');
+    for (const [name, b] of Object.entries(r.bindings).filter(([k]) => ['cpim', 'sip', 'xmpp'].includes(k)) as [string, NonNullable<typeof r.bindings.sip>][]) {
+      const lc = b.lifecycle;
+      L.push(`  ${name.padEnd(8)}${fmt(b.messages).padStart(11)}${fmt(b.perSecond.messages).padStart(8)}${bytes(b.bytes).padStart(11)}${bytes(b.perSecond.bytes).padStart(9)}  ${fmt(lc.create)} / ${fmt(lc.change)} / ${fmt(lc.refresh)} / ${fmt(lc.terminate)}`);
+    }
+  }
   L.push('');
   const sec = r.security;
   L.push(`security rejected-auth ${fmt(sec.rejectedAuth)}  denied ${fmt(sec.denied)}  polite-blocked ${fmt(sec.politeBlocked)}  leaks ${fmt(sec.leaks)}`);

@@ -14,6 +14,7 @@ import { TimerService } from '../engine/timers.js';
 import type { Scenario } from '../scenario/types.js';
 import type { Population } from './population.js';
 import { Trace } from './trace.js';
+import { CPIM_ONLY, type WireHooks } from './bindings/hooks.js';
 
 export const COUNTERS = [
   'publishes',
@@ -136,6 +137,8 @@ export interface ModelContext {
   readonly online: Uint8Array;
   readonly epoch: Uint32Array;
   readonly ev: ModelEvents;
+  /** the domains' protocol bindings (bindings/wire.ts; CPIM_ONLY until impp.ts sets them) */
+  wire: WireHooks;
   /** Registers what a concern schedules when a domain starts (called in registration order). */
   onInit(fn: (d: number) => void): void;
   /** Runs the registered start-up of domain d. */
@@ -168,6 +171,7 @@ export function createContext(kernel: Kernel, s: Scenario, seed: number, pop: Po
     trace: new Trace(s, pop, kernel),
     online: new Uint8Array(pop.totalUsers),
     epoch: new Uint32Array(pop.totalUsers),
+    wire: CPIM_ONLY,
     ev: { request: [], subResponse: -1, fetchResponse: -1, notifyArrive: -1, listArrive: -1, imArrive: -1, imReport: -1, terminated: -1 },
   };
 }

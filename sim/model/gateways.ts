@@ -259,7 +259,9 @@ export function createGateways(ctx: ModelContext, faults: FaultSchedule): Gatewa
       const k = kinds[kind];
       const dest = k.dest(a);
       if (dest === h) {
-        kernel.schedule(k.lastHop === undefined ? 0 : k.lastHop(h, a), k.arrive, h, a, b);
+        const delay = k.lastHop === undefined ? 0 : k.lastHop(h, a);
+        kernel.schedule(delay, k.arrive, h, a, b);
+        ctx.wire.received(h, kind, a, b, delay);
         return;
       }
       // not for this domain: relay, spending one unit of the hop budget (RFC 3860 3.4.2)
@@ -287,10 +289,14 @@ export function createGateways(ctx: ModelContext, faults: FaultSchedule): Gatewa
       if (k >= 0) self.transitB = packed[type] ? unpackB(b) : b;
       return k;
     },
-    send(from, to, type, a, b, kind, bytes) {
+    send(from, to, type, a, b, kind, size) {
+      // in the sender's binding (bindings/wire.ts): counted, and the bytes it takes on the link
+      const bytes = ctx.wire.sent(from, to, kind, a, b, size);
       if (from === to) {
         const last = kinds[kind].lastHop;
-        kernel.schedule(last === undefined ? 0 : last(to, a), type, to, a, b);
+        const delay = last === undefined ? 0 : last(to, a);
+        kernel.schedule(delay, type, to, a, b);
+        ctx.wire.received(to, kind, a, b, delay);
         return;
       }
       // a forger's request names a principal of another domain than the one it leaves from; the

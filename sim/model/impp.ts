@@ -45,6 +45,7 @@ import { linkLookahead } from './topology.js';
 import type { TraceRecord } from './trace.js';
 import { createWatcherInfo } from './watcherinfo.js';
 import { createWatchers, WatcherTable } from './watchers.js';
+import { createWire } from './bindings/wire.js';
 import type { Scenario } from '../scenario/types.js';
 
 export { COUNTERS, TIMELINE_BUCKETS, TIMELINE_SERIES } from './context.js';
@@ -57,6 +58,8 @@ export type { TraceRecord } from './trace.js';
 export interface ImppParams {
   scenario: Scenario;
   seed: number;
+  /** count CPIM domains' messages in the report's bindings section even when no domain speaks another binding (compare) */
+  countCpim?: boolean;
 }
 
 export const model: ModelSpec<ImppParams, ImppPart, ImppPart[]> = {
@@ -96,6 +99,8 @@ function createImpp(kernel: Kernel, params: ImppParams) {
   const presence = createPresence(ctx, { service, gateways, access, notification, watcherInfo, sizes, tuples, leases, link });
   const im = createIm(ctx, { service, gateways, access, sizes, link });
   createSessions(ctx, { presence, im, watchers, subscriptions });
+  const wire = createWire(ctx, { service, gateways, sizes, subs, tuples, link }, params.countCpim === true);
+  if (wire !== null) ctx.wire = wire;
   part.src = { service, gateways, notification, im, watchers, subs, link };
 
   const D = ctx.D;
@@ -131,7 +136,9 @@ function createImpp(kernel: Kernel, params: ImppParams) {
       ctx.init(d);
     },
     finish(): ImppPart {
-      return part.build();
+      const p = part.build();
+      if (wire !== null) p.wire = wire.counts.part();
+      return p;
     },
   };
 }

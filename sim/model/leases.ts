@@ -75,6 +75,7 @@ export function createLeases(ctx: ModelContext, deps: { service: Service; notifi
   service.onComplete(OP_PUBLISH_REFRESH, (d, g) => {
     counters[C.publishRefreshes]++;
     const alive = leaseUntil[g] > kernel.now;
+    ctx.wire.publishRefreshed(d, g, alive);
     // the presence user agent's refresh reaching the presence service (no body)
     trace.message('publishRefresh', g, d, -1, d, deps.sizes.request(d), alive ? 'lease refreshed' : 'publication gone: the agent publishes anew');
     if (alive) return start(d, g);

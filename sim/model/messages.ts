@@ -33,6 +33,8 @@ export const MESSAGE_KINDS = [
   'messageReport',
   'listNotify',
   'terminated',
+  /** a message of a protocol binding that CPIM lacks (bindings/wire.ts): SIP's 200 to a NOTIFY, a pending NOTIFY */
+  'wire',
 ] as const;
 export const M_SUBSCRIBE = 0;
 export const M_REFRESH = 1;
@@ -46,7 +48,10 @@ export const M_REPORT = 8;
 export const M_LIST_NOTIFY = 9;
 /** a termination notice: the subscription ended at the service (RFC 2779 5.1.9) */
 export const M_TERMINATED = 10;
+export const M_WIRE = 11;
 export const N_KINDS = MESSAGE_KINDS.length;
+/** the CPIM kinds (the report lists a binding's kind only where it occurs) */
+export const CPIM_KINDS = 11;
 
 /** Responses and reports: they follow the reverse path and are retransmitted until it is back. */
 export const isResponse = (kind: number): boolean => kind === M_SUB_RESPONSE || kind === M_FETCH_RESPONSE || kind === M_REPORT;

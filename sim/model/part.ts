@@ -14,6 +14,7 @@ import type { SubscriptionTable } from './subscriptions.js';
 import type { TraceRecord } from './trace.js';
 import type { Watchers } from './watchers.js';
 import type { AccessLink } from './access-link.js';
+import type { WirePart } from './bindings/counts.js';
 
 /** What one partition returns (structured-cloneable). */
 export interface ImppPart {
@@ -41,6 +42,8 @@ export interface ImppPart {
   activeAtStart: number;
   /** access links: principals per class (owned domains), messages and bytes per class and direction (class * 2 + up 0 / down 1) */
   access: { users: number[]; messages: number[]; bytes: number[] };
+  /** the protocol bindings' counts, when some domain speaks SIP or XMPP (bindings/counts.ts) */
+  wire?: WirePart;
 }
 
 export interface PartSources {

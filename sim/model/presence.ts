@@ -97,6 +97,7 @@ export function createPresence(ctx: ModelContext, deps: { service: Service; gate
       tuples.note[i] = noteFor(status, hashUnit(seed, g, version, i - g * T));
       tuples.time[i] = kernel.now;
     }
+    ctx.wire.published(d, g, first, last - first, status);
     // the presence user agent's update reaching the presence service (RFC 2778 2.1), with the tuples it set
     if (trace.on) {
       const bytes = ENVELOPE.request + sizes.view(g, VIEW_FULL, first, last - first, tuples);

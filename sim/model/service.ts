@@ -10,6 +10,7 @@ import { OPERATIONS } from '../scenario/types.js';
 import { C, type Completion, type ModelContext } from './context.js';
 import type { FaultSchedule } from './federation.js';
 import { N_OPS } from './messages.js';
+import { isWireResponse, N_WIRE, WIRE_COST } from './bindings/kinds.js';
 import { ServerPool } from './servers.js';
 import { drawDist } from './topology.js';
 
@@ -27,10 +28,12 @@ export function createService(ctx: ModelContext, faults: FaultSchedule): Service
   const pools: (ServerPool | null)[] = [];
   for (let d = 0; d < D; d++) {
     const sv = s.domains[d].servers;
-    pools.push(kernel.owns(d) ? new ServerPool(sv.count, sv.cores, sv.queueLimit, N_OPS) : null);
+    pools.push(kernel.owns(d) ? new ServerPool(sv.count, sv.cores, sv.queueLimit, N_OPS + N_WIRE) : null);
   }
-  const serviceDist: Dist[][] = s.domains.map((dom) => OPERATIONS.map((op) => dom.serviceTimes[op]));
-  const complete: Completion[] = new Array(N_OPS).fill(() => undefined);
+  // operations N_OPS + k: handling one message of wire kind k of a protocol binding (bindings/kinds.ts)
+  const wireDist: Dist[] = Array.from({ length: N_WIRE }, (_, k): Dist => ({ dist: 'fixed', value: isWireResponse(k) ? WIRE_COST.response : WIRE_COST.request }));
+  const serviceDist: Dist[][] = s.domains.map((dom) => [...OPERATIONS.map((op) => dom.serviceTimes[op]), ...wireDist]);
+  const complete: Completion[] = new Array(N_OPS + N_WIRE).fill(() => undefined);
 
   const done = kernel.defineEvent('serviceDone', (d, core) => {
     const pool = pools[d]!;

@@ -36,9 +36,17 @@ export function createSessions(ctx: ModelContext, deps: { presence: Presence; im
     online[g] = 1;
     epoch[g]++;
     counters[C.logins]++;
+    // XMPP: the client sets up its stream first, then sends its initial presence (bindings/wire.ts)
+    if (ctx.wire.login(d, g, streamUp)) return;
+    loggedIn(g, d);
+  });
+  const loggedIn = (g: number, d: number) => {
     if (hasPresentity(g)) presence.publish(g, d, T, 1 + rng.int(d, 4));
     if (hasInbox(g)) im.inboxOpened(g, d);
     start(g, d);
+  };
+  const streamUp = kernel.defineEvent('streamUp', (d, g, ep) => {
+    if (online[g] && epoch[g] === ep) loggedIn(g, d);
   });
 
   const logout = kernel.defineEvent('logout', (d, g, ep) => {
@@ -46,7 +54,9 @@ export function createSessions(ctx: ModelContext, deps: { presence: Presence; im
     online[g] = 0;
     epoch[g]++;
     counters[C.logouts]++;
-    if (rng.uniform(d) < beh.crashFraction) {
+    const crashed = rng.uniform(d) < beh.crashFraction;
+    ctx.wire.logout(d, g, crashed);
+    if (crashed) {
       // crash-stop (RFC 2779 3.2.5): no goodbye; subscriptions simply stop being refreshed
       counters[C.crashes]++;
       watchers.forget(g);

@@ -19,6 +19,7 @@ import type { Service } from './service.js';
 import { drawDist } from './topology.js';
 import { WI_APPROVED, WI_REJECTED, WI_SUBSCRIBE, WI_TIMEOUT, type WatcherInfo } from './watcherinfo.js';
 import { OPERATIONS } from '../scenario/types.js';
+import { P_SIP, P_XMPP, SINCE_REFRESH } from './bindings/kinds.js';
 
 export const SUB_NONE = 0;
 export const SUB_ACTIVE = 1;
@@ -56,10 +57,14 @@ export interface Subscriptions {
 }
 
 /** Why a subscription ended, as the termination notice says (RFC 3857 event names). */
-export const TERMINATION_REASONS = ['', 'timeout', 'rejected', 'revoked'] as const;
+export const TERMINATION_REASONS = ['', 'timeout', 'rejected', 'revoked', 'unsubscribed'] as const;
 export const END_EXPIRED = 1;
 export const END_REJECTED = 2;
 export const END_REVOKED = 3;
+/** the watcher unsubscribed (a SIP domain's NOTIFY of Subscription-State terminated answers it) */
+export const END_UNSUBSCRIBED = 4;
+/** XMPP: a roster subscription has no expiry (RFC 6121): granted for longer than any run */
+export const NEVER = 300 * 86_400_000;
 
 export function createSubscriptions(ctx: ModelContext, deps: { service: Service; gateways: Gateways; access: Access; notification: Notification; watcherInfo: WatcherInfo; faults: FaultSchedule; table: SubscriptionTable; sizes: Sizes; watchers: Watchers }): Subscriptions {
   const { kernel, rng, pop, s, seed, T, counters, trace, ev, timers } = ctx;
@@ -72,10 +77,12 @@ export function createSubscriptions(ctx: ModelContext, deps: { service: Service;
   const respond = (d: number, e: number, granted: number, why: string) => {
     const w = pop.edgeWatcher[e];
     const wd = pop.domainOf[w];
+    // XMPP answers a probe with presence, not with a response: only refusals are stanzas
+    if (ctx.wire.proto[d] === P_XMPP && ctx.wire.proto[wd] === P_XMPP && (granted >= 0 || granted === RESP_PENDING)) return;
     gateways.send(d, wd, ev.subResponse, e, granted, M_SUB_RESPONSE, ENVELOPE.response);
     trace.message('subscribeResponse', pop.edgePresentity[e], d, w, wd, ENVELOPE.response, why);
   };
-  const grant = (requested: number) => Math.min(requested, beh.maxSubscriptionDuration);
+  const grant = (d: number, requested: number) => (ctx.wire.proto[d] === P_XMPP ? NEVER : Math.min(requested, beh.maxSubscriptionDuration));
   /** The subscription of edge e ended at the service: the watcher is told why (RFC 2779 5.1.9). */
   const terminate = (d: number, e: number, reason: number) => {
     const w = pop.edgeWatcher[e];
@@ -124,7 +131,7 @@ export function createSubscriptions(ctx: ModelContext, deps: { service: Service;
     }
     const p = pop.edgePresentity[e];
     const rule = access.rule(e);
-    const g = grant(requested);
+    const g = grant(d, requested);
     if (state[e] !== SUB_NONE) {
       // a repeated subscribe acts as a refresh of the existing subscription
       extend(d, e, g);
@@ -171,17 +178,28 @@ export function createSubscriptions(ctx: ModelContext, deps: { service: Service;
       respond(d, e, RESP_NO_SUBSCRIPTION, 'no such subscription');
       return;
     }
-    const g = grant(requested);
+    const g = grant(d, requested);
     extend(d, e, g);
     counters[C.subRefreshed]++;
     respond(d, e, state[e] === SUB_PENDING ? RESP_PENDING : g, 'refreshed');
+    // SIP: a successful refresh is answered with a NOTIFY of the current state too (RFC 6665 4.2.1.2)
+    if (ctx.wire.proto[d] === P_SIP && state[e] === SUB_ACTIVE) notification.queue(d, e, T, 0, SINCE_REFRESH);
   });
 
   service.onComplete(OP_UNSUBSCRIBE, (d, e) => {
-    if (state[e] === SUB_NONE) return;
+    const sip = ctx.wire.proto[d] === P_SIP;
+    if (state[e] === SUB_NONE) {
+      if (sip) respond(d, e, RESP_NO_SUBSCRIPTION, 'no such subscription');
+      return;
+    }
     state[e] = SUB_NONE;
     counters[C.subTerminated]++;
     watcherInfo.changed(d, pop.edgePresentity[e], e, WI_TIMEOUT);
+    // SIP: the unsubscribe is a SUBSCRIBE of Expires 0: its 200, then a NOTIFY saying terminated (RFC 6665 4.2.1.4)
+    if (sip) {
+      respond(d, e, 0, 'unsubscribed');
+      terminate(d, e, END_UNSUBSCRIBED);
+    }
   });
 
   // the presentity's agent decides a pending request after its think time, and only while it is

@@ -37,6 +37,8 @@ export interface TraceRecord {
   textBytes?: number;
   /** watcher information: the entry sent to the presentity's agent (a partial RFC 3858 document) */
   watcherInfo?: { resource: string; version: number; watcher: { id: string; status: string; event: string; uri: string } };
+  /** a domain of a protocol binding sent it: the protocol and the message's kind there (bindings/kinds.ts); bytes are then its encoding's */
+  wire?: { protocol: string; kind: string; cseq?: number; expires?: number };
 }
 
 /**
@@ -48,6 +50,7 @@ export function traceRecordBytes(r: TraceRecord): number {
   let n = 110 + r.op.length + r.fromDomain.length + r.toDomain.length + r.from.length + r.to.length + r.detail.length;
   if (r.state !== undefined) n += 130 + r.state.entity.length + r.state.rule.length + r.state.tuples.length * 75;
   if (r.watcherInfo !== undefined) n += 150 + r.watcherInfo.resource.length + r.watcherInfo.watcher.uri.length;
+  if (r.wire !== undefined) n += 60 + r.wire.protocol.length + r.wire.kind.length;
   return n;
 }
 
@@ -63,6 +66,15 @@ export class Trace {
   private readonly maxBytes: number;
   /** bytes the records take, about (their JSON) */
   bytes = 0;
+  /** the binding's view of the message about to be recorded (wireHint), or none */
+  private hintOp = '';
+  private hintProtocol = '';
+  private hintKind = '';
+  private hintBytes = 0;
+  private hintCseq = -1;
+  private hintAt = -1;
+  private hintFrom = '';
+  private hintExpires = -1;
 
   constructor(
     private readonly s: Scenario,
@@ -72,6 +84,22 @@ export class Trace {
     this.on = s.trace.enabled;
     this.limit = s.trace.limit;
     this.maxBytes = s.trace.maxBytes;
+  }
+
+  /**
+   * The message a domain of a protocol binding is sending (its CPIM kind's name, the protocol,
+   * the wire kind and its bytes): the next record of that operation (a MESSAGE_KINDS name, or publish) carries them.
+   */
+  wireHint(op: string, fromDomain: number, protocol: string, wireKind: string, bytes: number, cseq = -1, expires = -1): void {
+    if (!this.on) return;
+    this.hintAt = this.kernel.now;
+    this.hintFrom = this.s.domains[fromDomain].name;
+    this.hintCseq = cseq;
+    this.hintExpires = expires;
+    this.hintOp = op;
+    this.hintProtocol = protocol;
+    this.hintKind = wireKind;
+    this.hintBytes = bytes;
   }
 
   /** Records a message carrying presence state (see message). */
@@ -101,6 +129,14 @@ export class Trace {
       bytes,
       detail,
     };
+    // the hint is this record's when it names the same operation, sent from the same domain now
+    if (this.hintOp === op && this.hintAt === r.t && this.hintFrom === r.fromDomain) {
+      r.bytes = this.hintBytes;
+      r.wire = { protocol: this.hintProtocol, kind: this.hintKind };
+      if (this.hintCseq >= 0) r.wire.cseq = this.hintCseq;
+      if (this.hintExpires >= 0) r.wire.expires = this.hintExpires;
+      this.hintOp = '';
+    }
     this.records.push(r);
     return r;
   }

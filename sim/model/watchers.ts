@@ -10,7 +10,8 @@ import { LatencyRecorder } from './latency.js';
 import { ENVELOPE, M_FETCH, M_REFRESH, M_SUB_RESPONSE, M_SUBSCRIBE, M_TERMINATED, M_UNSUBSCRIBE, OP_FETCH, OP_REFRESH, OP_SUBSCRIBE, OP_UNSUBSCRIBE } from './messages.js';
 import { WATCHER_POLLER, WATCHER_SUBSCRIBER } from './population.js';
 import type { Sizes } from './sizes.js';
-import { END_EXPIRED, RESP_NO_SUBSCRIPTION, RESP_REJECTED, RESP_UNAVAILABLE } from './subscriptions.js';
+import { END_EXPIRED, END_UNSUBSCRIBED, RESP_NO_SUBSCRIPTION, RESP_REJECTED, RESP_UNAVAILABLE } from './subscriptions.js';
+import { P_XMPP } from './bindings/kinds.js';
 import { OPERATIONS } from '../scenario/types.js';
 
 /**
@@ -111,7 +112,7 @@ export function createWatchers(ctx: ModelContext, gateways: Gateways, sizes: Siz
     const w = pop.edgeWatcher[e];
     if (!online[w]) return;
     counters[C.terminationsReceived]++;
-    if (subscribed[e] === 0) return;
+    if (subscribed[e] === 0 || reason === END_UNSUBSCRIBED) return;
     if (reason !== END_EXPIRED) {
       subscribed[e] = 0;
       return;
@@ -164,11 +165,13 @@ export function createWatchers(ctx: ModelContext, gateways: Gateways, sizes: Siz
       else if (beh.fetchRate > 0) kernel.schedule(rng.exponential(d, 3_600_000 / beh.fetchRate), fetchTimer, d, g, ep);
     },
     stop(g) {
+      // XMPP: the roster subscriptions outlive the session (RFC 6121); the unavailable presence says goodbye
+      const keep = ctx.wire.proto[pop.domainOf[g]] === P_XMPP;
       for (let i = pop.fwdStart[g]; i < pop.fwdStart[g + 1]; i++) {
         const e = pop.fwdEdge[i];
         if (subscribed[e] === 0) continue;
         subscribed[e] = 0;
-        sendRequest(e, OP_UNSUBSCRIBE, M_UNSUBSCRIBE, 0);
+        if (!keep) sendRequest(e, OP_UNSUBSCRIBE, M_UNSUBSCRIBE, 0);
       }
     },
     forget(g) {

@@ -4,6 +4,7 @@
  * composes them with the run's parameters, latencies and timeline.
  */
 import { linkLookahead, TIMELINE_BUCKETS, TIMELINE_SERIES, type ImppPart } from '../model/impp.js';
+import { bindingsReport } from '../model/bindings/report.js';
 import { cdf, mergeHistograms, summarise } from '../model/latency.js';
 import type { Scenario } from '../scenario/types.js';
 import { accessReport } from './access.js';
@@ -63,5 +64,7 @@ export function buildReport(
     access: accessReport(parts),
   };
   if (trace) report.trace = trace;
+  const bindings = bindingsReport(sc, parts, span);
+  if (bindings) report.bindings = bindings;
   return report;
 }

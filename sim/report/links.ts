@@ -4,6 +4,7 @@
  * Both are sparse: a link or pair that carried nothing is left out (D x (D - 1) entries otherwise).
  */
 import { MESSAGE_KINDS, N_KINDS, type ImppPart } from '../model/impp.js';
+import { CPIM_KINDS } from '../model/messages.js';
 import type { Scenario } from '../scenario/types.js';
 import type { LinkReport, PairReport } from './shape.js';
 import { round, sumArrays } from './sum.js';
@@ -55,7 +56,8 @@ export function pairsReport(sc: Scenario, parts: ImppPart[]): PairReport[] {
       // sparse: only pairs that exchanged messages
       if (total === 0 && pairBytes[i] === 0) continue;
       const messages: Record<string, number> = {};
-      MESSAGE_KINDS.forEach((k, j) => (messages[k] = pairMessages[i * N_KINDS + j]));
+      // a binding's own kind (wire) only where it occurred, so that CPIM runs report as before
+      MESSAGE_KINDS.forEach((k, j) => (j < CPIM_KINDS || pairMessages[i * N_KINDS + j] > 0 ? (messages[k] = pairMessages[i * N_KINDS + j]) : undefined));
       pairs.push({ from: sc.domains[a].name, to: sc.domains[b].name, messages, total, bytes: pairBytes[i] });
     }
   }

@@ -3,6 +3,7 @@
  * Built by build.ts from the partitions' parts, each section by the module named after its concern.
  */
 import type { TraceRecord } from '../model/impp.js';
+import type { BindingsReport } from '../model/bindings/report.js';
 import type { LatencySummary } from '../model/latency.js';
 
 export interface OperationStats {
@@ -151,4 +152,6 @@ export interface Report {
   /** the client-server leg: principals per access class and the messages and bytes on their access links, up (to the server) and down; notification and IM latency include it */
   access: Record<'lan' | 'mobile', { users: number; up: { messages: number; bytes: number }; down: { messages: number; bytes: number } }>;
   trace?: TraceRecord[];
+  /** per protocol binding, its wire messages (sim/model/bindings/report.ts); only when some domain speaks SIP or XMPP */
+  bindings?: BindingsReport;
 }

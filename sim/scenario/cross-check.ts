@@ -3,6 +3,7 @@
  * (a part that failed there is skipped): unique names, links and routes to known domains, SRV
  * targets, fault ends, the total of users, refresh timing.
  */
+import { bindingProblems } from '../model/bindings/rules.js';
 import { MAX_USERS } from './fields-common.js';
 import { formatCount, hasOwn, isPlainObject, quoteList } from './wording.js';
 import { formatDuration } from './units.js';
@@ -37,6 +38,8 @@ export function crossCheck(ctx: VCtx, raw: Record<string, unknown>, tree: Tree):
   if (links) checkLinkPairs(ctx, links.pairs, knownDomain);
   if (domains) checkRoutesAndSrv(ctx, domains, knownDomain);
   checkFaults(ctx, part(tree, 'faults'), duration, knownDomain);
+  // protocol bindings: fields an XMPP domain has no meaning for
+  for (const b of bindingProblems(tree as Parameters<typeof bindingProblems>[0])) problem(ctx, b.path, b.message);
   if (population?.celebrity) {
     const i = knownDomain('population.celebrity.domain', population.celebrity.domain);
     if (i !== undefined && domains && !domains[i]!.presence) {

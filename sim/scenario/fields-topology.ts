@@ -76,6 +76,12 @@ export const domainNode: ObjectNode = {
     { name: 'users', node: { kind: 'int', min: 1, max: MAX_USERS }, required: true, description: 'principals (users) of the domain' },
     { name: 'presence', node: { kind: 'bool' }, default: true, description: 'the domain runs a presence service (RFC 2779 2.1.1: either service may be off)' },
     { name: 'im', node: { kind: 'bool' }, default: true, description: 'the domain runs an instant messaging service' },
+    {
+      name: 'protocol',
+      node: { kind: 'string', maxLength: 4, pattern: /^(cpim|sip|xmpp)$/, patternHint: 'cpim, sip or xmpp' },
+      default: 'cpim',
+      description: 'protocol binding of the domain\'s servers and clients: cpim (the abstract model), sip (SIP/SIMPLE: RFC 3856, 6665, 3903, 3428) or xmpp (RFC 6120, 6121); see docs/bindings.md',
+    },
     { name: 'servers', node: serversNode, default: {}, description: 'the server pool of the domain\'s service' },
     { name: 'serviceTimes', node: serviceTimesNode, default: {}, description: 'service time per operation; give any subset, the rest keep their defaults' },
     { name: 'gateway', node: gatewayNode, default: {}, description: 'the CPIM gateways at the domain\'s boundary (every message to or from another domain crosses one)' },

@@ -90,6 +90,8 @@ export interface DomainSpec {
   /** RFC 2779 2.1.1: either service may be switched off */
   presence: boolean;
   im: boolean;
+  /** the protocol binding the domain speaks (sim/model/bindings): abstract CPIM, SIP/SIMPLE or XMPP */
+  protocol: 'cpim' | 'sip' | 'xmpp';
 }
 
 export interface LinkSpec {

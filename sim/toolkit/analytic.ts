@@ -26,6 +26,7 @@ import type { Report } from '../run.js';
 import type { Dist, OperationName, Scenario } from '../scenario/types.js';
 import { onlineAt, sessionExpectations } from './analytic-sessions.js';
 import { ci95, mean } from './stats.js';
+import { bindingRows, simulatedBindingChecks } from './analytic-bindings.js';
 
 export { fromOffline, phi1, sessionExpectations } from './analytic-sessions.js';
 
@@ -260,6 +261,8 @@ export function analyticModel(sc: Scenario, opts: { seed?: number; duration?: nu
   rows.push({ figure: 'publishesPerSec', analytic: sum(publishes) / secs, exact: true, note: 'presentities x (online time x change rate + log-ins + clean log-outs)' });
   rows.push({ figure: 'imPerSec', analytic: sum(ims) / secs, exact: true, note: 'inboxes x online time x IM rate' });
   rows.push({ figure: 'notificationsPerSec', analytic: sum(notif) / secs, exact: sum(notif) === 0, note: sum(notif) === 0 ? 'no subscriptions' : 'approx: independent sessions, initial notifications per log-in' });
+  const imsWithCopies = ims.map((n) => n * (1 + b.duplicateFraction));
+  rows.push(...bindingRows(sc, pop, { publishes, leaseRefreshes, refreshes, ims: imsWithCopies, logins: u.li, logouts: u.lo }, secs));
   const crossIm = (a: number, t: number) => msgPair[a * D + t];
   pairRows(sc, msgPair, notifPair, secs, rows);
   // servers
@@ -351,6 +354,7 @@ export function simulatedChecks(r: Report): Record<string, number> {
     nf += p.messages.notify ?? 0;
   }
   out['crossDomain.messages.message/s'] = im / secs;
+  Object.assign(out, simulatedBindingChecks(r));
   out['crossDomain.messages.notify/s'] = nf / secs;
   for (const [name, d] of Object.entries(r.domains)) {
     out[`domains.${name}.utilisation`] = d.utilisation;

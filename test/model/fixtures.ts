@@ -12,6 +12,7 @@ export function domain(name: string, users: number, extra: Partial<DomainSpec> =
     serviceTimes,
     presence: true,
     im: true,
+    protocol: 'cpim',
     gateway: { count: 1, cores: 4, queueLimit: 0, serviceTime: exp(0.3), routes: [] },
     srv: null,
     ...extra,

@@ -16,7 +16,7 @@ import {
 import { SimError } from '../../sim/errors.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const BUILTINS = ['celebrity', 'federation', 'flash-crowd', 'loop', 'office', 'outage', 'teach-basic', 'teach-federation'];
+const BUILTINS = ['celebrity', 'federation', 'flash-crowd', 'loop', 'mixed-federation', 'office', 'outage', 'sip-office', 'teach-basic', 'teach-federation', 'xmpp-office'];
 
 function code(f: () => unknown): string {
   try {
@@ -179,7 +179,7 @@ describe('loadScenario(path) and its errors', () => {
 
   it('loadScenario(unknown name) fails with SIM_ERR_SCENARIO_NOT_FOUND listing the built-ins and a suggestion', () => {
     expect(() => loadScenario('ofice')).toThrow(
-      "SIM_ERR_SCENARIO_NOT_FOUND: no scenario file or built-in scenario named 'ofice' (did you mean 'office'?). Built-in scenarios: celebrity, federation, flash-crowd, loop, office, outage, teach-basic, teach-federation; or give the path of a .yaml, .yml or .json file",
+      "SIM_ERR_SCENARIO_NOT_FOUND: no scenario file or built-in scenario named 'ofice' (did you mean 'office'?). Built-in scenarios: celebrity, federation, flash-crowd, loop, mixed-federation, office, outage, sip-office, teach-basic, teach-federation, xmpp-office; or give the path of a .yaml, .yml or .json file",
     );
     expect(code(() => loadScenario(join(dir, 'missing.yaml')))).toBe('SIM_ERR_SCENARIO_NOT_FOUND');
     expect(code(() => loadScenario(dir + '/'))).toBe('SIM_ERR_SCENARIO_NOT_FOUND');

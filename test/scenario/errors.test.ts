@@ -348,4 +348,20 @@ describe('parseScenario errors', () => {
       expect((err.details?.errors as unknown[]).length).toBe(30);
     }
   });
+
+  it('a protocol binding that does not exist is refused, and so are fields an XMPP domain has no meaning for', () => {
+    const doc = base();
+    doc.domains[1].protocol = 'smtp';
+    const p = only(doc);
+    expect(p.path).toBe('domains[1].protocol');
+    expect(p.message).toMatch(/cpim, sip or xmpp/);
+    const x = base();
+    x.domains[1].protocol = 'xmpp';
+    x.federation = { listSubscriptions: true };
+    x.population.visibility = { full: 1 };
+    x.population.watchers = { subscriber: 1 };
+    const q = only(x);
+    expect(q.path).toBe('federation.listSubscriptions');
+    expect(q.message).toMatch(/no XMPP meaning for domain 'b.example' \(protocol: xmpp\)/);
+  });
 });

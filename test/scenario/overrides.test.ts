@@ -43,6 +43,13 @@ describe('overrides (--set path=value)', () => {
     expect(s.domains[1]!.servers).toEqual({ count: 1, cores: 8, queueLimit: 0 });
   });
 
+  it('a domain\'s protocol binding is cpim unless set, and --set chooses another', () => {
+    expect(parseScenario(TWO, 'two.yaml').domains.map((d) => d.protocol)).toEqual(['cpim', 'cpim']);
+    // XMPP has no pollers, fetchers or visibility classes: those are set apart
+    const s = parseScenario(TWO, 'two.yaml', ['domains[corp.example].protocol=sip', 'domains[1].protocol=xmpp', 'population.watchers={ subscriber: 1 }', 'population.visibility={ full: 1 }']);
+    expect(s.domains.map((d) => d.protocol)).toEqual(['sip', 'xmpp']);
+  });
+
   it('a flow value replaces a whole mapping, and later overrides win', () => {
     const s = parseScenario(TWO, 'two.yaml', [
       'population.access={allow: 1, deny: 0, politeBlock: 0, pending: 0}',

@@ -4,7 +4,35 @@
  * Pure functions, tested without a browser.
  */
 
-/** @typedef {{ t: number, op: string, from: string, to: string, fromDomain: string, toDomain: string, detail: string }} TraceRecord */
+/** @typedef {{ t: number, op: string, from: string, to: string, fromDomain: string, toDomain: string, detail: string, wire?: { protocol: string, kind: string } }} TraceRecord */
+
+/**
+ * A record's name in its protocol binding's terms (docs/bindings.md): SIP methods and responses
+ * (`200.NOTIFY` is "200 OK (NOTIFY)", `SUBSCRIBE.refresh` "SUBSCRIBE (refresh)"), XMPP stanzas in
+ * words (`presence.probe` is "presence probe"); a CPIM record keeps its operation.
+ * @param {TraceRecord} r
+ */
+export function wireLabel(r) {
+  const k = r.wire?.kind;
+  if (k === undefined || r.wire.protocol === 'cpim') return r.op;
+  if (r.wire.protocol === 'sip') {
+    const resp = /^([0-9x]{3})\.(.+)$/.exec(k);
+    if (resp) return `${resp[1] === '200' ? '200 OK' : resp[1]} (${resp[2]})`;
+    const dot = k.indexOf('.');
+    return dot < 0 ? k : `${k.slice(0, dot)} (${k.slice(dot + 1)})`;
+  }
+  return k.replace(/\./g, ' ');
+}
+
+/** Lanes of the messages a binding has and CPIM lacks (the others take their CPIM operation's). */
+const WIRE_ENDS = {
+  '200.NOTIFY': ['watcher', 'service', 'presence'],
+  '481.NOTIFY': ['watcher', 'service', 'presence'],
+  'NOTIFY.pending': ['service', 'watcher', 'presence'],
+  '200.SUBSCRIBE': ['service', 'watcher', 'presence'],
+  '200.PUBLISH': ['service', 'pua', 'presence'],
+  '412.PUBLISH': ['service', 'pua', 'presence'],
+};
 
 /** Lanes of the message sequence chart, left to right (RFC 2778 roles). */
 export const LANES = [
@@ -58,12 +86,15 @@ export function laneOf(r) {
       ends = ['service', 'sender', 'im'];
       break;
     default:
-      ends = ['sender', 'service', 'other'];
+      if (WIRE_ENDS[r.op]) ends = WIRE_ENDS[r.op];
+      // XMPP's stream set-up and close: the client and its server
+      else if (r.wire) ends = String(r.from).includes('@') ? ['pua', 'service', 'other'] : ['service', 'pua', 'other'];
+      else ends = ['sender', 'service', 'other'];
   }
   const via = [];
   if (ends[0] === 'sender' && ends[1] === 'inbox') via.push('service');
   if (cross) via.push('gateway');
-  return { from: ends[0], to: ends[1], via, label: `${r.op} ${shortName(r.from)} → ${shortName(r.to)}`, kind: ends[2] };
+  return { from: ends[0], to: ends[1], via, label: `${wireLabel(r)} ${shortName(r.from)} → ${shortName(r.to)}`, kind: ends[2] };
 }
 
 /** `u2@example.com` to `u2`, leaving names without a domain part alone. */
@@ -117,5 +148,5 @@ export function domainLaneOf(r) {
   if (base.from === 'sender' && base.to === 'inbox') via.push(`${fd}|service`);
   if (fd !== td) via.push(`${fd}|gateway`, `${td}|gateway`);
   if (base.from === 'sender' && base.to === 'inbox' && fd !== td) via.push(`${td}|service`);
-  return { from, to, via, label: `${r.op} ${qualifiedName(r.from, fd)} → ${qualifiedName(r.to, td)}`, kind: base.kind };
+  return { from, to, via, label: `${wireLabel(r)} ${qualifiedName(r.from, fd)} → ${qualifiedName(r.to, td)}`, kind: base.kind };
 }

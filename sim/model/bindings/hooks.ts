@@ -1,0 +1,35 @@
+/**
+ * The points where a protocol binding changes the model (bindings/wire.ts implements them): the
+ * model's concerns call these through ctx.wire. CPIM_ONLY, the hooks of a run whose domains all
+ * speak CPIM, does nothing, so such a run is the abstract model alone.
+ */
+export interface WireHooks {
+  /** some domain speaks a binding other than CPIM */
+  readonly on: boolean;
+  /** per domain: its protocol (PROTOCOLS index) */
+  readonly proto: Uint8Array;
+  /** a CPIM message leaves domain `from` for `to`: counted in from's terms; returns the bytes it takes on the link */
+  sent(from: number, to: number, kind: number, a: number, b: number, bytes: number): number;
+  /** it reached its final domain h, where its last hop takes `delay` more */
+  received(h: number, kind: number, a: number, b: number, delay: number): void;
+  /** presentity g's publish of tuples first .. first + count - 1 (status 0: closed) was processed at d */
+  published(d: number, g: number, first: number, count: number, status: number): void;
+  /** the agent of g refreshed its publication (alive: it was still there) */
+  publishRefreshed(d: number, g: number, alive: boolean): void;
+  /** g logged in at d: true when its binding sets up a session first, then runs event `then` (d, g, epoch) */
+  login(d: number, g: number, then: number): boolean;
+  /** g logged out (crashed: its agent sent nothing) */
+  logout(d: number, g: number, crashed: boolean): void;
+}
+
+export const CPIM_ONLY: WireHooks = {
+  on: false,
+  proto: new Uint8Array(0),
+  sent: (_f, _t, _k, _a, _b, bytes) => bytes,
+  received: () => undefined,
+  published: () => undefined,
+  publishRefreshed: () => undefined,
+  login: () => false,
+  logout: () => undefined,
+};
+

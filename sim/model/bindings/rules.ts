@@ -1,0 +1,72 @@
+/**
+ * What a scenario means under each binding: the fields XMPP has no meaning for are refused for a
+ * scenario with an XMPP domain (bindingProblems, called by the scenario's cross-checks), and the
+ * report lists how each binding carries the model's other features (bindingMappings).
+ */
+import type { Scenario } from '../../scenario/types.js';
+
+export interface BindingMapping {
+  protocol: string;
+  feature: string;
+  mapping: string;
+}
+
+interface Tree {
+  domains?: { name: string; protocol?: string }[];
+  population?: { watchers?: Record<string, number>; visibility?: Record<string, number>; watcherInfoSubscribers?: number };
+  federation?: { listSubscriptions?: boolean; partialNotifications?: boolean };
+}
+
+/** Fields with no XMPP meaning that a scenario with an XMPP domain sets: [path, why] for each. */
+export function bindingProblems(tree: Tree): { path: string; message: string }[] {
+  const xmpp = (tree.domains ?? []).filter((d) => d.protocol === 'xmpp').map((d) => d.name);
+  if (xmpp.length === 0) return [];
+  const where = `domain${xmpp.length > 1 ? 's' : ''} ${xmpp.map((n) => `'${n}'`).join(', ')} (protocol: xmpp)`;
+  const out: { path: string; message: string }[] = [];
+  const refuse = (path: string, value: unknown, why: string) => out.push({ path, message: `is ${String(value)}, which has no XMPP meaning for ${where}: ${why}; set it to 0 (false) or give the domain protocol sip or cpim` });
+  const p = tree.population ?? {};
+  for (const k of ['poller', 'fetcher']) if ((p.watchers?.[k] ?? 0) > 0) refuse(`population.watchers.${k}`, p.watchers![k], 'XMPP clients neither fetch nor poll presence (the server probes contacts at log-in, RFC 6121 4.3)');
+  if ((p.watcherInfoSubscribers ?? 0) > 0) refuse('population.watcherInfoSubscribers', p.watcherInfoSubscribers, 'XMPP has no watcher information (RFC 3857 is a SIP event package)');
+  if ((p.visibility?.firstTupleOnly ?? 0) > 0) refuse('population.visibility.firstTupleOnly', p.visibility!.firstTupleOnly, 'XMPP has no visibility classes (a contact sees every available resource, RFC 6121 4.4)');
+  const f = tree.federation ?? {};
+  if (f.listSubscriptions === true) refuse('federation.listSubscriptions', true, 'XMPP has no list subscriptions (every contact is probed and broadcast to, RFC 6121 4.2)');
+  if (f.partialNotifications === true) refuse('federation.partialNotifications', true, 'an XMPP presence stanza always carries the whole presence of a resource (RFC 6121 4.7)');
+  return out;
+}
+
+/** How each binding of the scenario carries the model's features (report bindings.mapped). */
+export function bindingMappings(s: Scenario): BindingMapping[] {
+  const has = (p: string) => s.domains.some((d) => d.protocol === p);
+  const out: BindingMapping[] = [];
+  const add = (protocol: string, feature: string, mapping: string) => out.push({ protocol, feature, mapping });
+  if (has('sip')) {
+    add('sip', 'subscribe', 'SUBSCRIBE (Expires: subscriptionDuration) -> 200 (Expires: granted), then NOTIFY (Subscription-State: active;expires=remaining) -> 200 (RFC 3856, RFC 6665)');
+    add('sip', 'pending authorisation', '200, then NOTIFY (Subscription-State: pending) -> 200 (RFC 6665 4.2.1.1; no 202)');
+    add('sip', 'refusal', '403 (denied), 481 (no subscription), 503 (server unavailable) to the SUBSCRIBE');
+    add('sip', 'refresh', 'SUBSCRIBE in the dialog -> 200, then NOTIFY -> 200 (RFC 6665 4.2.1.2; the CPIM refresh is PRIM-style and sends none)');
+    add('sip', 'unsubscribe', 'SUBSCRIBE (Expires: 0) -> 200, then NOTIFY (Subscription-State: terminated) -> 200');
+    add('sip', 'expiry, revocation, denial after pending', 'NOTIFY (Subscription-State: terminated;reason=timeout or rejected) -> 200');
+    add('sip', 'notification', 'NOTIFY (body application/pidf+xml) -> 200, or 481 when the watcher has gone');
+    add('sip', 'fetch', 'SUBSCRIBE (Expires: 0) -> 200, then NOTIFY (terminated, with the state) -> 200');
+    add('sip', 'publish', 'PUBLISH (body PIDF, Expires: publicationLease) -> 200 (SIP-ETag); log-out: PUBLISH (SIP-If-Match, Expires: 0) -> 200 (RFC 3903)');
+    add('sip', 'publication lease refresh', 'PUBLISH (SIP-If-Match, no body) -> 200 (new SIP-ETag), or 412 when the publication is gone (RFC 3903 4.2, 4.3)');
+    add('sip', 'instant message', 'MESSAGE (body message/cpim) -> 200, the delivery report; 404, 403, 480, 503 for the failures (RFC 3428)');
+    add('sip', 'notifyMinInterval', 'RFC 3856 6.10 rate limit of notifications for one presentity');
+    add('sip', 'listSubscriptions', 'kept as the boundary aggregation of the model (one NOTIFY per presentity and watcher domain, each answered), not an RFC 4662 resource list');
+    add('sip', 'watcher information', 'counted as in the CPIM model (RFC 3857 presence.winfo NOTIFYs are not SIP wire kinds yet)');
+  }
+  if (has('xmpp')) {
+    add('xmpp', 'log-in', 'stream header both ways with features, SASL PLAIN -> success, stream restart, resource binding (iq set -> result), roster get (iq get -> result listing every contact) (RFC 6120 4-7, RFC 6121 2.2), then the initial presence');
+    add('xmpp', 'subscribe at log-in', 'presence probe to each contact, answered by the contact\'s server with its presence (unavailable when it has none) (RFC 6121 4.3); no response stanza');
+    add('xmpp', 'notification', 'presence broadcast to every subscribed contact, no acknowledgement (RFC 6121 4.4)');
+    add('xmpp', 'subscription expiry and refresh', 'none: a roster subscription lasts until cancelled (subscriptionDuration, maxSubscriptionDuration and refreshBefore do not apply to XMPP presentities)');
+    add('xmpp', 'log-out', 'presence type=unavailable from the client, broadcast; the stream closes both ways; the roster subscriptions stay (no unsubscribe)');
+    add('xmpp', 'publicationLease', 'the stream\'s liveness: a refresh is a whitespace keepalive (RFC 6120 4.6.1); when a crashed client\'s lease runs out its server broadcasts unavailable presence');
+    add('xmpp', 'access deny, revocation', 'presence type=unsubscribed (RFC 6121 3.2, 3.3)');
+    add('xmpp', 'access polite', 'XEP-0191 blocking: the blocked watcher receives unavailable presence');
+    add('xmpp', 'access pending', 'the subscription request waits for the contact\'s approval; probes go unanswered meanwhile');
+    add('xmpp', 'instant message', 'message type=chat with an XEP-0184 receipt request -> receipt (the delivery report); an error message for the failures');
+  }
+  if (has('xmpp') && (has('sip') || has('cpim'))) add('gateway', 'between bindings', 'the gateways carry CPIM across the boundary and each side counts in its own terms; a SIP side\'s responses to translated requests end at its own gateway (counted on the SIP side, not crossing)');
+  return out;
+}
