@@ -11,6 +11,7 @@
  *   of at most SLICE_MS of work scheduled with setImmediate, so the API stays responsive; their
  *   size is bounded where the request enters (run-input.ts).
  */
+import type { EntityState } from '../../sim/model/entity-inspection.js';
 import type { TraceRecord } from '../../sim/model/impp.js';
 import { runScenario, type Report, type RunScenarioOptions } from '../../sim/run.js';
 import type { Scenario } from '../../sim/scenario/index.js';
@@ -247,6 +248,19 @@ export class RunManager {
       }
     }
     return this.report(id).trace ?? [];
+  }
+
+  /** One user of a live interactive run as its model holds it now (sim/model/entity-inspection.ts). */
+  inspect(id: string, user: string): EntityState {
+    const s = this.require(id);
+    const it = this.live.get(id)?.interactive ?? null;
+    if (it === null) {
+      const why = ACTIVE.has(s.status) ? 'it is a batch run, whose model lives in a worker thread' : `it has ended (${s.status}) and its model is gone`;
+      throw new ApiError('MODEL_NOT_LIVE', `run '${id}' has no model state to inspect: ${why}; the state of live interactive runs can be read, and /api/runs/${id}/entity/:user reads any run's trace`);
+    }
+    const state = it.inspect(user);
+    if (state === null) throw new ApiError('ENTITY_NOT_FOUND', `run '${id}' has no user '${user}' (write it as the trace does: u<index>@<domain>, e.g. u0@${this.live.get(id)!.scenario.domains[0].name})`);
+    return state;
   }
 
   timeseries(id: string): TimeSeries {

@@ -176,6 +176,12 @@ export const runRoutes = {
     querystring: { type: 'object', properties: { upTo: { type: 'string', pattern: '^[0-9]{1,9}$' } } },
     response: { 200: looseObject, ...errors(400, 404, 409) },
   },
+  state: {
+    tags: ['runs'],
+    summary: "One user of a live interactive run as the model holds it at the current step: devices (tuples), subscriptions both ways, inbox",
+    params: { type: 'object', properties: { id: { type: 'string', minLength: 1, maxLength: 64 }, user: { type: 'string', minLength: 1, maxLength: 200 } }, required: ['id', 'user'] },
+    response: { 200: looseObject, ...errors(404, 409) },
+  },
   reportHtml: {
     tags: ['runs'],
     summary: "The run's report as one self-contained HTML page (the CLI's --html), with its thresholds",
