@@ -1,7 +1,8 @@
 /**
  * Browser tests of the sequence chart on a projector and for a federation: teach-federation at
  * 1280x720 with Large type has lanes per domain, domain-qualified labels at 16 px or more, no lane
- * cut off, stepping to the next message of one operation, and a filter. Called from
+ * cut off, stepping to the next message of one operation, and a filter; the sticky lane header
+ * covers only rows already scrolled past (at 1280x720 with Large type, where lane names wrap). Called from
  * browser.test.ts (one chromium for the file).
  */
 import { describe, expect, it } from 'vitest';
@@ -72,6 +73,42 @@ export function teachingSuite(browser: () => Browser, dash: () => Dashboard): vo
       await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=msc-arrow]')].every((a) => a.getAttribute('data-op')?.startsWith('message')));
       expect(await page.textContent('#teach-count')).toMatch(/match the filter/);
       expect(errors).toEqual([]);
+      await context.close();
+    });
+
+    it('the sticky lane header at 1280x720 with Large type covers only rows already scrolled past', async () => {
+      const context = await browser().newContext({ viewport: { width: 1280, height: 720 } });
+      const page = await context.newPage();
+      await page.goto(dash().url);
+      await page.waitForSelector('body[data-ready="1"]');
+      await page.check('#large-type');
+      await page.selectOption('#scenario-select', 'teach-basic');
+      await page.waitForFunction(() => (document.getElementById('yaml-editor') as HTMLTextAreaElement).value.includes('name: teach-basic'));
+      await page.click('#tab-teaching');
+      for (let i = 0; i < 40 && (await page.locator('[data-testid=msc-arrow]').count()) < 30; i++) await page.click('#teach-step');
+      await page.uncheck('#teach-follow');
+      let stuck = 0;
+      for (const top of [90, 150, 200, 333, 420, 500]) {
+        const r = await page.evaluate(async (st) => {
+          const box = document.getElementById('msc-scroll')!;
+          box.scrollTop = st;
+          box.dispatchEvent(new Event('scroll'));
+          await new Promise((res) => requestAnimationFrame(() => requestAnimationFrame(res)));
+          const s = box.scrollTop;
+          const svg = box.querySelector('svg.chart')!.getBoundingClientRect();
+          const heads = [...document.querySelectorAll('#msc-head .lane-head')].map((h) => h.getBoundingClientRect());
+          const bottom = heads.length ? Math.max(...heads.map((h) => h.bottom)) : -Infinity;
+          // rows not yet scrolled past: their place in the chart is at or below the scroll offset
+          const hidden = [...document.querySelectorAll('[data-testid=msc-arrow] text.label')]
+            .map((t) => t.getBoundingClientRect())
+            .filter((a) => a.top - svg.top >= s && a.top < bottom);
+          return { stuck: heads.length > 0, hidden: hidden.length, wraps: heads.some((h) => h.height > 40) };
+        }, top);
+        expect(r.hidden, `scrollTop ${top}`).toBe(0);
+        if (r.stuck) stuck++;
+        if (r.stuck) expect(r.wraps).toBe(true);
+      }
+      expect(stuck).toBeGreaterThan(2);
       await context.close();
     });
   });

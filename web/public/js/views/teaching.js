@@ -81,8 +81,7 @@ function renderLaneHeader() {
     return;
   }
   const k = svg.getBoundingClientRect().width / msc.width();
-  head.style('height', `${(msc.headerHeight() - 12) * k}px`);
-  head
+  const heads = head
     .selectAll('div.lane-head')
     .data(msc.lanePositions(), (l) => l.id)
     .join('div')
@@ -90,6 +89,13 @@ function renderLaneHeader() {
     .style('left', (l) => `${l.x * k}px`)
     .style('width', (l) => `${l.width * k}px`)
     .text((l) => l.label);
+  // the header takes the room its tallest lane name needs (a name wraps in a narrow lane, with
+  // Large type), so that it covers only rows already scrolled past, never the first ones below it
+  let tallest = 0;
+  heads.each(function () {
+    tallest = Math.max(tallest, this.offsetHeight);
+  });
+  head.style('height', `${Math.max((msc.headerHeight() - 12) * k, tallest + 4)}px`);
 }
 
 async function selectTrace(index) {
