@@ -111,5 +111,45 @@ export function teachingSuite(browser: () => Browser, dash: () => Dashboard): vo
       expect(stuck).toBeGreaterThan(2);
       await context.close();
     });
+
+    it('inspecting a user shows its devices, subscriptions, watchers and inbox from the model at the current step', async () => {
+      const context = await browser().newContext({ viewport: { width: 1366, height: 768 } });
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(dash().url);
+      await page.waitForSelector('body[data-ready="1"]');
+      await page.selectOption('#scenario-select', 'teach-basic');
+      await page.waitForFunction(() => (document.getElementById('yaml-editor') as HTMLTextAreaElement).value.includes('name: teach-basic'));
+      await page.click('#tab-teaching');
+      for (let i = 0; i < 8; i++) await page.click('#teach-step');
+      await page.fill('#entity-user', 'u0@example.com');
+      await page.click('#entity-go');
+      await page.locator('[data-testid=entity-model]').waitFor({ state: 'visible', timeout: 10_000 });
+      const api = async () => {
+        const id = decodeURIComponent(/[?&]run=([^&]+)/.exec(new URL(page.url()).hash)![1]);
+        return (await (await page.request.get(`${dash().url}api/runs/${id}/state/u0@example.com`)).json()) as { at: number; online: boolean; presence: { devices: { tuple: string; basic: string; activity: string }[] } };
+      };
+      const check = async () => {
+        const m = await api();
+        await page.waitForFunction((at) => document.getElementById('entity-model-at')?.dataset.at === String(at), m.at, { timeout: 10_000 });
+        const devices = await page.locator('#entity-devices li').allTextContents();
+        expect(devices).toHaveLength(m.presence.devices.length);
+        m.presence.devices.forEach((d, i) => expect(devices[i]).toMatch(new RegExp(`^${d.tuple} im:u0@example\\.com \\(priority [\\d.]+\\): ${d.basic}, ${d.activity}`)));
+        const kv = await page.locator('#entity-model-kv dd').allTextContents();
+        expect(kv[0]).toBe(m.online ? 'yes' : 'no');
+        expect(await page.locator('#entity-model-watching li').count()).toBeGreaterThan(0);
+        expect(await page.locator('#entity-model-watchers li').count()).toBeGreaterThan(0);
+        expect(await page.textContent('#entity-model-inbox')).toMatch(/open|closed|none/);
+        return m.at;
+      };
+      const first = await check();
+      // the panel follows the run: after more steps it shows the model at the new step
+      for (let i = 0; i < 6; i++) await page.click('#teach-step');
+      const later = await check();
+      expect(later).toBeGreaterThan(first);
+      expect(errors).toEqual([]);
+      await context.close();
+    });
   });
 }
