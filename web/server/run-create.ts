@@ -97,6 +97,8 @@ export function newLiveRun(stored: StoredRun, p: PreparedRun, interactive: Inter
     lastSnapshotAt: 0,
     anchorWall: performance.now(),
     anchorSim: 0,
+    startedWall: performance.now(),
+    build: null,
     interactive,
     driving: false,
     resolveDone: null,

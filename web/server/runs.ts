@@ -15,6 +15,7 @@ import type { EntityState } from '../../sim/model/entity-inspection.js';
 import type { TraceRecord } from '../../sim/model/impp.js';
 import { runScenario, type Report, type RunScenarioOptions } from '../../sim/run.js';
 import type { Scenario } from '../../sim/scenario/index.js';
+import { BuildTimer } from './build-eta.js';
 import { Checkpointer } from './checkpoint.js';
 import { ApiError, toApiError } from './errors.js';
 import { RunControl, settled, type ControlAction, type ControlOptions } from './run-control.js';
@@ -64,6 +65,7 @@ export class RunManager {
   private readonly driver: RunDriver;
   private readonly idle: IdleReaper;
   private readonly controls: RunControl;
+  private readonly builds = new BuildTimer();
   readonly idleTimeoutMs: number;
   private closed = false;
 
@@ -75,7 +77,15 @@ export class RunManager {
     this.history = new RunHistory(opts.store, opts.log);
     this.checkpoints = new Checkpointer(opts.store, () => this.live.values(), opts.log);
     this.checkpoints.start(opts.checkpointMs);
-    this.driver = new RunDriver(this.runner, { endRun: (r, st, e, rep) => this.endRun(r, st, e, rep), emit: (r, ev) => this.emit(r, ev) });
+    this.driver = new RunDriver(this.runner, {
+      endRun: (r, st, e, rep) => this.endRun(r, st, e, rep),
+      emit: (r, ev) => this.emit(r, ev),
+      built: (r, ms) => {
+        this.builds.record(r.scenario.name, r.build!, ms);
+        r.build = null;
+        this.emit(r, { type: 'status', data: liveSummary(r) });
+      },
+    });
     this.controls = new RunControl({ store: opts.store, driver: this.driver, endRun: (r, st, e, rep) => this.endRun(r, st, e, rep), log: opts.log });
     this.idleTimeoutMs = opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
     this.idle = new IdleReaper(this.idleTimeoutMs, () => this.live.values(), (run, reason) => this.stopIdle(run, reason));
@@ -124,6 +134,7 @@ export class RunManager {
       throw toApiError(e);
     }
     const run = newLiveRun(stored, prepared, interactive, !opts.internal);
+    if (interactive === null) run.build = this.builds.info(prepared.scenario);
     this.live.set(stored.id, run);
     run.done = interactive !== null ? this.driver.startInteractive(run) : this.driver.startBatch(run);
     return liveSummary(run);

@@ -33,6 +33,19 @@ const runSummaryProperties = {
   tags: { type: 'array', items: { type: 'string' } },
   note: { type: 'string' },
   thresholds: { type: 'array', items: { type: 'string' } },
+  build: {
+    type: 'object',
+    description: 'while a batch run builds its population (no event yet): users, expected edges, the rate of this server\'s last timed build and the expected ms (null without one)',
+    properties: {
+      users: { type: 'number' },
+      edges: { type: 'number' },
+      work: { type: 'number' },
+      rate: { type: ['number', 'null'] },
+      basis: { type: 'string' },
+      expectedMs: { type: ['number', 'null'] },
+      elapsedMs: { type: 'number' },
+    },
+  },
 } as const;
 
 export const runSummarySchema = {
