@@ -197,7 +197,11 @@ async function showModelState() {
     box.hidden = true;
     return;
   }
-  if (E.busy) return;
+  if (E.busy) {
+    // a read is on its way: the next redraw reads again
+    E.clock = -1;
+    return;
+  }
   E.busy = true;
   try {
     const m = await getJson(`/api/runs/${run.id}/state/${encodeURIComponent(E.user)}`);
