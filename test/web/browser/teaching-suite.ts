@@ -148,6 +148,8 @@ export function teachingSuite(browser: () => Browser, dash: () => Dashboard): vo
       for (let i = 0; i < 6; i++) await page.click('#teach-step');
       const later = await check();
       expect(later).toBeGreaterThan(first);
+      await page.locator('#entity-model').scrollIntoViewIfNeeded();
+      await screenshot(page, 'teaching-entity');
       expect(errors).toEqual([]);
       await context.close();
     });
