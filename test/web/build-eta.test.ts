@@ -5,37 +5,7 @@
  * expects; the build info goes once the run has events.
  */
 import { describe, expect, it } from 'vitest';
-import type { LiveSnapshot, Report } from '../../sim/run.js';
-import type { Runner } from '../../web/server/runs.js';
-import { get, makeApp, post, type Json } from './server-helpers.js';
-
-/** A runner that builds for `buildMs` of wall time (no event), then counts events; stop ends it. */
-function slowBuild(buildMs: number): Runner {
-  return (scenario, opts) =>
-    new Promise<Report>((_resolve, reject) => {
-      const t0 = performance.now();
-      const events = () => Math.max(0, Math.round(performance.now() - t0 - buildMs));
-      const snapshot = (): LiveSnapshot => ({
-        clock: events(),
-        until: opts.duration ?? scenario.duration,
-        events: events(),
-        wallMs: performance.now() - t0,
-        counters: {},
-        latency: { edgesMs: [], notification: [], im: [] },
-        domains: [],
-        pairs: [],
-      });
-      opts.onStart?.({
-        pause() {},
-        resume() {},
-        hold() {},
-        stop: () => reject(new Error('stopped')),
-        progress: () => ({ clock: events(), events: events(), windows: 0, until: opts.duration ?? scenario.duration }),
-        live: () => null,
-        snapshot,
-      } as never);
-    });
-}
+import { get, makeApp, post, slowBuild, type Json } from './server-helpers.js';
 
 async function until(f: () => Promise<boolean>, what: string): Promise<void> {
   for (let i = 0; i < 200; i++) {
