@@ -9,18 +9,24 @@ import { describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { screenshot, type Dashboard } from './harness.js';
 
+/** A fresh page at a viewport size with a built-in scenario picked (and Large type when asked). */
+async function pageWith(browser: Browser, url: string, viewport: { width: number; height: number }, scenario: string, large: boolean) {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(url);
+  await page.waitForSelector('body[data-ready="1"]');
+  if (large) await page.check('#large-type');
+  await page.selectOption('#scenario-select', scenario);
+  await page.waitForFunction((n) => (document.getElementById('yaml-editor') as HTMLTextAreaElement).value.includes(`name: ${n}`), scenario);
+  return { context, page, errors };
+}
+
 export function teachingSuite(browser: () => Browser, dash: () => Dashboard): void {
   describe('teaching a federation', () => {
     it('teach-federation at 1280x720 with Large type: lanes per domain, qualified names, readable labels, step to a kind, filter', async () => {
-      const context = await browser().newContext({ viewport: { width: 1280, height: 720 } });
-      const page = await context.newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(e.message));
-      await page.goto(dash().url);
-      await page.waitForSelector('body[data-ready="1"]');
-      await page.check('#large-type');
-      await page.selectOption('#scenario-select', 'teach-federation');
-      await page.waitForFunction(() => (document.getElementById('yaml-editor') as HTMLTextAreaElement).value.includes('name: teach-federation'));
+      const { context, page, errors } = await pageWith(browser(), dash().url, { width: 1280, height: 720 }, 'teach-federation', true);
       await page.click('#toggle-side');
       await page.click('#tab-teaching');
       // step to the next notify: the newest arrow is a notify
@@ -77,13 +83,7 @@ export function teachingSuite(browser: () => Browser, dash: () => Dashboard): vo
     });
 
     it('the sticky lane header at 1280x720 with Large type covers only rows already scrolled past', async () => {
-      const context = await browser().newContext({ viewport: { width: 1280, height: 720 } });
-      const page = await context.newPage();
-      await page.goto(dash().url);
-      await page.waitForSelector('body[data-ready="1"]');
-      await page.check('#large-type');
-      await page.selectOption('#scenario-select', 'teach-basic');
-      await page.waitForFunction(() => (document.getElementById('yaml-editor') as HTMLTextAreaElement).value.includes('name: teach-basic'));
+      const { context, page } = await pageWith(browser(), dash().url, { width: 1280, height: 720 }, 'teach-basic', true);
       await page.click('#tab-teaching');
       for (let i = 0; i < 40 && (await page.locator('[data-testid=msc-arrow]').count()) < 30; i++) await page.click('#teach-step');
       await page.uncheck('#teach-follow');
@@ -113,14 +113,7 @@ export function teachingSuite(browser: () => Browser, dash: () => Dashboard): vo
     });
 
     it('inspecting a user shows its devices, subscriptions, watchers and inbox from the model at the current step', async () => {
-      const context = await browser().newContext({ viewport: { width: 1366, height: 768 } });
-      const page = await context.newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(e.message));
-      await page.goto(dash().url);
-      await page.waitForSelector('body[data-ready="1"]');
-      await page.selectOption('#scenario-select', 'teach-basic');
-      await page.waitForFunction(() => (document.getElementById('yaml-editor') as HTMLTextAreaElement).value.includes('name: teach-basic'));
+      const { context, page, errors } = await pageWith(browser(), dash().url, { width: 1366, height: 768 }, 'teach-basic', false);
       await page.click('#tab-teaching');
       for (let i = 0; i < 8; i++) await page.click('#teach-step');
       await page.fill('#entity-user', 'u0@example.com');

@@ -120,19 +120,7 @@ async function selectTrace(index) {
         ['bytes', r.bytes],
       ]
     : [['index', index]];
-  d3.select('#insp-record')
-    .selectAll('div')
-    .data(kv)
-    .join((e) => {
-      const g = e.append('div').style('display', 'contents');
-      g.append('dt');
-      g.append('dd');
-      return g;
-    })
-    .call((g) => {
-      g.select('dt').text((d) => d[0]);
-      g.select('dd').text((d) => d[1]);
-    });
+  fmtPairs('#insp-record', kv);
   setRule(r?.detail ?? '');
   // the two users of the message can be inspected as they are at this step
   const users = r ? [r.from, r.to].filter((u, i, a) => u.includes('@') && a.indexOf(u) === i) : [];
@@ -158,6 +146,23 @@ async function selectTrace(index) {
   } catch (e) {
     $('insp-body').textContent = `Cannot load the payload: ${e.message}`;
   }
+}
+
+/** A definition list of [name, value] pairs. */
+function fmtPairs(sel, kv) {
+  d3.select(sel)
+    .selectAll('div')
+    .data(kv)
+    .join((e) => {
+      const g = e.append('div').style('display', 'contents');
+      g.append('dt');
+      g.append('dd');
+      return g;
+    })
+    .call((g) => {
+      g.select('dt').text((d) => d[0]);
+      g.select('dd').text((d) => d[1]);
+    });
 }
 
 const fmtList = (sel, items, text) =>
@@ -215,19 +220,7 @@ async function showModelState() {
       ['access link', m.accessLink],
       ['state version', m.presence ? m.presence.version : '–'],
     ];
-    d3.select('#entity-model-kv')
-      .selectAll('div')
-      .data(kv)
-      .join((e) => {
-        const g = e.append('div').style('display', 'contents');
-        g.append('dt');
-        g.append('dd');
-        return g;
-      })
-      .call((g) => {
-        g.select('dt').text((d) => d[0]);
-        g.select('dd').text((d) => d[1]);
-      });
+    fmtPairs('#entity-model-kv', kv);
     fmtList('#entity-devices', m.presence?.devices ?? [], (t) => `${t.tuple} ${t.contact} (priority ${t.priority}): ${t.basic}, ${t.activity}${t.note ? `, “${t.note}”` : ''} since ${fmtMs(t.changedAt)}`);
     fmtList('#entity-model-watching', m.watching, fmtSub);
     fmtList('#entity-model-watchers', m.watchers, fmtSub);
