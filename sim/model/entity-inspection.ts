@@ -22,6 +22,7 @@ import { DEC_ALLOW, DEC_DENY } from './access.js';
 import { ACCESS_CLASSES } from './access-link.js';
 import type { InboxStore } from './inbox-store.js';
 import { PRINCIPAL_INBOX_ONLY, PRINCIPAL_PRESENTITY_ONLY, WATCHER_POLLER, WATCHER_SUBSCRIBER, type Population } from './population.js';
+import { TWO26 } from './messages.js';
 import { ACTIVITIES, NOTES, priorityOf, VIEW_NAMES } from './presence-document.js';
 import type { TupleTable } from './presence.js';
 import { SUB_ACTIVE, SUB_PENDING, SUB_POLITE, type SubscriptionTable } from './subscriptions.js';
@@ -85,7 +86,6 @@ export interface EntityState {
   inbox: { open: boolean; stored: { from: string; sentAt: number }[]; storeAndForward: boolean } | null;
 }
 
-const TWO26 = 2 ** 26;
 /** Subscriptions listed each way (a celebrity of a small run may have thousands of watchers). */
 export const LIST_LIMIT = 500;
 const SERVICE_STATES = ['none', 'active', 'pending', 'polite block'];

@@ -4,7 +4,8 @@
  * after five simulated minutes the users the model has online agree with the run's log-in and
  * log-out counters; right after each traced notification its presentity holds the version and
  * (full view) the tuples the notification carried; the watcher and
- * presentity sides of an edge read the same subscription; unknown users are 404; a batch run
+ * presentity sides of an edge read the same subscription; a closed inbox lists the messages kept
+ * for it and an open one none; unknown users are 404; a batch run
  * and an ended run are 409 MODEL_NOT_LIVE.
  */
 import { describe, expect, it } from 'vitest';
@@ -13,7 +14,7 @@ import { get, makeApp, post, type Json } from './server-helpers.js';
 
 const USERS = ['u0@example.com', 'u1@example.com', 'u2@example.com', 'u3@example.com'];
 /** Four subscribers who all see each other in full; a fraction `online` of them online all along. */
-const yaml = (online: number) => `name: inspect
+const yaml = (online: number, extra = '') => `name: inspect
 duration: 10min
 domains:
   - { name: example.com, users: 4, servers: { count: 1, cores: 1 } }
@@ -30,11 +31,11 @@ behaviour:
   subscriptionDuration: 3min
   maxSubscriptionDuration: 2min
   refreshBefore: 20s
-trace: { enabled: true }
+${extra}trace: { enabled: true }
 `;
 
-async function interactive(app: Awaited<ReturnType<typeof makeApp>>, online: number): Promise<string> {
-  const r = await post(app, '/api/runs', { yaml: yaml(online), mode: 'interactive', speed: 1 });
+async function interactive(app: Awaited<ReturnType<typeof makeApp>>, online: number, extra = ''): Promise<string> {
+  const r = await post(app, '/api/runs', { yaml: yaml(online, extra), mode: 'interactive', speed: 1 });
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   expect(r.status).toBe(201);
   expect((await post(app, `/api/runs/${r.body.id}/control`, { action: 'pause' })).status).toBe(200);
@@ -107,6 +108,30 @@ describe('per-entity state from the model', () => {
       checked++;
     }
     expect(checked).toBeGreaterThan(0);
+  });
+
+  it('the inbox: messages kept for a closed inbox are listed with their senders, an open one keeps none', async () => {
+    const app = await makeApp();
+    // half the users offline all along, IMs to buddies often, kept for closed inboxes
+    const id = await interactive(app, 0.5, '  imRate: 120/h\n  offlineStorage: true\n');
+    expect((await post(app, `/api/runs/${id}/control`, { action: 'step', until: 300_000 })).status).toBe(200);
+    const states = await Promise.all(USERS.map(async (u) => (await get(app, `/api/runs/${id}/state/${encodeURIComponent(u)}`)).body!));
+    const snap = (await get(app, `/api/runs/${id}`)).body!.snapshot;
+    let kept = 0;
+    for (const s of states) {
+      expect(s.inbox.storeAndForward).toBe(true);
+      expect(s.inbox.open).toBe(s.online);
+      if (s.online) expect(s.inbox.stored).toEqual([]);
+      for (const m of s.inbox.stored) {
+        expect(USERS).toContain(m.from);
+        expect(m.from).not.toBe(s.user);
+        expect(m.sentAt).toBeLessThanOrEqual(s.at);
+      }
+      kept += s.inbox.stored.length;
+    }
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThanOrEqual(snap.counters.imStored);
+    await post(app, `/api/runs/${id}/control`, { action: 'stop' });
   });
 
   it('a batch run has no model in the server: 409 MODEL_NOT_LIVE', async () => {
