@@ -65,7 +65,8 @@ benchmarks:
                    buddies); --json FILE
   memory           bytes per user and per subscription edge of the whole model state, after GC
                    (--users N [200000], --buddies K [20])
-  server           the dashboard server under load: a run of --scenario S [office] with
+  server           the dashboard server under load: the largest office run the memory estimate
+                   admits on this machine (or --scenario S as it is; --largest scales S too) with
                    --readers N [50] event-stream readers and --stalled M [5] that never read;
                    p50/p99 of GET /api/runs and the server's RSS (--seconds T [20], --json FILE)
   wire             decode/encode time per document of the wire codecs (--json FILE)

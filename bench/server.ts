@@ -1,14 +1,18 @@
 /**
- * `npm run bench -- server [--readers N] [--stalled M] [--scenario S] [--seconds T] [--json FILE]`
+ * `npm run bench -- server [--readers N] [--stalled M] [--scenario S] [--largest] [--seconds T] [--json FILE]`
  *
  * Starts the dashboard server (dist/web/server/main.js) as a child process on an ephemeral
- * loopback port with a fresh data folder, starts a batch run of the scenario (default the largest
- * built-in, office), connects N event-stream readers that read everything and M that never read,
+ * loopback port with a fresh data folder, starts a batch run (by default the largest run of the
+ * office scenario that the memory estimate admits on this machine, largest-run.ts; `--scenario S`
+ * runs S as it is, and with `--largest` scaled the same way), connects N event-stream readers that read everything and M that never read,
  * and for T seconds polls GET /api/runs (every 50 ms) while sampling the server's resident memory
  * (/proc/PID/status). Prints latency percentiles of the listing, the server's peak and final RSS,
  * and what the server says it holds for its stream clients (GET /api/health).
  */
+import { fmtBytes, fmtCount } from '../sim/estimate.js';
+import { loadBuiltin } from '../web/server/run-input.js';
 import { writeBenchJson } from './environment.js';
+import { largestAdmitted, type LargestRun } from './largest-run.js';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
@@ -37,12 +41,20 @@ export async function benchServer(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
     strict: true,
-    options: { readers: { type: 'string' }, stalled: { type: 'string' }, scenario: { type: 'string' }, seconds: { type: 'string' }, json: { type: 'string' } },
+    options: { readers: { type: 'string' }, stalled: { type: 'string' }, scenario: { type: 'string' }, largest: { type: 'boolean' }, seconds: { type: 'string' }, json: { type: 'string' } },
   });
   const readers = int('readers', values.readers, 50, 0);
   const stalledCount = int('stalled', values.stalled, 5, 0);
   const seconds = int('seconds', values.seconds, 20, 1);
   const scenario = values.scenario ?? 'office';
+  const largest: LargestRun | null = values.scenario === undefined || values.largest === true ? largestAdmitted(loadBuiltin(scenario)) : null;
+  const overrides = largest?.overrides ?? [];
+  if (largest !== null) {
+    console.log(
+      `server: the largest ${scenario} run the estimate admits: ${fmtCount(largest.users)} users, ${fmtCount(largest.estimate.edges)} expected edges, ` +
+        `estimate ${fmtBytes(largest.estimate.bytes)} of the limit ${fmtBytes(largest.limit.bytes)} (${largest.limit.source})`,
+    );
+  }
   const dataDir = mkdtempSync(join(tmpdir(), 'impp-bench-server-'));
   const main = new URL('../web/server/main.js', import.meta.url).pathname;
   const child = spawn(process.execPath, [main, '--port', '0', '--data', dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -60,7 +72,7 @@ export async function benchServer(args: string[]): Promise<number> {
     });
     const port = Number(new URL(base).port);
     const rssStart = rssMb(child.pid!);
-    const created = await fetch(`${base}/api/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ scenario }) });
+    const created = await fetch(`${base}/api/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ scenario, overrides }) });
     const run = (await created.json()) as { id?: string; error?: { message: string } };
     if (run.id === undefined) throw new Error(`cannot start the run: ${run.error?.message ?? created.status}`);
     let streamed = 0;
@@ -106,6 +118,9 @@ export async function benchServer(args: string[]): Promise<number> {
     const result = {
       benchmark: 'server',
       scenario,
+      overrides,
+      estimateBytes: largest?.estimate.bytes ?? null,
+      memoryLimit: largest?.limit ?? null,
       readers,
       stalled: stalledCount,
       seconds,
@@ -121,10 +136,10 @@ export async function benchServer(args: string[]): Promise<number> {
       run: { status: state.status, clockMs: state.clock, events: state.events },
     };
     console.log(
-      `server ${scenario}: ${readers} readers + ${stalledCount} stalled, ${seconds} s: GET /api/runs p50 ${result.listP50Ms} ms, p99 ${result.listP99Ms} ms, max ${result.listMaxMs} ms (${result.polls} polls); ` +
+      `server ${scenario}${largest !== null ? ` at ${fmtCount(largest.users)} users` : ''}: ${readers} readers + ${stalledCount} stalled, ${seconds} s: GET /api/runs p50 ${result.listP50Ms} ms, p99 ${result.listP99Ms} ms, max ${result.listMaxMs} ms (${result.polls} polls); ` +
         `server RSS ${result.rssStartMb} MB at start, peak ${result.rssPeakMb} MB, end ${result.rssEndMb} MB; ` +
         `streams: ${result.streams.clients} clients hold ${(result.streams.bufferedBytes / 1e3).toFixed(1)} kB (peak per client ${(result.streams.peakClientBytes / 1e3).toFixed(1)} kB), ${result.streams.dropped} frames replaced; ` +
-        `${result.streamedKbPerReader} kB streamed per reader; run ${state.status} at ${(state.clock / 1000).toFixed(0)} s simulated`,
+        `${result.streamedKbPerReader} kB streamed per reader; run ${state.status} at ${(state.clock / 1000).toFixed(0)} s simulated, ${fmtCount(state.events)} events`,
     );
     if (values.json) writeBenchJson(values.json, result);
     await fetch(`${base}/api/runs/${run.id}/control`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ action: 'stop' }) }).catch(() => {});

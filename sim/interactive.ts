@@ -10,6 +10,7 @@ import { Kernel } from './engine/kernel.js';
 import type { ModelInstance } from './engine/model.js';
 import { SimError } from './errors.js';
 import { model as imppModel, type ImppParams, type ImppPart, type TraceRecord } from './model/impp.js';
+import { inspectUser, userIndex, type EntityState, type ModelColumns } from './model/entity-inspection.js';
 import { buildReport, decodeLive, type LiveSnapshot, type Report } from './run.js';
 import type { Scenario } from './scenario/types.js';
 
@@ -31,6 +32,7 @@ export type { LiveSnapshot } from './run.js';
 /** What the IMPP model instance offers for in-process reading, beyond ModelInstance. */
 interface LiveModelInstance extends ModelInstance<ImppPart> {
   snapshot?(): { counters: Record<string, number>; trace: readonly TraceRecord[] };
+  columns?(): ModelColumns;
 }
 
 /** Sums the users of every domain. */
@@ -143,6 +145,17 @@ export class InteractiveRun {
     if (this.done) return 0;
     const end = Math.min(simTime, this.until);
     return this.timed(() => this.kernel.run(end, maxEvents));
+  }
+
+  /**
+   * One user as the model holds it at this step (sim/model/entity-inspection.ts), written as the
+   * trace writes it (u3@alpha.example); null when the run has no such user.
+   */
+  inspect(user: string): EntityState | null {
+    const c = this.instance.columns?.();
+    if (c === undefined) return null;
+    const g = userIndex(c, user);
+    return g < 0 ? null : inspectUser(c, g);
   }
 
   /** Live counters, latency buckets, domain load and inter-domain traffic (the batch runs' LiveSnapshot). */

@@ -44,6 +44,8 @@ export interface InstantMessaging {
   startAgent(g: number, d: number, ep: number): void;
   /** g's inbox opened (its owner logged in): stored messages are delivered */
   inboxOpened(g: number, d: number): void;
+  /** the messages kept for closed inboxes (store-and-forward; read-only for the inspector) */
+  readonly stored: InboxStore;
   /**
    * Counts, in this partition now, the copies of messages that have no outcome yet (queued at a
    * server, travelling, waiting for a retry) and the failure reports still on their way to the
@@ -292,6 +294,7 @@ export function createIm(ctx: ModelContext, deps: { service: Service; gateways: 
 
   return {
     census,
+    stored: store,
     inboxOpened(g, d) {
       if (beh.offlineStorage) store.drain(g, (a, sentAt) => down(d, a, sentAt));
     },

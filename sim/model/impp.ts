@@ -47,6 +47,7 @@ import { createWatcherInfo } from './watcherinfo.js';
 import { createWatchers, WatcherTable } from './watchers.js';
 import { createWire } from './bindings/wire.js';
 import type { Scenario } from '../scenario/types.js';
+import type { ModelColumns } from './entity-inspection.js';
 
 export { COUNTERS, TIMELINE_BUCKETS, TIMELINE_SERIES } from './context.js';
 export { LIVE_DOMAIN_SLOTS, LIVE_LATENCY_EDGES_MS, liveLayout } from './live.js';
@@ -131,6 +132,10 @@ function createImpp(kernel: Kernel, params: ImppParams) {
       const ctr: Record<string, number> = {};
       COUNTERS.forEach((n, i) => (ctr[n] = ctx.counters[i]));
       return { counters: ctr, trace: ctx.trace.records as readonly TraceRecord[] };
+    },
+    /** The model's state columns, read-only, for the per-entity inspector (entity-inspection.ts). */
+    columns(): ModelColumns {
+      return { s, pop: ctx.pop, kernel, online: ctx.online, tuples, subs, views, decision: access.decision, describeRule: access.describe, stored: im.stored, accessClass: link.classOf };
     },
     init(d: number) {
       ctx.init(d);

@@ -37,6 +37,11 @@ export class InboxStore {
     this.size++;
   }
 
+  /** Hands every message kept for g to fn, oldest first, keeping them (a read for the inspector). */
+  peek(g: number, fn: (a: number, b: number) => void): void {
+    for (let i = g < this.head.length ? this.head[g] : -1; i >= 0; i = this.next[i]) fn(this.a[i], this.b[i]);
+  }
+
   /** Hands every message kept for g to fn, oldest first, and forgets them. */
   drain(g: number, fn: (a: number, b: number) => void): void {
     let i = this.head[g];

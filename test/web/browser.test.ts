@@ -14,6 +14,7 @@ import { launchChromium, openPage, screenshot, startDashboard, type Dashboard } 
 import { runsSuite } from './browser/runs-suite.js';
 import { timeSuite } from './browser/time-suite.js';
 import { teachingSuite } from './browser/teaching-suite.js';
+import { buildSuite } from './browser/build-suite.js';
 
 let dash: Dashboard;
 let browser: Browser;
@@ -288,3 +289,4 @@ teachingSuite(
   () => browser,
   () => dash,
 );
+buildSuite(() => browser);

@@ -127,6 +127,34 @@ export function bigSnapshotRunner(pairs: number): Runner {
     });
 }
 
+export /** A runner that builds for `buildMs` of wall time (no event), then counts events; stop ends it. */
+function slowBuild(buildMs: number): Runner {
+  return (scenario, opts) =>
+    new Promise<Report>((_resolve, reject) => {
+      const t0 = performance.now();
+      const events = () => Math.max(0, Math.round(performance.now() - t0 - buildMs));
+      const snapshot = (): LiveSnapshot => ({
+        clock: events(),
+        until: opts.duration ?? scenario.duration,
+        events: events(),
+        wallMs: performance.now() - t0,
+        counters: {},
+        latency: { edgesMs: [], notification: [], im: [] },
+        domains: [],
+        pairs: [],
+      });
+      opts.onStart?.({
+        pause() {},
+        resume() {},
+        hold() {},
+        stop: () => reject(new Error('stopped')),
+        progress: () => ({ clock: events(), events: events(), windows: 0, until: opts.duration ?? scenario.duration }),
+        live: () => null,
+        snapshot,
+      } as never);
+    });
+}
+
 const MAIN = new URL('../../dist/web/server/main.js', import.meta.url).pathname;
 
 /** Starts `dist/web/server/main.js` as a child process; resolves with it and its address once it listens (or its output if it exits). */

@@ -25,6 +25,12 @@ async function finishedRun(app: Awaited<ReturnType<typeof makeApp>>, extra: Json
   return r.body.id as string;
 }
 
+const V2_ORDER = ['seq', 'id', 'scenario', 'status', 'mode', 'seed', 'workers', 'duration', 'speed', 'sweep', 'created_at', 'finished_at', 'error', 'clock', 'events', 'figures', 'damage', 'checkpoint_at', 'params', 'scenario_text', 'report', 'timeseries'];
+
+function columns(app: Awaited<ReturnType<typeof makeApp>>): string[] {
+  return (app.sim.store.db.prepare('PRAGMA table_info(runs)').all() as { name: string }[]).map((c) => c.name);
+}
+
 async function openError(dataDir: string): Promise<string> {
   try {
     const app = await buildApp({ dataDir });
@@ -178,6 +184,28 @@ describe('problems opening the store name the path and what to do', () => {
     expect(row.scenario_text).toBe('name: x');
     expect(JSON.parse(row.params)).not.toHaveProperty('yaml');
     expect(app.sim.store.db.pragma('user_version', { simple: true })).toBe(2);
+    // rebuilt in version 2's order: the listing never reads past a report to reach a column
+    expect(columns(app)).toEqual(V2_ORDER);
+  });
+
+  it('a version-2 store that an earlier migration left with its reports before the summary columns is rebuilt, rows and order kept', async () => {
+    const dataDir = tempDir();
+    const db = new Database(join(dataDir, 'impp-sim.sqlite'));
+    db.exec(`CREATE TABLE runs (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, scenario TEXT NOT NULL, status TEXT NOT NULL, params TEXT NOT NULL,
+      created_at TEXT NOT NULL, finished_at TEXT, error TEXT, clock REAL NOT NULL DEFAULT 0, events REAL NOT NULL DEFAULT 0, figures TEXT, report TEXT, timeseries TEXT)`);
+    for (const [c, t] of [['mode', "TEXT NOT NULL DEFAULT 'batch'"], ['seed', 'REAL NOT NULL DEFAULT 0'], ['workers', 'INTEGER NOT NULL DEFAULT 1'], ['duration', 'REAL NOT NULL DEFAULT 0'], ['speed', 'REAL NOT NULL DEFAULT 0'], ['sweep', 'TEXT'], ['scenario_text', 'TEXT'], ['damage', 'TEXT'], ['checkpoint_at', 'TEXT']]) {
+      db.exec(`ALTER TABLE runs ADD COLUMN ${c} ${t}`);
+    }
+    const ins = db.prepare("INSERT INTO runs (id, scenario, status, params, created_at, report, seed) VALUES (?, 'office', 'finished', '{}', '2025-01-01T00:00:00Z', ?, ?)");
+    for (let i = 0; i < 3; i++) ins.run(`r${i}`, JSON.stringify({ big: 'x'.repeat(10_000) }), i);
+    db.pragma('user_version = 2');
+    db.close();
+    const app = await makeApp({ dataDir });
+    expect(columns(app)).toEqual(V2_ORDER);
+    expect((await get(app, '/api/runs')).body!.runs.map((r: Json) => [r.id, r.seed])).toEqual([['r2', 2], ['r1', 1], ['r0', 0]]);
+    expect(((await get(app, '/api/runs/r1/report')).body as Json).big).toHaveLength(10_000);
+    const next = await finishedRun(app);
+    expect((await get(app, '/api/runs')).body!.runs[0].id).toBe(next);
   });
 });
 

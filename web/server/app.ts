@@ -15,6 +15,7 @@ import { publicDir } from './paths.js';
 import { healthRoutesPlugin } from './routes-health.js';
 import { runRoutesPlugin } from './routes-runs.js';
 import { scenarioRoutesPlugin } from './routes-scenarios.js';
+import { stateRoutesPlugin } from './routes-state.js';
 import { sweepRoutesPlugin } from './routes-sweeps.js';
 import { sizeRoutesPlugin } from './routes-sizes.js';
 import { SizeManager } from './sizes.js';
@@ -166,6 +167,7 @@ export async function buildApp(opts: BuildAppOptions = {}): Promise<FastifyInsta
 
   await app.register(scenarioRoutesPlugin);
   await app.register(runRoutesPlugin);
+  await app.register(stateRoutesPlugin);
   await app.register(sweepRoutesPlugin);
   await app.register(sizeRoutesPlugin);
   await app.register(healthRoutesPlugin);

@@ -31,6 +31,8 @@ export const TRACE_CHUNK = 500;
 export interface DriverHost {
   endRun(run: LiveRun, status: RunStatus, error: string | null, report: Report | null): void;
   emit(run: LiveRun, ev: RunEvent): void;
+  /** a batch run handled its first event `ms` after its creation: its population is built */
+  built(run: LiveRun, ms: number): void;
 }
 
 export class RunDriver {
@@ -75,6 +77,7 @@ export class RunDriver {
     const h = run.handle;
     if (h === null || !ACTIVE.has(run.stored.status)) return;
     const now = performance.now();
+    if (run.build !== null && h.progress().events > 0) this.host.built(run, now - run.startedWall);
     // a bucket boundary reached (the run is held there): read it, then let the run go on
     const b = run.buckets!;
     if (!b.finished && b.next < b.until && h.progress().clock >= b.next) this.closeBuckets(run, this.batchSnapshot(run, h), false);

@@ -7,6 +7,7 @@ import type { TraceRecord } from '../../sim/model/impp.js';
 import type { Report, ScenarioRunHandle } from '../../sim/run.js';
 import type { Scenario } from '../../sim/scenario/index.js';
 import type { BucketClock } from './buckets.js';
+import type { BuildInfo } from './build-eta.js';
 import type { LiveSnapshot } from '../../sim/run.js';
 import type { RatedSnapshot, SeriesPoint, TimeSeries } from './rates.js';
 import { saturationReasons } from './saturation.js';
@@ -39,6 +40,8 @@ export interface RunSummary {
   note: string;
   /** thresholds declared on the run (their verdicts are in figures.thresholds once it ended) */
   thresholds: string[];
+  /** while a batch run builds its population (clock at 0, no event yet): the build and its ETA basis (build-eta.ts) */
+  build?: BuildInfo & { elapsedMs: number };
 }
 
 export type RunEvent =
@@ -88,6 +91,9 @@ export interface LiveRun {
   /** pacing anchor: wall time and simulated time when speed, pause or resume last changed */
   anchorWall: number;
   anchorSim: number;
+  /** wall time (performance.now) of the run's creation; a batch run's population build (build-eta.ts), null once built */
+  startedWall: number;
+  build: BuildInfo | null;
   // interactive runs
   interactive: InteractiveRun | null;
   driving: boolean;
@@ -141,6 +147,7 @@ export function liveSummary(run: LiveRun): RunSummary {
     tags: p.tags ?? [],
     note: p.note ?? '',
     thresholds: p.thresholds ?? [],
+    ...(run.build !== null && ACTIVE.has(s.status) ? { build: { ...run.build, elapsedMs: performance.now() - run.startedWall } } : {}),
   };
 }
 

@@ -11,39 +11,35 @@
  *   of at most SLICE_MS of work scheduled with setImmediate, so the API stays responsive; their
  *   size is bounded where the request enters (run-input.ts).
  */
-import { randomBytes } from 'node:crypto';
-import { InteractiveRun } from '../../sim/interactive.js';
+import type { EntityState } from '../../sim/model/entity-inspection.js';
 import type { TraceRecord } from '../../sim/model/impp.js';
 import { runScenario, type Report, type RunScenarioOptions } from '../../sim/run.js';
 import type { Scenario } from '../../sim/scenario/index.js';
+import { BuildTimer } from './build-eta.js';
 import { Checkpointer } from './checkpoint.js';
-import { DEFAULT_IDLE_TIMEOUT_MS, IdleReaper, touch, tooManyRuns } from './run-idle.js';
+import { ApiError, toApiError } from './errors.js';
+import { RunControl, settled, type ControlAction, type ControlOptions } from './run-control.js';
+import { buildInteractive, newLiveRun, newStoredRun, prepareRun } from './run-create.js';
 import { RunDriver } from './run-drivers.js';
-import { checkRunFits } from '../../sim/estimate.js';
-import { ApiError, plainMessage, toApiError } from './errors.js';
-import type { RatedSnapshot, TimeSeries } from './rates.js';
 import { RunHistory } from './run-history.js';
+import { DEFAULT_IDLE_TIMEOUT_MS, IdleReaper, touch, tooManyRuns } from './run-idle.js';
+import type { CreateRunInput } from './run-input.js';
 import { checkNotes } from './run-notes.js';
-import { finalVerdicts, parseRunThresholds } from './run-thresholds.js';
-import { checkInteractiveSize, parseDurationInput, scenarioOf, type CreateRunInput } from './run-input.js';
-import { ACTIVE, figuresOf, liveSummary, type LiveRun, type RunEvent, type RunListener, type RunSummary } from './run-state.js';
-import type { RunMode, RunParams, RunStatus, RunStore, StoredRun } from './store.js';
+import { ACTIVE, liveSummary, figuresOf, type LiveRun, type RunEvent, type RunListener, type RunSummary } from './run-state.js';
+import { finalVerdicts } from './run-thresholds.js';
+import type { RatedSnapshot, TimeSeries } from './rates.js';
+import type { RunStatus, RunStore } from './store.js';
 
 export { builtinNames, loadBuiltin, parseDurationInput, type CreateRunInput } from './run-input.js';
 export type { RunEvent, RunListener, RunSummary } from './run-state.js';
+export type { ControlAction } from './run-control.js';
+export { SNAPSHOT_MS } from './run-drivers.js';
 
 /** What executes a batch run (runScenario; tests inject others). */
 export type Runner = (scenario: Scenario, opts: RunScenarioOptions) => Promise<Report>;
 
-export type ControlAction = 'pause' | 'resume' | 'stop' | 'step' | 'speed';
-
-export { SNAPSHOT_MS } from './run-drivers.js';
 /** A batch run streams its trace when it has at most this many records. */
 const SMALL_TRACE = 20_000;
-
-function newId(): string {
-  return `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
-}
 
 export interface RunManagerOptions {
   store: RunStore;
@@ -68,6 +64,8 @@ export class RunManager {
   private readonly checkpoints: Checkpointer;
   private readonly driver: RunDriver;
   private readonly idle: IdleReaper;
+  private readonly controls: RunControl;
+  private readonly builds = new BuildTimer();
   readonly idleTimeoutMs: number;
   private closed = false;
 
@@ -79,7 +77,16 @@ export class RunManager {
     this.history = new RunHistory(opts.store, opts.log);
     this.checkpoints = new Checkpointer(opts.store, () => this.live.values(), opts.log);
     this.checkpoints.start(opts.checkpointMs);
-    this.driver = new RunDriver(this.runner, { endRun: (r, st, e, rep) => this.endRun(r, st, e, rep), emit: (r, ev) => this.emit(r, ev) });
+    this.driver = new RunDriver(this.runner, {
+      endRun: (r, st, e, rep) => this.endRun(r, st, e, rep),
+      emit: (r, ev) => this.emit(r, ev),
+      built: (r, ms) => {
+        this.builds.record(r.scenario.name, r.build!, ms);
+        r.build = null;
+        this.emit(r, { type: 'status', data: liveSummary(r) });
+      },
+    });
+    this.controls = new RunControl({ store: opts.store, driver: this.driver, endRun: (r, st, e, rep) => this.endRun(r, st, e, rep), log: opts.log });
     this.idleTimeoutMs = opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
     this.idle = new IdleReaper(this.idleTimeoutMs, () => this.live.values(), (run, reason) => this.stopIdle(run, reason));
     this.idle.start();
@@ -112,47 +119,10 @@ export class RunManager {
   /** Creates and starts a run. `internal` runs (sweep points) skip the capacity check. */
   create(input: CreateRunInput, opts: { internal?: boolean; sweep?: string } = {}): RunSummary {
     if (this.closed) throw new ApiError('BAD_STATE', 'the server is shutting down');
-    const scenario = scenarioOf(input);
-    const overrides = input.overrides ?? [];
-    // the duration goes through the scenario schema like any override (scenarioOf; its limit is checked there)
-    const duration = scenario.duration;
-    const seed = input.seed ?? scenario.seed;
-    const mode: RunMode = input.mode ?? 'batch';
-    const workers = Math.min(input.workers ?? 1, scenario.domains.length);
-    const speed = input.speed ?? 0;
-    const thresholds = parseRunThresholds(input.thresholds);
+    const prepared = prepareRun(input, opts.sweep);
     if (!opts.internal) this.checkCapacity();
-    try {
-      checkRunFits(scenario, { workers: mode === 'interactive' ? 1 : workers });
-    } catch (e) {
-      throw toApiError(e);
-    }
-
-    let interactive: InteractiveRun | null = null;
-    if (mode === 'interactive') {
-      checkInteractiveSize(scenario);
-      try {
-        interactive = new InteractiveRun(scenario, { seed, duration });
-      } catch (e) {
-        throw toApiError(e);
-      }
-    }
-    const params: RunParams = { mode, seed, workers: mode === 'interactive' ? 1 : workers, duration, speed, overrides };
-    if (input.yaml !== undefined) params.yaml = input.yaml;
-    if (opts.sweep !== undefined) params.sweep = opts.sweep;
-    if (thresholds.length > 0) params.thresholds = thresholds.map((t) => t.text);
-    const stored: StoredRun = {
-      id: newId(),
-      scenario: scenario.name,
-      status: 'running',
-      params,
-      createdAt: new Date().toISOString(),
-      finishedAt: null,
-      error: null,
-      clock: 0,
-      events: 0,
-      figures: null,
-    };
+    const interactive = prepared.params.mode === 'interactive' ? buildInteractive(prepared) : null;
+    const stored = newStoredRun(prepared);
     try {
       this.store.insert(stored);
     } catch (e) {
@@ -163,33 +133,8 @@ export class RunManager {
       }
       throw toApiError(e);
     }
-    const run: LiveRun = {
-      stored,
-      scenario: { ...scenario, seed, duration },
-      snapshot: null,
-      series: { domains: scenario.domains.map((d) => d.name), points: [] },
-      buckets: null,
-      bucketPrev: null,
-      report: null,
-      listeners: new Set(),
-      traceSent: 0,
-      done: Promise.resolve(),
-      counted: !opts.internal,
-      checkpointClock: -1,
-      idleSince: performance.now(),
-      stopReason: null,
-      thresholds,
-      liveThresholds: [],
-      handle: null,
-      stopRequested: false,
-      timer: null,
-      lastSnapshotAt: 0,
-      anchorWall: performance.now(),
-      anchorSim: 0,
-      interactive,
-      driving: false,
-      resolveDone: null,
-    };
+    const run = newLiveRun(stored, prepared, interactive, !opts.internal);
+    if (interactive === null) run.build = this.builds.info(prepared.scenario);
     this.live.set(stored.id, run);
     run.done = interactive !== null ? this.driver.startInteractive(run) : this.driver.startBatch(run);
     return liveSummary(run);
@@ -316,6 +261,19 @@ export class RunManager {
     return this.report(id).trace ?? [];
   }
 
+  /** One user of a live interactive run as its model holds it now (sim/model/entity-inspection.ts). */
+  inspect(id: string, user: string): EntityState {
+    const s = this.require(id);
+    const it = this.live.get(id)?.interactive ?? null;
+    if (it === null) {
+      const why = ACTIVE.has(s.status) ? 'it is a batch run, whose model lives in a worker thread' : `it has ended (${s.status}) and its model is gone`;
+      throw new ApiError('MODEL_NOT_LIVE', `run '${id}' has no model state to inspect: ${why}; the state of live interactive runs can be read, and /api/runs/${id}/entity/:user reads any run's trace`);
+    }
+    const state = it.inspect(user);
+    if (state === null) throw new ApiError('ENTITY_NOT_FOUND', `run '${id}' has no user '${user}' (write it as the trace does: u<index>@<domain>, e.g. u0@${this.live.get(id)!.scenario.domains[0].name})`);
+    return state;
+  }
+
   timeseries(id: string): TimeSeries {
     this.require(id);
     const run = this.live.get(id);
@@ -344,91 +302,22 @@ export class RunManager {
 
   // ---- control ----
 
-  async control(id: string, action: ControlAction, opts: { speed?: number; to?: 'event' | 'message'; op?: string; until?: number } = {}): Promise<RunSummary> {
+  async control(id: string, action: ControlAction, opts: ControlOptions = {}): Promise<RunSummary> {
     const s = this.require(id);
     const run = this.live.get(id);
     if (run === undefined || !ACTIVE.has(s.status)) {
       throw new ApiError('BAD_STATE', `cannot ${action} run '${id}': it has ended (${s.status})`);
     }
-    const st = run.stored;
     touch(run);
-    switch (action) {
-      case 'pause':
-        if (st.status !== 'running') throw new ApiError('BAD_STATE', `cannot pause run '${id}': it is ${st.status}`);
-        this.setPaused(run, true);
-        break;
-      case 'resume':
-        if (st.status !== 'paused') throw new ApiError('BAD_STATE', `cannot resume run '${id}': it is ${st.status}`);
-        this.setPaused(run, false);
-        break;
-      case 'speed': {
-        if (opts.speed === undefined) throw new ApiError('BAD_REQUEST', 'body.speed: required for the speed action (a real-time factor >= 0; 0 = as fast as possible)');
-        this.reanchor(run);
-        st.params.speed = opts.speed;
-        this.tryUpdate(st);
-        break;
-      }
-      case 'step': {
-        if (run.interactive === null) throw new ApiError('BAD_STATE', `cannot step run '${id}': only interactive runs step (this one is a batch run)`);
-        if (st.status === 'running') this.setPaused(run, true);
-        try {
-          if (opts.until !== undefined) this.driver.runTo(run, opts.until);
-          else this.driver.step(run, opts.to, opts.op);
-        } catch (e) {
-          this.endRun(run, 'failed', plainMessage(e), null);
-          return this.require(id);
-        }
-        this.driver.publishInteractive(run, true);
-        if (run.interactive.done) this.driver.finishInteractive(run, 'finished');
-        break;
-      }
-      case 'stop': {
-        run.stopRequested = true;
-        if (run.interactive !== null) {
-          this.driver.finishInteractive(run, 'stopped');
-        } else {
-          run.handle?.stop();
-          await Promise.race([run.done, new Promise((r) => setTimeout(r, 10_000).unref?.())]);
-        }
-        break;
-      }
-    }
-    if (ACTIVE.has(st.status)) this.emit(run, { type: 'status', data: liveSummary(run) });
+    await this.controls.apply(run, action, opts);
+    if (ACTIVE.has(run.stored.status)) this.emit(run, { type: 'status', data: liveSummary(run) });
     return this.require(id);
-  }
-
-  /** A live change is recorded when the store takes it (the end of the run records it anyway). */
-  private tryUpdate(s: StoredRun): void {
-    try {
-      this.store.update(s);
-    } catch (e) {
-      this.log?.warn({ run: s.id, error: (e as Error).message }, 'cannot record a change of a live run');
-    }
-  }
-
-  private reanchor(run: LiveRun): void {
-    run.anchorWall = performance.now();
-    run.anchorSim = run.interactive !== null ? run.interactive.clock : (run.handle?.progress().clock ?? 0);
-  }
-
-  private setPaused(run: LiveRun, paused: boolean): void {
-    run.stored.status = paused ? 'paused' : 'running';
-    this.tryUpdate(run.stored);
-    this.reanchor(run);
-    if (run.handle !== null) {
-      if (paused) run.handle.pause();
-      else run.handle.resume();
-    }
-    if (!paused && run.interactive !== null) this.driver.drive(run);
   }
 
   /** Stops a run that the idle timeout found paused and unwatched (run-idle.ts). */
   private stopIdle(run: LiveRun, reason: string): void {
     this.log?.warn({ run: run.stored.id }, reason);
-    run.stopReason = reason;
-    run.stopRequested = true;
-    if (run.interactive !== null) this.driver.finishInteractive(run, 'stopped');
-    else run.handle?.stop();
+    void this.controls.stop(run, reason);
   }
 
   /** Stops every live run and waits for them to end (server shutdown). */
@@ -442,6 +331,6 @@ export class RunManager {
       if (run.interactive !== null) this.driver.finishInteractive(run, 'stopped');
       else run.handle?.stop();
     }
-    await Promise.all(runs.map((r) => Promise.race([r.done, new Promise((res) => setTimeout(res, 10_000).unref?.())])));
+    await Promise.all(runs.map(settled));
   }
 }

@@ -11,129 +11,19 @@
  * StoreError of kind `unavailable`. If the file is deleted or replaced under the running server,
  * the store is rewritten at its path from the open connection (which still holds every row).
  */
-import { paramsExtras } from './run-notes.js';
-import type { ThresholdVerdict } from './run-thresholds.js';
 import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openProblem, StoreError, writeProblem } from './store-errors.js';
 import { StoreLock } from './store-lock.js';
 import { prepareSchema } from './store-schema.js';
+import { paramsJson, recordOf, SUMMARY_COLUMNS, type RunRow } from './store-rows.js';
+import type { RunRecord, RunStatus, StoreHealth, StoreLog, StoredRun, StoredSweep } from './store-types.js';
 
-export type RunStatus = 'running' | 'paused' | 'finished' | 'failed' | 'stopped' | 'interrupted';
-export type RunMode = 'batch' | 'interactive';
+export type { RunFigures, RunMode, RunParams, RunRecord, RunStatus, StoreHealth, StoreLog, StoredRun, StoredSweep } from './store-types.js';
 
-export interface RunParams {
-  mode: RunMode;
-  seed: number;
-  workers: number;
-  duration: number;
-  speed: number;
-  overrides: string[];
-  /** scenario text when the run was created from YAML rather than a built-in name */
-  yaml?: string;
-  sweep?: string;
-  /** a person's tags and note (run-notes.ts) */
-  tags?: string[];
-  note?: string;
-  /** thresholds declared on the run (run-thresholds.ts) */
-  thresholds?: string[];
-}
-
-export interface RunFigures {
-  notificationsDelivered: number;
-  p99NotificationMs: number;
-  imDelivered: number;
-  maxUtilisation: number;
-  /** why the run is saturated (web/server/saturation.ts); empty when it is not, absent in older records */
-  saturation?: string[];
-  /** the verdicts of the run's thresholds on its report */
-  thresholds?: ThresholdVerdict[];
-}
-
-export interface StoredRun {
-  id: string;
-  scenario: string;
-  status: RunStatus;
-  params: RunParams;
-  createdAt: string;
-  finishedAt: string | null;
-  error: string | null;
-  clock: number;
-  events: number;
-  figures: RunFigures | null;
-}
-
-/** A run as the listing reads it: the summary columns, no JSON but the small figures object. */
-export interface RunRecord {
-  id: string;
-  scenario: string;
-  status: RunStatus;
-  mode: RunMode;
-  seed: number;
-  workers: number;
-  duration: number;
-  speed: number;
-  createdAt: string;
-  finishedAt: string | null;
-  error: string | null;
-  clock: number;
-  events: number;
-  figures: RunFigures | null;
-  overrides: string[];
-  tags: string[];
-  note: string;
-  thresholds: string[];
-  /** why the stored record cannot be read, or null */
-  damage: string | null;
-}
-
-export interface StoredSweep {
-  id: string;
-  status: string;
-  createdAt: string;
-  body: unknown;
-}
-
-export interface StoreHealth {
-  ok: boolean;
-  file: string;
-  problem: string | null;
-}
-
-export interface StoreLog {
-  warn(obj: unknown, msg?: string): void;
-  error(obj: unknown, msg?: string): void;
-}
-
-interface RunRow {
-  id: string;
-  scenario: string;
-  status: string;
-  mode: string;
-  seed: number;
-  workers: number;
-  duration: number;
-  speed: number;
-  created_at: string;
-  finished_at: string | null;
-  error: string | null;
-  clock: number;
-  events: number;
-  figures: string | null;
-  params: string | null;
-  damage: string | null;
-}
-
-const SUMMARY_COLUMNS = 'id, scenario, status, mode, seed, workers, duration, speed, created_at, finished_at, error, clock, events, figures, params, damage';
 /** Wall-clock ms between checks that the store file is still the one opened. */
 export const FILE_CHECK_MS = 5000;
-
-function paramsJson(p: RunParams): string {
-  const rest: Partial<RunParams> = { ...p };
-  delete rest.yaml;
-  return JSON.stringify(rest);
-}
 
 export class RunStore {
   private conn: Database.Database;
@@ -324,33 +214,7 @@ export class RunStore {
   }
 
   private fromRow(r: RunRow): RunRecord {
-    let figures: RunFigures | null = null;
-    let damage = r.damage;
-    if (r.figures !== null) {
-      try {
-        figures = JSON.parse(r.figures) as RunFigures;
-      } catch (e) {
-        damage ??= this.damaged(r.id, `its stored figures do not parse (${(e as Error).message})`);
-      }
-    }
-    return {
-      id: r.id,
-      scenario: r.scenario,
-      status: r.status as RunStatus,
-      mode: r.mode as RunMode,
-      seed: r.seed,
-      workers: r.workers,
-      duration: r.duration,
-      speed: r.speed,
-      createdAt: r.created_at,
-      finishedAt: r.finished_at,
-      error: r.error,
-      clock: r.clock,
-      events: r.events,
-      figures,
-      ...paramsExtras(r.params),
-      damage,
-    };
+    return recordOf(r, (why) => this.damaged(r.id, why));
   }
 
   /** Sets a run's tags and note (kept in its params). */

@@ -99,3 +99,22 @@ describe('dashboard shaping', () => {
     expect(domainLaneOf({ op: 'publish', from: 'u0', to: 'a.example', fromDomain: 'a.example', toDomain: 'a.example', detail: '' }).label).toBe('publish u0@a → a.example');
   });
 });
+
+describe('the population build line', () => {
+  // @ts-expect-error: a plain ES module of the page, without type declarations
+  const load = () => import('../../../web/public/js/build-eta.js');
+  const run = (build: unknown) => ({ createdAt: '2026-01-01T00:00:00.000Z', build });
+  const t = (s: number) => Date.parse('2026-01-01T00:00:00.000Z') + s * 1000;
+  const b = { users: 1_000_000, edges: 25_000_000, work: 26_000_000, rate: 1e6, basis: "timed by this server's last build (office: ...)", expectedMs: 26_000 };
+  it('says what it builds, the time so far and the time left at the server measured rate', async () => {
+    const { buildText } = await load();
+    expect(buildText(run(b), t(6))).toBe("preparing: building the population of 1.00M users and 25.00M expected subscription edges: 6 s so far, about 20 s left (timed by this server's last build (office: ...)); the simulated clock starts when it is built");
+    expect(buildText(run(b), t(30))).toContain('4 s longer than expected');
+  });
+  it('without a timed build it says the time left is unknown, and why', async () => {
+    const { buildText } = await load();
+    expect(buildText(run({ ...b, rate: null, expectedMs: null, basis: 'no build on this server has taken long enough to time one' }), t(3))).toContain(
+      '3 s so far, time left unknown: no build on this server has taken long enough to time one',
+    );
+  });
+});

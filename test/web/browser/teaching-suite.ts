@@ -1,25 +1,32 @@
 /**
  * Browser tests of the sequence chart on a projector and for a federation: teach-federation at
  * 1280x720 with Large type has lanes per domain, domain-qualified labels at 16 px or more, no lane
- * cut off, stepping to the next message of one operation, and a filter. Called from
+ * cut off, stepping to the next message of one operation, and a filter; the sticky lane header
+ * covers only rows already scrolled past (at 1280x720 with Large type, where lane names wrap). Called from
  * browser.test.ts (one chromium for the file).
  */
 import { describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { screenshot, type Dashboard } from './harness.js';
 
+/** A fresh page at a viewport size with a built-in scenario picked (and Large type when asked). */
+async function pageWith(browser: Browser, url: string, viewport: { width: number; height: number }, scenario: string, large: boolean) {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(url);
+  await page.waitForSelector('body[data-ready="1"]');
+  if (large) await page.check('#large-type');
+  await page.selectOption('#scenario-select', scenario);
+  await page.waitForFunction((n) => (document.getElementById('yaml-editor') as HTMLTextAreaElement).value.includes(`name: ${n}`), scenario);
+  return { context, page, errors };
+}
+
 export function teachingSuite(browser: () => Browser, dash: () => Dashboard): void {
   describe('teaching a federation', () => {
     it('teach-federation at 1280x720 with Large type: lanes per domain, qualified names, readable labels, step to a kind, filter', async () => {
-      const context = await browser().newContext({ viewport: { width: 1280, height: 720 } });
-      const page = await context.newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(e.message));
-      await page.goto(dash().url);
-      await page.waitForSelector('body[data-ready="1"]');
-      await page.check('#large-type');
-      await page.selectOption('#scenario-select', 'teach-federation');
-      await page.waitForFunction(() => (document.getElementById('yaml-editor') as HTMLTextAreaElement).value.includes('name: teach-federation'));
+      const { context, page, errors } = await pageWith(browser(), dash().url, { width: 1280, height: 720 }, 'teach-federation', true);
       await page.click('#toggle-side');
       await page.click('#tab-teaching');
       // step to the next notify: the newest arrow is a notify
@@ -71,6 +78,71 @@ export function teachingSuite(browser: () => Browser, dash: () => Dashboard): vo
       await page.fill('#teach-filter', 'message');
       await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=msc-arrow]')].every((a) => a.getAttribute('data-op')?.startsWith('message')));
       expect(await page.textContent('#teach-count')).toMatch(/match the filter/);
+      expect(errors).toEqual([]);
+      await context.close();
+    });
+
+    it('the sticky lane header at 1280x720 with Large type covers only rows already scrolled past', async () => {
+      const { context, page } = await pageWith(browser(), dash().url, { width: 1280, height: 720 }, 'teach-basic', true);
+      await page.click('#tab-teaching');
+      for (let i = 0; i < 40 && (await page.locator('[data-testid=msc-arrow]').count()) < 30; i++) await page.click('#teach-step');
+      await page.uncheck('#teach-follow');
+      let stuck = 0;
+      for (const top of [90, 150, 200, 333, 420, 500]) {
+        const r = await page.evaluate(async (st) => {
+          const box = document.getElementById('msc-scroll')!;
+          box.scrollTop = st;
+          box.dispatchEvent(new Event('scroll'));
+          await new Promise((res) => requestAnimationFrame(() => requestAnimationFrame(res)));
+          const s = box.scrollTop;
+          const svg = box.querySelector('svg.chart')!.getBoundingClientRect();
+          const heads = [...document.querySelectorAll('#msc-head .lane-head')].map((h) => h.getBoundingClientRect());
+          const bottom = heads.length ? Math.max(...heads.map((h) => h.bottom)) : -Infinity;
+          // rows not yet scrolled past: their place in the chart is at or below the scroll offset
+          const hidden = [...document.querySelectorAll('[data-testid=msc-arrow] text.label')]
+            .map((t) => t.getBoundingClientRect())
+            .filter((a) => a.top - svg.top >= s && a.top < bottom);
+          return { stuck: heads.length > 0, hidden: hidden.length, wraps: heads.some((h) => h.height > 40) };
+        }, top);
+        expect(r.hidden, `scrollTop ${top}`).toBe(0);
+        if (r.stuck) stuck++;
+        if (r.stuck) expect(r.wraps).toBe(true);
+      }
+      expect(stuck).toBeGreaterThan(2);
+      await context.close();
+    });
+
+    it('inspecting a user shows its devices, subscriptions, watchers and inbox from the model at the current step', async () => {
+      const { context, page, errors } = await pageWith(browser(), dash().url, { width: 1366, height: 768 }, 'teach-basic', false);
+      await page.click('#tab-teaching');
+      for (let i = 0; i < 8; i++) await page.click('#teach-step');
+      await page.fill('#entity-user', 'u0@example.com');
+      await page.click('#entity-go');
+      await page.locator('[data-testid=entity-model]').waitFor({ state: 'visible', timeout: 10_000 });
+      const api = async () => {
+        const id = decodeURIComponent(/[?&]run=([^&]+)/.exec(new URL(page.url()).hash)![1]);
+        return (await (await page.request.get(`${dash().url}api/runs/${id}/state/u0@example.com`)).json()) as { at: number; online: boolean; presence: { devices: { tuple: string; basic: string; activity: string }[] } };
+      };
+      const check = async () => {
+        const m = await api();
+        await page.waitForFunction((at) => document.getElementById('entity-model-at')?.dataset.at === String(at), m.at, { timeout: 10_000 });
+        const devices = await page.locator('#entity-devices li').allTextContents();
+        expect(devices).toHaveLength(m.presence.devices.length);
+        m.presence.devices.forEach((d, i) => expect(devices[i]).toMatch(new RegExp(`^${d.tuple} im:u0@example\\.com \\(priority [\\d.]+\\): ${d.basic}, ${d.activity}`)));
+        const kv = await page.locator('#entity-model-kv dd').allTextContents();
+        expect(kv[0]).toBe(m.online ? 'yes' : 'no');
+        expect(await page.locator('#entity-model-watching li').count()).toBeGreaterThan(0);
+        expect(await page.locator('#entity-model-watchers li').count()).toBeGreaterThan(0);
+        expect(await page.textContent('#entity-model-inbox')).toMatch(/open|closed|none/);
+        return m.at;
+      };
+      const first = await check();
+      // the panel follows the run: after more steps it shows the model at the new step
+      for (let i = 0; i < 6; i++) await page.click('#teach-step');
+      const later = await check();
+      expect(later).toBeGreaterThan(first);
+      await page.locator('#entity-model').scrollIntoViewIfNeeded();
+      await screenshot(page, 'teaching-entity');
       expect(errors).toEqual([]);
       await context.close();
     });

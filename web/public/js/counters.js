@@ -3,6 +3,7 @@
  * from its last snapshot while it goes on and from its report once it has ended.
  */
 import d3 from './d3.js';
+import { buildText } from './build-eta.js';
 import { headline } from './figures.js';
 import { binsFromBuckets, fmtClock, fmtCount, fmtMs, fmtPct, percentiles } from './shape.js';
 import { $, everyFrame, S } from './state.js';
@@ -86,11 +87,7 @@ function render() {
   $('progress-bar').setAttribute('aria-valuenow', pct.toFixed(0));
   $('clock').textContent = run ? `${fmtClock(clock)} of ${fmtClock(until)} simulated` : '–';
   // before its first event a run builds its population (seconds for millions of users)
-  if (run && run.status === 'running' && !(clock > 0) && !(S.lastSnap?.events > 0)) {
-    const users = S.model?.domains?.reduce((n, d) => n + (d.users ?? 0), 0);
-    const since = (Date.now() - Date.parse(run.createdAt)) / 1000;
-    $('clock').textContent = `preparing: building the population${users ? ` of ${fmtCount(users)} users` : ''} and its subscriptions (${since.toFixed(0)} s so far; the simulated clock starts when it is built)`;
-  }
+  if (run && run.status === 'running' && !(clock > 0) && !(S.lastSnap?.events > 0) && run.mode !== 'interactive') $('clock').textContent = buildText(run, Date.now());
 }
 
 /** IM failures by reason (after the end) and the live overload warning. */

@@ -63,6 +63,10 @@ function render() {
   if ($('teach-follow').checked && n) box.scrollTop = box.scrollHeight;
   renderLaneHeader();
   const interactive = S.run?.mode === 'interactive' && ACTIVE.has(S.run.status);
+  refreshEntity();
+  const users = new Set();
+  for (const { record: r } of S.trace) for (const u of [r.from, r.to]) if (u.includes('@')) users.add(u);
+  if (users.size !== $('entity-users').childElementCount) d3.select('#entity-users').selectAll('option').data([...users].sort()).join('option').attr('value', (u) => u);
   $('teach-play').textContent = interactive && S.run.status === 'running' ? 'Pause' : 'Play in slow motion';
 }
 
@@ -81,8 +85,7 @@ function renderLaneHeader() {
     return;
   }
   const k = svg.getBoundingClientRect().width / msc.width();
-  head.style('height', `${(msc.headerHeight() - 12) * k}px`);
-  head
+  const heads = head
     .selectAll('div.lane-head')
     .data(msc.lanePositions(), (l) => l.id)
     .join('div')
@@ -90,6 +93,13 @@ function renderLaneHeader() {
     .style('left', (l) => `${l.x * k}px`)
     .style('width', (l) => `${l.width * k}px`)
     .text((l) => l.label);
+  // the header takes the room its tallest lane name needs (a name wraps in a narrow lane, with
+  // Large type), so that it covers only rows already scrolled past, never the first ones below it
+  let tallest = 0;
+  heads.each(function () {
+    tallest = Math.max(tallest, this.offsetHeight);
+  });
+  head.style('height', `${Math.max((msc.headerHeight() - 12) * k, tallest + 4)}px`);
 }
 
 async function selectTrace(index) {
@@ -110,19 +120,7 @@ async function selectTrace(index) {
         ['bytes', r.bytes],
       ]
     : [['index', index]];
-  d3.select('#insp-record')
-    .selectAll('div')
-    .data(kv)
-    .join((e) => {
-      const g = e.append('div').style('display', 'contents');
-      g.append('dt');
-      g.append('dd');
-      return g;
-    })
-    .call((g) => {
-      g.select('dt').text((d) => d[0]);
-      g.select('dd').text((d) => d[1]);
-    });
+  fmtPairs('#insp-record', kv);
   setRule(r?.detail ?? '');
   // the two users of the message can be inspected as they are at this step
   const users = r ? [r.from, r.to].filter((u, i, a) => u.includes('@') && a.indexOf(u) === i) : [];
@@ -150,6 +148,23 @@ async function selectTrace(index) {
   }
 }
 
+/** A definition list of [name, value] pairs. */
+function fmtPairs(sel, kv) {
+  d3.select(sel)
+    .selectAll('div')
+    .data(kv)
+    .join((e) => {
+      const g = e.append('div').style('display', 'contents');
+      g.append('dt');
+      g.append('dd');
+      return g;
+    })
+    .call((g) => {
+      g.select('dt').text((d) => d[0]);
+      g.select('dd').text((d) => d[1]);
+    });
+}
+
 const fmtList = (sel, items, text) =>
   d3
     .select(sel)
@@ -158,25 +173,96 @@ const fmtList = (sel, items, text) =>
     .join('li')
     .text((d) => (d === null ? 'none' : text(d)));
 
-/** One user as the trace shows it up to the selected arrow (GET /api/runs/:id/entity/:user). */
+/** The user the entity panel shows, the arrow it was opened at, and the clock of its model read. */
+const E = { user: '', upTo: -1, clock: -1, busy: false };
+
+/**
+ * One user: as the model holds it at the current step (GET /api/runs/:id/state/:user, live
+ * interactive runs), and as the trace shows it up to an arrow (GET /api/runs/:id/entity/:user).
+ */
 async function showEntity(user, upTo) {
   const run = S.run;
   if (!run) return;
-  const box = $('entity');
+  E.user = user;
+  E.upTo = upTo;
+  E.clock = -1;
+  $('entity').hidden = false;
+  $('entity-title').textContent = upTo >= 0 ? `${user} at message ${upTo}` : user;
+  await Promise.all([showModelState(), showWire(user, upTo)]);
+}
+
+const fmtSub = (w) =>
+  `${w.peer}: ${w.service}${w.expiresAt !== null ? ` until ${fmtMs(w.expiresAt)}` : ''} · ${w.rule}${w.decision !== 'none' ? ` · decision ${w.decision}` : ''} · watcher ${w.watcher.wants ? 'wants it' : 'does not want it'}, has version ${w.watcher.version} (${w.watcher.view})${w.watcher.retries ? `, ${w.watcher.retries} retries` : ''}`;
+
+/** The model's state of the inspected user, when the run is a live interactive one. */
+async function showModelState() {
+  const run = S.run;
+  const box = $('entity-model');
+  if (!E.user || !run || !(run.mode === 'interactive' && ACTIVE.has(run.status))) {
+    box.hidden = true;
+    return;
+  }
+  if (E.busy) {
+    // a read is on its way: the next redraw reads again
+    E.clock = -1;
+    return;
+  }
+  E.busy = true;
   try {
-    const e = await getJson(`/api/runs/${run.id}/entity/${encodeURIComponent(user)}?upTo=${upTo}`);
+    const m = await getJson(`/api/runs/${run.id}/state/${encodeURIComponent(E.user)}`);
     box.hidden = false;
-    $('entity-title').textContent = `${e.user} at message ${e.upTo}`;
-    $('entity-note').textContent = 'As the traced messages up to this arrow show it (what went over the wire).';
+    $('entity-model-at').dataset.at = String(m.at);
+    $('entity-model-at').textContent = `In the model now: at ${fmtMs(m.at)} (event ${m.events}), read from its state, not the trace.`;
+    const kv = [
+      ['online', m.online ? 'yes' : 'no'],
+      ['principal', m.principal],
+      ['watcher', m.watcherKind],
+      ['access link', m.accessLink],
+      ['state version', m.presence ? m.presence.version : '–'],
+    ];
+    fmtPairs('#entity-model-kv', kv);
+    fmtList('#entity-devices', m.presence?.devices ?? [], (t) => `${t.tuple} ${t.contact} (priority ${t.priority}): ${t.basic}, ${t.activity}${t.note ? `, “${t.note}”` : ''} since ${fmtMs(t.changedAt)}`);
+    fmtList('#entity-model-watching', m.watching, fmtSub);
+    fmtList('#entity-model-watchers', m.watchers, fmtSub);
+    const inbox = m.inbox === null ? [] : [{ open: m.inbox.open, n: m.inbox.stored.length, saf: m.inbox.storeAndForward }, ...m.inbox.stored];
+    fmtList('#entity-model-inbox', inbox, (x) =>
+      'open' in x ? `${x.open ? 'open' : 'closed'}${x.saf ? `, ${x.n} message(s) kept for it` : ''} (delivered messages are counted, not kept: see the arrows)` : `kept: from ${x.from}, sent at ${fmtMs(x.sentAt)}`,
+    );
+  } catch (err) {
+    box.hidden = false;
+    $('entity-model-at').textContent = `Cannot read ${E.user} from the model: ${err.message}`;
+  } finally {
+    E.busy = false;
+  }
+}
+
+/** The user as the traced messages up to arrow `upTo` show it (what went over the wire). */
+async function showWire(user, upTo) {
+  const run = S.run;
+  $('entity-wire-title').textContent = upTo >= 0 ? `On the wire, up to message ${upTo}` : 'On the wire';
+  try {
+    const q = upTo >= 0 ? `?upTo=${upTo}` : '';
+    const e = await getJson(`/api/runs/${run.id}/entity/${encodeURIComponent(user)}${q}`);
+    $('entity-note').textContent = `As the traced messages up to message ${e.upTo} show it.`;
     fmtList('#entity-state', e.state ? e.state.tuples : [], (t) => `tuple ${t.index}: ${t.basic}, ${t.activity}${t.note ? `, “${t.note}”` : ''} (version ${e.state.version})`);
     fmtList('#entity-watching', e.watching, (w) => `${w.peer}: ${w.kind === 'fetch' ? 'fetch/poll ' : ''}${w.status} since ${fmtMs(w.since)}`);
     fmtList('#entity-watchers', e.watchers, (w) => `${w.peer}: ${w.kind === 'fetch' ? 'fetch/poll ' : ''}${w.status} since ${fmtMs(w.since)}`);
     fmtList('#entity-inbox', e.inbox, (m) => `from ${m.from} at ${fmtMs(m.at)} (${m.bytes} bytes)`);
   } catch (err) {
-    box.hidden = false;
-    $('entity-title').textContent = user;
-    $('entity-note').textContent = `Cannot inspect ${user}: ${err.message}`;
+    $('entity-note').textContent = `Not on the wire yet: ${err.message}`;
+    for (const id of ['#entity-state', '#entity-watching', '#entity-watchers', '#entity-inbox']) fmtList(id, [], () => '');
   }
+}
+
+/** Keeps the entity panel at the current step while the run moves on. */
+function refreshEntity() {
+  const run = S.run;
+  if (!E.user || !run || $('entity').hidden) return;
+  const clock = run.mode === 'interactive' && ACTIVE.has(run.status) ? (S.lastSnap?.clock ?? -1) : -2;
+  if (clock === E.clock) return;
+  E.clock = clock;
+  void showModelState();
+  if (E.upTo < 0) void showWire(E.user, -1);
 }
 
 function setRule(detail) {
@@ -196,6 +282,7 @@ function clearInspector() {
   $('insp-type').textContent = '';
   $('entity').hidden = true;
   d3.select('#entity-pick').selectAll('*').remove();
+  E.user = '';
 }
 
 const interactiveActive = () => S.run?.mode === 'interactive' && ACTIVE.has(S.run.status);
@@ -211,6 +298,14 @@ export function wireTeaching() {
     await control('step', op ? { to: 'message', op } : { to: 'message' });
   });
   $('teach-filter').addEventListener('input', () => invalidate('teaching'));
+  const inspect = () => {
+    const u = $('entity-user').value.trim();
+    if (u) showEntity(u, -1);
+  };
+  $('entity-go').addEventListener('click', inspect);
+  $('entity-user').addEventListener('keydown', (ev) => {
+    if (ev.key === 'Enter') inspect();
+  });
   $('teach-timescale').addEventListener('change', () => invalidate('teaching'));
   $('teach-run-to').addEventListener('click', async () => {
     const ms = parseSimTime($('teach-until').value);
