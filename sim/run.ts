@@ -9,6 +9,7 @@ import { runModel, type RunHandle, type Progress } from './engine/parallel.js';
 import type { TimerStats } from './engine/timers.js';
 import { SimError } from './errors.js';
 import { checkRunFits } from './estimate.js';
+import { chooseWorkers } from './workers.js';
 import {
   IM_FAILURES,
   linkLookahead,
@@ -29,7 +30,8 @@ import { formatDuration } from './scenario/units.js';
 import { traceRecordBytes } from './model/trace.js';
 
 export interface RunScenarioOptions {
-  workers?: number;
+  /** worker threads, or 'auto': chosen from the scenario and the cores (sim/workers.ts; the report says why) */
+  workers?: number | 'auto';
   /** overrides the scenario's seed */
   seed?: number;
   /** overrides the scenario's duration (ms) */
@@ -170,7 +172,8 @@ export interface Report {
   parameters: { duration: number; warmup: number; domains: number; users: number; subscriptionEdges: number; tuples: number };
   /** present when the run ended before the scenario's duration: when (simulated ms) and why; parameters.duration is then the time run */
   stopped?: { at: number; planned: number; reason: string };
-  engine: { events: number; wallMs: number; eventsPerSec: number; workers: number; windows: number; lookahead: number };
+  /** autoWorkers: why this worker count, present when the run was asked for --workers auto */
+  engine: { events: number; wallMs: number; eventsPerSec: number; workers: number; windows: number; lookahead: number; autoWorkers?: string };
   presence: {
     publishes: number;
     /** publication leases: refreshes processed, refreshes that found the publication gone, publications that ran out (a crashed agent's tuples closed) */
@@ -278,8 +281,10 @@ export async function runScenario(scenario: Scenario, opts: RunScenarioOptions =
   if ((sc.warmup ?? 0) >= duration) {
     throw new SimError('SIM_ERR_BAD_OPTION', `the warm-up (${formatDuration(sc.warmup)}) must be shorter than the duration (${formatDuration(duration)})`);
   }
-  const workers = Math.min(opts.workers ?? 1, sc.domains.length);
-  if (opts.workers !== undefined && opts.workers > sc.domains.length) {
+  const auto = opts.workers === 'auto' ? chooseWorkers(sc) : null;
+  const asked = auto?.workers ?? (opts.workers as number | undefined);
+  const workers = Math.min(asked ?? 1, sc.domains.length);
+  if (opts.workers !== undefined && opts.workers !== 'auto' && opts.workers > sc.domains.length) {
     // more workers than domains cannot help: domains are the unit of partitioning
     process.emitWarning(`--workers ${opts.workers} exceeds the ${sc.domains.length} domain(s) of '${sc.name}'; using ${workers}`);
   }
@@ -312,6 +317,7 @@ export async function runScenario(scenario: Scenario, opts: RunScenarioOptions =
     { events: out.events, wallMs: out.wallMs, eventsPerSec: out.eventsPerSec, workers: out.workers, windows: out.windows },
     stoppedAt ?? duration,
   );
+  if (auto !== null) report.engine.autoWorkers = auto.reason;
   if (stoppedAt !== null) report.stopped = { at: stoppedAt, planned: duration, reason: opts.stopReason?.() ?? out.stopReason! };
   return report;
 }
