@@ -20,6 +20,7 @@ import { Checkpointer } from './checkpoint.js';
 import { DEFAULT_IDLE_TIMEOUT_MS, IdleReaper, touch, tooManyRuns } from './run-idle.js';
 import { RunDriver } from './run-drivers.js';
 import { checkRunFits } from '../../sim/estimate.js';
+import { chooseWorkers } from '../../sim/workers.js';
 import { ApiError, plainMessage, toApiError } from './errors.js';
 import type { RatedSnapshot, TimeSeries } from './rates.js';
 import { RunHistory } from './run-history.js';
@@ -118,7 +119,7 @@ export class RunManager {
     const duration = scenario.duration;
     const seed = input.seed ?? scenario.seed;
     const mode: RunMode = input.mode ?? 'batch';
-    const workers = Math.min(input.workers ?? 1, scenario.domains.length);
+    const workers = input.workers === 'auto' ? chooseWorkers(scenario).workers : Math.min(input.workers ?? 1, scenario.domains.length);
     const speed = input.speed ?? 0;
     const thresholds = parseRunThresholds(input.thresholds);
     if (!opts.internal) this.checkCapacity();
