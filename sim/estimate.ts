@@ -19,8 +19,9 @@
  * rounded up from the allocations and were compared against the peak RSS of runs (docs/scenarios.md).
  *
  * Besides memory, two structural limits apply: the expected subscription edges must stay below
- * MAX_EDGES (the population builder collects edges in JavaScript arrays, which V8 cannot grow past
- * about 112 million entries: the process aborts), and the report's JSON below MAX_REPORT_BYTES.
+ * MAX_EDGES (the documented maximum; the population builder collects edges in typed arrays, which
+ * hold up to 2^31, where the JavaScript arrays it used before aborted the process past about 112
+ * million entries), and the report's JSON below MAX_REPORT_BYTES.
  */
 import { SimError } from './errors.js';
 import { fmtBytes, memoryLimit, type MemoryLimit } from './memory-limit.js';
@@ -28,7 +29,7 @@ import type { CountDist, Scenario } from './scenario/types.js';
 
 export { DEFAULT_MEMORY_FRACTION, fmtBytes, MEMORY_LIMIT_ENV, memoryLimit, type MemoryLimit } from './memory-limit.js';
 
-/** Expected subscription edges a run may have (V8 arrays abort beyond ~112 million entries). */
+/** Expected subscription edges a run may have (the documented maximum). */
 export const MAX_EDGES = 100_000_000;
 /** Largest report (JSON, pretty-printed) a run may produce: it is stored, served and rendered whole. */
 export const MAX_REPORT_BYTES = 256 * 1024 * 1024;
@@ -36,7 +37,7 @@ export const MAX_REPORT_BYTES = 256 * 1024 * 1024;
 /** Bytes per user and partition: population columns, Zipf table, online state (plus 10 per tuple). */
 export const USER_BYTES = 32;
 export const TUPLE_BYTES = 10;
-/** Bytes per expected subscription edge and partition: 24 in the build arrays, 17 of columns, 20 of state. */
+/** Bytes per expected subscription edge and partition: up to 24 in the build arrays (two int32 lists while one doubles), 17 of columns, 20 of state. */
 export const EDGE_BYTES = 61;
 /** notifyMinInterval > 0 adds the last-notify time and a flag per edge. */
 export const EDGE_RATE_LIMIT_BYTES = 9;
