@@ -24,7 +24,7 @@ async function benchModel(args: string[]): Promise<number> {
     options: { workers: { type: 'string' }, duration: { type: 'string' }, json: { type: 'string' } },
   });
   const name = positionals[0] ?? 'office';
-  const workers = num('workers', values.workers, 1, (x) => Number.isInteger(x) && x >= 1, 'an integer >= 1');
+  const workers = values.workers === 'auto' ? 'auto' : num('workers', values.workers, 1, (x) => Number.isInteger(x) && x >= 1, "an integer >= 1 or 'auto'");
   const duration = values.duration === undefined ? undefined : parseDuration(values.duration, '--duration');
   const sc = loadScenario(name);
   const r = await runScenario(sc, { workers, duration });
@@ -33,6 +33,7 @@ async function benchModel(args: string[]): Promise<number> {
     `model ${name} workers=${r.engine.workers}: ${r.engine.events} events in ${r.engine.wallMs.toFixed(0)} ms = ${(r.engine.eventsPerSec / 1e6).toFixed(2)} M events/s, ` +
       `${r.presence.notifications.delivered} notifications delivered = ${(notifPerSec / 1e6).toFixed(3)} M/s wall, ${(r.parameters.duration / 1000).toFixed(0)} s simulated`,
   );
+  if (r.engine.autoWorkers !== undefined) console.log(`workers ${r.engine.workers} (auto): ${r.engine.autoWorkers}`);
   if (values.json) {
     writeBenchJson(values.json, { benchmark: 'model', scenario: name, workers: r.engine.workers, events: r.engine.events, wallMs: r.engine.wallMs, eventsPerSec: r.engine.eventsPerSec, notificationsDelivered: r.presence.notifications.delivered, notificationsPerSec: Math.round(notifPerSec) });
   }
@@ -52,7 +53,7 @@ benchmarks:
   phold            PHOLD on the impp-sim kernel (sequential or parallel)
   phold-baseline   the same PHOLD as a plain hand-written loop, for reference
   model [scenario] the IMPP model on a scenario [office]: events/s and notifications delivered
-                   per wall-clock second (--workers W, --duration D such as 1h, --json FILE)
+                   per wall-clock second (--workers W|auto, --duration D such as 1h, --json FILE)
   timers           a hold model with many far-future timers (two per user, an hour away), timers
                    bucketed by the TimerService vs placed straight in the heap, each in a child
                    process: events/s, heap peak, peak RSS (--lps L [4] --users N per LP [250000]
@@ -60,7 +61,7 @@ benchmarks:
                    --workers W [1] --mode wheel|direct|both [both] --json FILE)
   scale            the office scenario at 10k, 100k and 1M users (or --users N), one 4-core server
                    per 25,000 users, --buddies K [25] each, log-ins over the first 10 min,
-                   --duration D [1h], --workers W [1]: events/s, us/event, peak RSS, heap peak,
+                   --duration D [1h], --workers W|auto [1]: events/s, us/event, peak RSS, heap peak,
                    bytes per edge (each size run twice in child processes: with and without
                    buddies); --json FILE
   memory           bytes per user and per subscription edge of the whole model state, after GC

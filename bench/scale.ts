@@ -55,7 +55,7 @@ export function scaleOverrides(users: number, buddies: number): string[] {
   ];
 }
 
-async function child(users: number, buddies: number, duration: number, workers: number): Promise<void> {
+async function child(users: number, buddies: number, duration: number, workers: number | 'auto'): Promise<void> {
   const sc = loadScenario('office', scaleOverrides(users, buddies));
   let pendingPeak = 0;
   let bucketedPeak = 0;
@@ -96,7 +96,7 @@ export async function benchScale(args: string[], num: (name: string, v: string |
   const buddies = values.buddies === undefined ? 25 : Number(values.buddies);
   if (!Number.isInteger(buddies) || buddies < 0 || values.buddies?.trim() === '') throw new Error(`--buddies must be an integer >= 0, got '${values.buddies}'`);
   const duration = values.duration === undefined ? 3_600_000 : parseDuration(values.duration, '--duration');
-  const workers = num('workers', values.workers, 1);
+  const workers: number | 'auto' = values.workers === 'auto' ? 'auto' : num('workers', values.workers, 1);
   const sizes = values.users === undefined ? [10_000, 100_000, 1_000_000] : [num('users', values.users, 10_000)];
   if (values.child) {
     await child(sizes[0], buddies, duration, workers);

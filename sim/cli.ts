@@ -11,6 +11,7 @@ import { runScenario, type ScenarioRunHandle } from './run.js';
 import { listScenarios, loadScenario } from './scenario/index.js';
 import { formatSummary } from './summary.js';
 import { checkRunFits } from './estimate.js';
+import { chooseWorkers } from './workers.js';
 import { durationOpt, EXIT_THRESHOLD_FAILED, finishRun, SCENARIO_OPTIONS, scenarioOverrides, scenarioThresholds, seedOpt, sizeCommand, sweepCommand, TOOLKIT_RUN_USAGE, TOOLKIT_USAGE } from './toolkit/cli.js';
 import { writeJsonFile } from './toolkit/json-file.js';
 import { checkOutputs } from './toolkit/outputs.js';
@@ -27,7 +28,8 @@ usage: impp-sim <command> [options]
 
 commands:
   run <scenario> [options]   run a scenario (a built-in name or a .yaml/.json file)
-      --workers N            worker threads; domains are spread over them [1]
+      --workers N|auto       worker threads; domains are spread over them [1]; auto picks the
+                             count from the domains, the work per window and the cores, and says why
       --seed S               random seed [the scenario's]
       --duration D           simulated duration, e.g. 30min, 2h (same as --set duration=D) [the scenario's]
       --set path=value       override any scenario field (repeatable), e.g. --set behaviour.imRate=10/h
@@ -68,15 +70,15 @@ async function run(args: string[]): Promise<number> {
     },
   });
   if (positionals.length !== 1) throw new SimError('SIM_ERR_CLI_USAGE', `run needs exactly one scenario (a name or a file), got ${positionals.length}`);
-  const workers = values.workers === undefined ? 1 : Number(values.workers);
-  if (!Number.isInteger(workers) || workers < 1 || workers > 256) {
-    throw new SimError('SIM_ERR_CLI_USAGE', `--workers must be an integer between 1 and 256, got '${values.workers}'`);
+  const workers = values.workers === 'auto' ? 'auto' : values.workers === undefined ? 1 : Number(values.workers);
+  if (workers !== 'auto' && (!Number.isInteger(workers) || workers < 1 || workers > 256)) {
+    throw new SimError('SIM_ERR_CLI_USAGE', `--workers must be an integer between 1 and 256 or 'auto', got '${values.workers}'`);
   }
   const seed = seedOpt(values.seed);
   checkOutputs({ '--json': values.json, '--html': values.html, '--md': values.md });
   const scenario = loadScenario(positionals[0], scenarioOverrides(values));
   // refused before any worker starts when the estimate exceeds the memory limit
-  checkRunFits(scenario, { workers });
+  checkRunFits(scenario, { workers: workers === 'auto' ? chooseWorkers(scenario).workers : workers });
   const thresholds = [...scenarioThresholds(positionals[0]), ...(values.threshold ?? [])].map(parseThreshold);
   // a mistyped path fails now, not after the run
   await probeThresholdPaths(scenario, thresholds);

@@ -19,27 +19,25 @@
  * rounded up from the allocations and were compared against the peak RSS of runs (docs/scenarios.md).
  *
  * Besides memory, two structural limits apply: the expected subscription edges must stay below
- * MAX_EDGES (the population builder collects edges in JavaScript arrays, which V8 cannot grow past
- * about 112 million entries: the process aborts), and the report's JSON below MAX_REPORT_BYTES.
+ * MAX_EDGES (the documented maximum; the population builder collects edges in typed arrays, which
+ * hold up to 2^31, where the JavaScript arrays it used before aborted the process past about 112
+ * million entries), and the report's JSON below MAX_REPORT_BYTES.
  */
-import { totalmem } from 'node:os';
 import { SimError } from './errors.js';
+import { fmtBytes, memoryLimit, type MemoryLimit } from './memory-limit.js';
 import type { CountDist, Scenario } from './scenario/types.js';
-import { tryParseSize } from './scenario/units.js';
 
-/** Expected subscription edges a run may have (V8 arrays abort beyond ~112 million entries). */
+export { DEFAULT_MEMORY_FRACTION, fmtBytes, MEMORY_LIMIT_ENV, memoryLimit, type MemoryLimit } from './memory-limit.js';
+
+/** Expected subscription edges a run may have (the documented maximum). */
 export const MAX_EDGES = 100_000_000;
 /** Largest report (JSON, pretty-printed) a run may produce: it is stored, served and rendered whole. */
 export const MAX_REPORT_BYTES = 256 * 1024 * 1024;
-/** Fraction of the machine's memory a run may use unless IMPP_SIM_MEMORY_LIMIT says otherwise. */
-export const DEFAULT_MEMORY_FRACTION = 0.5;
-/** The environment variable holding an explicit limit, e.g. `8GiB` or a number of bytes. */
-export const MEMORY_LIMIT_ENV = 'IMPP_SIM_MEMORY_LIMIT';
 
 /** Bytes per user and partition: population columns, Zipf table, online state (plus 10 per tuple). */
 export const USER_BYTES = 32;
 export const TUPLE_BYTES = 10;
-/** Bytes per expected subscription edge and partition: 24 in the build arrays, 17 of columns, 20 of state. */
+/** Bytes per expected subscription edge and partition: up to 24 in the build arrays (two int32 lists while one doubles), 17 of columns, 20 of state. */
 export const EDGE_BYTES = 61;
 /** notifyMinInterval > 0 adds the last-notify time and a flag per edge. */
 export const EDGE_RATE_LIMIT_BYTES = 9;
@@ -89,12 +87,6 @@ export interface RunEstimate {
   /** estimated size of the pretty-printed JSON report */
   reportJsonBytes: number;
   workers: number;
-}
-
-export interface MemoryLimit {
-  bytes: number;
-  /** how the limit was chosen, for messages */
-  source: string;
 }
 
 /** The mean of min(k, cap) for the buddy-count distribution, as the population builder draws it. */
@@ -203,25 +195,6 @@ export function estimateRun(sc: Scenario, opts: { workers?: number; duration?: n
 }
 
 /**
- * The memory a run may use: IMPP_SIM_MEMORY_LIMIT (a size such as `8GiB`, or bytes) when set,
- * else DEFAULT_MEMORY_FRACTION of the machine's memory.
- */
-export function memoryLimit(env: NodeJS.ProcessEnv = process.env, machine = totalmem()): MemoryLimit {
-  const v = env[MEMORY_LIMIT_ENV];
-  if (v !== undefined && v.trim() !== '') {
-    const r = tryParseSize(v.trim());
-    if (!r.ok || !(r.value > 0)) {
-      throw new SimError('SIM_ERR_BAD_OPTION', `the environment variable ${MEMORY_LIMIT_ENV} must be a size such as 8GiB or 500MB, got '${v}'`);
-    }
-    return { bytes: r.value, source: `${MEMORY_LIMIT_ENV}=${v.trim()}` };
-  }
-  return {
-    bytes: Math.floor(machine * DEFAULT_MEMORY_FRACTION),
-    source: `${DEFAULT_MEMORY_FRACTION * 100}% of this machine's ${fmtBytes(machine)}; set ${MEMORY_LIMIT_ENV} to change it`,
-  };
-}
-
-/**
  * Throws SIM_ERR_RUN_TOO_LARGE when the run's estimate exceeds the limit (or a structural limit);
  * returns the estimate otherwise. `what` names the run in the message (a sweep point).
  */
@@ -309,9 +282,3 @@ export function fmtCount(n: number): string {
   return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
-/** Bytes as "1.5 GB" (decimal units, 3 significant digits). */
-export function fmtBytes(n: number): string {
-  const units: [string, number][] = [['TB', 1e12], ['GB', 1e9], ['MB', 1e6], ['kB', 1e3]];
-  for (const [u, f] of units) if (n >= f) return `${round(n / f)} ${u}`;
-  return `${Math.round(n)} B`;
-}

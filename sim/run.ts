@@ -9,6 +9,7 @@ import { runModel, type RunHandle, type Progress } from './engine/parallel.js';
 import type { TimerStats } from './engine/timers.js';
 import { SimError } from './errors.js';
 import { checkRunFits } from './estimate.js';
+import { chooseWorkers } from './workers.js';
 import type { ImppParams, ImppPart } from './model/impp.js';
 import { buildReport } from './report/build.js';
 import { decodeLive, type LiveSnapshot } from './report/live-snapshot.js';
@@ -21,7 +22,8 @@ export { decodeLive, type LiveSnapshot } from './report/live-snapshot.js';
 export { REPORT_SCHEMA_VERSION, type DomainReport, type LinkReport, type OperationStats, type PairReport, type Report } from './report/shape.js';
 
 export interface RunScenarioOptions {
-  workers?: number;
+  /** worker threads, or 'auto': chosen from the scenario and the cores (sim/workers.ts; the report says why) */
+  workers?: number | 'auto';
   /** overrides the scenario's seed */
   seed?: number;
   /** overrides the scenario's duration (ms) */
@@ -57,8 +59,10 @@ export async function runScenario(scenario: Scenario, opts: RunScenarioOptions =
   if ((sc.warmup ?? 0) >= duration) {
     throw new SimError('SIM_ERR_BAD_OPTION', `the warm-up (${formatDuration(sc.warmup)}) must be shorter than the duration (${formatDuration(duration)})`);
   }
-  const workers = Math.min(opts.workers ?? 1, sc.domains.length);
-  if (opts.workers !== undefined && opts.workers > sc.domains.length) {
+  const auto = opts.workers === 'auto' ? chooseWorkers(sc) : null;
+  const asked = auto?.workers ?? (opts.workers as number | undefined);
+  const workers = Math.min(asked ?? 1, sc.domains.length);
+  if (opts.workers !== undefined && opts.workers !== 'auto' && opts.workers > sc.domains.length) {
     // more workers than domains cannot help: domains are the unit of partitioning
     process.emitWarning(`--workers ${opts.workers} exceeds the ${sc.domains.length} domain(s) of '${sc.name}'; using ${workers}`);
   }
@@ -91,6 +95,7 @@ export async function runScenario(scenario: Scenario, opts: RunScenarioOptions =
     { events: out.events, wallMs: out.wallMs, eventsPerSec: out.eventsPerSec, workers: out.workers, windows: out.windows },
     stoppedAt ?? duration,
   );
+  if (auto !== null) report.engine.autoWorkers = auto.reason;
   if (stoppedAt !== null) report.stopped = { at: stoppedAt, planned: duration, reason: opts.stopReason?.() ?? out.stopReason! };
   return report;
 }

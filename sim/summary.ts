@@ -18,6 +18,7 @@ export function formatSummary(r: Report): string {
   L.push(
     `engine   ${fmt(r.engine.events)} events in ${fmt(Math.round(r.engine.wallMs))} ms wall (${fmt(Math.round(r.engine.eventsPerSec))} events/s, ${r.engine.workers} worker(s), ${fmt(r.engine.windows)} windows)`,
   );
+  if (r.engine.autoWorkers !== undefined) L.push(`workers  ${r.engine.workers} (auto): ${r.engine.autoWorkers}`);
   if (r.stopped) L.push(`stopped  at ${fmt(r.stopped.at / 1000)} s of ${fmt(r.stopped.planned / 1000)} s planned: ${r.stopped.reason}`);
   L.push('');
   L.push(`presence publishes ${fmt(p.publishes)}  fetches ${fmt(p.fetches)}  polls ${fmt(p.polls)}  watcher-info ${fmt(p.watcherInfo)}`);

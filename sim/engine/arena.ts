@@ -65,21 +65,31 @@ export class Arena {
   /**
    * Moves a region to one of `entries` entries and returns the old base (the caller copies its
    * data with copyWithin, which handles overlapping ranges). The old region is given back first,
-   * so a region alone in the arena can grow in place. On failure the region is unchanged.
+   * so a region alone in the arena can grow in place. With `atLeast` below `entries`, a smaller
+   * region of at least `atLeast` entries is taken when no free one holds `entries` (region.size
+   * says what was taken). On failure the region is unchanged.
    */
-  resize(region: Region, entries: number): number {
+  resize(region: Region, entries: number, atLeast = entries): number {
     const oldBase = region.base;
     const oldSize = region.size;
     this.give(oldBase, oldSize);
+    // no room for `entries`: the largest free region will do when it holds `atLeast` (a queue
+    // that doubles can then use the whole arena, not only half of it)
+    let want = entries;
+    if (atLeast < entries) {
+      let largest = 0;
+      for (const s of this.freeSize) if (s > largest) largest = s;
+      if (largest < this.round(entries)) want = Math.max(atLeast, Math.floor(largest / this.align) * this.align);
+    }
     let base: number;
     try {
-      base = this.take(entries);
+      base = this.take(want);
     } catch (e) {
       this.takeAt(oldBase, oldSize);
       throw e;
     }
     region.base = base;
-    region.size = this.round(entries);
+    region.size = this.round(want);
     return oldBase;
   }
 

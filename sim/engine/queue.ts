@@ -29,6 +29,7 @@
  *   children of an entry (2i, 2i+1) share a cache line.
  */
 import { SimError } from '../errors.js';
+import { memoryLimit } from '../memory-limit.js';
 import { Arena, type Region } from './arena.js';
 
 const KEY_LP_FACTOR = 4294967296; // 2^32
@@ -40,23 +41,40 @@ export const PAYLOAD_BIT = 1024;
 export const TARGET_SHIFT = 11;
 
 /**
- * Heap entries the arena of one thread holds, over all its queues: 64 Mi by default (16 bytes
- * each: 1 GiB of address space reserved per thread, committed only as used), or the value of the
- * environment variable IMPP_SIM_EVENT_ARENA (for hosts that refuse large reservations, or runs
- * with more pending events per thread).
+ * Bytes one pending event takes: its heap entry (time 8, meta and slot 8), its key (8) and its
+ * payload slots (16). The run estimate counts pending events at the same figure.
  */
+export const PENDING_EVENT_BYTES = 40;
+/** The arena never reserves less than this by default (the former fixed size), nor more than the most. */
+const ARENA_DEFAULT_MIN = 1 << 26;
+const ARENA_MAX = 1 << 29;
+
 /** a bad IMPP_SIM_EVENT_ARENA, reported by the first queue (inside the caller's error handling,
  *  not as an uncaught error while modules load) */
 let arenaConfigError: string | null = null;
 
+/**
+ * Heap entries the arena of one thread holds, over all its queues. By default as many pending
+ * events as the memory limit of a run holds (memory-limit.ts: IMPP_SIM_MEMORY_LIMIT, else half the
+ * machine's memory, at PENDING_EVENT_BYTES each), at least 64 Mi and at most 512 Mi: a run whose
+ * pending events fit in memory fits in the arena, and the estimate refuses the others before they
+ * start. 16 bytes of address space per entry are reserved, committed only as used. The environment
+ * variable IMPP_SIM_EVENT_ARENA sets another count (hosts that refuse large reservations).
+ */
 export const ARENA_ENTRIES = arenaEntries(process.env.IMPP_SIM_EVENT_ARENA);
 
 function arenaEntries(v: string | undefined): number {
-  const fallback = 1 << 26;
+  let fallback = ARENA_DEFAULT_MIN;
+  try {
+    const fit = Math.ceil(memoryLimit().bytes / PENDING_EVENT_BYTES / 16) * 16 + 32;
+    fallback = Math.min(ARENA_MAX, Math.max(ARENA_DEFAULT_MIN, fit));
+  } catch {
+    // a bad IMPP_SIM_MEMORY_LIMIT: the run estimate reports it where runs are checked
+  }
   if (v === undefined || v === '') return fallback;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 << 12 || n > 1 << 28) {
-    arenaConfigError = `the environment variable IMPP_SIM_EVENT_ARENA must be an integer number of pending events from ${1 << 12} to ${1 << 28} (default ${fallback}), got '${v}'`;
+  if (!Number.isInteger(n) || n < 1 << 12 || n > ARENA_MAX) {
+    arenaConfigError = `the environment variable IMPP_SIM_EVENT_ARENA must be an integer number of pending events from ${1 << 12} to ${ARENA_MAX} (default here ${fallback}, from the memory limit), got '${v}'`;
     return fallback;
   }
   return n;
@@ -78,7 +96,7 @@ const arena = new Arena(
   ARENA_ENTRIES,
   16,
   'event-heap entries (pending events)',
-  'spread the model over more workers (each worker thread has its own arena) or raise IMPP_SIM_EVENT_ARENA',
+  'the arena holds as many pending events as the memory limit allows (IMPP_SIM_MEMORY_LIMIT, 40 bytes each) unless IMPP_SIM_EVENT_ARENA sets it: raise that, or spread the model over more workers (each worker thread has its own arena)',
 );
 
 /** Free heap entries of this thread's arena (tests and diagnostics). */
@@ -341,12 +359,13 @@ export class EventQueue {
     HMS[2 * pos + 1] = s;
   }
 
-  /** @internal Doubles the capacity: a new arena region (the entries move) and a larger slot pool. */
+  /** @internal Doubles the capacity (or takes what the arena has left): a new arena region (the entries move) and a larger slot pool. */
   grow(): void {
     if (this.cap === 0) throw new SimError('SIM_ERR_BAD_OPTION', 'an event was scheduled on a kernel whose run has ended (its queue was disposed)');
     const old = this.cap;
-    const cap = old * 2;
-    const from = arena.resize(this.region, cap + 2);
+    // twice the capacity, or what the arena has left when that is less (one entry more at least)
+    const from = arena.resize(this.region, 2 * old + 2, old + 3);
+    const cap = this.region.size - 2;
     const base = this.region.base;
     const used = this.n + 1; // positions 0..n
     if (base !== from) {

@@ -10,11 +10,15 @@
  *
  * How (a calendar of buckets, as servers keep their timers): time is cut into buckets of `bucket`
  * ms. A timer at least two buckets away is kept in the bucket of its LP and its due time, a record
- * of four doubles in paged typed arrays (no object per timer), linked into that (LP, bucket) list;
- * a hash table of typed arrays finds the list. The first timer of a list schedules one release
- * event, a self-event of the LP, one bucket before the bucket starts; its handler moves the
- * list's timers into the event heap with their exact times. Nearer timers go straight into the
- * heap. The heap then holds about two buckets' worth of timers instead of all of them.
+ * in paged typed arrays (no object per timer) linked into that (LP, bucket) list; a hash table of
+ * typed arrays finds the list. A record is 26 bytes: 24 side by side (due time 8, origin sequence
+ * number 4, link 4, payload 4 + 4) and the event type with a wide flag (2). A payload that is not
+ * two integers from 0 to 2^32 - 1 (the common case is ids and epochs) is wide: kept as two doubles
+ * in a part of the record's page made when its first wide record lands there (records took 36
+ * bytes before; `npm run bench -- timers` measures the memory). The first timer of a list
+ * schedules one release event, a self-event of the LP, one bucket before the bucket starts; its
+ * handler moves the list's timers into the event heap with their exact times. Nearer timers go
+ * straight into the heap. The heap then holds about two buckets' worth of timers instead of all of them.
  *
  * Order: a timer takes its key (origin LP, origin sequence number) when it is set, exactly as
  * kernel.schedule would, and keeps it, so the events a model sees and their order are identical to
@@ -58,10 +62,10 @@ const envError =
 
 const PAGE_BITS = 16;
 const PAGE_MASK = (1 << PAGE_BITS) - 1;
-/** doubles per record: due time, payload a, payload b, origin sequence * 1024 + type */
-const REC = 4;
-const TYPE_SPAN = 1024;
 const KEY_LP_FACTOR = 4294967296;
+/** the wide flag beside a record's event type (types are below 1,024) */
+const WIDE = 0x8000;
+const REC_BYTES = 24;
 
 export class TimerService {
   private readonly kernel: Kernel;
@@ -72,9 +76,15 @@ export class TimerService {
   /** delay, a, b of the timer being set (doubles cross calls through here, unboxed) */
   private readonly inD = new Float64Array(3);
 
-  // timer records, in pages of 2^16: REC doubles each, and the link to the next of its list
-  private recs: Float64Array[] = [];
-  private links: Int32Array[] = [];
+  // timer records, in pages of 2^16 records of REC_BYTES, three views of one buffer: due time at
+  // F[3i]; origin sequence U[6i + 2], the next of its list I[6i + 3], payload U[6i + 4], U[6i + 5]
+  // (two uint32; a wide payload is two doubles in the page's wide part, made when a wide record
+  // first lands in it); beside them type | WIDE
+  private rF: Float64Array[] = [];
+  private rU: Uint32Array[] = [];
+  private rI: Int32Array[] = [];
+  private rType: Uint16Array[] = [];
+  private rWide: (Float64Array | null)[] = [];
   private used = 0;
   private freeRec = -1;
 
@@ -152,21 +162,33 @@ export class TimerService {
       return;
     }
     const seq = k.takeSeq(lp, type);
+    const a = d[1];
+    const b = d[2];
+    // (Object.is: -0 is no integer here, it is kept as a double and arrives as -0)
+    const narrow = Object.is(a >>> 0, a) && Object.is(b >>> 0, b);
     let list = this.find(lp, bucket);
     if (list < 0) {
       list = this.addList(lp, bucket);
       k.schedule(at - now, this.RELEASE, lp, list, 0);
     }
     let id = this.freeRec;
-    if (id >= 0) this.freeRec = this.links[id >>> PAGE_BITS][id & PAGE_MASK];
+    if (id >= 0) this.freeRec = this.rI[id >>> PAGE_BITS][6 * (id & PAGE_MASK) + 3];
     else id = this.newRecord();
-    const f = this.recs[id >>> PAGE_BITS];
-    const o = (id & PAGE_MASK) * REC;
-    f[o] = t;
-    f[o + 1] = d[1];
-    f[o + 2] = d[2];
-    f[o + 3] = seq * TYPE_SPAN + type;
-    this.links[id >>> PAGE_BITS][id & PAGE_MASK] = this.bHead[list];
+    const page = id >>> PAGE_BITS;
+    const i = id & PAGE_MASK;
+    const U = this.rU[page];
+    this.rF[page][3 * i] = t;
+    U[6 * i + 2] = seq;
+    this.rType[page][i] = narrow ? type : type | WIDE;
+    if (narrow) {
+      U[6 * i + 4] = a;
+      U[6 * i + 5] = b;
+    } else {
+      const w = this.rWide[page] ?? this.widePage(page);
+      w[2 * i] = a;
+      w[2 * i + 1] = b;
+    }
+    this.rI[page][6 * i + 3] = this.bHead[list];
     this.bHead[list] = id;
     const pending = ++this.nBucketed - this.nReleased;
     if (pending > this.peak) this.peak = pending;
@@ -178,35 +200,43 @@ export class TimerService {
     this.unmap(list);
     const q = this.kernel.queue;
     const lpKey = lp * KEY_LP_FACTOR;
+    const target = lp << TARGET_SHIFT;
     const head = this.bHead[list];
     let id = head;
     let last = -1;
     let n = 0;
     while (id >= 0) {
       const page = id >>> PAGE_BITS;
-      const f = this.recs[page];
-      const o = (id & PAGE_MASK) * REC;
-      const st = f[o + 3];
-      const seq = Math.floor(st / TYPE_SPAN);
-      let meta = (lp << TARGET_SHIFT) | (st - seq * TYPE_SPAN);
+      const i = id & PAGE_MASK;
       if (q.freeTop === 0) q.grow();
       const s = q.free[--q.freeTop];
-      q.sKey[s] = lpKey + seq;
-      const a = f[o + 1];
-      const b = f[o + 2];
+      const U = this.rU[page];
+      q.sKey[s] = lpKey + U[6 * i + 2];
+      const type = this.rType[page][i];
+      let a: number;
+      let b: number;
+      if ((type & WIDE) !== 0) {
+        const w = this.rWide[page]!;
+        a = w[2 * i];
+        b = w[2 * i + 1];
+      } else {
+        a = U[6 * i + 4];
+        b = U[6 * i + 5];
+      }
+      let meta = target | (type & ~WIDE);
       if (!Object.is(a, 0) || !Object.is(b, 0)) {
         meta |= PAYLOAD_BIT;
         q.sP[2 * s] = a;
         q.sP[2 * s + 1] = b;
       }
-      q.inT[0] = f[o];
+      q.inT[0] = this.rF[page][3 * i];
       q.place(meta, s);
       last = id;
-      id = this.links[page][id & PAGE_MASK];
+      id = this.rI[page][6 * i + 3];
       n++;
     }
     if (last >= 0) {
-      this.links[last >>> PAGE_BITS][last & PAGE_MASK] = this.freeRec;
+      this.rI[last >>> PAGE_BITS][6 * (last & PAGE_MASK) + 3] = this.freeRec;
       this.freeRec = head;
     }
     this.nReleased += n;
@@ -219,10 +249,20 @@ export class TimerService {
   private newRecord(): number {
     const id = this.used++;
     if ((id & PAGE_MASK) === 0) {
-      this.recs.push(new Float64Array(REC << PAGE_BITS));
-      this.links.push(new Int32Array(1 << PAGE_BITS));
+      const buf = new ArrayBuffer(REC_BYTES << PAGE_BITS);
+      this.rF.push(new Float64Array(buf));
+      this.rU.push(new Uint32Array(buf));
+      this.rI.push(new Int32Array(buf));
+      this.rType.push(new Uint16Array(1 << PAGE_BITS));
+      this.rWide.push(null);
     }
     return id;
+  }
+
+  private widePage(page: number): Float64Array {
+    const w = new Float64Array(2 << PAGE_BITS);
+    this.rWide[page] = w;
+    return w;
   }
 
   private static home(lp: number, bucket: number): number {

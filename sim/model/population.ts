@@ -92,6 +92,27 @@ function drawCount(r: RandomStreams, d: CountDist): number {
   }
 }
 
+/**
+ * A growing list of int32 (the pairs drawn while the buddy lists are built): typed storage that
+ * doubles, so that no JavaScript array is sized by the edge count (V8 cannot grow one past about
+ * 112 million entries, and it takes 8 bytes per entry where this takes 4).
+ */
+class IntList {
+  data: Int32Array;
+  length = 0;
+  constructor(capacity: number) {
+    this.data = new Int32Array(Math.max(16, capacity));
+  }
+  push(x: number): void {
+    if (this.length === this.data.length) {
+      const bigger = new Int32Array(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.length++] = x;
+  }
+}
+
 export function buildPopulation(s: Scenario, seed: number): Population {
   const D = s.domains.length;
   const pop = s.population;
@@ -190,8 +211,8 @@ export function buildPopulation(s: Scenario, seed: number): Population {
     }
     return -1;
   };
-  const watchers: number[] = [];
-  const presentities: number[] = [];
+  const watchers = new IntList(1024);
+  const presentities = new IntList(1024);
   for (let w = 0; w < totalUsers; w++) {
     const d = domainOf[w];
     if (isExtra(w, d)) {
@@ -227,23 +248,25 @@ export function buildPopulation(s: Scenario, seed: number): Population {
     }
   }
   const E = watchers.length;
+  const wOf = watchers.data;
+  const pOf = presentities.data;
   // presentity-major CSR by counting sort (stable: keeps watcher order within a presentity)
   const revStart = new Int32Array(totalUsers + 1);
-  for (let i = 0; i < E; i++) revStart[presentities[i] + 1]++;
+  for (let i = 0; i < E; i++) revStart[pOf[i] + 1]++;
   for (let p = 0; p < totalUsers; p++) revStart[p + 1] += revStart[p];
   const fill = revStart.slice(0, totalUsers);
   const edgeWatcher = new Int32Array(E);
   const edgePresentity = new Int32Array(E);
   const edgeOfPair = new Int32Array(E);
   for (let i = 0; i < E; i++) {
-    const e = fill[presentities[i]]++;
-    edgeWatcher[e] = watchers[i];
-    edgePresentity[e] = presentities[i];
+    const e = fill[pOf[i]]++;
+    edgeWatcher[e] = wOf[i];
+    edgePresentity[e] = pOf[i];
     edgeOfPair[i] = e;
   }
   // watcher-major index: pairs were generated watcher by watcher, in order
   const fwdStart = new Int32Array(totalUsers + 1);
-  for (let i = 0; i < E; i++) fwdStart[watchers[i] + 1]++;
+  for (let i = 0; i < E; i++) fwdStart[wOf[i] + 1]++;
   for (let w = 0; w < totalUsers; w++) fwdStart[w + 1] += fwdStart[w];
   const fwdEdge = new Int32Array(E);
   for (let i = 0; i < E; i++) fwdEdge[i] = edgeOfPair[i];

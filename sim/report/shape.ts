@@ -63,7 +63,8 @@ export interface Report {
   parameters: { duration: number; warmup: number; domains: number; users: number; subscriptionEdges: number; tuples: number };
   /** present when the run ended before the scenario's duration: when (simulated ms) and why; parameters.duration is then the time run */
   stopped?: { at: number; planned: number; reason: string };
-  engine: { events: number; wallMs: number; eventsPerSec: number; workers: number; windows: number; lookahead: number };
+  /** autoWorkers: why this worker count, present when the run was asked for --workers auto */
+  engine: { events: number; wallMs: number; eventsPerSec: number; workers: number; windows: number; lookahead: number; autoWorkers?: string };
   presence: {
     publishes: number;
     /** publication leases: refreshes processed, refreshes that found the publication gone, publications that ran out (a crashed agent's tuples closed) */

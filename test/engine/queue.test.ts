@@ -147,6 +147,37 @@ describe('EventQueue', () => {
     expect(small.stderr).toMatch(/SIM_ERR_ARENA_FULL.*4,096-entry arena/);
   });
 
+  it('the default arena holds as many pending events as the memory limit allows (40 bytes each), never fewer than 64 Mi', () => {
+    const queue = new URL('../../dist/sim/engine/queue.js', import.meta.url).href;
+    const entries = (limit: string) => {
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', `import(${JSON.stringify(queue)}).then((m) => console.log(m.ARENA_ENTRIES))`], {
+        encoding: 'utf8',
+        env: { ...process.env, IMPP_SIM_EVENT_ARENA: '', IMPP_SIM_MEMORY_LIMIT: limit },
+      });
+      expect(r.status, r.stderr).toBe(0);
+      return Number(r.stdout.trim());
+    };
+    const big = entries('8GiB');
+    expect(big).toBeGreaterThanOrEqual((8 * 1024 ** 3) / 40);
+    expect(big).toBeLessThan((8 * 1024 ** 3) / 40 + 64);
+    expect(entries('100MB')).toBe(1 << 26);
+  });
+
+  it('EventQueue: one queue can grow into the whole arena, not only half of it (doubling takes what is left)', () => {
+    const queue = new URL('../../dist/sim/engine/queue.js', import.meta.url).href;
+    // 60,000 events in a 65,536-entry arena: doubling from 32,768 would need 65,538
+    const script = `import(${JSON.stringify(queue)}).then(({ EventQueue }) => {
+      const q = new EventQueue(1024);
+      for (let i = 0; i < 60000; i++) q.push((i * 7919) % 60000, i, 1, 2, 0, 0);
+      let last = -1, n = 0;
+      while (q.pop()) { if (q.time < last) throw new Error('out of order'); last = q.time; n++; }
+      console.log(n);
+    })`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, IMPP_SIM_EVENT_ARENA: '65536' } });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('60000');
+  });
+
   it('EventQueue: a queue larger than the arena fails with SIM_ERR_ARENA_FULL and leaves the arena intact', () => {
     const before = arenaFree();
     expect(() => new EventQueue(ARENA_ENTRIES)).toThrow(/SIM_ERR_ARENA_FULL|more workers/);

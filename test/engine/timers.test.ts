@@ -76,6 +76,37 @@ describe('TimerService', () => {
     expect(fine.timers.stats.releases).toBeGreaterThan(20_000);
   });
 
+  it('payloads arrive exactly as set, whether two uint32 (the compact record) or anything else (-0, fractions, negatives, 2^32, NaN), mixed in one bucket and type', () => {
+    const odd = [0, 1, 7, 4294967295, -0, 0.5, -1, 4294967296, 2 ** 40 + 0.25, -123.75, NaN, 1e300];
+    const trace = (direct: boolean) => {
+      const k = new Kernel({ lpCount: 3, seed: 9 });
+      const timers = new TimerService(k, { bucket: 1000, direct });
+      const out: string[] = [];
+      const show = (x: number) => (Object.is(x, -0) ? '-0' : String(x));
+      const T = k.defineEvent('t', (lp, a, b) => out.push(`${k.now}:${lp}:${show(a)}:${show(b)}`));
+      const U = k.defineEvent('u', (lp, a, b) => out.push(`u${k.now}:${lp}:${show(a)}:${show(b)}`));
+      for (let lp = 0; lp < 3; lp++) {
+        k.asLP(lp, () => {
+          for (let i = 0; i < 300; i++) {
+            const a = odd[i % odd.length];
+            const b = odd[(i * 5 + lp) % odd.length];
+            // many share a bucket (and some a time) with timers of the other payload kind and type
+            timers.set(5000 + (i % 40) * 25, i % 3 === 0 ? U : T, lp, a, b);
+          }
+        });
+      }
+      k.run();
+      return out;
+    };
+    const wheel = trace(false);
+    expect(wheel).toHaveLength(900);
+    expect(wheel).toEqual(trace(true));
+    expect(wheel).toContain('u5000:0:0:0');
+    expect(wheel.some((x) => x.endsWith(':-0:0.5') || x.includes(':-0:'))).toBe(true);
+    expect(wheel.some((x) => x.includes(':4294967296:'))).toBe(true);
+    expect(wheel.some((x) => x.includes(':NaN'))).toBe(true);
+  });
+
   it('timers past the end of a run stay kept and fire exactly when the run goes on', () => {
     const cut = timerTrace(false, { until: 12_345 });
     expect(cut.k.now).toBe(12_345);

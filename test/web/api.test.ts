@@ -305,6 +305,17 @@ describe('batch runs', () => {
     expect(report.body!.parameters.users).toBe(150);
   });
 
+  it("workers 'auto' is resolved to a count when the run is created (1 for one domain); another string is refused", async () => {
+    const app = await makeApp();
+    const r = await post(app, '/api/runs', { scenario: 'teach-basic', workers: 'auto', duration: 10_000 });
+    expect(r.status).toBe(201);
+    expect(r.body.workers).toBe(1);
+    await app.sim.runs.waitEnd(r.body.id);
+    const bad = await post(app, '/api/runs', { scenario: 'teach-basic', workers: 'many' });
+    expectError(bad, 400, 'BAD_REQUEST');
+    expect(bad.body!.error.message).toContain('body.workers');
+  });
+
   it('a failing run is marked failed with its message and the server keeps serving', async () => {
     const app = await makeApp({
       runner: async () => {

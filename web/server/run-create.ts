@@ -3,6 +3,7 @@
  * thresholds, the memory estimate, the interactive size limit), its stored record, and the live
  * state the run manager keeps for it while it goes on.
  */
+import { chooseWorkers } from '../../sim/workers.js';
 import { randomBytes } from 'node:crypto';
 import { InteractiveRun } from '../../sim/interactive.js';
 import { checkRunFits } from '../../sim/estimate.js';
@@ -32,7 +33,7 @@ export function prepareRun(input: CreateRunInput, sweep?: string): PreparedRun {
   const duration = scenario.duration;
   const seed = input.seed ?? scenario.seed;
   const mode: RunMode = input.mode ?? 'batch';
-  const workers = mode === 'interactive' ? 1 : Math.min(input.workers ?? 1, scenario.domains.length);
+  const workers = mode === 'interactive' ? 1 : input.workers === 'auto' ? chooseWorkers(scenario).workers : Math.min(input.workers ?? 1, scenario.domains.length);
   const thresholds = parseRunThresholds(input.thresholds);
   try {
     checkRunFits(scenario, { workers });

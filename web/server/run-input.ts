@@ -13,7 +13,8 @@ export interface CreateRunInput {
   scenario?: string;
   yaml?: string;
   seed?: number;
-  workers?: number;
+  /** a count, or 'auto' (sim/workers.ts), resolved to a count when the run is created */
+  workers?: number | 'auto';
   duration?: string | number;
   overrides?: string[];
   mode?: RunMode;

@@ -72,7 +72,7 @@ export const runRoutes = {
         scenario: { type: 'string', minLength: 1, maxLength: 100, description: 'a built-in scenario name' },
         yaml: { type: 'string', description: 'scenario text (exactly one of scenario and yaml)' },
         seed: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
-        workers: { type: 'integer', minimum: 1, maximum: 16 },
+        workers: { anyOf: [{ type: 'integer', minimum: 1, maximum: 16 }, { type: 'string', enum: ['auto'] }], description: "a count, or 'auto': picked from the scenario and the cores" },
         duration: durationSchema,
         overrides: { type: 'array', maxItems: 100, items: { type: 'string', minLength: 3, maxLength: 1000 }, description: "'path=value', as the CLI's --set" },
         mode: { type: 'string', enum: ['batch', 'interactive'] },
