@@ -80,6 +80,7 @@ export async function workerCommand(args: string[]): Promise<number> {
     const ac = new AbortController();
     inFlight.set(job.id!, ac);
     const t0 = performance.now();
+    if (!quiet) say(`started ${job.id} (seed ${task.seed})`);
     try {
       const r = (await pool.run(task, { signal: ac.signal })) as ReplicationResult | ReplicationFailure;
       if (!r.ok) throw new UnrecoverableError(replicationError(r).message);
