@@ -55,6 +55,16 @@ export class QueueExecutor implements RunExecutor {
     const pending = new Map(runs.map((r) => [jobId(sweep, r.index), r]));
     const add = (list: PlannedRun[]) =>
       this.queue.addBulk(list.map((r) => ({ name: 'run', data: toRunJob(sweep, r.index, r.task, version), opts: { jobId: jobId(sweep, r.index), attempts: 1, removeOnComplete: false, removeOnFail: false } })));
+    try {
+      await this.loop(sweep, pending, add, onResult, signal);
+    } catch (e) {
+      // a failed sweep takes its waiting runs off the queue (a killed coordinator leaves them for --resume)
+      if (e instanceof SimError) await Promise.all([...pending.keys()].map((id) => this.queue.remove(id).catch(() => 0)));
+      throw e;
+    }
+  }
+
+  private async loop(sweep: string, pending: Map<string, PlannedRun>, add: (list: PlannedRun[]) => Promise<unknown>, onResult: (o: RunOutcome) => void, signal?: AbortSignal): Promise<void> {
     let downSince: number | null = null;
     let added = false;
     const pollMs = this.opts.pollMs ?? POLL_MS;
@@ -104,7 +114,8 @@ export class QueueExecutor implements RunExecutor {
         done.push(id);
         onResult({ index: run.index, result: r.result, worker: r.worker });
       } else if (finishedOn !== null) {
-        throw new SimError('SIM_ERR_WORKER_FAILED', `run ${id} failed on a worker: ${(failedReason ?? 'no reason given').replace(/^SIM_ERR_\w+: /, '')}`);
+        const why = (failedReason ?? 'no reason given').replace(/^SIM_ERR_\w+: /, '').replace(`run ${id}: `, '');
+        throw new SimError('SIM_ERR_WORKER_FAILED', `run ${id} failed on a worker: ${why}`);
       }
     });
     await Promise.all(done.map((id) => this.queue.remove(id).catch(() => 0)));

@@ -19,7 +19,7 @@ import { parseDuration } from '../../scenario/units.js';
 import { replicationWorkerFile, replicationError } from '../executor.js';
 import type { ReplicationFailure, ReplicationResult } from '../sweep-worker.js';
 import { QUEUE_NAME, type JobReturn } from './executor.js';
-import { jobLabel, readRunJob } from './job.js';
+import { readRunJob } from './job.js';
 import { queueAddressFrom, QUEUE_ENV } from './url.js';
 import { buildVersion } from './version.js';
 
@@ -74,7 +74,7 @@ export async function workerCommand(args: string[]): Promise<number> {
       task = readRunJob(job.data);
     } catch (e) {
       const why = (e as Error).message.replace(/^SIM_ERR_\w+: /, '');
-      say(`refused ${jobLabel(job.data)}: ${why}`);
+      say(`refused ${why}`); // why starts with the run's label
       throw new UnrecoverableError(why);
     }
     const ac = new AbortController();
