@@ -118,7 +118,7 @@ describe.skipIf(!HAVE_REDIS)('queued sweeps', () => {
     expect(w.ran().sort()).toEqual([0, 1, 2, 3, 4, 5].map((i) => jobId(id, i)).sort()); // each run once
   });
 
-  it('a worker refuses a run from another version, and one whose scenario is invalid; Ctrl-C lets its run finish', async () => {
+  it('a worker refuses a run from another version, and one whose scenario is invalid; Ctrl-C lets its run finish, twice hands it back', async () => {
     const r = await redis();
     const url = `redis://127.0.0.1:${r.port}`;
     const w = track(worker(url, 'w1'));
@@ -146,10 +146,24 @@ describe.skipIf(!HAVE_REDIS)('queued sweeps', () => {
     await waitFor('the run to start', () => w.started().length > 0);
     w.child.kill('SIGINT');
     await done;
-    await executor.close();
     expect(results).toEqual([0]);
     expect(await w.exited).toBe(0);
     expect(w.out).toMatch(/stopping after the 1 run\(s\) in progress/);
     expect(w.ran()).toEqual(['ctrlc.0']);
+    // Ctrl-C twice: the run is handed back at once and another worker runs it
+    const w2 = track(worker(url, 'w2'));
+    const handed: string[] = [];
+    const back = executor.execute('back', [{ index: 0, task }], (o) => handed.push(o.worker));
+    await waitFor('w2 to start the run', () => w2.started().length > 0);
+    w2.child.kill('SIGINT');
+    await waitFor('w2 to say it is stopping', () => /stopping after/.test(w2.out));
+    w2.child.kill('SIGINT');
+    expect(await w2.exited).toBe(0);
+    expect(w2.out).toMatch(/handed back\.0 back to the queue/);
+    expect(w2.ran()).toEqual([]);
+    track(worker(url, 'w3'));
+    await back;
+    await executor.close();
+    expect(handed).toEqual(['w3']);
   });
 });
