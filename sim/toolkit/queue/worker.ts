@@ -20,7 +20,7 @@ import { replicationWorkerFile, replicationError } from '../executor.js';
 import type { ReplicationFailure, ReplicationResult } from '../sweep-worker.js';
 import { QUEUE_NAME, type JobReturn } from './executor.js';
 import { readRunJob } from './job.js';
-import { queueAddressFrom, QUEUE_ENV } from './url.js';
+import { queueAddressFrom, QUEUE_ENV, type QueueAddress } from './url.js';
 import { buildVersion } from './version.js';
 
 const MAX_TAKEOVERS = 5;
@@ -37,7 +37,15 @@ export const WORKER_USAGE = `  worker --queue redis://HOST:PORT [options]
 
 const usage = (m: string) => new SimError('SIM_ERR_CLI_USAGE', m);
 
-export async function workerCommand(args: string[]): Promise<number> {
+interface WorkerOptions {
+  address: QueueAddress;
+  concurrency: number;
+  lease: number;
+  name: string;
+  quiet: boolean;
+}
+
+function workerOptions(args: string[]): WorkerOptions {
   const { values, positionals } = parseArgs({
     args,
     strict: true,
@@ -60,8 +68,29 @@ export async function workerCommand(args: string[]): Promise<number> {
   }
   const name = values.name ?? `${hostname()}:${process.pid}`;
   if (!/^[\w.:@-]{1,100}$/.test(name)) throw usage(`--name: letters, digits and . : @ - _ only (1 to 100), got '${name.slice(0, 100)}'`);
+  return { address, concurrency, lease, name, quiet: values.quiet === true };
+}
+
+/** Resolves once the worker has closed: the first SIGINT/SIGTERM closes it, a second hands the runs back. */
+function untilStopped(close: () => Promise<void>, handBack: () => void, inProgress: () => number, say: (line: string) => void): Promise<void> {
+  let stops = 0;
+  return new Promise<void>((resolve) => {
+    const stop = () => {
+      stops++;
+      if (stops === 1) {
+        const n = inProgress();
+        say(n > 0 ? `stopping after the ${n} run(s) in progress (Ctrl-C again hands them back to the queue)` : 'stopping');
+        void close().then(resolve, resolve);
+      } else if (stops === 2) handBack();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+export async function workerCommand(args: string[]): Promise<number> {
+  const { address, concurrency, lease, name, quiet } = workerOptions(args);
   const say = (line: string) => process.stderr.write(`impp-sim worker ${name}: ${line}\n`);
-  const quiet = values.quiet === true;
   const version = buildVersion();
 
   const pool = new Piscina({ filename: replicationWorkerFile(), minThreads: concurrency, maxThreads: concurrency, concurrentTasksPerWorker: 1 });
@@ -118,21 +147,15 @@ export async function workerCommand(args: string[]): Promise<number> {
     lastError = '';
   });
 
-  let stops = 0;
-  const closed = new Promise<void>((resolve) => {
-    const stop = () => {
-      stops++;
-      if (stops === 1) {
-        say(inFlight.size > 0 ? `stopping after the ${inFlight.size} run(s) in progress (Ctrl-C again hands them back to the queue)` : 'stopping');
-        void worker.close().then(resolve, resolve);
-      } else if (stops === 2) {
-        handingBack = true;
-        for (const ac of inFlight.values()) ac.abort();
-      }
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  const closed = untilStopped(
+    () => worker.close(),
+    () => {
+      handingBack = true;
+      for (const ac of inFlight.values()) ac.abort();
+    },
+    () => inFlight.size,
+    say,
+  );
   say(`consuming runs from ${address.shown} (queue ${QUEUE_NAME}), ${concurrency} at once, lease ${lease / 1000} s; impp-sim ${version.project} (code ${version.code}), Node ${version.node}`);
   void worker.run().catch((e: Error) => say(`stopped: ${e.message}`));
   await closed;
