@@ -250,6 +250,8 @@ export async function sweepCommand(args: string[]): Promise<number> {
   let result: SweepResult;
   if (dist.standalone) {
     if (positionals.length > 0) throw usage(`${dist.standalone} takes no scenario (the sweep's own is used), got '${positionals[0]}'`);
+    const planned = (['param', 'points', 'replications', 'seed', 'duration', 'set', 'warmup', 'threshold', 'abort-after', 'analytic'] as const).filter((k) => values[k] !== undefined);
+    if (planned.length > 0) throw usage(`${dist.standalone} runs the sweep as it was planned: --${planned[0]} cannot go with it`);
     result = await dist.run(null);
   } else {
     if (positionals.length !== 1) throw usage(`sweep needs exactly one scenario (a name or a file), got ${positionals.length}`);

@@ -120,6 +120,11 @@ export class SweepHistory {
     };
   }
 
+  /** A resumed sweep is running again. */
+  reopen(id: string): void {
+    this.db.prepare(`UPDATE cli_sweeps SET status = 'running', finished_at = NULL WHERE id = ?`).run(id);
+  }
+
   finish(id: string, status: CliSweepStatus, result: SweepResult | null): void {
     this.db.prepare('UPDATE cli_sweeps SET status = ?, finished_at = ?, result = ? WHERE id = ?').run(status, new Date().toISOString(), result === null ? null : JSON.stringify(result), id);
   }

@@ -72,6 +72,7 @@ export async function resumeSweepSession(s: SweepSession, id: string): Promise<S
     if (mismatch !== null) throw new SimError('SIM_ERR_JOB_REFUSED', `sweep ${id} cannot be resumed by this impp-sim: ${mismatch.replace('this worker', 'here')}`);
     const scenario = planScenario(rec.plan, `sweep ${id} in ${history.file}`);
     s.log(`resuming sweep ${id}: ${rec.runs} run(s) already recorded`);
+    history.reopen(id);
     return await execute(s, scenario, rec.plan.options, id, history);
   } finally {
     history.close();

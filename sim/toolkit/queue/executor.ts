@@ -22,6 +22,16 @@ import { buildVersion } from './version.js';
 export const QUEUE_NAME = 'impp-sim-runs';
 const POLL_MS = 100;
 const UNREACHABLE_MS = 120_000;
+/** a queue command that has not answered in this long counts as Redis being unreachable */
+const COMMAND_MS = 5000;
+
+/** `p`, or a rejection once `ms` have passed (BullMQ waits for a connection without limit). */
+function answered<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer in ${ms / 1000} s`)), ms)));
+  p.catch(() => {}); // a late failure after the timeout is not unhandled
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
 
 /** What a worker returns for a job (the job's return value). */
 export interface JobReturn {
@@ -40,7 +50,7 @@ export class QueueExecutor implements RunExecutor {
   constructor(
     address: QueueAddress,
     private readonly log: (line: string) => void = () => {},
-    private readonly opts: { pollMs?: number; unreachableMs?: number } = {},
+    private readonly opts: { pollMs?: number; unreachableMs?: number; commandMs?: number } = {},
   ) {
     this.where = address.shown;
     // commands fail fast while Redis is away, so the poll loop (not ioredis) decides how long to wait
@@ -59,7 +69,7 @@ export class QueueExecutor implements RunExecutor {
       await this.loop(sweep, pending, add, onResult, signal);
     } catch (e) {
       // a failed sweep takes its waiting runs off the queue (a killed coordinator leaves them for --resume)
-      if (e instanceof SimError) await Promise.all([...pending.keys()].map((id) => this.queue.remove(id).catch(() => 0)));
+      if (e instanceof SimError) await answered(Promise.all([...pending.keys()].map((id) => this.queue.remove(id).catch(() => 0))), this.opts.commandMs ?? COMMAND_MS).catch(() => {});
       throw e;
     }
   }
@@ -72,13 +82,13 @@ export class QueueExecutor implements RunExecutor {
       signal?.throwIfAborted();
       try {
         if (!added) {
-          await add([...pending.values()]);
+          await answered(add([...pending.values()]), this.opts.commandMs ?? COMMAND_MS);
           added = true;
         }
-        const lost = await this.poll(pending, onResult);
+        const lost = await answered(this.poll(pending, onResult), this.opts.commandMs ?? COMMAND_MS);
         if (lost.length > 0) {
           this.log(`${lost.length} run(s) of sweep ${sweep} are no longer in the queue (Redis restarted or was flushed?): adding them again`);
-          await add(lost);
+          await answered(add(lost), this.opts.commandMs ?? COMMAND_MS);
         }
         if (downSince !== null) this.log(`queue ${this.where} reachable again`);
         downSince = null;
@@ -89,7 +99,7 @@ export class QueueExecutor implements RunExecutor {
           downSince = now;
           this.log(`queue ${this.where} unreachable (${(e as Error).message}); retrying`);
         } else if (now - downSince > (this.opts.unreachableMs ?? UNREACHABLE_MS)) {
-          throw new SimError('SIM_ERR_QUEUE', `the queue ${this.where} has been unreachable for ${Math.round((now - downSince) / 1000)} s; finished runs are in the history: resume with sweep --resume ${sweep}`);
+          throw new SimError('SIM_ERR_QUEUE', `the queue ${this.where} has been unreachable for ${Math.round((now - downSince) / 1000)} s (${(e as Error).message}); runs finished so far are in the history: once it is back, sweep --resume ${sweep}`);
         }
       }
       if (pending.size > 0) await new Promise((r) => setTimeout(r, pollMs));
