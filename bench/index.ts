@@ -72,7 +72,7 @@ benchmarks:
   wire             decode/encode time per document of the wire codecs (--json FILE)
   queue            the BullMQ queue's cost per job (--runs N [100] tiny runs, one local thread vs
                    one queue worker) and a sweep on 2 local threads vs 2 queue workers, on its own
-                   loopback redis-server (--repeat R [3], --json FILE)
+                   loopback redis-server (--repeat R [5], --json FILE)
 
 phold options (defaults in brackets):
   --lps N          logical processes [1000]

@@ -3,10 +3,9 @@
  * starts its own redis-server on a free loopback port (no persistence; stopped at the end) and
  * `impp-sim worker` processes, then times, best of R rounds:
  *
- *   overhead  N and 2N tiny runs (office, 20 users, 10 simulated s) on one local thread and on one
- *             queue worker (concurrency 1): the time of the extra N runs, divided by N, is the
- *             cost of a run each way (fixed costs such as starting the local pool cancel out);
- *             the difference is the queue's cost per job
+ *   overhead  BullMQ's own cost per job: 10 N no-op jobs added at once and consumed by one
+ *             in-process worker, until every one has completed; and the time a worker takes to
+ *             validate a run's payload (readRunJob: the schema and the memory estimate)
  *   sweep     office users=2000,3000 x 2 replications x 1 h on two local threads and on two queue
  *             workers: the wall times side by side
  *
@@ -18,10 +17,11 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { loadScenario } from '../sim/scenario/index.js';
 import { LocalExecutor, type RunExecutor } from '../sim/toolkit/executor.js';
+import { Queue, Worker } from 'bullmq';
 import { QueueExecutor } from '../sim/toolkit/queue/executor.js';
-import { parseQueueAddress } from '../sim/toolkit/queue/url.js';
+import { readRunJob, toRunJob } from '../sim/toolkit/queue/job.js';
+import { parseQueueAddress, type RedisConnection } from '../sim/toolkit/queue/url.js';
 import { runSweep } from '../sim/toolkit/sweep.js';
-import type { Scenario } from '../sim/scenario/types.js';
 import type { SweepParam } from '../sim/toolkit/ranges.js';
 import { writeBenchJson } from './environment.js';
 
@@ -61,13 +61,33 @@ async function best(repeat: number, f: () => Promise<unknown>): Promise<number> 
   return min;
 }
 
+/** BullMQ's own cost per job: `jobs` no-op jobs added at once and consumed by one in-process worker. */
+async function bullmqPerJob(connection: RedisConnection, jobs: number, repeat: number): Promise<number> {
+  const name = 'impp-sim-bench';
+  const queue = new Queue(name, { connection });
+  let done = 0;
+  const worker = new Worker(name, async () => ++done, { connection: { ...connection, maxRetriesPerRequest: null }, concurrency: 1 });
+  try {
+    const ms = await best(repeat, async () => {
+      done = 0;
+      await queue.addBulk(Array.from({ length: jobs }, (_, i) => ({ name: 'noop', data: { i }, opts: { removeOnComplete: true } })));
+      while (done < jobs) await new Promise((r) => setTimeout(r, 5));
+    });
+    return ms / jobs;
+  } finally {
+    await worker.close();
+    await queue.obliterate({ force: true });
+    await queue.close();
+  }
+}
+
 const r2 = (x: number) => Math.round(x * 100) / 100;
-const sweepOn = (executor: RunExecutor, sc: Scenario, params: SweepParam[], replications: number) => runSweep(sc, { params, replications, executor });
+const sweepOn = (executor: RunExecutor, sc: ReturnType<typeof loadScenario>, params: SweepParam[], replications: number) => runSweep(sc, { params, replications, executor });
 
 export async function benchQueue(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, strict: true, options: { runs: { type: 'string' }, repeat: { type: 'string' }, json: { type: 'string' } } });
   const runs = Number(values.runs ?? 100);
-  const repeat = Number(values.repeat ?? 3);
+  const repeat = Number(values.repeat ?? 5);
   if (!Number.isInteger(runs) || runs < 1 || !Number.isInteger(repeat) || repeat < 1) throw new Error('--runs and --repeat must be integers >= 1');
   const port = await freePort();
   const children: ChildProcess[] = [];
@@ -80,21 +100,13 @@ export async function benchQueue(args: string[]): Promise<number> {
     children.push(...workers);
     await Promise.all(workers.map((w, i) => started(w, /consuming runs/, `worker ${i}`)));
     const queue = new QueueExecutor(parseQueueAddress(url));
+    const perJob = await bullmqPerJob(parseQueueAddress(url).connection, runs * 10, repeat);
     const tiny = loadScenario('office', ['domains[0].users=20', 'duration=10s']);
-    // the overhead round needs one consumer: stop the second worker first
-    workers[1].kill('SIGTERM');
-    await new Promise((r) => workers[1].once('exit', r));
-    const p1: SweepParam[] = [{ path: 'users', values: [20] }];
-    const slope = async (executor: () => RunExecutor) => {
-      const one = await best(repeat, () => sweepOn(executor(), tiny, p1, runs));
-      const two = await best(repeat, () => sweepOn(executor(), tiny, p1, 2 * runs));
-      return (two - one) / runs;
-    };
-    const localPerRun = await slope(() => new LocalExecutor(1));
-    const queuedPerRun = await slope(() => queue);
-    const second = spawn(process.execPath, [CLI, 'worker', '--queue', url, '--quiet', '--name', 'bench-1b'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(second);
-    await started(second, /consuming runs/, 'worker 1b');
+    const job = JSON.parse(JSON.stringify(toRunJob('bench', 0, { scenario: tiny, seed: 1, thresholds: [], keepReport: false })));
+    for (let i = 0; i < 50; i++) readRunJob(job);
+    const v0 = performance.now();
+    for (let i = 0; i < runs; i++) readRunJob(job);
+    const validateMs = (performance.now() - v0) / runs;
     const office = loadScenario('office', ['duration=1h']);
     const p2: SweepParam[] = [{ path: 'users', values: [2000, 3000] }];
     const localSweep = await best(repeat, () => sweepOn(new LocalExecutor(2), office, p2, 2));
@@ -103,10 +115,10 @@ export async function benchQueue(args: string[]): Promise<number> {
     const out = {
       benchmark: 'queue',
       params: { runs, repeat },
-      overhead: { runs, localPerRunMs: r2(localPerRun), queuedPerRunMs: r2(queuedPerRun), perJobMs: r2(queuedPerRun - localPerRun) },
+      overhead: { jobs: runs * 10, bullmqPerJobMs: r2(perJob), validatePerJobMs: r2(validateMs) },
       sweep: { runs: 4, localMs: Math.round(localSweep), queuedMs: Math.round(queuedSweep) },
     };
-    console.log(`queue overhead: a tiny run takes ${out.overhead.localPerRunMs} ms on a local thread, ${out.overhead.queuedPerRunMs} ms through the queue: ${out.overhead.perJobMs} ms per job (from ${runs} and ${2 * runs} runs, best of ${repeat})`);
+    console.log(`queue overhead: BullMQ ${out.overhead.bullmqPerJobMs} ms per job (${runs * 10} no-op jobs added, run by one consumer, completed; best of ${repeat}), validating a run's payload ${out.overhead.validatePerJobMs} ms`);
     console.log(`sweep office users=2000,3000 x 2 x 1h: 2 local threads ${out.sweep.localMs} ms, 2 queue workers ${out.sweep.queuedMs} ms (best of ${repeat})`);
     if (values.json) writeBenchJson(values.json, out);
     return 0;
