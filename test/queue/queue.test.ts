@@ -84,7 +84,8 @@ describe.skipIf(!HAVE_REDIS)('queued sweeps', () => {
     const journal = { recorded: base.recorded, record: (o: Parameters<typeof base.record>[0]) => (recorded.push(o.index), base.record(o)) };
     const lines: string[] = [];
     const executor = new QueueExecutor(parseQueueAddress(url), (l) => lines.push(l));
-    const sweep = runSweep(sc, { ...opts, executor, journal, id: 'restart' });
+    const progress: [number, number, number][] = [];
+    const sweep = runSweep(sc, { ...opts, executor, journal, id: 'restart', onProgress: (d, t, n) => progress.push([d, t, n]) });
     await waitFor('two recorded results', () => recorded.length >= 2);
     await r.kill();
     const before = recorded.slice();
@@ -93,6 +94,8 @@ describe.skipIf(!HAVE_REDIS)('queued sweeps', () => {
     await executor.close();
     history.close();
     expect(lines.join('\n')).toMatch(/no longer in the queue .*adding them again/);
+    expect(progress[0]).toEqual([0, 6, 0]);
+    expect(progress.at(-1)).toEqual([6, 6, 1]); // runs done of total, and the workers seen
     const l = await runSweep(sc, { ...opts, parallel: 2 });
     expect(comparable(q)).toEqual(comparable(l));
     // a result recorded before the restart was never run again
