@@ -38,7 +38,8 @@ function track<T extends Proc>(p: T): T {
 const json = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as SweepResult;
 const SWEEP = ['sweep', 'office', '--param', 'users=2000,3000', '--replications', '2', '--duration', '1h'];
 
-describe.skipIf(!HAVE_REDIS)('queued sweeps', () => {
+// processes and a lease of 2 s each: allow for a machine shared with other work
+describe.skipIf(!HAVE_REDIS)('queued sweeps', { timeout: 120_000 }, () => {
   it('two workers, one killed mid-run: its run is retried on the other, the report equals the local one, and the password shows nowhere', async () => {
     const secret = 'pw-Zq81x-secret';
     const r = await redis(['--requirepass', secret]);
