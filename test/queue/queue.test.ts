@@ -1,7 +1,8 @@
 /**
  * Distributed sweeps on BullMQ over a throw-away redis-server: two worker processes with one killed
  * mid-run, Redis restarting without persistence, a coordinator killed and resumed, a run from
- * another version or with an invalid scenario refused, Ctrl-C letting the run finish. Each queued
+ * another version or with an invalid scenario refused, Ctrl-C letting the run finish, size on the
+ * queue. Each queued
  * result must equal the local sweep's field by field apart from SWEEP_VARYING_FIELDS.
  */
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { jobId, QueueExecutor, QUEUE_NAME } from '../../sim/toolkit/queue/execut
 import { toRunJob } from '../../sim/toolkit/queue/job.js';
 import { parseQueueAddress } from '../../sim/toolkit/queue/url.js';
 import { buildVersion } from '../../sim/toolkit/queue/version.js';
+import { runSize } from '../../sim/toolkit/size.js';
 import { runSweep, type SweepResult } from '../../sim/toolkit/sweep.js';
 import { comparable, freePort, HAVE_REDIS, Proc, Redis, waitFor, worker } from './helpers.js';
 
@@ -169,5 +171,21 @@ describe.skipIf(!HAVE_REDIS)('queued sweeps', { timeout: 120_000 }, () => {
     await back;
     await executor.close();
     expect(handed).toEqual(['w3']);
+  });
+
+  it('size runs its probes on the queue and finds the answer the local search finds', async () => {
+    const r = await redis();
+    const url = `redis://127.0.0.1:${r.port}`;
+    const w = track(worker(url, 'w1'));
+    const sc = loadScenario('office', ['duration=10min', 'domains[0].users=2000', 'domains[0].servers.count=1', 'behaviour.presenceChangeRate=600/h']);
+    const opts = { vary: 'servers.cores', targets: ['maxUtilisation < 0.3'], replications: 1, max: 16 };
+    const executor = new QueueExecutor(parseQueueAddress(url));
+    const q = await runSize(sc, { ...opts, executor });
+    await executor.close();
+    const l = await runSize(sc, { ...opts, parallel: 2 });
+    expect(q.found).toBe(true);
+    expect({ value: q.value, setting: q.setting, probes: q.probes.map((p) => [p.setting, p.passed]) }).toEqual({ value: l.value, setting: l.setting, probes: l.probes.map((p) => [p.setting, p.passed]) });
+    expect(q.probes.length).toBeGreaterThan(1);
+    expect(w.ran().length).toBe(q.probes.length);
   });
 });
