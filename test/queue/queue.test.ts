@@ -2,8 +2,8 @@
  * Distributed sweeps on BullMQ over a throw-away redis-server: two worker processes with one killed
  * mid-run, Redis restarting without persistence, a coordinator killed and resumed, a run from
  * another version or with an invalid scenario refused, Ctrl-C letting the run finish, size on the
- * queue. Each queued
- * result must equal the local sweep's field by field apart from SWEEP_VARYING_FIELDS.
+ * queue. Each queued result must equal the local sweep's field by field apart from
+ * SWEEP_VARYING_FIELDS.
  */
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
