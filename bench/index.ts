@@ -13,6 +13,7 @@ import { parseDuration } from '../sim/scenario/units.js';
 import { benchMemory } from './memory.js';
 import { benchServer } from './server.js';
 import { benchWire } from './wire.js';
+import { benchQueue } from './queue.js';
 import { benchTimers } from './timers-bench.js';
 import { benchScale } from './scale.js';
 
@@ -71,6 +72,9 @@ benchmarks:
                    --readers N [50] event-stream readers and --stalled M [5] that never read;
                    p50/p99 of GET /api/runs and the server's RSS (--seconds T [20], --json FILE)
   wire             decode/encode time per document of the wire codecs (--json FILE)
+  queue            the BullMQ queue's cost per job (--runs N [100] tiny runs, one local thread vs
+                   one queue worker) and a sweep on 2 local threads vs 2 queue workers, on its own
+                   loopback redis-server (--repeat R [5], --json FILE)
 
 phold options (defaults in brackets):
   --lps N          logical processes [1000]
@@ -104,6 +108,7 @@ async function main(argv: string[]): Promise<number> {
   if (name === 'memory') return memoryArgs(rest);
   if (name === 'server') return benchServer(rest);
   if (name === 'wire') return benchWire(rest);
+  if (name === 'queue') return benchQueue(rest);
   if (name === 'scale') return benchScale(rest, (n, v, d) => num(n, v, d, (x) => Number.isInteger(x) && x >= 1, 'an integer >= 1'));
   if (name === 'timers') return benchTimers(rest, (n, v, d) => num(n, v, d, (x) => Number.isInteger(x) && x >= 1, 'an integer >= 1'));
   const { values } = parseArgs({

@@ -19,6 +19,8 @@ import { probeThresholdPaths } from './toolkit/probe.js';
 import { parseThreshold } from './toolkit/thresholds.js';
 import { ThresholdWatch, type AbortDecision } from './toolkit/watch.js';
 import { compareCommand, COMPARE_USAGE } from './compare.js';
+import { pointCommand, POINT_USAGE } from './toolkit/cluster.js';
+import { workerCommand, WORKER_USAGE } from './toolkit/queue/worker.js';
 import { inspectFile } from './wire/inspect.js';
 import { isWireError } from './wire/errors.js';
 
@@ -37,7 +39,7 @@ commands:
                              e.g. --warmup 10min for steady-state figures without the log-in burst
       --json FILE            write the JSON report to FILE
       --quiet                no progress bar and no summary
-${TOOLKIT_RUN_USAGE}${COMPARE_USAGE}${TOOLKIT_USAGE}  scenarios                  list the built-in scenarios
+${TOOLKIT_RUN_USAGE}${COMPARE_USAGE}${TOOLKIT_USAGE}${WORKER_USAGE}${POINT_USAGE}  scenarios                  list the built-in scenarios
   inspect FILE [--strict]    decode PIDF, watcherinfo, XMPP, message/cpim or SIP (and its body) as JSON;
                              lenient by default (RFC violations listed as warnings), --strict refuses them
   version                    print the version
@@ -178,6 +180,10 @@ export async function main(argv: string[]): Promise<number> {
       return sweepCommand(rest);
     case 'size':
       return sizeCommand(rest);
+    case 'worker':
+      return workerCommand(rest);
+    case 'point':
+      return pointCommand(rest);
     default:
       process.stderr.write(`impp-sim: unknown command '${cmd}'\n\n${USAGE}`);
       return 2;

@@ -22,6 +22,8 @@ export const SIM_ERRORS = {
   SIM_ERR_CLI_USAGE: 'the command line is malformed',
   SIM_ERR_RUN_TOO_LARGE: 'the estimated memory (or edges, or report size) of a run exceeds its limit (sim/estimate.ts)',
   SIM_ERR_OUTPUT: 'an output file (--json, --csv, --html, --md) cannot be written',
+  SIM_ERR_QUEUE: 'the run queue (Redis) cannot be reached or refused a command (sim/toolkit/queue/)',
+  SIM_ERR_JOB_REFUSED: 'a queued or exported run comes from another version of impp-sim or Node, or is not a valid run',
 } as const;
 
 export type SimErrorCode = keyof typeof SIM_ERRORS;

@@ -18,7 +18,10 @@ import { parseParam } from './ranges.js';
 import { writeJsonFile } from './json-file.js';
 import { checkOutputs } from './outputs.js';
 import { formatSize, runSize } from './size.js';
-import { defaultParallel, runSweep, type SweepResult } from './sweep.js';
+import { defaultParallel, type SweepResult } from './sweep.js';
+import { DISTRIBUTED_SWEEP_USAGE, distributedSweep, joinExportWords, SWEEP_DISTRIBUTION_OPTIONS } from './sweep-distribution.js';
+import { QueueExecutor } from './queue/executor.js';
+import { queueAddressFrom } from './queue/url.js';
 import { evaluateThresholds, formatThresholdNumber as num, formatThresholds, parseThreshold } from './thresholds.js';
 
 export const EXIT_THRESHOLD_FAILED = 3;
@@ -50,7 +53,7 @@ export const TOOLKIT_USAGE = `  sweep <scenario> --param path=values [options]
                              time; its point fails (saves the time of overloaded points)
       --analytic             add the analytic cross-check per point
       --json FILE, --csv FILE, --html FILE, --md FILE   write the sweep
-  size <scenario> --target EXPR --vary servers.count|servers.cores|PATH [options]
+${DISTRIBUTED_SWEEP_USAGE}  size <scenario> --target EXPR --vary servers.count|servers.cores|PATH [options]
                              smallest capacity meeting every target (doubling, then bisection,
                              then per domain)
       --target EXPR          a threshold that must hold (repeatable; none: the saturation rule,
@@ -59,6 +62,7 @@ export const TOOLKIT_USAGE = `  sweep <scenario> --param path=values [options]
       --min N, --max N       values tried [1, 1024]
       --no-per-domain        keep one value for every domain
       --abort-after WINDOW   stop a probe's replication once a target fails over WINDOW
+      --queue URL            run the probes' replications on queue workers [$IMPP_SIM_QUEUE]
       --json FILE, --html FILE, --md FILE   write the sizing report
 `;
 
@@ -168,7 +172,7 @@ export function durationOpt(v: string | undefined, name = '--duration'): number 
 
 function progressBar(label: string): cliProgress.SingleBar | null {
   if (process.stderr.isTTY !== true) return null;
-  return new cliProgress.SingleBar({ format: `${label} [{bar}] {value}/{total} runs | {eta_formatted} left`, hideCursor: true, stream: process.stderr }, cliProgress.Presets.shades_classic);
+  return new cliProgress.SingleBar({ format: `${label} [{bar}] {value}/{total} runs | {workers} worker(s) | {eta_formatted} left`, hideCursor: true, stream: process.stderr }, cliProgress.Presets.shades_classic);
 }
 
 const csvCell = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
@@ -209,7 +213,7 @@ function formatSweep(s: SweepResult): string {
 
 export async function sweepCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
-    args,
+    args: joinExportWords(args),
     strict: true,
     allowPositionals: true,
     options: {
@@ -226,41 +230,44 @@ export async function sweepCommand(args: string[]): Promise<number> {
       html: { type: 'string' },
       md: { type: 'string' },
       quiet: { type: 'boolean' },
+      ...SWEEP_DISTRIBUTION_OPTIONS,
     },
   });
-  if (positionals.length !== 1) throw usage(`sweep needs exactly one scenario (a name or a file), got ${positionals.length}`);
-  if (!values.param || values.param.length === 0) throw usage('sweep needs at least one --param path=values, e.g. --param users=1e3..1e5:log:5');
-  const params = values.param.map(parseParam);
-  const replications = intOpt('replications', values.replications, 3, 1, 1000);
   const parallel = intOpt('parallel', values.parallel, defaultParallel(), 1, 256);
-  const seed = seedOpt(values.seed);
   checkOutputs({ '--json': values.json, '--csv': values.csv, '--html': values.html, '--md': values.md });
-  const scenario = loadScenario(positionals[0], scenarioOverrides(values));
-  const thresholds = [...scenarioThresholds(positionals[0]), ...(values.threshold ?? [])];
-  await probeThresholdPaths(scenario, thresholds.map(parseThreshold));
-  const abortAfter = durationOpt(values['abort-after'], '--abort-after');
-  if (abortAfter !== undefined && thresholds.length === 0) throw usage('--abort-after needs at least one --threshold to watch');
-  const bar = values.quiet ? null : progressBar(`sweep ${scenario.name}`);
+  const bar = values.quiet ? null : progressBar('sweep');
   let started = false;
-  const result = await runSweep(scenario, {
-    params,
-    mode: values.points ? 'zip' : 'grid',
-    replications,
-    parallel,
-    seed,
-    thresholds,
-    abortAfter,
-    analytic: values.analytic === true,
-    onProgress: bar
-      ? (done, total) => {
-          if (!started) {
-            bar.start(total, 0);
-            started = true;
-          }
-          bar.update(done);
+  const onProgress = bar
+    ? (done: number, total: number, workers: number) => {
+        if (!started) {
+          bar.start(total, done, { workers });
+          started = true;
         }
-      : undefined,
-  });
+        bar.update(done, { workers });
+      }
+    : undefined;
+  const dist = distributedSweep(values, { parallel, onProgress });
+  let result: SweepResult;
+  if (dist.standalone) {
+    if (positionals.length > 0) throw usage(`${dist.standalone} takes no scenario (the sweep's own is used), got '${positionals[0]}'`);
+    const planned = (['param', 'points', 'replications', 'seed', 'duration', 'set', 'warmup', 'threshold', 'abort-after', 'analytic'] as const).filter((k) => values[k] !== undefined);
+    if (planned.length > 0) throw usage(`${dist.standalone} runs the sweep as it was planned: --${planned[0]} cannot go with it`);
+    result = await dist.run(null);
+  } else {
+    if (positionals.length !== 1) throw usage(`sweep needs exactly one scenario (a name or a file), got ${positionals.length}`);
+    if (!values.param || values.param.length === 0) throw usage('sweep needs at least one --param path=values, e.g. --param users=1e3..1e5:log:5');
+    const params = values.param.map(parseParam);
+    const replications = intOpt('replications', values.replications, 3, 1, 1000);
+    const seed = seedOpt(values.seed);
+    const scenario = loadScenario(positionals[0], scenarioOverrides(values));
+    const thresholds = [...scenarioThresholds(positionals[0]), ...(values.threshold ?? [])];
+    await probeThresholdPaths(scenario, thresholds.map(parseThreshold));
+    const abortAfter = durationOpt(values['abort-after'], '--abort-after');
+    if (abortAfter !== undefined && thresholds.length === 0) throw usage('--abort-after needs at least one --threshold to watch');
+    const options = { params, mode: values.points ? ('zip' as const) : ('grid' as const), replications, seed, thresholds, abortAfter, analytic: values.analytic === true };
+    if (dist.exports) return dist.exports(scenario, options);
+    result = await dist.run({ scenario, options });
+  }
   bar?.stop();
   if (!values.quiet) console.log(formatSweep(result));
   if (values.json) writeJsonFile(values.json, result);
@@ -289,6 +296,7 @@ export async function sizeCommand(args: string[]): Promise<number> {
       html: { type: 'string' },
       md: { type: 'string' },
       quiet: { type: 'boolean' },
+      queue: { type: 'string' },
     },
   });
   if (positionals.length !== 1) throw usage(`size needs exactly one scenario (a name or a file), got ${positionals.length}`);
@@ -299,7 +307,10 @@ export async function sizeCommand(args: string[]): Promise<number> {
   checkOutputs({ '--json': values.json, '--html': values.html, '--md': values.md });
   const scenario = loadScenario(positionals[0], scenarioOverrides(values));
   await probeThresholdPaths(scenario, targets.map(parseThreshold));
+  const queue = queueAddressFrom(values.queue);
+  const executor = queue === null ? undefined : new QueueExecutor(queue, (line) => process.stderr.write(`impp-sim size: ${line}\n`));
   const result = await runSize(scenario, {
+    executor,
     vary: values.vary,
     targets,
     replications: intOpt('replications', values.replications, 3, 1, 1000),
@@ -312,7 +323,7 @@ export async function sizeCommand(args: string[]): Promise<number> {
     onProbe: values.quiet
       ? undefined
       : (p) => process.stderr.write(`  probe ${Object.entries(p.setting).map(([k, v]) => `${k}=${v}`).join(' ')}: ${p.passed ? 'pass' : 'fail'}\n`),
-  });
+  }).finally(() => executor?.close());
   if (!values.quiet) console.log(formatSize(result));
   if (values.json) writeJsonFile(values.json, result);
   writeDoc(sizeDocument(result), values.html, values.md, values.quiet === true);

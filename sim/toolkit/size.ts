@@ -12,6 +12,7 @@ import { SimError } from '../errors.js';
 import type { Report } from '../run.js';
 import type { Scenario } from '../scenario/types.js';
 import { applyPoint, canonicalParamPath } from './params.js';
+import type { RunExecutor } from './executor.js';
 import { runSweep, type SweepPoint } from './sweep.js';
 import { formatWithUnit, parseThreshold, type ThresholdOutcome } from './thresholds.js';
 
@@ -31,6 +32,8 @@ export interface SizeOptions {
   abortAfter?: number;
   onProbe?: (probe: SizeProbe) => void;
   signal?: AbortSignal;
+  /** where the probes' replications run [local threads] */
+  executor?: RunExecutor;
 }
 
 export interface SizeProbe {
@@ -88,7 +91,7 @@ export async function runSize(scenario: Scenario, opts: SizeOptions): Promise<Si
     const hit = cache.get(key);
     if (hit) return hit;
     const sc = applyPoint(scenario, setting);
-    const r = await runSweep(sc, { params: [], replications: R, parallel: opts.parallel, seed, duration, thresholds: opts.targets, keepReports: true, abortAfter: opts.abortAfter, signal: opts.signal });
+    const r = await runSweep(sc, { params: [], replications: R, parallel: opts.parallel, seed, duration, thresholds: opts.targets, keepReports: true, abortAfter: opts.abortAfter, signal: opts.signal, executor: opts.executor });
     const pt = r.points[0];
     const p: SizeProbe = { setting, passed: pt.thresholds.every((o) => o.passed), outcomes: pt.thresholds, mean: pt.mean, ci95: pt.ci95, ...(pt.aborted ? { aborted: pt.aborted.length } : {}) };
     probes.push(p);
