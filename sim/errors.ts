@@ -22,6 +22,8 @@ export const SIM_ERRORS = {
   SIM_ERR_CLI_USAGE: 'the command line is malformed',
   SIM_ERR_RUN_TOO_LARGE: 'the estimated memory (or edges, or report size) of a run exceeds its limit (sim/estimate.ts)',
   SIM_ERR_OUTPUT: 'an output file (--json, --csv, --html, --md) cannot be written',
+  SIM_ERR_LIVE_SERVER: 'the XMPP server of a live run could not be started or reached (sim/live)',
+  SIM_ERR_LIVE_TARGET: 'a live run target is not allowed (not loopback without --allow-remote, or malformed)',
 } as const;
 
 export type SimErrorCode = keyof typeof SIM_ERRORS;

@@ -1,0 +1,220 @@
+/**
+ * An embedded Prosody for live runs: a server of its own in a temporary directory, listening on a
+ * free loopback port, never the system's Prosody or its configuration.
+ *
+ * Prosody refuses to run as root, so it runs as the `prosody` user through setpriv (runuser and su
+ * reset the open-files limit to 1,024; the shell that execs setpriv raises it to the hard limit
+ * first, since each session is one descriptor). The configuration leaves `limits` out (Debian's
+ * default throttles c2s to 10 kB/s), keeps plain-text SASL over unencrypted loopback streams and
+ * plain-file storage, so accounts and rosters are written straight into `data_path`
+ * (sim/live/prosody-provision.ts). `stop()` ends the server and removes the directory; the
+ * launcher also stops it when the process is interrupted (SIGINT, SIGTERM) or exits.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SimError } from '../errors.js';
+
+export const PROSODY_BIN = '/usr/bin/prosody';
+/** how long the server may take to accept connections */
+const READY_TIMEOUT_MS = 15_000;
+const LOG_TAIL_LINES = 15;
+
+export interface ProsodyOptions {
+  /** virtual hosts (the scenario's domains) */
+  hosts: string[];
+  /** log level written to the server's log file ['info'] */
+  logLevel?: 'debug' | 'info' | 'warn';
+  /** with server-to-server streams on a second loopback port (federation) */
+  s2s?: boolean;
+  /** keep mod_offline (messages for an offline user are stored); without it they bounce */
+  offlineStorage?: boolean;
+}
+
+export interface ProsodyServer {
+  /** 127.0.0.1 */
+  host: string;
+  port: number;
+  /** the s2s port, or 0 without s2s */
+  s2sPort: number;
+  pid: number;
+  dir: string;
+  dataPath: string;
+  logFile: string;
+  /** ends the server (SIGTERM, then SIGKILL after 3 s) and removes its directory; idempotent */
+  stop(): Promise<void>;
+  /** the log's last lines, for error messages */
+  logTail(lines?: number): string;
+}
+
+/** Whether Prosody is installed where the launcher looks for it (it is never started to find out). */
+export function prosodyInstalled(): boolean {
+  return existsSync(PROSODY_BIN) && userId('prosody') !== null;
+}
+
+function userId(name: string): { uid: number; gid: number } | null {
+  const r = spawnSync('id', ['-u', name], { encoding: 'utf8' });
+  const g = spawnSync('id', ['-g', name], { encoding: 'utf8' });
+  if (r.status !== 0 || g.status !== 0) return null;
+  return { uid: Number(r.stdout.trim()), gid: Number(g.stdout.trim()) };
+}
+
+/** A loopback TCP port free at the time of asking (the kernel's choice). */
+export function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Whether something accepts TCP connections on 127.0.0.1:port now. */
+export function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createConnection({ host, port });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+const luaString = (s: string) => `"${s.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+
+export function prosodyConfig(o: { dir: string; port: number; s2sPort: number; hosts: string[]; logLevel: string; offlineStorage: boolean }): string {
+  const disabled = [...(o.s2sPort > 0 ? [] : ['"s2s"']), ...(o.offlineStorage ? [] : ['"offline"'])];
+  const lines = [
+    '-- written by impp-sim live mode for one run; removed when the run ends',
+    'daemonize = false',
+    'interfaces = { "127.0.0.1" }',
+    `c2s_ports = { ${o.port} }`,
+    `s2s_ports = { ${o.s2sPort} }`,
+    'c2s_direct_tls_ports = { }',
+    'legacy_ssl_ports = { }',
+    'network_backend = "epoll"',
+    `data_path = ${luaString(join(o.dir, 'data'))}`,
+    `certificates = ${luaString(join(o.dir, 'certs'))}`,
+    `log = { ${o.logLevel} = ${luaString(join(o.dir, 'prosody.log'))} }`,
+    // the modules a presence and IM run needs; no posix (no pidfile, no syslog, no daemon)
+    `modules_enabled = { "roster", "saslauth", "disco", "ping"${o.s2sPort > 0 ? ', "dialback"' : ''} }`,
+    ...(disabled.length > 0 ? [`modules_disabled = { ${disabled.join(', ')} }`] : []),
+    'c2s_require_encryption = false',
+    's2s_require_encryption = false',
+    's2s_secure_auth = false',
+    'allow_unencrypted_plain_auth = true',
+    'authentication = "internal_plain"',
+    'storage = "internal"',
+    'c2s_timeout = 300',
+    ...o.hosts.map((h) => `VirtualHost ${luaString(h)}`),
+  ];
+  return lines.join('\n') + '\n';
+}
+
+const running = new Set<ProsodyServer>();
+let hooked = false;
+
+/** Stops every server this process started when it is interrupted or exits. */
+function hookProcessExit(): void {
+  if (hooked) return;
+  hooked = true;
+  const killAll = () => {
+    for (const s of running) {
+      try {
+        process.kill(s.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      rmSync(s.dir, { recursive: true, force: true });
+    }
+  };
+  process.once('exit', killAll);
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      killAll();
+      process.exit(130);
+    });
+  }
+}
+
+/** Starts an embedded Prosody and resolves once it accepts client connections. */
+export async function startProsody(opts: ProsodyOptions): Promise<ProsodyServer> {
+  if (!existsSync(PROSODY_BIN)) {
+    throw new SimError('SIM_ERR_LIVE_SERVER', `Prosody is not installed (${PROSODY_BIN} missing): apt-get install prosody, or give --target xmpp://127.0.0.1:PORT`);
+  }
+  const ids = userId('prosody');
+  if (ids === null) throw new SimError('SIM_ERR_LIVE_SERVER', 'the system has no `prosody` user to run the embedded server as (install Debian\'s prosody package)');
+  if (opts.hosts.length === 0) throw new SimError('SIM_ERR_LIVE_SERVER', 'the embedded server needs at least one virtual host');
+  const dir = mkdtempSync(join(tmpdir(), 'impp-sim-prosody-'));
+  const port = await freeLoopbackPort();
+  const s2sPort = opts.s2s ? await freeLoopbackPort() : 0;
+  mkdirSync(join(dir, 'data'));
+  mkdirSync(join(dir, 'certs'));
+  const cfg = join(dir, 'prosody.cfg.lua');
+  writeFileSync(cfg, prosodyConfig({ dir, port, s2sPort, hosts: opts.hosts, logLevel: opts.logLevel ?? 'info', offlineStorage: opts.offlineStorage === true }));
+  for (const p of [dir, join(dir, 'data'), join(dir, 'certs'), cfg]) chownSync(p, ids.uid, ids.gid);
+  const logFile = join(dir, 'prosody.log');
+  // the shell raises the soft open-files limit to the hard one, then becomes setpriv, then prosody
+  const child: ChildProcess = spawn(
+    '/bin/sh',
+    ['-c', 'ulimit -n "$(ulimit -Hn)" && exec setpriv --reuid=prosody --regid=prosody --init-groups "$0" --config "$1" -F', PROSODY_BIN, cfg],
+    { stdio: ['ignore', 'ignore', 'pipe'], detached: false },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (b: Buffer) => (stderr = (stderr + b.toString('utf8')).slice(-4000)));
+  let exited: number | string | null = null;
+  const exitedP = new Promise<void>((resolve) => child.once('exit', (code, sig) => ((exited = code ?? sig ?? 'unknown'), resolve())));
+  const logTail = (n = LOG_TAIL_LINES) => {
+    const text = existsSync(logFile) ? readFileSync(logFile, 'utf8') : '';
+    return [...text.trimEnd().split('\n').slice(-n), ...(stderr ? ['stderr: ' + stderr.trim()] : [])].join('\n');
+  };
+  let stopped = false;
+  const server: ProsodyServer = {
+    host: '127.0.0.1',
+    port,
+    s2sPort,
+    pid: child.pid ?? -1,
+    dir,
+    dataPath: join(dir, 'data'),
+    logFile,
+    logTail,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      if (exited === null) {
+        child.kill('SIGTERM');
+        const t = setTimeout(() => child.kill('SIGKILL'), 3000);
+        await exitedP;
+        clearTimeout(t);
+      }
+      running.delete(server);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  running.add(server);
+  hookProcessExit();
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (!(await portOpen(port))) {
+    if (exited !== null || Date.now() > deadline) {
+      const why = exited !== null ? `exited (${exited})` : `did not accept connections within ${READY_TIMEOUT_MS / 1000} s`;
+      const tail = logTail();
+      await server.stop();
+      throw new SimError('SIM_ERR_LIVE_SERVER', `the embedded Prosody ${why}; its log's last lines:\n${tail || '(empty log)'}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return server;
+}
+
+/** Makes files written by this process readable and writable by the server's user. */
+export function chownForProsody(paths: string[]): void {
+  const ids = userId('prosody');
+  if (ids === null) return;
+  for (const p of paths) chownSync(p, ids.uid, ids.gid);
+}
