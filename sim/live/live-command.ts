@@ -106,6 +106,7 @@ export async function runLive(sc: Scenario, o: LiveRunOptions): Promise<LiveRepo
       pid = LOOPBACK.test(o.target.host) ? listenerPid(o.target.port) : null;
     }
     const samples: { start: ProcSample | null; end: ProcSample | null } = { start: null, end: null };
+    const beforeLogins = pid === null ? null : sampleProcess(pid);
     const drive = await driveLive(scenario, plan, target, {
       duration,
       rateScale: o.rateScale,
@@ -124,7 +125,7 @@ export async function runLive(sc: Scenario, o: LiveRunOptions): Promise<LiveRepo
       drive,
       target: { kind: o.target.kind, host: target.host, port: target.port, server: o.target.kind === 'embedded-prosody' ? 'Prosody (embedded)' : null },
       rateScale: o.rateScale,
-      setup: { provisionMs, serverStartMs },
+      setup: { provisionMs, serverStartMs, loginServerCpuSeconds: beforeLogins && samples.start ? Math.round((samples.start.cpuSeconds - beforeLogins.cpuSeconds) * 1000) / 1000 : null },
       server: { pid, ...samples },
     });
   } finally {

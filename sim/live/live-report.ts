@@ -26,7 +26,7 @@ export interface LiveReport {
   seed: number;
   target: { kind: 'embedded-prosody' | 'xmpp'; host: string; port: number; server: string | null };
   parameters: { duration: number; warmup: 0; domains: number; users: number; subscriptionEdges: number; rosterItems: number; rateScale: number };
-  setup: { provisionMs: number; serverStartMs: number; loginMs: number; logins: number };
+  setup: { provisionMs: number; serverStartMs: number; loginMs: number; logins: number; loginServerCpuSeconds: number | null };
   presence: { publishes: number; notifications: { sent: number; delivered: number; undelivered: number; arrivedWhileLeaving: number }; probeAnswers: number; loginPresence: number; unavailable: number };
   im: { sent: number; delivered: number; reports: number; failed: number; indeterminate: number; failedBy: Record<string, number> };
   latency: { notification: LatencySummary; im: LatencySummary; imReport: LatencySummary };
@@ -58,7 +58,7 @@ export interface LiveReportInput {
   drive: DriveResult;
   target: LiveReport['target'];
   rateScale: number;
-  setup: { provisionMs: number; serverStartMs: number };
+  setup: { provisionMs: number; serverStartMs: number; loginServerCpuSeconds: number | null };
   server: { pid: number | null; start: ProcSample | null; end: ProcSample | null };
 }
 
@@ -131,7 +131,7 @@ export function formatLiveSummary(r: LiveReport): string {
   const s = r.server;
   const lines = [
     `${r.scenario} live against ${r.target.server ?? 'an XMPP server'} at ${r.target.host}:${r.target.port} (measured, no TLS), seed ${r.seed}, ${r.parameters.users} users, ${formatDuration(r.parameters.duration)}${r.parameters.rateScale !== 1 ? `, rates x${r.parameters.rateScale}` : ''}`,
-    `  setup: ${r.setup.provisionMs} ms provisioning, ${r.setup.serverStartMs} ms server start, ${r.setup.logins} log-ins in ${r.setup.loginMs} ms`,
+    `  setup: ${r.setup.provisionMs} ms provisioning, ${r.setup.serverStartMs} ms server start, ${r.setup.logins} log-ins in ${r.setup.loginMs} ms (server CPU ${r.setup.loginServerCpuSeconds ?? '?'} s)`,
     `  sessions: ${r.sessions.logins} log-ins, ${r.sessions.logouts} log-outs, ${r.sessions.crashes} crashes, ${r.sessions.loginFailures} failed log-ins`,
     `  presence: ${r.presence.publishes} changes; notifications ${n.delivered} delivered of ${n.sent} expected (${n.undelivered} undelivered), ${r.presence.probeAnswers} probe answers`,
     `  IM: ${r.im.sent} sent, ${r.im.delivered} delivered, ${r.im.reports} receipts, ${r.im.failed} bounced, ${r.im.indeterminate} without outcome`,

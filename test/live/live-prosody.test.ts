@@ -1,0 +1,82 @@
+/**
+ * Live mode against an embedded Prosody (started as the prosody user on an ephemeral loopback
+ * port): exact counts of a 20-user run, the clean-up after it, after a failed start and after
+ * Ctrl-C. Skipped, with the reason, where Prosody is not installed (CI installs it: .ci/run).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { loadScenario } from '../../sim/scenario/index.js';
+import { runLive } from '../../sim/live/live-command.js';
+import { portOpen, prosodyInstalled, scratchRoot, startProsody } from '../../sim/live/prosody-server.js';
+
+const FIXTURE = 'test/fixtures/live/live-20.yaml';
+const installed = prosodyInstalled();
+if (!installed) console.warn('test/live: Prosody is not installed (apt-get install prosody); the live-mode tests are skipped');
+
+const serverDirs = () => readdirSync(scratchRoot()).filter((n) => n.startsWith('impp-sim-prosody-'));
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const prosodyPids = () => spawnSync('pgrep', ['-f', 'impp-sim-prosody-'], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean).map(Number);
+
+describe.skipIf(!installed)('live mode against an embedded Prosody', () => {
+  it('delivers every presence change to every online contact and gets a receipt for every IM; then leaves nothing behind', async () => {
+    const before = serverDirs();
+    const report = await runLive(loadScenario(FIXTURE, []), { target: { kind: 'embedded-prosody' }, duration: 3000, rateScale: 1 });
+    expect(report.measured).toBe(true);
+    expect(report.tls).toBe(false);
+    expect(report.setup.logins).toBe(20);
+    expect(report.sessions.loginFailures).toBe(0);
+    // everyone watches everyone and stays online: a change reaches exactly the 19 others
+    expect(report.presence.publishes).toBeGreaterThan(0);
+    expect(report.presence.notifications.sent).toBe(19 * report.presence.publishes);
+    expect(report.presence.notifications.delivered).toBe(report.presence.notifications.sent);
+    expect(report.latency.notification.count).toBe(report.presence.notifications.delivered);
+    expect(report.im.sent).toBeGreaterThan(0);
+    expect(report.im.delivered).toBe(report.im.sent);
+    expect(report.im.reports).toBe(report.im.sent);
+    expect(report.im.failed).toBe(0);
+    expect(report.latency.im.count).toBe(report.im.sent);
+    expect(report.server.cpuSeconds).not.toBeNull();
+    expect(report.server.rssBytes).toBeGreaterThan(0);
+    expect(report.driver.cpuShare).toBeGreaterThan(0);
+    // clean-up: process gone, port closed, directory removed
+    expect(alive(report.server.pid!)).toBe(false);
+    expect(await portOpen(report.target.port)).toBe(false);
+    expect(serverDirs()).toEqual(before);
+  });
+
+  it('a server that fails to start gives an error with its output, and leaves nothing behind', async () => {
+    const before = serverDirs();
+    const err = await startProsody({ hosts: ['broken.example'], configExtra: 'error("configuration broken on purpose")' }).then(
+      () => null,
+      (e: Error) => e,
+    );
+    expect(err?.message).toMatch(/SIM_ERR_LIVE_SERVER: the embedded Prosody exited/);
+    expect(err?.message).toContain('configuration broken on purpose');
+    expect(serverDirs()).toEqual(before);
+    expect(prosodyPids()).toEqual([]);
+  });
+
+  it('Ctrl-C during a live run stops the server and removes its directory', async () => {
+    const before = serverDirs();
+    const child = spawn(process.execPath, ['dist/sim/cli.js', 'live', FIXTURE, '--duration', '60s', '--quiet'], { stdio: 'ignore' });
+    // wait for the embedded server to be up
+    const deadline = Date.now() + 20_000;
+    while (prosodyPids().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const pids = prosodyPids();
+    expect(pids.length).toBe(1);
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(alive(pids[0])).toBe(false);
+    expect(prosodyPids()).toEqual([]);
+    expect(serverDirs()).toEqual(before);
+  });
+});
