@@ -19,7 +19,8 @@ import { LIVE_MAX_USERS, livePlan, withUsers } from './live-plan.js';
 import { buildLiveReport, formatLiveSummary, type LiveReport } from './live-report.js';
 import { listenerPid, sampleProcess, type ProcSample } from './proc-stat.js';
 import { provisionProsody } from './prosody-provision.js';
-import { startProsody, type ProsodyServer } from './prosody-server.js';
+import { startEmbeddedServers } from './prosody-federation.js';
+import type { ProsodyServer } from './prosody-server.js';
 
 export const LIVE_USAGE = `  live <scenario> [options]  drive the scenario in real time against a real XMPP server, measured (docs/live.md)
       --target T             prosody (an embedded Prosody on a free loopback port, the default) or
@@ -81,55 +82,58 @@ export function checkLiveRun(sc: Scenario, o: LiveRunOptions): { scenario: Scena
 
 const passwordOf = (u: number) => `live-${u}`;
 
-/** Runs a live scenario; the embedded server is stopped and removed whatever happens. */
+/** Runs a live scenario; the embedded servers are stopped and removed whatever happens. */
 export async function runLive(sc: Scenario, o: LiveRunOptions): Promise<LiveReport> {
   const { scenario, duration } = checkLiveRun(sc, o);
   const seed = o.seed ?? scenario.seed;
   const plan = livePlan(scenario, seed, passwordOf);
-  let server: ProsodyServer | null = null;
+  let servers: ProsodyServer[] = [];
   try {
-    let target: LiveTarget;
+    let targets: LiveTarget[];
     let provisionMs = 0;
     let serverStartMs = 0;
-    let pid: number | null;
+    let pids: (number | null)[];
     if (o.target.kind === 'embedded-prosody') {
       const t = performance.now();
-      server = await startProsody({ hosts: plan.domains, offlineStorage: scenario.behaviour.offlineStorage });
+      servers = await startEmbeddedServers(plan.domains, { offlineStorage: scenario.behaviour.offlineStorage });
       serverStartMs = Math.round(performance.now() - t);
       const p = performance.now();
-      provisionProsody(server.dataPath, plan.accounts);
+      servers.forEach((srv, d) => provisionProsody(srv.dataPath, servers.length === 1 ? plan.accounts : plan.accounts.filter((a) => a.host === plan.domains[d])));
       provisionMs = Math.round(performance.now() - p);
-      target = { host: server.host, port: server.port };
-      pid = server.pid;
+      targets = plan.domains.map((_, d) => ({ host: servers[Math.min(d, servers.length - 1)].host, port: servers[Math.min(d, servers.length - 1)].port }));
+      pids = servers.map((srv) => srv.pid);
     } else {
-      target = { host: o.target.host, port: o.target.port };
-      pid = LOOPBACK.test(o.target.host) ? listenerPid(o.target.port) : null;
+      targets = plan.domains.map(() => ({ host: (o.target as { host: string }).host, port: (o.target as { port: number }).port }));
+      pids = [LOOPBACK.test(o.target.host) ? listenerPid(o.target.port) : null];
     }
-    const samples: { start: ProcSample | null; end: ProcSample | null } = { start: null, end: null };
-    const beforeLogins = pid === null ? null : sampleProcess(pid);
-    const drive = await driveLive(scenario, plan, target, {
+    const sample = () => pids.map((pid) => (pid === null ? null : sampleProcess(pid)));
+    const samples: { start: (ProcSample | null)[]; end: (ProcSample | null)[] } = { start: [], end: [] };
+    const beforeLogins = sample();
+    const drive = await driveLive(scenario, plan, targets, {
       duration,
       rateScale: o.rateScale,
       seed,
       password: passwordOf,
-      onWindow: (edge) => (samples[edge] = pid === null ? null : sampleProcess(pid)),
+      onWindow: (edge) => (samples[edge] = sample()),
       onTick: o.onTick ? (c, ms) => o.onTick!(`${(ms / 1000).toFixed(0)} s: ${c.publishes} changes, ${c.notifyDelivered} notifications, ${c.imSent} IMs, ${c.imReports} receipts`) : undefined,
     });
     if (drive.setup.logins === 0 && drive.counters.loginFailures > 0) {
-      throw new SimError('SIM_ERR_LIVE_SERVER', `no user could log in at ${target.host}:${target.port}: ${drive.loginErrors.join('; ')}${server ? `\nserver log:\n${server.logTail()}` : ''}`);
+      throw new SimError('SIM_ERR_LIVE_SERVER', `no user could log in at ${targets[0].host}:${targets[0].port}: ${drive.loginErrors.join('; ')}${servers.length > 0 ? `\nserver log:\n${servers[0].logTail()}` : ''}`);
     }
+    const cpuOf = (a: (ProcSample | null)[], b: (ProcSample | null)[]) => (a.length > 0 && a.every((x, i) => x && b[i]) ? a.reduce((acc, x, i) => acc + (b[i]!.cpuSeconds - x!.cpuSeconds), 0) : null);
+    const loginCpu = cpuOf(beforeLogins, samples.start);
     return buildLiveReport({
       scenario,
       seed,
       plan,
       drive,
-      target: { kind: o.target.kind, host: target.host, port: target.port, server: o.target.kind === 'embedded-prosody' ? 'Prosody (embedded)' : null },
+      target: { kind: o.target.kind, host: targets[0].host, port: targets[0].port, server: o.target.kind === 'embedded-prosody' ? `Prosody (embedded${servers.length > 1 ? `, ${servers.length} servers federated by s2s` : ''})` : null },
       rateScale: o.rateScale,
-      setup: { provisionMs, serverStartMs, loginServerCpuSeconds: beforeLogins && samples.start ? Math.round((samples.start.cpuSeconds - beforeLogins.cpuSeconds) * 1000) / 1000 : null },
-      server: { pid, ...samples },
+      setup: { provisionMs, serverStartMs, loginServerCpuSeconds: loginCpu === null ? null : Math.round(loginCpu * 1000) / 1000 },
+      servers: pids.map((pid, i) => ({ domain: servers.length > 1 ? plan.domains[i] : null, port: servers[i]?.port ?? targets[0].port, pid, start: samples.start[i] ?? null, end: samples.end[i] ?? null })),
     });
   } finally {
-    await server?.stop();
+    await Promise.all(servers.map((srv) => srv.stop()));
   }
 }
 

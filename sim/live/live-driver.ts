@@ -97,7 +97,8 @@ function newCounters(): LiveCounters {
 /** Login costs the server four client stanzas (auth, bind, presence, roster get) and brings back as many answers. */
 const LOGIN_STANZAS = 4;
 
-export async function driveLive(s: Scenario, plan: LivePlan, target: LiveTarget, o: DriveOptions): Promise<DriveResult> {
+/** targets: one per domain (the server each domain's users log in to). */
+export async function driveLive(s: Scenario, plan: LivePlan, targets: LiveTarget[], o: DriveOptions): Promise<DriveResult> {
   const N = plan.users;
   const beh = s.behaviour;
   const rng = new RandomStreams(N, o.seed ^ 0x11e11e);
@@ -187,7 +188,7 @@ export async function driveLive(s: Scenario, plan: LivePlan, target: LiveTarget,
 
   const login = async (u: number): Promise<boolean> => {
     state[u] = LOGGING_IN;
-    const conn = new XmppConnection({ host: target.host, port: target.port, domain: plan.domains[plan.domainOf[u]], user: plan.names[u], password: o.password(u) }, u, sink);
+    const conn = new XmppConnection({ host: targets[plan.domainOf[u]].host, port: targets[plan.domainOf[u]].port, domain: plan.domains[plan.domainOf[u]], user: plan.names[u], password: o.password(u) }, u, sink);
     conns[u] = conn;
     try {
       await conn.login();

@@ -35,7 +35,10 @@ export interface LiveReport {
   pairs: { from: string; to: string; total: number }[];
   sessions: { logins: number; logouts: number; crashes: number; loginFailures: number };
   timeline: { bucketMs: number; series: Record<string, number[]> };
-  server: { pid: number | null; cpuSeconds: number | null; stanzasIn: number; stanzasOut: number; cpuPerStanzaUs: number | null; cpuPerInboundStanzaUs: number | null; utilisation: number | null; rssBytes: number | null; rssPeakBytes: number | null; bytesIn: number; bytesOut: number };
+  /** all servers together (utilisation: their CPU seconds per wall-clock second) */
+  server: { pids: (number | null)[]; cpuSeconds: number | null; stanzasIn: number; stanzasOut: number; cpuPerStanzaUs: number | null; cpuPerInboundStanzaUs: number | null; utilisation: number | null; rssBytes: number | null; rssPeakBytes: number | null; bytesIn: number; bytesOut: number };
+  /** each server: its domain (federation; null when one server serves every domain), port, CPU and memory */
+  servers: { domain: string | null; port: number; pid: number | null; cpuSeconds: number | null; rssBytes: number | null; rssPeakBytes: number | null }[];
   driver: { cpuSeconds: number; cpuShare: number; busy: boolean };
   mapping: { mapped: string[]; notMapped: string[] };
   environment: { cpus: number; cpuModel: string; node: string; note: string };
@@ -59,13 +62,15 @@ export interface LiveReportInput {
   target: LiveReport['target'];
   rateScale: number;
   setup: { provisionMs: number; serverStartMs: number; loginServerCpuSeconds: number | null };
-  server: { pid: number | null; start: ProcSample | null; end: ProcSample | null };
+  servers: { domain: string | null; port: number; pid: number | null; start: ProcSample | null; end: ProcSample | null }[];
 }
 
 export function buildLiveReport(i: LiveReportInput): LiveReport {
   const c = i.drive.counters;
   const h = { notification: histogramOf(i.drive.latency.notification), im: histogramOf(i.drive.latency.im), imReport: histogramOf(i.drive.latency.imReport) };
-  const cpu = i.server.start && i.server.end ? i.server.end.cpuSeconds - i.server.start.cpuSeconds : null;
+  const per = i.servers.map((v) => ({ domain: v.domain, port: v.port, pid: v.pid, cpuSeconds: v.start && v.end ? r3(v.end.cpuSeconds - v.start.cpuSeconds) : null, rssBytes: v.end?.rssBytes ?? null, rssPeakBytes: v.end?.rssPeakBytes ?? null }));
+  const cpu = per.length > 0 && per.every((v) => v.cpuSeconds !== null) ? per.reduce((a, v) => a + v.cpuSeconds!, 0) : null;
+  const sum = (k: 'rssBytes' | 'rssPeakBytes') => (per.every((v) => v[k] !== null) ? per.reduce((a, v) => a + v[k]!, 0) : null);
   const stanzas = c.stanzasIn + c.stanzasOut;
   const measuredMs = i.drive.windowMs + i.drive.drainMs;
   const driverShare = i.drive.driverCpuSeconds / (measuredMs / 1000);
@@ -104,18 +109,19 @@ export function buildLiveReport(i: LiveReportInput): LiveReport {
     sessions: { logins: c.logins, logouts: c.logouts, crashes: c.crashes, loginFailures: c.loginFailures },
     timeline: i.drive.timeline,
     server: {
-      pid: i.server.pid,
+      pids: per.map((v) => v.pid),
       cpuSeconds: cpu === null ? null : r3(cpu),
       stanzasIn: c.stanzasIn,
       stanzasOut: c.stanzasOut,
       cpuPerStanzaUs: cpu === null || stanzas === 0 ? null : r3((cpu * 1e6) / stanzas),
       cpuPerInboundStanzaUs: cpu === null || c.stanzasIn === 0 ? null : r3((cpu * 1e6) / c.stanzasIn),
       utilisation: cpu === null ? null : r3(cpu / (measuredMs / 1000)),
-      rssBytes: i.server.end?.rssBytes ?? null,
-      rssPeakBytes: i.server.end?.rssPeakBytes ?? null,
+      rssBytes: sum('rssBytes'),
+      rssPeakBytes: sum('rssPeakBytes'),
       bytesIn: c.bytesIn,
       bytesOut: c.bytesOut,
     },
+    servers: per,
     driver: { cpuSeconds: r3(i.drive.driverCpuSeconds), cpuShare: r3(driverShare), busy: driverShare > DRIVER_BUSY_SHARE },
     mapping: { mapped: i.plan.mapped, notMapped: i.plan.notMapped },
     environment: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, note: 'measured on loopback without TLS; the server and the driver share this machine with whatever else runs on it' },
@@ -139,6 +145,8 @@ export function formatLiveSummary(r: LiveReport): string {
     `  server: ${s.cpuSeconds ?? '?'} CPU s for ${s.stanzasIn} stanzas in and ${s.stanzasOut} out = ${s.cpuPerStanzaUs ?? '?'} us per stanza (${s.cpuPerInboundStanzaUs ?? '?'} us per inbound), utilisation ${s.utilisation ?? '?'}, RSS ${s.rssBytes === null ? '?' : (s.rssBytes / 1e6).toFixed(1) + ' MB'}`,
     `  driver: ${r.driver.cpuSeconds} CPU s, ${(r.driver.cpuShare * 100).toFixed(1)}% of one core${r.driver.busy ? ' (BUSY: the driver may limit the run)' : ''}`,
   ];
+  if (r.servers.length > 1) for (const v of r.servers) lines.push(`    ${v.domain}: ${v.cpuSeconds ?? '?'} CPU s, RSS ${v.rssBytes === null ? '?' : (v.rssBytes / 1e6).toFixed(1) + ' MB'}`);
+  if (r.pairs.length > 0) lines.push(`  between domains (stanzas the clients sent or received across a boundary): ${r.pairs.map((p) => `${p.from} > ${p.to} ${p.total}`).join(', ')}`);
   if (r.mapping.notMapped.length > 0) lines.push(`  not mapped to XMPP (${r.mapping.notMapped.length}): ${r.mapping.notMapped.map((x) => x.split(' (')[0]).join('; ')}`);
   if (r.loginErrors.length > 0) lines.push(`  log-in errors: ${r.loginErrors.join('; ')}`);
   return lines.join('\n');

@@ -27,8 +27,12 @@ export interface ProsodyOptions {
   hosts: string[];
   /** log level written to the server's log file ['info'] */
   logLevel?: 'debug' | 'info' | 'warn';
-  /** with server-to-server streams on a second loopback port (federation) */
-  s2s?: boolean;
+  /**
+   * server-to-server streams (federation): the loopback port this server listens on for them, and
+   * the s2s port of every other domain's server (there is no DNS for the scenario's domains: the
+   * plugin below routes them to 127.0.0.1)
+   */
+  s2s?: { port: number; routes: Record<string, number> };
   /** keep mod_offline (messages for an offline user are stored); without it they bounce */
   offlineStorage?: boolean;
   /** more configuration lines, placed before the virtual hosts (tuning; a test's broken config) */
@@ -111,14 +115,40 @@ export function scratchRoot(): string {
 
 const luaString = (s: string) => `"${s.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 
-export function prosodyConfig(o: { dir: string; port: number; s2sPort: number; hosts: string[]; logLevel: string; offlineStorage: boolean; configExtra?: string }): string {
-  const disabled = [...(o.s2sPort > 0 ? [] : ['"s2s"']), ...(o.offlineStorage ? [] : ['"offline"'])];
+/**
+ * A Prosody plugin that resolves the given domains to 127.0.0.1:<port> for outgoing s2s streams
+ * (mod_s2s asks net.resolvers.service for an SRV lookup at each new stream; the plugin answers
+ * for these domains with a fixed address and leaves every other name to the resolver).
+ */
+export const S2S_ROUTES_PLUGIN = `-- impp-sim live mode: loopback routes for the run's federated domains
+local service = require "net.resolvers.service";
+local basic = require "net.resolvers.basic";
+local routes = module:get_option("impp_sim_s2s_routes", {});
+local lookup = service.new;
+service.new = function (hostname, srv, proto, extra)
+	local port = routes[hostname];
+	if port and srv == "xmpp-server" then
+		return basic.new("127.0.0.1", port, proto, extra);
+	end
+	return lookup(hostname, srv, proto, extra);
+end
+`;
+
+export function prosodyConfig(o: { dir: string; port: number; s2s?: ProsodyOptions['s2s']; hosts: string[]; logLevel: string; offlineStorage: boolean; configExtra?: string }): string {
+  const disabled = [...(o.s2s ? [] : ['"s2s"']), ...(o.offlineStorage ? [] : ['"offline"'])];
+  const s2s = o.s2s
+    ? [
+        `s2s_ports = { ${o.s2s.port} }`,
+        `plugin_paths = { ${luaString(join(o.dir, 'plugins'))} }`,
+        `impp_sim_s2s_routes = { ${Object.entries(o.s2s.routes).map(([h, p]) => `[${luaString(h)}] = ${p}`).join(', ')} }`,
+      ]
+    : ['s2s_ports = { }'];
   const lines = [
     '-- written by impp-sim live mode for one run; removed when the run ends',
     'daemonize = false',
     'interfaces = { "127.0.0.1" }',
     `c2s_ports = { ${o.port} }`,
-    `s2s_ports = { ${o.s2sPort} }`,
+    ...s2s,
     'c2s_direct_tls_ports = { }',
     'legacy_ssl_ports = { }',
     'network_backend = "epoll"',
@@ -126,7 +156,7 @@ export function prosodyConfig(o: { dir: string; port: number; s2sPort: number; h
     `certificates = ${luaString(join(o.dir, 'certs'))}`,
     `log = { ${o.logLevel} = ${luaString(join(o.dir, 'prosody.log'))} }`,
     // the modules a presence and IM run needs; no posix (no pidfile, no syslog, no daemon)
-    `modules_enabled = { "roster", "saslauth", "disco", "ping"${o.s2sPort > 0 ? ', "dialback"' : ''} }`,
+    `modules_enabled = { "roster", "saslauth", "disco", "ping"${o.s2s ? ', "dialback", "impp_sim_s2s_routes"' : ''} }`,
     ...(disabled.length > 0 ? [`modules_disabled = { ${disabled.join(', ')} }`] : []),
     'c2s_require_encryption = false',
     's2s_require_encryption = false',
@@ -178,12 +208,18 @@ export async function startProsody(opts: ProsodyOptions): Promise<ProsodyServer>
   if (opts.hosts.length === 0) throw new SimError('SIM_ERR_LIVE_SERVER', 'the embedded server needs at least one virtual host');
   const dir = mkdtempSync(join(scratchRoot(), 'impp-sim-prosody-'));
   const port = await freeLoopbackPort();
-  const s2sPort = opts.s2s ? await freeLoopbackPort() : 0;
+  const s2sPort = opts.s2s?.port ?? 0;
   mkdirSync(join(dir, 'data'));
   mkdirSync(join(dir, 'certs'));
+  const owned = [dir, join(dir, 'data'), join(dir, 'certs')];
+  if (opts.s2s) {
+    mkdirSync(join(dir, 'plugins'));
+    writeFileSync(join(dir, 'plugins', 'mod_impp_sim_s2s_routes.lua'), S2S_ROUTES_PLUGIN);
+    owned.push(join(dir, 'plugins'), join(dir, 'plugins', 'mod_impp_sim_s2s_routes.lua'));
+  }
   const cfg = join(dir, 'prosody.cfg.lua');
-  writeFileSync(cfg, prosodyConfig({ dir, port, s2sPort, hosts: opts.hosts, logLevel: opts.logLevel ?? 'info', offlineStorage: opts.offlineStorage === true, configExtra: opts.configExtra }));
-  for (const p of [dir, join(dir, 'data'), join(dir, 'certs'), cfg]) chownSync(p, ids.uid, ids.gid);
+  writeFileSync(cfg, prosodyConfig({ dir, port, s2s: opts.s2s, hosts: opts.hosts, logLevel: opts.logLevel ?? 'info', offlineStorage: opts.offlineStorage === true, configExtra: opts.configExtra }));
+  for (const p of [...owned, cfg]) chownSync(p, ids.uid, ids.gid);
   const logFile = join(dir, 'prosody.log');
   // the shell raises the soft open-files limit to the hard one, then becomes setpriv, then prosody
   const child: ChildProcess = spawn(

@@ -47,8 +47,25 @@ describe.skipIf(!installed)('live mode against an embedded Prosody', () => {
     expect(report.server.rssBytes).toBeGreaterThan(0);
     expect(report.driver.cpuShare).toBeGreaterThan(0);
     // clean-up: process gone, port closed, directory removed
-    expect(alive(report.server.pid!)).toBe(false);
+    expect(alive(report.server.pids[0]!)).toBe(false);
     expect(await portOpen(report.target.port)).toBe(false);
+    expect(serverDirs()).toEqual(before);
+  });
+
+  it('federation: two servers with s2s on loopback deliver every change and IM across the boundary; both are stopped', async () => {
+    const before = serverDirs();
+    const report = await runLive(loadScenario('test/fixtures/live/live-fed.yaml', []), { target: { kind: 'embedded-prosody' }, duration: 3000, rateScale: 1 });
+    expect(report.servers.map((v) => v.domain)).toEqual(['alpha.example', 'beta.example']);
+    expect(report.setup.logins).toBe(20);
+    expect(report.presence.publishes).toBeGreaterThan(0);
+    expect(report.presence.notifications.delivered).toBe(report.presence.notifications.sent);
+    expect(report.im.sent).toBeGreaterThan(0);
+    expect(report.im.reports).toBe(report.im.sent);
+    const across = (from: string, to: string) => report.pairs.find((p) => p.from === from && p.to === to)?.total ?? 0;
+    expect(across('alpha.example', 'beta.example')).toBeGreaterThan(0);
+    expect(across('beta.example', 'alpha.example')).toBeGreaterThan(0);
+    for (const pid of report.server.pids) expect(alive(pid!)).toBe(false);
+    for (const v of report.servers) expect(await portOpen(v.port)).toBe(false);
     expect(serverDirs()).toEqual(before);
   });
 
