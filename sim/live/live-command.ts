@@ -65,6 +65,8 @@ export interface LiveRunOptions {
   rateScale: number;
   seed?: number;
   onTick?: (line: string) => void;
+  /** CPUs for the embedded servers (taskset list), e.g. to keep them off the driver's core */
+  serverCpus?: string;
 }
 
 /** Checks the bounds of a live run of the (loaded) scenario; returns it with the users set. */
@@ -95,7 +97,7 @@ export async function runLive(sc: Scenario, o: LiveRunOptions): Promise<LiveRepo
     let pids: (number | null)[];
     if (o.target.kind === 'embedded-prosody') {
       const t = performance.now();
-      servers = await startEmbeddedServers(plan.domains, { offlineStorage: scenario.behaviour.offlineStorage });
+      servers = await startEmbeddedServers(plan.domains, { offlineStorage: scenario.behaviour.offlineStorage, cpus: o.serverCpus });
       serverStartMs = Math.round(performance.now() - t);
       const p = performance.now();
       servers.forEach((srv, d) => provisionProsody(srv.dataPath, servers.length === 1 ? plan.accounts : plan.accounts.filter((a) => a.host === plan.domains[d])));

@@ -11,8 +11,8 @@ import { freeLoopbackPort, startProsody, type ProsodyServer } from './prosody-se
 /** Embedded servers per run at most (each is a single-threaded process on this machine). */
 export const LIVE_MAX_SERVERS = 4;
 
-export async function startEmbeddedServers(domains: string[], o: { offlineStorage: boolean }): Promise<ProsodyServer[]> {
-  if (domains.length === 1) return [await startProsody({ hosts: domains, offlineStorage: o.offlineStorage })];
+export async function startEmbeddedServers(domains: string[], o: { offlineStorage: boolean; cpus?: string }): Promise<ProsodyServer[]> {
+  if (domains.length === 1) return [await startProsody({ hosts: domains, offlineStorage: o.offlineStorage, cpus: o.cpus })];
   if (domains.length > LIVE_MAX_SERVERS) {
     throw new SimError('SIM_ERR_CLI_USAGE', `a federated live run starts one server per domain, at most ${LIVE_MAX_SERVERS}; the scenario has ${domains.length} domains (or give --target xmpp://127.0.0.1:PORT, a server that serves them all)`);
   }
@@ -23,7 +23,7 @@ export async function startEmbeddedServers(domains: string[], o: { offlineStorag
     for (let d = 0; d < domains.length; d++) {
       const routes: Record<string, number> = {};
       domains.forEach((name, e) => e !== d && (routes[name] = s2sPorts[e]));
-      servers.push(await startProsody({ hosts: [domains[d]], offlineStorage: o.offlineStorage, s2s: { port: s2sPorts[d], routes } }));
+      servers.push(await startProsody({ hosts: [domains[d]], offlineStorage: o.offlineStorage, cpus: o.cpus, s2s: { port: s2sPorts[d], routes } }));
     }
   } catch (e) {
     await Promise.all(servers.map((s) => s.stop()));

@@ -35,6 +35,8 @@ export interface ProsodyOptions {
   s2s?: { port: number; routes: Record<string, number> };
   /** keep mod_offline (messages for an offline user are stored); without it they bounce */
   offlineStorage?: boolean;
+  /** CPUs the server may run on (taskset's list, e.g. '1'); any CPU when absent */
+  cpus?: string;
   /** more configuration lines, placed before the virtual hosts (tuning; a test's broken config) */
   configExtra?: string;
 }
@@ -224,7 +226,7 @@ export async function startProsody(opts: ProsodyOptions): Promise<ProsodyServer>
   // the shell raises the soft open-files limit to the hard one, then becomes setpriv, then prosody
   const child: ChildProcess = spawn(
     '/bin/sh',
-    ['-c', 'ulimit -n "$(ulimit -Hn)" && exec setpriv --reuid=prosody --regid=prosody --init-groups "$0" --config "$1" -F', PROSODY_BIN, cfg],
+    ['-c', `ulimit -n "$(ulimit -Hn)" && exec ${opts.cpus ? 'taskset -c "$2" ' : ''}setpriv --reuid=prosody --regid=prosody --init-groups "$0" --config "$1" -F`, PROSODY_BIN, cfg, opts.cpus ?? ''],
     { stdio: ['ignore', 'pipe', 'pipe'], detached: false },
   );
   // what the server prints before its log is open (a configuration error, a refusal to start)
