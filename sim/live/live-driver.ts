@@ -208,9 +208,14 @@ export async function driveLive(s: Scenario, plan: LivePlan, targets: LiveTarget
     }
     const ep = ++epoch[u];
     q.add(rng.exponential(u, beh.sessionLength), EV_LOGOUT, u, ep);
-    if (plan.publishes[u] && changeMean < Infinity) q.add(rng.exponential(u, changeMean), EV_CHANGE, u, ep);
-    if (plan.hasInbox[u] && plan.imStart[u + 1] > plan.imStart[u] && imMean < Infinity) q.add(rng.exponential(u, imMean), EV_IM, u, ep);
+    // before the window opens, nobody changes presence or sends IMs (startActivity does it then)
+    if (measuring) startActivity(u);
     return true;
+  };
+
+  const startActivity = (u: number) => {
+    if (plan.publishes[u] && changeMean < Infinity) q.add(rng.exponential(u, changeMean), EV_CHANGE, u, epoch[u]);
+    if (plan.hasInbox[u] && plan.imStart[u + 1] > plan.imStart[u] && imMean < Infinity) q.add(rng.exponential(u, imMean), EV_IM, u, epoch[u]);
   };
 
   const logout = (u: number) => {
@@ -285,11 +290,13 @@ export async function driveLive(s: Scenario, plan: LivePlan, targets: LiveTarget
     }),
   );
   const setup = { logins: c.logins, ms: Math.round(performance.now() - setupStart) };
-  c.logins = 0;
+  // what happened during the start-up (log-ins, early log-outs, probe answers) is not the window's
+  Object.assign(c, newCounters());
   // the measured window
   o.onWindow?.('start');
   measuring = true;
   t0 = performance.now();
+  for (let u = 0; u < N; u++) if (state[u] === ONLINE) startActivity(u);
   const cpu0 = process.cpuUsage();
   await new Promise<void>((resolve) => {
     let ticks = 0;
