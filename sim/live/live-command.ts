@@ -67,6 +67,8 @@ export interface LiveRunOptions {
   onTick?: (line: string) => void;
   /** CPUs for the embedded servers (taskset list), e.g. to keep them off the driver's core */
   serverCpus?: string;
+  /** stops the run early; it still reports what it measured, with \`stopped\` */
+  signal?: AbortSignal;
 }
 
 /** Checks the bounds of a live run of the (loaded) scenario; returns it with the users set. */
@@ -116,6 +118,7 @@ export async function runLive(sc: Scenario, o: LiveRunOptions): Promise<LiveRepo
       rateScale: o.rateScale,
       seed,
       password: passwordOf,
+      signal: o.signal,
       onWindow: (edge) => (samples[edge] = sample()),
       onTick: o.onTick ? (c, ms) => o.onTick!(`${(ms / 1000).toFixed(0)} s: ${c.publishes} changes, ${c.notifyDelivered} notifications, ${c.imSent} IMs, ${c.imReports} receipts`) : undefined,
     });
@@ -124,7 +127,7 @@ export async function runLive(sc: Scenario, o: LiveRunOptions): Promise<LiveRepo
     }
     const cpuOf = (a: (ProcSample | null)[], b: (ProcSample | null)[]) => (a.length > 0 && a.every((x, i) => x && b[i]) ? a.reduce((acc, x, i) => acc + (b[i]!.cpuSeconds - x!.cpuSeconds), 0) : null);
     const loginCpu = cpuOf(beforeLogins, samples.start);
-    return buildLiveReport({
+    const report = buildLiveReport({
       scenario,
       seed,
       plan,
@@ -134,6 +137,8 @@ export async function runLive(sc: Scenario, o: LiveRunOptions): Promise<LiveRepo
       setup: { provisionMs, serverStartMs, loginServerCpuSeconds: loginCpu === null ? null : Math.round(loginCpu * 1000) / 1000 },
       servers: pids.map((pid, i) => ({ domain: servers.length > 1 ? plan.domains[i] : null, port: servers[i]?.port ?? targets[0].port, pid, start: samples.start[i] ?? null, end: samples.end[i] ?? null })),
     });
+    if (o.signal?.aborted) report.stopped = { at: report.parameters.duration, planned: duration, reason: 'stopped on request' };
+    return report;
   } finally {
     await Promise.all(servers.map((srv) => srv.stop()));
   }

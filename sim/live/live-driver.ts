@@ -49,6 +49,8 @@ export interface DriveOptions {
   password: (u: number) => string;
   /** called every second with the counters so far */
   onTick?: (c: LiveCounters, elapsedMs: number) => void;
+  /** ends the measured window early (the report then says so) */
+  signal?: AbortSignal;
   /** samples taken at the start and end of the measured window (server CPU) */
   onWindow?: (edge: 'start' | 'end') => void;
 }
@@ -303,11 +305,15 @@ export async function driveLive(s: Scenario, plan: LivePlan, targets: LiveTarget
     const iv = setInterval(() => {
       ticks++;
       o.onTick?.(c, performance.now() - t0);
-      if (ticks * 1000 >= o.duration) {
+      if (ticks * 1000 >= o.duration || o.signal?.aborted) {
         clearInterval(iv);
         resolve();
       }
     }, Math.min(1000, o.duration));
+    o.signal?.addEventListener('abort', () => {
+      clearInterval(iv);
+      resolve();
+    });
   });
   q.stop();
   const windowMs = performance.now() - t0;

@@ -25,6 +25,8 @@ export interface LiveReport {
   scenario: string;
   seed: number;
   target: { kind: 'embedded-prosody' | 'xmpp'; host: string; port: number; server: string | null };
+  /** present when the run was stopped before its duration: when (ms measured), the planned duration, why */
+  stopped?: { at: number; planned: number; reason: string };
   parameters: { duration: number; warmup: 0; domains: number; users: number; subscriptionEdges: number; rosterItems: number; rateScale: number };
   setup: { provisionMs: number; serverStartMs: number; loginMs: number; logins: number; loginServerCpuSeconds: number | null };
   presence: { publishes: number; notifications: { sent: number; delivered: number; undelivered: number; arrivedWhileLeaving: number }; probeAnswers: number; loginPresence: number; unavailable: number };

@@ -14,7 +14,8 @@ const FIXTURE = 'test/fixtures/live/live-20.yaml';
 const installed = prosodyInstalled();
 if (!installed) console.warn('test/live: Prosody is not installed (apt-get install prosody); the live-mode tests are skipped');
 
-const serverDirs = () => readdirSync(scratchRoot()).filter((n) => n.startsWith('impp-sim-prosody-'));
+const otherDirs = new Set(readdirSync(scratchRoot()));
+const serverDirs = () => readdirSync(scratchRoot()).filter((n) => n.startsWith('impp-sim-prosody-') && !otherDirs.has(n));
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
@@ -23,7 +24,10 @@ const alive = (pid: number) => {
     return false;
   }
 };
-const prosodyPids = () => spawnSync('pgrep', ['-f', 'impp-sim-prosody-'], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean).map(Number);
+const allPids = () => spawnSync('pgrep', ['-f', 'impp-sim-prosody-'], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean).map(Number);
+// embedded servers of other runs on this machine (another live run, a calibration) are not the tests'
+const others = new Set(allPids());
+const prosodyPids = () => allPids().filter((p) => !others.has(p));
 
 describe.skipIf(!installed)('live mode against an embedded Prosody', () => {
   it('delivers every presence change to every online contact and gets a receipt for every IM; then leaves nothing behind', async () => {
