@@ -124,13 +124,13 @@ export async function calibrateCommand(args: string[]): Promise<number> {
         const rep = await runLive(sc, { target: { kind: 'embedded-prosody' }, duration: stepMs, rateScale: 1, seed: sc.seed + r, serverCpus: serverCpus ?? undefined });
         const secs = (rep.parameters.duration + 0) / 1000;
         const lat = st.mix === 'presence' ? rep.latency.notification : rep.latency.im;
-        figures.push({ mix: st.mix, fanout: st.fanout, rate: st.rate, seconds: secs, changes: rep.presence.publishes, deliveries: rep.presence.notifications.delivered, ims: rep.im.sent, cpuSeconds: rep.server.cpuSeconds ?? 0, p50: lat.p50, p99: lat.p99, utilisation: rep.server.utilisation ?? 0, achieved: (st.mix === 'presence' ? rep.presence.publishes : rep.im.sent) / secs, lost: rep.presence.notifications.undelivered });
+        figures.push({ mix: st.mix, fanout: st.fanout, rate: st.rate, seconds: secs, changes: rep.presence.publishes, deliveries: rep.presence.notifications.delivered, ims: rep.im.sent, cpuSeconds: rep.server.cpuSeconds ?? 0, p50: lat.p50, p99: lat.p99, utilisation: rep.server.utilisation ?? 0, achieved: (st.mix === 'presence' ? rep.presence.publishes : rep.im.sent) / secs, lost: rep.presence.notifications.undelivered, driverShare: rep.driver.cpuShare });
       }
       runs.push({ step: st, figures });
       const u = mean(figures.map((f) => f.utilisation));
       const achieved = mean(figures.map((f) => f.achieved));
       const p50 = mean(figures.map((f) => f.p50));
-      console.log(`  ${st.mix}${st.mix === 'presence' ? ` fan-out ${st.fanout}` : ''} at ${st.rate}/s offered, ${f1(achieved)}/s sent: server utilisation ${u.toFixed(2)}, p50 ${f1(p50)} ms`);
+      console.log(`  ${st.mix}${st.mix === 'presence' ? ` fan-out ${st.fanout}` : ''} at ${st.rate}/s offered, ${f1(achieved)}/s sent: server utilisation ${u.toFixed(2)}, driver ${mean(figures.map((f) => f.driverShare)).toFixed(2)}, p50 ${f1(p50)} ms`);
       // past saturation: the server is busy, the load is not carried, or latency has taken off
       if (saturated(figures)) break;
     }
@@ -173,9 +173,15 @@ function printComparison(rows: Row[], fit: ReturnType<typeof fitSteps>): void {
     const label = `${r.step.mix === 'presence' ? `presence x${r.step.fanout}` : 'IM'} at ${r.step.rate}/s`.padEnd(25);
     console.log(`${label} | ${f1(mean(thr))} (${f1(spread(thr))}) ${f1(r.simulated.throughput)} | ${f1(mean(m.map((f) => f.p50)))} ${f1(r.simulated.p50)} | ${f1(mean(m.map((f) => f.p99)))} ${f1(r.simulated.p99)} | ${mean(m.map((f) => f.utilisation)).toFixed(2)} ${r.simulated.utilisation.toFixed(2)}`);
   }
+  // the knee: the first step past saturation by the same test for both (simulated: utilisation
+  // above 0.9 or p50 above 50 ms; the model carries all the load it is offered, or queues it)
+  const kneeOf = (mix: Step['mix'], f: number, past: (r: Row) => boolean) => rows.find((r) => r.step.mix === mix && (mix === 'im' || r.step.fanout === f) && past(r))?.step.rate ?? null;
+  const measuredPast = (r: Row) => saturated(r.measured);
+  const simulatedPast = (r: Row) => r.simulated.utilisation > 0.9 || r.simulated.p50 > 50;
   for (const f of FANOUTS) {
-    const knee = (util: (r: Row) => number) => rows.find((r) => r.step.mix === 'presence' && r.step.fanout === f && util(r) >= 0.8)?.step.rate ?? null;
     const predicted = 1e6 / (fit.publishUs + f * fit.notifyUs);
-    console.log(`knee at fan-out ${f} (first step with utilisation >= 0.8): measured ${knee((r) => mean(r.measured.map((x) => x.utilisation))) ?? 'not reached'}, simulated ${knee((r) => r.simulated.utilisation) ?? 'not reached'}; predicted saturation ${predicted.toFixed(0)} changes/s`);
+    console.log(`knee, presence fan-out ${f}: measured ${kneeOf('presence', f, measuredPast) ?? 'not reached'}/s, simulated ${kneeOf('presence', f, simulatedPast) ?? 'not reached'}/s; one free core saturates at ${predicted.toFixed(0)} changes/s by the fit`);
   }
+  console.log(`knee, IM: measured ${kneeOf('im', 0, measuredPast) ?? 'not reached'}/s, simulated ${kneeOf('im', 0, simulatedPast) ?? 'not reached'}/s; one free core saturates at ${fit.imUs > 0 ? (1e6 / fit.imUs).toFixed(0) : '?'} IMs/s by the fit`);
+  console.log('(a knee far below the fit\'s saturation means the server did not get a whole core: other processes on the machine, or the driver)');
 }

@@ -26,6 +26,8 @@ export interface StepFigures {
   achieved: number;
   /** notifications expected but not delivered */
   lost: number;
+  /** the driver's CPU per wall-clock second (above ~0.7 it may be what limits the step) */
+  driverShare: number;
 }
 
 export interface Fit {

@@ -15,6 +15,7 @@ import { toHtml, type Block } from '../toolkit/document.js';
 import { writeJsonFile } from '../toolkit/json-file.js';
 import { checkOutputs } from '../toolkit/outputs.js';
 import { driveLive, type LiveTarget } from './live-driver.js';
+import { formatComparison, simulateAsDriven } from './live-compare.js';
 import { LIVE_MAX_USERS, livePlan, withUsers } from './live-plan.js';
 import { buildLiveReport, formatLiveSummary, type LiveReport } from './live-report.js';
 import { listenerPid, sampleProcess, type ProcSample } from './proc-stat.js';
@@ -30,6 +31,7 @@ export const LIVE_USAGE = `  live <scenario> [options]  drive the scenario in re
       --rate-scale F         multiply presence-change and IM rates by F (0 < F <= 100) [1]
       --seed S, --set path=value   as for run
       --allow-remote         allow a target that is not a loopback address
+      --compare              then simulate the scenario as driven and print it beside the measurement
       --json FILE, --html FILE     write the report
       --quiet                no progress and no summary
 `;
@@ -162,7 +164,7 @@ export async function liveCommand(args: string[]): Promise<number> {
     args,
     strict: true,
     allowPositionals: true,
-    options: { target: { type: 'string' }, users: { type: 'string' }, duration: { type: 'string' }, 'rate-scale': { type: 'string' }, seed: { type: 'string' }, set: { type: 'string', multiple: true }, 'allow-remote': { type: 'boolean' }, json: { type: 'string' }, html: { type: 'string' }, quiet: { type: 'boolean' } },
+    options: { target: { type: 'string' }, users: { type: 'string' }, duration: { type: 'string' }, 'rate-scale': { type: 'string' }, seed: { type: 'string' }, set: { type: 'string', multiple: true }, 'allow-remote': { type: 'boolean' }, compare: { type: 'boolean' }, json: { type: 'string' }, html: { type: 'string' }, quiet: { type: 'boolean' } },
   });
   if (positionals.length !== 1) throw usage(`live needs exactly one scenario (a name or a file), got ${positionals.length}`);
   checkOutputs({ '--json': values.json, '--html': values.html });
@@ -179,6 +181,10 @@ export async function liveCommand(args: string[]): Promise<number> {
   const report = await runLive(scenario, { target, users, duration, rateScale, seed: seedOpt(values.seed), onTick: tty ? (l) => process.stderr.write(`\r${l}   `) : undefined });
   if (tty) process.stderr.write('\n');
   if (!values.quiet) console.log(formatLiveSummary(report));
+  if (values.compare) {
+    const driven = users === undefined ? scenario : withUsers(scenario, users);
+    console.log('\n' + formatComparison(report, await simulateAsDriven(driven, report), driven.calibration));
+  }
   if (values.json) writeJsonFile(values.json, report);
   if (values.html) writeFileSync(values.html, liveHtml(report));
   return 0;

@@ -55,6 +55,15 @@ export interface DriveOptions {
   onWindow?: (edge: 'start' | 'end') => void;
 }
 
+/** stanzas received across one boundary: every presence, the presence changes among them (counted as notifications), chat messages, receipts, error bounces */
+export interface PairCounts {
+  presence: number;
+  notifications: number;
+  messages: number;
+  receipts: number;
+  errors: number;
+}
+
 export interface LiveCounters {
   logins: number;
   loginFailures: number;
@@ -76,8 +85,8 @@ export interface LiveCounters {
   stanzasOut: number;
   bytesIn: number;
   bytesOut: number;
-  /** per ordered domain pair "a>b": stanzas between users of different domains */
-  pairs: Record<string, number>;
+  /** per ordered domain pair "a>b": stanzas users of b received from users of a */
+  pairs: Record<string, PairCounts>;
 }
 
 export interface DriveResult {
@@ -118,12 +127,15 @@ export async function driveLive(s: Scenario, plan: LivePlan, targets: LiveTarget
   let lastArrival = performance.now();
   const loginErrors: string[] = [];
   const bucket = () => Math.min(buckets - 1, Math.max(0, Math.floor((performance.now() - t0) / 1000)));
-  const pair = (a: number, b: number) => {
+  /** one stanza received by b from a, counted when a and b are of different domains */
+  const pair = (a: number | undefined, b: number, kind: keyof PairCounts) => {
+    if (a === undefined || !measuring) return;
     const da = plan.domainOf[a];
     const db = plan.domainOf[b];
     if (da === db) return;
     const k = `${plan.domains[da]}>${plan.domains[db]}`;
-    c.pairs[k] = (c.pairs[k] ?? 0) + 1;
+    const p = (c.pairs[k] ??= { presence: 0, notifications: 0, messages: 0, receipts: 0, errors: 0 });
+    p[kind]++;
   };
   const changeMean = beh.presenceChangeRate > 0 ? 3_600_000 / (beh.presenceChangeRate * o.rateScale) : Infinity;
   const imMean = beh.imRate > 0 ? 3_600_000 / (beh.imRate * o.rateScale) : Infinity;
@@ -134,13 +146,14 @@ export async function driveLive(s: Scenario, plan: LivePlan, targets: LiveTarget
       lastArrival = performance.now();
       if (measuring) c.stanzasOut++;
       const from = userOf.get(fromBare);
-      if (from !== undefined && measuring) pair(from, conn.index);
+      pair(from, conn.index, 'presence');
       if (type === 'unavailable') return void c.unavailable++;
       if (type !== null) return;
       if (Number.isNaN(sentAt)) return void c.loginPresence++;
       if (conn.phase === 'online-wait' || sentAt < conn.availableAt) return void c.probeAnswers++;
       if (state[conn.index] !== ONLINE) return void c.notifyLate++;
       c.notifyDelivered++;
+      pair(from, conn.index, 'notifications');
       series.notifications[bucket()]++;
       lat.notification.record(lastArrival - sentAt);
     },
@@ -148,10 +161,10 @@ export async function driveLive(s: Scenario, plan: LivePlan, targets: LiveTarget
       const now = (lastArrival = performance.now());
       if (measuring) c.stanzasOut++;
       const from = userOf.get(fromBare);
-      if (from !== undefined && measuring) pair(from, conn.index);
-      if (type === 'error') return void c.imBounced++;
+      if (type === 'error') return void (c.imBounced++, pair(from, conn.index, 'errors'));
       if (receiptFor !== null) {
         c.imReports++;
+        pair(from, conn.index, 'receipts');
         // the id carries the original send time after its last dot
         const t = Number(receiptFor.slice(receiptFor.lastIndexOf('-') + 1));
         if (Number.isFinite(t)) lat.imReport.record(now - t);
@@ -159,11 +172,11 @@ export async function driveLive(s: Scenario, plan: LivePlan, targets: LiveTarget
       }
       if (!Number.isNaN(sentAt)) lat.im.record(now - sentAt);
       c.imDelivered++;
+      pair(from, conn.index, 'messages');
       series.imDelivered[bucket()]++;
       if (wantsReceipt && id !== null) {
         conn.sendReceipt(fromBare, id, now);
         if (measuring) c.stanzasIn++;
-        if (from !== undefined && measuring) pair(conn.index, from);
       }
     },
     closed(conn) {
@@ -258,7 +271,6 @@ export async function driveLive(s: Scenario, plan: LivePlan, targets: LiveTarget
     conn.sendMessage(`${plan.names[to]}@${plan.domains[plan.domainOf[to]]}`, `m${imSeq++}-${now.toFixed(3)}`, 'hello', now);
     c.imSent++;
     c.stanzasIn++;
-    pair(u, to);
     series.imSent[bucket()]++;
   };
 

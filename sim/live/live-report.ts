@@ -11,7 +11,7 @@ import { cdf, summarise, type LatencySummary } from '../model/latency.js';
 import { REPORT_SCHEMA_VERSION } from '../run.js';
 import type { Scenario } from '../scenario/types.js';
 import { formatDuration } from '../scenario/units.js';
-import type { DriveResult } from './live-driver.js';
+import type { DriveResult, PairCounts } from './live-driver.js';
 import type { LivePlan } from './live-plan.js';
 import type { ProcSample } from './proc-stat.js';
 
@@ -34,7 +34,8 @@ export interface LiveReport {
   latency: { notification: LatencySummary; im: LatencySummary; imReport: LatencySummary };
   latencyCdf: { notification: Array<[number, number]>; im: Array<[number, number]> };
   domains: Record<string, { users: number; operations: Record<string, { count: number }> }>;
-  pairs: { from: string; to: string; total: number }[];
+  /** per ordered pair of domains: stanzas users of `to` received from users of `from` (total, and by kind) */
+  pairs: ({ from: string; to: string; total: number } & PairCounts)[];
   sessions: { logins: number; logouts: number; crashes: number; loginFailures: number };
   timeline: { bucketMs: number; series: Record<string, number[]> };
   /** all servers together (utilisation: their CPU seconds per wall-clock second) */
@@ -104,10 +105,12 @@ export function buildLiveReport(i: LiveReportInput): LiveReport {
     latency: { notification: summarise(h.notification), im: summarise(h.im), imReport: summarise(h.imReport) },
     latencyCdf: { notification: cdf(h.notification), im: cdf(h.im) },
     domains,
-    pairs: Object.entries(c.pairs).map(([k, total]) => {
-      const [from, to] = k.split('>');
-      return { from, to, total };
-    }),
+    pairs: Object.entries(c.pairs)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, p]) => {
+        const [from, to] = k.split('>');
+        return { from, to, total: p.presence + p.messages + p.receipts + p.errors, ...p };
+      }),
     sessions: { logins: c.logins, logouts: c.logouts, crashes: c.crashes, loginFailures: c.loginFailures },
     timeline: i.drive.timeline,
     server: {
@@ -148,7 +151,7 @@ export function formatLiveSummary(r: LiveReport): string {
     `  driver: ${r.driver.cpuSeconds} CPU s, ${(r.driver.cpuShare * 100).toFixed(1)}% of one core${r.driver.busy ? ' (BUSY: the driver may limit the run)' : ''}`,
   ];
   if (r.servers.length > 1) for (const v of r.servers) lines.push(`    ${v.domain}: ${v.cpuSeconds ?? '?'} CPU s, RSS ${v.rssBytes === null ? '?' : (v.rssBytes / 1e6).toFixed(1) + ' MB'}`);
-  if (r.pairs.length > 0) lines.push(`  between domains (stanzas the clients sent or received across a boundary): ${r.pairs.map((p) => `${p.from} > ${p.to} ${p.total}`).join(', ')}`);
+  if (r.pairs.length > 0) lines.push(`  across boundaries (stanzas received from the other domain): ${r.pairs.map((p) => `${p.from} > ${p.to} ${p.total} (${p.notifications} changes, ${p.messages} IMs)`).join(', ')}`);
   if (r.mapping.notMapped.length > 0) lines.push(`  not mapped to XMPP (${r.mapping.notMapped.length}): ${r.mapping.notMapped.map((x) => x.split(' (')[0]).join('; ')}`);
   if (r.loginErrors.length > 0) lines.push(`  log-in errors: ${r.loginErrors.join('; ')}`);
   return lines.join('\n');

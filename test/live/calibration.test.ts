@@ -16,7 +16,7 @@ const step = (mix: 'presence' | 'im', fanout: number, changes: number, ims: numb
   const deliveries = changes * fanout;
   // the "server": 2 ms idle per second, 150 us per change, 60 us per delivery, 400 us per IM
   const cpuSeconds = seconds * 0.002 + changes * 150e-6 + deliveries * 60e-6 + ims * 400e-6;
-  return { mix, fanout, rate: (changes + ims) / seconds, seconds, changes, deliveries, ims, cpuSeconds, p50: 1, p99: 2, utilisation: cpuSeconds / seconds, achieved: (changes + ims) / seconds, lost: 0 };
+  return { mix, fanout, rate: (changes + ims) / seconds, seconds, changes, deliveries, ims, cpuSeconds, p50: 1, p99: 2, utilisation: cpuSeconds / seconds, achieved: (changes + ims) / seconds, lost: 0, driverShare: 0.1 };
 };
 
 describe('calibration fit', () => {
