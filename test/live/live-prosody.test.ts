@@ -56,6 +56,22 @@ describe.skipIf(!installed)('live mode against an embedded Prosody', () => {
     expect(serverDirs()).toEqual(before);
   });
 
+  it('with users logging in and out, a change is expected only at contacts online when it is sent, and never counted delivered beyond that', async () => {
+    const churn = ['behaviour.sessionLength=2s', 'behaviour.offlineLength=1s', 'population.online=0.5', 'behaviour.crashFraction=0.3'];
+    const report = await runLive(loadScenario(FIXTURE, churn), { target: { kind: 'embedded-prosody' }, duration: 4000, rateScale: 2 });
+    expect(report.sessions.logins).toBeGreaterThan(0);
+    expect(report.sessions.logouts + report.sessions.crashes).toBeGreaterThan(0);
+    const n = report.presence.notifications;
+    expect(report.presence.publishes).toBeGreaterThan(0);
+    // about half the contacts are offline at any time: fewer than 19 expected per change
+    expect(n.sent).toBeLessThan(19 * report.presence.publishes);
+    expect(n.delivered).toBeGreaterThan(0);
+    expect(n.delivered).toBeLessThanOrEqual(n.sent);
+    // every IM has one outcome or none yet: delivered, bounced (recipient offline) or without outcome
+    expect(report.im.delivered + report.im.failed + report.im.indeterminate).toBe(report.im.sent);
+    expect(report.im.reports).toBeLessThanOrEqual(report.im.delivered);
+  });
+
   it('federation: two servers with s2s on loopback deliver every change and IM across the boundary; both are stopped', async () => {
     const before = serverDirs();
     const report = await runLive(loadScenario('test/fixtures/live/live-fed.yaml', []), { target: { kind: 'embedded-prosody' }, duration: 3000, rateScale: 1 });
