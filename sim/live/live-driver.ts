@@ -109,236 +109,286 @@ function newCounters(): LiveCounters {
 const LOGIN_STANZAS = 4;
 
 /** targets: one per domain (the server each domain's users log in to). */
-export async function driveLive(s: Scenario, plan: LivePlan, targets: LiveTarget[], o: DriveOptions): Promise<DriveResult> {
-  const N = plan.users;
-  const beh = s.behaviour;
-  const rng = new RandomStreams(N, o.seed ^ 0x11e11e);
-  const state = new Uint8Array(N);
-  const epoch = new Int32Array(N);
-  const conns: (XmppConnection | null)[] = new Array(N).fill(null);
-  const userOf = new Map<string, number>();
-  for (let u = 0; u < N; u++) userOf.set(`${plan.names[u]}@${plan.domains[plan.domainOf[u]]}`, u);
-  const c = newCounters();
-  const lat = { notification: new LatencyRecorder(), im: new LatencyRecorder(), imReport: new LatencyRecorder() };
-  const buckets = Math.ceil(o.duration / 1000) + 1;
-  const series: Record<string, number[]> = { publishes: new Array(buckets).fill(0), notifications: new Array(buckets).fill(0), imSent: new Array(buckets).fill(0), imDelivered: new Array(buckets).fill(0) };
-  let measuring = false;
-  let t0 = 0;
-  let lastArrival = performance.now();
-  const loginErrors: string[] = [];
-  const bucket = () => Math.min(buckets - 1, Math.max(0, Math.floor((performance.now() - t0) / 1000)));
-  /** one stanza received by b from a, counted when a and b are of different domains */
-  const pair = (a: number | undefined, b: number, kind: keyof PairCounts) => {
-    if (a === undefined || !measuring) return;
-    const da = plan.domainOf[a];
-    const db = plan.domainOf[b];
+export function driveLive(s: Scenario, plan: LivePlan, targets: LiveTarget[], o: DriveOptions): Promise<DriveResult> {
+  return new LiveDriver(s, plan, targets, o).run();
+}
+
+/** One live run's users, their sessions and the counts; the sink of every connection. */
+class LiveDriver implements StanzaSink {
+  private readonly N: number;
+  private readonly beh: Scenario['behaviour'];
+  private readonly rng: RandomStreams;
+  private readonly state: Uint8Array;
+  private readonly epoch: Int32Array;
+  private readonly conns: (XmppConnection | null)[];
+  private readonly userOf = new Map<string, number>();
+  private readonly c = newCounters();
+  private readonly lat = { notification: new LatencyRecorder(), im: new LatencyRecorder(), imReport: new LatencyRecorder() };
+  private readonly buckets: number;
+  private readonly series: Record<string, number[]>;
+  private readonly changeMean: number;
+  private readonly imMean: number;
+  private readonly q: RealTimeQueue;
+  private readonly loginErrors: string[] = [];
+  private measuring = false;
+  private t0 = 0;
+  private lastArrival = performance.now();
+  private imSeq = 0;
+
+  constructor(
+    private readonly s: Scenario,
+    private readonly plan: LivePlan,
+    private readonly targets: LiveTarget[],
+    private readonly o: DriveOptions,
+  ) {
+    const N = (this.N = plan.users);
+    this.beh = s.behaviour;
+    this.rng = new RandomStreams(N, o.seed ^ 0x11e11e);
+    this.state = new Uint8Array(N);
+    this.epoch = new Int32Array(N);
+    this.conns = new Array(N).fill(null);
+    for (let u = 0; u < N; u++) this.userOf.set(`${plan.names[u]}@${plan.domains[plan.domainOf[u]]}`, u);
+    this.buckets = Math.ceil(o.duration / 1000) + 1;
+    const zeros = () => new Array<number>(this.buckets).fill(0);
+    this.series = { publishes: zeros(), notifications: zeros(), imSent: zeros(), imDelivered: zeros() };
+    this.changeMean = this.beh.presenceChangeRate > 0 ? 3_600_000 / (this.beh.presenceChangeRate * o.rateScale) : Infinity;
+    this.imMean = this.beh.imRate > 0 ? 3_600_000 / (this.beh.imRate * o.rateScale) : Infinity;
+    this.q = new RealTimeQueue((kind, u, ep) => this.dispatch(kind, u, ep));
+  }
+
+  async run(): Promise<DriveResult> {
+    const setup = await this.startUp();
+    // what happened during the start-up (log-ins, early log-outs, probe answers) is not the window's
+    Object.assign(this.c, newCounters());
+    this.o.onWindow?.('start');
+    this.measuring = true;
+    this.t0 = performance.now();
+    for (let u = 0; u < this.N; u++) if (this.state[u] === ONLINE) this.startActivity(u);
+    const cpu0 = process.cpuUsage();
+    await this.window();
+    this.q.stop();
+    const windowMs = performance.now() - this.t0;
+    const drainMs = await this.drain();
+    const cpu = process.cpuUsage(cpu0);
+    for (const conn of this.conns) if (conn !== null) this.retire(conn);
+    this.o.onWindow?.('end');
+    this.measuring = false;
+    // everyone leaves; nothing is counted any more
+    for (let u = 0; u < this.N; u++) if (this.state[u] !== OFF) this.state[u] = LOGGING_OUT;
+    await Promise.all(this.conns.map((conn) => conn?.logout(false)));
+    return { counters: this.c, setup, windowMs, drainMs, latency: this.lat, timeline: { bucketMs: 1000, series: this.series }, driverCpuSeconds: (cpu.user + cpu.system) / 1e6, loginErrors: this.loginErrors };
+  }
+
+  /** The online fraction logs in before the measured window, LOGIN_CONCURRENCY at a time; the others log in later. */
+  private async startUp(): Promise<{ logins: number; ms: number }> {
+    const start = performance.now();
+    const first: number[] = [];
+    const beh = this.beh;
+    for (let u = 0; u < this.N; u++) {
+      if (this.rng.uniform(u) < this.s.population.online) first.push(u);
+      else this.q.add(beh.loginWindow > 0 ? beh.loginStart + this.rng.uniform(u) * beh.loginWindow : this.rng.exponential(u, beh.offlineLength), EV_LOGIN, u, 0);
+    }
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: Math.min(LOGIN_CONCURRENCY, first.length) }, async () => {
+        while (next < first.length) await this.login(first[next++]);
+      }),
+    );
+    return { logins: this.c.logins, ms: Math.round(performance.now() - start) };
+  }
+
+  /** The measured window: its duration, or until the signal aborts it. */
+  private window(): Promise<void> {
+    const o = this.o;
+    return new Promise<void>((resolve) => {
+      let ticks = 0;
+      const iv = setInterval(() => {
+        ticks++;
+        o.onTick?.(this.c, performance.now() - this.t0);
+        if (ticks * 1000 >= o.duration || o.signal?.aborted) {
+          clearInterval(iv);
+          resolve();
+        }
+      }, Math.min(1000, o.duration));
+      o.signal?.addEventListener('abort', () => {
+        clearInterval(iv);
+        resolve();
+      });
+    });
+  }
+
+  /** Lets what is in flight arrive: until nothing has come for DRAIN_QUIET_MS (at most DRAIN_MAX_MS). */
+  private async drain(): Promise<number> {
+    const start = performance.now();
+    while (performance.now() - this.lastArrival < DRAIN_QUIET_MS && performance.now() - start < DRAIN_MAX_MS) await new Promise((r) => setTimeout(r, 50));
+    return performance.now() - start;
+  }
+
+  private dispatch(kind: number, u: number, ep: number): void {
+    if (kind === EV_LOGIN) {
+      if (ep === this.epoch[u] && this.state[u] === OFF) void this.login(u);
+      return;
+    }
+    if (ep !== this.epoch[u] || this.state[u] !== ONLINE) return;
+    if (kind === EV_LOGOUT) return this.logout(u);
+    if (kind === EV_CHANGE) {
+      this.change(u);
+      this.q.add(this.rng.exponential(u, this.changeMean), EV_CHANGE, u, ep);
+    } else if (kind === EV_IM) {
+      this.im(u);
+      this.q.add(this.rng.exponential(u, this.imMean), EV_IM, u, ep);
+    }
+  }
+
+  private bucket(): number {
+    return Math.min(this.buckets - 1, Math.max(0, Math.floor((performance.now() - this.t0) / 1000)));
+  }
+
+  /** One stanza received by b from a, counted when a and b are of different domains. */
+  private pair(a: number | undefined, b: number, kind: keyof PairCounts): void {
+    if (a === undefined || !this.measuring) return;
+    const da = this.plan.domainOf[a];
+    const db = this.plan.domainOf[b];
     if (da === db) return;
-    const k = `${plan.domains[da]}>${plan.domains[db]}`;
-    const p = (c.pairs[k] ??= { presence: 0, notifications: 0, messages: 0, receipts: 0, errors: 0 });
+    const k = `${this.plan.domains[da]}>${this.plan.domains[db]}`;
+    const p = (this.c.pairs[k] ??= { presence: 0, notifications: 0, messages: 0, receipts: 0, errors: 0 });
     p[kind]++;
-  };
-  const changeMean = beh.presenceChangeRate > 0 ? 3_600_000 / (beh.presenceChangeRate * o.rateScale) : Infinity;
-  const imMean = beh.imRate > 0 ? 3_600_000 / (beh.imRate * o.rateScale) : Infinity;
-  let imSeq = 0;
+  }
 
-  const sink: StanzaSink = {
-    presence(conn, fromBare, type, sentAt) {
-      lastArrival = performance.now();
-      if (measuring) c.stanzasOut++;
-      const from = userOf.get(fromBare);
-      pair(from, conn.index, 'presence');
-      if (type === 'unavailable') return void c.unavailable++;
-      if (type !== null) return;
-      if (Number.isNaN(sentAt)) return void c.loginPresence++;
-      if (conn.phase === 'online-wait' || sentAt < conn.availableAt) return void c.probeAnswers++;
-      if (state[conn.index] !== ONLINE) return void c.notifyLate++;
-      c.notifyDelivered++;
-      pair(from, conn.index, 'notifications');
-      series.notifications[bucket()]++;
-      lat.notification.record(lastArrival - sentAt);
-    },
-    message(conn, fromBare, type, id, sentAt, receiptFor, wantsReceipt) {
-      const now = (lastArrival = performance.now());
-      if (measuring) c.stanzasOut++;
-      const from = userOf.get(fromBare);
-      if (type === 'error') return void (c.imBounced++, pair(from, conn.index, 'errors'));
-      if (receiptFor !== null) {
-        c.imReports++;
-        pair(from, conn.index, 'receipts');
-        // the id carries the original send time after its last dot
-        const t = Number(receiptFor.slice(receiptFor.lastIndexOf('-') + 1));
-        if (Number.isFinite(t)) lat.imReport.record(now - t);
-        return;
-      }
-      if (!Number.isNaN(sentAt)) lat.im.record(now - sentAt);
-      c.imDelivered++;
-      pair(from, conn.index, 'messages');
-      series.imDelivered[bucket()]++;
-      if (wantsReceipt && id !== null) {
-        conn.sendReceipt(fromBare, id, now);
-        if (measuring) c.stanzasIn++;
-      }
-    },
-    closed(conn) {
-      const u = conn.index;
-      if (conns[u] !== conn) return;
-      retire(conn);
-      if (state[u] === ONLINE) {
-        // the server ended the session: counted as a crash, and the user comes back later
-        state[u] = OFF;
-        conns[u] = null;
-        epoch[u]++;
-        c.crashes++;
-        q.add(rng.exponential(u, beh.offlineLength), EV_LOGIN, u, epoch[u]);
-      }
-    },
-  };
+  presence(conn: XmppConnection, fromBare: string, type: string | null, sentAt: number): void {
+    const c = this.c;
+    this.lastArrival = performance.now();
+    if (this.measuring) c.stanzasOut++;
+    const from = this.userOf.get(fromBare);
+    this.pair(from, conn.index, 'presence');
+    if (type === 'unavailable') return void c.unavailable++;
+    if (type !== null) return;
+    if (Number.isNaN(sentAt)) return void c.loginPresence++;
+    if (conn.phase === 'online-wait' || sentAt < conn.availableAt) return void c.probeAnswers++;
+    if (this.state[conn.index] !== ONLINE) return void c.notifyLate++;
+    c.notifyDelivered++;
+    this.pair(from, conn.index, 'notifications');
+    this.series.notifications[this.bucket()]++;
+    this.lat.notification.record(this.lastArrival - sentAt);
+  }
 
-  const retire = (conn: XmppConnection) => {
-    if (!measuring) return;
-    c.bytesIn += conn.bytesOut;
-    c.bytesOut += conn.bytesIn;
+  message(conn: XmppConnection, fromBare: string, type: string | null, id: string | null, sentAt: number, receiptFor: string | null, wantsReceipt: boolean): void {
+    const c = this.c;
+    const now = (this.lastArrival = performance.now());
+    if (this.measuring) c.stanzasOut++;
+    const from = this.userOf.get(fromBare);
+    if (type === 'error') return void (c.imBounced++, this.pair(from, conn.index, 'errors'));
+    if (receiptFor !== null) {
+      c.imReports++;
+      this.pair(from, conn.index, 'receipts');
+      // the id carries the original send time after its last '-'
+      const t = Number(receiptFor.slice(receiptFor.lastIndexOf('-') + 1));
+      if (Number.isFinite(t)) this.lat.imReport.record(now - t);
+      return;
+    }
+    if (!Number.isNaN(sentAt)) this.lat.im.record(now - sentAt);
+    c.imDelivered++;
+    this.pair(from, conn.index, 'messages');
+    this.series.imDelivered[this.bucket()]++;
+    if (wantsReceipt && id !== null) {
+      conn.sendReceipt(fromBare, id, now);
+      if (this.measuring) c.stanzasIn++;
+    }
+  }
+
+  closed(conn: XmppConnection): void {
+    const u = conn.index;
+    if (this.conns[u] !== conn) return;
+    this.retire(conn);
+    if (this.state[u] !== ONLINE) return;
+    // the server ended the session: counted as a crash, and the user comes back later
+    this.state[u] = OFF;
+    this.conns[u] = null;
+    this.epoch[u]++;
+    this.c.crashes++;
+    this.q.add(this.rng.exponential(u, this.beh.offlineLength), EV_LOGIN, u, this.epoch[u]);
+  }
+
+  private retire(conn: XmppConnection): void {
+    if (!this.measuring) return;
+    this.c.bytesIn += conn.bytesOut;
+    this.c.bytesOut += conn.bytesIn;
     conn.bytesIn = conn.bytesOut = 0;
-  };
+  }
 
-  const login = async (u: number): Promise<boolean> => {
-    state[u] = LOGGING_IN;
-    const conn = new XmppConnection({ host: targets[plan.domainOf[u]].host, port: targets[plan.domainOf[u]].port, domain: plan.domains[plan.domainOf[u]], user: plan.names[u], password: o.password(u) }, u, sink);
-    conns[u] = conn;
+  private async login(u: number): Promise<boolean> {
+    const { plan, c } = this;
+    const d = plan.domainOf[u];
+    this.state[u] = LOGGING_IN;
+    const conn = new XmppConnection({ host: this.targets[d].host, port: this.targets[d].port, domain: plan.domains[d], user: plan.names[u], password: this.o.password(u) }, u, this);
+    this.conns[u] = conn;
     try {
       await conn.login();
     } catch (e) {
       c.loginFailures++;
-      if (loginErrors.length < 5) loginErrors.push((e as Error).message);
-      state[u] = OFF;
-      conns[u] = null;
+      if (this.loginErrors.length < 5) this.loginErrors.push((e as Error).message);
+      this.state[u] = OFF;
+      this.conns[u] = null;
       return false;
     }
-    if (state[u] !== LOGGING_IN) return false;
-    state[u] = ONLINE;
+    if (this.state[u] !== LOGGING_IN) return false;
+    this.state[u] = ONLINE;
     c.logins++;
-    if (measuring) {
+    if (this.measuring) {
       c.stanzasIn += LOGIN_STANZAS;
       c.stanzasOut += LOGIN_STANZAS;
     }
-    const ep = ++epoch[u];
-    q.add(rng.exponential(u, beh.sessionLength), EV_LOGOUT, u, ep);
-    // before the window opens, nobody changes presence or sends IMs (startActivity does it then)
-    if (measuring) startActivity(u);
+    const ep = ++this.epoch[u];
+    this.q.add(this.rng.exponential(u, this.beh.sessionLength), EV_LOGOUT, u, ep);
+    // before the window opens, nobody changes presence or sends IMs (run() starts them then)
+    if (this.measuring) this.startActivity(u);
     return true;
-  };
+  }
 
-  const startActivity = (u: number) => {
-    if (plan.publishes[u] && changeMean < Infinity) q.add(rng.exponential(u, changeMean), EV_CHANGE, u, epoch[u]);
-    if (plan.hasInbox[u] && plan.imStart[u + 1] > plan.imStart[u] && imMean < Infinity) q.add(rng.exponential(u, imMean), EV_IM, u, epoch[u]);
-  };
+  private startActivity(u: number): void {
+    const plan = this.plan;
+    if (plan.publishes[u] && this.changeMean < Infinity) this.q.add(this.rng.exponential(u, this.changeMean), EV_CHANGE, u, this.epoch[u]);
+    if (plan.hasInbox[u] && plan.imStart[u + 1] > plan.imStart[u] && this.imMean < Infinity) this.q.add(this.rng.exponential(u, this.imMean), EV_IM, u, this.epoch[u]);
+  }
 
-  const logout = (u: number) => {
-    const conn = conns[u];
-    if (conn === null || state[u] !== ONLINE) return;
-    state[u] = LOGGING_OUT;
-    const crash = rng.chance(u, beh.crashFraction);
-    if (crash) c.crashes++;
-    else c.logouts++;
-    if (measuring && !crash) c.stanzasIn++;
+  private logout(u: number): void {
+    const conn = this.conns[u];
+    if (conn === null || this.state[u] !== ONLINE) return;
+    this.state[u] = LOGGING_OUT;
+    const crash = this.rng.chance(u, this.beh.crashFraction);
+    if (crash) this.c.crashes++;
+    else this.c.logouts++;
+    if (this.measuring && !crash) this.c.stanzasIn++;
     void conn.logout(crash).then(() => {
-      retire(conn);
-      if (conns[u] !== conn) return;
-      conns[u] = null;
-      state[u] = OFF;
-      const ep = ++epoch[u];
-      q.add(rng.exponential(u, beh.offlineLength), EV_LOGIN, u, ep);
+      this.retire(conn);
+      if (this.conns[u] !== conn) return;
+      this.conns[u] = null;
+      this.state[u] = OFF;
+      const ep = ++this.epoch[u];
+      this.q.add(this.rng.exponential(u, this.beh.offlineLength), EV_LOGIN, u, ep);
     });
-  };
+  }
 
-  const change = (u: number) => {
-    const conn = conns[u]!;
+  private change(u: number): void {
+    const { plan, c } = this;
     const now = performance.now();
     let expected = 0;
-    for (let i = plan.followerStart[u]; i < plan.followerStart[u + 1]; i++) if (state[plan.followerIdx[i]] === ONLINE) expected++;
-    conn.sendPresence(SHOWS[rng.int(u, SHOWS.length)], now);
+    for (let i = plan.followerStart[u]; i < plan.followerStart[u + 1]; i++) if (this.state[plan.followerIdx[i]] === ONLINE) expected++;
+    this.conns[u]!.sendPresence(SHOWS[this.rng.int(u, SHOWS.length)], now);
     c.publishes++;
     c.notifyExpected += expected;
     c.stanzasIn++;
-    series.publishes[bucket()]++;
-  };
-
-  const im = (u: number) => {
-    const conn = conns[u]!;
-    const k = plan.imStart[u + 1] - plan.imStart[u];
-    const to = plan.imIdx[plan.imStart[u] + rng.int(u, k)];
-    const now = performance.now();
-    conn.sendMessage(`${plan.names[to]}@${plan.domains[plan.domainOf[to]]}`, `m${imSeq++}-${now.toFixed(3)}`, 'hello', now);
-    c.imSent++;
-    c.stanzasIn++;
-    series.imSent[bucket()]++;
-  };
-
-  const q = new RealTimeQueue((kind, u, ep) => {
-    if (kind === EV_LOGIN) {
-      if (ep === epoch[u] && state[u] === OFF) void login(u);
-      return;
-    }
-    if (ep !== epoch[u] || state[u] !== ONLINE) return;
-    if (kind === EV_LOGOUT) return logout(u);
-    if (kind === EV_CHANGE) {
-      change(u);
-      q.add(rng.exponential(u, changeMean), EV_CHANGE, u, ep);
-    } else if (kind === EV_IM) {
-      im(u);
-      q.add(rng.exponential(u, imMean), EV_IM, u, ep);
-    }
-  });
-
-  // start-up: the online fraction logs in before the measured window; the others log in later
-  const setupStart = performance.now();
-  const first: number[] = [];
-  for (let u = 0; u < N; u++) {
-    if (rng.uniform(u) < s.population.online) first.push(u);
-    else q.add(beh.loginWindow > 0 ? beh.loginStart + rng.uniform(u) * beh.loginWindow : rng.exponential(u, beh.offlineLength), EV_LOGIN, u, 0);
+    this.series.publishes[this.bucket()]++;
   }
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(LOGIN_CONCURRENCY, first.length) }, async () => {
-      while (next < first.length) await login(first[next++]);
-    }),
-  );
-  const setup = { logins: c.logins, ms: Math.round(performance.now() - setupStart) };
-  // what happened during the start-up (log-ins, early log-outs, probe answers) is not the window's
-  Object.assign(c, newCounters());
-  // the measured window
-  o.onWindow?.('start');
-  measuring = true;
-  t0 = performance.now();
-  for (let u = 0; u < N; u++) if (state[u] === ONLINE) startActivity(u);
-  const cpu0 = process.cpuUsage();
-  await new Promise<void>((resolve) => {
-    let ticks = 0;
-    const iv = setInterval(() => {
-      ticks++;
-      o.onTick?.(c, performance.now() - t0);
-      if (ticks * 1000 >= o.duration || o.signal?.aborted) {
-        clearInterval(iv);
-        resolve();
-      }
-    }, Math.min(1000, o.duration));
-    o.signal?.addEventListener('abort', () => {
-      clearInterval(iv);
-      resolve();
-    });
-  });
-  q.stop();
-  const windowMs = performance.now() - t0;
-  // let what is in flight arrive
-  const drainStart = performance.now();
-  while (performance.now() - lastArrival < DRAIN_QUIET_MS && performance.now() - drainStart < DRAIN_MAX_MS) await new Promise((r) => setTimeout(r, 50));
-  const drainMs = performance.now() - drainStart;
-  const cpu = process.cpuUsage(cpu0);
-  for (const conn of conns) if (conn !== null) retire(conn);
-  o.onWindow?.('end');
-  measuring = false;
-  // everyone leaves; nothing is counted any more
-  for (let u = 0; u < N; u++) state[u] = state[u] === OFF ? OFF : LOGGING_OUT;
-  await Promise.all(conns.map((conn) => conn?.logout(false)));
-  return { counters: c, setup, windowMs, drainMs, latency: lat, timeline: { bucketMs: 1000, series }, driverCpuSeconds: (cpu.user + cpu.system) / 1e6, loginErrors };
+
+  private im(u: number): void {
+    const plan = this.plan;
+    const k = plan.imStart[u + 1] - plan.imStart[u];
+    const to = plan.imIdx[plan.imStart[u] + this.rng.int(u, k)];
+    const now = performance.now();
+    this.conns[u]!.sendMessage(`${plan.names[to]}@${plan.domains[plan.domainOf[to]]}`, `m${this.imSeq++}-${now.toFixed(3)}`, 'hello', now);
+    this.c.imSent++;
+    this.c.stanzasIn++;
+    this.series.imSent[this.bucket()]++;
+  }
 }

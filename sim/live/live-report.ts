@@ -38,7 +38,10 @@ export interface LiveReport {
   pairs: ({ from: string; to: string; total: number } & PairCounts)[];
   sessions: { logins: number; logouts: number; crashes: number; loginFailures: number };
   timeline: { bucketMs: number; series: Record<string, number[]> };
-  /** all servers together (utilisation: their CPU seconds per wall-clock second) */
+  /**
+   * all servers together (utilisation: their CPU seconds per wall-clock second). procfs counts CPU
+   * in clock ticks (10 ms): a run that cost less than a tick shows 0 s and no per-stanza figure.
+   */
   server: { pids: (number | null)[]; cpuSeconds: number | null; stanzasIn: number; stanzasOut: number; cpuPerStanzaUs: number | null; cpuPerInboundStanzaUs: number | null; utilisation: number | null; rssBytes: number | null; rssPeakBytes: number | null; bytesIn: number; bytesOut: number };
   /** each server: its domain (federation; null when one server serves every domain), port, CPU and memory */
   servers: { domain: string | null; port: number; pid: number | null; cpuSeconds: number | null; rssBytes: number | null; rssPeakBytes: number | null }[];
@@ -118,8 +121,8 @@ export function buildLiveReport(i: LiveReportInput): LiveReport {
       cpuSeconds: cpu === null ? null : r3(cpu),
       stanzasIn: c.stanzasIn,
       stanzasOut: c.stanzasOut,
-      cpuPerStanzaUs: cpu === null || stanzas === 0 ? null : r3((cpu * 1e6) / stanzas),
-      cpuPerInboundStanzaUs: cpu === null || c.stanzasIn === 0 ? null : r3((cpu * 1e6) / c.stanzasIn),
+      cpuPerStanzaUs: cpu === null || cpu === 0 || stanzas === 0 ? null : r3((cpu * 1e6) / stanzas),
+      cpuPerInboundStanzaUs: cpu === null || cpu === 0 || c.stanzasIn === 0 ? null : r3((cpu * 1e6) / c.stanzasIn),
       utilisation: cpu === null ? null : r3(cpu / (measuredMs / 1000)),
       rssBytes: sum('rssBytes'),
       rssPeakBytes: sum('rssPeakBytes'),
@@ -147,7 +150,7 @@ export function formatLiveSummary(r: LiveReport): string {
     `  presence: ${r.presence.publishes} changes; notifications ${n.delivered} delivered of ${n.sent} expected (${n.undelivered} undelivered), ${r.presence.probeAnswers} probe answers`,
     `  IM: ${r.im.sent} sent, ${r.im.delivered} delivered, ${r.im.reports} receipts, ${r.im.failed} bounced, ${r.im.indeterminate} without outcome`,
     `  latency: notification p50 ${ms(r.latency.notification.p50)} p99 ${ms(r.latency.notification.p99)}; IM p50 ${ms(r.latency.im.p50)} p99 ${ms(r.latency.im.p99)}; receipt round trip p50 ${ms(r.latency.imReport.p50)}`,
-    `  server: ${s.cpuSeconds ?? '?'} CPU s for ${s.stanzasIn} stanzas in and ${s.stanzasOut} out = ${s.cpuPerStanzaUs ?? '?'} us per stanza (${s.cpuPerInboundStanzaUs ?? '?'} us per inbound), utilisation ${s.utilisation ?? '?'}, RSS ${s.rssBytes === null ? '?' : (s.rssBytes / 1e6).toFixed(1) + ' MB'}`,
+    `  server: ${s.cpuSeconds ?? '?'} CPU s for ${s.stanzasIn} stanzas in and ${s.stanzasOut} out = ${s.cpuPerStanzaUs === null ? (s.cpuSeconds === 0 ? 'under one 10 ms clock tick in all' : '?') : `${s.cpuPerStanzaUs} us per stanza (${s.cpuPerInboundStanzaUs} us per inbound)`}, utilisation ${s.utilisation ?? '?'}, RSS ${s.rssBytes === null ? '?' : (s.rssBytes / 1e6).toFixed(1) + ' MB'}`,
     `  driver: ${r.driver.cpuSeconds} CPU s, ${(r.driver.cpuShare * 100).toFixed(1)}% of one core${r.driver.busy ? ' (BUSY: the driver may limit the run)' : ''}`,
   ];
   if (r.servers.length > 1) for (const v of r.servers) lines.push(`    ${v.domain}: ${v.cpuSeconds ?? '?'} CPU s, RSS ${v.rssBytes === null ? '?' : (v.rssBytes / 1e6).toFixed(1) + ' MB'}`);
