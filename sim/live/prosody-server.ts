@@ -191,11 +191,13 @@ function hookProcessExit(): void {
     }
   };
   process.once('exit', killAll);
-  // on a signal the servers are stopped and waited for (reaped), then the process ends as the
-  // signal would have ended it
+  // on a signal the servers are stopped and waited for (reaped); then, unless the program has a
+  // handler of its own for the signal (the dashboard server closes itself), the process ends as
+  // the signal would have ended it
   for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
     process.once(sig, () => {
-      void Promise.all([...running].map((s) => s.stop())).finally(() => process.exit(code));
+      const owned = process.listenerCount(sig) > 0;
+      void Promise.all([...running].map((s) => s.stop())).finally(() => owned || process.exit(code));
     });
   }
 }
