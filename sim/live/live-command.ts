@@ -4,7 +4,7 @@
  * like a simulated run (sim/live/live-report.ts). Every bound is checked here, where the values
  * enter: users, duration, rate scale, the offered stanza rate, and the target's address.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { SimError } from '../errors.js';
 import { loadScenario } from '../scenario/index.js';
@@ -81,9 +81,22 @@ export function checkLiveRun(sc: Scenario, o: LiveRunOptions): { scenario: Scena
   const duration = o.duration ?? Math.min(sc.duration, LIVE_DEFAULT_MAX_DURATION);
   if (duration < 1000 || duration > LIVE_MAX_DURATION) throw usage(`--duration must be from 1s to ${formatDuration(LIVE_MAX_DURATION)} of wall-clock time, got ${formatDuration(duration)}`);
   const users = scenario.domains.reduce((a, d) => a + d.users, 0);
+  const files = openFilesLimit();
+  if (files !== null && users + 64 > files) throw usage(`${users} users need ${users + 64} open files (one socket each), but this process may open ${files}: raise the limit (ulimit -n) or lower --users`);
   const offered = (users * (scenario.behaviour.presenceChangeRate + scenario.behaviour.imRate) * o.rateScale) / 3600;
   if (offered > LIVE_MAX_OFFERED_RATE) throw usage(`the run would offer ${Math.round(offered)} presence changes and IMs per second; a live run offers at most ${LIVE_MAX_OFFERED_RATE} (lower --users or --rate-scale)`);
   return { scenario, duration };
+}
+
+/** This process's open-files limit (Node raises the soft limit to the hard one at start), or null. */
+function openFilesLimit(): number | null {
+  try {
+    const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
+    const n = Number(line?.trim().split(/\s+/)[3]);
+    return Number.isFinite(n) ? n : null;
+  } catch {
+    return null;
+  }
 }
 
 const passwordOf = (u: number) => `live-${u}`;
