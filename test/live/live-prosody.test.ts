@@ -4,7 +4,9 @@
  * Ctrl-C. Skipped, with the reason, where Prosody is not installed (CI installs it: .ci/run).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadScenario } from '../../sim/scenario/index.js';
 import { runLive } from '../../sim/live/live-command.js';
@@ -99,6 +101,20 @@ describe.skipIf(!installed)('live mode against an embedded Prosody', () => {
     expect(err?.message).toContain('configuration broken on purpose');
     expect(serverDirs()).toEqual(before);
     expect(prosodyPids()).toEqual([]);
+  });
+
+  it('the command writes the JSON and HTML reports it is asked for', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'impp-live-out-'));
+    try {
+      const r = spawnSync(process.execPath, ['dist/sim/cli.js', 'live', FIXTURE, '--duration', '1s', '--json', join(dir, 'r.json'), '--html', join(dir, 'r.html'), '--quiet'], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      const report = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
+      expect(report.measured).toBe(true);
+      expect(report.setup.logins).toBe(20);
+      expect(readFileSync(join(dir, 'r.html'), 'utf8')).toContain('live-20: live run (measured)');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('Ctrl-C during a live run stops the server and removes its directory', async () => {
