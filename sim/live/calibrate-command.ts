@@ -175,13 +175,16 @@ function printComparison(rows: Row[], fit: ReturnType<typeof fitSteps>): void {
   }
   // the knee: the first step past saturation by the same test for both (simulated: utilisation
   // above 0.9 or p50 above 50 ms; the model carries all the load it is offered, or queues it)
-  const kneeOf = (mix: Step['mix'], f: number, past: (r: Row) => boolean) => rows.find((r) => r.step.mix === mix && (mix === 'im' || r.step.fanout === f) && past(r))?.step.rate ?? null;
+  const kneeOf = (mix: Step['mix'], f: number, past: (r: Row) => boolean) => {
+    const rate = rows.find((r) => r.step.mix === mix && (mix === 'im' || r.step.fanout === f) && past(r))?.step.rate;
+    return rate === undefined ? 'not reached' : `${rate}/s`;
+  };
   const measuredPast = (r: Row) => saturated(r.measured);
   const simulatedPast = (r: Row) => r.simulated.utilisation > 0.9 || r.simulated.p50 > 50;
   for (const f of FANOUTS) {
     const predicted = 1e6 / (fit.publishUs + f * fit.notifyUs);
-    console.log(`knee, presence fan-out ${f}: measured ${kneeOf('presence', f, measuredPast) ?? 'not reached'}/s, simulated ${kneeOf('presence', f, simulatedPast) ?? 'not reached'}/s; one free core saturates at ${predicted.toFixed(0)} changes/s by the fit`);
+    console.log(`knee, presence fan-out ${f}: measured ${kneeOf('presence', f, measuredPast)}, simulated ${kneeOf('presence', f, simulatedPast)}; one free core saturates at ${predicted.toFixed(0)} changes/s by the fit`);
   }
-  console.log(`knee, IM: measured ${kneeOf('im', 0, measuredPast) ?? 'not reached'}/s, simulated ${kneeOf('im', 0, simulatedPast) ?? 'not reached'}/s; one free core saturates at ${fit.imUs > 0 ? (1e6 / fit.imUs).toFixed(0) : '?'} IMs/s by the fit`);
+  console.log(`knee, IM: measured ${kneeOf('im', 0, measuredPast)}, simulated ${kneeOf('im', 0, simulatedPast)}; one free core saturates at ${fit.imUs > 0 ? (1e6 / fit.imUs).toFixed(0) : '?'} IMs/s by the fit`);
   console.log('(a knee far below the fit\'s saturation means the server did not get a whole core: other processes on the machine, or the driver)');
 }
