@@ -23,6 +23,8 @@ import { pointCommand, POINT_USAGE } from './toolkit/cluster.js';
 import { workerCommand, WORKER_USAGE } from './toolkit/queue/worker.js';
 import { inspectFile } from './wire/inspect.js';
 import { isWireError } from './wire/errors.js';
+import { liveCommand, LIVE_USAGE } from './live/live-command.js';
+import { calibrateCommand, CALIBRATE_USAGE } from './live/calibrate-command.js';
 
 const USAGE = `impp-sim: simulate and load-test presence and instant messaging systems (IETF IMPP model)
 
@@ -39,7 +41,7 @@ commands:
                              e.g. --warmup 10min for steady-state figures without the log-in burst
       --json FILE            write the JSON report to FILE
       --quiet                no progress bar and no summary
-${TOOLKIT_RUN_USAGE}${COMPARE_USAGE}${TOOLKIT_USAGE}${WORKER_USAGE}${POINT_USAGE}  scenarios                  list the built-in scenarios
+${TOOLKIT_RUN_USAGE}${COMPARE_USAGE}${TOOLKIT_USAGE}${WORKER_USAGE}${POINT_USAGE}${LIVE_USAGE}${CALIBRATE_USAGE}  scenarios                  list the built-in scenarios
   inspect FILE [--strict]    decode PIDF, watcherinfo, XMPP, message/cpim or SIP (and its body) as JSON;
                              lenient by default (RFC violations listed as warnings), --strict refuses them
   version                    print the version
@@ -184,6 +186,10 @@ export async function main(argv: string[]): Promise<number> {
       return workerCommand(rest);
     case 'point':
       return pointCommand(rest);
+    case 'live':
+      return liveCommand(rest);
+    case 'calibrate':
+      return calibrateCommand(rest);
     default:
       process.stderr.write(`impp-sim: unknown command '${cmd}'\n\n${USAGE}`);
       return 2;

@@ -24,6 +24,8 @@ export const SIM_ERRORS = {
   SIM_ERR_OUTPUT: 'an output file (--json, --csv, --html, --md) cannot be written',
   SIM_ERR_QUEUE: 'the run queue (Redis) cannot be reached or refused a command (sim/toolkit/queue/)',
   SIM_ERR_JOB_REFUSED: 'a queued or exported run comes from another version of impp-sim or Node, or is not a valid run',
+  SIM_ERR_LIVE_SERVER: 'the XMPP server of a live run could not be started or reached (sim/live)',
+  SIM_ERR_LIVE_TARGET: 'a live run target is not allowed (not loopback without --allow-remote, or malformed)',
 } as const;
 
 export type SimErrorCode = keyof typeof SIM_ERRORS;

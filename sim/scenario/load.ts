@@ -10,6 +10,7 @@
  * - SIM_ERR_SCENARIO_INVALID: the document does not match the schema; `details.errors` holds every
  *   problem as `{ path, message }`
  */
+import { takeCalibration } from './calibration.js';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,9 +51,10 @@ function within(path: string, prefix: string): boolean {
  */
 export function parseScenario(text: string, source = '<scenario>', overrides: readonly string[] = []): Scenario {
   const raw = parseScenarioDocument(text, source);
-  const { raw: doc, applied } = applyTracked(raw, overrides);
+  const cal = takeCalibration(raw, source);
+  const { raw: doc, applied } = applyTracked(raw, [...(cal?.overrides ?? []), ...overrides]);
   const r = validateRaw(doc);
-  if (r.ok) return r.scenario;
+  if (r.ok) return cal ? { ...r.scenario, calibration: cal.file } : r.scenario;
   const errors = r.errors.map((e) => {
     const o = applied.findLast((a) => within(e.path, a.path) || (e.path !== '' && within(a.path, e.path)));
     return o ? { path: e.path, message: `${e.message} (set by --set ${o.override})` } : e;

@@ -249,6 +249,8 @@ export interface AccessSpec {
 
 export interface Scenario {
   name: string;
+  /** the calibration file the scenario's `calibration:` field named (sim/scenario/calibration.ts) */
+  calibration?: string;
   description: string;
   seed: number;
   /** simulated duration (ms) */

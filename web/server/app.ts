@@ -13,6 +13,7 @@ import { API_ERRORS, ApiError, toApiError } from './errors.js';
 import { onClientError, onFrameworkError, hostGuard, staticPathAllowed } from './guards.js';
 import { publicDir } from './paths.js';
 import { healthRoutesPlugin } from './routes-health.js';
+import { liveRoutesPlugin } from './routes-live.js';
 import { runRoutesPlugin } from './routes-runs.js';
 import { scenarioRoutesPlugin } from './routes-scenarios.js';
 import { stateRoutesPlugin } from './routes-state.js';
@@ -171,6 +172,7 @@ export async function buildApp(opts: BuildAppOptions = {}): Promise<FastifyInsta
   await app.register(sweepRoutesPlugin);
   await app.register(sizeRoutesPlugin);
   await app.register(healthRoutesPlugin);
+  await app.register(liveRoutesPlugin);
 
   const root = opts.publicDir ?? publicDir();
   if (existsSync(root)) {

@@ -1,0 +1,96 @@
+/**
+ * /api/live-runs: live runs (docs/live.md) started from the dashboard's API. A live run drives a
+ * built-in scenario against an embedded Prosody on loopback (never another target from the API),
+ * one at a time (a live run loads the machine, and it is measured); its state and, once done,
+ * its report are kept in memory for the server's lifetime (the last 20). Closing the server stops
+ * a running one, which still reports what it measured, and its Prosody.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { runLive, checkLiveRun, type LiveRunOptions } from '../../sim/live/live-command.js';
+import type { LiveReport } from '../../sim/live/live-report.js';
+import { listScenarios, loadScenario } from '../../sim/scenario/index.js';
+import { durationOpt } from '../../sim/toolkit/cli.js';
+import { ApiError, plainMessage, toApiError } from './errors.js';
+
+const KEEP = 20;
+
+interface LiveRunEntry {
+  id: string;
+  scenario: string;
+  state: 'running' | 'done' | 'failed';
+  startedAt: string;
+  endedAt: string | null;
+  progress: string;
+  report: LiveReport | null;
+  error: string | null;
+}
+
+const createSchema = {
+  tags: ['runs'],
+  summary: 'start a live run against an embedded Prosody (one at a time)',
+  body: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['scenario'],
+    properties: {
+      scenario: { type: 'string', minLength: 1, maxLength: 200, description: 'a built-in scenario name' },
+      users: { type: 'integer', minimum: 1 },
+      duration: { type: 'string', maxLength: 40, description: 'measured wall-clock time, e.g. 30s, 2min' },
+      rateScale: { type: 'number', exclusiveMinimum: 0 },
+    },
+  },
+} as const;
+
+export async function liveRoutesPlugin(app: FastifyInstance): Promise<void> {
+  const entries = new Map<string, LiveRunEntry>();
+  let active: { abort: AbortController; done: Promise<void> } | null = null;
+
+  app.post<{ Body: { scenario: string; users?: number; duration?: string; rateScale?: number } }>('/api/live-runs', { schema: createSchema }, async (req, reply) => {
+    if (active) throw new ApiError('TOO_MANY_RUNS', 'a live run is already running; one at a time (GET /api/live-runs)');
+    const b = req.body;
+    if (!listScenarios().some((s) => s.name === b.scenario)) throw new ApiError('SCENARIO_NOT_FOUND', `no built-in scenario named '${b.scenario}'`);
+    let opts: LiveRunOptions;
+    let sc;
+    try {
+      sc = loadScenario(b.scenario, []);
+      opts = { target: { kind: 'embedded-prosody' }, users: b.users, duration: durationOpt(b.duration), rateScale: b.rateScale ?? 1 };
+      checkLiveRun(sc, opts);
+    } catch (e) {
+      const api = toApiError(e);
+      throw api instanceof ApiError ? api : new ApiError('BAD_OPTION', plainMessage(e));
+    }
+    const entry: LiveRunEntry = { id: randomUUID(), scenario: b.scenario, state: 'running', startedAt: new Date().toISOString(), endedAt: null, progress: '', report: null, error: null };
+    entries.set(entry.id, entry);
+    for (const id of entries.keys()) if (entries.size > KEEP && entries.get(id)!.state !== 'running') entries.delete(id);
+    const abort = new AbortController();
+    const done = runLive(sc, { ...opts, signal: abort.signal, onTick: (line) => (entry.progress = line) }).then(
+      (report) => {
+        entry.report = report;
+        entry.state = 'done';
+      },
+      (e: unknown) => {
+        entry.error = plainMessage(e);
+        entry.state = 'failed';
+      },
+    );
+    active = { abort, done: done.finally(() => ((entry.endedAt = new Date().toISOString()), (active = null))) };
+    return reply.status(202).send({ id: entry.id });
+  });
+
+  app.get('/api/live-runs', { schema: { tags: ['runs'], summary: 'live runs of this server process, newest first' } }, async () => ({
+    liveRuns: [...entries.values()].reverse().map(({ report: _report, ...e }) => e),
+  }));
+
+  app.get<{ Params: { id: string } }>('/api/live-runs/:id', { schema: { tags: ['runs'], summary: 'a live run: state, progress, and its report once done' } }, async (req) => {
+    const e = entries.get(req.params.id);
+    if (!e) throw new ApiError('RUN_NOT_FOUND', `no live run has id '${req.params.id}'`);
+    return e;
+  });
+
+  app.addHook('onClose', async () => {
+    if (!active) return;
+    active.abort.abort();
+    await active.done;
+  });
+}
