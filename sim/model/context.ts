@@ -81,6 +81,17 @@ export const COUNTERS = [
   'watcherInfoSent',
   'imStored',
   'decisionsDeferred',
+  'cpimTransactions',
+  'cpimResponsesMatched',
+  'cpimResponsesUnmatched',
+  'cpimTransactionsExpired',
+  'cpimIndeterminant',
+  'cpimUnknownSubscriptId',
+  'cpimNotifyNoSubscription',
+  'notifyForged',
+  'forgedNotifiesSent',
+  'thirdPartyAttempts',
+  'thirdPartyRefused',
 ] as const;
 export type Counter = (typeof COUNTERS)[number];
 /** Counter indices by name (C.publishes is the index of 'publishes'). */

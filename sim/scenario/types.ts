@@ -130,6 +130,12 @@ export interface FederationSpec {
   maxForwards: number;
   /** fraction of cross-domain requests that claim an identity of a third domain (rejected) */
   spoofFraction: number;
+  /** CPIM transaction lifetime at a gateway (ms): a later response is refused as unmatched */
+  transactionTimeout: number;
+  /** forged notifications per forger per hour (refused by the watcher's gateway) */
+  forgedNotifyRate: number;
+  /** third-party subscribes and cancels per forger per hour (refused by the forger's home server) */
+  thirdPartyRate: number;
   /** link-level retransmission timer (ms) */
   retransmitTimeout: number;
   /** retransmissions before a transfer fails */

@@ -140,6 +140,12 @@ describe('parseScenario errors', () => {
     const doc2 = base();
     doc2.duration = 0;
     expect(only(doc2)).toEqual({ path: 'duration', message: 'the duration must be greater than 0, got 0' });
+    const doc3 = base();
+    doc3.federation = { transactionTimeout: 0 };
+    expect(only(doc3)).toEqual({ path: 'federation.transactionTimeout', message: 'the duration must be greater than 0, got 0' });
+    const doc4 = base();
+    doc4.federation = { forgedNotifyRate: '1000/s' };
+    expect(only(doc4)).toEqual({ path: 'federation.forgedNotifyRate', message: 'the rate must be at most 100/s, got "1000/s"' });
   });
 
   it('the users of all domains together are limited', () => {
