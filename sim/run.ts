@@ -257,6 +257,8 @@ export interface Report {
   };
   /** CPIM at the boundary (cpim-transactions.ts): transactions opened, responses matched by TransID or refused (a refused failure report leaves its message indeterminant), cancels naming no live SubscriptID, notifies refused (no live subscription; forged origin), third-party requests refused */
   cpim: { transactions: number; responsesMatched: number; responsesUnmatched: number; expired: number; indeterminant: number; unknownSubscriptId: number; notifyNoSubscription: number; forgedNotifies: { sent: number; refused: number }; thirdParty: { attempts: number; refused: number } };
+  /** for each allowed change and each watcher subscribed to it: the time until the watcher holds that version or a newer one (held), or why it never held it as itself (staleness.ts) */
+  staleness: { changes: number; held: number; ended: number; missed: number; time: LatencySummary };
   sessions: { logins: number; logouts: number; crashes: number };
   /** the client-server leg: principals per access class and the messages and bytes on their access links, up (to the server) and down; notification and IM latency include it */
   access: Record<'lan' | 'mobile', { users: number; up: { messages: number; bytes: number }; down: { messages: number; bytes: number } }>;
@@ -549,6 +551,7 @@ export function buildReport(
       notificationsSuppressed: c.notifySuppressed,
     },
     cpim: { transactions: c.cpimTransactions, responsesMatched: c.cpimResponsesMatched, responsesUnmatched: c.cpimResponsesUnmatched, expired: c.cpimTransactionsExpired, indeterminant: c.cpimIndeterminant, unknownSubscriptId: c.cpimUnknownSubscriptId, notifyNoSubscription: c.cpimNotifyNoSubscription, forgedNotifies: { sent: c.forgedNotifiesSent, refused: c.notifyForged }, thirdParty: { attempts: c.thirdPartyAttempts, refused: c.thirdPartyRefused } },
+    staleness: { changes: c.stalenessChanges, held: c.stalenessHeld, ended: c.stalenessEnded, missed: c.stalenessMissed, time: summarise(mergeHistograms(parts.map((p) => p.staleness))) },
     sessions: { logins: c.logins, logouts: c.logouts, crashes: c.crashes },
     access: accessReport(parts),
   };

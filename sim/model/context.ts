@@ -92,6 +92,10 @@ export const COUNTERS = [
   'forgedNotifiesSent',
   'thirdPartyAttempts',
   'thirdPartyRefused',
+  'stalenessChanges',
+  'stalenessHeld',
+  'stalenessEnded',
+  'stalenessMissed',
 ] as const;
 export type Counter = (typeof COUNTERS)[number];
 /** Counter indices by name (C.publishes is the index of 'publishes'). */

@@ -188,6 +188,7 @@ export class CpimTransactions {
         // (also undelivered: it reached the watcher's domain and was not handed to the watcher)
         counters[C.cpimNotifyNoSubscription]++;
         counters[C.notifyUndelivered]++;
+        if (b >= 0) counters[C.stalenessEnded]++; // the change it carried: its subscription ended first
         return false;
       }
       return true;
