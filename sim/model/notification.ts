@@ -99,7 +99,8 @@ export function createNotification(ctx: ModelContext, service: Service, gateways
 
   const describe = (e: number, view: number, first: number, count: number): TracePresence => {
     const p = pop.edgePresentity[e];
-    return { entity: entityOf(s, pop, p), version: tuples.version[p], view, rule: access.describe(e), tuples: view === VIEW_POLITE ? [POLITE_TUPLE] : tuples.snapshot(p).slice(first, first + count) };
+    const hide = view === VIEW_POLITE ? 0 : access.hidden(e);
+    return { entity: entityOf(s, pop, p), version: tuples.version[p], view, rule: access.describe(e), tuples: view === VIEW_POLITE ? [POLITE_TUPLE] : tuples.snapshot(p).slice(first, first + count), ...(hide ? { hide } : {}) };
   };
 
   const sendList = (d: number, a: number, since: number) => {
@@ -146,12 +147,13 @@ export function createNotification(ctx: ModelContext, service: Service, gateways
     }
     contentOf(e, tupleRaw, fake, since);
     const { view, first, count } = content;
-    if (!access.allows(e, view, first + count)) counters[C.leaks]++;
+    const hide = view === VIEW_POLITE ? 0 : access.hidden(e);
+    if (!access.allows(e, view, first + count, hide)) counters[C.leaks]++;
     counters[C.notifySent]++;
     const p = pop.edgePresentity[e];
     const w = pop.edgeWatcher[e];
     const wd = pop.domainOf[w];
-    const bytes = ENVELOPE.request + sizes.view(p, view, first, count, tuples);
+    const bytes = ENVELOPE.request + sizes.view(p, view, first, count, tuples, hide);
     gateways.send(d, wd, ev.notifyArrive, e * NOTIFY_MUL + (tuples.version[p] % VERSION_MOD) * 4 + view, since, M_NOTIFY, bytes);
     if (trace.on) trace.presence('notify', p, d, w, wd, bytes, VIEW_NAMES[view], describe(e, view, first, count));
   });
@@ -179,10 +181,10 @@ export function createNotification(ctx: ModelContext, service: Service, gateways
     const tuple = gt % 16;
     for (let e = pop.revStart[g]; e < pop.revStart[g + 1]; e++) {
       const w = pop.edgeWatcher[e];
-      if (pop.domainOf[w] !== h || views.subscribed[e] === 0 || access.rule(e) !== RULE_ALLOW) continue;
+      if (pop.domainOf[w] !== h || views.subscribed[e] === 0 || access.rule(e) !== RULE_ALLOW || access.hidden(e) !== 0) continue;
       if (tuple > 0 && tuple < T && access.firstTupleOnly(e)) continue;
       const view = access.firstTupleOnly(e) ? VIEW_FIRST_TUPLE : VIEW_FULL;
-      if (!access.allows(e, view, view === VIEW_FULL ? T : 1)) counters[C.leaks]++;
+      if (!access.allows(e, view, view === VIEW_FULL ? T : 1, 0)) counters[C.leaks]++;
       counters[C.notifySent]++;
       if (!online[w]) {
         counters[C.notifyUndelivered]++;
@@ -215,7 +217,8 @@ export function createNotification(ctx: ModelContext, service: Service, gateways
     // relayed: the view of the presentity's state now (a partial notification counts as a full one)
     bytes: (a) => {
       const view = a % 4;
-      return ENVELOPE.request + sizes.view(pop.edgePresentity[notifyEdge(a)], view, 0, view === VIEW_FULL ? T : 1, tuples);
+      const e = notifyEdge(a);
+      return ENVELOPE.request + sizes.view(pop.edgePresentity[e], view, 0, view === VIEW_FULL ? T : 1, tuples, view === VIEW_POLITE ? 0 : access.hidden(e));
     },
     failed: lostCrossing,
     refused: lost,
@@ -243,7 +246,8 @@ export function createNotification(ctx: ModelContext, service: Service, gateways
       for (let e = pop.revStart[g]; e < pop.revStart[g + 1]; e++) {
         if (state[e] !== SUB_ACTIVE) continue;
         if (tuple > 0 && tuple < T && access.firstTupleOnly(e)) continue;
-        if (listed && access.rule(e) === RULE_ALLOW) {
+        // (a list notification carries every field: only watchers whose class sees them all)
+        if (listed && access.rule(e) === RULE_ALLOW && access.hidden(e) === 0) {
           const wd = pop.domainOf[pop.edgeWatcher[e]];
           if (wd !== d) {
             listMark[wd] = 1;

@@ -164,6 +164,8 @@ export interface PopulationSpec {
   access: { allow: number; deny: number; politeBlock: number; pending: number };
   /** visibility class of an allowed pair: sees every tuple, or only the first (public) tuple */
   visibility: { full: number; firstTupleOnly: number };
+  /** named visibility classes: the fields of each tuple a class sees besides the basic status (visibility.ts) */
+  classes: { name: string; share: number; among: 'any' | 'same-domain' | 'other-domain'; activity: boolean; note: boolean; contact: boolean }[];
   /** tuples per presentity (1..8) */
   tuples: number;
   /** fraction of users online at the start */

@@ -57,6 +57,7 @@ export function smallScenario(over: Partial<Scenario> = {}): Scenario {
       watchers: { subscriber: 0.8, poller: 0.1, fetcher: 0.1 },
       access: { allow: 0.7, deny: 0.1, politeBlock: 0.1, pending: 0.1 },
       visibility: { full: 0.7, firstTupleOnly: 0.3 },
+      classes: [],
       tuples: 2,
       online: 0.7,
       blockedSenders: 0.05,
