@@ -129,7 +129,7 @@ export class PartBuilder {
     notification.latency.reset();
     im.latency.reset();
     watchers.recovery.reset();
-    notification.staleness.recorder.reset();
+    notification.staleness.reset();
   }
 
   private stations(owned: number[]): ImppPart['gateways'] {
@@ -190,7 +190,7 @@ export class PartBuilder {
       gateways: this.stations(owned),
       links: { messages: links[0], bytes: links[1], busy: links[2], retransmissions: links[3], failed: links[4] },
       recovery: watchers.recovery.encode(),
-      staleness: notification.staleness.recorder.encode(),
+      staleness: notification.staleness.encode(notification.latency),
       timeline: {
         width: timelineWidth,
         series: Object.fromEntries(TIMELINE_SERIES.map((n, i) => [n, Array.from(timeline.subarray(i * TIMELINE_BUCKETS, (i + 1) * TIMELINE_BUCKETS))])),

@@ -22,17 +22,28 @@
  * the watcher table's column, watchers.ts).
  */
 import { C, type ModelContext } from './context.js';
-import { LatencyRecorder } from './latency.js';
+import { LatencyRecorder, type EncodedHistogram } from './latency.js';
 
 /** heldAt is kept in 10 us units modulo 2^32 (about 11.9 h: gaps are far shorter) */
 const UNIT = 100;
 const WRAP = 4294967296;
 
 export class Staleness {
-  readonly recorder = new LatencyRecorder();
+  /**
+   * Most samples equal the notification's own latency (now - change time), which the notification
+   * recorder already holds: only the differences are recorded here (the latency of a notification
+   * whose change was held earlier or never, and that change's own sample), and the histogram is
+   * the latency's corrected by them (encode).
+   */
+  private readonly minus = new LatencyRecorder();
+  private readonly plus = new LatencyRecorder();
   private readonly counters: Float64Array;
   /** per edge, at the watcher: when it came to hold the version it holds (10 us units, wrapping) */
   private readonly heldAt: Uint32Array;
+  private readonly iChanges = C.stalenessChanges;
+  private readonly iHeld = C.stalenessHeld;
+  private readonly iEnded = C.stalenessEnded;
+  private readonly iMissed = C.stalenessMissed;
 
   constructor(
     ctx: ModelContext,
@@ -43,17 +54,28 @@ export class Staleness {
     this.heldAt = new Uint32Array(ctx.E);
   }
 
+  /** forgets the samples so far (the end of a warm-up, with the latency recorder's reset) */
+  reset(): void {
+    this.minus.reset();
+    this.plus.reset();
+  }
+
+  /** the staleness histogram, from the notification latency recorder `latency` that received every arrival's (now - since) */
+  encode(latency: LatencyRecorder): EncodedHistogram {
+    return latency.encodeCorrected(this.minus, this.plus);
+  }
+
   /** an allowed change (at `since`) is on its way to one watcher */
   changed(since: number): void {
-    if (since >= 0) this.counters[C.stalenessChanges]++;
+    if (since >= 0) this.counters[this.iChanges]++;
   }
 
   ended(since: number): void {
-    if (since >= 0) this.counters[C.stalenessEnded]++;
+    if (since >= 0) this.counters[this.iEnded]++;
   }
 
   missed(since: number): void {
-    if (since >= 0) this.counters[C.stalenessMissed]++;
+    if (since >= 0) this.counters[this.iMissed]++;
   }
 
   /**
@@ -61,19 +83,22 @@ export class Staleness {
    * at `since` (-1: no change, such as the state sent on subscribe), reached an online watcher
    * that held version `held`. A newer version is held from now on; a change whose version the
    * watcher already holds (a notification computed later carried it first) was held since then.
+   * The caller records (now - since) as the notification's latency when since >= 0.
    */
   arrived(e: number, since: number, version: number, held: number, now: number): void {
     const m = this.versionMod;
     const ahead = (version - held + m) % m;
-    if (ahead > m / 2) return this.missed(since); // overtaken by a newer version in transit
+    if (ahead > m / 2) {
+      // overtaken by a newer version in transit
+      if (since >= 0) this.minus.record(now - since);
+      return this.missed(since);
+    }
     if (ahead > 0) this.heldAt[e] = Math.round(now * UNIT) % WRAP;
     if (since < 0) return;
-    let t = now - since;
-    if (ahead === 0) {
-      const ago = (((Math.round(now * UNIT) - this.heldAt[e]) % WRAP) + WRAP) % WRAP;
-      t = Math.max(0, t - ago / UNIT);
-    }
-    this.counters[C.stalenessHeld]++;
-    this.recorder.record(t);
+    this.counters[this.iHeld]++;
+    if (ahead > 0) return; // the sample is the notification's latency
+    const ago = (((Math.round(now * UNIT) - this.heldAt[e]) % WRAP) + WRAP) % WRAP;
+    this.minus.record(now - since);
+    this.plus.record(Math.max(0, now - since - ago / UNIT));
   }
 }
