@@ -18,15 +18,16 @@
  *   newer version overtook it in transit): the watcher holds it with a later notification, if any.
  * changes = held + ended + missed + those on their way at the end.
  *
- * Per edge, at the watcher: 4 bytes, the time it came to hold its version (the version itself is
- * the watcher table's column, watchers.ts).
+ * Per edge, at the watcher: 2 bytes, the time it came to hold its version, in whole ms modulo
+ * 65.536 s (the version itself is the watcher table's column, watchers.ts). A change held through
+ * an earlier-computed notification is sampled to the ms; when it was more than 65.5 s old at its
+ * own notification's arrival, its latency is kept as the sample (an upper bound).
  */
 import { C, type ModelContext } from './context.js';
 import { LatencyRecorder, type EncodedHistogram } from './latency.js';
 
-/** heldAt is kept in 10 us units modulo 2^32 (about 11.9 h: gaps are far shorter) */
-const UNIT = 100;
-const WRAP = 4294967296;
+/** heldAt is kept in whole ms modulo 2^16 (65.536 s) */
+const WRAP = 65536;
 
 export class Staleness {
   /**
@@ -38,8 +39,8 @@ export class Staleness {
   private readonly minus = new LatencyRecorder();
   private readonly plus = new LatencyRecorder();
   private readonly counters: Float64Array;
-  /** per edge, at the watcher: when it came to hold the version it holds (10 us units, wrapping) */
-  private readonly heldAt: Uint32Array;
+  /** per edge, at the watcher: when it came to hold the version it holds (whole ms, wrapping) */
+  private readonly heldAt: Uint16Array;
   private readonly iChanges = C.stalenessChanges;
   private readonly iHeld = C.stalenessHeld;
   private readonly iEnded = C.stalenessEnded;
@@ -51,7 +52,7 @@ export class Staleness {
     private readonly versionMod: number,
   ) {
     this.counters = ctx.counters;
-    this.heldAt = new Uint32Array(ctx.E);
+    this.heldAt = new Uint16Array(ctx.E);
   }
 
   /** forgets the samples so far (the end of a warm-up, with the latency recorder's reset) */
@@ -93,12 +94,15 @@ export class Staleness {
       if (since >= 0) this.minus.record(now - since);
       return this.missed(since);
     }
-    if (ahead > 0) this.heldAt[e] = Math.round(now * UNIT) % WRAP;
+    if (ahead > 0) this.heldAt[e] = Math.round(now) % WRAP;
     if (since < 0) return;
     this.counters[this.iHeld]++;
     if (ahead > 0) return; // the sample is the notification's latency
-    const ago = (((Math.round(now * UNIT) - this.heldAt[e]) % WRAP) + WRAP) % WRAP;
+    // held since heldAt, which is after the change: the wrapped difference is exact when the change
+    // is less than 65.536 s old; an older one keeps its latency as the sample, an upper bound
+    if (now - since >= WRAP - 1) return;
+    const ago = (((Math.round(now) - this.heldAt[e]) % WRAP) + WRAP) % WRAP;
     this.minus.record(now - since);
-    this.plus.record(Math.max(0, now - since - ago / UNIT));
+    this.plus.record(Math.max(0, now - since - ago));
   }
 }
