@@ -37,8 +37,8 @@ export const MAX_REPORT_BYTES = 256 * 1024 * 1024;
 /** Bytes per user and partition: population columns, Zipf table, online state (plus 10 per tuple). */
 export const USER_BYTES = 32;
 export const TUPLE_BYTES = 10;
-/** Bytes per expected subscription edge and partition: up to 24 in the build arrays (two int32 lists while one doubles), 17 of columns, 20 of state. */
-export const EDGE_BYTES = 61;
+/** Bytes per expected subscription edge and partition: up to 24 in the build arrays (two int32 lists while one doubles), 17 of columns, 22 of state (2 of them the gateways' SubscriptID bytes). */
+export const EDGE_BYTES = 63;
 /** notifyMinInterval > 0 adds the last-notify time and a flag per edge. */
 export const EDGE_RATE_LIMIT_BYTES = 9;
 /** Bytes per ordered pair of domains and partition: 10 message-kind counters, 11 link and SRV arrays, the live view, the latency table. */
@@ -46,8 +46,8 @@ export const PAIR_STATE_BYTES = 212;
 /** Bytes per ordered pair of each partition's result in the coordinator (its copy and the message carrying it), and of the merged sums. */
 export const PAIR_RESULT_BYTES = 272;
 export const PAIR_MERGED_BYTES = 136;
-/** Bytes of a pending event (heap entry, key and payload slots), and pending events per user and per edge. */
-export const EVENT_BYTES = 40;
+/** Bytes of a pending event (heap entry 16, key 8 and three payload slots 24), and pending events per user and per edge. */
+export const EVENT_BYTES = 48;
 export const EVENTS_PER_USER = 4;
 export const EVENTS_PER_EDGE = 0.5;
 /** Bytes of a server (its four job queues) and of each of its cores. */

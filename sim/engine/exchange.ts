@@ -16,7 +16,7 @@ import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { SimError } from '../errors.js';
 import type { Kernel, Outbox } from './kernel.js';
 
-export const EVENT_FIELDS = 6; // time, key, type, target, a, b
+export const EVENT_FIELDS = 7; // time, key, type, target, a, b, c
 const HEADER = 2;
 
 export function mailboxCapacity(partitions: number): number {
@@ -69,11 +69,11 @@ export class Exchange implements Outbox {
     return ((parity * this.n + from) * this.n + to) * this.boxStride;
   }
 
-  send(to: number, time: number, key: number, type: number, target: number, a: number, b: number): void {
-    const c = this.counts[to];
+  send(to: number, time: number, key: number, type: number, target: number, a: number, b: number, c: number): void {
+    const n = this.counts[to];
     this.sent++;
-    if (c < this.capacity) {
-      const base = this.boxBase(this.me, to, this.parity) + HEADER + c * EVENT_FIELDS;
+    if (n < this.capacity) {
+      const base = this.boxBase(this.me, to, this.parity) + HEADER + n * EVENT_FIELDS;
       const m = this.boxes;
       m[base] = time;
       m[base + 1] = key;
@@ -81,9 +81,10 @@ export class Exchange implements Outbox {
       m[base + 3] = target;
       m[base + 4] = a;
       m[base + 5] = b;
-      this.counts[to] = c + 1;
+      m[base + 6] = c;
+      this.counts[to] = n + 1;
     } else {
-      this.overflow[to].push(time, key, type, target, a, b);
+      this.overflow[to].push(time, key, type, target, a, b, c);
     }
   }
 
@@ -118,13 +119,13 @@ export class Exchange implements Outbox {
       const count = m[base];
       let o = base + HEADER;
       for (let i = 0; i < count; i++, o += EVENT_FIELDS) {
-        kernel.insert(m[o], m[o + 1], m[o + 2], m[o + 3], m[o + 4], m[o + 5]);
+        kernel.insert(m[o], m[o + 1], m[o + 2], m[o + 3], m[o + 4], m[o + 5], m[o + 6]);
       }
       this.received += count;
       if (m[base + 1] !== 0) {
         const extra = this.receiveOverflow(from);
         for (let o2 = 0; o2 < extra.length; o2 += EVENT_FIELDS) {
-          kernel.insert(extra[o2], extra[o2 + 1], extra[o2 + 2], extra[o2 + 3], extra[o2 + 4], extra[o2 + 5]);
+          kernel.insert(extra[o2], extra[o2 + 1], extra[o2 + 2], extra[o2 + 3], extra[o2 + 4], extra[o2 + 5], extra[o2 + 6]);
         }
         this.received += extra.length / EVENT_FIELDS;
       }

@@ -3,7 +3,8 @@
  * heap, one random stream per logical process (LP), a handler table indexed by event type, and
  * counters. Models register handlers and schedule through the kernel (STYLE.md: ROSS's lptype).
  *
- * A handler is `(lp, a, b) => void`: the target LP and the two payload slots. It reads
+ * A handler is `(lp, a, b, c) => void`: the target LP and the three payload slots (most events
+ * use two; the model's gateways carry a transaction id in c). It reads
  * `kernel.now` for the time and schedules with `kernel.schedule(...)`; the origin of a scheduled
  * event is always the LP being handled, which fixes the event's place in the total order
  * (time, origin LP, origin sequence) independently of any partitioning.
@@ -16,11 +17,11 @@ import { EventQueue, MAX_EVENT_TYPES, PAYLOAD_BIT, TARGET_SHIFT, TYPE_MASK } fro
 import { RandomStreams } from './rng.js';
 import type { TimerStats } from './timers.js';
 
-export type Handler = (lp: number, a: number, b: number) => void;
+export type Handler = (lp: number, a: number, b: number, c: number) => void;
 
 /** Where events for LPs of other partitions go (implemented by the parallel exchange). */
 export interface Outbox {
-  send(partition: number, time: number, key: number, type: number, target: number, a: number, b: number): void;
+  send(partition: number, time: number, key: number, type: number, target: number, a: number, b: number, c: number): void;
 }
 
 export interface KernelOptions {
@@ -132,7 +133,7 @@ export class Kernel {
   /**
    * Schedules an event `delay` ms after now, for LP `target`, originating from the current LP.
    */
-  schedule(delay: number, type: number, target: number, a = 0, b = 0): void {
+  schedule(delay: number, type: number, target: number, a = 0, b = 0, c = 0): void {
     // Fast path, kept small (in bytecode) so that it inlines into handlers with their random
     // draws: an event for the LP itself, with a valid delay, a free slot and no payload.
     const q = this.queue;
@@ -141,7 +142,7 @@ export class Kernel {
     // would spill into the target; Object.is: a payload of -0 is a payload, it arrives as -0)
     if (
       target === src && src >= 0 && delay >= 0 && delay !== Infinity && q.freeTop !== 0 &&
-      type >>> 0 < this.handlers.length && Object.is(a, 0) && Object.is(b, 0)
+      type >>> 0 < this.handlers.length && Object.is(a, 0) && Object.is(b, 0) && Object.is(c, 0)
     ) {
       const s = this.seq[src]++;
       if (s > MAX_SEQ) this.seqOverflow(src);
@@ -153,11 +154,11 @@ export class Kernel {
       q.place((target << TARGET_SHIFT) | type, slot);
       return;
     }
-    this.scheduleOther(delay, type, target, a, b);
+    this.scheduleOther(delay, type, target, a, b, c);
   }
 
   /** Every other event: payloads, other LPs (maybe in another partition), a full slot pool, errors. */
-  private scheduleOther(delay: number, type: number, target: number, a: number, b: number): void {
+  private scheduleOther(delay: number, type: number, target: number, a: number, b: number, c: number): void {
     const src = this.lp;
     if (this.disposed) this.afterDispose();
     if (src < 0) {
@@ -179,18 +180,18 @@ export class Kernel {
       if (p !== this.partition) {
         const time = this.now + delay;
         if (time < this.minSent) this.minSent = time;
-        this.outbox!.send(p, time, key, type, target, a, b);
+        this.outbox!.send(p, time, key, type, target, a, b, c);
         return;
       }
     }
     // (push inlines here, so its doubles are not boxed)
-    this.queue.push(this.now + delay, key, type, target, a, b);
+    this.queue.push(this.now + delay, key, type, target, a, b, c);
   }
 
   /** Inserts an event produced elsewhere (another partition); its key was fixed by its origin. */
-  insert(time: number, key: number, type: number, target: number, a: number, b: number): void {
+  insert(time: number, key: number, type: number, target: number, a: number, b: number, c = 0): void {
     this.checkType(type, target);
-    this.queue.push(time, key, type, target, a, b);
+    this.queue.push(time, key, type, target, a, b, c);
   }
 
   /**
@@ -213,7 +214,7 @@ export class Kernel {
   /** Calls `fn(lp)` for each LP this kernel owns, with the clock at 0 and `lp` set, so that
    *  events it schedules originate from that LP. */
   /** Calls fn for every pending event of this partition (end-of-run censuses; not the hot path). */
-  forEachPending(fn: (time: number, type: number, target: number, a: number, b: number) => void): void {
+  forEachPending(fn: (time: number, type: number, target: number, a: number, b: number, c: number) => void): void {
     this.queue.forEach(fn);
   }
 
@@ -315,10 +316,12 @@ export class Kernel {
       const target = meta >>> TARGET_SHIFT;
       let a = 0;
       let b = 0;
+      let c = 0;
       if ((meta & PAYLOAD_BIT) !== 0) {
         const sP = q.sP;
-        a = sP[2 * slot];
-        b = sP[2 * slot + 1];
+        a = sP[3 * slot];
+        b = sP[3 * slot + 1];
+        c = sP[3 * slot + 2];
       }
       q.free[q.freeTop++] = slot;
       this.now = t;
@@ -326,7 +329,7 @@ export class Kernel {
       // (no type check here: schedule() and insert() let only defined types into the heap)
       counts[type]++;
       handled++;
-      handlers[type](target, a, b);
+      handlers[type](target, a, b, c);
     }
     this.events += handled;
     this.lp = -1;

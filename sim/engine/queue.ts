@@ -2,7 +2,8 @@
  * The pending-event set: a binary min-heap over parallel typed arrays.
  *
  * An event is numbers only: time (ms, float64), an ordering key, a type, a target logical process
- * and two payload slots. The heap holds, per entry, what the event loop needs at every pop:
+ * and three payload slots (a, b, c; c is for the model's gateways, which carry a CPIM transaction
+ * id beside a message's own two numbers). The heap holds, per entry, what the event loop needs at every pop:
  *
  *     HT: time (float64)   HMS: meta = target << 11 | payload bit | type, then slot (int32 pairs)
  *
@@ -39,6 +40,8 @@ export const MAX_EVENT_TYPES = 1024;
 export const TYPE_MASK = 1023;
 export const PAYLOAD_BIT = 1024;
 export const TARGET_SHIFT = 11;
+/** float64s per slot of the payload pool: a, b, c */
+export const PAYLOAD_STRIDE = 3;
 
 /**
  * Bytes one pending event takes: its heap entry (time 8, meta and slot 8), its key (8) and its
@@ -112,7 +115,7 @@ export class EventQueue {
   base: number;
   /** @internal slot pool: ordering key */
   sKey: Float64Array;
-  /** @internal slot pool: payload a at [2s], b at [2s+1] (valid when the payload bit is set) */
+  /** @internal slot pool: payload a at [3s], b at [3s+1], c at [3s+2] (valid when the payload bit is set) */
   sP: Float64Array;
   /** @internal stack of free slots */
   free: Int32Array;
@@ -139,6 +142,7 @@ export class EventQueue {
   target = 0;
   a = 0;
   b = 0;
+  c = 0;
 
   constructor(initialCapacity = 1024) {
     if (arenaConfigError !== null) throw new SimError('SIM_ERR_BAD_OPTION', arenaConfigError);
@@ -148,7 +152,7 @@ export class EventQueue {
     this.region = arena.alloc(cap + 2, this);
     this.base = this.region.base;
     this.sKey = new Float64Array(cap);
-    this.sP = new Float64Array(2 * cap);
+    this.sP = new Float64Array(PAYLOAD_STRIDE * cap);
     this.free = new Int32Array(cap);
     for (let i = 0; i < cap; i++) this.free[i] = cap - 1 - i;
     this.freeTop = cap;
@@ -200,15 +204,16 @@ export class EventQueue {
     return HMS[2 * (this.base + 1) + 1];
   }
 
-  push(time: number, key: number, type: number, target: number, a: number, b: number): void {
+  push(time: number, key: number, type: number, target: number, a: number, b: number, c = 0): void {
     if (this.freeTop === 0) this.grow();
     const s = this.free[--this.freeTop];
     this.sKey[s] = key;
     let meta = (target << TARGET_SHIFT) | type;
-    if (!Object.is(a, 0) || !Object.is(b, 0)) {
+    if (!Object.is(a, 0) || !Object.is(b, 0) || !Object.is(c, 0)) {
       meta |= PAYLOAD_BIT;
-      this.sP[2 * s] = a;
-      this.sP[2 * s + 1] = b;
+      this.sP[3 * s] = a;
+      this.sP[3 * s + 1] = b;
+      this.sP[3 * s + 2] = c;
     }
     this.inT[0] = time;
     this.place(meta, s);
@@ -234,18 +239,18 @@ export class EventQueue {
    * Calls fn for every pending event, in no particular order (end-of-run censuses and tools; not
    * for the hot path).
    */
-  forEach(fn: (time: number, type: number, target: number, a: number, b: number) => void): void {
+  forEach(fn: (time: number, type: number, target: number, a: number, b: number, c: number) => void): void {
     if (this.hole) this.fillHole();
     for (let i = this.base + 1; i <= this.base + this.n; i++) {
       const meta = HMS[2 * i];
       const s = HMS[2 * i + 1];
       const p = (meta & PAYLOAD_BIT) !== 0;
-      fn(HT[i], meta & TYPE_MASK, meta >>> TARGET_SHIFT, p ? this.sP[2 * s] : 0, p ? this.sP[2 * s + 1] : 0);
+      fn(HT[i], meta & TYPE_MASK, meta >>> TARGET_SHIFT, p ? this.sP[3 * s] : 0, p ? this.sP[3 * s + 1] : 0, p ? this.sP[3 * s + 2] : 0);
     }
   }
 
   /**
-   * Removes the earliest event into `time`, `key`, `type`, `target`, `a`, `b`; false when empty.
+   * Removes the earliest event into `time`, `key`, `type`, `target`, `a`, `b`, `c`; false when empty.
    */
   pop(): boolean {
     if (this.hole) this.fillHole();
@@ -258,8 +263,9 @@ export class EventQueue {
     this.type = meta & TYPE_MASK;
     this.target = meta >>> TARGET_SHIFT;
     const p = (meta & PAYLOAD_BIT) !== 0;
-    this.a = p ? this.sP[2 * s] : 0;
-    this.b = p ? this.sP[2 * s + 1] : 0;
+    this.a = p ? this.sP[3 * s] : 0;
+    this.b = p ? this.sP[3 * s + 1] : 0;
+    this.c = p ? this.sP[3 * s + 2] : 0;
     this.hole = true;
     this.free[this.freeTop++] = s;
     return true;
@@ -376,7 +382,7 @@ export class EventQueue {
     const key = new Float64Array(cap);
     key.set(this.sKey);
     this.sKey = key;
-    const pay = new Float64Array(2 * cap);
+    const pay = new Float64Array(PAYLOAD_STRIDE * cap);
     pay.set(this.sP);
     this.sP = pay;
     // All old slots are in use (the free stack is empty); the new ones become free.

@@ -226,8 +226,9 @@ export class TimerService {
       let meta = target | (type & ~WIDE);
       if (!Object.is(a, 0) || !Object.is(b, 0)) {
         meta |= PAYLOAD_BIT;
-        q.sP[2 * s] = a;
-        q.sP[2 * s + 1] = b;
+        q.sP[3 * s] = a;
+        q.sP[3 * s + 1] = b;
+        q.sP[3 * s + 2] = 0;
       }
       q.inT[0] = this.rF[page][3 * i];
       q.place(meta, s);

@@ -10,6 +10,7 @@
 import type { ModelContext } from './context.js';
 import { hashUnit, RULE_DENY, RULE_PENDING, RULE_POLITE, VIS_FIRST_TUPLE_ONLY } from './population.js';
 import { VIEW_POLITE } from './presence-document.js';
+import { CLASS_MASK, CLASS_SHIFT, describeClass, hiddenFields } from './visibility.js';
 
 export const DEC_UNDECIDED = 0;
 export const DEC_ALLOW = 1;
@@ -24,13 +25,16 @@ export interface Access {
   firstTupleOnly(e: number): boolean;
   /** tuples the edge's class may see */
   visibleTuples(e: number): number;
+  /** the fields of each tuple the edge's named class hides (visibility.ts HIDE_*) */
+  hidden(e: number): number;
   /** denied now: by the rules, or by the presentity's decision on a pending request */
   denied(e: number): boolean;
   /**
    * The independent disclosure check of a presence document: may edge e see `view` (VIEW_*) of
-   * tuples below `end` now? Reads only the static rules and the decisions taken.
+   * tuples below `end`, with the fields `hide` (HIDE_*) left out, now? Reads only the static
+   * rules and the decisions taken.
    */
-  allows(e: number, view: number, end: number): boolean;
+  allows(e: number, view: number, end: number, hide: number): boolean;
   /** the rule that decides edge e now, in words (trace and inspector) */
   describe(e: number): string;
   /** true when principal g's credentials are wrong (behaviour.authFailureFraction of the principals): its every request fails authentication */
@@ -42,7 +46,10 @@ export function createAccess(ctx: ModelContext): Access {
   const authFailure = ctx.s.behaviour.authFailureFraction;
   const decision = new Uint8Array(E);
   const edgeRule = pop.edgeRule;
+  const classes = ctx.s.population.classes;
+  const hide = Uint8Array.from({ length: 8 }, (_, k) => (k <= classes.length ? hiddenFields(classes, k) : 0));
   return {
+    hidden: (e) => hide[(edgeRule[e] & CLASS_MASK) >> CLASS_SHIFT],
     decision,
     rule: (e) => edgeRule[e] & 3,
     firstTupleOnly: (e) => (edgeRule[e] & VIS_FIRST_TUPLE_ONLY) !== 0,
@@ -51,18 +58,21 @@ export function createAccess(ctx: ModelContext): Access {
       // the presentity's decision (on a pending request, or a revocation) overrides the rule
       return (edgeRule[e] & 3) === RULE_DENY || decision[e] === DEC_DENY;
     },
-    allows(e, view, end) {
+    allows(e, view, end, hidden) {
       const r = edgeRule[e];
       const rule = r & 3;
       if (rule === RULE_DENY || decision[e] === DEC_DENY) return false;
       if (rule === RULE_POLITE) return view === VIEW_POLITE;
       if (view === VIEW_POLITE) return false;
       if (rule === RULE_PENDING && decision[e] !== DEC_ALLOW) return false;
+      const must = hide[(r & CLASS_MASK) >> CLASS_SHIFT];
+      if ((hidden & must) !== must) return false;
       return (r & VIS_FIRST_TUPLE_ONLY) === 0 || end <= 1;
     },
     describe(e) {
       const r = edgeRule[e];
-      const cls = (r & VIS_FIRST_TUPLE_ONLY) !== 0 ? 'visibility class: first tuple only' : 'visibility class: all tuples';
+      const named = classes.length > 0 ? `, ${describeClass(classes, (r & CLASS_MASK) >> CLASS_SHIFT)}` : '';
+      const cls = ((r & VIS_FIRST_TUPLE_ONLY) !== 0 ? 'visibility class: first tuple only' : 'visibility class: all tuples') + named;
       if (decision[e] === DEC_DENY && (r & 3) !== RULE_PENDING) return 'revoked by the presentity';
       switch (r & 3) {
         case RULE_DENY:

@@ -82,6 +82,21 @@ export const COUNTERS = [
   'watcherInfoSent',
   'imStored',
   'decisionsDeferred',
+  'cpimTransactions',
+  'cpimResponsesMatched',
+  'cpimResponsesUnmatched',
+  'cpimTransactionsExpired',
+  'cpimIndeterminant',
+  'cpimUnknownSubscriptId',
+  'cpimNotifyNoSubscription',
+  'notifyForged',
+  'forgedNotifiesSent',
+  'thirdPartyAttempts',
+  'thirdPartyRefused',
+  'stalenessChanges',
+  'stalenessHeld',
+  'stalenessEnded',
+  'stalenessMissed',
 ] as const;
 export type Counter = (typeof COUNTERS)[number];
 /** Counter indices by name (C.publishes is the index of 'publishes'). */

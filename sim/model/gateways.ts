@@ -11,6 +11,7 @@
  * does when the message cannot cross or is refused at a gateway.
  */
 import { C, tick, TL_CROSS_DOMAIN, TL_TRANSFER_FAILED, type ModelContext } from './context.js';
+import { CpimTransactions } from './cpim-transactions.js';
 import { buildSrvTable, chooseSrv, FifoStation, hostsGateway, SERVICE_IM, SERVICE_PRES, type FaultSchedule } from './federation.js';
 import { ENVELOPE, F_LOOP, F_OVERLOAD, F_SPOOFED, isResponse, M_MESSAGE, MESSAGE_KINDS, N_KINDS } from './messages.js';
 import { hashUnit } from './population.js';
@@ -73,6 +74,8 @@ export interface Gateways {
   readonly pairMessages: Float64Array;
   readonly pairBytes: Float64Array;
   readonly link: { messages: Float64Array; bytes: Float64Array; busy: Float64Array; retransmissions: Float64Array; failed: Float64Array };
+  /** TransID and SubscriptID at the boundary (cpim-transactions.ts) */
+  readonly cpim: CpimTransactions;
 }
 
 /** b and the hop budget (plus a spoof flag) packed in one number while a message is between gateways. */
@@ -123,6 +126,8 @@ export function createGateways(ctx: ModelContext, faults: FaultSchedule): Gatewa
   const skipped = { n: 0 };
   const forgers = fed.spoofFraction;
   const until = s.duration;
+  // a message that crosses carries its CPIM attributes (TransID, origin, SubscriptID) in c
+  const cpim = new CpimTransactions(ctx, fed.transactionTimeout, (o, dest) => o === dest || hostsGateway(srv, o, dest, SERVICE_PRES));
 
   const transferFailed = (d: number, kind: number, a: number, b: number, why: string): void => {
     counters[C.transfersFailed]++;
@@ -159,7 +164,7 @@ export function createGateways(ctx: ModelContext, faults: FaultSchedule): Gatewa
   const ready = { t: 0 };
 
   /** A message leaves domain d for domain `dest`: pass d's gateway, cross the link, arrive at the next hop's gateway. */
-  const cross = (d: number, dest: number, kind: number, a: number, b: number, bytes: number, hops: number, spoof: boolean): void => {
+  const cross = (d: number, dest: number, kind: number, a: number, b: number, bytes: number, hops: number, spoof: boolean, c: number): void => {
     const now = kernel.now;
     const k = kinds[kind];
     if (k.settled !== undefined && k.settled(a, b)) {
@@ -188,11 +193,11 @@ export function createGateways(ctx: ModelContext, faults: FaultSchedule): Gatewa
     link.messages[i]++;
     link.bytes[i] += bytes;
     tick(ctx, TL_CROSS_DOMAIN);
-    transmit(d, hop, kind, a, b, bytes, hops + (spoof ? SPOOF : 0), depart, now);
+    transmit(d, hop, kind, a, b, bytes, hops + (spoof ? SPOOF : 0), depart, now, c);
   };
 
   /** The link from d to hop: bandwidth queue, latency, loss and retransmission, faults. */
-  const transmit = (d: number, hop: number, kind: number, a: number, b: number, bytes: number, hops: number, depart: number, now: number): void => {
+  const transmit = (d: number, hop: number, kind: number, a: number, b: number, bytes: number, hops: number, depart: number, now: number, c: number): void => {
     const i = d * D + hop;
     const persistent = isResponse(kind);
     const tx = linkBw[i] > 0 ? (bytes * 8) / (linkBw[i] * 1000) : 0;
@@ -207,7 +212,7 @@ export function createGateways(ctx: ModelContext, faults: FaultSchedule): Gatewa
         link.busy[i] += tx;
       }
       if (!down && !(linkLossP[i] > 0 && rng.uniform(d) < linkLossP[i])) {
-        kernel.schedule(arrive - now, gwIn[kind], hop, a, pack(b, hops));
+        kernel.schedule(arrive - now, gwIn[kind], hop, a, pack(b, hops), c);
         kinds[kind].crossed?.(a, b);
         return;
       }
@@ -232,15 +237,22 @@ export function createGateways(ctx: ModelContext, faults: FaultSchedule): Gatewa
     }
   };
 
+  /** a gateway of h refuses a request: the response the refusal causes carries the request's TransID */
+  const refuse = (kind: number, h: number, a: number, c: number, why: string, code: number): void => {
+    cpim.replyTo = c;
+    kinds[kind].refused(h, a, why, code);
+    cpim.replyTo = -1;
+  };
+
   MESSAGE_KINDS.forEach((name, kind) => {
-    gwIn[kind] = kernel.defineEvent(`gatewayIn:${name}`, (h, a, x) => {
+    gwIn[kind] = kernel.defineEvent(`gatewayIn:${name}`, (h, a, x, c) => {
       const hops = unpackHops(x);
       const b = unpackB(x);
       if ((hops & SPOOF) !== 0) {
         // the claimed identity belongs to a domain other than the one the request came from
         counters[C.spoofed]++;
         counters[C.rejectedAuth]++;
-        kinds[kind].refused(h, a, 'spoofed identity', F_SPOOFED);
+        refuse(kind, h, a, c, 'spoofed identity', F_SPOOFED);
         return;
       }
       if (faults.gatewayDown(h, kernel.now)) return; // the sender's transport sees the loss
@@ -248,30 +260,34 @@ export function createGateways(ctx: ModelContext, faults: FaultSchedule): Gatewa
       const depart = station.admit(kernel.now, drawDist(rng, h, s.domains[h].gateway.serviceTime));
       if (depart < 0) {
         counters[C.gatewayRejected]++;
-        kinds[kind].refused(h, a, 'gateway overload', F_OVERLOAD);
+        refuse(kind, h, a, c, 'gateway overload', F_OVERLOAD);
         return;
       }
-      kernel.schedule(depart - kernel.now, gwOut[kind], h, a, pack(b, hops));
+      kernel.schedule(depart - kernel.now, gwOut[kind], h, a, pack(b, hops), c);
     });
-    gwOut[kind] = kernel.defineEvent(`gatewayOut:${name}`, (h, a, x) => {
+    gwOut[kind] = kernel.defineEvent(`gatewayOut:${name}`, (h, a, x, c) => {
       const hops = unpackHops(x);
       const b = unpackB(x);
       const k = kinds[kind];
       const dest = k.dest(a);
       if (dest === h) {
-        const delay = k.lastHop === undefined ? 0 : k.lastHop(h, a);
-        kernel.schedule(delay, k.arrive, h, a, b);
-        ctx.wire.received(h, kind, a, b, delay);
+        // CPIM checks of the final domain's gateway: a response is handed over as the request it
+        // answers (by TransID), a notify only for a live subscription from the presentity's peer
+        if (!cpim.enter(h, kind, a, b, c)) return;
+        const m = cpim.matchedA;
+        const delay = k.lastHop === undefined ? 0 : k.lastHop(h, m);
+        kernel.schedule(delay, k.arrive, h, m, b);
+        ctx.wire.received(h, kind, m, b, delay);
         return;
       }
       // not for this domain: relay, spending one unit of the hop budget (RFC 3860 3.4.2)
       if (hops <= 1) {
         counters[C.loops]++;
         trace.message(name, -1, h, -1, dest, 0, 'hop budget spent: rejected as a loop');
-        k.refused(h, a, 'loop detected', F_LOOP);
+        refuse(kind, h, a, c, 'loop detected', F_LOOP);
         return;
       }
-      cross(h, dest, kind, a, b, k.bytes(a, h), hops - 1, false);
+      cross(h, dest, kind, a, b, k.bytes(a, h), hops - 1, false, c);
     });
     xferFail[kind] = kernel.defineEvent(`transferFailed:${name}`, (d, a, b) => transferFailed(d, kind, a, b, 'unreachable'));
   });
@@ -302,12 +318,13 @@ export function createGateways(ctx: ModelContext, faults: FaultSchedule): Gatewa
       // a forger's request names a principal of another domain than the one it leaves from; the
       // receiving gateway checks the claim against the peer it came from
       const claimant = forgers > 0 ? (kinds[kind].claimant?.(a) ?? -1) : -1;
-      cross(from, to, kind, a, b, bytes, fed.maxForwards, claimant >= 0 && hashUnit(ctx.seed, claimant, 0, 9) < forgers);
+      cross(from, to, kind, a, b, bytes, fed.maxForwards, claimant >= 0 && hashUnit(ctx.seed, claimant, 0, 9) < forgers, cpim.leave(from, kind, a, b));
     },
     register(kind, h) {
       kinds[kind] = h;
     },
     stations,
+    cpim,
     pairMessages,
     pairBytes,
     link,

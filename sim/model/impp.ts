@@ -19,6 +19,8 @@
  *   im.ts             instant messages, inboxes, delivery reports, duplicates
  *   service.ts        the domains' servers (FIFO multi-core stations, servers.ts)
  *   gateways.ts       CPIM at the boundary: SRV, gateways, links, hop budget (federation.ts)
+ *   cpim-transactions.ts  TransID and SubscriptID at the boundary, the gateways' checks
+ *   forgery.ts        forgers: forged notifications, third-party subscribes and cancels
  *   access-link.ts    the client-server leg: each principal's access link (LAN or mobile)
  *   part.ts           what a partition returns, and the warm-up baseline
  */
@@ -28,6 +30,7 @@ import { createAccess } from './access.js';
 import { createAccessLink } from './access-link.js';
 import { COUNTERS, createContext } from './context.js';
 import { buildFaults } from './federation.js';
+import { createForgery } from './forgery.js';
 import { createGateways } from './gateways.js';
 import { createIm } from './im.js';
 import { createLeases } from './leases.js';
@@ -102,6 +105,7 @@ function createImpp(kernel: Kernel, params: ImppParams) {
   createSessions(ctx, { presence, im, watchers, subscriptions });
   const wire = createWire(ctx, { service, gateways, sizes, subs, tuples, link }, params.countCpim === true);
   if (wire !== null) ctx.wire = wire;
+  createForgery(ctx, { gateways, watchers, sizes });
   part.src = { service, gateways, notification, im, watchers, subs, link };
 
   const D = ctx.D;

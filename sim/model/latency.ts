@@ -54,6 +54,17 @@ export class LatencyRecorder {
   encode(): EncodedHistogram {
     return { count: this.n, data: this.n === 0 ? '' : hdr.encodeIntoCompressedBase64(this.h) };
   }
+
+  /** This histogram less the values of `minus`, plus those of `plus` (each a subset or addition of this one's), encoded. */
+  encodeCorrected(minus: LatencyRecorder, plus: LatencyRecorder): EncodedHistogram {
+    const n = this.n - minus.n + plus.n;
+    if (n === 0) return { count: 0, data: '' };
+    const h = newHistogram();
+    h.add(this.h);
+    h.subtract(minus.h);
+    h.add(plus.h);
+    return { count: n, data: hdr.encodeIntoCompressedBase64(h) };
+  }
 }
 
 export function mergeHistograms(parts: EncodedHistogram[]): hdr.Histogram {

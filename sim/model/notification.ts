@@ -22,6 +22,7 @@ import type { Service } from './service.js';
 import type { Sizes } from './sizes.js';
 import { SUB_ACTIVE, SUB_NONE, SUB_PENDING, type SubscriptionTable } from './subscriptions.js';
 import type { WatcherTable } from './watchers.js';
+import { Staleness } from './staleness.js';
 
 export interface Notification {
   /** presentity g of domain d changed `tuple` (T = all) by a publish that arrived at `arrive` */
@@ -32,6 +33,8 @@ export interface Notification {
   describe(e: number, view: number, first: number, count: number): TracePresence;
   readonly latency: LatencyRecorder;
   readonly live: Float64Array;
+  /** time until each watcher holds each allowed change (staleness.ts) */
+  readonly staleness: Staleness;
 }
 
 /**
@@ -53,11 +56,15 @@ export function createNotification(ctx: ModelContext, service: Service, gateways
   const flushPending = minInterval > 0 ? new Uint8Array(E) : null;
   const listMark = new Uint8Array(D);
   const state = subs.state;
+  const staleness = new Staleness(ctx, VERSION_MOD);
 
   const submitNotify = (d: number, e: number, tuple: number, fake: number, since: number) => {
-    if (!service.submit(d, OP_NOTIFY, pop.edgePresentity[e], e * 32 + tuple * 2 + fake, since)) counters[C.notifyDropped]++;
+    if (service.submit(d, OP_NOTIFY, pop.edgePresentity[e], e * 32 + tuple * 2 + fake, since)) return;
+    counters[C.notifyDropped]++;
+    staleness.missed(since);
   };
   const queue = (d: number, e: number, tuple: number, fake: number, since: number) => {
+    if (fake === 0) staleness.changed(since);
     if (lastNotify !== null && fake === 0) {
       // rate control: at most one notification per interval; a change inside it is sent (as the
       // whole latest state) when the interval ends
@@ -67,7 +74,7 @@ export function createNotification(ctx: ModelContext, service: Service, gateways
         if (flushPending![e] === 0) {
           flushPending![e] = 1;
           kernel.schedule(next - kernel.now, flush, d, e, since);
-        }
+        } else staleness.missed(since);
         return;
       }
       lastNotify[e] = kernel.now;
@@ -76,7 +83,7 @@ export function createNotification(ctx: ModelContext, service: Service, gateways
   };
   const flush = kernel.defineEvent('notifyFlush', (d, e, since) => {
     flushPending![e] = 0;
-    if (state[e] !== SUB_ACTIVE) return;
+    if (state[e] !== SUB_ACTIVE) return staleness.ended(since);
     lastNotify![e] = kernel.now;
     submitNotify(d, e, T, 0, since);
   });
@@ -92,7 +99,8 @@ export function createNotification(ctx: ModelContext, service: Service, gateways
 
   const describe = (e: number, view: number, first: number, count: number): TracePresence => {
     const p = pop.edgePresentity[e];
-    return { entity: entityOf(s, pop, p), version: tuples.version[p], view, rule: access.describe(e), tuples: view === VIEW_POLITE ? [POLITE_TUPLE] : tuples.snapshot(p).slice(first, first + count) };
+    const hide = view === VIEW_POLITE ? 0 : access.hidden(e);
+    return { entity: entityOf(s, pop, p), version: tuples.version[p], view, rule: access.describe(e), tuples: view === VIEW_POLITE ? [POLITE_TUPLE] : tuples.snapshot(p).slice(first, first + count), ...(hide ? { hide } : {}) };
   };
 
   const sendList = (d: number, a: number, since: number) => {
@@ -134,16 +142,18 @@ export function createNotification(ctx: ModelContext, service: Service, gateways
     // RFC 2779 5.1.7: once a cancel (or expiry) is processed, nothing more is sent
     if (state[e] === SUB_NONE || state[e] === SUB_PENDING) {
       counters[C.notifyDropped]++;
+      if (fake === 0) staleness.ended(since);
       return;
     }
     contentOf(e, tupleRaw, fake, since);
     const { view, first, count } = content;
-    if (!access.allows(e, view, first + count)) counters[C.leaks]++;
+    const hide = view === VIEW_POLITE ? 0 : access.hidden(e);
+    if (!access.allows(e, view, first + count, hide)) counters[C.leaks]++;
     counters[C.notifySent]++;
     const p = pop.edgePresentity[e];
     const w = pop.edgeWatcher[e];
     const wd = pop.domainOf[w];
-    const bytes = ENVELOPE.request + sizes.view(p, view, first, count, tuples);
+    const bytes = ENVELOPE.request + sizes.view(p, view, first, count, tuples, hide);
     gateways.send(d, wd, ev.notifyArrive, e * NOTIFY_MUL + (tuples.version[p] % VERSION_MOD) * 4 + view, since, M_NOTIFY, bytes);
     if (trace.on) trace.presence('notify', p, d, w, wd, bytes, VIEW_NAMES[view], describe(e, view, first, count));
   });
@@ -153,9 +163,11 @@ export function createNotification(ctx: ModelContext, service: Service, gateways
     const w = pop.edgeWatcher[e];
     if (!online[w]) {
       counters[C.notifyUndelivered]++;
+      staleness.ended(since);
       return;
     }
     // the watcher now holds this version of the presentity's state, in this view
+    staleness.arrived(e, since, Math.floor((a % NOTIFY_MUL) / 4), views.version[e], kernel.now);
     views.version[e] = Math.floor((a % NOTIFY_MUL) / 4);
     views.view[e] = a % 4;
     received(since);
@@ -169,15 +181,17 @@ export function createNotification(ctx: ModelContext, service: Service, gateways
     const tuple = gt % 16;
     for (let e = pop.revStart[g]; e < pop.revStart[g + 1]; e++) {
       const w = pop.edgeWatcher[e];
-      if (pop.domainOf[w] !== h || views.subscribed[e] === 0 || access.rule(e) !== RULE_ALLOW) continue;
+      if (pop.domainOf[w] !== h || views.subscribed[e] === 0 || access.rule(e) !== RULE_ALLOW || access.hidden(e) !== 0) continue;
       if (tuple > 0 && tuple < T && access.firstTupleOnly(e)) continue;
       const view = access.firstTupleOnly(e) ? VIEW_FIRST_TUPLE : VIEW_FULL;
-      if (!access.allows(e, view, view === VIEW_FULL ? T : 1)) counters[C.leaks]++;
+      if (!access.allows(e, view, view === VIEW_FULL ? T : 1, 0)) counters[C.leaks]++;
       counters[C.notifySent]++;
       if (!online[w]) {
         counters[C.notifyUndelivered]++;
+        staleness.ended(since);
         continue;
       }
+      staleness.arrived(e, since, version, views.version[e], kernel.now);
       views.version[e] = version;
       views.view[e] = view;
       received(since);
@@ -186,6 +200,10 @@ export function createNotification(ctx: ModelContext, service: Service, gateways
 
   const lost = () => {
     counters[C.notifyLost]++;
+  };
+  const lostCrossing = (_d: number, _a: number, since: number) => {
+    counters[C.notifyLost]++;
+    staleness.missed(since);
   };
   gateways.register(M_NOTIFY, {
     arrive: ev.notifyArrive,
@@ -199,9 +217,10 @@ export function createNotification(ctx: ModelContext, service: Service, gateways
     // relayed: the view of the presentity's state now (a partial notification counts as a full one)
     bytes: (a) => {
       const view = a % 4;
-      return ENVELOPE.request + sizes.view(pop.edgePresentity[notifyEdge(a)], view, 0, view === VIEW_FULL ? T : 1, tuples);
+      const e = notifyEdge(a);
+      return ENVELOPE.request + sizes.view(pop.edgePresentity[e], view, 0, view === VIEW_FULL ? T : 1, tuples, view === VIEW_POLITE ? 0 : access.hidden(e));
     },
-    failed: lost,
+    failed: lostCrossing,
     refused: lost,
   });
   gateways.register(M_LIST_NOTIFY, {
@@ -217,6 +236,7 @@ export function createNotification(ctx: ModelContext, service: Service, gateways
   return {
     latency,
     live,
+    staleness,
     queue,
     describe,
     fanOut(d, g, tuple, arrive) {
@@ -226,10 +246,12 @@ export function createNotification(ctx: ModelContext, service: Service, gateways
       for (let e = pop.revStart[g]; e < pop.revStart[g + 1]; e++) {
         if (state[e] !== SUB_ACTIVE) continue;
         if (tuple > 0 && tuple < T && access.firstTupleOnly(e)) continue;
-        if (listed && access.rule(e) === RULE_ALLOW) {
+        // (a list notification carries every field: only watchers whose class sees them all)
+        if (listed && access.rule(e) === RULE_ALLOW && access.hidden(e) === 0) {
           const wd = pop.domainOf[pop.edgeWatcher[e]];
           if (wd !== d) {
             listMark[wd] = 1;
+            staleness.changed(arrive);
             continue;
           }
         }

@@ -32,6 +32,8 @@ export interface ImppPart {
   gateways: { domain: number; jobs: number; sumWait: number; sumService: number; busy: number; maxQueue: number; rejected: number; hosts: number; cores: number }[];
   links: { messages: number[]; bytes: number[]; busy: number[]; retransmissions: number[]; failed: number[] };
   recovery: EncodedHistogram;
+  /** staleness (staleness.ts): change -> the watcher holds it */
+  staleness: EncodedHistogram;
   activeAtEnd: number;
   timeline: { width: number; series: Record<string, number[]> };
   /** the time statistics start from (the scenario's warmup once it was reached, else 0) */
@@ -130,6 +132,7 @@ export class PartBuilder {
     notification.latency.reset();
     im.latency.reset();
     watchers.recovery.reset();
+    notification.staleness.reset();
   }
 
   private stations(owned: number[]): ImppPart['gateways'] {
@@ -190,6 +193,7 @@ export class PartBuilder {
       gateways: this.stations(owned),
       links: { messages: links[0], bytes: links[1], busy: links[2], retransmissions: links[3], failed: links[4] },
       recovery: watchers.recovery.encode(),
+      staleness: notification.staleness.encode(notification.latency),
       timeline: {
         width: timelineWidth,
         series: Object.fromEntries(TIMELINE_SERIES.map((n, i) => [n, Array.from(timeline.subarray(i * TIMELINE_BUCKETS, (i + 1) * TIMELINE_BUCKETS))])),

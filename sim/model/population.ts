@@ -8,11 +8,13 @@
  *   users:  domainOf (Int32), principal kind, watcher kind (Uint8)
  *   edges:  presentity-major CSR (revStart per user, edgeWatcher per edge) and a watcher-major
  *           index (fwdStart per user, fwdEdge per entry) pointing at the same edge ids,
- *           rule (Uint8: access rule in the low 2 bits, visibility class in bit 2).
+ *           rule (Uint8: access rule in the low 2 bits, first-tuple visibility in bit 2, the
+ *           named visibility class in bits 3-5, visibility.ts).
  * About 13 bytes per edge and 12 per user, before the dynamic state the model adds.
  */
 import { RandomStreams, ZipfTable } from '../engine/rng.js';
 import type { CountDist, Scenario } from '../scenario/types.js';
+import { classOfPair, CLASS_SHIFT } from './visibility.js';
 
 export const PRINCIPAL_BOTH = 0;
 export const PRINCIPAL_PRESENTITY_ONLY = 1;
@@ -283,7 +285,7 @@ export function buildPopulation(s: Scenario, seed: number): Population {
       rule = u < acc.allow ? RULE_ALLOW : u < acc.allow + acc.deny ? RULE_DENY : u < acc.allow + acc.deny + acc.politeBlock ? RULE_POLITE : RULE_PENDING;
     }
     const vis = hashUnit(seed, p, w, 2) < pop.visibility.firstTupleOnly ? VIS_FIRST_TUPLE_ONLY : 0;
-    edgeRule[e] = rule | vis;
+    edgeRule[e] = rule | vis | (classOfPair(s, seed, p, w, domainOf[p] === domainOf[w]) << CLASS_SHIFT);
   }
   return {
     domains: D,

@@ -14,6 +14,7 @@ import type { Scenario } from '../scenario/types.js';
 import { encodePidf, type PidfDocument, type PidfTuple } from '../wire/pidf.js';
 import { simTimeToRfc3339 } from '../wire/syntax.js';
 import type { Population } from './population.js';
+import { HIDE_ACTIVITY, HIDE_CONTACT, HIDE_NOTE } from './visibility.js';
 
 /** Extended status per tuple (index 0: closed). */
 export const ACTIVITIES = ['offline', 'available', 'away', 'busy', 'on-the-phone'] as const;
@@ -53,19 +54,22 @@ export const POLITE_TUPLE: TupleState = { index: 0, basic: 0, activity: 0, note:
 
 /**
  * The PIDF document of presentity `entity` ("pres:u3@alpha.example") carrying `tuples` (the ones
- * the view includes; ignored for the polite-block view).
+ * the view includes; ignored for the polite-block view), without the fields `hide` (visibility.ts
+ * HIDE_*: a named visibility class's projection).
  */
-export function viewDocument(entity: string, view: number, tuples: readonly TupleState[]): PidfDocument {
+export function viewDocument(entity: string, view: number, tuples: readonly TupleState[], hide = 0): PidfDocument {
   const contact = `im:${entity.slice(entity.indexOf(':') + 1)}`;
-  const shown = view === VIEW_POLITE ? [POLITE_TUPLE] : tuples;
+  const polite = view === VIEW_POLITE;
+  const shown = polite ? [POLITE_TUPLE] : tuples;
+  const h = polite ? 0 : hide;
   return {
     entity,
     tuples: shown.map(
       (t): PidfTuple => ({
         id: `t${t.index + 1}`,
-        status: { basic: t.basic ? 'open' : 'closed', extensions: [{ ns: IM_NS, name: 'im', text: ACTIVITIES[t.activity], attributes: {}, children: [] }] },
-        contact: { uri: contact, priority: priorityOf(t.index) },
-        notes: t.note > 0 ? [{ text: NOTES[t.note], lang: 'en' }] : [],
+        status: { basic: t.basic ? 'open' : 'closed', extensions: h & HIDE_ACTIVITY ? [] : [{ ns: IM_NS, name: 'im', text: ACTIVITIES[t.activity], attributes: {}, children: [] }] },
+        ...(h & HIDE_CONTACT ? {} : { contact: { uri: contact, priority: priorityOf(t.index) } }),
+        notes: t.note > 0 && !(h & HIDE_NOTE) ? [{ text: NOTES[t.note], lang: 'en' }] : [],
         timestamp: simTimeToRfc3339(t.atMs),
         extensions: [],
       }),
@@ -93,6 +97,10 @@ export class ViewSizer {
   private readonly activityExtra: Int32Array;
   private readonly noteBytes: Int32Array;
   private readonly domainLen: Int32Array;
+  /** bytes a hidden activity (of activity 2) and a hidden contact (of tuple 0, reference entity) take off a tuple; the im namespace declaration, off the document */
+  private readonly activityBytes: number;
+  private readonly activityNs: number;
+  private readonly contactBytes: number;
 
   constructor(
     s: Scenario,
@@ -102,7 +110,7 @@ export class ViewSizer {
     const entity = 'pres:u0@d';
     this.ref = entity.length;
     const one: TupleState = { index: 0, basic: 1, activity: 2, note: 0, atMs: 0 };
-    const size = (ts: TupleState[]) => Buffer.byteLength(encodePidf(viewDocument(entity, VIEW_FULL, ts)));
+    const size = (ts: TupleState[], hide = 0) => Buffer.byteLength(encodePidf(viewDocument(entity, VIEW_FULL, ts, hide)));
     const s1 = size([one]);
     const s2 = size([one, { ...one, index: 1 }]);
     // the second tuple differs from the first by its id and priority only: measure with equal ones
@@ -114,6 +122,10 @@ export class ViewSizer {
     this.activityExtra = Int32Array.from(ACTIVITIES, (a, i) => a.length - ACTIVITIES[2].length + (i === 0 ? 'closed'.length - 'open'.length : 0));
     this.noteBytes = Int32Array.from(NOTES, (n, i) => (i === 0 ? 0 : this.noteOverhead + n.length));
     this.domainLen = Int32Array.from(s.domains, (d) => d.name.length);
+    const two = [one, { ...one, index: 1 }];
+    this.activityBytes = s2 - size(two, HIDE_ACTIVITY) - (s1 - size([one], HIDE_ACTIVITY));
+    this.activityNs = s1 - size([one], HIDE_ACTIVITY) - this.activityBytes;
+    this.contactBytes = s1 - size([one], HIDE_CONTACT);
   }
 
   /** Length of user g's presentity URI less the reference entity's. */
@@ -126,11 +138,19 @@ export class ViewSizer {
    * Bytes of a document of presentity g carrying its tuples first .. first + count - 1, whose
    * columns start at `base` (g * tuples); the polite-block view ignores them.
    */
-  size(g: number, view: number, first: number, count: number, base: number, activity: Uint8Array, note: Uint8Array): number {
+  size(g: number, view: number, first: number, count: number, base: number, activity: Uint8Array, note: Uint8Array, hide = 0): number {
     const delta = this.entityDelta(g);
     if (view === VIEW_POLITE) return this.head + this.tuple + 2 * delta + this.activityExtra[0];
-    let bytes = this.head + delta;
-    for (let i = first; i < first + count; i++) bytes += this.tuple + delta + this.tupleExtra[i] + this.activityExtra[activity[base + i]] + this.noteBytes[note[base + i]];
+    let bytes = this.head + delta - (hide & HIDE_ACTIVITY && count > 0 ? this.activityNs : 0);
+    for (let i = first; i < first + count; i++) {
+      const a = activity[base + i];
+      bytes += this.tuple + delta + this.tupleExtra[i] + this.activityExtra[a] + this.noteBytes[note[base + i]];
+      if (hide === 0) continue;
+      // a hidden activity keeps the basic status (open/closed); a hidden contact takes its URI and priority
+      if (hide & HIDE_ACTIVITY) bytes -= this.activityBytes + ACTIVITIES[a].length - ACTIVITIES[2].length;
+      if (hide & HIDE_NOTE) bytes -= this.noteBytes[note[base + i]];
+      if (hide & HIDE_CONTACT) bytes -= this.contactBytes + delta + String(priorityOf(i)).length - 1;
+    }
     return bytes;
   }
 }

@@ -124,7 +124,7 @@ export function createPresence(ctx: ModelContext, deps: { service: Service; gate
     else trace.presence('fetchResponse', p, d, w, wd, bytes, detail, notification.describe(e, view, 0, view === VIEW_FULL ? T : 1));
   };
   /** a fetch result: the view of the presentity's current state */
-  const result = (e: number, view: number) => ENVELOPE.response + sizes.view(pop.edgePresentity[e], view, 0, view === VIEW_FULL ? T : 1, tuples);
+  const result = (e: number, view: number) => ENVELOPE.response + sizes.view(pop.edgePresentity[e], view, 0, view === VIEW_FULL ? T : 1, tuples, access.hidden(e));
   ev.request[OP_FETCH] = kernel.defineEvent('request:fetch', (d, e, b) => {
     if (!s.domains[d].presence) {
       counters[C.presenceDisabled]++;
@@ -148,12 +148,12 @@ export function createPresence(ctx: ModelContext, deps: { service: Service; gate
     }
     if (rule === RULE_POLITE) {
       counters[C.politeBlocked]++;
-      if (!access.allows(e, VIEW_POLITE, 1)) counters[C.leaks]++;
+      if (!access.allows(e, VIEW_POLITE, 1, 0)) counters[C.leaks]++;
       return respond(d, e, requestTime, result(e, VIEW_POLITE), 'polite block: fixed closed view', VIEW_POLITE);
     }
     if (rule === RULE_PENDING && access.decision[e] !== DEC_ALLOW) return respond(d, e, requestTime, ENVELOPE.response, 'pending authorisation');
     const view = access.firstTupleOnly(e) ? VIEW_FIRST_TUPLE : VIEW_FULL;
-    if (!access.allows(e, view, view === VIEW_FULL ? T : 1)) counters[C.leaks]++;
+    if (!access.allows(e, view, view === VIEW_FULL ? T : 1, access.hidden(e))) counters[C.leaks]++;
     respond(d, e, requestTime, result(e, view), trace.on ? `${access.visibleTuples(e)} tuple(s)` : '', view);
   });
   ev.fetchResponse = kernel.defineEvent('fetchResponse', () => {

@@ -20,6 +20,8 @@ export interface TracePresence {
   viewName?: string;
   rule: string;
   tuples: TupleState[];
+  /** fields of each tuple the watcher's named visibility class hides (visibility.ts HIDE_*; absent: none) */
+  hide?: number;
 }
 
 export interface TraceRecord {

@@ -44,6 +44,12 @@ export interface Watchers {
   forget(g: number): void;
   /** a subscribe or refresh of edge e failed for a while: subscribe again after a back-off */
   retry(d: number, e: number): void;
+  /**
+   * A request (OP_SUBSCRIBE or OP_UNSUBSCRIBE) on edge e sent by authenticated principal g: its
+   * home server refuses one that claims a watcher other than g (RFC 2779 5.1.6, 5.1.8). False
+   * when refused.
+   */
+  request(g: number, e: number, op: number): boolean;
 }
 
 export function createWatchers(ctx: ModelContext, gateways: Gateways, sizes: Sizes, views: WatcherTable): Watchers {
@@ -153,6 +159,15 @@ export function createWatchers(ctx: ModelContext, gateways: Gateways, sizes: Siz
   return {
     recovery,
     retry,
+    request(g, e, op) {
+      if (pop.edgeWatcher[e] !== g) {
+        counters[C.thirdPartyRefused]++;
+        return false;
+      }
+      if (op === OP_SUBSCRIBE) subscribe(e);
+      else sendRequest(e, OP_UNSUBSCRIBE, M_UNSUBSCRIBE, 0);
+      return true;
+    },
     start(g, d, ep) {
       const kind = pop.watcherKind[g];
       if (kind === WATCHER_SUBSCRIBER) {

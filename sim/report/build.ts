@@ -8,7 +8,7 @@ import { bindingsReport } from '../model/bindings/report.js';
 import { cdf, mergeHistograms, summarise } from '../model/latency.js';
 import type { Scenario } from '../scenario/types.js';
 import { accessReport } from './access.js';
-import { federationReport } from './federation.js';
+import { cpimReport, federationReport } from './federation.js';
 import { imReport } from './im.js';
 import { linksReport, pairsReport } from './links.js';
 import { presenceReport } from './presence.js';
@@ -60,6 +60,8 @@ export function buildReport(
     links: linksReport(sc, parts, span),
     timeline: { bucketMs: round(sc.duration / TIMELINE_BUCKETS, 3), series },
     federation: federationReport(c, parts),
+    cpim: cpimReport(c),
+    staleness: { changes: c.stalenessChanges, held: c.stalenessHeld, ended: c.stalenessEnded, missed: c.stalenessMissed, time: summarise(mergeHistograms(parts.map((p) => p.staleness))) },
     sessions: { logins: c.logins, logouts: c.logouts, crashes: c.crashes },
     access: accessReport(parts),
   };

@@ -30,3 +30,18 @@ export function federationReport(c: Record<string, number>, parts: ImppPart[]): 
     notificationsSuppressed: c.notifySuppressed,
   };
 }
+
+/** CPIM transactions at the boundary (RFC 3860: TransID, SubscriptID) and the identity checks on requests and notifications. */
+export function cpimReport(c: Record<string, number>): Report['cpim'] {
+  return {
+    transactions: c.cpimTransactions,
+    responsesMatched: c.cpimResponsesMatched,
+    responsesUnmatched: c.cpimResponsesUnmatched,
+    expired: c.cpimTransactionsExpired,
+    indeterminant: c.cpimIndeterminant,
+    unknownSubscriptId: c.cpimUnknownSubscriptId,
+    notifyNoSubscription: c.cpimNotifyNoSubscription,
+    forgedNotifies: { sent: c.forgedNotifiesSent, refused: c.notifyForged },
+    thirdParty: { attempts: c.thirdPartyAttempts, refused: c.thirdPartyRefused },
+  };
+}

@@ -149,6 +149,10 @@ export interface Report {
     listNotifications: number;
     notificationsSuppressed: number;
   };
+  /** CPIM at the boundary (cpim-transactions.ts): transactions opened, responses matched by TransID or refused (a refused failure report leaves its message indeterminant), cancels naming no live SubscriptID, notifies refused (no live subscription; forged origin), third-party requests refused */
+  cpim: { transactions: number; responsesMatched: number; responsesUnmatched: number; expired: number; indeterminant: number; unknownSubscriptId: number; notifyNoSubscription: number; forgedNotifies: { sent: number; refused: number }; thirdParty: { attempts: number; refused: number } };
+  /** for each allowed change and each watcher subscribed to it: the time until the watcher holds that version or a newer one (held), or why it never held it as itself (staleness.ts) */
+  staleness: { changes: number; held: number; ended: number; missed: number; time: LatencySummary };
   sessions: { logins: number; logouts: number; crashes: number };
   /** the client-server leg: principals per access class and the messages and bytes on their access links, up (to the server) and down; notification and IM latency include it */
   access: Record<'lan' | 'mobile', { users: number; up: { messages: number; bytes: number }; down: { messages: number; bytes: number } }>;

@@ -32,6 +32,7 @@ export function crossCheck(ctx: VCtx, raw: Record<string, unknown>, tree: Tree):
     problem(ctx, 'warmup', `must be less than duration (${formatDuration(duration)}), got ${formatDuration(warmup)}`);
   }
   const knownDomain = checkDomainNames(ctx, raw);
+  checkClassShares(ctx, part<{ classes?: { share: number; among: string }[] }>(tree, 'population')?.classes ?? []);
   if (domains && population) checkPopulationFits(ctx, domains, population);
   else if (domains) checkTotalUsers(ctx, domains);
   const links = part<{ pairs: ResolvedPair[] }>(tree, 'links');
@@ -205,5 +206,13 @@ function checkBehaviourTiming(ctx: VCtx, behaviour: Record<string, number>, dura
   }
   if (duration !== undefined && behaviour.loginWindow! > 0 && behaviour.loginStart! >= duration) {
     problem(ctx, 'behaviour.loginStart', `the login window starts at ${formatDuration(behaviour.loginStart!)}, at or after the end of the run (duration ${formatDuration(duration)})`);
+  }
+}
+
+/** The named visibility classes that apply to one kind of pair take at most all of its pairs. */
+function checkClassShares(ctx: VCtx, classes: { share: number; among: string }[]): void {
+  for (const side of ['same-domain', 'other-domain']) {
+    const sum = classes.reduce((n, c) => n + (c.among === 'any' || c.among === side ? c.share : 0), 0);
+    if (sum > 1 + 1e-9) problem(ctx, 'population.classes', `the shares of the classes that apply to ${side} pairs add up to ${+sum.toFixed(6)}; at most 1`);
   }
 }

@@ -2,8 +2,21 @@
  * Schema tables of the people and what they do: the population (buddies, rules, classes, celebrity),
  * their behaviour (sessions, publishes, subscriptions, IMs) and the teaching trace.
  */
-import { DAY, MAX_BUDDIES, MAX_CELEBRITY_SUBSCRIBERS, MAX_RUN, behaviourDuration, domainName, fraction, rate } from './fields-common.js';
+import { DAY, MAX_BUDDIES, MAX_CELEBRITY_SUBSCRIBERS, MAX_RUN, NAME_RE, behaviourDuration, domainName, fraction, rate } from './fields-common.js';
 import { type ObjectNode } from './schema-nodes.js';
+
+/** A named visibility class (RFC 2779 2.3.3; PRIM watcher classes): what of each tuple its watchers see. */
+const visibilityClassNode: ObjectNode = {
+  kind: 'object',
+  fields: [
+    { name: 'name', node: { kind: 'string', maxLength: 32, pattern: NAME_RE, patternHint: 'a name of lower-case letters, digits and \'-\' such as "co-workers"' }, required: true, description: 'the class, as the trace and the inspector name it' },
+    { name: 'share', node: fraction, required: true, description: 'share of the pairs it applies to that get this class (a deterministic draw per pair)' },
+    { name: 'among', node: { kind: 'string', maxLength: 16, pattern: /^(any|same-domain|other-domain)$/, patternHint: 'any, same-domain or other-domain' }, default: 'any', description: 'the pairs it applies to: watcher and presentity in the same domain, in different domains, or any' },
+    { name: 'activity', node: { kind: 'bool' }, default: false, description: 'sees the extended status (available, away, busy, on-the-phone)' },
+    { name: 'note', node: { kind: 'bool' }, default: false, description: 'sees the note' },
+    { name: 'contact', node: { kind: 'bool' }, default: false, description: 'sees the contact address and its priority' },
+  ],
+};
 
 const celebrityNode: ObjectNode = {
   kind: 'object',
@@ -86,6 +99,7 @@ export const populationNode: ObjectNode = {
       default: { full: 0.8, firstTupleOnly: 0.2 },
       description: 'visibility class of an allowed pair',
     },
+    { name: 'classes', node: { kind: 'array', item: visibilityClassNode, min: 0, max: 7, what: 'visibility classes', keyField: 'name' }, default: [], description: 'named visibility classes (RFC 2779 2.3.3): what of each tuple a watcher of the class sees besides its basic status; a pair no class takes sees every field' },
     { name: 'tuples', node: { kind: 'int', min: 1, max: 8 }, default: 2, description: 'tuples per presentity' },
     { name: 'online', node: fraction, default: 0.7, description: 'fraction of users online at the start' },
     { name: 'blockedSenders', node: fraction, default: 0.01, description: 'fraction of IM senders that each inbox has on its block list' },

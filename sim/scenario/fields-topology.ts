@@ -2,7 +2,7 @@
  * Schema tables of the deployment: servers and their service times, domains with gateways and SRV
  * records, links between domains, the access link, CPIM federation settings and scheduled faults.
  */
-import { DAY, HOUR, MAX_LINK_PAIRS, MAX_RUN, MAX_USERS, SERVICE_TIME_DEFAULTS, behaviourDuration, domainName, fraction, linkLatency, serviceTime, srvTarget } from './fields-common.js';
+import { DAY, HOUR, MAX_LINK_PAIRS, MAX_RUN, MAX_USERS, SERVICE_TIME_DEFAULTS, behaviourDuration, domainName, fraction, linkLatency, rate, serviceTime, srvTarget } from './fields-common.js';
 import { OPERATIONS, type Scenario } from './types.js';
 import { type ObjectNode } from './schema-nodes.js';
 
@@ -158,6 +158,9 @@ export const federationNode: ObjectNode = {
     { name: 'resolverTime', node: { kind: 'dist', max: HOUR }, default: { dist: 'exponential', mean: '20ms' }, description: 'time a resolver cache miss costs (the request waits for it)' },
     { name: 'maxForwards', node: { kind: 'int', min: 1, max: 1023 }, default: 128, description: 'hop budget of a request crossing gateways (RFC 3860 MaxForwards, whose initial value is recommended over 100); at 0 it is rejected as a loop' },
     { name: 'spoofFraction', node: fraction, default: 0, description: 'fraction of principals who are forgers: their requests to other domains claim an identity of another domain, and the receiving gateway, checking the claim against the peer it came from, rejects them' },
+    { name: 'transactionTimeout', node: behaviourDuration(0, MAX_RUN, true), default: '1h', description: 'a CPIM transaction (TransID) that a gateway opened and that is not answered within this time is closed; a later response is refused as unmatched' },
+    { name: 'forgedNotifyRate', node: rate, default: 0, description: 'forged notifications per forger per hour: each claims a presentity of a domain its own gateway does not serve, towards a watcher of a third domain, whose gateway refuses it (RFC 2779 5.1.1, 5.2.4)' },
+    { name: 'thirdPartyRate', node: rate, default: 0, description: 'third-party subscribes and cancels per forger per hour: each claims a watcher other than the forger, and the forger\'s home server refuses it (RFC 2779 5.1.6, 5.1.8)' },
     { name: 'retransmitTimeout', node: behaviourDuration(0, HOUR, true), default: '500ms', description: 'a lost transmission is sent again after this' },
     { name: 'maxRetransmits', node: { kind: 'int', min: 0, max: 100 }, default: 4, description: 'retransmissions before a request or notification fails to cross (responses and reports keep trying)' },
     { name: 'imRetries', node: { kind: 'int', min: 0, max: 100 }, default: 0, description: 'an instant message that fails to cross is retried this often before a failure report (0 = report at once)' },

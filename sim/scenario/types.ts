@@ -132,6 +132,12 @@ export interface FederationSpec {
   maxForwards: number;
   /** fraction of cross-domain requests that claim an identity of a third domain (rejected) */
   spoofFraction: number;
+  /** CPIM transaction lifetime at a gateway (ms): a later response is refused as unmatched */
+  transactionTimeout: number;
+  /** forged notifications per forger per hour (refused by the watcher's gateway) */
+  forgedNotifyRate: number;
+  /** third-party subscribes and cancels per forger per hour (refused by the forger's home server) */
+  thirdPartyRate: number;
   /** link-level retransmission timer (ms) */
   retransmitTimeout: number;
   /** retransmissions before a transfer fails */
@@ -160,6 +166,8 @@ export interface PopulationSpec {
   access: { allow: number; deny: number; politeBlock: number; pending: number };
   /** visibility class of an allowed pair: sees every tuple, or only the first (public) tuple */
   visibility: { full: number; firstTupleOnly: number };
+  /** named visibility classes: the fields of each tuple a class sees besides the basic status (visibility.ts) */
+  classes: { name: string; share: number; among: 'any' | 'same-domain' | 'other-domain'; activity: boolean; note: boolean; contact: boolean }[];
   /** tuples per presentity (1..8) */
   tuples: number;
   /** fraction of users online at the start */

@@ -156,6 +156,24 @@ describe('Kernel', () => {
     ]);
   });
 
+  it('kernel third payload slot: c arrives as sent, alone or beside a and b, on the same and other LPs, and a slot reused after it reads 0', () => {
+    const k = new Kernel({ lpCount: 2, seed: 1, lookahead: 1 });
+    const got: number[][] = [];
+    const E = k.defineEvent('e', (_lp, a, b, c) => got.push([a, b, c]));
+    k.asLP(0, () => {
+      k.schedule(1, E, 0, 0, 0, 2 ** 52 + 1);
+      k.schedule(2, E, 1, 3, 4, -0.5);
+      k.schedule(3, E, 0, 5, 6);
+    });
+    k.run();
+    expect(got).toEqual([
+      [0, 0, 2 ** 52 + 1],
+      [3, 4, -0.5],
+      [5, 6, 0],
+    ]);
+    expect(Object.is(got[0][0], 0)).toBe(true);
+  });
+
   it('kernel.defineEvent refuses more event types than the heap entry can name', () => {
     const k = new Kernel({ lpCount: 1, seed: 1 });
     for (let i = 0; i < 1024; i++) k.defineEvent(`e${i}`, () => undefined);

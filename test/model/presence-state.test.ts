@@ -18,6 +18,25 @@ import { parseScenario } from '../../sim/scenario/index.js';
 import type { Scenario } from '../../sim/scenario/types.js';
 import { decodePidf, encodePidf } from '../../sim/wire/index.js';
 
+/** named visibility classes of the randomised runs, by rule (same domain, other domain, any) */
+const CLASSES = `
+  classes:
+    - { name: co-workers, share: 0.35, among: same-domain, activity: true }
+    - { name: family, share: 0.3, activity: true, note: true, contact: true }
+    - { name: acquaintances, share: 0.3, among: other-domain }
+    - { name: friends, share: 0.2, among: same-domain, note: true }`;
+/** what the class of (p, w) hides, computed here from the scenario: activity 1, note 2, contact 4 */
+function expectedHide(sc: Scenario, p: number, w: number, same: boolean): number {
+  const u = hashUnit(sc.seed, p, w, 10);
+  let acc = 0;
+  for (const c of sc.population.classes) {
+    if ((c.among === 'same-domain' && !same) || (c.among === 'other-domain' && same)) continue;
+    acc += c.share;
+    if (u < acc) return (c.activity ? 0 : 1) | (c.note ? 0 : 2) | (c.contact ? 0 : 4);
+  }
+  return 0;
+}
+
 const arb = fc.record({
   seed: fc.integer({ min: 1, max: 1_000_000 }),
   domains: fc.integer({ min: 1, max: 2 }),
@@ -25,6 +44,7 @@ const arb = fc.record({
   partial: fc.boolean(),
   listed: fc.boolean(),
   pendingAllow: fc.constantFrom(0, 0.5, 1),
+  classes: fc.boolean(),
 });
 type P = typeof arb extends fc.Arbitrary<infer T> ? T : never;
 
@@ -43,7 +63,7 @@ population:
   federatedFraction: ${p.domains > 1 ? 0.5 : 0}
   watchers: { subscriber: 0.7, poller: 0.15, fetcher: 0.15 }
   access: { allow: 0.4, deny: 0.2, politeBlock: 0.2, pending: 0.2 }
-  visibility: { full: 0.5, firstTupleOnly: 0.5 }
+  visibility: { full: 0.5, firstTupleOnly: 0.5 }${p.classes ? CLASSES : ''}
   tuples: ${p.tuples}
   online: 0.8
 behaviour:
@@ -65,10 +85,10 @@ trace: { enabled: true, limit: 10000000 }
 type Rec = NonNullable<Report['trace']>[number];
 const PRESENCE_OPS = new Set(['publish', 'notify', 'listNotify', 'fetchResponse']);
 const envelope = (r: Rec) => (r.op === 'fetchResponse' ? ENVELOPE.response : ENVELOPE.request + (r.op === 'listNotify' ? LIST_OVERHEAD : 0));
-const bodyOf = (r: Rec) => encodePidf(viewDocument(r.state!.entity, r.state!.view, r.state!.tuples));
+const bodyOf = (r: Rec) => encodePidf(viewDocument(r.state!.entity, r.state!.view, r.state!.tuples, r.state!.hide ?? 0));
 
 /** Checks every presence document of a run against replayed state and the static rules. */
-function checkDocuments(sc: Scenario, r: Report): { documents: number; polite: number; firstOnly: number } {
+function checkDocuments(sc: Scenario, r: Report): { documents: number; polite: number; firstOnly: number; classed: number } {
   const pop = buildPopulation(sc, sc.seed);
   const userId = (name: string) => {
     const [u, dom] = name.split('@');
@@ -86,6 +106,7 @@ function checkDocuments(sc: Scenario, r: Report): { documents: number; polite: n
   let documents = 0;
   let polite = 0;
   let firstOnly = 0;
+  let classed = 0;
   // revocations are the owner's decisions (RFC 2779 5.1.16): nothing may follow them on that edge
   const revoked = new Set<string>();
   for (const x of r.trace!) {
@@ -132,6 +153,18 @@ function checkDocuments(sc: Scenario, r: Report): { documents: number; polite: n
       continue;
     }
     if (rule === RULE_PENDING) expect(hashUnit(sc.seed, p, w, 3)).toBeLessThan(sc.behaviour.pendingAllowFraction);
+    // the named class: the document carries exactly the fields it allows, each as published
+    const hide = expectedHide(sc, p, w, pop.domainOf[p] === pop.domainOf[w]);
+    expect(x.state.hide ?? 0, `class of ${x.from} -> ${x.to}`).toBe(hide);
+    if (hide !== 0) classed++;
+    const doc = decodePidf(bodyOf(x));
+    doc.tuples.forEach((dt, i) => {
+      const t = x.state!.tuples[i];
+      expect(dt.status.basic).toBe(t.basic ? 'open' : 'closed');
+      expect(dt.status.extensions.map((z) => z.text)).toEqual(hide & 1 ? [] : [ACTIVITIES[t.activity]]);
+      expect(dt.notes.map((n) => n.text)).toEqual(hide & 2 || t.note === 0 ? [] : [NOTES[t.note]]);
+      expect(dt.contact === undefined).toBe((hide & 4) !== 0);
+    });
     if ((pop.edgeRule[e] & VIS_FIRST_TUPLE_ONLY) !== 0) {
       if (T > 1) firstOnly++;
       expect(x.state.view).toBe(VIEW_FIRST_TUPLE);
@@ -140,7 +173,7 @@ function checkDocuments(sc: Scenario, r: Report): { documents: number; polite: n
       expect(x.state.view).toBe(VIEW_FULL);
     }
   }
-  return { documents, polite, firstOnly };
+  return { documents, polite, firstOnly, classed };
 }
 
 describe('presence state', () => {
@@ -148,6 +181,7 @@ describe('presence state', () => {
     let polite = 0;
     let firstOnly = 0;
     let documents = 0;
+    let classed = 0;
     await fc.assert(
       fc.asyncProperty(arb, async (p) => {
         const sc = scenarioOf(p);
@@ -156,6 +190,7 @@ describe('presence state', () => {
         documents += c.documents;
         polite += c.polite;
         firstOnly += c.firstOnly;
+        classed += c.classed;
         expect(r.security.leaks).toBe(0);
       }),
       { numRuns: 12 },
@@ -164,10 +199,11 @@ describe('presence state', () => {
     expect(documents).toBeGreaterThan(500);
     expect(polite).toBeGreaterThan(0);
     expect(firstOnly).toBeGreaterThan(0);
+    expect(classed).toBeGreaterThan(0);
   });
 
   it('RFC 2778 2.1: a presentity has several tuples, each with its own status, activity, note and time; a change of one tuple leaves the others', async () => {
-    const sc = scenarioOf({ seed: 7, domains: 1, tuples: 3, partial: false, listed: false, pendingAllow: 1 });
+    const sc = scenarioOf({ seed: 7, domains: 1, tuples: 3, partial: false, listed: false, pendingAllow: 1, classes: false });
     const r = await runScenario(sc, { workers: 1 });
     const pubs = r.trace!.filter((x) => x.op === 'publish' && x.state !== undefined);
     const one = pubs.filter((x) => x.state!.tuples.length === 1);

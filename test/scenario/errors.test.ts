@@ -140,6 +140,15 @@ describe('parseScenario errors', () => {
     const doc2 = base();
     doc2.duration = 0;
     expect(only(doc2)).toEqual({ path: 'duration', message: 'the duration must be greater than 0, got 0' });
+    const doc3 = base();
+    doc3.federation = { transactionTimeout: 0 };
+    expect(only(doc3)).toEqual({ path: 'federation.transactionTimeout', message: 'the duration must be greater than 0, got 0' });
+    const doc4 = base();
+    doc4.federation = { forgedNotifyRate: '1000/s' };
+    expect(only(doc4)).toEqual({ path: 'federation.forgedNotifyRate', message: 'the rate must be at most 100/s, got "1000/s"' });
+    const doc5 = base();
+    doc5.population = { ...doc5.population, classes: [{ name: 'family', share: 0.7 }, { name: 'co-workers', share: 0.5, among: 'same-domain' }] };
+    expect(only(doc5)).toEqual({ path: 'population.classes', message: 'the shares of the classes that apply to same-domain pairs add up to 1.2; at most 1' });
   });
 
   it('the users of all domains together are limited', () => {

@@ -34,6 +34,8 @@ describe('overrides (--set path=value)', () => {
     expect(s.duration).toBe(5_400_000);
     expect(s.behaviour.imBodyBytes).toBe(1024);
     expect(s.population.online).toBe(0.5);
+    const f = parseScenario(TWO, 'two.yaml', ['federation.transactionTimeout=30s', 'federation.thirdPartyRate=6/h', 'federation.forgedNotifyRate=2/min']);
+    expect([f.federation.transactionTimeout, f.federation.thirdPartyRate, f.federation.forgedNotifyRate]).toEqual([30_000, 6, 120]);
   });
 
   it('list items are selected by index or by domain name (names may hold dots)', () => {

@@ -37,7 +37,7 @@ export function tracePayload(record: TraceRecord): TracePayload {
   const base = { record, detail: record.detail };
   const state = record.state;
   if (state !== undefined) {
-    const body = encodePidf(viewDocument(state.entity, state.view, state.tuples));
+    const body = encodePidf(viewDocument(state.entity, state.view, state.tuples, state.hide ?? 0));
     return { ...base, rule: state.rule, version: state.version, contentType: 'application/pidf+xml', body, decoded: inspectText(body, 'pidf') };
   }
   if (record.watcherInfo !== undefined) {
