@@ -46,7 +46,7 @@ export const PAIR_STATE_BYTES = 212;
 /** Bytes per ordered pair of each partition's result in the coordinator (its copy and the message carrying it), and of the merged sums. */
 export const PAIR_RESULT_BYTES = 272;
 export const PAIR_MERGED_BYTES = 136;
-/** Bytes of a pending event (heap entry 16, key 8 and three payload slots 24), and pending events per user and per edge. */
+/** Bytes of a pending event (heap entry 16, key 8 and three payload slots 24: PENDING_EVENT_BYTES of sim/engine/queue.ts), and pending events per user and per edge. */
 export const EVENT_BYTES = 48;
 export const EVENTS_PER_USER = 4;
 export const EVENTS_PER_EDGE = 0.5;

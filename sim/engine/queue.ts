@@ -45,9 +45,9 @@ export const PAYLOAD_STRIDE = 3;
 
 /**
  * Bytes one pending event takes: its heap entry (time 8, meta and slot 8), its key (8) and its
- * payload slots (16). The run estimate counts pending events at the same figure.
+ * payload slots (3 x 8). The run estimate counts pending events at the same figure.
  */
-export const PENDING_EVENT_BYTES = 40;
+export const PENDING_EVENT_BYTES = 8 + 8 + 8 + 8 * PAYLOAD_STRIDE;
 /** The arena never reserves less than this by default (the former fixed size), nor more than the most. */
 const ARENA_DEFAULT_MIN = 1 << 26;
 const ARENA_MAX = 1 << 29;

@@ -147,7 +147,7 @@ describe('EventQueue', () => {
     expect(small.stderr).toMatch(/SIM_ERR_ARENA_FULL.*4,096-entry arena/);
   });
 
-  it('the default arena holds as many pending events as the memory limit allows (40 bytes each), never fewer than 64 Mi', () => {
+  it('the default arena holds as many pending events as the memory limit allows (48 bytes each: three payload slots), never fewer than 64 Mi', () => {
     const queue = new URL('../../dist/sim/engine/queue.js', import.meta.url).href;
     const entries = (limit: string) => {
       const r = spawnSync(process.execPath, ['--input-type=module', '-e', `import(${JSON.stringify(queue)}).then((m) => console.log(m.ARENA_ENTRIES))`], {
@@ -158,8 +158,8 @@ describe('EventQueue', () => {
       return Number(r.stdout.trim());
     };
     const big = entries('8GiB');
-    expect(big).toBeGreaterThanOrEqual((8 * 1024 ** 3) / 40);
-    expect(big).toBeLessThan((8 * 1024 ** 3) / 40 + 64);
+    expect(big).toBeGreaterThanOrEqual((8 * 1024 ** 3) / 48);
+    expect(big).toBeLessThan((8 * 1024 ** 3) / 48 + 64);
     expect(entries('100MB')).toBe(1 << 26);
   });
 
