@@ -10,6 +10,7 @@
  */
 import type { TraceRecord } from '../../sim/model/impp.js';
 import { viewDocument } from '../../sim/model/presence-document.js';
+import { wirePayload, type WirePayload } from './wire-payload.js';
 import { encodePidf, encodeWatcherinfo, inspectText, sampleCpimMessage, type InspectResult, type Watcher } from '../../sim/wire/index.js';
 
 export interface TracePayload {
@@ -24,6 +25,8 @@ export interface TracePayload {
   decoded: InspectResult | null;
   /** what of the body is not the simulation's own (e.g. the text of an instant message) */
   note?: string;
+  /** in a domain of a protocol binding: the SIP message or XMPP stanza that carried it (wire-payload.ts) */
+  wire?: WirePayload;
 }
 
 const PRESENCE_OPS = new Set(['publish', 'notify', 'listNotify', 'fetchResponse']);
@@ -34,6 +37,13 @@ function address(who: string, domain: string): string {
 }
 
 export function tracePayload(record: TraceRecord): TracePayload {
+  const p = documentPayload(record);
+  const wire = wirePayload(record, p.contentType === 'application/pidf+xml' && p.body !== null ? p.body : '');
+  if (wire !== null) p.wire = wire;
+  return p;
+}
+
+function documentPayload(record: TraceRecord): TracePayload {
   const base = { record, detail: record.detail };
   const state = record.state;
   if (state !== undefined) {

@@ -92,6 +92,8 @@ export function xmppWireText(k: number, p: XmppParts): string {
 
 const fill = (n: number) => 'x'.repeat(n);
 const jid = (n: number) => `${fill(Math.max(1, n - 2))}@d`;
+/** a bare JID of n bytes whose domain part has domainLen (the local part then has its real length: SASL PLAIN carries it alone) */
+const jidIn = (n: number, domainLen: number) => (domainLen > 0 && n > domainLen + 1 ? `${fill(n - 1 - domainLen)}@${fill(domainLen)}` : jid(n));
 
 /**
  * Bytes of XMPP wire messages: kind k between bare JIDs of fromLen and toLen bytes, a server
@@ -113,7 +115,7 @@ export class XmppSizer {
     const k2 = (activity * 8 + note) * 2097152 + bodyLen;
     const hit = inner.get(k2);
     if (hit !== undefined) return hit;
-    const bytes = Buffer.byteLength(xmppWireText(k, { from: jid(fromLen), to: jid(toLen), domain: fill(Math.max(1, domainLen)), activity, note, body: fill(bodyLen), roster: [], n: 0 }), 'utf8');
+    const bytes = Buffer.byteLength(xmppWireText(k, { from: jidIn(fromLen, domainLen), to: jid(toLen), domain: fill(Math.max(1, domainLen)), activity, note, body: fill(bodyLen), roster: [], n: 0 }), 'utf8');
     inner.set(k2, bytes);
     return bytes;
   }

@@ -143,6 +143,13 @@ async function selectTrace(index) {
     $('insp-type').textContent = p.note ? `${type} ${p.note}` : type;
     $('insp-body').textContent = p.body ?? 'This message carries no body (a request, a response or a report).';
     $('insp-decoded').textContent = p.decoded ? JSON.stringify(p.decoded, null, 2) : '';
+    if (p.wire) {
+      // a domain of a protocol binding: the SIP message or XMPP stanza itself (its body inside)
+      const w = p.wire;
+      $('insp-type').textContent = `(${w.protocol.toUpperCase()} ${w.kind}, ${w.bytes} octets${p.version !== undefined ? `, state version ${p.version}` : ''}) ${w.note}`;
+      $('insp-body').textContent = w.text;
+      $('insp-decoded').textContent = w.decoded ? JSON.stringify(w.decoded, null, 2) : w.decodeError ?? '';
+    }
   } catch (e) {
     $('insp-body').textContent = `Cannot load the payload: ${e.message}`;
   }
