@@ -47,7 +47,13 @@ const K_CANCEL = 3; // unsubscribe: a subscribe of duration 0 naming its Subscri
 const K_NOTIFY = 4;
 
 export const transIdOf = (c: number) => Math.floor(c / (ORIGIN * GEN));
-export const originOf = (c: number) => Math.floor(c / GEN) % ORIGIN;
+/** (c is a non-negative integer of up to 53 bits: floors of exact divisions, no float modulo) */
+export const originOf = (c: number) => {
+  const q = Math.floor(c / GEN);
+  return q - Math.floor(q / ORIGIN) * ORIGIN;
+};
+/** the SubscriptID generation c carries */
+const genOf = (c: number) => c - Math.floor(c / GEN) * GEN;
 
 export class CpimTransactions {
   private readonly role = new Uint8Array(N_KINDS + 16);
@@ -165,12 +171,12 @@ export class CpimTransactions {
     }
     if (role === K_REQUEST) {
       this.received[h]!.put(CpimTransactions.requestKey(kind), a, c, kernel.now);
-      if (kind === M_SUBSCRIBE || kind === M_REFRESH) this.presentitySide[a] = LIVE | (c % GEN);
+      if (kind === M_SUBSCRIBE || kind === M_REFRESH) this.presentitySide[a] = LIVE | genOf(c);
       return true;
     }
     if (role === K_CANCEL) {
       // the SubscriptID must name the live subscription this gateway relayed
-      if (this.presentitySide[a] !== (LIVE | (c % GEN))) {
+      if (this.presentitySide[a] !== (LIVE | genOf(c))) {
         counters[C.cpimUnknownSubscriptId]++;
         return false;
       }

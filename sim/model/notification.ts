@@ -167,9 +167,12 @@ export function createNotification(ctx: ModelContext, service: Service, gateways
       return;
     }
     // the watcher now holds this version of the presentity's state, in this view
-    staleness.arrived(e, since, Math.floor((a % NOTIFY_MUL) / 4), views.version[e], kernel.now);
-    views.version[e] = Math.floor((a % NOTIFY_MUL) / 4);
-    views.view[e] = a % 4;
+    // (a - e * NOTIFY_MUL is a % NOTIFY_MUL: a small integer, where a itself may pass 2^31)
+    const low = a - e * NOTIFY_MUL;
+    const version = low >> 2;
+    staleness.arrived(e, since, version, views.version[e], kernel.now);
+    views.version[e] = version;
+    views.view[e] = low & 3;
     received(since);
   });
 

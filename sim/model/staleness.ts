@@ -28,6 +28,8 @@ import { LatencyRecorder, type EncodedHistogram } from './latency.js';
 
 /** heldAt is kept in whole ms modulo 2^16 (65.536 s) */
 const WRAP = 65536;
+/** x mod 2^16 for an integer x (ToInt32 takes x mod 2^32, a multiple of 2^16): no float modulo on the hot path */
+const WRAP_MASK = WRAP - 1;
 
 export class Staleness {
   /**
@@ -51,6 +53,8 @@ export class Staleness {
     /** versions are carried modulo this */
     private readonly versionMod: number,
   ) {
+    // (arrived() takes differences of versions with a mask)
+    if (!Number.isInteger(Math.log2(versionMod)) || versionMod > 1 << 30) throw new Error(`staleness: the version modulus ${versionMod} is not a power of two up to 2^30`);
     this.counters = ctx.counters;
     this.heldAt = new Uint16Array(ctx.E);
   }
@@ -88,20 +92,22 @@ export class Staleness {
    */
   arrived(e: number, since: number, version: number, held: number, now: number): void {
     const m = this.versionMod;
-    const ahead = (version - held + m) % m;
+    // (version - held) mod m; both are below m, a power of two
+    const ahead = (version - held) & (m - 1);
     if (ahead > m / 2) {
       // overtaken by a newer version in transit
       if (since >= 0) this.minus.record(now - since);
       return this.missed(since);
     }
-    if (ahead > 0) this.heldAt[e] = Math.round(now) % WRAP;
+    // (the Uint16Array store keeps the whole ms modulo 2^16)
+    if (ahead > 0) this.heldAt[e] = Math.round(now) & WRAP_MASK;
     if (since < 0) return;
     this.counters[this.iHeld]++;
     if (ahead > 0) return; // the sample is the notification's latency
     // held since heldAt, which is after the change: the wrapped difference is exact when the change
     // is less than 65.536 s old; an older one keeps its latency as the sample, an upper bound
     if (now - since >= WRAP - 1) return;
-    const ago = (((Math.round(now) - this.heldAt[e]) % WRAP) + WRAP) % WRAP;
+    const ago = (Math.round(now) - this.heldAt[e]) & WRAP_MASK;
     this.minus.record(now - since);
     this.plus.record(Math.max(0, now - since - ago));
   }

@@ -44,7 +44,7 @@ export class TransactionTable {
   }
 
   private slot(kind: number, a: number): number {
-    const lo = a % TWO32 | 0;
+    const lo = a | 0; // (ToInt32: a modulo 2^32, without a float modulo)
     const hi = Math.floor(a / TWO32) | 0;
     let h = Math.imul(lo ^ Math.imul(hi, 0x9e3779b1) ^ (kind << 24), 0x85ebca6b);
     h ^= h >>> 13;
