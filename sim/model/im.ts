@@ -60,20 +60,102 @@ const FATE_CROSSED = 1;
 const FATE_RETRYING = 2;
 const FATE_FAILED = 3;
 
-export function createIm(ctx: ModelContext, deps: { service: Service; gateways: Gateways; access: Access; sizes: Sizes; link: AccessLink }): InstantMessaging {
-  const { kernel, rng, pop, s, seed, D, U, counters, trace, ev, online, epoch } = ctx;
-  const { service, gateways, access, sizes, link } = deps;
-  const beh = s.behaviour;
-  const fed = s.federation;
-  const UNKNOWN_BASE = U;
-  const failures = new Float64Array(IM_FAILURES.length + 1);
-  const latency = new LatencyRecorder();
-  const live = new Float64Array(LIVE_BUCKETS);
-  const dedup: MessageIdSet[] = [];
-  for (let d = 0; d < D; d++) dedup.push(new MessageIdSet());
-  const imTries = new Map<string, number>();
-  const fate = new Map<string, number>();
-  const setFate = (key: string, f: number) => {
+type ImDeps = { service: Service; gateways: Gateways; access: Access; sizes: Sizes; link: AccessLink };
+
+/** Contact j of sender g (domain d): a principal drawn from the seed alone, in another domain with the federated fraction. */
+function contactOf(ctx: ModelContext, g: number, d: number, j: number): number {
+  const { seed, D, pop } = ctx;
+  const h = hash3(seed, g, j, 11);
+  const dom = D > 1 && hashUnit(seed, g, j, 12) < ctx.s.population.federatedFraction ? (d + 1 + (h % (D - 1))) % D : d;
+  return pop.domainStart[dom] + (hash3(seed, g, j, 13) % pop.domainUsers[dom]);
+}
+
+/**
+ * The messages' handler table: one method per event or server job, registered once in the
+ * constructor (the closures that forward to the methods are made there, never per event).
+ */
+class ImService implements InstantMessaging {
+  readonly failures = new Float64Array(IM_FAILURES.length + 1);
+  readonly latency = new LatencyRecorder();
+  readonly live = new Float64Array(LIVE_BUCKETS);
+  readonly stored: InboxStore;
+  private readonly dedup: MessageIdSet[] = [];
+  private readonly imTries = new Map<string, number>();
+  private readonly fate = new Map<string, number>();
+  private readonly ctx: ModelContext;
+  private readonly beh: ModelContext['s']['behaviour'];
+  private readonly service: Service;
+  private readonly gateways: Gateways;
+  private readonly access: Access;
+  private readonly sizes: Sizes;
+  private readonly link: AccessLink;
+  /** recipients from this index on are unknown users (their domain is the index minus it) */
+  private readonly unknownBase: number;
+  private readonly imTimer: number;
+  private readonly imUp: number;
+  private readonly imDown: number;
+  private readonly imRetry: number;
+
+  constructor(ctx: ModelContext, deps: ImDeps) {
+    const { kernel, ev } = ctx;
+    this.ctx = ctx;
+    this.beh = ctx.s.behaviour;
+    this.service = deps.service;
+    this.gateways = deps.gateways;
+    this.access = deps.access;
+    this.sizes = deps.sizes;
+    this.link = deps.link;
+    this.unknownBase = ctx.U;
+    for (let d = 0; d < ctx.D; d++) this.dedup.push(new MessageIdSet());
+    this.stored = new InboxStore(this.beh.offlineStorage ? ctx.U : 0);
+    // the registration order fixes the event type numbers: keep it
+    this.imTimer = kernel.defineEvent('imTimer', (d, g, ep) => this.onTimer(d, g, ep));
+    this.imUp = kernel.defineEvent('imUp', (d, a, x) => this.onUp(d, a, x));
+    this.imDown = kernel.defineEvent('imDown', (d, a, sentAt) => this.onDown(d, a, sentAt));
+    this.service.onComplete(OP_IMSEND, (d, a, sentAt) => this.onSent(d, a, sentAt));
+    ev.imArrive = kernel.defineEvent('imArrive', (d, a, sentAt) => this.onArrive(d, a, sentAt));
+    this.service.onComplete(OP_IMDELIVER, (d, a, sentAt) => this.onDeliverJob(d, a, sentAt));
+    this.service.onComplete(OP_IMREPORT, (_d, _a, code) => this.onReportJob(code));
+    ev.imReport = kernel.defineEvent('imReport', (d, a, code) => this.onReport(d, a, code));
+    this.imRetry = kernel.defineEvent('imRetry', (d, a, sentAt) => this.onRetry(d, a, sentAt));
+    this.registerKinds();
+  }
+
+  private registerKinds(): void {
+    const { counters, pop, ev } = this.ctx;
+    this.gateways.register(M_MESSAGE, {
+      arrive: ev.imArrive,
+      dest: (a) => this.recipientDomain(a),
+      claimant: (a) => Math.floor(a / TWO26),
+      bytes: (_a, h) => this.sizes.im[h],
+      failed: (d, a, b, why) => this.crossFailed(d, a, b, why),
+      refused: (h, a, _why, code) => this.report(h, a, code),
+      settled: (a, b) => this.fate.get(`${a}:${b}`) === FATE_FAILED,
+      crossed: (a, b) => this.setFate(`${a}:${b}`, FATE_CROSSED),
+      pastEnd: () => {
+        counters[C.imPastEnd]++;
+      },
+    });
+    this.gateways.register(
+      M_REPORT,
+      responseKind(counters, ev.imReport, (a) => pop.domainOf[Math.floor(a / TWO26)], {
+        pastEnd: (_a, code) => {
+          if (code !== 0) counters[C.imPastEnd]++;
+        },
+      }),
+    );
+  }
+
+  startAgent(g: number, d: number, ep: number): void {
+    if (this.beh.imRate > 0) this.ctx.kernel.schedule(this.ctx.rng.exponential(d, 3_600_000 / this.beh.imRate), this.imTimer, d, g, ep);
+  }
+
+  inboxOpened(g: number, d: number): void {
+    if (this.beh.offlineStorage) this.stored.drain(g, (a, sentAt) => this.down(d, a, sentAt));
+  }
+
+  private setFate(key: string, f: number): void {
+    const fate = this.fate;
     fate.delete(key);
     fate.set(key, f);
     if (fate.size > 200_000) {
@@ -84,199 +166,197 @@ export function createIm(ctx: ModelContext, deps: { service: Service; gateways: 
         if (--n === 0) break;
       }
     }
-  };
-  const hasInbox = (g: number) => pop.principal[g] !== PRINCIPAL_PRESENTITY_ONLY;
-  const contacts = beh.imContacts;
-  const federated = s.population.federatedFraction;
-  /** Contact j of sender g (domain d): a principal drawn from the seed alone, in another domain with the federated fraction. */
-  const contactOf = (g: number, d: number, j: number) => {
-    const h = hash3(seed, g, j, 11);
-    const dom = D > 1 && hashUnit(seed, g, j, 12) < federated ? (d + 1 + (h % (D - 1))) % D : d;
-    return pop.domainStart[dom] + (hash3(seed, g, j, 13) % pop.domainUsers[dom]);
-  };
-  const store = new InboxStore(beh.offlineStorage ? U : 0);
-  const deliver = (d: number, a: number, sentAt: number) => {
-    counters[C.imDelivered]++;
-    tick(ctx, TL_IM_DELIVERED);
-    latency.record(kernel.now - sentAt);
-    live[liveBucket(kernel.now - sentAt)]++;
-    report(d, a, 0);
-  };
-  const recipientDomain = (a: number) => {
+  }
+
+  private hasInbox(g: number): boolean {
+    return this.ctx.pop.principal[g] !== PRINCIPAL_PRESENTITY_ONLY;
+  }
+
+  private recipientDomain(a: number): number {
     const to = a % TWO26;
-    return to >= UNKNOWN_BASE ? to - UNKNOWN_BASE : pop.domainOf[to];
-  };
+    return to >= this.unknownBase ? to - this.unknownBase : this.ctx.pop.domainOf[to];
+  }
 
-  const fail = (reason: number) => {
-    counters[C.imFailed]++;
-    tick(ctx, TL_IM_FAILED);
-    failures[reason]++;
-  };
+  private deliver(d: number, a: number, sentAt: number): void {
+    const ctx = this.ctx;
+    const now = ctx.kernel.now;
+    ctx.counters[C.imDelivered]++;
+    tick(ctx, TL_IM_DELIVERED);
+    this.latency.record(now - sentAt);
+    this.live[liveBucket(now - sentAt)]++;
+    this.report(d, a, 0);
+  }
 
-  const imTimer = kernel.defineEvent('imTimer', (d, g, ep) => {
-    if (!online[g] || epoch[g] !== ep) return;
-    kernel.schedule(rng.exponential(d, 3_600_000 / beh.imRate), imTimer, d, g, ep);
+  private fail(reason: number): void {
+    this.ctx.counters[C.imFailed]++;
+    tick(this.ctx, TL_IM_FAILED);
+    this.failures[reason]++;
+  }
+
+  /** the recipient of sender g's next message (domain d), or -1 when it drew itself */
+  private pickRecipient(d: number, g: number): number {
+    const { rng, pop, D } = this.ctx;
+    if (rng.uniform(d) < this.beh.unknownRecipientFraction) return this.unknownBase + rng.int(d, D);
+    // a buddy, or one of the sender's other contacts (behaviour.imContacts)
+    const contacts = this.beh.imContacts;
+    const n = pop.fwdStart[g + 1] - pop.fwdStart[g];
     let to: number;
-    if (rng.uniform(d) < beh.unknownRecipientFraction) {
-      to = UNKNOWN_BASE + rng.int(d, D);
-    } else {
-      // a buddy, or one of the sender's other contacts (behaviour.imContacts)
-      const n = pop.fwdStart[g + 1] - pop.fwdStart[g];
-      if (n + contacts > 0) {
-        const k = rng.int(d, n + contacts);
-        to = k < n ? pop.edgePresentity[pop.fwdEdge[pop.fwdStart[g] + k]] : contactOf(g, d, k - n);
-      } else to = pop.domainStart[d] + rng.int(d, pop.domainUsers[d]);
-      if (to === g) return;
-    }
+    if (n + contacts > 0) {
+      const k = rng.int(d, n + contacts);
+      to = k < n ? pop.edgePresentity[pop.fwdEdge[pop.fwdStart[g] + k]] : contactOf(this.ctx, g, d, k - n);
+    } else to = pop.domainStart[d] + rng.int(d, pop.domainUsers[d]);
+    return to === g ? -1 : to;
+  }
+
+  private onTimer(d: number, g: number, ep: number): void {
+    const { kernel, rng, online, epoch, counters } = this.ctx;
+    if (!online[g] || epoch[g] !== ep) return;
+    kernel.schedule(rng.exponential(d, 3_600_000 / this.beh.imRate), this.imTimer, d, g, ep);
+    const to = this.pickRecipient(d, g);
+    if (to < 0) return;
     const a = g * TWO26 + to;
     counters[C.imSent]++;
-    kernel.schedule(link.delay(d, g, sizes.im[d], UP), imUp, d, a, kernel.now);
+    kernel.schedule(this.link.delay(d, g, this.sizes.im[d], UP), this.imUp, d, a, kernel.now);
     // a client retransmission that reuses the message id (RFC 2779 4.1.9, 5.4.2); b < 0 marks the copy
-    if (rng.uniform(d) < beh.duplicateFraction) {
+    if (rng.uniform(d) < this.beh.duplicateFraction) {
       counters[C.imCopies]++;
-      kernel.schedule(link.delay(d, g, sizes.im[d], UP), imUp, d, a, -1 - kernel.now);
+      kernel.schedule(this.link.delay(d, g, this.sizes.im[d], UP), this.imUp, d, a, -1 - kernel.now);
     }
-  });
-  // up the sender's access link to its server
-  const imUp = kernel.defineEvent('imUp', (d, a, x) => {
+  }
+
+  /** up the sender's access link to its server */
+  private onUp(d: number, a: number, x: number): void {
     const copy = x < 0;
-    if (service.submit(d, OP_IMSEND, Math.floor(a / TWO26), a, copy ? -1 - x : x)) return;
-    if (copy) counters[C.imCopiesRefused]++;
-    else fail(F_OVERLOAD);
-  });
-  // down the recipient's access link to its inbox: delivered if the inbox is still open
-  const imDown = kernel.defineEvent('imDown', (d, a, sentAt) => {
-    const to = a % TWO26;
-    if (online[to]) return deliver(d, a, sentAt);
-    if (!beh.offlineStorage) return report(d, a, F_CLOSED);
-    counters[C.imStored]++;
-    store.put(to, a, sentAt);
-  });
-  const down = (d: number, a: number, sentAt: number) => kernel.schedule(link.delay(d, a % TWO26, sizes.im[d], DOWN), imDown, d, a, sentAt);
+    if (this.service.submit(d, OP_IMSEND, Math.floor(a / TWO26), a, copy ? -1 - x : x)) return;
+    if (copy) this.ctx.counters[C.imCopiesRefused]++;
+    else this.fail(F_OVERLOAD);
+  }
 
-  service.onComplete(OP_IMSEND, (d, a, sentAt) => {
+  /** down the recipient's access link to its inbox: delivered if the inbox is still open */
+  private onDown(d: number, a: number, sentAt: number): void {
     const to = a % TWO26;
-    const td = recipientDomain(a);
-    gateways.send(d, td, ev.imArrive, a, sentAt, M_MESSAGE, sizes.im[d]);
+    if (this.ctx.online[to]) return this.deliver(d, a, sentAt);
+    if (!this.beh.offlineStorage) return this.report(d, a, F_CLOSED);
+    this.ctx.counters[C.imStored]++;
+    this.stored.put(to, a, sentAt);
+  }
+
+  private down(d: number, a: number, sentAt: number): void {
+    this.ctx.kernel.schedule(this.link.delay(d, a % TWO26, this.sizes.im[d], DOWN), this.imDown, d, a, sentAt);
+  }
+
+  /** the sender's server routed the message: towards the recipient's domain */
+  private onSent(d: number, a: number, sentAt: number): void {
+    const { trace, ev } = this.ctx;
+    const to = a % TWO26;
+    const td = this.recipientDomain(a);
+    this.gateways.send(d, td, ev.imArrive, a, sentAt, M_MESSAGE, this.sizes.im[d]);
     if (trace.on) {
-      const r = trace.message('message', Math.floor(a / TWO26), d, to >= UNKNOWN_BASE ? -1 : to, td, sizes.im[d], to >= UNKNOWN_BASE ? 'to an unknown user' : 'instant message');
-      if (r !== null) r.textBytes = beh.imBodyBytes;
+      const unknown = to >= this.unknownBase;
+      const r = trace.message('message', Math.floor(a / TWO26), d, unknown ? -1 : to, td, this.sizes.im[d], unknown ? 'to an unknown user' : 'instant message');
+      if (r !== null) r.textBytes = this.beh.imBodyBytes;
     }
-  });
+  }
 
-  const report = (d: number, a: number, code: number) => {
+  private report(d: number, a: number, code: number): void {
+    const { pop, trace, ev } = this.ctx;
     const g = Math.floor(a / TWO26);
     const sd = pop.domainOf[g];
-    gateways.send(d, sd, ev.imReport, a, code, M_REPORT, ENVELOPE.response);
+    this.gateways.send(d, sd, ev.imReport, a, code, M_REPORT, ENVELOPE.response);
     if (trace.on) trace.message('messageReport', -1, d, g, sd, ENVELOPE.response, code === 0 ? 'delivered' : `failed: ${IM_FAILURES[code - 1]}`);
-  };
+  }
 
-  ev.imArrive = kernel.defineEvent('imArrive', (d, a, sentAt) => {
+  private onArrive(d: number, a: number, sentAt: number): void {
     const to = a % TWO26;
-    const subject = to >= UNKNOWN_BASE ? 0 : to;
-    if (!service.submit(d, OP_IMDELIVER, subject, a, sentAt)) {
+    const subject = to >= this.unknownBase ? 0 : to;
+    if (!this.service.submit(d, OP_IMDELIVER, subject, a, sentAt)) {
       // refused: that is this message's one outcome, so a later copy of it is a duplicate
-      if (!dedup[d].add(a, sentAt, kernel.now)) {
-        counters[C.imDuplicates]++;
+      if (!this.dedup[d].add(a, sentAt, this.ctx.kernel.now)) {
+        this.ctx.counters[C.imDuplicates]++;
         return;
       }
-      report(d, a, F_OVERLOAD);
+      this.report(d, a, F_OVERLOAD);
     }
-  });
+  }
 
-  service.onComplete(OP_IMDELIVER, (d, a, sentAt) => {
+  /** the recipient's server took the message: its one outcome */
+  private onDeliverJob(d: number, a: number, sentAt: number): void {
+    const { counters, s, seed, online } = this.ctx;
     const to = a % TWO26;
     const g = Math.floor(a / TWO26);
     // message identity = (sender, recipient, send time): a retransmission carries the same one.
     // Duplicates are suppressed before any outcome, so each message has exactly one (RFC 2779 5.4.2)
-    if (!dedup[d].add(a, sentAt, kernel.now)) {
+    if (!this.dedup[d].add(a, sentAt, this.ctx.kernel.now)) {
       counters[C.imDuplicates]++;
       return;
     }
-    if (to >= UNKNOWN_BASE || !hasInbox(to)) return report(d, a, F_UNKNOWN);
-    if (!s.domains[d].im) return report(d, a, F_DISABLED);
-    if (access.authFails(g)) {
+    if (to >= this.unknownBase || !this.hasInbox(to)) return this.report(d, a, F_UNKNOWN);
+    if (!s.domains[d].im) return this.report(d, a, F_DISABLED);
+    if (this.access.authFails(g)) {
       counters[C.rejectedAuth]++;
-      return report(d, a, F_AUTH);
+      return this.report(d, a, F_AUTH);
     }
     // per-inbox block list (RFC 2779 2.3.5, 5.4.10)
-    if (hashUnit(seed, to, g, 4) < s.population.blockedSenders) return report(d, a, F_BLOCKED);
+    if (hashUnit(seed, to, g, 4) < s.population.blockedSenders) return this.report(d, a, F_BLOCKED);
     if (!online[to]) {
-      if (!beh.offlineStorage) return report(d, a, F_CLOSED);
+      if (!this.beh.offlineStorage) return this.report(d, a, F_CLOSED);
       // store-and-forward: kept until the inbox opens
       counters[C.imStored]++;
-      store.put(to, a, sentAt);
+      this.stored.put(to, a, sentAt);
       return;
     }
-    down(d, a, sentAt);
-  });
+    this.down(d, a, sentAt);
+  }
 
   // a report reaching the sender's domain is a job of its servers (serviceTimes.imReport) that
   // hands it to the sender; a failure report its servers refuse leaves the outcome unknown to the
   // sender: indeterminate (RFC 2779 4.2.1)
-  service.onComplete(OP_IMREPORT, (_d, _a, code) => {
-    counters[C.imReportsReceived]++;
-    if (code !== 0) fail(code);
-  });
-  ev.imReport = kernel.defineEvent('imReport', (d, a, code) => {
-    if (!service.submit(d, OP_IMREPORT, Math.floor(a / TWO26), a, code) && code !== 0) counters[C.imIndeterminate]++;
-  });
+  private onReportJob(code: number): void {
+    this.ctx.counters[C.imReportsReceived]++;
+    if (code !== 0) this.fail(code);
+  }
 
-  const imRetry = kernel.defineEvent('imRetry', (d, a, sentAt) => {
-    gateways.send(d, recipientDomain(a), ev.imArrive, a, sentAt, M_MESSAGE, sizes.im[d]);
-  });
+  private onReport(d: number, a: number, code: number): void {
+    if (!this.service.submit(d, OP_IMREPORT, Math.floor(a / TWO26), a, code) && code !== 0) this.ctx.counters[C.imIndeterminate]++;
+  }
+
+  private onRetry(d: number, a: number, sentAt: number): void {
+    this.gateways.send(d, this.recipientDomain(a), this.ctx.ev.imArrive, a, sentAt, M_MESSAGE, this.sizes.im[d]);
+  }
 
   /** A message from domain d could not cross: retry it, or fail it for good. */
-  const crossFailed = (d: number, a: number, b: number, why: string) => {
+  private crossFailed(d: number, a: number, b: number, why: string): void {
+    const { counters, kernel, trace } = this.ctx;
+    const fed = this.ctx.s.federation;
     // retries of a message are few: their count lives in a map keyed by the message id
     const key = `${a}:${b}`;
-    const f = fate.get(key);
+    const f = this.fate.get(key);
     if (f === FATE_CROSSED || f === FATE_FAILED) {
       // another copy of this message (a client retransmission) crossed or already failed:
       // the message has its outcome, this copy is a duplicate
       counters[C.imDuplicates]++;
       return;
     }
-    const tries = imTries.get(key) ?? 0;
+    const tries = this.imTries.get(key) ?? 0;
     if (tries < fed.imRetries && why !== 'loop') {
       counters[C.imRetries]++;
-      imTries.set(key, tries + 1);
-      setFate(key, FATE_RETRYING);
-      kernel.schedule(Math.min(fed.retryBackoff * 2 ** tries, 300_000), imRetry, d, a, b);
+      this.imTries.set(key, tries + 1);
+      this.setFate(key, FATE_RETRYING);
+      kernel.schedule(Math.min(fed.retryBackoff * 2 ** tries, 300_000), this.imRetry, d, a, b);
     } else {
-      imTries.delete(key);
-      setFate(key, FATE_FAILED);
-      fail(why === 'loop' ? F_LOOP : F_UNREACHABLE);
+      this.imTries.delete(key);
+      this.setFate(key, FATE_FAILED);
+      this.fail(why === 'loop' ? F_LOOP : F_UNREACHABLE);
       if (trace.on) trace.message('messageReport', -1, d, Math.floor(a / TWO26), d, ENVELOPE.response, `failed: ${why}`);
     }
-  };
+  }
 
-  gateways.register(M_MESSAGE, {
-    arrive: ev.imArrive,
-    dest: recipientDomain,
-    claimant: (a) => Math.floor(a / TWO26),
-    bytes: (_a, h) => sizes.im[h],
-    failed: crossFailed,
-    refused: (h, a, _why, code) => report(h, a, code),
-    settled: (a, b) => fate.get(`${a}:${b}`) === FATE_FAILED,
-    crossed: (a, b) => setFate(`${a}:${b}`, FATE_CROSSED),
-    pastEnd: () => {
-      counters[C.imPastEnd]++;
-    },
-  });
-  gateways.register(
-    M_REPORT,
-    responseKind(counters, ev.imReport, (a) => pop.domainOf[Math.floor(a / TWO26)], {
-      pastEnd: (_a, code) => {
-        if (code !== 0) counters[C.imPastEnd]++;
-      },
-    }),
-  );
-
-  const census = () => {
-    let n = counters[C.imPastEnd] + store.size;
+  census(): number {
+    const { counters, kernel, ev } = this.ctx;
+    const gateways = this.gateways;
+    let n = counters[C.imPastEnd] + this.stored.size;
     kernel.forEachPending((_t, type, _target, _a, b) => {
-      if (type === ev.imArrive || type === imRetry || type === imUp || type === imDown) n++;
+      if (type === ev.imArrive || type === this.imRetry || type === this.imUp || type === this.imDown) n++;
       else if (type === ev.imReport) {
         if (b !== 0) n++;
       } else {
@@ -284,25 +364,15 @@ export function createIm(ctx: ModelContext, deps: { service: Service; gateways: 
         if (kind === M_MESSAGE || (kind === M_REPORT && gateways.transitB !== 0)) n++;
       }
     });
-    for (const pool of service.pools) {
+    for (const pool of this.service.pools) {
       pool?.forEachJob((op, _a, b) => {
         if (op === OP_IMSEND || op === OP_IMDELIVER || (op === OP_IMREPORT && b !== 0)) n++;
       });
     }
     return n;
-  };
+  }
+}
 
-  return {
-    census,
-    stored: store,
-    inboxOpened(g, d) {
-      if (beh.offlineStorage) store.drain(g, (a, sentAt) => down(d, a, sentAt));
-    },
-    failures,
-    latency,
-    live,
-    startAgent(g, d, ep) {
-      if (beh.imRate > 0) kernel.schedule(rng.exponential(d, 3_600_000 / beh.imRate), imTimer, d, g, ep);
-    },
-  };
+export function createIm(ctx: ModelContext, deps: ImDeps): InstantMessaging {
+  return new ImService(ctx, deps);
 }

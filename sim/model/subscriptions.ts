@@ -66,195 +66,316 @@ export const END_UNSUBSCRIBED = 4;
 /** XMPP: a roster subscription has no expiry (RFC 6121): granted for longer than any run */
 export const NEVER = 300 * 86_400_000;
 
-export function createSubscriptions(ctx: ModelContext, deps: { service: Service; gateways: Gateways; access: Access; notification: Notification; watcherInfo: WatcherInfo; faults: FaultSchedule; table: SubscriptionTable; sizes: Sizes; watchers: Watchers }): Subscriptions {
-  const { kernel, rng, pop, s, seed, T, counters, trace, ev, timers } = ctx;
-  const { service, gateways, access, notification, watcherInfo, table, sizes } = deps;
-  const beh = s.behaviour;
-  const state = table.state;
-  const expiry = table.expiry;
-  const decision = access.decision;
+type SubscriptionDeps = {
+  service: Service;
+  gateways: Gateways;
+  access: Access;
+  notification: Notification;
+  watcherInfo: WatcherInfo;
+  faults: FaultSchedule;
+  table: SubscriptionTable;
+  sizes: Sizes;
+  watchers: Watchers;
+};
 
-  const respond = (d: number, e: number, granted: number, why: string) => {
-    const w = pop.edgeWatcher[e];
-    const wd = pop.domainOf[w];
-    // XMPP answers a probe with presence, not with a response: only refusals are stanzas
-    if (ctx.wire.proto[d] === P_XMPP && ctx.wire.proto[wd] === P_XMPP && (granted >= 0 || granted === RESP_PENDING)) return;
-    gateways.send(d, wd, ev.subResponse, e, granted, M_SUB_RESPONSE, ENVELOPE.response);
-    trace.message('subscribeResponse', pop.edgePresentity[e], d, w, wd, ENVELOPE.response, why);
-  };
-  const grant = (d: number, requested: number) => (ctx.wire.proto[d] === P_XMPP ? NEVER : Math.min(requested, beh.maxSubscriptionDuration));
-  /** The subscription of edge e ended at the service: the watcher is told why (RFC 2779 5.1.9). */
-  const terminate = (d: number, e: number, reason: number) => {
-    const w = pop.edgeWatcher[e];
-    const wd = pop.domainOf[w];
-    counters[C.terminationsSent]++;
-    gateways.send(d, wd, ev.terminated, e, reason, M_TERMINATED, sizes.request(d));
-    trace.message('terminated', pop.edgePresentity[e], d, w, wd, sizes.request(d), TERMINATION_REASONS[reason]);
-  };
-  const expire = kernel.defineEvent('expire', (d, e) => {
-    if (state[e] === SUB_NONE || expiry[e] > kernel.now) return;
-    state[e] = SUB_NONE;
-    counters[C.subExpired]++;
-    watcherInfo.changed(d, pop.edgePresentity[e], e, WI_TIMEOUT);
-    terminate(d, e, END_EXPIRED);
-  });
-  const extend = (d: number, e: number, g: number) => {
-    expiry[e] = kernel.now + g;
-    timers.set(g, expire, d, e);
-  };
+/**
+ * The subscription lifecycle's handler table: one method per event or server job, registered once
+ * in the constructor (the closures that forward to the methods are made there, never per event).
+ */
+class SubscriptionService implements Subscriptions {
+  private readonly ctx: ModelContext;
+  private readonly beh: ModelContext['s']['behaviour'];
+  private readonly service: Service;
+  private readonly gateways: Gateways;
+  private readonly access: Access;
+  private readonly notification: Notification;
+  private readonly watcherInfo: WatcherInfo;
+  private readonly sizes: Sizes;
+  private readonly state: Uint8Array;
+  private readonly expiry: Float64Array;
+  private readonly decision: Access['decision'];
+  private readonly expire: number;
+  private readonly decide: number;
+  private readonly revokeTimer: number;
 
-  for (const op of [OP_SUBSCRIBE, OP_REFRESH, OP_UNSUBSCRIBE]) {
-    ev.request[op] = kernel.defineEvent(`request:${OPERATIONS[op]}`, (d, e, b) => {
-      if (!s.domains[d].presence) {
-        counters[C.presenceDisabled]++;
-        if (op !== OP_UNSUBSCRIBE) respond(d, e, RESP_REJECTED, 'presence service disabled');
-        return;
-      }
-      if (!service.submit(d, op, pop.edgePresentity[e], e, b) && op !== OP_UNSUBSCRIBE) respond(d, e, RESP_UNAVAILABLE, 'service unavailable (overload or down)');
+  constructor(ctx: ModelContext, deps: SubscriptionDeps) {
+    const { kernel, ev } = ctx;
+    this.ctx = ctx;
+    this.beh = ctx.s.behaviour;
+    this.service = deps.service;
+    this.gateways = deps.gateways;
+    this.access = deps.access;
+    this.notification = deps.notification;
+    this.watcherInfo = deps.watcherInfo;
+    this.sizes = deps.sizes;
+    this.state = deps.table.state;
+    this.expiry = deps.table.expiry;
+    this.decision = deps.access.decision;
+    // the registration order fixes the event type numbers: keep it
+    this.expire = kernel.defineEvent('expire', (d, e) => this.onExpire(d, e));
+    for (const op of [OP_SUBSCRIBE, OP_REFRESH, OP_UNSUBSCRIBE]) {
+      ev.request[op] = kernel.defineEvent(`request:${OPERATIONS[op]}`, (d, e, b) => this.onRequest(op, d, e, b));
+    }
+    this.service.onComplete(OP_SUBSCRIBE, (d, e, requested) => this.onSubscribe(d, e, requested));
+    this.service.onComplete(OP_REFRESH, (d, e, requested) => this.onRefresh(d, e, requested));
+    this.service.onComplete(OP_UNSUBSCRIBE, (d, e) => this.onUnsubscribe(d, e));
+    this.decide = kernel.defineEvent('pendingDecision', (d, e) => this.onDecide(d, e));
+    this.revokeTimer = kernel.defineEvent('revokeTimer', (d, g, ep) => this.onRevokeTimer(d, g, ep));
+    this.service.onComplete(OP_REVOKE, (d, e) => this.onRevoke(d, e));
+    const crash = kernel.defineEvent('serverCrash', (d) => this.onCrash(d));
+    ctx.onInit((d) => {
+      for (const c of deps.faults.crashes) if (c.domain === d) kernel.schedule(c.at, crash, d, 0, 0);
+    });
+    this.registerKinds(deps.watchers.retry);
+  }
+
+  private registerKinds(retry: Watchers['retry']): void {
+    const { pop, ev, counters } = this.ctx;
+    const sizes = this.sizes;
+    const requestBytes = (a: number) => ENVELOPE.request + sizes.entityLen[pop.domainOf[pop.edgePresentity[a]]];
+    const presentityDomain = (a: number) => pop.domainOf[pop.edgePresentity[a]];
+    for (const [kind, op] of [
+      [M_SUBSCRIBE, OP_SUBSCRIBE],
+      [M_REFRESH, OP_REFRESH],
+    ]) {
+      this.gateways.register(kind, {
+        arrive: ev.request[op],
+        dest: presentityDomain,
+        bytes: requestBytes,
+        claimant: (a) => pop.edgeWatcher[a],
+        failed: retry,
+        refused: (h, a, why) => this.respond(h, a, why === 'gateway overload' ? RESP_UNAVAILABLE : RESP_REJECTED, why),
+      });
+    }
+    this.gateways.register(M_UNSUBSCRIBE, {
+      arrive: ev.request[OP_UNSUBSCRIBE],
+      dest: presentityDomain,
+      bytes: requestBytes,
+      claimant: (a) => pop.edgeWatcher[a],
+      failed: () => {
+        counters[C.unsubscribeLost]++;
+      },
+      refused: () => undefined,
     });
   }
 
-  const refuse = (d: number, e: number, p: number, rule: number) => {
+  respond(d: number, e: number, granted: number, why: string): void {
+    const { pop, ev, trace } = this.ctx;
+    const w = pop.edgeWatcher[e];
+    const wd = pop.domainOf[w];
+    // XMPP answers a probe with presence, not with a response: only refusals are stanzas
+    if (this.ctx.wire.proto[d] === P_XMPP && this.ctx.wire.proto[wd] === P_XMPP && (granted >= 0 || granted === RESP_PENDING)) return;
+    this.gateways.send(d, wd, ev.subResponse, e, granted, M_SUB_RESPONSE, ENVELOPE.response);
+    trace.message('subscribeResponse', pop.edgePresentity[e], d, w, wd, ENVELOPE.response, why);
+  }
+
+  startAgent(g: number, d: number, ep: number): void {
+    const { pop, rng, kernel, timers } = this.ctx;
+    const revokeRate = this.beh.revocationRate;
+    if (revokeRate > 0) timers.set(rng.exponential(d, 3_600_000 / revokeRate), this.revokeTimer, d, g, ep);
+    // requests that waited while the presentity was offline are decided now, after the think time
+    for (let e = pop.revStart[g]; e < pop.revStart[g + 1]; e++) {
+      if (this.state[e] === SUB_PENDING && this.decision[e] === DEC_UNDECIDED) kernel.schedule(drawDist(rng, d, this.beh.pendingDecisionDelay), this.decide, d, e);
+    }
+  }
+
+  private grant(d: number, requested: number): number {
+    return this.ctx.wire.proto[d] === P_XMPP ? NEVER : Math.min(requested, this.beh.maxSubscriptionDuration);
+  }
+
+  /** The subscription of edge e ended at the service: the watcher is told why (RFC 2779 5.1.9). */
+  private terminate(d: number, e: number, reason: number): void {
+    const { pop, ev, trace, counters } = this.ctx;
+    const w = pop.edgeWatcher[e];
+    const wd = pop.domainOf[w];
+    counters[C.terminationsSent]++;
+    this.gateways.send(d, wd, ev.terminated, e, reason, M_TERMINATED, this.sizes.request(d));
+    trace.message('terminated', pop.edgePresentity[e], d, w, wd, this.sizes.request(d), TERMINATION_REASONS[reason]);
+  }
+
+  private onExpire(d: number, e: number): void {
+    if (this.state[e] === SUB_NONE || this.expiry[e] > this.ctx.kernel.now) return;
+    this.state[e] = SUB_NONE;
+    this.ctx.counters[C.subExpired]++;
+    this.watcherInfo.changed(d, this.ctx.pop.edgePresentity[e], e, WI_TIMEOUT);
+    this.terminate(d, e, END_EXPIRED);
+  }
+
+  private extend(d: number, e: number, g: number): void {
+    this.expiry[e] = this.ctx.kernel.now + g;
+    this.ctx.timers.set(g, this.expire, d, e);
+  }
+
+  /** a subscribe, refresh or unsubscribe reached the presentity's domain: a job of its servers */
+  private onRequest(op: number, d: number, e: number, b: number): void {
+    if (!this.ctx.s.domains[d].presence) {
+      this.ctx.counters[C.presenceDisabled]++;
+      if (op !== OP_UNSUBSCRIBE) this.respond(d, e, RESP_REJECTED, 'presence service disabled');
+      return;
+    }
+    if (!this.service.submit(d, op, this.ctx.pop.edgePresentity[e], e, b) && op !== OP_UNSUBSCRIBE) this.respond(d, e, RESP_UNAVAILABLE, 'service unavailable (overload or down)');
+  }
+
+  private refuse(d: number, e: number, p: number, rule: number): void {
+    const counters = this.ctx.counters;
     // RFC 2779 5.1.5: the watcher is told of the refusal
     counters[C.denied]++;
     counters[C.subRejected]++;
-    respond(d, e, RESP_REJECTED, rule === RULE_DENY ? 'denied by the access rules' : 'denied by the presentity');
-    watcherInfo.changed(d, p, e, WI_REJECTED);
-  };
+    this.respond(d, e, RESP_REJECTED, rule === RULE_DENY ? 'denied by the access rules' : 'denied by the presentity');
+    this.watcherInfo.changed(d, p, e, WI_REJECTED);
+  }
 
-  service.onComplete(OP_SUBSCRIBE, (d, e, requested) => {
-    if (access.authFails(pop.edgeWatcher[e])) {
+  private onSubscribe(d: number, e: number, requested: number): void {
+    const { pop, counters, T } = this.ctx;
+    const state = this.state;
+    if (this.access.authFails(pop.edgeWatcher[e])) {
       counters[C.rejectedAuth]++;
       counters[C.subRejected]++;
-      respond(d, e, RESP_REJECTED, 'authentication failed');
+      this.respond(d, e, RESP_REJECTED, 'authentication failed');
       return;
     }
     const p = pop.edgePresentity[e];
-    const rule = access.rule(e);
-    const g = grant(d, requested);
+    const rule = this.access.rule(e);
+    const g = this.grant(d, requested);
     if (state[e] !== SUB_NONE) {
       // a repeated subscribe acts as a refresh of the existing subscription
-      extend(d, e, g);
+      this.extend(d, e, g);
       counters[C.subRefreshed]++;
-      respond(d, e, state[e] === SUB_PENDING ? RESP_PENDING : g, 'already subscribed: refreshed');
+      this.respond(d, e, state[e] === SUB_PENDING ? RESP_PENDING : g, 'already subscribed: refreshed');
       // a subscribe (unlike a refresh) always gets the current state at once
-      if (state[e] === SUB_ACTIVE) notification.queue(d, e, T, 0, -1);
+      if (state[e] === SUB_ACTIVE) this.notification.queue(d, e, T, 0, -1);
       return;
     }
-    if (access.denied(e)) return refuse(d, e, p, rule);
+    if (this.access.denied(e)) return this.refuse(d, e, p, rule);
     counters[C.subCreated]++;
-    extend(d, e, g);
-    watcherInfo.changed(d, p, e, WI_SUBSCRIBE);
+    this.extend(d, e, g);
+    this.watcherInfo.changed(d, p, e, WI_SUBSCRIBE);
+    this.admit(d, e, rule, g);
+  }
+
+  /** a new subscription that the rules let through: politely blocked, pending, or active */
+  private admit(d: number, e: number, rule: number, g: number): void {
+    const { counters, kernel, rng } = this.ctx;
+    const state = this.state;
     if (rule === RULE_POLITE) {
       // RFC 2779 5.1.15: looks granted; the watcher sees a fixed closed state, no further work
       state[e] = SUB_POLITE;
       counters[C.politeBlocked]++;
       counters[C.subPoliteBlocked]++;
-      respond(d, e, g, 'polite block (appears granted)');
-      notification.queue(d, e, 0, 1, -1);
+      this.respond(d, e, g, 'polite block (appears granted)');
+      this.notification.queue(d, e, 0, 1, -1);
       return;
     }
-    if (rule === RULE_PENDING && decision[e] === DEC_UNDECIDED) {
+    if (rule === RULE_PENDING && this.decision[e] === DEC_UNDECIDED) {
       state[e] = SUB_PENDING;
       counters[C.subPending]++;
-      respond(d, e, RESP_PENDING, 'pending authorisation');
-      kernel.schedule(drawDist(rng, d, beh.pendingDecisionDelay), decide, d, e);
+      this.respond(d, e, RESP_PENDING, 'pending authorisation');
+      kernel.schedule(drawDist(rng, d, this.beh.pendingDecisionDelay), this.decide, d, e);
       return;
     }
     state[e] = SUB_ACTIVE;
-    respond(d, e, g, 'accepted');
+    this.respond(d, e, g, 'accepted');
     // a new subscription gets the current state at once
-    notification.queue(d, e, 0, 0, -1);
-  });
+    this.notification.queue(d, e, 0, 0, -1);
+  }
 
-  service.onComplete(OP_REFRESH, (d, e, requested) => {
-    if (access.authFails(pop.edgeWatcher[e])) {
+  private onRefresh(d: number, e: number, requested: number): void {
+    const { pop, counters, T } = this.ctx;
+    const state = this.state;
+    if (this.access.authFails(pop.edgeWatcher[e])) {
       counters[C.rejectedAuth]++;
-      respond(d, e, RESP_REJECTED, 'authentication failed');
+      this.respond(d, e, RESP_REJECTED, 'authentication failed');
       return;
     }
     if (state[e] === SUB_NONE) {
       // the subscription expired meanwhile: the watcher must subscribe anew
-      respond(d, e, RESP_NO_SUBSCRIPTION, 'no such subscription');
+      this.respond(d, e, RESP_NO_SUBSCRIPTION, 'no such subscription');
       return;
     }
-    const g = grant(d, requested);
-    extend(d, e, g);
+    const g = this.grant(d, requested);
+    this.extend(d, e, g);
     counters[C.subRefreshed]++;
-    respond(d, e, state[e] === SUB_PENDING ? RESP_PENDING : g, 'refreshed');
+    this.respond(d, e, state[e] === SUB_PENDING ? RESP_PENDING : g, 'refreshed');
     // SIP: a successful refresh is answered with a NOTIFY of the current state too (RFC 6665 4.2.1.2)
-    if (ctx.wire.proto[d] === P_SIP && state[e] === SUB_ACTIVE) notification.queue(d, e, T, 0, SINCE_REFRESH);
-  });
+    if (this.ctx.wire.proto[d] === P_SIP && state[e] === SUB_ACTIVE) this.notification.queue(d, e, T, 0, SINCE_REFRESH);
+  }
 
-  service.onComplete(OP_UNSUBSCRIBE, (d, e) => {
-    const sip = ctx.wire.proto[d] === P_SIP;
-    if (state[e] === SUB_NONE) {
-      if (sip) respond(d, e, RESP_NO_SUBSCRIPTION, 'no such subscription');
+  private onUnsubscribe(d: number, e: number): void {
+    const sip = this.ctx.wire.proto[d] === P_SIP;
+    if (this.state[e] === SUB_NONE) {
+      if (sip) this.respond(d, e, RESP_NO_SUBSCRIPTION, 'no such subscription');
       return;
     }
-    state[e] = SUB_NONE;
-    counters[C.subTerminated]++;
-    watcherInfo.changed(d, pop.edgePresentity[e], e, WI_TIMEOUT);
+    this.state[e] = SUB_NONE;
+    this.ctx.counters[C.subTerminated]++;
+    this.watcherInfo.changed(d, this.ctx.pop.edgePresentity[e], e, WI_TIMEOUT);
     // SIP: the unsubscribe is a SUBSCRIBE of Expires 0: its 200, then a NOTIFY saying terminated (RFC 6665 4.2.1.4)
     if (sip) {
-      respond(d, e, 0, 'unsubscribed');
-      terminate(d, e, END_UNSUBSCRIBED);
+      this.respond(d, e, 0, 'unsubscribed');
+      this.terminate(d, e, END_UNSUBSCRIBED);
     }
-  });
+  }
 
   // the presentity's agent decides a pending request after its think time, and only while it is
   // online: a request that finds it offline waits for its next log-in (startAgent)
-  const decide = kernel.defineEvent('pendingDecision', (d, e) => {
+  private onDecide(d: number, e: number): void {
+    const { pop, counters, seed } = this.ctx;
+    const { state, decision } = this;
     if (decision[e] !== DEC_UNDECIDED) return;
-    if (!ctx.online[pop.edgePresentity[e]]) {
+    if (!this.ctx.online[pop.edgePresentity[e]]) {
       counters[C.decisionsDeferred]++;
       return;
     }
-    const allow = hashUnit(seed, pop.edgePresentity[e], pop.edgeWatcher[e], 3) < beh.pendingAllowFraction;
+    const allow = hashUnit(seed, pop.edgePresentity[e], pop.edgeWatcher[e], 3) < this.beh.pendingAllowFraction;
     decision[e] = allow ? DEC_ALLOW : DEC_DENY;
     if (allow) counters[C.subPendingAllowed]++;
     else counters[C.subPendingDenied]++;
     if (state[e] !== SUB_PENDING) return;
     if (allow) {
       state[e] = SUB_ACTIVE;
-      watcherInfo.changed(d, pop.edgePresentity[e], e, WI_APPROVED);
-      notification.queue(d, e, 0, 0, -1);
+      this.watcherInfo.changed(d, pop.edgePresentity[e], e, WI_APPROVED);
+      this.notification.queue(d, e, 0, 0, -1);
     } else {
       state[e] = SUB_NONE;
       counters[C.denied]++;
       counters[C.subTerminated]++;
-      watcherInfo.changed(d, pop.edgePresentity[e], e, WI_REJECTED);
-      terminate(d, e, END_REJECTED);
+      this.watcherInfo.changed(d, pop.edgePresentity[e], e, WI_REJECTED);
+      this.terminate(d, e, END_REJECTED);
     }
-  });
+  }
 
   // ---- revocation (RFC 2779 5.1.16): the presentity ends one of its active subscriptions ----
-  const revokeRate = beh.revocationRate;
-  const revokeTimer = kernel.defineEvent('revokeTimer', (d, g, ep) => {
-    if (!ctx.online[g] || ctx.epoch[g] !== ep) return;
-    timers.set(rng.exponential(d, 3_600_000 / revokeRate), revokeTimer, d, g, ep);
+  private onRevokeTimer(d: number, g: number, ep: number): void {
+    const { pop, rng, timers } = this.ctx;
+    const state = this.state;
+    if (!this.ctx.online[g] || this.ctx.epoch[g] !== ep) return;
+    timers.set(rng.exponential(d, 3_600_000 / this.beh.revocationRate), this.revokeTimer, d, g, ep);
     let active = 0;
     for (let e = pop.revStart[g]; e < pop.revStart[g + 1]; e++) if (state[e] === SUB_ACTIVE) active++;
     if (active === 0) return;
     let k = rng.int(d, active);
     for (let e = pop.revStart[g]; e < pop.revStart[g + 1]; e++) {
       if (state[e] !== SUB_ACTIVE || k-- > 0) continue;
-      service.submit(d, OP_REVOKE, g, e, 0);
+      this.service.submit(d, OP_REVOKE, g, e, 0);
       return;
     }
-  });
-  service.onComplete(OP_REVOKE, (d, e) => {
+  }
+
+  private onRevoke(d: number, e: number): void {
+    const counters = this.ctx.counters;
     // from now on the presentity refuses this watcher, whatever its static rule
-    decision[e] = DEC_DENY;
-    if (state[e] === SUB_NONE) return;
-    state[e] = SUB_NONE;
+    this.decision[e] = DEC_DENY;
+    if (this.state[e] === SUB_NONE) return;
+    this.state[e] = SUB_NONE;
     counters[C.subRevoked]++;
     counters[C.subTerminated]++;
-    watcherInfo.changed(d, pop.edgePresentity[e], e, WI_REJECTED);
-    terminate(d, e, END_REVOKED);
-  });
+    this.watcherInfo.changed(d, this.ctx.pop.edgePresentity[e], e, WI_REJECTED);
+    this.terminate(d, e, END_REVOKED);
+  }
 
-  const crash = kernel.defineEvent('serverCrash', (d) => {
+  private onCrash(d: number): void {
+    const { pop, counters } = this.ctx;
+    const state = this.state;
     // the servers lose their soft state: every subscription held by the domain is gone
     for (let g = pop.domainStart[d]; g < pop.domainStart[d + 1]; g++) {
       for (let e = pop.revStart[g]; e < pop.revStart[g + 1]; e++) {
@@ -263,46 +384,9 @@ export function createSubscriptions(ctx: ModelContext, deps: { service: Service;
         counters[C.subLostInCrash]++;
       }
     }
-  });
-  ctx.onInit((d) => {
-    for (const c of deps.faults.crashes) if (c.domain === d) kernel.schedule(c.at, crash, d, 0, 0);
-  });
-
-  const retry = deps.watchers.retry;
-  const requestBytes = (a: number) => ENVELOPE.request + sizes.entityLen[pop.domainOf[pop.edgePresentity[a]]];
-  const presentityDomain = (a: number) => pop.domainOf[pop.edgePresentity[a]];
-  for (const [kind, op] of [
-    [M_SUBSCRIBE, OP_SUBSCRIBE],
-    [M_REFRESH, OP_REFRESH],
-  ]) {
-    gateways.register(kind, {
-      arrive: ev.request[op],
-      dest: presentityDomain,
-      bytes: requestBytes,
-      claimant: (a) => pop.edgeWatcher[a],
-      failed: retry,
-      refused: (h, a, why) => respond(h, a, why === 'gateway overload' ? RESP_UNAVAILABLE : RESP_REJECTED, why),
-    });
   }
-  gateways.register(M_UNSUBSCRIBE, {
-    arrive: ev.request[OP_UNSUBSCRIBE],
-    dest: presentityDomain,
-    bytes: requestBytes,
-    claimant: (a) => pop.edgeWatcher[a],
-    failed: () => {
-      counters[C.unsubscribeLost]++;
-    },
-    refused: () => undefined,
-  });
+}
 
-  return {
-    respond,
-    startAgent(g, d, ep) {
-      if (revokeRate > 0) timers.set(rng.exponential(d, 3_600_000 / revokeRate), revokeTimer, d, g, ep);
-      // requests that waited while the presentity was offline are decided now, after the think time
-      for (let e = pop.revStart[g]; e < pop.revStart[g + 1]; e++) {
-        if (state[e] === SUB_PENDING && decision[e] === DEC_UNDECIDED) kernel.schedule(drawDist(rng, d, beh.pendingDecisionDelay), decide, d, e);
-      }
-    },
-  };
+export function createSubscriptions(ctx: ModelContext, deps: SubscriptionDeps): Subscriptions {
+  return new SubscriptionService(ctx, deps);
 }
