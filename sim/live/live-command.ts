@@ -14,7 +14,7 @@ import { durationOpt, scenarioOverrides, seedOpt } from '../toolkit/cli.js';
 import { toHtml, type Block } from '../toolkit/document.js';
 import { writeJsonFile } from '../toolkit/json-file.js';
 import { checkOutputs } from '../toolkit/outputs.js';
-import { driveLive, type LiveTarget } from './live-driver.js';
+import { driveLive, type LiveCounters, type LiveTarget } from './live-driver.js';
 import { formatComparison, simulateAsDriven } from './live-compare.js';
 import { LIVE_MAX_USERS, livePlan, withUsers } from './live-plan.js';
 import { buildLiveReport, formatLiveSummary, type LiveReport } from './live-report.js';
@@ -67,6 +67,8 @@ export interface LiveRunOptions {
   rateScale: number;
   seed?: number;
   onTick?: (line: string) => void;
+  /** the driver's counters once a second while it runs (the dashboard streams them) */
+  onCounts?: (c: LiveCounters, elapsedMs: number) => void;
   /** CPUs for the embedded servers (taskset list), e.g. to keep them off the driver's core */
   serverCpus?: string;
   /** stops the run early; it still reports what it measured, with \`stopped\` */
@@ -135,7 +137,13 @@ export async function runLive(sc: Scenario, o: LiveRunOptions): Promise<LiveRepo
       password: passwordOf,
       signal: o.signal,
       onWindow: (edge) => (samples[edge] = sample()),
-      onTick: o.onTick ? (c, ms) => o.onTick!(`${(ms / 1000).toFixed(0)} s: ${c.publishes} changes, ${c.notifyDelivered} notifications, ${c.imSent} IMs, ${c.imReports} receipts`) : undefined,
+      onTick:
+        o.onTick || o.onCounts
+          ? (c, ms) => {
+              o.onTick?.(`${(ms / 1000).toFixed(0)} s: ${c.publishes} changes, ${c.notifyDelivered} notifications, ${c.imSent} IMs, ${c.imReports} receipts`);
+              o.onCounts?.(c, ms);
+            }
+          : undefined,
     });
     if (drive.setup.logins === 0 && drive.counters.loginFailures > 0) {
       throw new SimError('SIM_ERR_LIVE_SERVER', `no user could log in at ${targets[0].host}:${targets[0].port}: ${drive.loginErrors.join('; ')}${servers.length > 0 ? `\nserver log:\n${servers[0].logTail()}` : ''}`);
@@ -159,7 +167,7 @@ export async function runLive(sc: Scenario, o: LiveRunOptions): Promise<LiveRepo
   }
 }
 
-function liveHtml(r: LiveReport): string {
+export function liveHtml(r: LiveReport): string {
   const row = (k: string, v: unknown) => [k, String(v)];
   const blocks: Block[] = [
     { kind: 'p', text: `Measured against a real server (${r.target.server ?? 'XMPP'} at ${r.target.host}:${r.target.port}), without TLS. Times are measured milliseconds. ${r.environment.note}.` },

@@ -2,8 +2,10 @@
  * /api/live-runs: live runs (docs/live.md) started from the dashboard's API. A live run drives a
  * built-in scenario against an embedded Prosody on loopback (never another target from the API),
  * one at a time (a live run loads the machine, and it is measured); its state and, once done,
- * its report are kept in memory for the server's lifetime (the last 20). Closing the server stops
- * a running one, which still reports what it measured, and its Prosody.
+ * its report are kept in memory for the server's lifetime (the last 20), and each is also a run of
+ * the run history (live-history.ts: GET /api/runs lists it as measured, its report opens there).
+ * GET /api/live-runs/:id/events streams its progress (SSE). Closing the server stops a running
+ * one, which still reports what it measured, and its Prosody.
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
@@ -12,6 +14,8 @@ import type { LiveReport } from '../../sim/live/live-report.js';
 import { listScenarios, loadScenario } from '../../sim/scenario/index.js';
 import { durationOpt } from '../../sim/toolkit/cli.js';
 import { ApiError, plainMessage, toApiError } from './errors.js';
+import { progressOf, recordLiveEnd, recordLiveStart, type LiveProgress } from './live-history.js';
+import { frame, type SseClient } from './sse.js';
 
 const KEEP = 20;
 
@@ -22,6 +26,7 @@ interface LiveRunEntry {
   startedAt: string;
   endedAt: string | null;
   progress: string;
+  counts: LiveProgress | null;
   report: LiveReport | null;
   error: string | null;
 }
@@ -44,6 +49,9 @@ const createSchema = {
 
 export async function liveRoutesPlugin(app: FastifyInstance): Promise<void> {
   const entries = new Map<string, LiveRunEntry>();
+  /** SSE clients of each running live run */
+  const watchers = new Map<string, Set<SseClient>>();
+  const { store, streams } = app.sim;
   let active: { abort: AbortController; done: Promise<void> } | null = null;
 
   app.post<{ Body: { scenario: string; users?: number; duration?: string; rateScale?: number } }>('/api/live-runs', { schema: createSchema }, async (req, reply) => {
@@ -52,19 +60,33 @@ export async function liveRoutesPlugin(app: FastifyInstance): Promise<void> {
     if (!listScenarios().some((s) => s.name === b.scenario)) throw new ApiError('SCENARIO_NOT_FOUND', `no built-in scenario named '${b.scenario}'`);
     let opts: LiveRunOptions;
     let sc;
+    let checked;
     try {
       sc = loadScenario(b.scenario, []);
       opts = { target: { kind: 'embedded-prosody' }, users: b.users, duration: durationOpt(b.duration), rateScale: b.rateScale ?? 1 };
-      checkLiveRun(sc, opts);
+      checked = checkLiveRun(sc, opts);
     } catch (e) {
       const api = toApiError(e);
       throw api instanceof ApiError ? api : new ApiError('BAD_OPTION', plainMessage(e));
     }
-    const entry: LiveRunEntry = { id: randomUUID(), scenario: b.scenario, state: 'running', startedAt: new Date().toISOString(), endedAt: null, progress: '', report: null, error: null };
+    const entry: LiveRunEntry = { id: randomUUID(), scenario: b.scenario, state: 'running', startedAt: new Date().toISOString(), endedAt: null, progress: '', counts: null, report: null, error: null };
+    // the history's row first: a store that takes nothing refuses the run before a server starts
+    let stored;
+    try {
+      stored = recordLiveStart(store, entry.id, b.scenario, checked.duration, checked.scenario.seed);
+    } catch (e) {
+      throw toApiError(e);
+    }
     entries.set(entry.id, entry);
     for (const id of entries.keys()) if (entries.size > KEEP && entries.get(id)!.state !== 'running') entries.delete(id);
+    watchers.set(entry.id, new Set());
+    const broadcast = (event: string, data: unknown) => {
+      const text = frame(event, data);
+      for (const c of watchers.get(entry.id) ?? []) event === 'end' ? c.end(event, text) : c.send(event, text);
+    };
     const abort = new AbortController();
-    const done = runLive(sc, { ...opts, signal: abort.signal, onTick: (line) => (entry.progress = line) }).then(
+    const onCounts = (c: Parameters<typeof progressOf>[0], ms: number) => broadcast('progress', (entry.counts = progressOf(c, ms)));
+    const done = runLive(sc, { ...opts, signal: abort.signal, onTick: (line) => (entry.progress = line), onCounts }).then(
       (report) => {
         entry.report = report;
         entry.state = 'done';
@@ -74,7 +96,18 @@ export async function liveRoutesPlugin(app: FastifyInstance): Promise<void> {
         entry.state = 'failed';
       },
     );
-    active = { abort, done: done.finally(() => ((entry.endedAt = new Date().toISOString()), (active = null))) };
+    const ended = async () => {
+      entry.endedAt = new Date().toISOString();
+      active = null;
+      try {
+        recordLiveEnd(store, stored, entry.report, entry.error);
+      } catch (e) {
+        app.log.error({ run: entry.id, error: (e as Error).message }, 'cannot record the end of a live run');
+      }
+      broadcast('end', { state: entry.state, status: stored.status, error: entry.error });
+      watchers.delete(entry.id);
+    };
+    active = { abort, done: done.then(ended) };
     return reply.status(202).send({ id: entry.id });
   });
 
@@ -86,6 +119,23 @@ export async function liveRoutesPlugin(app: FastifyInstance): Promise<void> {
     const e = entries.get(req.params.id);
     if (!e) throw new ApiError('RUN_NOT_FOUND', `no live run has id '${req.params.id}'`);
     return e;
+  });
+
+  app.get<{ Params: { id: string } }>('/api/live-runs/:id/events', { schema: { tags: ['runs'], summary: "a live run's progress (SSE): status, progress once a second, end" } }, (req, reply) => {
+    const e = entries.get(req.params.id);
+    if (!e) throw new ApiError('RUN_NOT_FOUND', `no live run has id '${req.params.id}'`);
+    reply.hijack();
+    reply.raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    const set = watchers.get(e.id);
+    const { report: _report, ...status } = e;
+    const client: SseClient = streams.open(reply.raw, () => set?.delete(client));
+    if (set === undefined) {
+      client.end('end', frame('end', { state: e.state, error: e.error }));
+      return;
+    }
+    set.add(client);
+    client.send('status', frame('status', status));
+    if (e.counts !== null) client.send('progress', frame('progress', e.counts));
   });
 
   app.addHook('onClose', async () => {

@@ -1,6 +1,8 @@
 /** /api/runs: create, list, read, control runs; their reports, traces, time series and live events. */
 import { LIVE_LATENCY_EDGES_MS } from '../../sim/model/impp.js';
 import { runDocument, toHtml } from '../../sim/toolkit/document.js';
+import { liveHtml } from '../../sim/live/live-command.js';
+import type { LiveReport } from '../../sim/live/live-report.js';
 import { evaluateThresholds } from '../../sim/toolkit/thresholds.js';
 import { parseRunThresholds } from './run-thresholds.js';
 import { entityView } from './entity.js';
@@ -75,9 +77,11 @@ export async function runRoutesPlugin(app: FastifyInstance): Promise<void> {
   app.get<IdParams>('/api/runs/:id/report.html', { schema: runRoutes.reportHtml }, async (req, reply) => {
     const s = runs.require(req.params.id);
     const report = runs.report(req.params.id);
+    const html = (text: string) => reply.type('text/html; charset=utf-8').header('content-disposition', `inline; filename="${req.params.id}-report.html"`).send(text);
+    if (s.measured) return html(liveHtml(report as unknown as LiveReport));
     const thresholds = parseRunThresholds(s.thresholds);
     const doc = runDocument(report, { thresholds: thresholds.length ? evaluateThresholds(thresholds, report) : undefined });
-    return reply.type('text/html; charset=utf-8').header('content-disposition', `inline; filename="${req.params.id}-report.html"`).send(toHtml(doc));
+    return html(toHtml(doc));
   });
 
   app.get<IdParams>('/api/runs/:id/timeseries', { schema: runRoutes.timeseriesJson }, async (req) => ({

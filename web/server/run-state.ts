@@ -40,6 +40,8 @@ export interface RunSummary {
   note: string;
   /** thresholds declared on the run (their verdicts are in figures.thresholds once it ended) */
   thresholds: string[];
+  /** a live run (mode live): measured on a real server, not simulated */
+  measured?: true;
   /** while a batch run builds its population (clock at 0, no event yet): the build and its ETA basis (build-eta.ts) */
   build?: BuildInfo & { elapsedMs: number };
 }
@@ -172,5 +174,6 @@ export function recordSummary(r: RunRecord): RunSummary {
     tags: r.tags,
     note: r.note,
     thresholds: r.thresholds,
+    ...(r.mode === 'live' ? { measured: true } : {}),
   };
 }

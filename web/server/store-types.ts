@@ -2,7 +2,8 @@
 import type { ThresholdVerdict } from './run-thresholds.js';
 
 export type RunStatus = 'running' | 'paused' | 'finished' | 'failed' | 'stopped' | 'interrupted';
-export type RunMode = 'batch' | 'interactive';
+/** live: measured against a real server (web/server/live-history.ts), not simulated */
+export type RunMode = 'batch' | 'interactive' | 'live';
 
 export interface RunParams {
   mode: RunMode;
