@@ -25,6 +25,9 @@ import { errorSchema, runSummarySchema } from './schemas.js';
 import { SseHub } from './sse.js';
 import { RunStore } from './store.js';
 import { SweepManager } from './sweeps.js';
+import { QueueSweeps } from './sweeps-queue.js';
+import { QueueExecutor } from '../../sim/toolkit/queue/executor.js';
+import type { QueueAddress } from '../../sim/toolkit/queue/url.js';
 
 /** Largest request body accepted (bytes). */
 export const BODY_LIMIT = 1024 * 1024;
@@ -48,6 +51,8 @@ export interface BuildAppOptions {
   checkpointMs?: number;
   /** a paused run that no page watches is stopped after this many ms (default 5 min; 0 = never) */
   idleTimeoutMs?: number;
+  /** run the scalability view's sweeps on this queue's workers (main.ts: --queue, IMPP_SIM_QUEUE); default here */
+  queue?: QueueAddress | null;
 }
 
 export interface SimServices {
@@ -115,7 +120,9 @@ export async function buildApp(opts: BuildAppOptions = {}): Promise<FastifyInsta
     throw e;
   }
   const runs = new RunManager({ store, maxRuns: opts.maxRuns ?? DEFAULT_MAX_RUNS, runner: opts.runner, log: app.log, checkpointMs: opts.checkpointMs, idleTimeoutMs: opts.idleTimeoutMs });
-  const sweeps = new SweepManager(runs, store);
+  // the queue's address is logged and shown as `shown` only (no password)
+  const queue = opts.queue ? new QueueSweeps(new QueueExecutor(opts.queue, (line) => app.log.warn(line)), runs) : null;
+  const sweeps = new SweepManager(runs, store, queue);
   const sizes = new SizeManager(runs);
   app.decorate('sim', { runs, sweeps, sizes, store, streams: new SseHub() });
   app.addHook('onRequest', hostGuard(app, opts.allowedHosts ?? []));
@@ -124,6 +131,7 @@ export async function buildApp(opts: BuildAppOptions = {}): Promise<FastifyInsta
     const sweepsDone = sweeps.close();
     await runs.close();
     await sweepsDone;
+    await queue?.close();
     store.close();
   });
 

@@ -1,7 +1,11 @@
 /**
  * `npm start`: serves the dashboard (web/public) and its API at http://127.0.0.1:8080.
  *
- *   node dist/web/server/main.js [--port N] [--host H] [--allow-host NAME] [--data DIR] [--max-runs N] [--idle-timeout T]
+ *   node dist/web/server/main.js [--port N] [--host H] [--allow-host NAME] [--data DIR] [--max-runs N] [--idle-timeout T] [--queue URL]
+ *
+ * --queue redis://HOST:PORT (or IMPP_SIM_QUEUE in the environment) runs the scalability view's
+ * sweeps on `impp-sim worker` processes (sweeps-queue.ts); the address is printed and logged with
+ * its password as *** only, and a malformed one is refused without echoing it.
  *
  * PORT in the environment sets the port when --port is absent. A bad flag prints what is wrong
  * and exits with status 2, and so does a port in use or a store that cannot be opened (with what
@@ -15,6 +19,7 @@ import { DEFAULT_SCENARIO } from './routes-scenarios.js';
 import { DEFAULT_IDLE_TIMEOUT_MS } from './run-idle.js';
 import { parseDurationInput } from './run-input.js';
 import { isStoreError } from './store-errors.js';
+import { parseQueueAddress, QUEUE_ENV, type QueueAddress } from '../../sim/toolkit/queue/url.js';
 
 export interface ServerFlags {
   port: number;
@@ -25,10 +30,12 @@ export interface ServerFlags {
   idleTimeoutMs: number;
   /** Host header names accepted besides the loopback names and --host */
   allowHosts: string[];
+  /** the queue of the sweeps (--queue, else $IMPP_SIM_QUEUE); null: they run here */
+  queue: QueueAddress | null;
   help: boolean;
 }
 
-export const USAGE = `usage: impp-sim-server [--port N] [--host HOST] [--allow-host NAME] [--data DIR] [--max-runs N] [--idle-timeout T]
+export const USAGE = `usage: impp-sim-server [--port N] [--host HOST] [--allow-host NAME] [--data DIR] [--max-runs N] [--idle-timeout T] [--queue URL]
   --port N       port to listen on (default: $PORT, else 8080; 0 = any free port)
   --host HOST    address to bind (default 127.0.0.1: this machine only)
   --allow-host NAME  a name the Host header may carry besides 127.0.0.1, localhost, [::1] and
@@ -36,7 +43,9 @@ export const USAGE = `usage: impp-sim-server [--port N] [--host HOST] [--allow-h
   --data DIR     folder of the run store (default ./${DEFAULT_DATA_DIR})
   --max-runs N   active runs at once, 1..64 (default ${DEFAULT_MAX_RUNS}); more are refused with 429
   --idle-timeout T  stop a paused run that no page watches after T (default ${DEFAULT_IDLE_TIMEOUT_MS / 60_000}min; 30s, 10min,
-                 milliseconds, 0 = never), so that an abandoned run frees its slot`;
+                 milliseconds, 0 = never), so that an abandoned run frees its slot
+  --queue URL    run the scalability view's sweeps on queue workers (npm run sim -- worker --queue URL)
+                 [$${QUEUE_ENV}]; redis://[:PASSWORD@]HOST:PORT[/DB]`;
 
 /** An idle timeout: milliseconds, 0 (never) or a duration such as 30s or 10min. */
 function idleTimeout(v: string): number {
@@ -50,6 +59,15 @@ function idleTimeout(v: string): number {
 
 export class FlagError extends Error {}
 
+/** A queue address (the message never repeats the text: it may hold a password). */
+function queueFlag(v: string, from: string): QueueAddress {
+  try {
+    return parseQueueAddress(v);
+  } catch (e) {
+    throw new FlagError(`${from}: ${(e as Error).message.replace(/^SIM_ERR_\w+: (--queue \(or \w+\): )?/, '')}`);
+  }
+}
+
 function intIn(flag: string, v: string | undefined, min: number, max: number): number {
   if (v === undefined || !/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
     throw new FlagError(`${flag} must be an integer from ${min} to ${max}, got ${v === undefined ? 'nothing' : `'${v}'`}`);
@@ -58,7 +76,7 @@ function intIn(flag: string, v: string | undefined, min: number, max: number): n
 }
 
 export function parseFlags(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ServerFlags {
-  const flags: ServerFlags = { port: 8080, host: '127.0.0.1', dataDir: resolve(DEFAULT_DATA_DIR), maxRuns: DEFAULT_MAX_RUNS, idleTimeoutMs: DEFAULT_IDLE_TIMEOUT_MS, allowHosts: [], help: false };
+  const flags: ServerFlags = { port: 8080, host: '127.0.0.1', dataDir: resolve(DEFAULT_DATA_DIR), maxRuns: DEFAULT_MAX_RUNS, idleTimeoutMs: DEFAULT_IDLE_TIMEOUT_MS, allowHosts: [], queue: null, help: false };
   if (env.PORT !== undefined && env.PORT !== '') flags.port = intIn('PORT', env.PORT, 0, 65535);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -98,6 +116,9 @@ export function parseFlags(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       case '--idle-timeout':
         flags.idleTimeoutMs = idleTimeout(value());
         break;
+      case '--queue':
+        flags.queue = queueFlag(value(), '--queue');
+        break;
       case '--help':
       case '-h':
         flags.help = true;
@@ -106,6 +127,8 @@ export function parseFlags(argv: readonly string[], env: NodeJS.ProcessEnv = pro
         throw new FlagError(`unknown flag '${arg}'`);
     }
   }
+  const queueEnv = env[QUEUE_ENV];
+  if (flags.queue === null && queueEnv !== undefined && queueEnv.trim() !== '') flags.queue = queueFlag(queueEnv, QUEUE_ENV);
   return flags;
 }
 
@@ -135,7 +158,7 @@ async function main(): Promise<void> {
   }
   let app: Awaited<ReturnType<typeof buildApp>>;
   try {
-    app = await buildApp({ dataDir: flags.dataDir, maxRuns: flags.maxRuns, idleTimeoutMs: flags.idleTimeoutMs, allowedHosts: [flags.host, ...flags.allowHosts], logger: { level: 'warn' } });
+    app = await buildApp({ dataDir: flags.dataDir, maxRuns: flags.maxRuns, idleTimeoutMs: flags.idleTimeoutMs, allowedHosts: [flags.host, ...flags.allowHosts], queue: flags.queue, logger: { level: 'warn' } });
   } catch (e) {
     if (isStoreError(e)) fail(e.message);
     throw e;
@@ -148,7 +171,8 @@ async function main(): Promise<void> {
     fail(`cannot listen on ${flags.host}:${flags.port}: ${(e as Error).message}`);
   }
   process.stdout.write(
-    `impp-sim dashboard: ${address}/  (API docs: ${address}/docs; default scenario: ${DEFAULT_SCENARIO}; data: ${flags.dataDir})\n`,
+    `impp-sim dashboard: ${address}/  (API docs: ${address}/docs; default scenario: ${DEFAULT_SCENARIO}; data: ${flags.dataDir})\n` +
+      (flags.queue !== null ? `sweeps run on the queue ${flags.queue.shown}: start workers with npm run sim -- worker --queue URL\n` : ''),
   );
   let closing = false;
   const shutdown = () => {

@@ -19,7 +19,7 @@ import { BuildTimer } from './build-eta.js';
 import { Checkpointer } from './checkpoint.js';
 import { ApiError, toApiError } from './errors.js';
 import { RunControl, settled, type ControlAction, type ControlOptions } from './run-control.js';
-import { buildInteractive, newLiveRun, newStoredRun, prepareRun } from './run-create.js';
+import { buildInteractive, newLiveRun, newStoredRun, prepareRun, type PreparedRun } from './run-create.js';
 import { RunDriver } from './run-drivers.js';
 import { RunHistory } from './run-history.js';
 import { DEFAULT_IDLE_TIMEOUT_MS, IdleReaper, touch, tooManyRuns } from './run-idle.js';
@@ -138,6 +138,28 @@ export class RunManager {
     this.live.set(stored.id, run);
     run.done = interactive !== null ? this.driver.startInteractive(run) : this.driver.startBatch(run);
     return liveSummary(run);
+  }
+
+  /**
+   * Records a run that executed elsewhere (a queue worker: sweeps-queue.ts) as finished, with its
+   * report and the worker that ran it (params.worker), so that it is listed, read and compared like
+   * a run of this server. It has no time series (no live view was taken of it), so its saturation
+   * is the report rule alone (saturation.ts). Throws an ApiError when the store cannot take it.
+   */
+  recordExternal(prepared: PreparedRun, report: Report, worker: string): RunSummary {
+    const stored = newStoredRun({ ...prepared, params: { ...prepared.params, worker } });
+    stored.status = 'finished';
+    stored.finishedAt = new Date().toISOString();
+    stored.figures = figuresOf(report, null);
+    stored.events = report.engine.events;
+    stored.clock = (report.parameters.warmup ?? 0) + report.parameters.duration;
+    try {
+      this.store.insert(stored);
+      this.store.finish(stored, report, { domains: prepared.scenario.domains.map((d) => d.name), points: [], snapshot: null });
+    } catch (e) {
+      throw toApiError(e);
+    }
+    return this.require(stored.id);
   }
 
   // ---- the end of a run ----

@@ -16,7 +16,7 @@ export const TRACE_QUEUE_LIMIT = 4 * 1024 * 1024;
 /** Wall-clock ms a congested client has to take its last frames after the run ended. */
 export const END_GRACE_MS = 5000;
 /** Events of which only the latest matters. */
-const REPLACEABLE = new Set(['snapshot', 'status']);
+const REPLACEABLE = new Set(['snapshot', 'status', 'sweep']);
 
 const frames = new WeakMap<object, string>();
 

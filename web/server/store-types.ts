@@ -15,6 +15,8 @@ export interface RunParams {
   /** scenario text when the run was created from YAML rather than a built-in name */
   yaml?: string;
   sweep?: string;
+  /** the queue worker that ran it (a queued sweep's point run: sweeps-queue.ts); absent for this server's runs */
+  worker?: string;
   /** a person's tags and note (run-notes.ts) */
   tags?: string[];
   note?: string;

@@ -6,6 +6,10 @@
  * goes, rather than the whole machine that the CLI's runSweep (a pool over every core) takes.
  * A sweep stops (status `stopped`, its slot freed) on `stop`, when one of its point runs is
  * stopped, or at shutdown: the current point's run is stopped and every pending point too.
+ *
+ * With a queue (`npm start -- --queue redis://...`: app.ts) the points' runs go to queue workers
+ * instead, all at once (sweeps-queue.ts): the manager hands the sweep to that executor and keeps
+ * the same state, its slot, its stop and its record. GET /api/sweeps/:id/events streams the state.
  */
 import { randomBytes } from 'node:crypto';
 import type { Report } from '../../sim/run.js';
@@ -45,7 +49,34 @@ export interface SweepPoint {
   runs: string[];
   error?: string;
   figures?: SweepFigures;
+  /** a queued sweep's point: the worker that ran each of `runs` (same order) */
+  workers?: string[];
 }
+
+/** A queued sweep's progress: runs done of all, the workers seen, and the time left at the pace so far. */
+export interface SweepProgress {
+  done: number;
+  total: number;
+  workers: string[];
+  elapsedMs: number;
+  etaMs: number | null;
+}
+
+/** A sweep whose runs execute elsewhere (sweeps-queue.ts): it fills the state's points as results arrive. */
+export interface ExternalSweep {
+  /** runs every point; sets the points' and the sweep's status before it resolves */
+  run(): Promise<void>;
+  stop(): void;
+}
+
+export interface ExternalSweeps {
+  /** where the runs go, without any password (shown as the sweep's `where`) */
+  readonly where: string;
+  /** plans a sweep (throws an ApiError for a point that cannot run); `save` records the state */
+  plan(state: SweepState, overrides: string[][], seed: number, save: () => void): ExternalSweep;
+}
+
+export type SweepEvent = { type: 'sweep'; data: SweepState } | { type: 'end'; data: { status: SweepState['status'] } };
 
 export interface SweepState {
   id: string;
@@ -59,6 +90,10 @@ export interface SweepState {
   points: SweepPoint[];
   threshold: number;
   saturatesAt: number | string | null;
+  /** set on queued sweeps only: the executor, where its runs go (no password) and its progress */
+  executor?: 'queue';
+  where?: string;
+  progress?: SweepProgress;
 }
 
 const round = (x: number, digits = 4) => {
@@ -78,6 +113,11 @@ export function sweepFigures(report: Report): SweepFigures {
   };
 }
 
+/** A point's figures from its replications' (in replication order): the mean, and the first saturation found. */
+export function pointFigures(figs: SweepFigures[]): SweepFigures {
+  return { ...mean(figs), saturation: figs.find((f) => (f.saturation?.length ?? 0) > 0)?.saturation ?? [] };
+}
+
 function mean(figs: SweepFigures[]): SweepFigures {
   const n = figs.length;
   const avg = (f: (x: SweepFigures) => number) => round(figs.reduce((s, x) => s + f(x), 0) / n);
@@ -95,11 +135,15 @@ export class SweepManager {
   /** sweeps asked to stop, and the run each is on now */
   private readonly stopping = new Set<string>();
   private readonly current = new Map<string, string>();
+  private readonly external = new Map<string, ExternalSweep>();
+  private readonly watchers = new Map<string, Set<(ev: SweepEvent) => void>>();
   private closed = false;
 
   constructor(
     private readonly runs: RunManager,
     private readonly store: RunStore,
+    /** where sweeps run when not on this server (a queue: sweeps-queue.ts); null: here */
+    private readonly elsewhere: ExternalSweeps | null = null,
   ) {}
 
   create(input: SweepInput): SweepState {
@@ -119,7 +163,6 @@ export class SweepManager {
       }
     }
     const duration = base.duration;
-    this.runs.acquireSweepSlot();
     const state: SweepState = {
       id: `s-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`,
       status: 'running',
@@ -133,13 +176,26 @@ export class SweepManager {
       threshold: SATURATION_THRESHOLD,
       saturatesAt: null,
     };
+    const seed = input.seed ?? base.seed;
+    let external: ExternalSweep | null = null;
+    if (this.elsewhere !== null) {
+      state.executor = 'queue';
+      state.where = this.elsewhere.where;
+      external = this.elsewhere.plan(state, overrides, seed, () => this.save(state));
+    }
+    this.runs.acquireSweepSlot();
     this.sweeps.set(state.id, state);
+    if (external !== null) this.external.set(state.id, external);
+    this.watchers.set(state.id, new Set());
     this.save(state);
-    const p = this.execute(state, overrides, input.seed ?? base.seed).finally(() => {
+    const p = (external !== null ? external.run() : this.execute(state, overrides, seed)).finally(() => {
       this.runs.releaseSweepSlot();
       this.stopping.delete(state.id);
       this.current.delete(state.id);
+      this.external.delete(state.id);
       this.save(state);
+      this.notify(state.id, { type: 'end', data: { status: state.status } });
+      this.watchers.delete(state.id);
     });
     this.done.set(state.id, p);
     return state;
@@ -184,7 +240,7 @@ export class SweepManager {
       } else {
         point.status = 'finished';
         // the shared saturation rule (saturation.ts): a point saturates when a replication does
-        point.figures = { ...mean(figs), saturation: figs.find((f) => (f.saturation?.length ?? 0) > 0)?.saturation ?? [] };
+        point.figures = pointFigures(figs);
         if (state.saturatesAt === null && point.figures.saturation!.length > 0) state.saturatesAt = point.value;
       }
       this.save(state);
@@ -202,6 +258,7 @@ export class SweepManager {
       throw new ApiError('BAD_STATE', `cannot stop sweep '${id}': it has ended (${state.status})`);
     }
     this.stopping.add(id);
+    this.external.get(id)?.stop();
     const run = this.current.get(id);
     if (run !== undefined && this.runs.isActive(run)) {
       try {
@@ -220,6 +277,29 @@ export class SweepManager {
     } catch {
       // the live state stays in memory; the next save records it
     }
+    // a new object per change: SSE frames are cached per data object (sse.ts)
+    if ((this.watchers.get(state.id)?.size ?? 0) > 0) this.notify(state.id, { type: 'sweep', data: structuredClone(state) });
+  }
+
+  private notify(id: string, ev: SweepEvent): void {
+    for (const w of this.watchers.get(id) ?? []) {
+      try {
+        w(ev);
+      } catch {
+        // one watcher failing does not stop the others
+      }
+    }
+  }
+
+  /**
+   * Follows a running sweep: `listener` gets the state at every change and `end` once it has
+   * ended. Returns null when the sweep is not running here (ended, or unknown: get() says which).
+   */
+  subscribe(id: string, listener: (ev: SweepEvent) => void): (() => void) | null {
+    const set = this.watchers.get(id);
+    if (set === undefined) return null;
+    set.add(listener);
+    return () => set.delete(listener);
   }
 
   get(id: string): SweepState {
@@ -242,6 +322,7 @@ export class SweepManager {
 
   async close(): Promise<void> {
     this.closed = true;
+    for (const e of this.external.values()) e.stop();
     await Promise.all(this.done.values());
   }
 }

@@ -132,6 +132,15 @@ export class QueueExecutor implements RunExecutor {
     return lost;
   }
 
+  /**
+   * Takes a sweep's runs off the queue (the dashboard's stop): a waiting run is removed, one that a
+   * worker holds is left to finish and its result ignored. Best effort, bounded by COMMAND_MS.
+   */
+  async withdraw(sweep: string, indices: number[]): Promise<void> {
+    const remove = Promise.all(indices.map((i) => this.queue.remove(jobId(sweep, i)).catch(() => 0)));
+    await answered(remove, this.opts.commandMs ?? COMMAND_MS).catch(() => {});
+  }
+
   async close(): Promise<void> {
     await this.queue.close();
   }
