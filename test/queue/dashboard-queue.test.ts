@@ -1,0 +1,178 @@
+/**
+ * The dashboard's scalability view on the queue: a server built with a queue (as `npm start --
+ * --queue URL` builds it) sends a sweep's runs to two `impp-sim worker` processes over a
+ * throw-away redis-server with a password; one worker is killed mid-run and the other takes its
+ * run over. The points (and each point run's report) must equal the same sweep run on a server
+ * without a queue, apart from timings, run ids and worker names; every point names the workers
+ * that ran it; the password appears in no API response, log line, stream or store file.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseQueueAddress } from '../../sim/toolkit/queue/url.js';
+import { buildApp } from '../../web/server/app.js';
+import { parseFlags } from '../../web/server/main.js';
+import type { SweepState } from '../../web/server/sweeps.js';
+import { freePort, HAVE_REDIS, type Proc, Redis, ROOT, waitFor, worker } from './helpers.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'impp-dashq-'));
+const cleanup: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const f of cleanup.reverse()) await f();
+  rmSync(tmp, { recursive: true, force: true });
+});
+const track = <T extends Proc>(p: T): T => (cleanup.push(() => p.stop()), p);
+
+const SECRET = 'pw-Dash9-secret';
+const SWEEP = { scenario: 'office', param: 'domains[0].users', values: [2000, 3000], replications: 2, duration: '1h' };
+
+/** Every body the test reads, to look for the password in. */
+const seen: string[] = [];
+
+async function call(app: FastifyInstance, method: 'GET' | 'POST', url: string, body?: unknown): Promise<{ status: number; text: string; json: () => any }> {
+  const r = await app.inject({ method, url, ...(body !== undefined ? { payload: body as object } : {}) });
+  seen.push(r.body);
+  return { status: r.statusCode, text: r.body, json: () => JSON.parse(r.body) };
+}
+
+async function server(dataDir: string, queue: string | null, log: string[]): Promise<FastifyInstance> {
+  const stream = new Writable({ write: (chunk, _enc, done) => (log.push(String(chunk)), done()) });
+  const app = await buildApp({ dataDir, publicDir: join(tmp, 'no-page'), queue: queue === null ? null : parseQueueAddress(queue), logger: { level: 'info', stream } });
+  cleanup.push(() => app.close());
+  return app;
+}
+
+async function finished(app: FastifyInstance, id: string): Promise<SweepState> {
+  let s: SweepState | null = null;
+  await waitFor(`sweep ${id} to end`, async () => (s = (await call(app, 'GET', `/api/sweeps/${id}`)).json() as SweepState).status !== 'running', 90_000);
+  return s!;
+}
+
+/** A report without what differs from one execution to the next (wall times: SWEEP_VARYING_FIELDS' engine fields). */
+function reportComparable(text: string): unknown {
+  const r = JSON.parse(text);
+  for (const k of ['wallMs', 'eventsPerSec', 'windows']) delete r.engine?.[k];
+  return r;
+}
+
+const pointsComparable = (s: SweepState) => s.points.map(({ runs: _r, workers: _w, ...p }) => p);
+
+describe.skipIf(!HAVE_REDIS)('the dashboard on the queue', { timeout: 180_000 }, () => {
+  it('runs a sweep on two workers, one killed mid-run: the points equal the local sweep, each names its workers, the password shows nowhere', async () => {
+    const redis = new Redis(await freePort(), ['--requirepass', SECRET]);
+    await redis.start();
+    cleanup.push(() => redis.kill());
+    const url = `redis://:${SECRET}@127.0.0.1:${redis.port}`;
+    const shown = `redis://:***@127.0.0.1:${redis.port}`;
+    const wa = track(worker(url, 'wa'));
+    const wb = track(worker(url, 'wb'));
+
+    const qlog: string[] = [];
+    const qapp = await server(join(tmp, 'queued'), url, qlog);
+    const created = await call(qapp, 'POST', '/api/sweeps', SWEEP);
+    expect(created.status).toBe(201);
+    const id = created.json().id as string;
+    // the state as it changes, over SSE, until the sweep ends
+    const events = qapp.inject({ method: 'GET', url: `/api/sweeps/${id}/events` });
+
+    await waitFor('worker wa to start a run', () => wa.started().length > 0);
+    const killed = wa.started()[0];
+    await wa.stop('SIGKILL');
+    expect(wa.ran()).not.toContain(killed); // it was mid-run
+    const q = await finished(qapp, id);
+    expect(wb.ran()).toContain(killed); // BullMQ's stalled-job check gave it to wb
+
+    expect(q.status).toBe('finished');
+    expect(q.executor).toBe('queue');
+    expect(q.where).toBe(shown);
+    expect(q.progress).toMatchObject({ done: 4, total: 4, etaMs: 0 });
+    expect(q.progress!.workers.every((w) => w === 'wa' || w === 'wb')).toBe(true);
+    expect(q.progress!.workers).toContain('wb');
+    for (const p of q.points) {
+      expect(p.runs).toHaveLength(2);
+      expect(p.workers).toHaveLength(2);
+      for (const w of p.workers!) expect(['wa', 'wb']).toContain(w);
+    }
+    const k = Number(killed.slice(id.length + 1));
+    expect(killed.startsWith(`${id}.`)).toBe(true); // job id = sweep id . run index, as the CLI's
+    expect(q.points[Math.floor(k / 2)].workers![k % 2]).toBe('wb');
+
+    const stream = await events;
+    seen.push(stream.body);
+    const frames = [...stream.body.matchAll(/^event: (\w+)\ndata: (.*)$/gm)].map((m) => ({ event: m[1], data: JSON.parse(m[2]) }));
+    expect(frames.at(-1)).toEqual({ event: 'end', data: { status: 'finished' } });
+    const done = frames.filter((f) => f.event === 'sweep').map((f) => f.data.progress.done as number);
+    expect(done.at(-1)).toBe(4);
+    expect(done.every((d, i) => i === 0 || d >= done[i - 1])).toBe(true);
+    expect(new Set(done).size).toBeGreaterThan(2); // progress as results arrive, not only at the end
+
+    // the same sweep on a server without a queue
+    const lapp = await server(join(tmp, 'local'), null, []);
+    const lid = (await call(lapp, 'POST', '/api/sweeps', SWEEP)).json().id as string;
+    const l = await finished(lapp, lid);
+    expect(l.executor).toBeUndefined();
+    expect(l.points[0].workers).toBeUndefined();
+    expect(pointsComparable(q)).toEqual(pointsComparable(l));
+    expect(q.saturatesAt).toEqual(l.saturatesAt);
+    expect(q.points.every((p) => p.status === 'finished')).toBe(true);
+    // each point run recorded in the store as it arrived, with a report equal to the local run's
+    for (let i = 0; i < q.points.length; i++) {
+      for (let r = 0; r < 2; r++) {
+        const qr = await call(qapp, 'GET', `/api/runs/${q.points[i].runs[r]}/report`);
+        const lr = await call(lapp, 'GET', `/api/runs/${l.points[i].runs[r]}/report`);
+        expect(qr.status).toBe(200);
+        expect(reportComparable(qr.text), `point ${i} replication ${r}`).toEqual(reportComparable(lr.text));
+      }
+    }
+    const listed = (await call(qapp, 'GET', '/api/runs')).json().runs as { id: string; status: string }[];
+    for (const run of q.points.flatMap((p) => p.runs)) expect(listed.find((x) => x.id === run)?.status).toBe('finished');
+    await call(qapp, 'GET', '/api/health');
+    await call(qapp, 'GET', '/api/cli-sweeps');
+
+    // the password: in no response, stream, log line, worker output or store file
+    for (const text of [...seen, ...qlog, wa.out, wb.out]) expect(text).not.toContain(SECRET);
+    for (const f of readdirSync(join(tmp, 'queued'))) expect(readFileSync(join(tmp, 'queued', f)).includes(SECRET), f).toBe(false);
+    expect(seen.some((t) => t.includes(shown))).toBe(true);
+  });
+
+  it('npm start -- --queue URL (or IMPP_SIM_QUEUE) takes the queue and prints it without its password; a bad address is refused without echoing it', async () => {
+    expect(parseFlags([], {}).queue).toBeNull();
+    expect(parseFlags(['--queue', `redis://:${SECRET}@127.0.0.1:6390`], {}).queue?.shown).toBe('redis://:***@127.0.0.1:6390');
+    expect(parseFlags([], { IMPP_SIM_QUEUE: `redis://:${SECRET}@h:7000/2` }).queue?.connection).toMatchObject({ host: 'h', port: 7000, db: 2, password: SECRET });
+    expect(parseFlags(['--queue=redis://a:1'], { IMPP_SIM_QUEUE: 'not a url' }).queue?.shown).toBe('redis://a:1'); // the flag wins
+    for (const bad of [`http://:${SECRET}@h:1`, `redis://:${SECRET}@h:1/99`]) {
+      let message = '';
+      try {
+        parseFlags(['--queue', bad], {});
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message).toMatch(/^--queue: /);
+      expect(message).not.toContain(SECRET);
+    }
+    // the server's own lines (nothing listens on that port: the server starts all the same, sweeps would wait for it)
+    const port = await freePort();
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'web', 'server', 'main.js'), '--port', '0', '--data', join(tmp, 'main-data')], {
+      cwd: ROOT,
+      env: { ...process.env, IMPP_SIM_QUEUE: `redis://:${SECRET}@127.0.0.1:${port}` },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const exited = new Promise((r) => child.once('exit', r));
+    cleanup.push(async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    });
+    await waitFor('the server to start', () => /sweeps run on the queue/.test(out) || child.exitCode !== null, 30_000);
+    child.kill('SIGTERM');
+    await exited;
+    expect(out).toContain(`sweeps run on the queue redis://:***@127.0.0.1:${port}`);
+    expect(out).not.toContain(SECRET);
+  });
+});
