@@ -11,8 +11,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, describe, expect, it } from 'vitest';
+import { jobId, QUEUE_NAME } from '../../sim/toolkit/queue/executor.js';
 import { parseQueueAddress } from '../../sim/toolkit/queue/url.js';
 import { buildApp } from '../../web/server/app.js';
 import { parseFlags } from '../../web/server/main.js';
@@ -39,9 +41,9 @@ async function call(app: FastifyInstance, method: 'GET' | 'POST', url: string, b
   return { status: r.statusCode, text: r.body, json: () => JSON.parse(r.body) };
 }
 
-async function server(dataDir: string, queue: string | null, log: string[]): Promise<FastifyInstance> {
+async function server(dataDir: string, queue: string | null, log: string[], maxRuns = 2): Promise<FastifyInstance> {
   const stream = new Writable({ write: (chunk, _enc, done) => (log.push(String(chunk)), done()) });
-  const app = await buildApp({ dataDir, publicDir: join(tmp, 'no-page'), queue: queue === null ? null : parseQueueAddress(queue), logger: { level: 'info', stream } });
+  const app = await buildApp({ dataDir, publicDir: join(tmp, 'no-page'), queue: queue === null ? null : parseQueueAddress(queue), maxRuns, logger: { level: 'info', stream } });
   cleanup.push(() => app.close());
   return app;
 }
@@ -137,6 +139,31 @@ describe.skipIf(!HAVE_REDIS)('the dashboard on the queue', { timeout: 180_000 },
     for (const text of [...seen, ...qlog, wa.out, wb.out]) expect(text).not.toContain(SECRET);
     for (const f of readdirSync(join(tmp, 'queued'))) expect(readFileSync(join(tmp, 'queued', f)).includes(SECRET), f).toBe(false);
     expect(seen.some((t) => t.includes(shown))).toBe(true);
+  });
+
+  it('stopping a queued sweep takes its waiting runs off the queue; its points without results are stopped', async () => {
+    const redis = new Redis(await freePort());
+    await redis.start();
+    cleanup.push(() => redis.kill());
+    const url = `redis://127.0.0.1:${redis.port}`;
+    const w = track(worker(url, 'w1'));
+    const app = await server(join(tmp, 'stop'), url, [], 1);
+    const id = (await call(app, 'POST', '/api/sweeps', { ...SWEEP, values: [2000, 3000, 4000], replications: 1 })).json().id as string;
+    await waitFor('w1 to start a run', () => w.started().length > 0);
+    const stopped = await call(app, 'POST', `/api/sweeps/${id}/control`, { action: 'stop' });
+    expect(stopped.status).toBe(200);
+    const s = stopped.json() as SweepState;
+    expect(s.status).toBe('stopped');
+    // one worker, one run at a time: at most the run it holds finished, the others never ran
+    expect(s.points.filter((p) => p.status === 'stopped').length).toBeGreaterThanOrEqual(2);
+    const queue = new Queue(QUEUE_NAME, { connection: parseQueueAddress(url).connection });
+    try {
+      expect(await queue.getWaitingCount()).toBe(0);
+      for (let i = 0; i < 3; i++) if (!w.started().includes(jobId(id, i))) expect(await queue.getJob(jobId(id, i)), `run ${i}`).toBeUndefined();
+    } finally {
+      await queue.close();
+    }
+    expect((await call(app, 'POST', '/api/sweeps', SWEEP)).status).toBe(201); // its slot (of --max-runs 1) is free again
   });
 
   it('npm start -- --queue URL (or IMPP_SIM_QUEUE) takes the queue and prints it without its password; a bad address is refused without echoing it', async () => {
