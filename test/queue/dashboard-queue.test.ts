@@ -4,7 +4,8 @@
  * throw-away redis-server with a password; one worker is killed mid-run and the other takes its
  * run over. The points (and each point run's report) must equal the same sweep run on a server
  * without a queue, apart from timings, run ids and worker names; every point names the workers
- * that ran it; the password appears in no API response, log line, stream or store file.
+ * that ran it; the password appears in no API response, log line, stream or store file. The page's
+ * scalability view, driven in chromium, names the worker of each point.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { jobId, QUEUE_NAME } from '../../sim/toolkit/queue/executor.js';
 import { parseQueueAddress } from '../../sim/toolkit/queue/url.js';
 import { buildApp } from '../../web/server/app.js';
+import { launchChromium, openPage, startDashboard } from '../web/browser/harness.js';
 import { parseFlags } from '../../web/server/main.js';
 import type { SweepState } from '../../web/server/sweeps.js';
 import { freePort, HAVE_REDIS, type Proc, Redis, ROOT, waitFor, worker } from './helpers.js';
@@ -164,6 +166,30 @@ describe.skipIf(!HAVE_REDIS)('the dashboard on the queue', { timeout: 180_000 },
       await queue.close();
     }
     expect((await call(app, 'POST', '/api/sweeps', SWEEP)).status).toBe(201); // its slot (of --max-runs 1) is free again
+  });
+
+  it("the page's scalability view shows the worker that ran each point", async () => {
+    const redis = new Redis(await freePort());
+    await redis.start();
+    cleanup.push(() => redis.kill());
+    const url = `redis://127.0.0.1:${redis.port}`;
+    track(worker(url, 'w-page'));
+    const dash = await startDashboard({ queue: parseQueueAddress(url) });
+    cleanup.push(() => dash.close());
+    const browser = await launchChromium();
+    cleanup.push(() => browser.close());
+    const { page, errors } = await openPage(browser, dash.url);
+    await page.click('#tab-scalability');
+    await page.fill('#sweep-param', 'domains[0].users');
+    await page.fill('#sweep-values', '200, 400');
+    await page.fill('#sweep-duration', '1m');
+    await page.click('#sweep-start');
+    await page.waitForFunction(() => document.getElementById('sweep-status')?.textContent?.startsWith('finished'), null, { timeout: 60_000 });
+    const rows = await page.locator('[data-testid=sweep-point]').allTextContents();
+    expect(rows).toHaveLength(2);
+    for (const row of rows) expect(row).toContain('finished · ran on w-page');
+    expect(errors).toEqual([]);
+    await page.close();
   });
 
   it('npm start -- --queue URL (or IMPP_SIM_QUEUE) takes the queue and prints it without its password; a bad address is refused without echoing it', async () => {

@@ -91,7 +91,7 @@ function render() {
     .selectAll('td')
     .data((p) => [
       String(p.value),
-      p.status + (p.error ? `: ${p.error}` : '') + (p.figures?.saturation?.length ? ` · saturated: ${p.figures.saturation.join('; ')}` : ''),
+      p.status + (p.error ? `: ${p.error}` : '') + (p.figures?.saturation?.length ? ` · saturated: ${p.figures.saturation.join('; ')}` : '') + (p.workers?.length ? ` · ran on ${[...new Set(p.workers)].join(', ')}` : ''),
       fmtCount(p.figures?.notificationsPerSec),
       fmtMs(p.figures?.p99NotificationMs),
       fmtPct(p.figures?.maxUtilisation),
