@@ -118,6 +118,11 @@ describe.skipIf(!HAVE_REDIS)('the dashboard on the queue', { timeout: 180_000 },
     const lapp = await server(join(tmp, 'local'), null, []);
     const lid = (await call(lapp, 'POST', '/api/sweeps', SWEEP)).json().id as string;
     const l = await finished(lapp, lid);
+    // an ended sweep's stream: its state and end at once; an unknown one is 404
+    const ended = await lapp.inject({ method: 'GET', url: `/api/sweeps/${lid}/events` });
+    expect(ended.body).toMatch(/^event: sweep\ndata: \{"id":/);
+    expect(ended.body).toContain('event: end\ndata: {"status":"finished"}');
+    expect((await lapp.inject({ method: 'GET', url: '/api/sweeps/nope/events' })).statusCode).toBe(404);
     expect(l.executor).toBeUndefined();
     expect(l.points[0].workers).toBeUndefined();
     expect(pointsComparable(q)).toEqual(pointsComparable(l));
