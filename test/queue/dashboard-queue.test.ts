@@ -15,13 +15,15 @@ import { Writable } from 'node:stream';
 import { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, describe, expect, it } from 'vitest';
+import { estimateRun } from '../../sim/estimate.js';
+import { loadScenario } from '../../sim/scenario/index.js';
 import { jobId, QUEUE_NAME } from '../../sim/toolkit/queue/executor.js';
 import { parseQueueAddress } from '../../sim/toolkit/queue/url.js';
 import { buildApp } from '../../web/server/app.js';
 import { launchChromium, openPage, startDashboard } from '../web/browser/harness.js';
 import { parseFlags } from '../../web/server/main.js';
 import type { SweepState } from '../../web/server/sweeps.js';
-import { freePort, HAVE_REDIS, type Proc, Redis, ROOT, waitFor, worker } from './helpers.js';
+import { freePort, HAVE_REDIS, Proc, Redis, ROOT, waitFor, worker } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'impp-dashq-'));
 const cleanup: (() => Promise<void>)[] = [];
@@ -171,6 +173,27 @@ describe.skipIf(!HAVE_REDIS)('the dashboard on the queue', { timeout: 180_000 },
       await queue.close();
     }
     expect((await call(app, 'POST', '/api/sweeps', SWEEP)).status).toBe(201); // its slot (of --max-runs 1) is free again
+  });
+
+  it('a run that fails on a worker fails its point with the reason; the other points go on', async () => {
+    const redis = new Redis(await freePort());
+    await redis.start();
+    cleanup.push(() => redis.kill());
+    const url = `redis://127.0.0.1:${redis.port}`;
+    // a worker whose memory limit takes the 2000-user point but not the 3000-user one (the server has no such limit)
+    const est = (users: number) => estimateRun(loadScenario('office', [`domains[0].users=${users}`, 'duration=1h'])).bytes;
+    const limit = Math.round((est(2000) + est(3000)) / 2);
+    track(new Proc(['worker', '--queue', url, '--lease', '2s', '--name', 'w-small'], { IMPP_SIM_MEMORY_LIMIT: String(limit) }));
+    const app = await server(join(tmp, 'fail'), url, []);
+    const id = (await call(app, 'POST', '/api/sweeps', { ...SWEEP, values: [3000, 2000] })).json().id as string;
+    const s = await finished(app, id);
+    expect(s.status).toBe('finished');
+    expect(s.points[0].status).toBe('failed');
+    expect(s.points[0].error).toMatch(new RegExp(`^run ${id}\\.[01] failed on a worker: .*memory`));
+    expect(s.points[0].figures).toBeUndefined();
+    // the first point's failure took the waiting runs off the queue: those of the second were added again
+    expect(s.points[1]).toMatchObject({ status: 'finished', workers: ['w-small', 'w-small'] });
+    expect(s.points[1].figures?.notificationsPerSec).toBeGreaterThan(0);
   });
 
   it("the page's scalability view shows the worker that ran each point", async () => {

@@ -11,13 +11,16 @@
  *
  * Where it differs from a local sweep: all points run at once (as many as there are workers), the
  * point runs have no live view nor time series, so a point's saturation is the report rule alone
- * (no growing-queue reason, web/server/saturation.ts), and a failed run ends the whole sweep (the
- * points without all their results are `failed` with the reason) where the local sweep goes on
- * with the next point. Stopping the sweep (or the server) withdraws its waiting jobs.
+ * (no growing-queue reason, web/server/saturation.ts). A run that fails on a worker fails its point
+ * with the reason and the other points go on, as in a local sweep (the executor takes every waiting
+ * job off the queue on a failure: the ones still without a result are added again); a queue that
+ * stays unreachable fails every point without its results. Stopping the sweep (or the server)
+ * withdraws its waiting jobs.
  */
 import type { PlannedRun, RunOutcome } from '../../sim/toolkit/executor.js';
 import { jobId, type QueueExecutor } from '../../sim/toolkit/queue/executor.js';
 import { replicationSeed } from '../../sim/toolkit/sweep.js';
+import { SimError } from '../../sim/errors.js';
 import { plainMessage } from './errors.js';
 import { prepareRun, type PreparedRun } from './run-create.js';
 import type { RunManager } from './runs.js';
@@ -86,11 +89,29 @@ export class QueuedSweep implements ExternalSweep {
   async run(): Promise<void> {
     this.started = Date.now();
     let failure: string | null = null;
-    try {
-      await this.executor.execute(this.state.id, this.planned, (o) => this.arrived(o), this.abort.signal);
-    } catch (e) {
-      if (this.abort.signal.aborted) await this.executor.withdraw(this.state.id, this.unfinished());
-      else failure = plainMessage(e);
+    for (;;) {
+      // the runs still without a result, but those of a point that failed
+      const todo = this.planned.filter((p) => this.slotOf(p.index) === null && this.pointOf(p.index).status !== 'failed');
+      if (todo.length === 0) break;
+      try {
+        await this.executor.execute(this.state.id, todo, (o) => this.arrived(o), this.abort.signal);
+        break;
+      } catch (e) {
+        if (this.abort.signal.aborted) {
+          await this.executor.withdraw(this.state.id, this.unfinished());
+          break;
+        }
+        const index = e instanceof SimError ? e.details?.index : undefined;
+        if (typeof index !== 'number' || index < 0 || index >= this.planned.length) {
+          failure = plainMessage(e);
+          break;
+        }
+        // one run failed on a worker: its point fails, the others go on
+        const point = this.pointOf(index);
+        point.status = 'failed';
+        point.error = plainMessage(e);
+        this.tick();
+      }
     }
     const stopped = this.abort.signal.aborted;
     for (const point of this.state.points) {
@@ -105,6 +126,10 @@ export class QueuedSweep implements ExternalSweep {
   /** Indices of the runs that have no result yet. */
   private unfinished(): number[] {
     return this.planned.filter((p) => this.slotOf(p.index) === null).map((p) => p.index);
+  }
+
+  private pointOf(index: number): SweepState['points'][number] {
+    return this.state.points[Math.floor(index / this.state.replications)];
   }
 
   private slotOf(index: number): Slot | null {

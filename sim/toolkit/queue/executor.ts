@@ -125,7 +125,7 @@ export class QueueExecutor implements RunExecutor {
         onResult({ index: run.index, result: r.result, worker: r.worker });
       } else if (finishedOn !== null) {
         const why = (failedReason ?? 'no reason given').replace(/^SIM_ERR_\w+: /, '').replace(`run ${id}: `, '');
-        throw new SimError('SIM_ERR_WORKER_FAILED', `run ${id} failed on a worker: ${why}`);
+        throw new SimError('SIM_ERR_WORKER_FAILED', `run ${id} failed on a worker: ${why}`, { index: run.index });
       }
     });
     await Promise.all(done.map((id) => this.queue.remove(id).catch(() => 0)));
