@@ -117,7 +117,7 @@ export class QueuedSweep implements ExternalSweep {
     for (const point of this.state.points) {
       if (point.status === 'finished' || point.status === 'failed') continue;
       point.status = stopped ? 'stopped' : 'failed';
-      if (!stopped) point.error = failure ?? 'the queue ended the sweep without this point’s results';
+      if (!stopped) point.error = failure ?? "the queue ended the sweep without this point's results";
     }
     this.state.status = stopped ? 'stopped' : 'finished';
     this.tick();
