@@ -105,24 +105,3 @@ export function wireWork(sc: Scenario, domainUsers: ArrayLike<number>, x: WireIn
   }
   return { counts, approx };
 }
-
-/** A server's offered load, summed over its arrival streams (count over the window, service time). */
-export interface Load {
-  busy: number;
-  lam: number;
-  m2: number;
-  allExp: boolean;
-  allFixed: boolean;
-  expMean: number;
-}
-
-/** Adds n arrivals over T ms of service time `mo` (its moments) to a load. */
-export function addLoad(l: Load, n: number, T: number, mo: { m1: number; m2: number; exponential: boolean; fixed: boolean }): void {
-  if (!(n > 0)) return;
-  l.busy += n * mo.m1;
-  l.lam += n / T;
-  l.m2 += (n / T) * mo.m2;
-  if (!mo.exponential || (l.expMean >= 0 && Math.abs(l.expMean - mo.m1) > 1e-12)) l.allExp = false;
-  if (!mo.fixed) l.allFixed = false;
-  l.expMean = mo.m1;
-}

@@ -23,15 +23,17 @@
 import { buildPopulation, PRINCIPAL_INBOX_ONLY, PRINCIPAL_PRESENTITY_ONLY, RULE_ALLOW, RULE_PENDING, RULE_POLITE, VIS_FIRST_TUPLE_ONLY, WATCHER_POLLER, WATCHER_FETCHER, WATCHER_SUBSCRIBER } from '../model/population.js';
 import { hashUnit } from '../model/population.js';
 import type { Report } from '../run.js';
-import type { Dist, OperationName, Scenario } from '../scenario/types.js';
+import type { OperationName, Scenario } from '../scenario/types.js';
 import { onlineAt, sessionExpectations } from './analytic-sessions.js';
 import { ci95, mean } from './stats.js';
 import { bindingRows, simulatedBindingChecks } from './analytic-bindings.js';
-import { addLoad, wireWork, type Load } from './analytic-wire.js';
+import { addLoad, distMoments, mg1Wait, mmcWait, type Load } from './analytic-queues.js';
+import { wireWork } from './analytic-wire.js';
 import { N_WIRE } from '../model/bindings/kinds.js';
 import { wireDists } from '../model/service.js';
 
 export { fromOffline, phi1, sessionExpectations } from './analytic-sessions.js';
+export { distMoments, erlangC, mg1Wait, mmcWait } from './analytic-queues.js';
 
 const HOUR = 3_600_000;
 
@@ -59,44 +61,6 @@ export interface AnalyticModel {
   rows: Omit<CrossCheckRow, 'simulated' | 'relDiff'>[];
   /** the simulated counterpart of each row from a report */
   simulated: (r: Report) => Record<string, number>;
-}
-
-/** Mean of a distribution and its second moment. */
-export function distMoments(d: Dist): { m1: number; m2: number; exponential: boolean; fixed: boolean } {
-  switch (d.dist) {
-    case 'fixed':
-      return { m1: d.value, m2: d.value * d.value, exponential: false, fixed: true };
-    case 'exponential':
-      return { m1: d.mean, m2: 2 * d.mean * d.mean, exponential: true, fixed: false };
-    case 'uniform':
-      return { m1: (d.min + d.max) / 2, m2: (d.min * d.min + d.min * d.max + d.max * d.max) / 3, exponential: false, fixed: d.min === d.max };
-    case 'lognormal':
-      return { m1: d.median * Math.exp((d.sigma * d.sigma) / 2), m2: d.median * d.median * Math.exp(2 * d.sigma * d.sigma), exponential: false, fixed: d.sigma === 0 };
-  }
-}
-
-/** Erlang C: probability that an arrival waits in an M/M/c queue with offered load a = lambda/mu. */
-export function erlangC(c: number, a: number): number {
-  if (a >= c) return 1;
-  // Erlang B by recursion, then C = B / (1 - (a/c)(1 - B))
-  let b = 1;
-  for (let k = 1; k <= c; k++) b = (a * b) / (k + a * b);
-  const rho = a / c;
-  return b / (1 - rho * (1 - b));
-}
-
-/** M/M/c mean wait in queue (ms) for arrival rate lambda (per ms) and mean service m (ms). */
-export function mmcWait(c: number, lambda: number, m: number): number {
-  const a = lambda * m;
-  if (a >= c) return Infinity;
-  return (erlangC(c, a) * m) / (c - a);
-}
-
-/** M/G/1 mean wait (Pollaczek-Khinchine): lambda E[S^2] / (2 (1 - rho)). */
-export function mg1Wait(lambda: number, m1: number, m2: number): number {
-  const rho = lambda * m1;
-  if (rho >= 1) return Infinity;
-  return (lambda * m2) / (2 * (1 - rho));
 }
 
 /** Per-pair rows of the cross-check: at most this many pairs, those with the most expected traffic (1,000 domains have 999,000 pairs). */
