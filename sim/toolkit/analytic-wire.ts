@@ -27,7 +27,8 @@ export interface WireInputs {
   /** per pair presentity's domain * D + watcher's: notifications, of which initial ones */
   notifPair: Float64Array;
   initPair: Float64Array;
-  /** per user over the window: log-ins and log-outs */
+  /** per user over the window: log-ins and log-outs; the mean fraction of the window a user is online */
+  onlineFraction: number;
   logins: number;
   logouts: number;
   /** receipts follow their IMs at once and all succeed (every user online throughout, no failures) */
@@ -98,8 +99,11 @@ export function wireWork(sc: Scenario, domainUsers: ArrayLike<number>, x: WireIn
       hop(t, a, 'NOTIFY.terminated', null, unsub, false);
       notifyOk(a, t, unsub);
       // notifications: here a is the presentity's domain, t the watcher's
-      hop(a, t, 'NOTIFY', 'presence.answer', x.initPair[i], false);
+      // XMPP answers a probe for a presentity that is offline with unavailable presence
+      hop(a, t, 'NOTIFY', 'presence.answer', x.initPair[i] * x.onlineFraction, false);
+      hop(a, t, null, 'presence.unavailable', x.initPair[i] * (1 - x.onlineFraction), false);
       hop(a, t, 'NOTIFY', 'presence.broadcast', x.notifPair[i] - x.initPair[i], false);
+      hop(a, t, 'NOTIFY', null, x.initPair[i] * (1 - x.onlineFraction), false);
       notifyOk(t, a, x.notifPair[i]);
     }
   }

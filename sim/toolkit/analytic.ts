@@ -242,7 +242,7 @@ export function analyticModel(sc: Scenario, opts: { seed?: number; duration?: nu
   pairRows(sc, msgPair, notifPair, secs, rows);
   const onlineThroughout = sc.population.online === 1 && u.lo < 0.001;
   const noFailures = b.unknownRecipientFraction === 0 && sc.population.blockedSenders === 0 && b.authFailureFraction === 0;
-  const wire = wireWork(sc, pop.domainUsers, { publishes, unavailable, leaseRefreshes, msgPair, subPair, refreshPair, notifPair, initPair, logins: u.li, logouts: u.lo, receiptsExact: onlineThroughout && noFailures });
+  const wire = wireWork(sc, pop.domainUsers, { publishes, unavailable, leaseRefreshes, msgPair, subPair, refreshPair, notifPair, initPair, onlineFraction: T > 0 ? u.on / T : 0, logins: u.li, logouts: u.lo, receiptsExact: onlineThroughout && noFailures });
   // servers
   for (let d = 0; d < D; d++) {
     const dom = sc.domains[d];
