@@ -14,7 +14,7 @@ import { OPERATIONS } from '../scenario/types.js';
 import { C, type Completion, type ModelContext } from './context.js';
 import type { FaultSchedule } from './federation.js';
 import { N_OPS } from './messages.js';
-import { chargedKind, INBOUND, isWireResponse, N_WIRE } from './bindings/kinds.js';
+import { chargedKind, INBOUND, isWireResponse, N_WIRE, OUTBOUND } from './bindings/kinds.js';
 import { ServerPool } from './servers.js';
 import { drawDist } from './topology.js';
 
@@ -33,7 +33,7 @@ export const wireOp = (k: number, dir: number): number => N_OPS + dir * N_WIRE +
 /** The service time of every wire kind, outbound kinds first, then inbound: a kind's own entry, else its request or response default. */
 export function wireDists(w: WireCostSpec): Dist[] {
   const out: Dist[] = [];
-  for (const dir of [0, INBOUND]) {
+  for (const dir of [OUTBOUND, INBOUND]) {
     const side = dir === INBOUND ? w.inbound : w.outbound;
     for (let k = 0; k < N_WIRE; k++) out.push(isWireResponse(k) ? side.response : side.request);
   }
