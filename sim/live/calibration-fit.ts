@@ -8,7 +8,17 @@
  * The calibration file is the fit, the steps behind it, and the scenario overrides that put the
  * fit into the model (one single-core server, as Prosody is single-threaded; fixed service times,
  * as CPU per stanza hardly varies; the access link's one-way latency from the lightest step).
+ *
+ * The model charges an operation's job and, in a SIP or XMPP domain, a job per wire message
+ * (`serviceTimes.wire`). So that one change to F contacts costs a + b x F in every binding, as
+ * measured, the fit goes where each binding charges it once: the operations carry the measured
+ * stanzas (publish a, notify b per watcher, the IM's three jobs its cost), and the wire costs of
+ * the XMPP binding's kinds are a per stanza entering the servers and b per stanza leaving them,
+ * except those the operations carry (client presence in, notifications and IM stanzas out: 0).
+ * A CPIM domain, which has no wire jobs, is then calibrated too; a SIP domain keeps its defaults.
  */
+import { P_XMPP, WIRE_KINDS } from '../model/bindings/kinds.js';
+
 export interface StepFigures {
   mix: 'presence' | 'im';
   fanout: number;
@@ -96,6 +106,27 @@ export function fitSteps(steps: StepFigures[]): Fit {
 
 const fixedMs = (us: number) => `{dist: fixed, value: ${(Math.max(0, us) / 1000).toFixed(4)}ms}`;
 
+/** XMPP kinds whose cost an operation's job carries: [kind, inbound carried, outbound carried]. */
+const CARRIED: Record<string, [boolean, boolean]> = {
+  'presence.client': [true, true], // publish (it only ever enters)
+  'presence.client.unavailable': [true, true],
+  'presence.broadcast': [false, true], // notify, at the presentity's servers
+  'presence.answer': [false, true],
+  'presence.unavailable': [false, true],
+  message: [true, true], // imSend and imDeliver
+  'message.receipt': [true, true], // imReport
+  'message.error': [true, true],
+};
+
+/** The wire costs of the XMPP binding's kinds under a fit (a `serviceTimes.wire` value). */
+export function xmppWireCosts(fit: Fit): string {
+  const kinds = WIRE_KINDS.filter((k) => k[1] === P_XMPP).map(([name]) => {
+    const [inCarried, outCarried] = CARRIED[name] ?? [false, false];
+    return `{kind: ${name}, inbound: ${fixedMs(inCarried ? 0 : fit.publishUs)}, outbound: ${fixedMs(outCarried ? 0 : fit.notifyUs)}}`;
+  });
+  return `{kinds: [${kinds.join(', ')}]}`;
+}
+
 /** The scenario overrides that put a fit into the model. */
 export function calibrationOverrides(fit: Fit, accessLatencyMs: number): string[] {
   // an IM's cost is split as the defaults split it: send 0.5, deliver 0.5, report 0.2
@@ -107,6 +138,7 @@ export function calibrationOverrides(fit: Fit, accessLatencyMs: number): string[
     `domains[*].serviceTimes.imSend=${fixedMs((im * 0.5) / 1.2)}`,
     `domains[*].serviceTimes.imDeliver=${fixedMs((im * 0.5) / 1.2)}`,
     `domains[*].serviceTimes.imReport=${fixedMs((im * 0.2) / 1.2)}`,
+    `domains[*].serviceTimes.wire=${xmppWireCosts(fit)}`,
     'access.mobileFraction=0',
     `access.lan.latency={dist: fixed, value: ${Math.max(0, accessLatencyMs).toFixed(4)}ms}`,
   ];

@@ -4,13 +4,17 @@
  * the concern that registered the operation's completion handles the result. Service times are
  * drawn per operation from the domain's `serviceTimes`. A job offered while the domain's servers
  * are down (a serverCrash fault) is refused.
+ *
+ * Operation N_OPS + dir x N_WIRE + k is one wire message of kind k of a protocol binding
+ * (bindings/kinds.ts) leaving (dir OUTBOUND) or entering (INBOUND) the servers: its service time
+ * is `serviceTimes.wire`, looked up once per domain, kind and direction (wireOp, wireDists).
  */
-import type { Dist } from '../scenario/types.js';
+import type { Dist, WireCostSpec } from '../scenario/types.js';
 import { OPERATIONS } from '../scenario/types.js';
 import { C, type Completion, type ModelContext } from './context.js';
 import type { FaultSchedule } from './federation.js';
 import { N_OPS } from './messages.js';
-import { isWireResponse, N_WIRE, WIRE_COST } from './bindings/kinds.js';
+import { chargedKind, INBOUND, isWireResponse, N_WIRE, OUTBOUND } from './bindings/kinds.js';
 import { ServerPool } from './servers.js';
 import { drawDist } from './topology.js';
 
@@ -23,17 +27,33 @@ export interface Service {
   onComplete(op: number, fn: Completion): void;
 }
 
+/** The operation of a wire message of kind k in direction dir (OUTBOUND or INBOUND). */
+export const wireOp = (k: number, dir: number): number => N_OPS + dir * N_WIRE + k;
+
+/** The service time of every wire kind, outbound kinds first, then inbound: a kind's own entry, else its request or response default. */
+export function wireDists(w: WireCostSpec): Dist[] {
+  const out: Dist[] = [];
+  for (const dir of [OUTBOUND, INBOUND]) {
+    const side = dir === INBOUND ? w.inbound : w.outbound;
+    for (let k = 0; k < N_WIRE; k++) out.push(isWireResponse(k) ? side.response : side.request);
+  }
+  for (const x of w.kinds) {
+    const k = chargedKind(x.kind);
+    out[k] = x.outbound;
+    out[N_WIRE + k] = x.inbound;
+  }
+  return out;
+}
+
 export function createService(ctx: ModelContext, faults: FaultSchedule): Service {
   const { kernel, rng, s, D, counters } = ctx;
   const pools: (ServerPool | null)[] = [];
   for (let d = 0; d < D; d++) {
     const sv = s.domains[d].servers;
-    pools.push(kernel.owns(d) ? new ServerPool(sv.count, sv.cores, sv.queueLimit, N_OPS + N_WIRE) : null);
+    pools.push(kernel.owns(d) ? new ServerPool(sv.count, sv.cores, sv.queueLimit, N_OPS + 2 * N_WIRE) : null);
   }
-  // operations N_OPS + k: handling one message of wire kind k of a protocol binding (bindings/kinds.ts)
-  const wireDist: Dist[] = Array.from({ length: N_WIRE }, (_, k): Dist => ({ dist: 'fixed', value: isWireResponse(k) ? WIRE_COST.response : WIRE_COST.request }));
-  const serviceDist: Dist[][] = s.domains.map((dom) => [...OPERATIONS.map((op) => dom.serviceTimes[op]), ...wireDist]);
-  const complete: Completion[] = new Array(N_OPS + N_WIRE).fill(() => undefined);
+  const serviceDist: Dist[][] = s.domains.map((dom) => [...OPERATIONS.map((op) => dom.serviceTimes[op]), ...wireDists(dom.serviceTimes.wire)]);
+  const complete: Completion[] = new Array(N_OPS + 2 * N_WIRE).fill(() => undefined);
 
   const done = kernel.defineEvent('serviceDone', (d, core) => {
     const pool = pools[d]!;

@@ -38,6 +38,7 @@ export function crossCheck(ctx: VCtx, raw: Record<string, unknown>, tree: Tree):
   const links = part<{ pairs: ResolvedPair[] }>(tree, 'links');
   if (links) checkLinkPairs(ctx, links.pairs, knownDomain);
   if (domains) checkRoutesAndSrv(ctx, domains, knownDomain);
+  if (domains) checkWireKinds(ctx, domains as unknown as { serviceTimes?: { wire?: { kinds: { kind: string }[] } } }[]);
   checkFaults(ctx, part(tree, 'faults'), duration, knownDomain);
   // protocol bindings: fields an XMPP domain has no meaning for
   for (const b of bindingProblems(tree as Parameters<typeof bindingProblems>[0])) problem(ctx, b.path, b.message);
@@ -49,6 +50,17 @@ export function crossCheck(ctx: VCtx, raw: Record<string, unknown>, tree: Tree):
   }
   const behaviour = part<Record<string, number>>(tree, 'behaviour');
   if (behaviour) checkBehaviourTiming(ctx, behaviour, duration);
+}
+
+/** A wire kind given twice in one domain's `serviceTimes.wire.kinds`. */
+function checkWireKinds(ctx: VCtx, domains: { serviceTimes?: { wire?: { kinds: { kind: string }[] } } }[]): void {
+  domains.forEach((d, i) => {
+    const kinds = d.serviceTimes?.wire?.kinds ?? [];
+    kinds.forEach((x, j) => {
+      const first = kinds.findIndex((y) => y.kind === x.kind);
+      if (first < j) problem(ctx, `domains[${i}].serviceTimes.wire.kinds[${j}].kind`, `wire kind '${x.kind}' is given twice (also kinds[${first}]); give each kind once`);
+    });
+  });
 }
 
 /**

@@ -5,6 +5,7 @@
 import { DAY, HOUR, MAX_LINK_PAIRS, MAX_RUN, MAX_USERS, SERVICE_TIME_DEFAULTS, behaviourDuration, domainName, fraction, linkLatency, rate, serviceTime, srvTarget } from './fields-common.js';
 import { OPERATIONS, type Scenario } from './types.js';
 import { type ObjectNode } from './schema-nodes.js';
+import { CHARGED_KINDS, WIRE_COST } from '../model/bindings/kinds.js';
 
 const serversNode: ObjectNode = {
   kind: 'object',
@@ -15,12 +16,50 @@ const serversNode: ObjectNode = {
   ],
 };
 
+const fixedMs = (ms: number) => ({ dist: 'fixed', value: `${ms}ms` });
+const wireDirection = (what: string): ObjectNode => ({
+  kind: 'object',
+  fields: [
+    { name: 'request', node: serviceTime, default: fixedMs(WIRE_COST.request), description: `server time per request, notification or stanza ${what} (an estimate, kept from the first model; Prosody was measured at ~120-205 us per inbound stanza and ~61-67 us per delivered one, which calibrate writes: docs/bindings.md)` },
+    { name: 'response', node: serviceTime, default: fixedMs(WIRE_COST.response), description: `server time per response, result or receipt ${what} (an estimate: half a request)` },
+  ],
+});
+const wireKindNode: ObjectNode = {
+  kind: 'object',
+  fields: [
+    {
+      name: 'kind',
+      node: { kind: 'string', maxLength: 32, pattern: new RegExp(`^(${CHARGED_KINDS.map((k) => k.replace(/\./g, '\\.')).join('|')})$`), patternHint: `a wire kind of the SIP or XMPP binding (${CHARGED_KINDS.join(', ')})` },
+      required: true,
+      description: 'the wire kind (docs/bindings.md), unique in the list',
+    },
+    { name: 'inbound', node: serviceTime, required: true, description: 'server time per message of the kind entering the domain\'s servers (from a client or another domain)' },
+    { name: 'outbound', node: serviceTime, required: true, description: 'server time per message of the kind leaving them (to a client or another domain)' },
+  ],
+};
+const wireCostNode: ObjectNode = {
+  kind: 'object',
+  fields: [
+    { name: 'inbound', node: wireDirection('entering the domain\'s servers'), default: {}, description: 'messages entering the servers, from a client or another domain' },
+    { name: 'outbound', node: wireDirection('leaving the domain\'s servers'), default: {}, description: 'messages leaving the servers, to a client or another domain' },
+    { name: 'kinds', node: { kind: 'array', item: wireKindNode, min: 0, max: CHARGED_KINDS.length, what: 'wire kinds', keyField: 'kind' }, default: [], description: 'server times of particular wire kinds (a calibration writes those of the XMPP binding); the others keep request/response' },
+  ],
+};
+
 const serviceTimesNode: ObjectNode = {
   kind: 'object',
-  fields: OPERATIONS.map((op) => {
-    const [mean, what] = SERVICE_TIME_DEFAULTS[op]!;
-    return { name: op, node: serviceTime, default: { dist: 'exponential', mean }, description: `server time when ${what}` };
-  }),
+  fields: [
+    ...OPERATIONS.map((op) => {
+      const [mean, what] = SERVICE_TIME_DEFAULTS[op]!;
+      return { name: op, node: serviceTime, default: { dist: 'exponential', mean }, description: `server time when ${what}` };
+    }),
+    {
+      name: 'wire',
+      node: wireCostNode,
+      default: {},
+      description: 'server time per wire message of a SIP or XMPP domain, a job besides the operation\'s, charged where it leaves a domain\'s servers and where it enters them (from a client or another domain; a model message between two users of one domain, a notification or an IM, once, where it leaves); a cpim domain has none',
+    },
+  ],
 };
 
 const routeNode: ObjectNode = {

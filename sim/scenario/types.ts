@@ -78,6 +78,14 @@ export interface SrvRecordSpec {
   weight: number;
 }
 
+/** Server time per wire message of a SIP or XMPP domain (ms), by direction: leaving or entering its servers. */
+export interface WireCostSpec {
+  inbound: { request: Dist; response: Dist };
+  outbound: { request: Dist; response: Dist };
+  /** per wire kind (kinds.ts names), both directions: wins over the request/response defaults */
+  kinds: { kind: string; inbound: Dist; outbound: Dist }[];
+}
+
 export interface DomainSpec {
   name: string;
   users: number;
@@ -85,8 +93,8 @@ export interface DomainSpec {
   gateway: GatewaySpec;
   /** the domain's SRV records; null = one record per own gateway host for each service */
   srv: { records: SrvRecordSpec[] } | null;
-  /** service time per operation (ms) */
-  serviceTimes: Record<OperationName, Dist>;
+  /** service time per operation (ms), and per wire message of the domain's binding (`wire`) */
+  serviceTimes: Record<OperationName, Dist> & { wire: WireCostSpec };
   /** RFC 2779 2.1.1: either service may be switched off */
   presence: boolean;
   im: boolean;

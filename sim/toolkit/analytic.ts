@@ -23,12 +23,17 @@
 import { buildPopulation, PRINCIPAL_INBOX_ONLY, PRINCIPAL_PRESENTITY_ONLY, RULE_ALLOW, RULE_PENDING, RULE_POLITE, VIS_FIRST_TUPLE_ONLY, WATCHER_POLLER, WATCHER_FETCHER, WATCHER_SUBSCRIBER } from '../model/population.js';
 import { hashUnit } from '../model/population.js';
 import type { Report } from '../run.js';
-import type { Dist, OperationName, Scenario } from '../scenario/types.js';
+import type { OperationName, Scenario } from '../scenario/types.js';
 import { onlineAt, sessionExpectations } from './analytic-sessions.js';
 import { ci95, mean } from './stats.js';
 import { bindingRows, simulatedBindingChecks } from './analytic-bindings.js';
+import { addLoad, distMoments, mg1Wait, mmcWait, type Load } from './analytic-queues.js';
+import { wireWork } from './analytic-wire.js';
+import { N_WIRE } from '../model/bindings/kinds.js';
+import { wireDists } from '../model/service.js';
 
 export { fromOffline, phi1, sessionExpectations } from './analytic-sessions.js';
+export { distMoments, erlangC, mg1Wait, mmcWait } from './analytic-queues.js';
 
 const HOUR = 3_600_000;
 
@@ -56,44 +61,6 @@ export interface AnalyticModel {
   rows: Omit<CrossCheckRow, 'simulated' | 'relDiff'>[];
   /** the simulated counterpart of each row from a report */
   simulated: (r: Report) => Record<string, number>;
-}
-
-/** Mean of a distribution and its second moment. */
-export function distMoments(d: Dist): { m1: number; m2: number; exponential: boolean; fixed: boolean } {
-  switch (d.dist) {
-    case 'fixed':
-      return { m1: d.value, m2: d.value * d.value, exponential: false, fixed: true };
-    case 'exponential':
-      return { m1: d.mean, m2: 2 * d.mean * d.mean, exponential: true, fixed: false };
-    case 'uniform':
-      return { m1: (d.min + d.max) / 2, m2: (d.min * d.min + d.min * d.max + d.max * d.max) / 3, exponential: false, fixed: d.min === d.max };
-    case 'lognormal':
-      return { m1: d.median * Math.exp((d.sigma * d.sigma) / 2), m2: d.median * d.median * Math.exp(2 * d.sigma * d.sigma), exponential: false, fixed: d.sigma === 0 };
-  }
-}
-
-/** Erlang C: probability that an arrival waits in an M/M/c queue with offered load a = lambda/mu. */
-export function erlangC(c: number, a: number): number {
-  if (a >= c) return 1;
-  // Erlang B by recursion, then C = B / (1 - (a/c)(1 - B))
-  let b = 1;
-  for (let k = 1; k <= c; k++) b = (a * b) / (k + a * b);
-  const rho = a / c;
-  return b / (1 - rho * (1 - b));
-}
-
-/** M/M/c mean wait in queue (ms) for arrival rate lambda (per ms) and mean service m (ms). */
-export function mmcWait(c: number, lambda: number, m: number): number {
-  const a = lambda * m;
-  if (a >= c) return Infinity;
-  return (erlangC(c, a) * m) / (c - a);
-}
-
-/** M/G/1 mean wait (Pollaczek-Khinchine): lambda E[S^2] / (2 (1 - rho)). */
-export function mg1Wait(lambda: number, m1: number, m2: number): number {
-  const rho = lambda * m1;
-  if (rho >= 1) return Infinity;
-  return (lambda * m2) / (2 * (1 - rho));
 }
 
 /** Per-pair rows of the cross-check: at most this many pairs, those with the most expected traffic (1,000 domains have 999,000 pairs). */
@@ -177,6 +144,10 @@ export function analyticModel(sc: Scenario, opts: { seed?: number; duration?: nu
   const notifPair = new Float64Array(D * D); // notifications presentity domain -> watcher domain
   const notif = new Float64Array(D);
   const unknownFrom = new Float64Array(D);
+  const unavailable = new Float64Array(D); // publishes at clean log-outs
+  const subPair = new Float64Array(D * D); // subscriptions at log-in and refreshes, watcher's domain -> presentity's
+  const refreshPair = new Float64Array(D * D);
+  const initPair = new Float64Array(D * D); // initial notifications, presentity's domain -> watcher's
   const subscribes = new Float64Array(D);
   const fetches = new Float64Array(D);
   const refreshes = new Float64Array(D);
@@ -193,6 +164,7 @@ export function analyticModel(sc: Scenario, opts: { seed?: number; duration?: nu
     const hasInbox = pop.principal[g] !== PRINCIPAL_PRESENTITY_ONLY;
     if (hasPres) presentities++;
     if (dom.presence && hasPres) publishes[d] += u.on * rPub + u.li + u.lo * (1 - c);
+    if (dom.presence && hasPres) unavailable[d] += u.lo * (1 - c);
     // approx: an agent refreshes every leaseEvery of its session (a session shorter than that refreshes never)
     if (dom.presence && hasPres && lease > 0) leaseRefreshes[d] += u.on / leaseEvery;
     // approx: an agent tries to revoke at this rate while online (a try with no active subscription costs nothing)
@@ -225,6 +197,8 @@ export function analyticModel(sc: Scenario, opts: { seed?: number; duration?: nu
         if (kind === WATCHER_SUBSCRIBER) {
           subscribes[pd] += u.li;
           refreshes[pd] += u.on / refreshEvery;
+          subPair[d * D + pd] += u.li;
+          refreshPair[d * D + pd] += u.on / refreshEvery;
         } else if (kind === WATCHER_POLLER) fetches[pd] += u.on / b.pollInterval;
       }
       if (kind === WATCHER_FETCHER && nb > 0) {
@@ -250,6 +224,7 @@ export function analyticModel(sc: Scenario, opts: { seed?: number; duration?: nu
       const v = (pop.edgeRule[e] & VIS_FIRST_TUPLE_ONLY) !== 0 ? 1 / tuples : 1;
       n += I2 * rPub * v + I3 / b.offlineLength + ((1 - c) * I2) / b.sessionLength + u.li;
     } else if (rule === RULE_POLITE) n += u.li;
+    if (allowed || rule === RULE_POLITE) initPair[pd * D + wd] += u.li;
     notif[pd] += n;
     notifPair[pd * D + wd] += n;
   }
@@ -265,6 +240,9 @@ export function analyticModel(sc: Scenario, opts: { seed?: number; duration?: nu
   rows.push(...bindingRows(sc, pop, { publishes, leaseRefreshes, refreshes, ims: imsWithCopies, logins: u.li, logouts: u.lo }, secs));
   const crossIm = (a: number, t: number) => msgPair[a * D + t];
   pairRows(sc, msgPair, notifPair, secs, rows);
+  const onlineThroughout = sc.population.online === 1 && u.lo < 0.001;
+  const noFailures = b.unknownRecipientFraction === 0 && sc.population.blockedSenders === 0 && b.authFailureFraction === 0;
+  const wire = wireWork(sc, pop.domainUsers, { publishes, unavailable, leaseRefreshes, msgPair, subPair, refreshPair, notifPair, initPair, onlineFraction: T > 0 ? u.on / T : 0, logins: u.li, logouts: u.lo, receiptsExact: onlineThroughout && noFailures });
   // servers
   for (let d = 0; d < D; d++) {
     const dom = sc.domains[d];
@@ -285,25 +263,22 @@ export function analyticModel(sc: Scenario, opts: { seed?: number; duration?: nu
       fetch: fetches[d],
       watcherinfo: subscribes[d] * 1.5 + fetches[d],
     };
-    const approxOps = (['subscribe', 'refresh', 'unsubscribe', 'fetch', 'watcherinfo', 'notify'] as OperationName[]).filter((o) => (arrivals[o] ?? 0) > 0);
-    let busy = 0;
-    let lam = 0;
-    let m2 = 0;
-    let allExp = true;
-    let expMean = -1;
-    for (const [op, n] of Object.entries(arrivals) as [OperationName, number][]) {
-      if (!(n > 0)) continue;
-      const mo = distMoments(dom.serviceTimes[op]);
-      busy += n * mo.m1;
-      lam += n / T;
-      m2 += (n / T) * mo.m2;
-      if (!mo.exponential || (expMean >= 0 && Math.abs(expMean - mo.m1) > 1e-12)) allExp = false;
-      expMean = mo.m1;
+    const approxOps: string[] = (['subscribe', 'refresh', 'unsubscribe', 'fetch', 'watcherinfo', 'notify'] as OperationName[]).filter((o) => (arrivals[o] ?? 0) > 0);
+    const load: Load = { busy: 0, lam: 0, m2: 0, allExp: true, allFixed: true, expMean: -1 };
+    for (const [op, n] of Object.entries(arrivals) as [OperationName, number][]) addLoad(load, n, T, distMoments(dom.serviceTimes[op]));
+    // the wire messages of a SIP or XMPP domain: a job each, besides the operations'
+    const costs = wireDists(dom.serviceTimes.wire);
+    let wired = 0;
+    for (let j = 0; j < 2 * N_WIRE; j++) {
+      wired += wire.counts[d * 2 * N_WIRE + j];
+      addLoad(load, wire.counts[d * 2 * N_WIRE + j], T, distMoments(costs[j]));
     }
+    if (wire.approx[d].size > 0) approxOps.push(`wire messages (${[...wire.approx[d]].join(', ')})`);
+    const { busy, lam, m2, allExp } = load;
     const cores = dom.servers.cores;
     const capacity = dom.servers.count * cores * T;
     const exactLoad = approxOps.length === 0;
-    rows.push({ figure: `domains.${dom.name}.utilisation`, analytic: busy / capacity, exact: exactLoad, note: exactLoad ? 'sum of arrival rate x mean service / (servers x cores)' : `approx: rates of ${approxOps.join(', ')}` });
+    rows.push({ figure: `domains.${dom.name}.utilisation`, analytic: busy / capacity, exact: exactLoad, note: exactLoad ? `sum of arrival rate x mean service${wired > 0 ? ' (operations and wire messages)' : ''} / (servers x cores)` : `approx: rates of ${approxOps.join(', ')}` });
     if (lam > 0) {
       const ls = lam / dom.servers.count; // per server
       const m1 = (busy / T) / lam;
@@ -312,8 +287,7 @@ export function analyticModel(sc: Scenario, opts: { seed?: number; duration?: nu
       let model: string;
       if (cores === 1) {
         wait = mg1Wait(ls, m1, es2);
-        const fixed = Object.entries(arrivals).every(([op, n]) => !(n! > 0) || distMoments(dom.serviceTimes[op as OperationName]).fixed);
-        model = allExp ? 'M/M/1' : fixed ? 'M/D/1' : 'M/G/1';
+        model = allExp ? 'M/M/1' : load.allFixed ? 'M/D/1' : 'M/G/1';
       } else if (allExp) {
         wait = mmcWait(cores, ls, m1);
         model = `M/M/${cores}`;

@@ -11,6 +11,7 @@ import { calibrationOverrides, fitSteps, leastSquares, type StepFigures } from '
 import { saturated } from '../../sim/live/calibrate-command.js';
 import { expandOverrides } from '../../sim/scenario/calibration.js';
 import { loadScenario, parseScenario } from '../../sim/scenario/index.js';
+import { runScenario } from '../../sim/run.js';
 
 const step = (mix: 'presence' | 'im', fanout: number, changes: number, ims: number, seconds = 5): StepFigures => {
   const deliveries = changes * fanout;
@@ -61,6 +62,12 @@ describe('the calibration: field', () => {
       expect(d.serviceTimes.publish).toEqual({ dist: 'fixed', value: 0.15 });
       expect(d.serviceTimes.notify).toEqual({ dist: 'fixed', value: 0.06 });
       expect(d.serviceTimes.imSend).toEqual({ dist: 'fixed', value: 0.2 });
+      // the XMPP binding's kinds: a per stanza in, b per stanza out, 0 where an operation carries it
+      const kind = (k: string) => d.serviceTimes.wire.kinds.find((x) => x.kind === k);
+      expect(kind('presence.probe')).toEqual({ kind: 'presence.probe', inbound: { dist: 'fixed', value: 0.15 }, outbound: { dist: 'fixed', value: 0.06 } });
+      expect(kind('presence.broadcast')).toEqual({ kind: 'presence.broadcast', inbound: { dist: 'fixed', value: 0.15 }, outbound: { dist: 'fixed', value: 0 } });
+      expect(kind('presence.client')!.inbound).toEqual({ dist: 'fixed', value: 0 });
+      expect(kind('PUBLISH')).toBeUndefined();
     }
     expect(sc.access.lan.latency).toEqual({ dist: 'fixed', value: 0.3 });
   });
@@ -84,4 +91,34 @@ describe('the calibration: field', () => {
     expect(() => loadScenario(bad, [])).toThrow(/calibration: cannot read .*missing.json as JSON \(ENOENT\)/);
     expect(() => parseScenario(`name: web\ncalibration: ${join(dir, 'cal.json')}\n`)).toThrow(/only a scenario file may name a calibration file/);
   });
+});
+
+describe('the calibration in the model: one change to F contacts costs a + b x F', () => {
+  // a = 150 us per change (inbound stanza), b = 60 us per delivered stanza, 480 us per IM
+  const fit = { idleUsPerSecond: 0, publishUs: 150, notifyUs: 60, imUs: 480, rmsResidualMs: 0, steps: 5 };
+  const scenario = (protocol: string, users: number) => `
+name: calibrated-${protocol}
+seed: 3
+duration: 6min
+warmup: 1min
+domains:
+  - { name: a.example, users: ${users}, protocol: ${protocol} }
+access: { lan: { latency: { dist: fixed, value: 0ms }, bandwidthMbps: 0 } }
+population: { buddies: ${users - 1}, online: 1, principals: { both: 1 }, watchers: { subscriber: 1 }, access: { allow: 1 }, visibility: { full: 1 }, tuples: 1 }
+behaviour: { presenceChangeRate: 3600/h, imRate: 0, sessionLength: 366d, offlineLength: 366d, crashFraction: 0, publicationLease: 0, subscriptionDuration: 1h, maxSubscriptionDuration: 1h }
+`;
+  for (const protocol of ['xmpp', 'cpim']) {
+    it(`${protocol}: the servers' busy time per change in the measured window is a + b x F`, async () => {
+      const sc = parseScenario(scenario(protocol, 10), `cal-${protocol}.yaml`, expandOverrides(calibrationOverrides(fit, 0), 1));
+      const r = await runScenario(sc, { workers: 1 });
+      const dom = r.domains['a.example'];
+      const busyMs = dom.utilisation * dom.servers * dom.cores * r.parameters.duration;
+      const changes = r.presence.publishes;
+      const F = r.presence.notifications.delivered / changes;
+      expect(changes).toBeGreaterThan(2000);
+      expect(F).toBeGreaterThan(8.5);
+      // every watcher is online and allowed: each change reaches all of them
+      expect(busyMs / changes).toBeCloseTo(0.15 + 0.06 * F, 3);
+    });
+  }
 });

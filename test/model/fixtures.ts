@@ -4,7 +4,9 @@ import { OPERATIONS } from '../../sim/scenario/types.js';
 const exp = (mean: number): Dist => ({ dist: 'exponential', mean });
 
 export function domain(name: string, users: number, extra: Partial<DomainSpec> = {}): DomainSpec {
-  const serviceTimes = Object.fromEntries(OPERATIONS.map((op) => [op, exp(op === 'notify' ? 0.2 : 0.5)])) as DomainSpec['serviceTimes'];
+  const fixed = (value: number): Dist => ({ dist: 'fixed', value });
+  const wire = { inbound: { request: fixed(0.02), response: fixed(0.01) }, outbound: { request: fixed(0.02), response: fixed(0.01) }, kinds: [] };
+  const serviceTimes = { ...Object.fromEntries(OPERATIONS.map((op) => [op, exp(op === 'notify' ? 0.2 : 0.5)])), wire } as DomainSpec['serviceTimes'];
   return {
     name,
     users,

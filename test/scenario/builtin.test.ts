@@ -47,7 +47,8 @@ describe('built-in scenarios', () => {
     const s = loadScenario(name);
     expect(s.duration).toBeGreaterThan(0);
     for (const d of s.domains) {
-      expect(Object.keys(d.serviceTimes).sort()).toEqual([...OPERATIONS].sort());
+      expect(Object.keys(d.serviceTimes).sort()).toEqual([...OPERATIONS, 'wire'].sort());
+      expect(Object.keys(d.serviceTimes.wire)).toEqual(['inbound', 'outbound', 'kinds']);
       expect(d.servers.count).toBeGreaterThanOrEqual(1);
     }
     for (const mix of [s.population.principals, s.population.watchers, s.population.access, s.population.visibility]) {

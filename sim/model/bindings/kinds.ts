@@ -146,11 +146,19 @@ export const PH_TERMINATE = 3;
 export const SINCE_REFRESH = -2;
 
 /**
- * Server time per message (ms), charged as a job on the domain's servers for every wire message
- * that leaves or enters it (besides the operation's own job): parsing, transaction state and
- * serialisation. Defaults until the live mode measures them; responses cost half a request.
+ * Default server time per message (ms), charged as a job on the domain's servers for every wire
+ * message that leaves or enters it (besides the operation's own job): parsing, transaction state
+ * and serialisation. Estimates (responses cost half a request), the defaults of the scenario field
+ * `domains[].serviceTimes.wire`, which a calibration (sim/live/calibration-fit.ts) overrides.
  */
 export const WIRE_COST = { request: 0.02, response: 0.01 } as const;
+/** Directions of a wire message's job: it leaves the domain's server (0) or enters it (1). */
+export const OUTBOUND = 0;
+export const INBOUND = 1;
+/** Names of the wire kinds a server is charged for (SIP and XMPP: a CPIM domain's cost is its operations'). */
+export const CHARGED_KINDS: readonly string[] = WIRE_KINDS.filter((k) => k[1] !== P_CPIM).map((k) => k[0]);
+/** The W_* index of a charged kind's name, -1 if none (`message` is XMPP's; CPIM's is never charged). */
+export const chargedKind = (name: string): number => (CHARGED_KINDS.includes(name) ? WIRE_KINDS.findIndex((k) => k[0] === name && k[1] !== P_CPIM) : -1);
 
 /** Is wire kind k a response (SIP final response, XMPP result or receipt)? */
 export const isWireResponse = (k: number): boolean => /^[0-9]|result|success|features|receipt|error|answer|Response|Report/.test(WIRE_KINDS[k][0]);

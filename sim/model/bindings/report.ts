@@ -68,7 +68,7 @@ export function bindingsReport(sc: Scenario, parts: ImppPart[], spanMs: number):
   const pairs = sum((w) => w.pairs, D * D * N_WIRE);
   const pairBytes = sum((w) => w.pairBytes, D * D);
   const serverMs = new Array<number>(D * N_WIRE).fill(0);
-  for (const p of parts) for (const o of p.ops) for (let k = 0; k < N_WIRE; k++) serverMs[o.domain * N_WIRE + k] += o.sumService[N_OPS + k] ?? 0;
+  for (const p of parts) for (const o of p.ops) for (let k = 0; k < N_WIRE; k++) serverMs[o.domain * N_WIRE + k] += (o.sumService[N_OPS + k] ?? 0) + (o.sumService[N_OPS + N_WIRE + k] ?? 0);
   const proto = sc.domains.map((d) => PROTOCOLS.indexOf(d.protocol));
   const out: BindingsReport = {
     protocols: Object.fromEntries(sc.domains.map((d) => [d.name, d.protocol])),

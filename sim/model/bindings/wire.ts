@@ -12,24 +12,26 @@
  *   M_WIRE between domains, the access link to a client): SIP's 200 to every NOTIFY (481 from a
  *   watcher who is gone), the NOTIFY of a pending subscription, PUBLISH's 200 with SIP-ETag (412
  *   when the publication is gone); XMPP's log-in (stream, SASL, bind, roster) and stream close.
- * - Every wire message is a job (WIRE_COST) on the servers of each domain it leaves or enters,
- *   besides the operation's own job.
+ * - Every wire message is a job (`serviceTimes.wire`, per kind and direction) on the servers of
+ *   each domain it leaves (OUTBOUND) or enters (INBOUND: from a client, or from another domain),
+ *   besides the operation's own job; a model message between two users of one domain is charged
+ *   once, where it leaves.
  *
  * What a binding changes in the model itself is asked of `changes` (binding-rules.ts).
  */
 import type { ModelContext } from '../context.js';
-import { ENVELOPE, M_FETCH, M_FETCH_RESPONSE, M_LIST_NOTIFY, M_MESSAGE, M_NOTIFY, M_REFRESH, M_REPORT, M_SUB_RESPONSE, M_SUBSCRIBE, M_TERMINATED, M_UNSUBSCRIBE, M_WIRE, N_OPS, TWO26 } from '../messages.js';
+import { ENVELOPE, M_FETCH, M_FETCH_RESPONSE, M_LIST_NOTIFY, M_MESSAGE, M_NOTIFY, M_REFRESH, M_REPORT, M_SUB_RESPONSE, M_SUBSCRIBE, M_TERMINATED, M_UNSUBSCRIBE, M_WIRE, TWO26 } from '../messages.js';
 import { notifyEdge, VERSION_MOD } from '../notification.js';
 import type { Gateways } from '../gateways.js';
 import { MESSAGE_KINDS } from '../messages.js';
-import type { Service } from '../service.js';
+import { wireOp, type Service } from '../service.js';
 import type { Sizes } from '../sizes.js';
 import type { SubscriptionTable } from '../subscriptions.js';
 import { RESP_PENDING } from '../subscriptions.js';
 import type { TupleTable } from '../presence.js';
 import { DOWN, UP, type AccessLink } from '../access-link.js';
 import { VIEW_FULL } from '../presence-document.js';
-import { C_PUBLISH, C_PUBLISH_REFRESH, N_WIRE, P_CPIM, P_SIP, PH_CREATE, PH_NONE, PH_REFRESH, PH_TERMINATE, PROTOCOLS, W_NOTIFY_200, W_NOTIFY_481, W_NOTIFY_PENDING, W_PUBLISH, W_PUBLISH_200, W_PUBLISH_412, W_PUBLISH_REFRESH, W_PUBLISH_REMOVE, W_SUB_200, WIRE_KINDS, X_KEEPALIVE, X_PRESENCE_CLIENT, X_PRESENCE_CLIENT_UNAVAILABLE, X_STREAM_CLOSE, XMPP_LOGIN } from './kinds.js';
+import { C_PUBLISH, C_PUBLISH_REFRESH, INBOUND, N_WIRE, OUTBOUND, P_CPIM, P_SIP, PH_CREATE, PH_NONE, PH_REFRESH, PH_TERMINATE, PROTOCOLS, W_NOTIFY_200, W_NOTIFY_481, W_NOTIFY_PENDING, W_PUBLISH, W_PUBLISH_200, W_PUBLISH_412, W_PUBLISH_REFRESH, W_PUBLISH_REMOVE, W_SUB_200, WIRE_KINDS, X_KEEPALIVE, X_PRESENCE_CLIENT, X_PRESENCE_CLIENT_UNAVAILABLE, X_STREAM_CLOSE, XMPP_LOGIN } from './kinds.js';
 import { W_NONE, WireMapper } from './map.js';
 import { digitsOf } from './sip-messages.js';
 import { WireCounts } from './counts.js';
@@ -56,9 +58,9 @@ export function createWire(ctx: ModelContext, deps: { service: Service; gateways
   const o = mapper.out;
   const lease = Math.floor(s.behaviour.publicationLease / 1000);
 
-  // a CPIM domain's cost is its operations' (nothing more per message)
-  const charge = (d: number, k: number, subject: number) => {
-    if (proto[d] !== P_CPIM) service.submit(d, N_OPS + k, subject, 0, 0);
+  // a CPIM domain's cost is its operations' (nothing more per message); dir: leaving or entering d's servers
+  const charge = (d: number, k: number, subject: number, dir: number) => {
+    if (proto[d] !== P_CPIM) service.submit(d, wireOp(k, dir), subject, 0, 0);
   };
   /** the wire kind's record in the trace: sent from user `from` of domain fd to user `to` of td */
   const traced = (k: number, from: number, fd: number, to: number, td: number, bytes: number, detail: string, cseq = -1, expires = -1) => {
@@ -75,7 +77,7 @@ export function createWire(ctx: ModelContext, deps: { service: Service; gateways
     const k = Math.floor(a / 8) % N_WIRE;
     const subject = Math.floor(a / 8 / N_WIRE);
     counts.received(h, k);
-    if (wireDest(a) !== wireSource(a)) charge(h, k, pop.edgeWatcher[subject]);
+    if (wireDest(a) !== wireSource(a)) charge(h, k, pop.edgeWatcher[subject], INBOUND);
     // the watcher's client answers the NOTIFY of a pending subscription
     if (k === W_NOTIFY_PENDING) answer(h, subject, phase);
   });
@@ -105,7 +107,7 @@ export function createWire(ctx: ModelContext, deps: { service: Service; gateways
    */
   const emit = (k: number, src: number, dst: number, e: number, phase: number, bytes: number, user: number, up: boolean, cseq = -1, expires = -1) => {
     counts.sent(src, k, bytes, phase);
-    charge(src, k, user);
+    charge(src, k, user, up ? INBOUND : OUTBOUND);
     const w = pop.edgeWatcher[e];
     const g = pop.edgePresentity[e];
     if (trace.on) traced(k, up ? w : g, src, up ? g : w, dst, bytes, `edge ${e}`, cseq, expires);
@@ -176,7 +178,7 @@ export function createWire(ctx: ModelContext, deps: { service: Service; gateways
       else if (kind === M_NOTIFY) mapper.cseqN[notifyEdge(a)]++;
       else if (kind === M_TERMINATED) mapper.cseqN[a]++;
       counts.sent(from, o.k, o.bytes, o.phase);
-      charge(from, o.k, 0);
+      charge(from, o.k, 0, OUTBOUND);
       if (pf === P_SIP) trace.wireHint(MESSAGE_KINDS[kind], from, 'sip', WIRE_KINDS[o.k][0], o.bytes, o.cseq, o.expires);
       else if (pf !== P_CPIM) trace.wireHint(MESSAGE_KINDS[kind], from, PROTOCOLS[pf], WIRE_KINDS[o.k][0], o.bytes);
       if (from === to) return o.bytes;
@@ -198,7 +200,7 @@ export function createWire(ctx: ModelContext, deps: { service: Service; gateways
       if (o.k !== W_NONE) {
         if (proto[od] !== ph) counts.translated(h, o.k, o.bytes, o.phase); // made by h's gateway from CPIM
         counts.received(h, o.k);
-        if (od !== h) charge(h, o.k, 0);
+        if (od !== h) charge(h, o.k, 0, INBOUND);
       }
       if (ph !== P_SIP) return;
       // the watcher's client answers every NOTIFY when it has it (RFC 6665 4.1.3)
@@ -263,7 +265,7 @@ export function createWire(ctx: ModelContext, deps: { service: Service; gateways
   const clientMessage = (d: number, g: number, k: number, bytes: number, op = '', cseq = -1, expires = -1) => {
     counts.sent(d, k, bytes, PH_NONE);
     counts.received(d, k);
-    charge(d, k, g);
+    charge(d, k, g, INBOUND);
     // the model's own record of the operation (publish, publishRefresh) carries the wire kind
     if (proto[d] === P_CPIM) return;
     if (op !== '') trace.wireHint(op, d, PROTOCOLS[WIRE_KINDS[k][1]], WIRE_KINDS[k][0], bytes, cseq, expires);
@@ -273,7 +275,7 @@ export function createWire(ctx: ModelContext, deps: { service: Service; gateways
   const downArrive = kernel.defineEvent('wireDown', (d, k) => counts.received(d, k));
   const serverAnswer = (d: number, g: number, k: number, bytes: number, cseq = -1, expires = -1) => {
     counts.sent(d, k, bytes, PH_NONE);
-    charge(d, k, g);
+    charge(d, k, g, OUTBOUND);
     if (trace.on) traced(k, -1, d, g, d, bytes, 'server to client', cseq, expires);
     kernel.schedule(link.delay(d, g, bytes, DOWN), downArrive, d, k);
   };
@@ -293,7 +295,7 @@ export function createWire(ctx: ModelContext, deps: { service: Service; gateways
       for (let i = pop.fwdStart[g]; i < pop.fwdStart[g + 1]; i++) bytes += mapper.xmpp.rosterItem(k, mapper.jidLen(pop.edgePresentity[pop.fwdEdge[i]]));
     }
     counts.sent(d, k, bytes, PH_NONE);
-    charge(d, k, g);
+    charge(d, k, g, dir === 0 ? INBOUND : OUTBOUND);
     if (trace.on) traced(k, dir === 0 ? g : -1, d, dir === 0 ? -1 : g, d, bytes, dir === 0 ? 'client to server' : 'server to client');
     const delay = link.delay(d, g, bytes, dir === 0 ? UP : DOWN);
     kernel.schedule(delay, downArrive, d, k);
