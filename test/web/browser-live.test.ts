@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { prosodyInstalled } from '../../sim/live/prosody-server.js';
-import { launchChromium, openPage, REPO, startDashboard, type Dashboard } from './browser/harness.js';
+import { launchChromium, openPage, REPO, screenshot, startDashboard, type Dashboard } from './browser/harness.js';
 // @ts-expect-error: a plain ES module of the page, without type declarations
 import { fmtCount } from '../../web/public/js/shape.js';
 
@@ -84,6 +84,7 @@ describe('measured runs and command-line sweeps in chromium', () => {
     expect(report.measured).toBe(true);
     expect(report.setup.logins).toBe(3);
     // the counters are the report's
+    expect(await text(page, '[data-testid=counter-loggedIn]')).toBe('3');
     expect(await text(page, '[data-testid=counter-logins]')).toBe(String(report.sessions.logins));
     expect(await text(page, '[data-testid=counter-publishes]')).toBe(String(report.presence.publishes));
     expect(await text(page, '[data-testid=counter-notifyDelivered]')).toBe(String(report.presence.notifications.delivered));
@@ -102,6 +103,7 @@ describe('measured runs and command-line sweeps in chromium', () => {
     const expected = Object.entries(report.domains as Record<string, { operations: Record<string, { count: number }> }>).flatMap(([d, v]) => Object.entries(v.operations).map(([op, o]) => [d, op, String(o.count)]));
     expect(ops).toEqual(expected);
     expect(expected.find((r) => r[1] === 'imSend')?.[2]).toBe(String(report.im.sent));
+    await screenshot(page, 'live-run');
 
     // the latency view: the report's percentiles, histograms that add up to the report's counts
     await page.click('#tab-latency');
@@ -113,6 +115,7 @@ describe('measured runs and command-line sweeps in chromium', () => {
       const sum = bars.reduce((a, t) => a + Number(t.split(': ')[1].replace(/,/g, '')), 0);
       expect(sum).toBe(report.latency.im.count);
     }
+    await screenshot(page, 'live-latency');
 
     // a simulated run beside it: the history badges each from its stored kind
     const sim = await page.evaluate(async () => (await fetch('/api/runs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ scenario: 'teach-basic', duration: '1min' }) })).json());
@@ -174,6 +177,8 @@ describe('measured runs and command-line sweeps in chromium', () => {
     // and drawn in the sweep charts with its means
     expect(await text(page, '#sweep-status')).toBe(`command-line sweep ${sw.id} finished: 2 of 2 point(s)`);
     expect(await page.locator('#sweep-table [data-testid=sweep-point]').count()).toBe(2);
+    await page.locator('.cli-sweeps').scrollIntoViewIfNeeded();
+    await screenshot(page, 'cli-sweeps');
     expect(errors).toEqual([]);
     await page.close();
   }, 60_000);

@@ -54,14 +54,15 @@ describe('measuredCounters', () => {
     expect(live.p99).toBeNaN();
     const report = {
       parameters: { duration: 4000 },
-      sessions: { logins: 3 },
+      setup: { logins: 3 },
+      sessions: { logins: 0 },
       presence: { publishes: 6, notifications: { sent: 12, delivered: 12 } },
       latency: { notification: { count: 12, p99: 1.5 } },
       im: { sent: 5, delivered: 5, reports: 5 },
       server: { cpuPerStanzaUs: null, rssBytes: 30e6 },
       driver: { cpuShare: 0.01 },
     };
-    expect(measuredCounters(report, progress)).toMatchObject({ elapsed: 4000, publishes: 6, notifyDelivered: 12, p99: 1.5, cpuPerStanza: null, rss: 30e6, driverShare: 0.01 });
+    expect(measuredCounters(report, progress)).toMatchObject({ elapsed: 4000, loggedIn: 3, logins: 0, publishes: 6, notifyDelivered: 12, p99: 1.5, cpuPerStanza: null, rss: 30e6, driverShare: 0.01 });
   });
 });
 

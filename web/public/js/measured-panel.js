@@ -71,12 +71,13 @@ function render() {
     return;
   }
   const t = r.target;
+  const note = r.environment?.note ?? '';
   $('measured-note').textContent =
-    `Measured against ${t.server ?? 'an XMPP server'} at ${t.host}:${t.port} (${t.kind === 'embedded-prosody' ? 'embedded, started for this run' : 'a running server'}), without TLS; ` +
-    `${fmtCount(r.parameters.users)} users, ${fmtCount(r.setup.logins)} logged in before the window in ${fmtCount(r.setup.loginMs)} ms` +
+    `Measured against ${t.server ?? 'an XMPP server'} at ${t.host}:${t.port}: ` +
+    `${fmtCount(r.parameters.users)} users, ${fmtCount(r.setup.logins)} logged in before the window (in ${fmtCount(r.setup.loginMs)} ms)` +
     (r.parameters.rateScale !== 1 ? `, rates ×${r.parameters.rateScale}` : '') +
     (r.stopped ? `; stopped at ${fmtCount(r.stopped.at)} ms: ${r.stopped.reason}` : '') +
-    `. ${r.environment?.note ?? ''}`;
+    `. ${note ? note[0].toUpperCase() + note.slice(1) : 'Measured without TLS'}.`;
   fill('#measured-server tbody', serverRows(r));
   fill('#measured-ops tbody', opRows(r));
   const nm = r.mapping?.notMapped ?? [];

@@ -62,6 +62,7 @@ export function measuredCounters(report, progress) {
   if (report) {
     return {
       elapsed: report.parameters.duration,
+      loggedIn: report.setup.logins,
       logins: report.sessions.logins,
       publishes: report.presence.publishes,
       notifyExpected: report.presence.notifications.sent,
@@ -78,6 +79,7 @@ export function measuredCounters(report, progress) {
   const p = progress ?? {};
   return {
     elapsed: p.elapsedMs,
+    loggedIn: undefined,
     logins: p.logins,
     publishes: p.publishes,
     notifyExpected: p.notificationsExpected,
