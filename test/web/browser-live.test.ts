@@ -136,7 +136,7 @@ describe('measured runs and command-line sweeps in chromium', () => {
     const fig = await page.locator('#compare-table tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
     expect(fig.find((r) => r[0] === "driver's CPU share (measured)")?.slice(1, 3)).toEqual([pct(report.driver.cpuShare), '–']);
     expect(fig.find((r) => r[0] === 'IMs delivered')?.[1]).toBe(String(report.im.delivered));
-    expect(await page.locator('#compare-a option:checked').textContent()).toMatch(/^\[measured\] teach-basic/);
+    expect(await page.locator('#compare-a option:checked').textContent()).toMatch(/^teach-basic \(measured\) · seed 1 · /);
 
     // reopening the run from the history: the same header badge, no simulated one
     await page.locator(`[data-testid=history-item][data-id="${id}"] button.open`).click();

@@ -18,7 +18,7 @@ const cmpCdf = latencyCdfChart().title('Latency CDFs').height(320).testid('compa
 function fillSelects() {
   const done = S.runs.filter((r) => r.figures);
   const label = (r) =>
-    `${runKind(r) ? `[${runKind(r)}] ` : ''}${r.tags?.length ? `[${r.tags.join(', ')}] ` : ''}${r.scenario} · seed ${r.seed} · ${fmtClock(r.duration)}` +
+    `${r.tags?.length ? `[${r.tags.join(', ')}] ` : ''}${r.scenario}${runKind(r) ? ` (${runKind(r)})` : ''} · seed ${r.seed} · ${fmtClock(r.duration)}` +
     `${r.overrides?.length ? ` · ${r.overrides.join(' ')}` : ''} · ${new Date(r.createdAt).toLocaleTimeString()} (${r.id})${r.note ? ` · ${r.note}` : ''}`;
   for (const [sel, pick] of [
     ['compare-a', 1],
@@ -141,7 +141,8 @@ async function render() {
         .data((r) => [r.a, r.b])
         .text((d) => d);
     });
-  const rows = FIGURES.map((f) => {
+  // a figure neither report has (a measured one of two simulated runs) is left out
+  const rows = FIGURES.filter((f) => f.f(ra) !== undefined || f.f(rb) !== undefined).map((f) => {
     const va = f.f(ra) ?? '–';
     const vb = f.f(rb) ?? '–';
     const fmt = f.fmt ?? fmtCount;

@@ -21,10 +21,18 @@ const tpOnline = lineChart().title('Users online').xLabel('simulated time (s)').
 const tpQueue = lineChart().title('Queue length').xLabel('simulated time (s)').yLabel('jobs waiting').testid('throughput-queue');
 
 const SIM_X = 'simulated time (s)';
+const RATES_CAPTION = { simulated: 'Notifications, IMs and messages per simulated second', measured: 'Measured: notifications, presence changes and IMs per wall-clock second' };
+
+/** The rates chart's caption says which clock its x axis is. */
+function caption(kind) {
+  const span = $('tp-rates').closest('figure')?.querySelector('figcaption span');
+  if (span && span.textContent !== RATES_CAPTION[kind]) span.textContent = RATES_CAPTION[kind];
+}
 const charts = [tpRates, tpUtil, tpOnline, tpQueue];
 
 /** A measured run: its report's timeline, counts per wall-clock second; no per-bucket utilisation or queue. */
 function renderMeasured() {
+  caption('measured');
   const rates = timelineRates(S.report?.timeline);
   for (const ch of charts) ch.xLabel('wall-clock time of the measured window (s)').markers([]);
   tpRates.yLabel('per second (measured)').emptyText(S.report ? 'no timeline in the report' : 'the timeline comes with the measured report');
@@ -36,7 +44,7 @@ function renderMeasured() {
       { key: 'd', label: 'IMs delivered / s', color: PALETTE[3], values: rates.imDelivered ?? [], dash: '2 2' },
     ])
     .call(tpRates);
-  const none = 'not measured per second: the server CPU is measured over the whole window (the panel above)';
+  const none = "not measured per second in a live run (the server's CPU and memory are over the whole window: the panel above)";
   for (const [sel, ch] of [
     ['#tp-online', tpOnline],
     ['#tp-util', tpUtil],
@@ -51,6 +59,7 @@ function renderMeasured() {
 
 function render() {
   if (runKind(S.run) === 'measured') return renderMeasured();
+  caption('simulated');
   for (const ch of charts) ch.xLabel(SIM_X).emptyText('no data yet');
   tpRates.yLabel('per simulated second');
   const series = S.series ?? { domains: [], points: [], bucketMs: 0 };
