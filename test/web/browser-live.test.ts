@@ -115,7 +115,6 @@ describe('measured runs and command-line sweeps in chromium', () => {
       const sum = bars.reduce((a, t) => a + Number(t.split(': ')[1].replace(/,/g, '')), 0);
       expect(sum).toBe(report.latency.im.count);
     }
-    await screenshot(page, 'live-latency');
 
     // a simulated run beside it: the history badges each from its stored kind
     const sim = await page.evaluate(async () => (await fetch('/api/runs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ scenario: 'teach-basic', duration: '1min' }) })).json());
