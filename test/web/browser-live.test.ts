@@ -76,7 +76,9 @@ describe('measured runs and command-line sweeps in chromium', () => {
     // its progress frames move the measured clock while it runs
     await page.waitForFunction(() => /^[1-4]\.\d{3} s of 4\.000 s measured \(wall-clock time\)$/.test(document.getElementById('clock')?.textContent ?? ''), null, { timeout: 30_000 });
     expect(await text(page, '[data-testid=run-status]')).toBe('running');
-    expect(await page.isDisabled('#stop-btn')).toBe(true);
+    // a live run can be stopped, not paused or stepped
+    expect(await page.isDisabled('#stop-btn')).toBe(false);
+    expect(await page.isDisabled('#pause-btn')).toBe(true);
     await page.waitForSelector('[data-testid=run-status].finished', { timeout: 60_000 });
     await page.waitForSelector('#measured-server tbody tr', { timeout: 15_000 });
 
@@ -145,6 +147,30 @@ describe('measured runs and command-line sweeps in chromium', () => {
     expect(errors).toEqual(['Failed to load resource: the server responded with a status of 400 (Bad Request)', 'Failed to load resource: the server responded with a status of 429 (Too Many Requests)']);
     await page.close();
   }, 180_000);
+
+  it.skipIf(!prosodyInstalled())('stops a running live run from the page: it ends stopped, with what it measured', async () => {
+    const { page, errors } = await openPage(browser, dash.url);
+    await page.selectOption('#live-scenario', 'teach-basic');
+    await page.fill('#live-duration', '2min');
+    await page.fill('#live-rate-scale', '60');
+    await page.click('#live-start');
+    // a progress frame has come: the measured clock has moved
+    await page.waitForFunction(() => /^[1-9]\d*\.\d{3} s of 0:02:00 measured/.test(document.getElementById('clock')?.textContent ?? ''), null, { timeout: 30_000 }).catch(async (e) => {
+      throw new Error(`${e.message}; the clock reads '${await text(page, '#clock')}'`);
+    });
+    expect(await page.isDisabled('#stop-btn')).toBe(false);
+    expect(await page.isDisabled('#pause-btn')).toBe(true);
+    const id = new URL(page.url()).hash.match(/run=([^&]+)/)![1];
+    await page.click('#stop-btn');
+    await page.waitForSelector('[data-testid=run-status].stopped', { timeout: 30_000 });
+    const report = await api(page, `/api/runs/${id}/report`);
+    expect(report.stopped.reason).toBe('stopped on request');
+    expect(report.stopped.planned).toBe(120_000);
+    await expect.poll(() => text(page, '#measured-note')).toContain(`stopped at ${fmtCount(report.stopped.at)} ms: stopped on request`);
+    expect(await page.locator(`[data-testid=history-item][data-id="${id}"] [data-testid=kind-badge]`).textContent()).toBe('measured');
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
 
   it("lists the command line's sweeps and opens one with the worker of each replication", async () => {
     const { page, errors } = await openPage(browser, dash.url);

@@ -198,12 +198,24 @@ export async function startRun() {
 export async function control(action, extra = {}) {
   const run = S.run;
   if (!run) return;
+  if (runKind(run) === 'measured') return stopLive(run, action);
   try {
     const s = await postJson(`/api/runs/${run.id}/control`, { action, ...extra });
     if (S.run?.id === s.id && ACTIVE.has(S.run.status)) {
       S.run = s;
       updateRunUi();
     }
+  } catch (e) {
+    showError(errorText(e));
+  }
+}
+
+/** A measured run takes one action, stop (POST /api/live-runs/:id/control); its end comes on its stream. */
+async function stopLive(run, action) {
+  if (action !== 'stop') return;
+  $('stop-btn').disabled = true;
+  try {
+    await postJson(`/api/live-runs/${encodeURIComponent(run.id)}/control`, { action });
   } catch (e) {
     showError(errorText(e));
   }
@@ -220,7 +232,8 @@ function updateRunUi() {
   $('pause-btn').textContent = run?.status === 'paused' ? 'Resume' : 'Pause';
   $('step-btn').disabled = !(active && interactive);
   $('speed-btn').disabled = !active;
-  $('stop-btn').disabled = !active;
+  // a running measured run can be stopped (its report then covers the time measured)
+  $('stop-btn').disabled = !(active || (run?.status === 'running' && runKind(run) === 'measured'));
   const badge = $('run-badge');
   badge.replaceChildren();
   if (run) {
