@@ -73,6 +73,8 @@ describe('measured runs and command-line sweeps in chromium', () => {
     // a second live run while this one runs: the API's 429, in the form
     await page.click('#live-start');
     await expect.poll(() => text(page, '#live-error')).toMatch(/^TOO_MANY_RUNS: a live run is already running/);
+    // listed in the history from its start, measured
+    await page.waitForSelector(`[data-testid=history-item][data-id="${id}"] [data-testid=kind-badge][data-kind=measured]`);
     // its progress frames move the measured clock while it runs
     await page.waitForFunction(() => /^[1-4]\.\d{3} s of 4\.000 s measured \(wall-clock time\)$/.test(document.getElementById('clock')?.textContent ?? ''), null, { timeout: 30_000 });
     expect(await text(page, '[data-testid=run-status]')).toBe('running');

@@ -8,7 +8,7 @@
 import d3 from './d3.js';
 import { getJson, postJson } from './api.js';
 import { errorText, $, on, S } from './state.js';
-import { openRun } from './runs.js';
+import { openRun, refreshHistory } from './runs.js';
 
 /** whether the API lists targets (then the chosen one is sent), else the embedded Prosody only */
 let listed = false;
@@ -67,6 +67,8 @@ async function startLive(ev) {
     const { id } = await postJson('/api/live-runs', liveBody());
     $('live-status').textContent = `live run ${id} started`;
     await openRun(id);
+    // listed in the history from its start, with its badge
+    refreshHistory();
   } catch (e) {
     $('live-status').textContent = '';
     $('live-error').textContent = errorText(e);
