@@ -225,7 +225,7 @@ export const stepTo = () => control('step', { to: $('step-to').value });
 
 function updateRunUi() {
   const run = S.run;
-  // a measured run is driven by the live-run API, which takes no control actions
+  // a measured run is driven by the live-run API, which takes stop only (below)
   const active = run && ACTIVE.has(run.status) && runKind(run) !== 'measured';
   const interactive = run?.mode === 'interactive';
   $('pause-btn').disabled = !active;
