@@ -47,12 +47,18 @@ const createSchema = {
   },
 } as const;
 
+const controlSchema = {
+  tags: ['runs'],
+  summary: 'stop a running live run: its report covers the time measured so far',
+  body: { type: 'object', additionalProperties: false, required: ['action'], properties: { action: { type: 'string', enum: ['stop'] } } },
+} as const;
+
 export async function liveRoutesPlugin(app: FastifyInstance): Promise<void> {
   const entries = new Map<string, LiveRunEntry>();
   /** SSE clients of each running live run */
   const watchers = new Map<string, Set<SseClient>>();
   const { store, streams } = app.sim;
-  let active: { abort: AbortController; done: Promise<void> } | null = null;
+  let active: { id: string; abort: AbortController; done: Promise<void> } | null = null;
 
   app.post<{ Body: { scenario: string; users?: number; duration?: string; rateScale?: number } }>('/api/live-runs', { schema: createSchema }, async (req, reply) => {
     if (active) throw new ApiError('TOO_MANY_RUNS', 'a live run is already running; one at a time (GET /api/live-runs)');
@@ -107,8 +113,19 @@ export async function liveRoutesPlugin(app: FastifyInstance): Promise<void> {
       broadcast('end', { state: entry.state, status: stored.status, error: entry.error });
       watchers.delete(entry.id);
     };
-    active = { abort, done: done.then(ended) };
+    active = { id: entry.id, abort, done: done.then(ended) };
     return reply.status(202).send({ id: entry.id });
+  });
+
+  // the dashboard's Stop: ends the measured window now; the report says so (`stopped`)
+  app.post<{ Params: { id: string }; Body: { action: 'stop' } }>('/api/live-runs/:id/control', { schema: controlSchema }, async (req) => {
+    const e = entries.get(req.params.id);
+    if (!e) throw new ApiError('RUN_NOT_FOUND', `no live run has id '${req.params.id}'`);
+    if (!active || active.id !== e.id) throw new ApiError('BAD_STATE', `live run '${e.id}' has ended (${e.state}); only a running one can be stopped`);
+    active.abort.abort();
+    await active.done;
+    const { report: _report, ...rest } = e;
+    return rest;
   });
 
   app.get('/api/live-runs', { schema: { tags: ['runs'], summary: 'live runs of this server process, newest first' } }, async () => ({

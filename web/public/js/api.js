@@ -70,13 +70,15 @@ export async function getText(path) {
 }
 
 /**
- * Subscribes to a run's server-sent events. Handlers: status, snapshot, trace, series, end, error.
- * Returns a function that closes the stream. The stream closes itself after `end`.
- * @param {string} id
- * @param {{ open?: Function, status?: Function, snapshot?: Function, trace?: Function, series?: Function, end?: Function, error?: Function }} on
+ * Subscribes to a server-sent event stream: `names` are the events handled (each handler gets the
+ * parsed data), plus open and error. Returns a function that closes the stream; it closes itself
+ * after `end`.
+ * @param {string} path
+ * @param {string[]} names
+ * @param {Record<string, Function | undefined>} on
  */
-export function runEvents(id, on) {
-  const es = new EventSource(`/api/runs/${encodeURIComponent(id)}/events`);
+function eventStream(path, names, on) {
+  const es = new EventSource(path);
   let closed = false;
   const close = () => {
     if (!closed) {
@@ -95,8 +97,8 @@ export function runEvents(id, on) {
       on[name]?.(data);
       if (name === 'end') close();
     });
-  ['status', 'snapshot', 'trace', 'series', 'end'].forEach(bind);
-  // every (re)connection replays the run's backlog from the start
+  names.forEach(bind);
+  // every (re)connection replays the backlog from the start
   es.addEventListener('open', () => on.open?.());
   es.onerror = () => {
     // EventSource reconnects by itself while the run goes on; after the end the server closes it
@@ -104,3 +106,19 @@ export function runEvents(id, on) {
   };
   return close;
 }
+
+/**
+ * Subscribes to a run's server-sent events. Handlers: status, snapshot, trace, series, end, error.
+ * Returns a function that closes the stream. The stream closes itself after `end`.
+ * @param {string} id
+ * @param {{ open?: Function, status?: Function, snapshot?: Function, trace?: Function, series?: Function, end?: Function, error?: Function }} on
+ */
+export const runEvents = (id, on) => eventStream(`/api/runs/${encodeURIComponent(id)}/events`, ['status', 'snapshot', 'trace', 'series', 'end'], on);
+
+/**
+ * Subscribes to a live (measured) run's progress: status (its entry), progress (the driver's
+ * counts, about once a second), end ({ state, status, error }).
+ * @param {string} id
+ * @param {{ status?: Function, progress?: Function, end?: Function, error?: Function }} on
+ */
+export const liveEvents = (id, on) => eventStream(`/api/live-runs/${encodeURIComponent(id)}/events`, ['status', 'progress', 'end'], on);

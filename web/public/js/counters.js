@@ -6,6 +6,7 @@ import d3 from './d3.js';
 import { buildText } from './build-eta.js';
 import { headline } from './figures.js';
 import { binsFromBuckets, fmtClock, fmtCount, fmtMs, fmtPct, percentiles } from './shape.js';
+import { measuredCounters, runKind } from './measured.js';
 import { $, everyFrame, S } from './state.js';
 
 // `now`: over the last snapshot's interval (live runs); `run`: over the whole run
@@ -25,6 +26,22 @@ const COUNTERS = [
   { key: 'maxUtilNow', label: 'busiest domain, now', kind: 'now' },
   { key: 'maxUtil', label: 'busiest domain, whole run' },
   { key: 'leaks', label: 'leaks (must be 0)' },
+];
+
+// a measured (live) run: the driver's counts while it runs, the report's figures after
+const MEASURED = [
+  { key: 'loggedIn', label: 'logged in before the window' },
+  { key: 'logins', label: 'log-ins in the window' },
+  { key: 'publishes', label: 'presence changes sent' },
+  { key: 'notifyExpected', label: 'notifications expected' },
+  { key: 'notifyDelivered', label: 'notifications received' },
+  { key: 'p99', label: 'p99 notification' },
+  { key: 'imSent', label: 'IMs sent' },
+  { key: 'imDelivered', label: 'IMs delivered' },
+  { key: 'imReports', label: 'receipts' },
+  { key: 'cpuPerStanza', label: 'server CPU per stanza', fmt: (x) => `${fmtCount(x)} µs` },
+  { key: 'rss', label: 'server RSS', fmt: (x) => `${(x / 1e6).toFixed(1)} MB` },
+  { key: 'driverShare', label: "driver's CPU share (one core)", fmt: (x) => fmtPct(x) },
 ];
 
 const busy = (b) => (b ? `${fmtPct(b.utilisation)} ${b.name}` : undefined);
@@ -55,13 +72,16 @@ function counterValues() {
 }
 
 function render() {
-  const v = counterValues();
-  const fmt = (k, x) => (x === undefined || x === null || Number.isNaN(x) ? '–' : typeof x === 'string' ? x : k === 'p99' ? fmtMs(x) : fmtCount(x));
+  const measured = runKind(S.run) === 'measured';
+  const v = measured ? measuredCounters(S.report, S.liveProgress) : counterValues();
+  const list = measured ? MEASURED : COUNTERS;
+  const fmtOf = new Map(list.map((d) => [d.key, d.fmt]));
+  const fmt = (k, x) => (x === undefined || x === null || Number.isNaN(x) ? '–' : typeof x === 'string' ? x : k === 'p99' ? fmtMs(x) : (fmtOf.get(k) ?? fmtCount)(x));
   // after the end there is no "now": those counters are hidden
   const live = !S.report && S.run && S.lastSnap;
   d3.select('#counter-list')
     .selectAll('div.counter')
-    .data(COUNTERS, (d) => d.key)
+    .data(list, (d) => d.key)
     .join((enter) => {
       const e = enter.append('div').attr('class', 'counter');
       e.append('dd');
@@ -79,6 +99,7 @@ function render() {
         .text((d) => fmt(d.key, v[d.key]));
     });
   renderNotes();
+  if (measured) return renderMeasuredClock(v);
   const run = S.run;
   const clock = S.report ? (S.report.parameters.warmup ?? 0) + S.report.parameters.duration : (S.lastSnap?.clock ?? run?.clock ?? 0);
   const until = S.lastSnap?.until ?? run?.until ?? 0;
@@ -88,6 +109,18 @@ function render() {
   $('clock').textContent = run ? `${fmtClock(clock)} of ${fmtClock(until)} simulated` : '–';
   // before its first event a run builds its population (seconds for millions of users)
   if (run && run.status === 'running' && !(clock > 0) && !(S.lastSnap?.events > 0) && run.mode !== 'interactive') $('clock').textContent = buildText(run, Date.now());
+}
+
+/** A measured run's progress: wall-clock time of its measured window. */
+function renderMeasuredClock(v) {
+  const run = S.run;
+  const until = run.duration;
+  const at = Number.isFinite(v.elapsed) ? Math.min(v.elapsed, until) : 0;
+  const pct = until > 0 ? Math.min(100, (100 * at) / until) : 0;
+  $('progress-fill').style.width = `${pct}%`;
+  $('progress-bar').setAttribute('aria-valuenow', pct.toFixed(0));
+  const starting = run.status === 'running' && !S.liveProgress;
+  $('clock').textContent = starting ? 'starting the server, provisioning and logging in the users…' : `${fmtClock(at)} of ${fmtClock(until)} measured (wall-clock time)`;
 }
 
 /** IM failures by reason (after the end) and the live overload warning. */

@@ -5,11 +5,14 @@
 import { downloadPng, downloadSvg } from './export.js';
 import { $, invalidate, S, showError } from './state.js';
 import './counters.js';
+import './measured-panel.js';
+import { fillLiveScenarios, wireLiveForm } from './live-form.js';
 import './views/fanout.js';
 import './views/latency.js';
 import './views/throughput.js';
 import { wireTeaching } from './views/teaching.js';
 import { wireScalability } from './views/scalability.js';
+import { wireCliSweeps } from './views/cli-sweeps.js';
 import { wireCompare } from './views/compare.js';
 import { wireSizing } from './views/sizing.js';
 import { parseHash, showView, wireRouter } from './router.js';
@@ -79,8 +82,10 @@ async function init() {
   wireControls();
   wireTeaching();
   wireScalability();
+  wireCliSweeps();
   wireSizing();
   wireCompare();
+  wireLiveForm();
   wirePreferences();
   const start = parseHash();
   showView(start.view);
@@ -93,6 +98,7 @@ async function init() {
     $('scenario-select').value = first.name;
     await pickScenario(first.name, first.name === saved?.scenario && typeof saved.yaml === 'string' ? saved.yaml : undefined);
   }
+  fillLiveScenarios();
   await refreshHistory();
   if (start.run) await openRun(start.run);
   invalidate();

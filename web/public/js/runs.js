@@ -3,8 +3,10 @@
  * actions, loading its results at the end, opening a run from the history, and the history list.
  */
 import d3 from './d3.js';
-import { ApiError, getJson, postJson, runEvents } from './api.js';
-import { fmtMs, pairRates, parseOverrides } from './shape.js';
+import { ApiError, getJson, liveEvents, postJson, runEvents } from './api.js';
+import { kindBadge } from './kind-badge.js';
+import { runKind } from './measured.js';
+import { fmtClock, fmtMs, pairRates, parseOverrides } from './shape.js';
 import { $, ACTIVE, emit, errorText, invalidate, MAX_SNAPS, S, showError } from './state.js';
 import { writeHash } from './router.js';
 import { editor, scenarioOf } from './scenario.js';
@@ -23,6 +25,7 @@ function resetRunView() {
   S.selected = -1;
   S.overload = [];
   S.liveThresholds = [];
+  S.liveProgress = null;
   emit('reset');
   showError('');
 }
@@ -63,7 +66,31 @@ function ingestSeries(d) {
   invalidate('throughput', 'latency');
 }
 
+/** A measured run goes on in /api/live-runs: its progress frames (the driver's counts), then its end. */
+function followLive(run) {
+  S.run = run;
+  updateRunUi();
+  const mine = () => S.run?.id === run.id;
+  S.closeStream = liveEvents(run.id, {
+    status: (e) => {
+      if (mine() && e.counts) S.liveProgress = e.counts;
+      invalidate('latency', 'throughput');
+    },
+    progress: (p) => {
+      if (!mine()) return;
+      S.liveProgress = p;
+      invalidate('latency', 'throughput');
+    },
+    end: (e) => {
+      if (e.error && mine()) showError(`The live run ${e.status ?? e.state}: ${e.error}`);
+      finishRun(run.id);
+    },
+    error: () => finishRun(run.id),
+  });
+}
+
 function follow(run) {
+  if (runKind(run) === 'measured') return followLive(run);
   S.run = run;
   updateRunUi();
   S.closeStream = runEvents(run.id, {
@@ -93,6 +120,7 @@ async function finishRun(id) {
     const { snapshot, ...summary } = got;
     S.run = summary;
     if (snapshot && (!S.lastSnap || snapshot.clock >= S.lastSnap.clock)) ingestSnapshot(snapshot);
+    if (summary.error && runKind(summary) === 'measured') showError(`The live run ${summary.status}: ${summary.error}`);
     if (summary.figures) {
       const report = await reportOf(id);
       if (S.run?.id !== id) return;
@@ -170,6 +198,7 @@ export async function startRun() {
 export async function control(action, extra = {}) {
   const run = S.run;
   if (!run) return;
+  if (runKind(run) === 'measured') return stopLive(run, action);
   try {
     const s = await postJson(`/api/runs/${run.id}/control`, { action, ...extra });
     if (S.run?.id === s.id && ACTIVE.has(S.run.status)) {
@@ -181,17 +210,30 @@ export async function control(action, extra = {}) {
   }
 }
 
+/** A measured run takes one action, stop (POST /api/live-runs/:id/control); its end comes on its stream. */
+async function stopLive(run, action) {
+  if (action !== 'stop') return;
+  $('stop-btn').disabled = true;
+  try {
+    await postJson(`/api/live-runs/${encodeURIComponent(run.id)}/control`, { action });
+  } catch (e) {
+    showError(errorText(e));
+  }
+}
+
 export const stepTo = () => control('step', { to: $('step-to').value });
 
 function updateRunUi() {
   const run = S.run;
-  const active = run && ACTIVE.has(run.status);
+  // a measured run is driven by the live-run API, which takes stop only (below)
+  const active = run && ACTIVE.has(run.status) && runKind(run) !== 'measured';
   const interactive = run?.mode === 'interactive';
   $('pause-btn').disabled = !active;
   $('pause-btn').textContent = run?.status === 'paused' ? 'Resume' : 'Pause';
   $('step-btn').disabled = !(active && interactive);
   $('speed-btn').disabled = !active;
-  $('stop-btn').disabled = !active;
+  // a running measured run can be stopped (its report then covers the time measured)
+  $('stop-btn').disabled = !(active || (run?.status === 'running' && runKind(run) === 'measured'));
   const badge = $('run-badge');
   badge.replaceChildren();
   if (run) {
@@ -199,12 +241,13 @@ function updateRunUi() {
     st.className = `status ${run.status}`;
     st.textContent = run.status;
     st.setAttribute('data-testid', 'run-status');
-    badge.append(
-      st,
-      `${run.scenario} · ${run.mode} · seed ${run.seed} · ${run.workers} worker${run.workers === 1 ? '' : 's'}` +
-        (run.speed > 0 ? ` · speed ${run.speed}×` : '') +
-        ` · ${run.id}`,
-    );
+    const kind = runKind(run);
+    badge.append(st, ...(kind ? [kindBadge(kind)] : []));
+    const what =
+      kind === 'measured'
+        ? `${run.scenario} · live · seed ${run.seed} · ${fmtClock(run.duration)} of wall-clock time`
+        : `${run.scenario} · ${run.mode} · seed ${run.seed} · ${run.workers} worker${run.workers === 1 ? '' : 's'}` + (run.speed > 0 ? ` · speed ${run.speed}×` : '');
+    badge.append(`${what} · ${run.id}`);
   } else badge.textContent = 'no run';
   const done = run && run.figures;
   const rep = $('export-report');
@@ -225,7 +268,8 @@ function updateRunUi() {
     html.removeAttribute('href');
     html.setAttribute('aria-disabled', 'true');
   }
-  if (run) {
+  // a measured run has no simulated-time series (its timeline is in its report)
+  if (run && runKind(run) !== 'measured') {
     csv.href = `/api/runs/${run.id}/timeseries.csv`;
     csv.download = `impp-sim-${run.scenario}-${run.id}-timeseries.csv`;
     csv.setAttribute('aria-disabled', 'false');
@@ -243,6 +287,7 @@ function updateRunUi() {
   writeHash();
   invalidate('teaching');
   renderHistory();
+  emit('run-ui');
 }
 
 /** Saves the tags and note of the run being watched. */
@@ -301,6 +346,7 @@ function renderHistory() {
     .join((e) => {
       const l = e.append('li');
       l.append('button').attr('type', 'button').attr('class', 'open');
+      l.append('span').attr('class', 'kind-slot');
       l.append('span').attr('class', 'st');
       return l;
     })
@@ -311,5 +357,11 @@ function renderHistory() {
     .text((r) => `${r.tags?.length ? `[${r.tags.join(', ')}] ` : ''}${r.scenario} · ${new Date(r.createdAt).toLocaleTimeString()}`)
     .attr('title', (r) => `Open run ${r.id}${r.note ? `: ${r.note}` : ''}`)
     .on('click', (ev, r) => openRun(r.id));
+  li.select('span.kind-slot').each(function (r) {
+    const kind = runKind(r);
+    if (this.dataset.kind === (kind ?? '')) return;
+    this.dataset.kind = kind ?? '';
+    this.replaceChildren(...(kind ? [kindBadge(kind)] : []));
+  });
   li.select('span.st').text((r) => `${r.status}${r.figures ? ` · p99 ${fmtMs(r.figures.p99NotificationMs)}` : ''}`);
 }

@@ -30,6 +30,8 @@ export const S = {
   overload: /** @type {string[]} */ ([]),
   /** the run's thresholds judged on the live view so far (the server's) */
   liveThresholds: /** @type {any[]} */ ([]),
+  /** a measured (live) run's last progress frame: the driver's counts so far */
+  liveProgress: /** @type {any} */ (null),
   selected: -1,
   view: 'fanout',
   runs: /** @type {any[]} */ ([]),

@@ -87,7 +87,7 @@ export function fanoutGraph() {
             .attr('fill', '#44556a')
             .text((d) => {
               const s = stats.get(d.name);
-              const u = s ? ` · ${(s.utilisation * 100).toFixed(1)} % busy` : '';
+              const u = s && Number.isFinite(s.utilisation) ? ` · ${(s.utilisation * 100).toFixed(1)} % busy` : '';
               return `${d3.format(',')(d.users)} users · ${d.serverCount}×${d.cores} cores${u}`;
             });
         });

@@ -8,6 +8,8 @@ import { latencyCdfChart } from '../charts/latency-cdf.js';
 import { cdfPoints, fmtClock, fmtCount, fmtMs, fmtPct } from '../shape.js';
 import { $, invalidate, on, registerView, S, showError } from '../state.js';
 import { reportOf } from '../runs.js';
+import { runKind } from '../measured.js';
+import { kindBadge } from '../kind-badge.js';
 
 const BLUE = PALETTE[0];
 const ORANGE = PALETTE[1];
@@ -16,7 +18,7 @@ const cmpCdf = latencyCdfChart().title('Latency CDFs').height(320).testid('compa
 function fillSelects() {
   const done = S.runs.filter((r) => r.figures);
   const label = (r) =>
-    `${r.tags?.length ? `[${r.tags.join(', ')}] ` : ''}${r.scenario} · seed ${r.seed} · ${fmtClock(r.duration)}` +
+    `${r.tags?.length ? `[${r.tags.join(', ')}] ` : ''}${r.scenario}${runKind(r) ? ` (${runKind(r)})` : ''} · seed ${r.seed} · ${fmtClock(r.duration)}` +
     `${r.overrides?.length ? ` · ${r.overrides.join(' ')}` : ''} · ${new Date(r.createdAt).toLocaleTimeString()} (${r.id})${r.note ? ` · ${r.note}` : ''}`;
   for (const [sel, pick] of [
     ['compare-a', 1],
@@ -44,9 +46,9 @@ const FIGURES = [
   { k: 'warm-up', f: (r) => r.parameters.warmup ?? 0, fmt: fmtClock, text: true },
   { k: 'users', f: (r) => r.parameters.users },
   { k: 'subscription edges', f: (r) => r.parameters.subscriptionEdges },
-  { k: 'events', f: (r) => r.engine.events },
-  { k: 'wall-clock time', f: (r) => r.engine.wallMs, fmt: fmtMs, worse: 1 },
-  { k: 'events / s (wall)', f: (r) => r.engine.eventsPerSec, worse: -1 },
+  { k: 'events', f: (r) => r.engine?.events },
+  { k: 'wall-clock time', f: (r) => r.engine?.wallMs, fmt: fmtMs, worse: 1 },
+  { k: 'events / s (wall)', f: (r) => r.engine?.eventsPerSec, worse: -1 },
   { k: 'publishes', f: (r) => r.presence.publishes },
   { k: 'notifications delivered', f: (r) => r.presence.notifications.delivered },
   { k: 'notification p50', f: (r) => r.latency.notification.p50, fmt: fmtMs, worse: 1 },
@@ -57,7 +59,12 @@ const FIGURES = [
   { k: 'IM p99', f: (r) => r.latency.im.p99, fmt: fmtMs, worse: 1 },
   { k: 'max utilisation', f: (r) => d3.max(Object.values(r.domains), (d) => d.utilisation), fmt: fmtPct, worse: 1 },
   { k: 'max queue', f: (r) => d3.max(Object.values(r.domains), (d) => d.maxQueue), worse: 1 },
-  { k: 'leaks', f: (r) => r.security.leaks, worse: 1 },
+  { k: 'leaks', f: (r) => r.security?.leaks, worse: 1 },
+  // only a measured run has these (docs/live.md)
+  { k: 'server utilisation (measured)', f: (r) => r.server?.utilisation, fmt: fmtPct, worse: 1 },
+  { k: 'server CPU per stanza (measured)', f: (r) => r.server?.cpuPerStanzaUs, fmt: (x) => `${fmtCount(x)} µs`, worse: 1 },
+  { k: 'server RSS (measured)', f: (r) => r.server?.rssBytes, fmt: (x) => `${(x / 1e6).toFixed(1)} MB`, worse: 1 },
+  { k: "driver's CPU share (measured)", f: (r) => r.driver?.cpuShare, fmt: fmtPct, worse: 1 },
 ];
 
 /**
@@ -69,6 +76,7 @@ export function paramDiff(sa, sb, ra, rb) {
   const add = (k, a, b) => {
     if (String(a) !== String(b)) rows.push({ k, a: String(a), b: String(b) });
   };
+  add('kind', runKind(sa) ?? '–', runKind(sb) ?? '–');
   add('scenario', sa.scenario, sb.scenario);
   add('seed', sa.seed, sb.seed);
   add('duration', fmtClock(sa.duration), fmtClock(sb.duration));
@@ -82,7 +90,7 @@ export function paramDiff(sa, sb, ra, rb) {
   for (const name of new Set([...Object.keys(ra.domains), ...Object.keys(rb.domains)])) {
     const da = ra.domains[name];
     const db = rb.domains[name];
-    for (const f of ['users', 'servers', 'cores']) add(`${name} ${f}${f === 'cores' ? ' per server' : ''}`, da?.[f] ?? '–', db?.[f] ?? '–');
+    for (const f of ['users', 'servers', 'cores']) if (da?.[f] !== undefined || db?.[f] !== undefined) add(`${name} ${f}${f === 'cores' ? ' per server' : ''}`, da?.[f] ?? '–', db?.[f] ?? '–');
   }
   add('tags', (sa.tags ?? []).join(', ') || '–', (sb.tags ?? []).join(', ') || '–');
   add('note', sa.note || '–', sb.note || '–');
@@ -110,6 +118,13 @@ async function render() {
   const sa = S.runs.find((r) => r.id === a) ?? { scenario: ra.scenario, seed: ra.seed };
   const sb = S.runs.find((r) => r.id === b) ?? { scenario: rb.scenario, seed: rb.seed };
   const diff = paramDiff(sa, sb, ra, rb);
+  for (const [slot, s] of [
+    ['compare-a-kind', sa],
+    ['compare-b-kind', sb],
+  ]) {
+    const kind = runKind(s);
+    $(slot).replaceChildren(...(kind ? [kindBadge(kind)] : []));
+  }
   d3.select('#compare-params tbody')
     .selectAll('tr')
     .data(diff.length ? diff : [{ k: 'none: the two runs have the same parameters', a: '', b: '' }], (r) => r.k)
@@ -126,9 +141,10 @@ async function render() {
         .data((r) => [r.a, r.b])
         .text((d) => d);
     });
-  const rows = FIGURES.map((f) => {
-    const va = f.f(ra);
-    const vb = f.f(rb);
+  // a figure neither report has (a measured one of two simulated runs) is left out
+  const rows = FIGURES.filter((f) => f.f(ra) !== undefined || f.f(rb) !== undefined).map((f) => {
+    const va = f.f(ra) ?? '–';
+    const vb = f.f(rb) ?? '–';
     const fmt = f.fmt ?? fmtCount;
     let diff = '';
     let cls = '';

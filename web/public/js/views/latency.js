@@ -10,6 +10,7 @@ import { binsFromBuckets, cdfFromBins, cdfPoints, fmtClock, fmtCount, fmtMs, per
 import { $, registerView, S } from '../state.js';
 import { lineChart } from '../charts/line-chart.js';
 import { burstDominatesP99, percentilesOverTime } from '../series.js';
+import { binsFromCdf, isMeasuredReport, runKind } from '../measured.js';
 
 const BLUE = PALETTE[0];
 const ORANGE = PALETTE[1];
@@ -57,12 +58,29 @@ function latencyData() {
   if (S.report) {
     const L = S.report.latency;
     const pick = (x) => ({ count: x.count, p50: x.p50, p95: x.p95, p99: x.p99, max: x.max });
+    if (isMeasuredReport(S.report)) {
+      // a live report has no latency buckets: its histograms are the bands between its percentiles
+      const C = S.report.latencyCdf;
+      return {
+        source: "measured report (HdrHistogram, at the receiving clients); each bar holds the samples between two of the report's percentiles",
+        binsN: binsFromCdf(C.notification, L.notification.count),
+        binsI: binsFromCdf(C.im, L.im.count),
+        n: pick(L.notification),
+        i: pick(L.im),
+        cdfN: C.notification,
+        cdfI: C.im,
+      };
+    }
     return { source: 'final report', binsN, binsI, n: pick(L.notification), i: pick(L.im), cdfN: S.report.latencyCdf.notification, cdfI: S.report.latencyCdf.im };
   }
   const maxOf = (bins) => {
     for (let k = bins.length - 1; k >= 0; k--) if (bins[k].count > 0) return Number.isFinite(bins[k].x1) ? bins[k].x1 : bins[k].x0;
     return NaN;
   };
+  if (runKind(S.run) === 'measured') {
+    const none = { count: NaN, p50: NaN, p95: NaN, p99: NaN, max: NaN };
+    return { source: "a live run's latencies come with its measured report, at the end of the run", binsN: [], binsI: [], n: none, i: none, cdfN: [], cdfI: [] };
+  }
   return {
     source: snap ? `live buckets at ${fmtClock(snap.clock)} simulated` : '',
     binsN,

@@ -100,6 +100,13 @@ function render() {
     .text((d) => d);
 }
 
+/** Shows a sweep made elsewhere (a command-line sweep, cli-sweeps.js) in the charts and the table. */
+export function showSweep(sw) {
+  clearTimeout(timer);
+  sweep = sw;
+  invalidate('scalability');
+}
+
 export function wireScalability() {
   $('sweep-form').addEventListener('submit', startSweep);
 }

@@ -10,6 +10,7 @@ import { PALETTE } from '../charts/common.js';
 import { fmtClock, fmtPct, fmtStep } from '../shape.js';
 import { peakBucket } from '../series.js';
 import { $, registerView, S } from '../state.js';
+import { runKind, timelineRates } from '../measured.js';
 import { fan } from './fanout.js';
 
 const BLUE = PALETTE[0];
@@ -19,7 +20,48 @@ const tpUtil = lineChart().title('Utilisation').xLabel('simulated time (s)').yLa
 const tpOnline = lineChart().title('Users online').xLabel('simulated time (s)').yLabel('users online').width(980).height(220).testid('throughput-online');
 const tpQueue = lineChart().title('Queue length').xLabel('simulated time (s)').yLabel('jobs waiting').testid('throughput-queue');
 
+const SIM_X = 'simulated time (s)';
+const RATES_CAPTION = { simulated: 'Notifications, IMs and messages per simulated second', measured: 'Measured: notifications, presence changes and IMs per wall-clock second' };
+
+/** The rates chart's caption says which clock its x axis is. */
+function caption(kind) {
+  const span = $('tp-rates').closest('figure')?.querySelector('figcaption span');
+  if (span && span.textContent !== RATES_CAPTION[kind]) span.textContent = RATES_CAPTION[kind];
+}
+const charts = [tpRates, tpUtil, tpOnline, tpQueue];
+
+/** A measured run: its report's timeline, counts per wall-clock second; no per-bucket utilisation or queue. */
+function renderMeasured() {
+  caption('measured');
+  const rates = timelineRates(S.report?.timeline);
+  for (const ch of charts) ch.xLabel('wall-clock time of the measured window (s)').markers([]);
+  tpRates.yLabel('per second (measured)').emptyText(S.report ? 'no timeline in the report' : 'the timeline comes with the measured report');
+  d3.select('#tp-rates')
+    .datum([
+      { key: 'n', label: 'notifications received / s', color: BLUE, values: rates.notifications ?? [] },
+      { key: 'p', label: 'presence changes sent / s', color: PALETTE[2], values: rates.publishes ?? [], dash: '5 3' },
+      { key: 'i', label: 'IMs sent / s', color: ORANGE, values: rates.imSent ?? [] },
+      { key: 'd', label: 'IMs delivered / s', color: PALETTE[3], values: rates.imDelivered ?? [], dash: '2 2' },
+    ])
+    .call(tpRates);
+  const none = "not measured per second in a live run (the server's CPU and memory are over the whole window: the panel above)";
+  for (const [sel, ch] of [
+    ['#tp-online', tpOnline],
+    ['#tp-util', tpUtil],
+    ['#tp-queue', tpQueue],
+  ])
+    d3.select(sel).datum([]).call(ch.emptyText(none));
+  $('tp-peak').textContent = '';
+  $('tp-saturation').hidden = true;
+  const b = S.report?.timeline?.bucketMs;
+  $('tp-buckets').textContent = b ? `Measured: one point per ${fmtStep(b)} of wall-clock time, the counts of the driver's clients in it.` : 'A live run: its timeline comes with its measured report, at the end.';
+}
+
 function render() {
+  if (runKind(S.run) === 'measured') return renderMeasured();
+  caption('simulated');
+  for (const ch of charts) ch.xLabel(SIM_X).emptyText('no data yet');
+  tpRates.yLabel('per simulated second');
   const series = S.series ?? { domains: [], points: [], bucketMs: 0 };
   const pts = series.points;
   const at = (f) => pts.map((p) => [p.t / 1000, f(p)]);
