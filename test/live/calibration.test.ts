@@ -12,6 +12,7 @@ import { saturated } from '../../sim/live/calibrate-command.js';
 import { expandOverrides } from '../../sim/scenario/calibration.js';
 import { loadScenario, parseScenario } from '../../sim/scenario/index.js';
 import { runScenario } from '../../sim/run.js';
+import { holdLiveServerLock } from './server-lock.js';
 
 const step = (mix: 'presence' | 'im', fanout: number, changes: number, ims: number, seconds = 5): StepFigures => {
   const deliveries = changes * fanout;
@@ -19,6 +20,9 @@ const step = (mix: 'presence' | 'im', fanout: number, changes: number, ims: numb
   const cpuSeconds = seconds * 0.002 + changes * 150e-6 + deliveries * 60e-6 + ims * 400e-6;
   return { mix, fanout, rate: (changes + ims) / seconds, seconds, changes, deliveries, ims, cpuSeconds, p50: 1, p99: 2, utilisation: cpuSeconds / seconds, achieved: (changes + ims) / seconds, lost: 0, driverShare: 0.1 };
 };
+
+// these files start embedded servers: one at a time (test/live/server-lock.ts)
+holdLiveServerLock();
 
 describe('calibration fit', () => {
   it('recovers the per-change, per-delivery and per-IM costs of the steps', () => {

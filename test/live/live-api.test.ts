@@ -7,8 +7,12 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { prosodyInstalled } from '../../sim/live/prosody-server.js';
 import { makeApp } from '../web/server-helpers.js';
+import { holdLiveServerLock } from './server-lock.js';
 
 const prosodyPids = () => spawnSync('pgrep', ['-f', 'impp-sim-prosody-'], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean);
+
+// these files start embedded servers: one at a time (test/live/server-lock.ts)
+holdLiveServerLock();
 
 describe('/api/live-runs', () => {
   it('refuses an unknown scenario, bounds out of range and unknown fields', async () => {

@@ -8,10 +8,14 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { prosodyInstalled } from '../../sim/live/prosody-server.js';
 import { makeApp } from '../web/server-helpers.js';
+import { holdLiveServerLock } from './server-lock.js';
 
 const prosodyPids = () => spawnSync('pgrep', ['-f', 'impp-sim-prosody-'], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean);
 
 if (!prosodyInstalled()) console.warn('live-history.test.ts: prosody is not installed (apt-get install prosody); the live history test is skipped');
+
+// these files start embedded servers: one at a time (test/live/server-lock.ts)
+holdLiveServerLock();
 
 describe('live runs in the history', () => {
   it.skipIf(!prosodyInstalled())('lists a live run as measured, streams its progress, and opens its report', async () => {

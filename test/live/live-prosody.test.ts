@@ -7,16 +7,18 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadScenario } from '../../sim/scenario/index.js';
 import { runLive } from '../../sim/live/live-command.js';
 import { portOpen, prosodyInstalled, scratchRoot, startProsody } from '../../sim/live/prosody-server.js';
+import { holdLiveServerLock } from './server-lock.js';
 
 const FIXTURE = 'test/fixtures/live/live-20.yaml';
 const installed = prosodyInstalled();
 if (!installed) console.warn('test/live: Prosody is not installed (apt-get install prosody); the live-mode tests are skipped');
 
-const otherDirs = new Set(readdirSync(scratchRoot()));
+// taken once this file holds the server lock: what is there then is not this file's
+let otherDirs = new Set<string>();
 const serverDirs = () => readdirSync(scratchRoot()).filter((n) => n.startsWith('impp-sim-prosody-') && !otherDirs.has(n));
 const alive = (pid: number) => {
   try {
@@ -28,8 +30,15 @@ const alive = (pid: number) => {
 };
 const allPids = () => spawnSync('pgrep', ['-f', 'impp-sim-prosody-'], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean).map(Number);
 // embedded servers of other runs on this machine (another live run, a calibration) are not the tests'
-const others = new Set(allPids());
+let others = new Set<number>();
 const prosodyPids = () => allPids().filter((p) => !others.has(p));
+
+// these files start embedded servers: one at a time (test/live/server-lock.ts)
+holdLiveServerLock();
+beforeAll(() => {
+  otherDirs = new Set(readdirSync(scratchRoot()));
+  others = new Set(allPids());
+});
 
 describe.skipIf(!installed)('live mode against an embedded Prosody', () => {
   it('delivers every presence change to every online contact and gets a receipt for every IM; then leaves nothing behind', async () => {

@@ -19,6 +19,7 @@ import { prosodyInstalled } from '../../sim/live/prosody-server.js';
 import { launchChromium, openPage, REPO, screenshot, startDashboard, type Dashboard } from './browser/harness.js';
 // @ts-expect-error: a plain ES module of the page, without type declarations
 import { fmtCount } from '../../web/public/js/shape.js';
+import { holdLiveServerLock } from '../live/server-lock.js';
 
 let dash: Dashboard;
 let browser: Browser;
@@ -50,6 +51,9 @@ async function serverCell(page: Page, label: string): Promise<string> {
   if (!row) throw new Error(`no row '${label}' in the measured server table: ${JSON.stringify(rows)}`);
   return row[1];
 }
+
+// these files start embedded servers: one at a time (test/live/server-lock.ts)
+holdLiveServerLock();
 
 describe('measured runs and command-line sweeps in chromium', () => {
   it.skipIf(!prosodyInstalled())('starts a live run from the form, follows it and shows its measured report with a "measured" badge everywhere', async () => {

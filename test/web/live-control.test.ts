@@ -6,6 +6,10 @@
 import { describe, expect, it } from 'vitest';
 import { prosodyInstalled } from '../../sim/live/prosody-server.js';
 import { makeApp } from './server-helpers.js';
+import { holdLiveServerLock } from '../live/server-lock.js';
+
+// these files start embedded servers: one at a time (test/live/server-lock.ts)
+holdLiveServerLock();
 
 describe('POST /api/live-runs/:id/control', () => {
   it('refuses an unknown live run and an action other than stop', async () => {
