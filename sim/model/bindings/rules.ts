@@ -12,17 +12,18 @@ export interface BindingMapping {
 }
 
 interface Tree {
-  domains?: { name: string; protocol?: string }[];
+  domains?: { name: string; protocol?: string; resourceLists?: boolean }[];
   population?: { watchers?: Record<string, number>; visibility?: Record<string, number>; watcherInfoSubscribers?: number };
   federation?: { listSubscriptions?: boolean; partialNotifications?: boolean };
 }
 
 /** Fields with no XMPP meaning that a scenario with an XMPP domain sets: [path, why] for each. */
 export function bindingProblems(tree: Tree): { path: string; message: string }[] {
+  const lists = resourceListProblems(tree);
   const xmpp = (tree.domains ?? []).filter((d) => d.protocol === 'xmpp').map((d) => d.name);
-  if (xmpp.length === 0) return [];
+  if (xmpp.length === 0) return lists;
   const where = `domain${xmpp.length > 1 ? 's' : ''} ${xmpp.map((n) => `'${n}'`).join(', ')} (protocol: xmpp)`;
-  const out: { path: string; message: string }[] = [];
+  const out: { path: string; message: string }[] = lists;
   const refuse = (path: string, value: unknown, why: string) => out.push({ path, message: `is ${String(value)}, which has no XMPP meaning for ${where}: ${why}; set it to 0 (false) or give the domain protocol sip or cpim` });
   const p = tree.population ?? {};
   for (const k of ['poller', 'fetcher']) if ((p.watchers?.[k] ?? 0) > 0) refuse(`population.watchers.${k}`, p.watchers![k], 'XMPP clients neither fetch nor poll presence (the server probes contacts at log-in, RFC 6121 4.3)');
@@ -32,6 +33,15 @@ export function bindingProblems(tree: Tree): { path: string; message: string }[]
   if (f.listSubscriptions === true) refuse('federation.listSubscriptions', true, 'XMPP has no list subscriptions (every contact is probed and broadcast to, RFC 6121 4.2)');
   if (f.partialNotifications === true) refuse('federation.partialNotifications', true, 'an XMPP presence stanza always carries the whole presence of a resource (RFC 6121 4.7)');
   return out;
+}
+
+/** RFC 4662 resource lists are a SIP feature: `domains[].resourceLists` on a cpim or xmpp domain is refused. */
+function resourceListProblems(tree: Tree): { path: string; message: string }[] {
+  return (tree.domains ?? []).flatMap((d, i) =>
+    d.resourceLists === true && d.protocol !== 'sip'
+      ? [{ path: `domains[${i}].resourceLists`, message: `is true for domain '${d.name}' of protocol ${d.protocol ?? 'cpim'}: RFC 4662 resource lists are a SIP event-list extension; give the domain protocol: sip, or set resourceLists: false (federation.listSubscriptions is the CPIM boundary aggregation)` }]
+      : [],
+  );
 }
 
 /** How each binding of the scenario carries the model's features (report bindings.mapped). */

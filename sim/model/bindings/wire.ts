@@ -29,11 +29,15 @@ import { RESP_PENDING } from '../subscriptions.js';
 import type { TupleTable } from '../presence.js';
 import { DOWN, UP, type AccessLink } from '../access-link.js';
 import { VIEW_FULL } from '../presence-document.js';
-import { C_PUBLISH, C_PUBLISH_REFRESH, N_WIRE, P_CPIM, P_SIP, PH_CREATE, PH_NONE, PH_REFRESH, PH_TERMINATE, PROTOCOLS, W_NOTIFY_200, W_NOTIFY_481, W_NOTIFY_PENDING, W_PUBLISH, W_PUBLISH_200, W_PUBLISH_412, W_PUBLISH_REFRESH, W_PUBLISH_REMOVE, W_SUB_200, WIRE_KINDS, X_KEEPALIVE, X_PRESENCE_CLIENT, X_PRESENCE_CLIENT_UNAVAILABLE, X_STREAM_CLOSE, XMPP_LOGIN } from './kinds.js';
+import { C_PUBLISH, C_PUBLISH_REFRESH, N_WIRE, P_CPIM, P_SIP, PH_CREATE, PH_NONE, PH_REFRESH, PH_TERMINATE, PROTOCOLS, W_NOTIFY_200, W_NOTIFY_481, W_NOTIFY_PARTIAL, W_NOTIFY_PENDING, W_PUBLISH, W_PUBLISH_200, W_PUBLISH_412, W_PUBLISH_REFRESH, W_PUBLISH_REMOVE, W_SUB_200, WIRE_KINDS, X_KEEPALIVE, X_PRESENCE_CLIENT, X_PRESENCE_CLIENT_UNAVAILABLE, X_STREAM_CLOSE, XMPP_LOGIN } from './kinds.js';
 import { W_NONE, WireMapper } from './map.js';
 import { digitsOf } from './sip-messages.js';
 import { WireCounts } from './counts.js';
 import type { WireHooks } from './hooks.js';
+import { ClientDialogs } from './sip-dialogs.js';
+import { SipWatcherInfo } from './sip-watcher-info.js';
+import { ResourceListServer, RL_ACTIVE, RL_PENDING, RL_TERMINATED } from './resource-lists.js';
+import { END_EXPIRED, END_UNSUBSCRIBED } from '../subscriptions.js';
 
 /** M_WIRE payload: a = (subject * N_WIRE + kind) * 8 + phase + 1, b = bytes */
 const packWire = (subject: number, k: number, phase: number) => (subject * N_WIRE + k) * 8 + phase + 1;
@@ -54,6 +58,10 @@ export function createWire(ctx: ModelContext, deps: { service: Service; gateways
   const mapper = new WireMapper(ctx, deps);
   const counts = new WireCounts(ctx, proto);
   const o = mapper.out;
+  const dialogs = new ClientDialogs(ctx, { counts, mapper, link, charge: (d, k, g) => charge(d, k, g), traced: (...x) => traced(...x) });
+  const winfo = new SipWatcherInfo(ctx, dialogs, deps.subs);
+  const rls = new ResourceListServer(ctx, dialogs, mapper, proto);
+  const listsOn = rls.on.some((x) => x === 1);
   const lease = Math.floor(s.behaviour.publicationLease / 1000);
 
   // a CPIM domain's cost is its operations' (nothing more per message)
@@ -77,7 +85,10 @@ export function createWire(ctx: ModelContext, deps: { service: Service; gateways
     counts.received(h, k);
     if (wireDest(a) !== wireSource(a)) charge(h, k, pop.edgeWatcher[subject]);
     // the watcher's client answers the NOTIFY of a pending subscription
-    if (k === W_NOTIFY_PENDING) answer(h, subject, phase);
+    if (k === W_NOTIFY_PENDING) {
+      answer(h, subject, phase);
+      if (listsOn && rls.backEnd(subject)) rls.member(h, subject, RL_PENDING, 0, 0, false);
+    }
   });
   const wireDest = (a: number) => {
     const k = Math.floor(a / 8) % N_WIRE;
@@ -154,6 +165,16 @@ export function createWire(ctx: ModelContext, deps: { service: Service; gateways
     sent(from, to, kind, a, b, bytes) {
       const pf = proto[from];
       if (kind === M_WIRE) return bytes;
+      if (listsOn && pf === P_SIP && isListed(kind) && rls.internal(kind === M_NOTIFY ? notifyEdge(a) : a)) {
+        // a back-end subscription inside the resource list server: its state is kept, nothing is on the wire
+        if (kind === M_NOTIFY) {
+          mapper.map(pf, kind, a, b, bytes);
+          mapper.cseqN[notifyEdge(a)]++;
+          internalPart = o.body;
+          internalDiff = o.k === W_NOTIFY_PARTIAL;
+        }
+        return bytes;
+      }
       if (pf === P_SIP && kind === M_SUB_RESPONSE && b === RESP_PENDING) {
         // RFC 6665 4.2.1.1: a pending subscription gets its 200 and a NOTIFY saying pending
         mapper.map(pf, kind, a, b, bytes);
@@ -184,10 +205,17 @@ export function createWire(ctx: ModelContext, deps: { service: Service; gateways
       counts.crossed(from, to, o.k, o.bytes);
       return o.bytes;
     },
+    notifyBody(_first, count) {
+      mapper.bodyTuples = count;
+    },
+    watcherInfo(d, p, status, event) {
+      if (proto[d] === P_SIP) winfo.changed(d, p, status, event);
+    },
     received(h, kind, a, b, delay) {
       const ph = proto[h];
       if (kind === M_WIRE) return;
       const od = origin(kind, a);
+      if (listsOn && ph === P_SIP && isListed(kind) && listReceived(h, od, kind, a, b)) return;
       if (isSubscribeFamily(kind)) {
         mapper.cseqWr[a]++;
         mapper.phaseR[a] = kind === M_SUBSCRIBE ? PH_CREATE : kind === M_REFRESH ? PH_REFRESH : PH_TERMINATE;
@@ -203,7 +231,15 @@ export function createWire(ctx: ModelContext, deps: { service: Service; gateways
       if (ph !== P_SIP) return;
       // the watcher's client answers every NOTIFY when it has it (RFC 6665 4.1.3)
       const phase = o.phase;
-      if (kind === M_NOTIFY) kernel.schedule(delay, answerEv, h, notifyEdge(a), phase);
+      if (kind === M_NOTIFY && listsOn && rls.backEnd(notifyEdge(a))) {
+        // the resource list server is the back-end subscriber: it answers at once and tells the watcher
+        const e = notifyEdge(a);
+        kernel.schedule(0, answerEv, h, e, phase);
+        rls.member(h, e, RL_ACTIVE, 0, o.body, o.k === W_NOTIFY_PARTIAL);
+      } else if (kind === M_TERMINATED && listsOn && rls.backEnd(a)) {
+        kernel.schedule(0, answerEv, h, a, phase);
+        rls.member(h, a, RL_TERMINATED, endReason(b), 0, false);
+      } else if (kind === M_NOTIFY) kernel.schedule(delay, answerEv, h, notifyEdge(a), phase);
       else if (kind === M_TERMINATED || kind === M_FETCH_RESPONSE) kernel.schedule(delay, answerEv, h, a, phase);
       else if (kind === M_LIST_NOTIFY) kernel.schedule(delay, answerEv, h, pop.revStart[Math.floor(Math.floor(a / VERSION_MOD) / D / 16)], phase);
       else if (kind === M_SUB_RESPONSE && b === RESP_PENDING && proto[od] !== P_SIP) {
@@ -245,18 +281,42 @@ export function createWire(ctx: ModelContext, deps: { service: Service; gateways
       } else clientMessage(d, g, X_KEEPALIVE, 1, 'publishRefresh'); // the stream's whitespace keepalive (RFC 6120 4.6.1)
     },
     login(d, g, then) {
+      if (proto[d] === P_SIP) {
+        winfo.login(d, g);
+        if (listsOn) rls.login(d, g);
+      }
       if (proto[d] === P_CPIM || proto[d] === P_SIP) return false;
       loggedIn = then;
       loginStep(d, g, 0);
       return true;
     },
     logout(d, g, crashed) {
+      if (proto[d] === P_SIP) {
+        if (listsOn) rls.logout(d, g, crashed);
+        winfo.logout(d, g, crashed);
+      }
       if (proto[d] !== P_CPIM && proto[d] !== P_SIP && !crashed) {
         // RFC 6120 4.4: each side closes its stream
         clientMessage(d, g, X_STREAM_CLOSE, 16);
         serverAnswer(d, g, X_STREAM_CLOSE, 16);
       }
     },
+  };
+
+  // ---- RFC 4662 resource lists (resource-lists.ts) ----
+  const isListed = (kind: number) => kind === M_SUBSCRIBE || kind === M_REFRESH || kind === M_UNSUBSCRIBE || kind === M_SUB_RESPONSE || kind === M_NOTIFY || kind === M_TERMINATED;
+  /** the state part of the last internal back-end NOTIFY (sent and received in one domain, `sent` then `received`) */
+  let internalPart = 0;
+  let internalDiff = false;
+  const endReason = (b: number) => (b === END_EXPIRED ? 1 : b === END_UNSUBSCRIBED ? 0 : 2);
+  /** an internal back-end message reached the RLS: the watcher hears of the member's new state; true when it was internal */
+  const listReceived = (h: number, od: number, kind: number, a: number, b: number): boolean => {
+    const e = kind === M_NOTIFY ? notifyEdge(a) : a;
+    if (od !== h || !rls.internal(e)) return false;
+    if (kind === M_NOTIFY) rls.member(h, e, RL_ACTIVE, 0, internalPart, internalDiff);
+    else if (kind === M_TERMINATED) rls.member(h, e, RL_TERMINATED, endReason(b), 0, false);
+    else if (kind === M_SUB_RESPONSE && b === RESP_PENDING) rls.member(h, e, RL_PENDING, 0, 0, false);
+    return true;
   };
 
   /** a message from g's client to its server in d (it went up the access link already, or is a keepalive) */
