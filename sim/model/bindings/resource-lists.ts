@@ -93,14 +93,17 @@ export class ResourceListServer implements DialogBodies {
     this.dialogs.end(d, w, F_LIST, crashed);
   }
 
-  /** the back-end state of edge e changed at the RLS (domain d): one NOTIFY to the watcher with that resource */
-  member(d: number, e: number, state: number, reason: number, partBytes: number, diff: boolean): void {
+  /**
+   * the back-end state of edge e changed at the RLS (domain d): one NOTIFY to the watcher with that
+   * resource (quiet: a back-end refresh's NOTIFY, RFC 6665 4.2.1.2, which changes nothing the watcher is told)
+   */
+  member(d: number, e: number, state: number, reason: number, partBytes: number, diff: boolean, quiet = false): void {
     this.state[e] = state;
     this.reason[e] = reason;
     this.part[e] = state === RL_ACTIVE ? partBytes : 0;
     this.diff[e] = diff ? 1 : 0;
     const w = this.ctx.pop.edgeWatcher[e];
-    if (this.dialogs.up[F_LIST][w] === 0) return;
+    if (quiet || this.dialogs.up[F_LIST][w] === 0) return;
     const version = this.dialogs.nextVersion(w, F_LIST);
     this.dialogs.change(d, w, F_LIST, this.body(d, w, version, false, e, e + 1));
   }

@@ -115,7 +115,8 @@ export class ClientDialogs {
   }
   /** the server tells g of a change: a NOTIFY of `bodyBytes` in the dialog, answered by 200 */
   change(d: number, g: number, family: number, bodyBytes: number): void {
-    if (this.up[family][g] === 0 || this.ctx.online[g] === 0) return;
+    // before the first NOTIFY of the dialog has left, that full state will carry the change
+    if (this.up[family][g] === 0 || this.ctx.online[g] === 0 || this.cseqS[family][g] === 0) return;
     this.changeBody = bodyBytes;
     this.start(d, g, family, T_CHANGE);
   }

@@ -29,7 +29,7 @@ import { RESP_PENDING } from '../subscriptions.js';
 import type { TupleTable } from '../presence.js';
 import { DOWN, UP, type AccessLink } from '../access-link.js';
 import { VIEW_FULL } from '../presence-document.js';
-import { C_PUBLISH, C_PUBLISH_REFRESH, N_WIRE, P_CPIM, P_SIP, PH_CREATE, PH_NONE, PH_REFRESH, PH_TERMINATE, PROTOCOLS, W_NOTIFY_200, W_NOTIFY_481, W_NOTIFY_PARTIAL, W_NOTIFY_PENDING, W_PUBLISH, W_PUBLISH_200, W_PUBLISH_412, W_PUBLISH_REFRESH, W_PUBLISH_REMOVE, W_SUB_200, WIRE_KINDS, X_KEEPALIVE, X_PRESENCE_CLIENT, X_PRESENCE_CLIENT_UNAVAILABLE, X_STREAM_CLOSE, XMPP_LOGIN } from './kinds.js';
+import { SINCE_REFRESH, C_PUBLISH, C_PUBLISH_REFRESH, N_WIRE, P_CPIM, P_SIP, PH_CREATE, PH_NONE, PH_REFRESH, PH_TERMINATE, PROTOCOLS, W_NOTIFY_200, W_NOTIFY_481, W_NOTIFY_PARTIAL, W_NOTIFY_PENDING, W_PUBLISH, W_PUBLISH_200, W_PUBLISH_412, W_PUBLISH_REFRESH, W_PUBLISH_REMOVE, W_SUB_200, WIRE_KINDS, X_KEEPALIVE, X_PRESENCE_CLIENT, X_PRESENCE_CLIENT_UNAVAILABLE, X_STREAM_CLOSE, XMPP_LOGIN } from './kinds.js';
 import { W_NONE, WireMapper } from './map.js';
 import { digitsOf } from './sip-messages.js';
 import { WireCounts } from './counts.js';
@@ -235,7 +235,7 @@ export function createWire(ctx: ModelContext, deps: { service: Service; gateways
         // the resource list server is the back-end subscriber: it answers at once and tells the watcher
         const e = notifyEdge(a);
         kernel.schedule(0, answerEv, h, e, phase);
-        rls.member(h, e, RL_ACTIVE, 0, o.body, o.k === W_NOTIFY_PARTIAL);
+        rls.member(h, e, RL_ACTIVE, 0, o.body, o.k === W_NOTIFY_PARTIAL, b === SINCE_REFRESH);
       } else if (kind === M_TERMINATED && listsOn && rls.backEnd(a)) {
         kernel.schedule(0, answerEv, h, a, phase);
         rls.member(h, a, RL_TERMINATED, endReason(b), 0, false);
@@ -313,7 +313,7 @@ export function createWire(ctx: ModelContext, deps: { service: Service; gateways
   const listReceived = (h: number, od: number, kind: number, a: number, b: number): boolean => {
     const e = kind === M_NOTIFY ? notifyEdge(a) : a;
     if (od !== h || !rls.internal(e)) return false;
-    if (kind === M_NOTIFY) rls.member(h, e, RL_ACTIVE, 0, internalPart, internalDiff);
+    if (kind === M_NOTIFY) rls.member(h, e, RL_ACTIVE, 0, internalPart, internalDiff, b === SINCE_REFRESH);
     else if (kind === M_TERMINATED) rls.member(h, e, RL_TERMINATED, endReason(b), 0, false);
     else if (kind === M_SUB_RESPONSE && b === RESP_PENDING) rls.member(h, e, RL_PENDING, 0, 0, false);
     return true;
