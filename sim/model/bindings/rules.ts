@@ -63,7 +63,11 @@ export function bindingMappings(s: Scenario): BindingMapping[] {
     add('sip', 'instant message', 'MESSAGE (body message/cpim) -> 200, the delivery report; 404, 403, 480, 503 for the failures (RFC 3428)');
     add('sip', 'notifyMinInterval', 'RFC 3856 6.10 rate limit of notifications for one presentity');
     add('sip', 'listSubscriptions', 'kept as the boundary aggregation of the model (one NOTIFY per presentity and watcher domain, each answered), not an RFC 4662 resource list');
-    add('sip', 'watcher information', 'counted as in the CPIM model (RFC 3857 presence.winfo NOTIFYs are not SIP wire kinds yet)');
+    add('sip', 'watcher information', 'an agent that subscribes to its watcher list holds a presence.winfo dialog with its home server while online: SUBSCRIBE -> 200, NOTIFY (full application/watcherinfo+xml) -> 200 at log-in and each refresh, NOTIFY (partial, the one watcher) -> 200 on each change, unsubscribed at log-out (RFC 3857, RFC 3858)');
+    if (s.domains.some((d) => d.protocol === 'sip' && d.resourceLists)) {
+      add('sip', 'resourceLists', 'RFC 4662: one SUBSCRIBE per watcher to its buddy list at its home server (the RLS) -> 200, NOTIFY (multipart/related: RLMI fullState and the members) -> 200; each member change one NOTIFY (RLMI of that member and its PIDF part) -> 200; back-end subscriptions to members of the RLS\'s domain stay inside the server, to others cross the boundary per member (the RLS answers their NOTIFYs); a back-end refresh\'s NOTIFY is not passed on');
+    }
+    if (s.federation.partialNotifications) add('sip', 'partialNotifications', 'RFC 5263: the first NOTIFY of a subscription (and one after each refresh) carries the full application/pidf+xml, each change an application/pidf-diff+xml (RFC 5262) replacing the tuples it carries');
   }
   if (has('xmpp')) {
     add('xmpp', 'log-in', 'stream header both ways with features, SASL PLAIN -> success, stream restart, resource binding (iq set -> result), roster get (iq get -> result listing every contact) (RFC 6120 4-7, RFC 6121 2.2), then the initial presence');
