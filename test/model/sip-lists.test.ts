@@ -189,3 +189,24 @@ describe('RFC 5263 partial notifications on SIP', () => {
     expect(seen.kind === 'sip' && seen.body?.kind).toBe('pidf-diff');
   });
 });
+
+describe('resource lists, watcher information and partial notifications across partitions', () => {
+  it('give the same report, trace included, on 1 and 2 workers', async () => {
+    const yaml = `${tinyYaml({
+      duration: '30min',
+      domains: `  - { name: a.example, users: 12, protocol: sip, resourceLists: true }
+  - { name: b.example, users: 8, protocol: sip, resourceLists: true }
+  - { name: c.example, users: 6, protocol: sip }`,
+      links: '{ default: { dist: fixed, value: 10ms } }',
+      population: { buddies: 4, federatedFraction: 0.6, tuples: 2, watcherInfoSubscribers: 0.5, watchers: '{ subscriber: 0.8, poller: 0.1, fetcher: 0.1 }' },
+      behaviour: { presenceChangeRate: '20/h', sessionLength: '8min', offlineLength: '4min', publicationLease: '5min', subscriptionDuration: '10min', maxSubscriptionDuration: '10min' },
+    })}federation:\n  partialNotifications: true\n`;
+    const sc = parseScenario(yaml, 'lists.yaml');
+    const strip = (r: Report) => ({ ...r, engine: { ...r.engine, wallMs: 0, eventsPerSec: 0, workers: 0, windows: 0 } });
+    const one = await runScenario(sc, { workers: 1 });
+    const two = await runScenario(sc, { workers: 2 });
+    const k = one.bindings!.sip!.kinds;
+    for (const x of ['NOTIFY.list', 'SUBSCRIBE.list.refresh', 'SUBSCRIBE.list.unsubscribe', 'NOTIFY.winfo', 'NOTIFY.partial', 'SUBSCRIBE']) expect(k[x]?.messages ?? 0, x).toBeGreaterThan(0);
+    expect(strip(two)).toEqual(strip(one));
+  });
+});
