@@ -187,6 +187,8 @@ export class SipSizer {
   private readonly outer = new Map<number, Map<number, number>>();
 
   size(k: number, fromLen: number, toLen: number, hostLen: number, cseqDigits: number, expiresDigits: number, reason: number, bodyLen: number): number {
+    // a body of 2 MiB or more (a celebrity's full watcher list) is measured each time, outside the table's keys
+    if (bodyLen >= 2097152) return this.measure(k, fromLen, toLen, hostLen, cseqDigits, expiresDigits, reason, bodyLen);
     const k1 = ((k * 512 + fromLen) * 512 + toLen) * 256 + hostLen;
     let inner = this.outer.get(k1);
     if (inner === undefined) {
@@ -196,6 +198,12 @@ export class SipSizer {
     const k2 = (((cseqDigits * 12 + expiresDigits + 1) * 5 + reason) * 2097152) + bodyLen;
     const hit = inner.get(k2);
     if (hit !== undefined) return hit;
+    const bytes = this.measure(k, fromLen, toLen, hostLen, cseqDigits, expiresDigits, reason, bodyLen);
+    inner.set(k2, bytes);
+    return bytes;
+  }
+
+  private measure(k: number, fromLen: number, toLen: number, hostLen: number, cseqDigits: number, expiresDigits: number, reason: number, bodyLen: number): number {
     const m = sipWireMessage(k, {
       from: uri(fromLen),
       to: uri(toLen),
@@ -206,8 +214,6 @@ export class SipSizer {
       body: fill(bodyLen),
       n: 0,
     });
-    const bytes = sipMessageSize(sipShapeOf(m));
-    inner.set(k2, bytes);
-    return bytes;
+    return sipMessageSize(sipShapeOf(m));
   }
 }
