@@ -87,7 +87,14 @@ export class ResourceListServer implements DialogBodies {
   }
 
   login(d: number, w: number): void {
-    if (this.listed(w)) this.dialogs.create(d, w, F_LIST);
+    if (!this.listed(w)) return;
+    // a new list subscription: the back-end subscriptions start over
+    const { pop } = this.ctx;
+    for (let i = pop.fwdStart[w]; i < pop.fwdStart[w + 1]; i++) {
+      this.state[pop.fwdEdge[i]] = RL_PENDING;
+      this.part[pop.fwdEdge[i]] = 0;
+    }
+    this.dialogs.create(d, w, F_LIST);
   }
   logout(d: number, w: number, crashed: boolean): void {
     this.dialogs.end(d, w, F_LIST, crashed);
