@@ -17,7 +17,7 @@ import { WIRE_KINDS } from '../../sim/model/bindings/kinds.js';
 import { viewDocument } from '../../sim/model/presence-document.js';
 import { parseScenario } from '../../sim/scenario/index.js';
 import { runScenario, type Report } from '../../sim/run.js';
-import { runTiny, tinyYaml, type Rec } from './tiny.js';
+import { runComplete, runTiny, tinyYaml, type Rec } from './tiny.js';
 
 const one = (protocol: string, extra = '') => `  - { name: example.com, users: 2, protocol: ${protocol}, servers: { count: 1, cores: 64 }${extra} }`;
 const ACCESS_1MS = '{ lan: { latency: { dist: fixed, value: 1ms }, bandwidthMbps: 0 } }';
@@ -81,6 +81,20 @@ describe('RFC 4662 resource lists (domains[].resourceLists)', () => {
     // the list SUBSCRIBE says it supports eventlist and accepts the list's bodies (RFC 4662 4.1)
     expect(encoded(u0[0], `sip:${U0}`, list, '')).toContain('Supported: eventlist\r\nAccept: application/pidf+xml, application/rlmi+xml, multipart/related\r\n');
     expect(Buffer.byteLength(encoded(u0[0], `sip:${U0}`, list, ''))).toBe(u0[0].bytes);
+  });
+
+  it('sizes the full state after a refresh as its real encoding: every member with its last document', async () => {
+    const r = await runComplete({ ...lists, users: 3, domains: one('sip', ', resourceLists: true').replace('users: 2', 'users: 3'), duration: '70min' });
+    const x = dialogOf(r, U0, '.list').find((y, i, all) => y.wire!.kind === 'NOTIFY.list' && all[i - 2]?.wire!.kind === 'SUBSCRIBE.list.refresh')!;
+    expect(x).toBeDefined();
+    const list = 'sip:u0-list@example.com';
+    const members = ['u1@example.com', 'u2@example.com'];
+    const docs = members.map((m) => r.trace!.filter((y) => y.op === 'notify' && y.from === m && y.to === U0 && y.t <= x.t).pop()!);
+    const cid = (i: number) => mimeContentId(i, 'example.com');
+    const rlmi = encodeRlmi({ uri: list, version: x.wire!.cseq! - 1, fullState: true, resources: members.map((m, i) => ({ uri: `sip:${m}`, instances: [{ id: rlmiInstanceId(i), state: 'active' as const, cid: cid(i) }] })) });
+    const parts = [{ contentId: cid(9), contentType: 'application/rlmi+xml', body: rlmi }, ...docs.map((n, i) => ({ contentId: cid(i), contentType: 'application/pidf+xml', body: encodePidf(viewDocument(n.state!.entity, n.state!.view, n.state!.tuples)) }))];
+    const m = encodeMultipartRelated({ boundary: mimeBoundary(99), type: 'application/rlmi+xml', parts });
+    expect(Buffer.byteLength(encoded(x, list, `sip:${U0}`, m.body))).toBe(x.bytes);
   });
 
   it('exact counts of two list subscriptions over 10 h', async () => {
