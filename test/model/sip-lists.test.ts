@@ -142,6 +142,8 @@ describe('RFC 4662 resource lists (domains[].resourceLists)', () => {
     for (const p of ['cpim', 'xmpp']) {
       expect(() => parseScenario(tinyYaml({ users: 2, domains: one(p, ', resourceLists: true') }), 'x.yaml')).toThrow(/domains\[0\]\.resourceLists: is true for domain 'example.com' of protocol (cpim|xmpp): RFC 4662/);
     }
+    const both = `${tinyYaml({ users: 2, domains: one('sip', ', resourceLists: true') })}federation:\n  listSubscriptions: true\n`;
+    expect(() => parseScenario(both, 'x.yaml')).toThrow(/domains\[0\]\.resourceLists: .*federation\.listSubscriptions is true: the two list mechanisms do not combine/);
   });
 });
 

@@ -37,11 +37,15 @@ export function bindingProblems(tree: Tree): { path: string; message: string }[]
 
 /** RFC 4662 resource lists are a SIP feature: `domains[].resourceLists` on a cpim or xmpp domain is refused. */
 function resourceListProblems(tree: Tree): { path: string; message: string }[] {
-  return (tree.domains ?? []).flatMap((d, i) =>
-    d.resourceLists === true && d.protocol !== 'sip'
-      ? [{ path: `domains[${i}].resourceLists`, message: `is true for domain '${d.name}' of protocol ${d.protocol ?? 'cpim'}: RFC 4662 resource lists are a SIP event-list extension; give the domain protocol: sip, or set resourceLists: false (federation.listSubscriptions is the CPIM boundary aggregation)` }]
-      : [],
-  );
+  const aggregated = tree.federation?.listSubscriptions === true;
+  return (tree.domains ?? []).flatMap((d, i) => {
+    if (d.resourceLists !== true) return [];
+    const path = `domains[${i}].resourceLists`;
+    if (d.protocol !== 'sip') return [{ path, message: `is true for domain '${d.name}' of protocol ${d.protocol ?? 'cpim'}: RFC 4662 resource lists are a SIP event-list extension; give the domain protocol: sip, or set resourceLists: false (federation.listSubscriptions is the CPIM boundary aggregation)` }];
+    // the aggregation hands a notification to the watcher domain's gateway, which fans it out where no RLS sees it
+    if (aggregated) return [{ path, message: `is true for domain '${d.name}' while federation.listSubscriptions is true: the two list mechanisms do not combine (the boundary aggregation fans notifications out past the resource list server); set one of them to false` }];
+    return [];
+  });
 }
 
 /** How each binding of the scenario carries the model's features (report bindings.mapped). */
