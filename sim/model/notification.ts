@@ -154,6 +154,7 @@ export function createNotification(ctx: ModelContext, service: Service, gateways
     const w = pop.edgeWatcher[e];
     const wd = pop.domainOf[w];
     const bytes = ENVELOPE.request + sizes.view(p, view, first, count, tuples, hide);
+    if (ctx.wire.on) ctx.wire.notifyBody(first, count);
     gateways.send(d, wd, ev.notifyArrive, e * NOTIFY_MUL + (tuples.version[p] % VERSION_MOD) * 4 + view, since, M_NOTIFY, bytes);
     if (trace.on) trace.presence('notify', p, d, w, wd, bytes, VIEW_NAMES[view], describe(e, view, first, count));
   });

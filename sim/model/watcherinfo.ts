@@ -17,6 +17,7 @@ import { hashUnit } from './population.js';
 import type { Service } from './service.js';
 import { SUB_ACTIVE, SUB_NONE, SUB_PENDING, SUB_POLITE, type SubscriptionTable } from './subscriptions.js';
 import { userName } from './trace.js';
+import type { Scenario } from '../scenario/types.js';
 
 export const WI_SUBSCRIBE = 0;
 export const WI_APPROVED = 1;
@@ -26,6 +27,13 @@ export const WI_TIMEOUT = 5;
 /** A watcher's status in watcher information (RFC 3858) from the subscription's state. */
 const statusOf = (state: number) => (state === SUB_PENDING ? 'pending' : state === SUB_ACTIVE || state === SUB_POLITE ? 'active' : 'terminated');
 
+/** Does presentity p's agent subscribe to its watcher information (population.watcherInfoSubscribers)? */
+export const subscribesToWatcherInfo = (s: Scenario, seed: number, p: number): boolean => s.population.watcherInfoSubscribers > 0 && hashUnit(seed, p, 0, 6) < s.population.watcherInfoSubscribers;
+/** Does watcher w keep itself out of presentity p's watcher information (population.hiddenWatchers)? */
+export const hiddenFromWatcherInfo = (s: Scenario, seed: number, w: number, p: number): boolean => s.population.hiddenWatchers > 0 && hashUnit(seed, w, p, 7) < s.population.hiddenWatchers;
+/** the index of a subscription state's watcher status: 0 pending, 1 active, 2 terminated */
+export const winfoStatusIndex = (st: number): number => (st === SUB_PENDING ? 0 : st === SUB_NONE ? 2 : 1);
+
 export interface WatcherInfo {
   /** the standing of edge e's watcher at presentity p (domain d) changed by `event` (WI_*) */
   changed(d: number, p: number, e: number, event: number): void;
@@ -33,7 +41,7 @@ export interface WatcherInfo {
 
 export function createWatcherInfo(ctx: ModelContext, service: Service, subs: SubscriptionTable): WatcherInfo {
   const { kernel, pop, s, seed, U, counters, trace, online } = ctx;
-  const { watcherInfoSubscribers, hiddenWatchers } = s.population;
+  const { watcherInfoSubscribers } = s.population;
   const version = new Uint32Array(U);
   // per domain and (status, event): bytes of a one-entry partial document, from its real encoding
   // with the domain's longest addresses
@@ -48,9 +56,9 @@ export function createWatcherInfo(ctx: ModelContext, service: Service, subs: Sub
           ),
         )
       : [];
-  const statusIndex = (st: number) => (st === SUB_PENDING ? 0 : st === SUB_NONE ? 2 : 1);
-  const subscribes = (p: number) => watcherInfoSubscribers > 0 && hashUnit(seed, p, 0, 6) < watcherInfoSubscribers;
-  const hidden = (w: number, p: number) => hiddenWatchers > 0 && hashUnit(seed, w, p, 7) < hiddenWatchers;
+  const statusIndex = winfoStatusIndex;
+  const subscribes = (p: number) => subscribesToWatcherInfo(s, seed, p);
+  const hidden = (w: number, p: number) => hiddenFromWatcherInfo(s, seed, w, p);
 
   service.onComplete(OP_WATCHERINFO, (d, e, event) => {
     const p = pop.edgePresentity[e];
@@ -60,6 +68,7 @@ export function createWatcherInfo(ctx: ModelContext, service: Service, subs: Sub
     const size = bytes[d][statusIndex(st)][event];
     counters[C.watcherInfoSent]++;
     version[p]++;
+    if (ctx.wire.on) ctx.wire.watcherInfo(d, p, statusIndex(st), event);
     const r = trace.message('watcherInfo', -1, d, p, d, size, `${userName(pop, s, w)} ${statusOf(st)} (${WATCHER_EVENTS[event]})`);
     if (r !== null) {
       r.watcherInfo = {

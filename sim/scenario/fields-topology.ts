@@ -121,6 +121,12 @@ export const domainNode: ObjectNode = {
       default: 'cpim',
       description: 'protocol binding of the domain\'s servers and clients: cpim (the abstract model), sip (SIP/SIMPLE: RFC 3856, 6665, 3903, 3428) or xmpp (RFC 6120, 6121); see docs/bindings.md',
     },
+    {
+      name: 'resourceLists',
+      node: { kind: 'bool' },
+      default: false,
+      description: 'SIP only: the home server is an RFC 4662 resource list server; each subscriber subscribes once to its buddy list, members of this domain are subscribed inside the server, members elsewhere across the boundary (not federation.listSubscriptions, the boundary aggregation); see docs/bindings.md',
+    },
     { name: 'servers', node: serversNode, default: {}, description: 'the server pool of the domain\'s service' },
     { name: 'serviceTimes', node: serviceTimesNode, default: {}, description: 'service time per operation; give any subset, the rest keep their defaults' },
     { name: 'gateway', node: gatewayNode, default: {}, description: 'the CPIM gateways at the domain\'s boundary (every message to or from another domain crosses one)' },

@@ -100,6 +100,8 @@ export interface DomainSpec {
   im: boolean;
   /** the protocol binding the domain speaks (sim/model/bindings): abstract CPIM, SIP/SIMPLE or XMPP */
   protocol: 'cpim' | 'sip' | 'xmpp';
+  /** SIP only: the home server is an RFC 4662 resource list server for its users' buddy lists */
+  resourceLists: boolean;
 }
 
 export interface LinkSpec {

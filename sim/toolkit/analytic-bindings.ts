@@ -21,6 +21,19 @@ export interface BindingRates {
   logouts: number;
 }
 
+/** the share of domain d's subscriptions whose presentity is in d too */
+function ownShare(pop: Population, d: number): number {
+  let own = 0;
+  let all = 0;
+  for (let w = pop.domainStart[d]; w < pop.domainStart[d + 1]; w++) {
+    for (let i = pop.fwdStart[w]; i < pop.fwdStart[w + 1]; i++) {
+      all++;
+      if (pop.domainOf[pop.edgePresentity[pop.fwdEdge[i]]] === d) own++;
+    }
+  }
+  return all === 0 ? 0 : own / all;
+}
+
 type Row = { figure: string; analytic: number; exact: boolean; note: string };
 
 /** the wire kinds each row adds up, per binding */
@@ -44,7 +57,13 @@ export function bindingRows(sc: Scenario, pop: Population, x: BindingRates, secs
     if (protocol === 'xmpp') {
       rows.push({ figure: at('login/s'), analytic: (users * x.logins) / secs, exact: true, note: 'a stream per log-in (exponential sessions)' });
       rows.push({ figure: at('logout/s'), analytic: (2 * users * x.logouts * (1 - c)) / secs, exact: true, note: 'the stream closed both ways per clean log-out' });
-    } else rows.push({ figure: at('refresh/s'), analytic: sum(x.refreshes) / secs, exact: false, note: 'approx: a refresh every granted duration less refreshBefore of a session' });
+    } else {
+      // RFC 4662: an RLS refreshes the back-end subscriptions to its own domain's members inside the server
+      const rls = ds.filter((d) => sc.domains[d].resourceLists);
+      const note = rls.length === 0 ? 'approx: a refresh every granted duration less refreshBefore of a session' : `approx: a refresh every granted duration less refreshBefore of a session; without the subscriptions of watchers of ${rls.map((d) => sc.domains[d].name).join(', ')} (resourceLists) to members of their own domain, refreshed inside the server`;
+      const inside = rls.reduce((n, d) => n + x.refreshes[d] * ownShare(pop, d), 0);
+      rows.push({ figure: at('refresh/s'), analytic: (sum(x.refreshes) - inside) / secs, exact: false, note });
+    }
   }
   return rows;
 }

@@ -46,3 +46,8 @@ export function sipEtag(n: number): string {
 export function watcherId(n: number): string {
   return `w${fixedId(n)}`;
 }
+
+/** Instance id of a back-end subscription in RLMI (RFC 4662 s.5.2: unique within the list). */
+export function rlmiInstanceId(n: number): string {
+  return `i${fixedId(n)}`;
+}

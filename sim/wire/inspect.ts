@@ -18,8 +18,11 @@ import { decodeSip, looksLikeSip, summarizeSip, type SipMessage, type SipSummary
 import { parseXml } from './xml.js';
 import { XMPP_CLIENT_NS, XMPP_SERVER_NS, decodeXmppXml, type XmppStanza } from './xmpp.js';
 import { XMPP_STREAMS_NS, readXmppTranscript, type XmppTranscript } from './xmpp-transcript.js';
+import { PIDF_DIFF_NS, decodePidfDiff, type PidfDiff } from './pidf-diff.js';
+import { RLMI_NS, decodeRlmi, type RlmiDocument } from './rlmi.js';
+import { decodeMultipartRelated, type MultipartRelated } from './multipart.js';
 
-export type WireFormat = 'pidf' | 'cpim' | 'watcherinfo' | 'sip' | 'xmpp' | 'xmpp-stream';
+export type WireFormat = 'pidf' | 'cpim' | 'watcherinfo' | 'sip' | 'xmpp' | 'xmpp-stream' | 'pidf-diff' | 'rlmi';
 
 export interface InspectOptions {
   /** Skip detection and decode as this format. */
@@ -32,6 +35,10 @@ export type InspectResult =
   | { kind: 'pidf'; mode: DecodeMode; document: PidfDocument; warnings: string[]; violations: WireViolation[] }
   | { kind: 'cpim'; mode: DecodeMode; document: CpimMessage; summary: CpimMessageView; warnings: string[] }
   | { kind: 'watcherinfo'; mode: DecodeMode; document: WatcherinfoDocument; warnings: string[] }
+  | { kind: 'pidf-diff'; mode: DecodeMode; document: PidfDiff; warnings: string[] }
+  | { kind: 'rlmi'; mode: DecodeMode; document: RlmiDocument; warnings: string[] }
+  /** a multipart/related body (RFC 2387, an RFC 4662 list NOTIFY's): its framing and each part decoded (null: a type inspect does not read) */
+  | { kind: 'multipart'; mode: DecodeMode; boundary: string; type: string; parts: { contentId: string; contentType: string; decoded: InspectResult | null }[]; warnings: string[] }
   | { kind: 'xmpp'; mode: DecodeMode; stanza: XmppStanza; warnings: string[] }
   /** A captured XMPP stream (one direction): its header and each first-level element in order. */
   | ({ kind: 'xmpp-stream'; mode: DecodeMode } & XmppTranscript)
@@ -42,6 +49,8 @@ export type InspectResult =
 const BODY_FORMATS: Readonly<Record<string, WireFormat>> = {
   'application/pidf+xml': 'pidf',
   'application/watcherinfo+xml': 'watcherinfo',
+  'application/pidf-diff+xml': 'pidf-diff',
+  'application/rlmi+xml': 'rlmi',
   'message/cpim': 'cpim',
 };
 
@@ -68,6 +77,8 @@ function sniffRoot(xml: string): { local: string; ns: string | undefined; attrs:
 function xmlFormat(xml: string): WireFormat {
   const root = sniffRoot(xml);
   if (root?.ns === WATCHERINFO_NS) return 'watcherinfo';
+  if (root?.ns === PIDF_DIFF_NS) return 'pidf-diff';
+  if (root?.ns === RLMI_NS) return 'rlmi';
   if (root?.local === 'stream' && root.ns === XMPP_STREAMS_NS) return 'xmpp-stream';
   const stanzaNs = root?.ns === undefined || root.ns === XMPP_CLIENT_NS || root.ns === XMPP_SERVER_NS;
   // a PIDF document that forgot its namespace still has an entity: let the PIDF decoder say what is wrong
@@ -126,6 +137,8 @@ export function inspectText(text: string, options?: WireFormat | InspectOptions)
     const { warnings, ...document } = decodeWatcherinfoXml(parseXml(text));
     return { kind, mode, document, warnings: warnings ?? [] };
   }
+  if (kind === 'pidf-diff') return { kind, mode, document: decodePidfDiff(text), warnings: [] };
+  if (kind === 'rlmi') return { kind, mode, document: decodeRlmi(text), warnings: [] };
   if (kind === 'xmpp') {
     const { stanza, warnings } = decodeXmppXml(parseXml(text));
     return { kind, mode, stanza, warnings };
@@ -133,12 +146,13 @@ export function inspectText(text: string, options?: WireFormat | InspectOptions)
   if (kind === 'xmpp-stream') return { kind, mode, ...readXmppTranscript(text) };
   if (kind === 'sip') {
     const { warnings, ...message } = decodeSip(text);
-    const type = /^[^;]*/.exec(summarizeSip(message).contentType ?? '')?.[0]?.trim().toLowerCase() ?? '';
+    const contentType = summarizeSip(message).contentType ?? '';
+    const type = /^[^;]*/.exec(contentType)?.[0]?.trim().toLowerCase() ?? '';
     const format = BODY_FORMATS[type];
     let body: InspectResult | null = null;
-    if (format !== undefined && message.body !== '') {
+    if ((format !== undefined || type === 'multipart/related') && message.body !== '') {
       try {
-        body = inspectText(message.body, { format, mode });
+        body = format === undefined ? inspectMultipart(decodeMultipartRelated(contentType, message.body), mode) : inspectText(message.body, { format, mode });
       } catch (e) {
         if (!(e instanceof WireError)) throw e;
         // lines of the body error counted in the whole message
@@ -154,6 +168,15 @@ export function inspectText(text: string, options?: WireFormat | InspectOptions)
   }
   const { warnings, ...document } = decodeCpimMessage(text, { unknownRequire: 'warn' });
   return { kind, mode, document, summary: viewCpimMessage(document), warnings: warnings ?? [] };
+}
+
+/** Each part of a multipart/related body decoded by its Content-Type (an RFC 4662 list NOTIFY: RLMI, then PIDF or pidf-diff parts). */
+function inspectMultipart(m: MultipartRelated, mode: DecodeMode): InspectResult {
+  const parts = m.parts.map((p) => {
+    const format = BODY_FORMATS[p.contentType.split(';')[0].trim().toLowerCase()];
+    return { contentId: p.contentId, contentType: p.contentType, decoded: format === undefined ? null : inspectText(p.body, { format, mode }) };
+  });
+  return { kind: 'multipart', mode, boundary: m.boundary, type: m.type, parts, warnings: [] };
 }
 
 /**

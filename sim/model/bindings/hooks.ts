@@ -10,6 +10,10 @@ export interface WireHooks {
   readonly proto: Uint8Array;
   /** a CPIM message leaves domain `from` for `to`: counted in from's terms; returns the bytes it takes on the link */
   sent(from: number, to: number, kind: number, a: number, b: number, bytes: number): number;
+  /** the notification about to be sent carries tuples first .. first + count - 1 (before `sent`; RFC 5263 partial notifications) */
+  notifyBody(first: number, count: number): void;
+  /** the watcher information of presentity p (domain d) changed: a partial document of one watcher (status 0 pending, 1 active, 2 terminated; event WATCHER_EVENTS index) goes to its agent (RFC 3857) */
+  watcherInfo(d: number, p: number, status: number, event: number): void;
   /** it reached its final domain h, where its last hop takes `delay` more */
   received(h: number, kind: number, a: number, b: number, delay: number): void;
   /** presentity g's publish of tuples first .. first + count - 1 (status 0: closed) was processed at d */
@@ -27,6 +31,8 @@ export const CPIM_ONLY: WireHooks = {
   proto: new Uint8Array(0),
   sent: (_f, _t, _k, _a, _b, bytes) => bytes,
   received: () => undefined,
+  notifyBody: () => undefined,
+  watcherInfo: () => undefined,
   published: () => undefined,
   publishRefreshed: () => undefined,
   login: () => false,

@@ -74,6 +74,22 @@ export const WIRE_KINDS: readonly (readonly [string, number])[] = [
   ['terminated', P_CPIM],
   ['publish', P_CPIM],
   ['publishRefresh', P_CPIM],
+  // ---- SIP/SIMPLE, added later (issue 14): RFC 5263 partial notification, RFC 3857 watcher information, RFC 4662 resource lists ----
+  ['NOTIFY.partial', P_SIP],
+  ['SUBSCRIBE.winfo', P_SIP],
+  ['SUBSCRIBE.winfo.refresh', P_SIP],
+  ['SUBSCRIBE.winfo.unsubscribe', P_SIP],
+  ['200.SUBSCRIBE.winfo', P_SIP],
+  ['NOTIFY.winfo', P_SIP],
+  ['NOTIFY.winfo.terminated', P_SIP],
+  ['200.NOTIFY.winfo', P_SIP],
+  ['SUBSCRIBE.list', P_SIP],
+  ['SUBSCRIBE.list.refresh', P_SIP],
+  ['SUBSCRIBE.list.unsubscribe', P_SIP],
+  ['200.SUBSCRIBE.list', P_SIP],
+  ['NOTIFY.list', P_SIP],
+  ['NOTIFY.list.terminated', P_SIP],
+  ['200.NOTIFY.list', P_SIP],
 ];
 export const N_WIRE = WIRE_KINDS.length;
 const w = (name: string) => WIRE_KINDS.findIndex((k) => k[0] === name);
@@ -97,6 +113,21 @@ export const W_PUBLISH_412 = w('412.PUBLISH');
 export const W_MESSAGE = w('MESSAGE');
 export const W_MESSAGE_200 = w('200.MESSAGE');
 export const W_MESSAGE_4XX = w('4xx.MESSAGE');
+export const W_NOTIFY_PARTIAL = w('NOTIFY.partial');
+export const W_WINFO_SUBSCRIBE = w('SUBSCRIBE.winfo');
+export const W_WINFO_REFRESH = w('SUBSCRIBE.winfo.refresh');
+export const W_WINFO_END = w('SUBSCRIBE.winfo.unsubscribe');
+export const W_WINFO_SUB_200 = w('200.SUBSCRIBE.winfo');
+export const W_WINFO_NOTIFY = w('NOTIFY.winfo');
+export const W_WINFO_NOTIFY_TERMINATED = w('NOTIFY.winfo.terminated');
+export const W_WINFO_NOTIFY_200 = w('200.NOTIFY.winfo');
+export const W_LIST_SUBSCRIBE = w('SUBSCRIBE.list');
+export const W_LIST_REFRESH = w('SUBSCRIBE.list.refresh');
+export const W_LIST_END = w('SUBSCRIBE.list.unsubscribe');
+export const W_LIST_SUB_200 = w('200.SUBSCRIBE.list');
+export const W_LIST_NOTIFY = w('NOTIFY.list');
+export const W_LIST_NOTIFY_TERMINATED = w('NOTIFY.list.terminated');
+export const W_LIST_NOTIFY_200 = w('200.NOTIFY.list');
 
 export const X_STREAM_OPEN = w('stream.open');
 export const X_STREAM_CLOSE = w('stream.close');

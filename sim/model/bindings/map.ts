@@ -9,9 +9,10 @@ import type { ModelContext } from '../context.js';
 import { END_EXPIRED, END_UNSUBSCRIBED, RESP_NO_SUBSCRIPTION, RESP_PENDING, RESP_REJECTED, type SubscriptionTable } from '../subscriptions.js';
 import { ENVELOPE, F_AUTH, F_BLOCKED, F_DISABLED, F_OVERLOAD, F_UNKNOWN, M_FETCH, M_FETCH_RESPONSE, M_LIST_NOTIFY, M_MESSAGE, M_NOTIFY, M_REFRESH, M_REPORT, M_SUB_RESPONSE, M_SUBSCRIBE, M_TERMINATED, M_UNSUBSCRIBE, TWO26 } from '../messages.js';
 import { notifyEdge, VERSION_MOD } from '../notification.js';
-import { VIEW_POLITE } from '../presence-document.js';
+import { VIEW_FULL, VIEW_POLITE } from '../presence-document.js';
+import { pidfDiffSize } from '../../wire/pidf-diff.js';
 import type { TupleTable } from '../presence.js';
-import { C_FIRST, P_CPIM, P_SIP, PH_CHANGE, PH_CREATE, PH_NONE, PH_REFRESH, PH_TERMINATE, SINCE_REFRESH, W_MESSAGE, W_MESSAGE_200, W_MESSAGE_4XX, W_NOTIFY, W_NOTIFY_TERMINATED, W_SUB_200, W_SUB_4XX, W_SUBSCRIBE, W_SUBSCRIBE_END, W_SUBSCRIBE_FETCH, W_SUBSCRIBE_REFRESH, X_ANSWER, X_BROADCAST, X_ERROR, X_MESSAGE, X_MESSAGE_ERROR, X_PROBE, X_RECEIPT, X_UNAVAILABLE, X_UNSUBSCRIBED } from './kinds.js';
+import { C_FIRST, P_CPIM, P_SIP, PH_CHANGE, PH_CREATE, PH_NONE, PH_REFRESH, PH_TERMINATE, SINCE_REFRESH, W_MESSAGE, W_MESSAGE_200, W_MESSAGE_4XX, W_NOTIFY, W_NOTIFY_PARTIAL, W_NOTIFY_TERMINATED, W_SUB_200, W_SUB_4XX, W_SUBSCRIBE, W_SUBSCRIBE_END, W_SUBSCRIBE_FETCH, W_SUBSCRIBE_REFRESH, X_ANSWER, X_BROADCAST, X_ERROR, X_MESSAGE, X_MESSAGE_ERROR, X_PROBE, X_RECEIPT, X_UNAVAILABLE, X_UNSUBSCRIBED } from './kinds.js';
 import { digitsOf, R_FORBIDDEN, R_NO_DIALOG, R_NOT_FOUND, R_TEMPORARILY_UNAVAILABLE, R_UNAVAILABLE, SipSizer } from './sip-messages.js';
 import { XmppSizer } from './xmpp-messages.js';
 
@@ -25,6 +26,8 @@ export interface Mapped {
   cseq: number;
   expires: number;
   reason: number;
+  /** SIP: the bytes of the body the size was taken with */
+  body: number;
 }
 
 /** What the mapper reads of the model. */
@@ -36,7 +39,7 @@ export interface MapperDeps {
 export class WireMapper {
   readonly sip = new SipSizer();
   readonly xmpp = new XmppSizer();
-  readonly out: Mapped = { k: W_NONE, phase: PH_NONE, bytes: 0, cseq: 0, expires: -1, reason: 0 };
+  readonly out: Mapped = { k: W_NONE, phase: PH_NONE, bytes: 0, cseq: 0, expires: -1, reason: 0, body: 0 };
   /** per domain: name length; per user: digits of its local number */
   readonly domLen: Int32Array;
   private readonly localDigits: Uint8Array;
@@ -54,6 +57,10 @@ export class WireMapper {
   readonly phaseR: Int8Array;
   readonly cseqP: Uint32Array;
   private readonly maxLocal: Int32Array;
+  /** tuples in the body of the notification being sent (notifyBody, before `sent`) */
+  bodyTuples = 0;
+  /** bytes a pidf-diff adds to the PIDF of its tuples, per version digits and tuple count (0: not measured yet) */
+  private readonly diffOverhead = new Int32Array(12 * 9);
 
   constructor(
     private readonly ctx: ModelContext,
@@ -73,6 +80,13 @@ export class WireMapper {
     this.cseqP = new Uint32Array(U);
   }
 
+  /** bytes of the RFC 5262 patch replacing `n` tuples (ids t1..t8) at a version of `versionDigits`, its PIDF being `pidfBytes` */
+  private diffBytes(pidfBytes: number, n: number, versionDigits: number): number {
+    const i = versionDigits * 9 + n;
+    if (this.diffOverhead[i] === 0) this.diffOverhead[i] = pidfDiffSize(0, new Array<number>(n).fill(2), versionDigits);
+    return pidfBytes + this.diffOverhead[i];
+  }
+
   /** bytes of user g's bare JID `u<n>@<domain>`; its SIP URI is 4 more (`sip:`) */
   jidLen(g: number): number {
     return 2 + this.localDigits[g] + this.domLen[this.ctx.pop.domainOf[g]];
@@ -87,6 +101,7 @@ export class WireMapper {
     this.out.cseq = cseq;
     this.out.expires = expires;
     this.out.reason = reason;
+    this.out.body = body;
     this.out.bytes = this.sip.size(k, from + 4, to + 4, this.domLen[host], digitsOf(cseq), expires < 0 ? -1 : digitsOf(expires), reason, body);
   }
   private xmppOf(k: number, from: number, to: number, d: number, activity: number, note: number, body: number): void {
@@ -184,7 +199,13 @@ export class WireMapper {
           const granted = Math.floor(Math.min(beh.subscriptionDuration, beh.maxSubscriptionDuration) / 1000);
           const left = here ? granted : Math.max(0, Math.floor((this.deps.subs.expiry[e] - kernel.now) / 1000));
           const body = bytes - (kind === M_NOTIFY ? ENVELOPE.request : ENVELOPE.response);
-          this.sipOf(kind === M_NOTIFY ? W_NOTIFY : W_NOTIFY_TERMINATED, gl, wl, pd, here ? this.cseqNr[e] : this.cseqN[e] + 1, left, kind === M_NOTIFY ? 0 : 1, body);
+          const cseq = here ? this.cseqNr[e] : this.cseqN[e] + 1;
+          // RFC 5263: after the full state, a change goes as a pidf-diff of the tuples it carries (all of
+          // them after a rate-limit flush or a change of every tuple; a gateway's translation: all)
+          if (kind === M_NOTIFY && o.phase === PH_CHANGE && s.federation.partialNotifications && a % 4 === VIEW_FULL) {
+            const n = here ? this.deps.tuples.tuples : this.bodyTuples;
+            this.sipOf(W_NOTIFY_PARTIAL, gl, wl, pd, cseq, left, 0, this.diffBytes(body, n, digitsOf(cseq)));
+          } else this.sipOf(kind === M_NOTIFY ? W_NOTIFY : W_NOTIFY_TERMINATED, gl, wl, pd, cseq, left, kind === M_NOTIFY ? 0 : 1, body);
         } else if (kind === M_NOTIFY && !here && pd === wd && this.ctx.online[w] === 0) {
           // the server has no stream to a local contact who is offline: work, not a stanza
         } else if (kind === M_NOTIFY) {

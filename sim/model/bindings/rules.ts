@@ -12,17 +12,18 @@ export interface BindingMapping {
 }
 
 interface Tree {
-  domains?: { name: string; protocol?: string }[];
+  domains?: { name: string; protocol?: string; resourceLists?: boolean }[];
   population?: { watchers?: Record<string, number>; visibility?: Record<string, number>; watcherInfoSubscribers?: number };
   federation?: { listSubscriptions?: boolean; partialNotifications?: boolean };
 }
 
 /** Fields with no XMPP meaning that a scenario with an XMPP domain sets: [path, why] for each. */
 export function bindingProblems(tree: Tree): { path: string; message: string }[] {
+  const lists = resourceListProblems(tree);
   const xmpp = (tree.domains ?? []).filter((d) => d.protocol === 'xmpp').map((d) => d.name);
-  if (xmpp.length === 0) return [];
+  if (xmpp.length === 0) return lists;
   const where = `domain${xmpp.length > 1 ? 's' : ''} ${xmpp.map((n) => `'${n}'`).join(', ')} (protocol: xmpp)`;
-  const out: { path: string; message: string }[] = [];
+  const out: { path: string; message: string }[] = lists;
   const refuse = (path: string, value: unknown, why: string) => out.push({ path, message: `is ${String(value)}, which has no XMPP meaning for ${where}: ${why}; set it to 0 (false) or give the domain protocol sip or cpim` });
   const p = tree.population ?? {};
   for (const k of ['poller', 'fetcher']) if ((p.watchers?.[k] ?? 0) > 0) refuse(`population.watchers.${k}`, p.watchers![k], 'XMPP clients neither fetch nor poll presence (the server probes contacts at log-in, RFC 6121 4.3)');
@@ -32,6 +33,19 @@ export function bindingProblems(tree: Tree): { path: string; message: string }[]
   if (f.listSubscriptions === true) refuse('federation.listSubscriptions', true, 'XMPP has no list subscriptions (every contact is probed and broadcast to, RFC 6121 4.2)');
   if (f.partialNotifications === true) refuse('federation.partialNotifications', true, 'an XMPP presence stanza always carries the whole presence of a resource (RFC 6121 4.7)');
   return out;
+}
+
+/** RFC 4662 resource lists are a SIP feature: `domains[].resourceLists` on a cpim or xmpp domain is refused. */
+function resourceListProblems(tree: Tree): { path: string; message: string }[] {
+  const aggregated = tree.federation?.listSubscriptions === true;
+  return (tree.domains ?? []).flatMap((d, i) => {
+    if (d.resourceLists !== true) return [];
+    const path = `domains[${i}].resourceLists`;
+    if (d.protocol !== 'sip') return [{ path, message: `is true for domain '${d.name}' of protocol ${d.protocol ?? 'cpim'}: RFC 4662 resource lists are a SIP event-list extension; give the domain protocol: sip, or set resourceLists: false (federation.listSubscriptions is the CPIM boundary aggregation)` }];
+    // the aggregation hands a notification to the watcher domain's gateway, which fans it out where no RLS sees it
+    if (aggregated) return [{ path, message: `is true for domain '${d.name}' while federation.listSubscriptions is true: the two list mechanisms do not combine (the boundary aggregation fans notifications out past the resource list server); set one of them to false` }];
+    return [];
+  });
 }
 
 /** How each binding of the scenario carries the model's features (report bindings.mapped). */
@@ -53,7 +67,11 @@ export function bindingMappings(s: Scenario): BindingMapping[] {
     add('sip', 'instant message', 'MESSAGE (body message/cpim) -> 200, the delivery report; 404, 403, 480, 503 for the failures (RFC 3428)');
     add('sip', 'notifyMinInterval', 'RFC 3856 6.10 rate limit of notifications for one presentity');
     add('sip', 'listSubscriptions', 'kept as the boundary aggregation of the model (one NOTIFY per presentity and watcher domain, each answered), not an RFC 4662 resource list');
-    add('sip', 'watcher information', 'counted as in the CPIM model (RFC 3857 presence.winfo NOTIFYs are not SIP wire kinds yet)');
+    add('sip', 'watcher information', 'an agent that subscribes to its watcher list holds a presence.winfo dialog with its home server while online: SUBSCRIBE -> 200, NOTIFY (full application/watcherinfo+xml) -> 200 at log-in and each refresh, NOTIFY (partial, the one watcher) -> 200 on each change, unsubscribed at log-out (RFC 3857, RFC 3858)');
+    if (s.domains.some((d) => d.protocol === 'sip' && d.resourceLists)) {
+      add('sip', 'resourceLists', 'RFC 4662: one SUBSCRIBE per watcher to its buddy list at its home server (the RLS) -> 200, NOTIFY (multipart/related: RLMI fullState and the members) -> 200; each member change one NOTIFY (RLMI of that member and its PIDF part) -> 200; back-end subscriptions to members of the RLS\'s domain stay inside the server, to others cross the boundary per member (the RLS answers their NOTIFYs); a back-end refresh\'s NOTIFY is not passed on');
+    }
+    if (s.federation.partialNotifications) add('sip', 'partialNotifications', 'RFC 5263: the first NOTIFY of a subscription (and one after each refresh) carries the full application/pidf+xml, each change an application/pidf-diff+xml (RFC 5262) replacing the tuples it carries');
   }
   if (has('xmpp')) {
     add('xmpp', 'log-in', 'stream header both ways with features, SASL PLAIN -> success, stream restart, resource binding (iq set -> result), roster get (iq get -> result listing every contact) (RFC 6120 4-7, RFC 6121 2.2), then the initial presence');
