@@ -52,7 +52,7 @@ describe('serviceTimes.wire: the field', () => {
 
   it('refuses a name that is no wire kind of SIP or XMPP, listing the valid ones, and a kind given twice', () => {
     expect(() => parseScenario(xmpp('{ kinds: [{ kind: presence.brodcast, inbound: 1ms, outbound: 1ms }] }'), 'w.yaml')).toThrow(
-      /domains\[0\]\.serviceTimes\.wire\.kinds\[0\]\.kind: expected a wire kind of the SIP or XMPP binding \(SUBSCRIBE, .*presence\.broadcast, .*stream\.close\)/,
+      /domains\[0\]\.serviceTimes\.wire\.kinds\[0\]\.kind: expected a wire kind of the SIP or XMPP binding \(SUBSCRIBE, .*presence\.broadcast, .*stream\.close, .*200\.NOTIFY\.list\)/,
     );
     expect(() => parseScenario(xmpp('{ kinds: [{ kind: subscribeResponse, inbound: 1ms, outbound: 1ms }] }'), 'w.yaml')).toThrow(/kinds\[0\]\.kind: expected a wire kind/);
     const twice = '{ kinds: [{ kind: keepalive, inbound: 1ms, outbound: 1ms }, { kind: keepalive, inbound: 2ms, outbound: 2ms }] }';
