@@ -54,6 +54,11 @@ export const originOf = (c: number) => {
 };
 /** the SubscriptID generation c carries */
 const genOf = (c: number) => c - Math.floor(c / GEN) * GEN;
+/** The TransID of c as one number unique in the run (the origin's counter and the origin domain); 0: c carries none. */
+export const runTransIdOf = (c: number) => Math.floor(c / GEN);
+/** A SubscriptID as one number: the edge and the generation (edge * 128 + generation). */
+export const subscriptIdOf = (e: number, gen: number) => e * GEN + gen;
+export const subscriptEdge = (id: number) => Math.floor(id / GEN);
 
 export class CpimTransactions {
   private readonly role = new Uint8Array(N_KINDS + 16);
@@ -141,6 +146,22 @@ export class CpimTransactions {
       this.sent[d]!.put(CpimTransactions.requestKey(kind), t, a, kernel.now);
     }
     return c;
+  }
+
+  /**
+   * For the trace: the SubscriptID a message of `kind` (first payload a) leaving domain d with
+   * attributes c names, or -1. Subscribe, refresh and cancel carry it in c; a notify and a
+   * termination notice name the subscription the presentity's gateway relayed for their edge
+   * (a notify is matched by watcher and target, RFC 3859 3.4: this is the subscription those
+   * name). A notify sent by a domain other than the presentity's (a forger) names none.
+   */
+  subscriptionOf(d: number, kind: number, a: number, c: number): number {
+    const role = this.role[kind];
+    if (role === K_CANCEL || kind === M_SUBSCRIBE || kind === M_REFRESH) return subscriptIdOf(a, genOf(c));
+    const { pop } = this.ctx;
+    const e = kind === M_NOTIFY ? notifyEdge(a) : kind === M_TERMINATED ? a : -1;
+    if (e < 0 || pop.domainOf[pop.edgePresentity[e]] !== d) return -1;
+    return subscriptIdOf(e, this.presentitySide[e] & (GEN - 1));
   }
 
   /**

@@ -11,7 +11,7 @@
  * does when the message cannot cross or is refused at a gateway.
  */
 import { C, tick, TL_CROSS_DOMAIN, TL_TRANSFER_FAILED, type ModelContext } from './context.js';
-import { CpimTransactions } from './cpim-transactions.js';
+import { CpimTransactions, runTransIdOf } from './cpim-transactions.js';
 import { buildSrvTable, chooseSrv, FifoStation, hostsGateway, SERVICE_IM, SERVICE_PRES, type FaultSchedule } from './federation.js';
 import { ENVELOPE, F_LOOP, F_OVERLOAD, F_SPOOFED, isResponse, M_MESSAGE, MESSAGE_KINDS, N_KINDS } from './messages.js';
 import { hashUnit } from './population.js';
@@ -207,7 +207,16 @@ class GatewayService implements Gateways {
     // receiving gateway checks the claim against the peer it came from
     const claimant = this.forgers > 0 ? (k.claimant?.(a) ?? -1) : -1;
     const spoof = claimant >= 0 && hashUnit(ctx.seed, claimant, 0, 9) < this.forgers;
-    this.cross(from, to, kind, a, b, bytes, this.fed.maxForwards, spoof, this.cpim.leave(from, kind, a, b));
+    const c = this.cpim.leave(from, kind, a, b);
+    if (ctx.trace.on) this.traceIds(from, kind, a, c);
+    this.cross(from, to, kind, a, b, bytes, this.fed.maxForwards, spoof, c);
+  }
+
+  /** the trace record of the message leaving `from` now carries its TransID and SubscriptID (trace.ts cpimHint) */
+  private traceIds(from: number, kind: number, a: number, c: number): void {
+    const t = runTransIdOf(c);
+    if (t === 0) this.ctx.trace.cpimHint('', from, 0, -1); // a response nothing asked for: it carries no TransID
+    else this.ctx.trace.cpimHint(MESSAGE_KINDS[kind], from, t, this.cpim.subscriptionOf(from, kind, a, c));
   }
 
   private transferFailed(d: number, kind: number, a: number, b: number, why: string): void {
