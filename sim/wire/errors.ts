@@ -59,6 +59,9 @@ export const WIRE_ERROR_CATALOG = {
   WIRE_ERR_WINFO_UNEXPECTED_CONTENT: 'text inside a container element, or child elements inside <watcher>',
   WIRE_ERR_WINFO_BAD_VALUE: 'a watcherinfo value cannot be encoded (bad enumeration, integer or characters)',
 
+  // --- CPIM operations at a gateway, RFC 3859/3860 (cpim-operation.ts) ------
+  WIRE_ERR_CPIM_OPERATION: 'a CPIM operation is malformed: not one "Name: value" line per attribute, an unknown operation or attribute, a missing one, or an identifier not of the fixed width',
+
   // --- SIP messages, RFC 3261 s.7 (with RFC 6665, 3903, 3428 headers) ------
   WIRE_ERR_SIP_BAD_START_LINE: 'the first line is neither a SIP/2.0 Request-Line nor a Status-Line (RFC 3261 s.7.1, s.7.2)',
   WIRE_ERR_SIP_BAD_HEADER: 'a header line is not field-name HCOLON value (RFC 3261 s.7.3, s.25.1)',
