@@ -149,18 +149,22 @@ export class CpimTransactions {
   }
 
   /**
-   * For the trace: the SubscriptID a message of `kind` (first payload a) leaving domain d with
-   * attributes c names, or -1. Subscribe, refresh and cancel carry it in c; a notify and a
+   * The SubscriptID a message of `kind` (first payload a) with attributes c names at domain d's
+   * gateway (the trace, gateway-ids.ts), or -1. Subscribe, refresh and cancel carry it in c; a notify and a
    * termination notice name the subscription the presentity's gateway relayed for their edge
    * (a notify is matched by watcher and target, RFC 3859 3.4: this is the subscription those
-   * name). A notify sent by a domain other than the presentity's (a forger) names none.
+   * name); at the watcher's gateway, the one it let out. A notify sent by a domain other than the
+   * presentity's (a forger) names none.
    */
   subscriptionOf(d: number, kind: number, a: number, c: number): number {
     const role = this.role[kind];
     if (role === K_CANCEL || kind === M_SUBSCRIBE || kind === M_REFRESH) return subscriptIdOf(a, genOf(c));
     const { pop } = this.ctx;
     const e = kind === M_NOTIFY ? notifyEdge(a) : kind === M_TERMINATED ? a : -1;
-    if (e < 0 || pop.domainOf[pop.edgePresentity[e]] !== d) return -1;
+    if (e < 0) return -1;
+    // (where it arrives, the watcher's gateway names the subscription it let out)
+    if (pop.domainOf[pop.edgeWatcher[e]] === d) return subscriptIdOf(e, this.watcherSide[e] & (GEN - 1));
+    if (pop.domainOf[pop.edgePresentity[e]] !== d) return -1;
     return subscriptIdOf(e, this.presentitySide[e] & (GEN - 1));
   }
 

@@ -12,6 +12,8 @@
  */
 import { C, tick, TL_CROSS_DOMAIN, TL_TRANSFER_FAILED, type ModelContext } from './context.js';
 import { CpimTransactions, runTransIdOf } from './cpim-transactions.js';
+import { GatewayIds } from './bindings/gateway-ids.js';
+import { P_CPIM, PROTOCOLS } from './bindings/kinds.js';
 import { buildSrvTable, chooseSrv, FifoStation, hostsGateway, SERVICE_IM, SERVICE_PRES, type FaultSchedule } from './federation.js';
 import { ENVELOPE, F_LOOP, F_OVERLOAD, F_SPOOFED, isResponse, M_MESSAGE, MESSAGE_KINDS, N_KINDS } from './messages.js';
 import { hashUnit } from './population.js';
@@ -76,6 +78,8 @@ export interface Gateways {
   readonly link: { messages: Float64Array; bytes: Float64Array; busy: Float64Array; retransmissions: Float64Array; failed: Float64Array };
   /** TransID and SubscriptID at the boundary (cpim-transactions.ts) */
   readonly cpim: CpimTransactions;
+  /** where a SIP or XMPP domain meets another binding: its gateway's mapping of TransID and SubscriptID to its side's identifiers (bindings/gateway-ids.ts), else null */
+  readonly ids: GatewayIds | null;
 }
 
 /** b and the hop budget (plus a spoof flag) packed in one number while a message is between gateways. */
@@ -101,6 +105,9 @@ class GatewayService implements Gateways {
   readonly pairBytes: Float64Array;
   readonly link: Link;
   readonly cpim: CpimTransactions;
+  readonly ids: GatewayIds | null;
+  /** per domain: its binding (PROTOCOLS index) */
+  private readonly proto: Uint8Array;
   private readonly ctx: ModelContext;
   private readonly faults: FaultSchedule;
   private readonly kernel: ModelContext['kernel'];
@@ -169,6 +176,9 @@ class GatewayService implements Gateways {
     // a message that crosses carries its CPIM attributes (TransID, origin, SubscriptID) in c
     const srv = this.srv;
     this.cpim = new CpimTransactions(ctx, this.fed.transactionTimeout, (o, dest) => o === dest || hostsGateway(srv, o, dest, SERVICE_PRES));
+    const proto = (this.proto = Uint8Array.from(s.domains, (dom) => PROTOCOLS.indexOf(dom.protocol ?? 'cpim')));
+    const mixed = proto.some((p) => p !== proto[0]) && proto.some((p) => p !== P_CPIM);
+    this.ids = mixed ? new GatewayIds(ctx, proto, this.fed.transactionTimeout) : null;
     MESSAGE_KINDS.forEach((name, kind) => {
       this.gwIn[kind] = kernel.defineEvent(`gatewayIn:${name}`, (h, a, x, c) => this.onGatewayIn(kind, h, a, x, c));
       this.gwOut[kind] = kernel.defineEvent(`gatewayOut:${name}`, (h, a, x, c) => this.onGatewayOut(kind, name, h, a, x, c));
@@ -208,15 +218,21 @@ class GatewayService implements Gateways {
     const claimant = this.forgers > 0 ? (k.claimant?.(a) ?? -1) : -1;
     const spoof = claimant >= 0 && hashUnit(ctx.seed, claimant, 0, 9) < this.forgers;
     const c = this.cpim.leave(from, kind, a, b);
-    if (ctx.trace.on) this.traceIds(from, kind, a, c);
+    const ids = this.ids;
+    const mapped = ids !== null && ids.translates(from, kind, a);
+    if (mapped) ids.map(from, kind, a, runTransIdOf(c), this.cpim.subscriptionOf(from, kind, a, c));
+    if (ctx.trace.on) this.traceIds(from, kind, a, c, mapped);
     this.cross(from, to, kind, a, b, bytes, this.fed.maxForwards, spoof, c);
   }
 
   /** the trace record of the message leaving `from` now carries its TransID and SubscriptID (trace.ts cpimHint) */
-  private traceIds(from: number, kind: number, a: number, c: number): void {
+  private traceIds(from: number, kind: number, a: number, c: number, mapped: boolean): void {
     const t = runTransIdOf(c);
-    if (t === 0) this.ctx.trace.cpimHint('', from, 0, -1); // a response nothing asked for: it carries no TransID
-    else this.ctx.trace.cpimHint(MESSAGE_KINDS[kind], from, t, this.cpim.subscriptionOf(from, kind, a, c));
+    const trace = this.ctx.trace;
+    if (t === 0) return trace.cpimHint('', from, 0, -1); // a response nothing asked for: it carries no TransID
+    trace.cpimHint(MESSAGE_KINDS[kind], from, t, this.cpim.subscriptionOf(from, kind, a, c));
+    // the identifiers of the sender's side that its gateway mapped to them
+    if (mapped && this.ids!.callId > 0) trace.cpimSide(PROTOCOLS[this.proto[from]], this.ids!.callId, this.ids!.cseq);
   }
 
   private transferFailed(d: number, kind: number, a: number, b: number, why: string): void {
@@ -370,6 +386,9 @@ class GatewayService implements Gateways {
       // CPIM checks of the final domain's gateway: a response is handed over as the request it
       // answers (by TransID), a notify only for a live subscription from the presentity's peer
       if (!this.cpim.enter(h, kind, a, b, c)) return;
+      // a gateway between bindings gives the message its side's identifiers
+      const ids = this.ids;
+      if (ids !== null && ids.translates(h, kind, a)) ids.map(h, kind, a, runTransIdOf(c), this.cpim.subscriptionOf(h, kind, a, c));
       const m = this.cpim.matchedA;
       const delay = k.lastHop === undefined ? 0 : k.lastHop(h, m);
       this.kernel.schedule(delay, k.arrive, h, m, b);

@@ -47,7 +47,7 @@ export interface TraceRecord {
    * response carries its request's) and, on subscribe, refresh, cancel, notify and termination
    * notice, the SubscriptID of the subscription (edge and generation)
    */
-  cpim?: { transId: number; subscriptId?: number };
+  cpim?: { transId: number; subscriptId?: number; sip?: { callId: number; cseq: number }; xmpp?: { stanzaId: number } };
 }
 
 /**
@@ -60,7 +60,7 @@ export function traceRecordBytes(r: TraceRecord): number {
   if (r.state !== undefined) n += 130 + r.state.entity.length + r.state.rule.length + r.state.tuples.length * 75;
   if (r.watcherInfo !== undefined) n += 150 + r.watcherInfo.resource.length + r.watcherInfo.watcher.uri.length;
   if (r.wire !== undefined) n += 60 + r.wire.protocol.length + r.wire.kind.length;
-  if (r.cpim !== undefined) n += r.cpim.subscriptId === undefined ? 30 : 50;
+  if (r.cpim !== undefined) n += (r.cpim.subscriptId === undefined ? 30 : 50) + (r.cpim.sip !== undefined || r.cpim.xmpp !== undefined ? 40 : 0);
   return n;
 }
 
@@ -91,6 +91,9 @@ export class Trace {
   private cpimFrom = -1;
   private cpimTrans = 0;
   private cpimSub = -1;
+  private cpimProto = '';
+  private cpimCall = 0;
+  private cpimCseq = 0;
 
   constructor(
     private readonly s: Scenario,
@@ -130,6 +133,14 @@ export class Trace {
     this.cpimFrom = fromDomain;
     this.cpimTrans = transId;
     this.cpimSub = subscriptId;
+    this.cpimProto = '';
+  }
+
+  /** The identifiers of the sender's side (SIP Call-ID and CSeq, or XMPP stanza id in callId) that its gateway mapped to the hinted CPIM ones. */
+  cpimSide(protocol: string, callId: number, cseq: number): void {
+    this.cpimProto = protocol;
+    this.cpimCall = callId;
+    this.cpimCseq = cseq;
   }
 
   /** Records a message carrying presence state (see message). */
@@ -169,6 +180,8 @@ export class Trace {
     }
     if (this.cpimOp === op && this.cpimAt === r.t && this.cpimFrom === fromDomain) {
       r.cpim = this.cpimSub >= 0 ? { transId: this.cpimTrans, subscriptId: this.cpimSub } : { transId: this.cpimTrans };
+      if (this.cpimProto === 'sip') r.cpim.sip = { callId: this.cpimCall, cseq: this.cpimCseq };
+      else if (this.cpimProto === 'xmpp') r.cpim.xmpp = { stanzaId: this.cpimCall };
       this.cpimOp = '';
     }
     this.records.push(r);

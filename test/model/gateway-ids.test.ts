@@ -10,7 +10,7 @@ import { P_CPIM, P_SIP, P_XMPP } from '../../sim/model/bindings/kinds.js';
 import { M_MESSAGE, M_NOTIFY, M_REFRESH, M_REPORT, M_SUB_RESPONSE, M_SUBSCRIBE, M_UNSUBSCRIBE, TWO26 } from '../../sim/model/messages.js';
 import { VERSION_MOD } from '../../sim/model/notification.js';
 import { runScenario } from '../../sim/run.js';
-import { parseScenario } from '../../sim/scenario/index.js';
+import { tiny, type Rec } from './tiny.js';
 
 /** three domains (0 SIP, 1 XMPP, 2 SIP) and users 0, 1, 2, one in each; edge 0: user 0 watches user 1; edge 1: user 1 watches user 0; edge 2: user 0 watches user 2 */
 function fakeContext(): ModelContext {
@@ -113,5 +113,70 @@ describe('GatewayIds', () => {
       sides.add(side);
     }
     expect(sides.size).toBe(open.length);
+  });
+});
+
+/** a SIP domain and an XMPP domain of two users each, every buddy across the boundary, with churn and IMs */
+const MIXED = tiny({
+  duration: '12min',
+  domains: `  - { name: a.example, users: 2, protocol: sip, servers: { count: 1, cores: 64 } }
+  - { name: b.example, users: 2, protocol: xmpp, servers: { count: 1, cores: 64 } }`,
+  links: '{ default: { dist: fixed, value: 10ms } }',
+  population: { buddies: 2, federatedFraction: 1, visibility: '{ full: 1 }' },
+  behaviour: { presenceChangeRate: '30/h', imRate: '20/h', sessionLength: '3min', offlineLength: '1min', subscriptionDuration: '2min', maxSubscriptionDuration: '2min', refreshBefore: '30s' },
+});
+
+/** a map that must stay one-to-one: each key one value */
+function oneToOne(pairs: [string | number, string | number][], what: string): void {
+  const m = new Map<string | number, string | number>();
+  for (const [k, v] of pairs) {
+    if (m.has(k)) expect(m.get(k), `${what} ${k}`).toBe(v);
+    m.set(k, v);
+  }
+}
+
+describe('GatewayIds in a SIP-XMPP federation (the trace shows the sender side\'s ids)', () => {
+  it('every SIP-side transaction id (Call-ID, CSeq) maps to one TransID and back; a subscription is one dialog; the answer to an XMPP subscribe comes back in the dialog its notifies use', async () => {
+    const r = await runScenario(MIXED, { workers: 1 });
+    const trace = r.trace!;
+    const sip = trace.filter((x) => x.fromDomain === 'a.example' && x.toDomain === 'b.example' && x.cpim?.sip !== undefined);
+    const xmpp = trace.filter((x) => x.fromDomain === 'b.example' && x.toDomain === 'a.example' && x.cpim?.xmpp !== undefined);
+    const ops = new Set(sip.map((x) => x.op));
+    for (const op of ['subscribe', 'subscribeResponse', 'notify', 'unsubscribe', 'message', 'messageReport']) expect(ops, op).toContain(op);
+    // every message that crossed between the bindings got its side's ids from the sender's gateway
+    for (const x of trace.filter((y) => y.cpim !== undefined && y.fromDomain !== y.toDomain && y.op !== 'listNotify')) {
+      expect(x.cpim!.sip !== undefined || x.cpim!.xmpp !== undefined, `${x.op} at ${x.t}`).toBe(true);
+    }
+    const side = (x: Rec) => `${x.cpim!.sip!.callId}/${x.cpim!.sip!.cseq}`;
+    // both directions: a transaction id names one TransID, a TransID one transaction id
+    oneToOne(sip.map((x) => [side(x), x.cpim!.transId]), 'SIP transaction');
+    oneToOne(sip.map((x) => [x.cpim!.transId, side(x)]), 'TransID');
+    // a subscription (SubscriptID) is one dialog (Call-ID), and a dialog one subscription
+    const dialog = sip.filter((x) => x.cpim!.subscriptId !== undefined);
+    oneToOne(dialog.map((x) => [x.cpim!.subscriptId!, x.cpim!.sip!.callId]), 'SubscriptID');
+    oneToOne(dialog.map((x) => [x.cpim!.sip!.callId, x.cpim!.subscriptId!]), 'Call-ID');
+    // an XMPP watcher's subscribe came in and was answered in SIP terms: that answer's Call-ID is
+    // the dialog of the subscription its SubscriptID names, whose notifies follow with higher CSeqs
+    let checked = 0;
+    for (const answer of sip.filter((x) => x.op === 'subscribeResponse')) {
+      const request = xmpp.find((x) => (x.op === 'subscribe' || x.op === 'refresh') && x.cpim!.transId === answer.cpim!.transId);
+      expect(request, `the request of the answer at ${answer.t}`).toBeDefined();
+      const later = dialog.filter((x) => x.cpim!.subscriptId === request!.cpim!.subscriptId && x.t > answer.t);
+      for (const n of later) {
+        expect(n.cpim!.sip!.callId).toBe(answer.cpim!.sip!.callId);
+        expect(n.cpim!.sip!.cseq).toBeGreaterThan(answer.cpim!.sip!.cseq);
+      }
+      checked += later.length;
+    }
+    expect(checked).toBeGreaterThan(10);
+    // XMPP: every stanza the gateway let out has an id of its own
+    const requests = xmpp.filter((x) => !/Response|Report/.test(x.op)).map((x) => x.cpim!.xmpp!.stanzaId);
+    expect(new Set(requests).size).toBe(requests.length);
+    oneToOne(xmpp.map((x) => [x.cpim!.transId, x.cpim!.xmpp!.stanzaId]), 'TransID (XMPP)');
+  });
+
+  it('the mapped identifiers are the same for 1 and 2 workers', async () => {
+    const [one, two] = await Promise.all([1, 2].map((w) => runScenario(MIXED, { workers: w })));
+    expect(two.trace!.map((x) => x.cpim ?? null)).toEqual(one.trace!.map((x) => x.cpim ?? null));
   });
 });

@@ -57,6 +57,9 @@ export function cpimPayload(r: TraceRecord): CpimPayload | null {
   const notes = [IDS_NOTE];
   if (kind.note !== undefined) notes.push(kind.note);
   if (kind.op === 'response') notes.push("a response carries its request's TransID");
+  // the sender's side, where its gateway translated from SIP or XMPP (bindings/gateway-ids.ts)
+  if (ids.sip !== undefined) notes.push(`on the SIP side: the dialog of Call-ID ${cpimId(ids.sip.callId)}@${r.fromDomain}, CSeq ${ids.sip.cseq}`);
+  if (ids.xmpp !== undefined) notes.push(`on the XMPP side: the stanza of id ${cpimId(ids.xmpp.stanzaId)}`);
   const out: CpimPayload = { operation: kind.op, text, decoded: decodeCpimOperation(text), transId: ids.transId, note: notes.join('; ') };
   if (ids.subscriptId !== undefined) out.subscriptId = ids.subscriptId;
   return out;
