@@ -14,7 +14,8 @@
  *
  * A request that expects an answer (subscribe, refresh, fetch, message) opens an entry both ways;
  * its response takes both out again. Columns: per edge, at the gateway of its SIP end (only one
- * end of a translated edge speaks SIP), the dialog's Call-ID, the SubscriptID and the last CSeq;
+ * end of a translated edge speaks SIP), the dialog's Call-ID, the SubscriptID's generation and the
+ * last CSeq (9 bytes, only in runs where bindings meet);
  * per owned domain two open-addressing tables (transaction-table.ts): open transactions keyed by
  * TransID and by side id, and dialogs by Call-ID. Nothing is allocated per message.
  */
@@ -26,6 +27,8 @@ import { P_SIP, P_XMPP } from './kinds.js';
 
 /** a SIP side id: Call-ID * CSEQ_MOD + CSeq (a dialog's CSeq stays under 2^20) */
 export const CSEQ_MOD = 2 ** 20;
+/** a SubscriptID is edge * SUB_GEN + generation (cpim-transactions.ts subscriptIdOf) */
+const SUB_GEN = 128;
 const K_BY_TRANS = 1;
 const K_BY_SIDE = 2;
 const K_DIALOG = 3;
@@ -38,9 +41,9 @@ const R_RESPONSE = 3;
 export class GatewayIds {
   /** per domain: Call-IDs (SIP) or stanza ids (XMPP) numbered so far */
   private readonly next: Float64Array;
-  /** per edge, at the gateway of its SIP end: the dialog's Call-ID (0: none), the SubscriptID it stands for, its last CSeq */
-  readonly dialogCall: Float64Array;
-  readonly dialogSub: Float64Array;
+  /** per edge, at the gateway of its SIP end: the dialog's Call-ID (0: none), the SubscriptID generation it stands for, its last CSeq (9 bytes an edge) */
+  readonly dialogCall: Uint32Array;
+  readonly dialogGen: Uint8Array;
   readonly dialogCseq: Uint32Array;
   private readonly tx: (TransactionTable | null)[];
   private readonly dialogs: (TransactionTable | null)[];
@@ -60,8 +63,8 @@ export class GatewayIds {
     const { kernel, D, E } = ctx;
     const maps = (d: number) => kernel.owns(d) && (proto[d] === P_SIP || proto[d] === P_XMPP);
     this.next = new Float64Array(D);
-    this.dialogCall = new Float64Array(E);
-    this.dialogSub = new Float64Array(E).fill(-1);
+    this.dialogCall = new Uint32Array(E);
+    this.dialogGen = new Uint8Array(E);
     this.dialogCseq = new Uint32Array(E);
     this.tx = Array.from({ length: D }, (_, d) => (maps(d) ? new TransactionTable(lifetime, this.expired, 0) : null));
     this.dialogs = Array.from({ length: D }, (_, d) => (maps(d) && proto[d] === P_SIP ? new TransactionTable(Infinity, this.expired, 0) : null));
@@ -106,7 +109,7 @@ export class GatewayIds {
     if (role === R_DIALOG && sip) {
       if (sid < 0) return;
       const e = kind === M_NOTIFY ? notifyEdge(a) : a;
-      if (this.dialogCall[e] === 0 || this.dialogSub[e] !== sid) this.openDialog(d, e, sid);
+      if (this.dialogCall[e] === 0 || this.dialogGen[e] !== sid - e * SUB_GEN) this.openDialog(d, e, sid);
       this.callId = this.dialogCall[e];
       this.cseq = ++this.dialogCseq[e];
     } else {
@@ -137,7 +140,7 @@ export class GatewayIds {
     if (this.dialogCall[e] !== 0) dialogs.take(K_DIALOG, this.dialogCall[e], now);
     const call = ++this.next[d];
     this.dialogCall[e] = call;
-    this.dialogSub[e] = sid;
+    this.dialogGen[e] = sid - e * SUB_GEN;
     this.dialogCseq[e] = 0;
     dialogs.put(K_DIALOG, call, sid, now);
   }
