@@ -36,6 +36,8 @@ import { TransactionTable } from './transaction-table.js';
 const ORIGIN = 1024;
 const GEN = 128;
 const LIVE = 128;
+/** the live bit of a per-edge SubscriptID byte (below it, the generation) */
+export const GEN_LIVE = LIVE;
 /** the status of a subscribe response that refuses the subscription (subscriptions.ts RESP_REJECTED) */
 const REJECTED = -1;
 

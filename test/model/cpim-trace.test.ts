@@ -6,6 +6,7 @@
  * subscription its subscribe opened; every notify names the subscription in force.
  */
 import { describe, expect, it } from 'vitest';
+import { InteractiveRun } from '../../sim/interactive.js';
 import { runScenario } from '../../sim/run.js';
 import { recs, runTiny, tiny, type Rec, type TinyOptions } from './tiny.js';
 
@@ -72,5 +73,26 @@ describe('CPIM identifiers in the trace', () => {
     const [one, two] = await Promise.all([1, 2].map((w) => runScenario(sc, { workers: w })));
     expect(two.trace!.map((x) => x.cpim ?? null)).toEqual(one.trace!.map((x) => x.cpim ?? null));
     expect(one.trace!.some((x) => x.cpim?.subscriptId !== undefined)).toBe(true);
+  });
+
+  it('the user inspector shows the SubscriptID of each subscription between domains, as its latest subscribe carried it, and whether each gateway holds it live', () => {
+    const run = new InteractiveRun(tiny(FEDERATED));
+    let checked = 0;
+    for (const until of [30_000, 100_000, 200_000, 250_000, 400_000, 500_000]) {
+      run.runUntil(until);
+      for (const user of ['u0@a.example', 'u0@b.example']) {
+        const me = run.inspect(user)!;
+        for (const sub of me.watching) {
+          const last = run.trace.filter((x) => (x.op === 'subscribe' || x.op === 'refresh' || x.op === 'unsubscribe') && x.from === user && x.to === sub.peer).pop();
+          if (last === undefined) continue;
+          expect(sub.cpim!.subscriptId, `${user} at ${until}`).toBe(last.cpim!.subscriptId);
+          // after a cancel the watcher's gateway holds it no more
+          if (last.op === 'unsubscribe') expect(sub.cpim!.watcherGateway).toBe('closed');
+          else expect(sub.cpim!.watcherGateway).toBe('live');
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(6);
   });
 });
