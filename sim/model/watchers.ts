@@ -7,7 +7,7 @@
 import { C, type ModelContext } from './context.js';
 import { responseKind, type Gateways } from './gateways.js';
 import { LatencyRecorder } from './latency.js';
-import { ENVELOPE, M_FETCH, M_REFRESH, M_SUB_RESPONSE, M_SUBSCRIBE, M_TERMINATED, M_UNSUBSCRIBE, OP_FETCH, OP_REFRESH, OP_SUBSCRIBE, OP_UNSUBSCRIBE } from './messages.js';
+import { M_FETCH, M_REFRESH, M_SUB_RESPONSE, M_SUBSCRIBE, M_TERMINATED, M_UNSUBSCRIBE, OP_FETCH, OP_REFRESH, OP_SUBSCRIBE, OP_UNSUBSCRIBE } from './messages.js';
 import { WATCHER_POLLER, WATCHER_SUBSCRIBER } from './population.js';
 import type { Sizes } from './sizes.js';
 import { END_EXPIRED, END_UNSUBSCRIBED, RESP_NO_SUBSCRIPTION, RESP_REJECTED, RESP_UNAVAILABLE } from './subscriptions.js';
