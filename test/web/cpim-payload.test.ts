@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { tracePayload } from '../../web/server/payload.js';
 import { cpimIdValue } from '../../sim/wire/index.js';
 import { runTiny } from '../model/tiny.js';
+import { get, makeApp, post } from './server-helpers.js';
 
 const attr = (text: string, name: string) => new RegExp(`^${name}: (.*)\\r$`, 'm').exec(text)?.[1];
 
@@ -47,5 +48,20 @@ describe('payload inspector: CPIM at the gateway', () => {
       if (x.op === 'unsubscribe') expect(attr(c.text, 'Duration')).toBe('0');
     }
     for (const k of ['subscribe subscribe', 'unsubscribe subscribe', 'subscribeResponse response', 'notify notify', 'message message', 'messageReport response']) expect(seen, k).toContain(k);
+  });
+
+  it('GET /api/runs/:id/trace/:index serves the CPIM view of a message that crossed a gateway', async () => {
+    const app = await makeApp();
+    const created = await post(app, '/api/runs', { scenario: 'teach-federation', seed: 1 });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const id = created.body!.id as string;
+    await app.sim.runs.waitEnd(id);
+    const trace = (await get(app, `/api/runs/${id}/trace?limit=10000`)).body!.records as { op: string; fromDomain: string; toDomain: string; cpim?: { transId: number } }[];
+    const i = trace.findIndex((x) => x.op === 'subscribe' && x.fromDomain !== x.toDomain);
+    expect(i).toBeGreaterThanOrEqual(0);
+    const one = await get(app, `/api/runs/${id}/trace/${i}`);
+    expect(one.body!.cpim).toMatchObject({ operation: 'subscribe', transId: trace[i].cpim!.transId });
+    expect(one.body!.cpim.text).toMatch(/^Operation: subscribe\r\nWatcher: pres:/);
+    await app.close();
   });
 });
