@@ -36,6 +36,8 @@ import { TransactionTable } from './transaction-table.js';
 const ORIGIN = 1024;
 const GEN = 128;
 const LIVE = 128;
+/** the live bit of a per-edge SubscriptID byte (below it, the generation) */
+export const GEN_LIVE = LIVE;
 /** the status of a subscribe response that refuses the subscription (subscriptions.ts RESP_REJECTED) */
 const REJECTED = -1;
 
@@ -54,6 +56,11 @@ export const originOf = (c: number) => {
 };
 /** the SubscriptID generation c carries */
 const genOf = (c: number) => c - Math.floor(c / GEN) * GEN;
+/** The TransID of c as one number unique in the run (the origin's counter and the origin domain); 0: c carries none. */
+export const runTransIdOf = (c: number) => Math.floor(c / GEN);
+/** A SubscriptID as one number: the edge and the generation (edge * 128 + generation). */
+export const subscriptIdOf = (e: number, gen: number) => e * GEN + gen;
+export const subscriptEdge = (id: number) => Math.floor(id / GEN);
 
 export class CpimTransactions {
   private readonly role = new Uint8Array(N_KINDS + 16);
@@ -141,6 +148,26 @@ export class CpimTransactions {
       this.sent[d]!.put(CpimTransactions.requestKey(kind), t, a, kernel.now);
     }
     return c;
+  }
+
+  /**
+   * The SubscriptID a message of `kind` (first payload a) with attributes c names at domain d's
+   * gateway (the trace, gateway-ids.ts), or -1. Subscribe, refresh and cancel carry it in c; a notify and a
+   * termination notice name the subscription the presentity's gateway relayed for their edge
+   * (a notify is matched by watcher and target, RFC 3859 3.4: this is the subscription those
+   * name); at the watcher's gateway, the one it let out. A notify sent by a domain other than the
+   * presentity's (a forger) names none.
+   */
+  subscriptionOf(d: number, kind: number, a: number, c: number): number {
+    const role = this.role[kind];
+    if (role === K_CANCEL || kind === M_SUBSCRIBE || kind === M_REFRESH) return subscriptIdOf(a, genOf(c));
+    const { pop } = this.ctx;
+    const e = kind === M_NOTIFY ? notifyEdge(a) : kind === M_TERMINATED ? a : -1;
+    if (e < 0) return -1;
+    // (where it arrives, the watcher's gateway names the subscription it let out)
+    if (pop.domainOf[pop.edgeWatcher[e]] === d) return subscriptIdOf(e, this.watcherSide[e] & (GEN - 1));
+    if (pop.domainOf[pop.edgePresentity[e]] !== d) return -1;
+    return subscriptIdOf(e, this.presentitySide[e] & (GEN - 1));
   }
 
   /**

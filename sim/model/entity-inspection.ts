@@ -23,6 +23,7 @@ import { ACCESS_CLASSES } from './access-link.js';
 import type { InboxStore } from './inbox-store.js';
 import { PRINCIPAL_INBOX_ONLY, PRINCIPAL_PRESENTITY_ONLY, WATCHER_POLLER, WATCHER_SUBSCRIBER, type Population } from './population.js';
 import { TWO26 } from './messages.js';
+import { GEN_LIVE, subscriptIdOf } from './cpim-transactions.js';
 import { ACTIVITIES, NOTES, priorityOf, VIEW_NAMES } from './presence-document.js';
 import type { TupleTable } from './presence.js';
 import { SUB_ACTIVE, SUB_PENDING, SUB_POLITE, type SubscriptionTable } from './subscriptions.js';
@@ -41,6 +42,8 @@ export interface ModelColumns {
   describeRule(e: number): string;
   stored: InboxStore;
   accessClass(g: number): number;
+  /** the gateways' SubscriptID columns (cpim-transactions.ts), for edges between two domains */
+  cpim?: { watcherSide: Uint8Array; presentitySide: Uint8Array };
 }
 
 export interface DeviceState {
@@ -64,6 +67,11 @@ export interface SubscriptionState {
   decision: 'none' | 'allowed' | 'denied';
   /** at the watcher: whether its agent wants the subscription, what it last received, retries */
   watcher: { wants: boolean; version: number; view: string; retries: number };
+  /**
+   * between two domains: the SubscriptID (edge * 128 + generation) the watcher's gateway gave the
+   * subscription, and whether each end's gateway holds it live (RFC 3859 3.4); null inside a domain
+   */
+  cpim?: { subscriptId: number; watcherGateway: 'live' | 'closed'; presentityGateway: 'live' | 'closed' } | null;
 }
 
 export interface EntityState {
@@ -118,7 +126,17 @@ function subscription(c: ModelColumns, e: number, peer: number): SubscriptionSta
     rule: c.describeRule(e),
     decision: DECISIONS[dec === DEC_ALLOW || dec === DEC_DENY ? dec : 0],
     watcher: { wants: c.views.subscribed[e] !== 0, version: c.views.version[e], view: VIEW_NAMES[c.views.view[e]] ?? `view ${c.views.view[e]}`, retries: c.views.retryCount[e] },
+    ...(c.cpim === undefined ? {} : { cpim: gatewayState(c, e, c.cpim) }),
   };
+}
+
+/** The SubscriptID of edge e at the gateways, or null when both ends are in one domain. */
+function gatewayState(c: ModelColumns, e: number, cpim: NonNullable<ModelColumns['cpim']>): SubscriptionState['cpim'] {
+  const { pop } = c;
+  if (pop.domainOf[pop.edgeWatcher[e]] === pop.domainOf[pop.edgePresentity[e]]) return null;
+  const w = cpim.watcherSide[e];
+  const live = (x: number) => (x & GEN_LIVE ? 'live' : 'closed');
+  return { subscriptId: subscriptIdOf(e, w & (GEN_LIVE - 1)), watcherGateway: live(w), presentityGateway: live(cpim.presentitySide[e]) };
 }
 
 function devices(c: ModelColumns, g: number): DeviceState[] {

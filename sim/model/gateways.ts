@@ -11,73 +11,16 @@
  * does when the message cannot cross or is refused at a gateway.
  */
 import { C, tick, TL_CROSS_DOMAIN, TL_TRANSFER_FAILED, type ModelContext } from './context.js';
-import { CpimTransactions } from './cpim-transactions.js';
+import { CpimTransactions, runTransIdOf } from './cpim-transactions.js';
+import { GatewayIds } from './bindings/gateway-ids.js';
+import { P_CPIM, PROTOCOLS } from './bindings/kinds.js';
 import { buildSrvTable, chooseSrv, FifoStation, hostsGateway, SERVICE_IM, SERVICE_PRES, type FaultSchedule } from './federation.js';
-import { ENVELOPE, F_LOOP, F_OVERLOAD, F_SPOOFED, isResponse, M_MESSAGE, MESSAGE_KINDS, N_KINDS } from './messages.js';
+import { F_LOOP, F_OVERLOAD, F_SPOOFED, isResponse, M_MESSAGE, MESSAGE_KINDS, N_KINDS } from './messages.js';
 import { hashUnit } from './population.js';
 import { drawDist, linkLookahead, linkTable } from './topology.js';
+import type { Gateways, KindHandlers } from './gateway-kinds.js';
 
-export interface KindHandlers {
-  /** the event that receives the message in its final domain */
-  arrive: number;
-  /** the final domain of a message with first payload a */
-  dest(a: number): number;
-  /** its size when a gateway relays it from domain h */
-  bytes(a: number, h: number): number;
-  /** the message could not cross from d (why: unreachable, loop, gateway down, gateway overload) */
-  failed(d: number, a: number, b: number, why: string): void;
-  /** a gateway of domain h refused the message (the refusal travels back to the requester) */
-  refused(h: number, a: number, why: string, imCode: number): void;
-  /** the principal whose identity a request claims (subscriber, fetcher, sender), or -1 */
-  claimant?(a: number): number;
-  /** a copy of a message that already has its outcome: not sent again (IM retransmissions) */
-  settled?(a: number, b: number): boolean;
-  /** the message has crossed the link */
-  crossed?(a: number, b: number): void;
-  /** delay of the recipient's access link (the last hop), drawn in its domain h when the message is delivered there */
-  lastHop?(h: number, a: number): number;
-  /** the message's next step (a retransmission, or the sender's failure handling) falls after the run's end: it is dropped */
-  pastEnd?(a: number, b: number): void;
-}
-
-/**
- * The handlers of a response kind (subscribe and fetch responses, IM reports): it arrives as
- * `arrive` in domain dest(a), has the size of a response, and one that cannot cross is counted
- * as lost (responses follow the reverse path and are retransmitted until it is back).
- */
-export function responseKind(counters: Float64Array, arrive: number, dest: (a: number) => number, extra: Partial<KindHandlers> = {}): KindHandlers {
-  return {
-    arrive,
-    dest,
-    bytes: () => ENVELOPE.response,
-    failed: () => {
-      counters[C.responsesLost]++;
-    },
-    refused: () => undefined,
-    ...extra,
-  };
-}
-
-export interface Gateways {
-  /** Sends an event to domain `to`: at once inside a domain, else through the gateways. */
-  send(from: number, to: number, type: number, a: number, b: number, kind: number, bytes: number): void;
-  register(kind: number, h: KindHandlers): void;
-  /**
-   * For a pending event of type `type` with second payload b: the kind of message it carries
-   * between gateways (or -1 when it is not a gateway's event), its own b in `transitB`. For
-   * censuses at the end of a run.
-   */
-  inTransit(type: number, b: number): number;
-  transitB: number;
-  /** statistics for the report and the live view */
-  readonly stations: (FifoStation[] | null)[];
-  readonly pairMessages: Float64Array;
-  readonly pairBytes: Float64Array;
-  readonly link: { messages: Float64Array; bytes: Float64Array; busy: Float64Array; retransmissions: Float64Array; failed: Float64Array };
-  /** TransID and SubscriptID at the boundary (cpim-transactions.ts) */
-  readonly cpim: CpimTransactions;
-}
-
+export { responseKind, type Gateways, type KindHandlers } from './gateway-kinds.js';
 /** b and the hop budget (plus a spoof flag) packed in one number while a message is between gateways. */
 // b travels at 10 us resolution (exact to 2^53 for 509 days), the hop budget in 10 bits
 // (MaxForwards up to 1023, RFC 3860 recommends over 100) and the forged-identity flag above it
@@ -87,133 +30,238 @@ const unpackB = (x: number) => Math.floor(x / HOP_BITS) / 100;
 const unpackHops = (x: number) => x - Math.floor(x / HOP_BITS) * HOP_BITS;
 const SPOOF = 1024;
 
-export function createGateways(ctx: ModelContext, faults: FaultSchedule): Gateways {
-  const { kernel, rng, s, D, counters, trace } = ctx;
-  const fed = s.federation;
-  const srv = buildSrvTable(s);
-  const stations: (FifoStation[] | null)[] = s.domains.map((dom, d) =>
-    kernel.owns(d) ? Array.from({ length: dom.gateway.count }, () => new FifoStation(dom.gateway.cores, dom.gateway.queueLimit)) : null,
-  );
-  const gwCount = s.domains.map((dom) => dom.gateway.count);
-  const idx = new Map(s.domains.map((dom, i) => [dom.name, i]));
-  /** static route of domain d for destination x: the next-hop domain, or -1 */
-  const routeOf = new Int32Array(D * D).fill(-1);
-  s.domains.forEach((dom, d) => dom.gateway.routes.forEach((r) => (routeOf[d * D + idx.get(r.destination)!] = idx.get(r.via)!)));
-  const cacheUntil = new Float64Array(D * D * 2);
-  const linkBw = new Float64Array(D * D).fill(s.linkBandwidthMbps);
-  const linkLossP = new Float64Array(D * D).fill(s.linkLoss);
-  for (const l of s.links) {
-    const i = idx.get(l.from)! * D + idx.get(l.to)!;
-    if (l.bandwidthMbps > 0) linkBw[i] = l.bandwidthMbps;
-    if (l.loss > 0) linkLossP[i] = l.loss;
-  }
-  const links = linkTable(s);
-  const lookahead = linkLookahead(s);
-  const linkFree = new Float64Array(D * D);
-  const link = {
-    messages: new Float64Array(D * D),
-    bytes: new Float64Array(D * D),
-    busy: new Float64Array(D * D),
-    retransmissions: new Float64Array(D * D),
-    failed: new Float64Array(D * D),
-  };
-  const pairMessages = new Float64Array(D * D * N_KINDS);
-  const pairBytes = new Float64Array(D * D);
-  const kinds: KindHandlers[] = new Array(N_KINDS);
-  const gwIn: number[] = [];
-  const gwOut: number[] = [];
-  const xferFail: number[] = [];
-  const skipped = { n: 0 };
-  const forgers = fed.spoofFraction;
-  const until = s.duration;
-  // a message that crosses carries its CPIM attributes (TransID, origin, SubscriptID) in c
-  const cpim = new CpimTransactions(ctx, fed.transactionTimeout, (o, dest) => o === dest || hostsGateway(srv, o, dest, SERVICE_PRES));
+type Link = Gateways['link'];
 
-  const transferFailed = (d: number, kind: number, a: number, b: number, why: string): void => {
-    counters[C.transfersFailed]++;
-    tick(ctx, TL_TRANSFER_FAILED);
-    kinds[kind].failed(d, a, b, why);
-  };
+/**
+ * The gateways' handler table: one method per event (a message entering or leaving a gateway, a
+ * transfer that failed) and per step of a crossing, registered once in the constructor (the
+ * closures that forward to the methods are made there, never per message).
+ */
+class GatewayService implements Gateways {
+  transitB = 0;
+  readonly stations: (FifoStation[] | null)[];
+  readonly pairMessages: Float64Array;
+  readonly pairBytes: Float64Array;
+  readonly link: Link;
+  readonly cpim: CpimTransactions;
+  readonly ids: GatewayIds | null;
+  /** per domain: its binding (PROTOCOLS index) */
+  private readonly proto: Uint8Array;
+  private readonly ctx: ModelContext;
+  private readonly faults: FaultSchedule;
+  private readonly kernel: ModelContext['kernel'];
+  private readonly rng: ModelContext['rng'];
+  private readonly s: ModelContext['s'];
+  private readonly fed: ModelContext['s']['federation'];
+  private readonly D: number;
+  private readonly counters: Float64Array;
+  private readonly srv: ReturnType<typeof buildSrvTable>;
+  private readonly gwCount: number[];
+  /** static route of domain d for destination x: the next-hop domain, or -1 */
+  private readonly routeOf: Int32Array;
+  private readonly cacheUntil: Float64Array;
+  private readonly linkBw: Float64Array;
+  private readonly linkLossP: Float64Array;
+  private readonly links: ReturnType<typeof linkTable>;
+  private readonly lookahead: number;
+  private readonly linkFree: Float64Array;
+  private readonly kinds: KindHandlers[] = new Array(N_KINDS);
+  private readonly gwIn: number[] = [];
+  private readonly gwOut: number[] = [];
+  private readonly xferFail: number[] = [];
+  private readonly skipped = { n: 0 };
+  private readonly ready = { t: 0 };
+  /** the time an SRV target's gateway must be up at (read by `up`, made once) */
+  private srvAt = 0;
+  private readonly up: (x: number) => boolean;
+  private readonly forgers: number;
+  private readonly until: number;
+  private readonly transitKind: Int32Array;
+  private readonly packed: Uint8Array;
+
+  constructor(ctx: ModelContext, faults: FaultSchedule) {
+    const { kernel, s, D } = ctx;
+    this.ctx = ctx;
+    this.faults = faults;
+    this.kernel = kernel;
+    this.rng = ctx.rng;
+    this.s = s;
+    this.fed = s.federation;
+    this.D = D;
+    this.counters = ctx.counters;
+    this.srv = buildSrvTable(s);
+    this.stations = s.domains.map((dom, d) => (kernel.owns(d) ? Array.from({ length: dom.gateway.count }, () => new FifoStation(dom.gateway.cores, dom.gateway.queueLimit)) : null));
+    this.gwCount = s.domains.map((dom) => dom.gateway.count);
+    const idx = new Map(s.domains.map((dom, i) => [dom.name, i]));
+    this.routeOf = new Int32Array(D * D).fill(-1);
+    s.domains.forEach((dom, d) => dom.gateway.routes.forEach((r) => (this.routeOf[d * D + idx.get(r.destination)!] = idx.get(r.via)!)));
+    this.cacheUntil = new Float64Array(D * D * 2);
+    this.linkBw = new Float64Array(D * D).fill(s.linkBandwidthMbps);
+    this.linkLossP = new Float64Array(D * D).fill(s.linkLoss);
+    for (const l of s.links) {
+      const i = idx.get(l.from)! * D + idx.get(l.to)!;
+      if (l.bandwidthMbps > 0) this.linkBw[i] = l.bandwidthMbps;
+      if (l.loss > 0) this.linkLossP[i] = l.loss;
+    }
+    this.links = linkTable(s);
+    this.lookahead = linkLookahead(s);
+    this.linkFree = new Float64Array(D * D);
+    this.link = { messages: new Float64Array(D * D), bytes: new Float64Array(D * D), busy: new Float64Array(D * D), retransmissions: new Float64Array(D * D), failed: new Float64Array(D * D) };
+    this.pairMessages = new Float64Array(D * D * N_KINDS);
+    this.pairBytes = new Float64Array(D * D);
+    this.forgers = this.fed.spoofFraction;
+    this.until = s.duration;
+    this.up = (x) => !faults.gatewayDown(x, this.srvAt);
+    // a message that crosses carries its CPIM attributes (TransID, origin, SubscriptID) in c
+    const srv = this.srv;
+    this.cpim = new CpimTransactions(ctx, this.fed.transactionTimeout, (o, dest) => o === dest || hostsGateway(srv, o, dest, SERVICE_PRES));
+    const proto = (this.proto = Uint8Array.from(s.domains, (dom) => PROTOCOLS.indexOf(dom.protocol ?? 'cpim')));
+    const mixed = proto.some((p) => p !== proto[0]) && proto.some((p) => p !== P_CPIM);
+    this.ids = mixed ? new GatewayIds(ctx, proto, this.fed.transactionTimeout) : null;
+    MESSAGE_KINDS.forEach((name, kind) => {
+      this.gwIn[kind] = kernel.defineEvent(`gatewayIn:${name}`, (h, a, x, c) => this.onGatewayIn(kind, h, a, x, c));
+      this.gwOut[kind] = kernel.defineEvent(`gatewayOut:${name}`, (h, a, x, c) => this.onGatewayOut(kind, name, h, a, x, c));
+      this.xferFail[kind] = kernel.defineEvent(`transferFailed:${name}`, (d, a, b) => this.transferFailed(d, kind, a, b, 'unreachable'));
+    });
+    this.transitKind = new Int32Array(kernel.eventNames().length + 3 * N_KINDS + 64).fill(-1);
+    this.packed = new Uint8Array(this.transitKind.length);
+    for (let k = 0; k < N_KINDS; k++) {
+      this.transitKind[this.gwIn[k]] = this.transitKind[this.gwOut[k]] = this.transitKind[this.xferFail[k]] = k;
+      this.packed[this.gwIn[k]] = this.packed[this.gwOut[k]] = 1;
+    }
+  }
+
+  register(kind: number, h: KindHandlers): void {
+    this.kinds[kind] = h;
+  }
+
+  inTransit(type: number, b: number): number {
+    const k = type < this.transitKind.length ? this.transitKind[type] : -1;
+    if (k >= 0) this.transitB = this.packed[type] ? unpackB(b) : b;
+    return k;
+  }
+
+  send(from: number, to: number, type: number, a: number, b: number, kind: number, size: number): void {
+    const ctx = this.ctx;
+    // in the sender's binding (bindings/wire.ts): counted, and the bytes it takes on the link
+    const bytes = ctx.wire.sent(from, to, kind, a, b, size);
+    const k = this.kinds[kind];
+    if (from === to) {
+      const delay = k.lastHop === undefined ? 0 : k.lastHop(to, a);
+      this.kernel.schedule(delay, type, to, a, b);
+      ctx.wire.received(to, kind, a, b, delay);
+      return;
+    }
+    // a forger's request names a principal of another domain than the one it leaves from; the
+    // receiving gateway checks the claim against the peer it came from
+    const claimant = this.forgers > 0 ? (k.claimant?.(a) ?? -1) : -1;
+    const spoof = claimant >= 0 && hashUnit(ctx.seed, claimant, 0, 9) < this.forgers;
+    const c = this.cpim.leave(from, kind, a, b);
+    const ids = this.ids;
+    const mapped = ids !== null && ids.translates(from, kind, a);
+    if (mapped) ids.map(from, kind, a, runTransIdOf(c), this.cpim.subscriptionOf(from, kind, a, c));
+    if (ctx.trace.on) this.traceIds(from, kind, a, c, mapped);
+    this.cross(from, to, kind, a, b, bytes, this.fed.maxForwards, spoof, c);
+  }
+
+  /** the trace record of the message leaving `from` now carries its TransID and SubscriptID (trace.ts cpimHint) */
+  private traceIds(from: number, kind: number, a: number, c: number, mapped: boolean): void {
+    const t = runTransIdOf(c);
+    const trace = this.ctx.trace;
+    if (t === 0) return trace.cpimHint('', from, 0, -1); // a response nothing asked for: it carries no TransID
+    trace.cpimHint(MESSAGE_KINDS[kind], from, t, this.cpim.subscriptionOf(from, kind, a, c));
+    // the identifiers of the sender's side that its gateway mapped to them
+    if (mapped && this.ids!.callId > 0) trace.cpimSide(PROTOCOLS[this.proto[from]], this.ids!.callId, this.ids!.cseq);
+  }
+
+  private transferFailed(d: number, kind: number, a: number, b: number, why: string): void {
+    this.counters[C.transfersFailed]++;
+    tick(this.ctx, TL_TRANSFER_FAILED);
+    this.kinds[kind].failed(d, a, b, why);
+  }
 
   /** The next hop from d towards dest (reverse path for responses, a static route, or SRV), or -1 after a failure. */
-  const nextHop = (d: number, dest: number, kind: number, a: number, b: number, now: number, ready: { t: number }): number => {
-    const route = routeOf[d * D + dest];
+  private nextHop(d: number, dest: number, kind: number, a: number, b: number, now: number): number {
+    const { D, counters, srv, fed, ready } = this;
+    const route = this.routeOf[d * D + dest];
     if (isResponse(kind)) return dest;
     if (route >= 0) return route;
     const service = kind === M_MESSAGE ? SERVICE_IM : SERVICE_PRES;
     if (hostsGateway(srv, d, dest, service)) return dest; // d's gateway is one of dest's SRV targets: straight to dest
     const ci = (d * D + dest) * 2 + service;
     counters[C.srvLookups]++;
-    if (cacheUntil[ci] > now) counters[C.srvCacheHits]++;
+    if (this.cacheUntil[ci] > now) counters[C.srvCacheHits]++;
     else {
-      ready.t += drawDist(rng, d, fed.resolverTime);
-      cacheUntil[ci] = ready.t + fed.srvTtl;
+      ready.t += drawDist(this.rng, d, fed.resolverTime);
+      this.cacheUntil[ci] = ready.t + fed.srvTtl;
     }
     const list = srv.records[dest * 2 + service];
-    skipped.n = 0;
-    const at = ready.t;
-    const k = list.length === 0 ? -1 : chooseSrv(list, rng, d, (x) => !faults.gatewayDown(x, at), skipped);
-    counters[C.srvFailovers] += skipped.n;
+    this.skipped.n = 0;
+    this.srvAt = ready.t;
+    const k = list.length === 0 ? -1 : chooseSrv(list, this.rng, d, this.up, this.skipped);
+    counters[C.srvFailovers] += this.skipped.n;
     if (k < 0) {
       counters[C.unreachable]++;
-      transferFailed(d, kind, a, b, srv.unreachable[dest * 2 + service]);
+      this.transferFailed(d, kind, a, b, srv.unreachable[dest * 2 + service]);
       return -1;
     }
     return list[k].domain;
-  };
-  const ready = { t: 0 };
+  }
 
   /** A message leaves domain d for domain `dest`: pass d's gateway, cross the link, arrive at the next hop's gateway. */
-  const cross = (d: number, dest: number, kind: number, a: number, b: number, bytes: number, hops: number, spoof: boolean, c: number): void => {
+  private cross(d: number, dest: number, kind: number, a: number, b: number, bytes: number, hops: number, spoof: boolean, c: number): void {
+    const { kernel, counters, faults } = this;
     const now = kernel.now;
-    const k = kinds[kind];
+    const k = this.kinds[kind];
     if (k.settled !== undefined && k.settled(a, b)) {
       // a copy of a message that has already failed for good: its outcome is given
       counters[C.imDuplicates]++;
       return;
     }
-    ready.t = now;
-    const hop = nextHop(d, dest, kind, a, b, now, ready);
+    this.ready.t = now;
+    const hop = this.nextHop(d, dest, kind, a, b, now);
     if (hop < 0) return;
     if (hop === d) {
       // the next hop is this very gateway: the request would circle here until its budget ran out
       counters[C.loops]++;
-      return transferFailed(d, kind, a, b, 'loop');
+      return this.transferFailed(d, kind, a, b, 'loop');
     }
-    if (faults.gatewayDown(d, ready.t)) return transferFailed(d, kind, a, b, 'gateway down');
-    const station = stations[d]![gwCount[d] === 1 ? 0 : a % gwCount[d]];
-    const depart = station.admit(ready.t, drawDist(rng, d, s.domains[d].gateway.serviceTime));
+    const at = this.ready.t;
+    if (faults.gatewayDown(d, at)) return this.transferFailed(d, kind, a, b, 'gateway down');
+    const station = this.stations[d]![this.gwCount[d] === 1 ? 0 : a % this.gwCount[d]];
+    const depart = station.admit(at, drawDist(this.rng, d, this.s.domains[d].gateway.serviceTime));
     if (depart < 0) {
       counters[C.gatewayRejected]++;
-      return transferFailed(d, kind, a, b, 'gateway overload');
+      return this.transferFailed(d, kind, a, b, 'gateway overload');
     }
-    const i = d * D + hop;
-    pairMessages[i * N_KINDS + kind]++;
-    pairBytes[i] += bytes;
-    link.messages[i]++;
-    link.bytes[i] += bytes;
-    tick(ctx, TL_CROSS_DOMAIN);
-    transmit(d, hop, kind, a, b, bytes, hops + (spoof ? SPOOF : 0), depart, now, c);
-  };
+    const i = d * this.D + hop;
+    this.pairMessages[i * N_KINDS + kind]++;
+    this.pairBytes[i] += bytes;
+    this.link.messages[i]++;
+    this.link.bytes[i] += bytes;
+    tick(this.ctx, TL_CROSS_DOMAIN);
+    this.transmit(d, hop, kind, a, b, bytes, hops + (spoof ? SPOOF : 0), depart, now, c);
+  }
 
   /** The link from d to hop: bandwidth queue, latency, loss and retransmission, faults. */
-  const transmit = (d: number, hop: number, kind: number, a: number, b: number, bytes: number, hops: number, depart: number, now: number, c: number): void => {
-    const i = d * D + hop;
+  private transmit(d: number, hop: number, kind: number, a: number, b: number, bytes: number, hops: number, depart: number, now: number, c: number): void {
+    const { faults, fed, link, linkFree, counters } = this;
+    const i = d * this.D + hop;
     const persistent = isResponse(kind);
-    const tx = linkBw[i] > 0 ? (bytes * 8) / (linkBw[i] * 1000) : 0;
+    const tx = this.linkBw[i] > 0 ? (bytes * 8) / (this.linkBw[i] * 1000) : 0;
     let t = depart;
     for (let attempt = 0; ; attempt++) {
       const start = linkFree[i] > t ? linkFree[i] : t;
       const end = start + tx;
-      const arrive = end + drawDist(rng, d, links[i]!, lookahead) * faults.slow(d, hop, end);
+      const arrive = end + drawDist(this.rng, d, this.links[i]!, this.lookahead) * faults.slow(d, hop, end);
       const down = faults.linkDown(d, hop, start) || faults.gatewayDown(hop, arrive);
       if (!down) {
         linkFree[i] = end;
         link.busy[i] += tx;
       }
-      if (!down && !(linkLossP[i] > 0 && rng.uniform(d) < linkLossP[i])) {
-        kernel.schedule(arrive - now, gwIn[kind], hop, a, pack(b, hops), c);
-        kinds[kind].crossed?.(a, b);
+      if (!down && !(this.linkLossP[i] > 0 && this.rng.uniform(d) < this.linkLossP[i])) {
+        this.kernel.schedule(arrive - now, this.gwIn[kind], hop, a, pack(b, hops), c);
+        this.kinds[kind].crossed?.(a, b);
         return;
       }
       counters[C.retransmissions]++;
@@ -221,113 +269,82 @@ export function createGateways(ctx: ModelContext, faults: FaultSchedule): Gatewa
       if (persistent) {
         // responses and reports keep trying until the path is back
         t = down ? Math.max(end + fed.retransmitTimeout, faults.nextUp(d, hop, end)) : end + fed.retransmitTimeout;
-        if (t >= until) {
+        if (t >= this.until) {
           counters[C.responsesLost]++;
           link.failed[i]++;
-          kinds[kind].pastEnd?.(a, b);
+          this.kinds[kind].pastEnd?.(a, b);
           return;
         }
       } else if (attempt >= fed.maxRetransmits) {
         link.failed[i]++;
         const at = end + fed.retransmitTimeout;
-        if (at < until) kernel.schedule(at - now, xferFail[kind], d, a, b);
-        else kinds[kind].pastEnd?.(a, b);
+        if (at < this.until) this.kernel.schedule(at - now, this.xferFail[kind], d, a, b);
+        else this.kinds[kind].pastEnd?.(a, b);
         return;
       } else t = end + fed.retransmitTimeout;
     }
-  };
+  }
 
   /** a gateway of h refuses a request: the response the refusal causes carries the request's TransID */
-  const refuse = (kind: number, h: number, a: number, c: number, why: string, code: number): void => {
-    cpim.replyTo = c;
-    kinds[kind].refused(h, a, why, code);
-    cpim.replyTo = -1;
-  };
-
-  MESSAGE_KINDS.forEach((name, kind) => {
-    gwIn[kind] = kernel.defineEvent(`gatewayIn:${name}`, (h, a, x, c) => {
-      const hops = unpackHops(x);
-      const b = unpackB(x);
-      if ((hops & SPOOF) !== 0) {
-        // the claimed identity belongs to a domain other than the one the request came from
-        counters[C.spoofed]++;
-        counters[C.rejectedAuth]++;
-        refuse(kind, h, a, c, 'spoofed identity', F_SPOOFED);
-        return;
-      }
-      if (faults.gatewayDown(h, kernel.now)) return; // the sender's transport sees the loss
-      const station = stations[h]![gwCount[h] === 1 ? 0 : a % gwCount[h]];
-      const depart = station.admit(kernel.now, drawDist(rng, h, s.domains[h].gateway.serviceTime));
-      if (depart < 0) {
-        counters[C.gatewayRejected]++;
-        refuse(kind, h, a, c, 'gateway overload', F_OVERLOAD);
-        return;
-      }
-      kernel.schedule(depart - kernel.now, gwOut[kind], h, a, pack(b, hops), c);
-    });
-    gwOut[kind] = kernel.defineEvent(`gatewayOut:${name}`, (h, a, x, c) => {
-      const hops = unpackHops(x);
-      const b = unpackB(x);
-      const k = kinds[kind];
-      const dest = k.dest(a);
-      if (dest === h) {
-        // CPIM checks of the final domain's gateway: a response is handed over as the request it
-        // answers (by TransID), a notify only for a live subscription from the presentity's peer
-        if (!cpim.enter(h, kind, a, b, c)) return;
-        const m = cpim.matchedA;
-        const delay = k.lastHop === undefined ? 0 : k.lastHop(h, m);
-        kernel.schedule(delay, k.arrive, h, m, b);
-        ctx.wire.received(h, kind, m, b, delay);
-        return;
-      }
-      // not for this domain: relay, spending one unit of the hop budget (RFC 3860 3.4.2)
-      if (hops <= 1) {
-        counters[C.loops]++;
-        trace.message(name, -1, h, -1, dest, 0, 'hop budget spent: rejected as a loop');
-        refuse(kind, h, a, c, 'loop detected', F_LOOP);
-        return;
-      }
-      cross(h, dest, kind, a, b, k.bytes(a, h), hops - 1, false, c);
-    });
-    xferFail[kind] = kernel.defineEvent(`transferFailed:${name}`, (d, a, b) => transferFailed(d, kind, a, b, 'unreachable'));
-  });
-
-  const transitKind = new Int32Array(kernel.eventNames().length + 3 * N_KINDS + 64).fill(-1);
-  const packed = new Uint8Array(transitKind.length);
-  for (let k = 0; k < N_KINDS; k++) {
-    transitKind[gwIn[k]] = transitKind[gwOut[k]] = transitKind[xferFail[k]] = k;
-    packed[gwIn[k]] = packed[gwOut[k]] = 1;
+  private refuse(kind: number, h: number, a: number, c: number, why: string, code: number): void {
+    this.cpim.replyTo = c;
+    this.kinds[kind].refused(h, a, why, code);
+    this.cpim.replyTo = -1;
   }
-  const self: Gateways = {
-    transitB: 0,
-    inTransit(type, b) {
-      const k = type < transitKind.length ? transitKind[type] : -1;
-      if (k >= 0) self.transitB = packed[type] ? unpackB(b) : b;
-      return k;
-    },
-    send(from, to, type, a, b, kind, size) {
-      // in the sender's binding (bindings/wire.ts): counted, and the bytes it takes on the link
-      const bytes = ctx.wire.sent(from, to, kind, a, b, size);
-      if (from === to) {
-        const last = kinds[kind].lastHop;
-        const delay = last === undefined ? 0 : last(to, a);
-        kernel.schedule(delay, type, to, a, b);
-        ctx.wire.received(to, kind, a, b, delay);
-        return;
-      }
-      // a forger's request names a principal of another domain than the one it leaves from; the
-      // receiving gateway checks the claim against the peer it came from
-      const claimant = forgers > 0 ? (kinds[kind].claimant?.(a) ?? -1) : -1;
-      cross(from, to, kind, a, b, bytes, fed.maxForwards, claimant >= 0 && hashUnit(ctx.seed, claimant, 0, 9) < forgers, cpim.leave(from, kind, a, b));
-    },
-    register(kind, h) {
-      kinds[kind] = h;
-    },
-    stations,
-    cpim,
-    pairMessages,
-    pairBytes,
-    link,
-  };
-  return self;
+
+  /** A message reached a gateway of domain h: the identity check, then the gateway's queue. */
+  private onGatewayIn(kind: number, h: number, a: number, x: number, c: number): void {
+    const { kernel, counters } = this;
+    const hops = unpackHops(x);
+    const b = unpackB(x);
+    if ((hops & SPOOF) !== 0) {
+      // the claimed identity belongs to a domain other than the one the request came from
+      counters[C.spoofed]++;
+      counters[C.rejectedAuth]++;
+      this.refuse(kind, h, a, c, 'spoofed identity', F_SPOOFED);
+      return;
+    }
+    if (this.faults.gatewayDown(h, kernel.now)) return; // the sender's transport sees the loss
+    const station = this.stations[h]![this.gwCount[h] === 1 ? 0 : a % this.gwCount[h]];
+    const depart = station.admit(kernel.now, drawDist(this.rng, h, this.s.domains[h].gateway.serviceTime));
+    if (depart < 0) {
+      counters[C.gatewayRejected]++;
+      this.refuse(kind, h, a, c, 'gateway overload', F_OVERLOAD);
+      return;
+    }
+    kernel.schedule(depart - kernel.now, this.gwOut[kind], h, a, pack(b, hops), c);
+  }
+
+  /** A gateway of h has handled a message: deliver it in h (after the CPIM checks), or relay it. */
+  private onGatewayOut(kind: number, name: string, h: number, a: number, x: number, c: number): void {
+    const hops = unpackHops(x);
+    const b = unpackB(x);
+    const k = this.kinds[kind];
+    const dest = k.dest(a);
+    if (dest === h) {
+      // CPIM checks of the final domain's gateway: a response is handed over as the request it
+      // answers (by TransID), a notify only for a live subscription from the presentity's peer
+      if (!this.cpim.enter(h, kind, a, b, c)) return;
+      // a gateway between bindings gives the message its side's identifiers
+      const ids = this.ids;
+      if (ids !== null && ids.translates(h, kind, a)) ids.map(h, kind, a, runTransIdOf(c), this.cpim.subscriptionOf(h, kind, a, c));
+      const m = this.cpim.matchedA;
+      const delay = k.lastHop === undefined ? 0 : k.lastHop(h, m);
+      this.kernel.schedule(delay, k.arrive, h, m, b);
+      this.ctx.wire.received(h, kind, m, b, delay);
+      return;
+    }
+    // not for this domain: relay, spending one unit of the hop budget (RFC 3860 3.4.2)
+    if (hops <= 1) {
+      this.counters[C.loops]++;
+      this.ctx.trace.message(name, -1, h, -1, dest, 0, 'hop budget spent: rejected as a loop');
+      this.refuse(kind, h, a, c, 'loop detected', F_LOOP);
+      return;
+    }
+    this.cross(h, dest, kind, a, b, k.bytes(a, h), hops - 1, false, c);
+  }
+}
+
+export function createGateways(ctx: ModelContext, faults: FaultSchedule): Gateways {
+  return new GatewayService(ctx, faults);
 }

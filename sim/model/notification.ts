@@ -46,139 +46,244 @@ export const VERSION_MOD = 4096;
 const NOTIFY_MUL = VERSION_MOD * 4;
 export const notifyEdge = (a: number) => Math.floor(a / NOTIFY_MUL);
 
-export function createNotification(ctx: ModelContext, service: Service, gateways: Gateways, access: Access, subs: SubscriptionTable, views: WatcherTable, sizes: Sizes, tuples: TupleTable, link: AccessLink): Notification {
-  const { kernel, pop, s, D, T, E, counters, trace, online, ev } = ctx;
-  const fed = s.federation;
-  const latency = new LatencyRecorder();
-  const live = new Float64Array(LIVE_BUCKETS);
-  const minInterval = fed.notifyMinInterval;
-  const lastNotify = minInterval > 0 ? new Float64Array(E).fill(-Infinity) : null;
-  const flushPending = minInterval > 0 ? new Uint8Array(E) : null;
-  const listMark = new Uint8Array(D);
-  const state = subs.state;
-  const staleness = new Staleness(ctx, VERSION_MOD);
+type NotificationDeps = {
+  service: Service;
+  gateways: Gateways;
+  access: Access;
+  subs: SubscriptionTable;
+  views: WatcherTable;
+  sizes: Sizes;
+  tuples: TupleTable;
+  link: AccessLink;
+};
 
-  const submitNotify = (d: number, e: number, tuple: number, fake: number, since: number) => {
-    if (service.submit(d, OP_NOTIFY, pop.edgePresentity[e], e * 32 + tuple * 2 + fake, since)) return;
-    counters[C.notifyDropped]++;
-    staleness.missed(since);
-  };
-  const queue = (d: number, e: number, tuple: number, fake: number, since: number) => {
-    if (fake === 0) staleness.changed(since);
+/**
+ * Notification's handler table: one method per event or server job, registered once in the
+ * constructor (the closures that forward to the methods are made there, never per event).
+ */
+class NotificationService implements Notification {
+  readonly latency = new LatencyRecorder();
+  readonly live = new Float64Array(LIVE_BUCKETS);
+  readonly staleness: Staleness;
+  private readonly ctx: ModelContext;
+  private readonly fed: ModelContext['s']['federation'];
+  private readonly service: Service;
+  private readonly gateways: Gateways;
+  private readonly access: Access;
+  private readonly views: WatcherTable;
+  private readonly sizes: Sizes;
+  private readonly tuples: TupleTable;
+  private readonly link: AccessLink;
+  private readonly state: Uint8Array;
+  private readonly minInterval: number;
+  private readonly lastNotify: Float64Array | null;
+  private readonly flushPending: Uint8Array | null;
+  private readonly listMark: Uint8Array;
+  private readonly flush: number;
+  /** The view a notification of edge e carries (contentOf): tuples first .. first + count - 1 in `view`. */
+  private readonly content = { view: 0, first: 0, count: 0 };
+
+  constructor(ctx: ModelContext, deps: NotificationDeps) {
+    const { kernel, ev, E, D } = ctx;
+    this.ctx = ctx;
+    this.fed = ctx.s.federation;
+    this.service = deps.service;
+    this.gateways = deps.gateways;
+    this.access = deps.access;
+    this.views = deps.views;
+    this.sizes = deps.sizes;
+    this.tuples = deps.tuples;
+    this.link = deps.link;
+    this.state = deps.subs.state;
+    this.minInterval = this.fed.notifyMinInterval;
+    this.lastNotify = this.minInterval > 0 ? new Float64Array(E).fill(-Infinity) : null;
+    this.flushPending = this.minInterval > 0 ? new Uint8Array(E) : null;
+    this.listMark = new Uint8Array(D);
+    this.staleness = new Staleness(ctx, VERSION_MOD);
+    // the registration order fixes the event type numbers: keep it
+    this.flush = kernel.defineEvent('notifyFlush', (d, e, since) => this.onFlush(d, e, since));
+    this.service.onComplete(OP_NOTIFY, (d, a, since) => this.onNotifyJob(d, a, since));
+    ev.notifyArrive = kernel.defineEvent('notifyArrive', (_d, a, since) => this.onNotifyArrive(a, since));
+    ev.listArrive = kernel.defineEvent('listNotifyArrive', (h, a, since) => this.onListArrive(h, a, since));
+    this.registerKinds();
+  }
+
+  private registerKinds(): void {
+    const { pop, ev, counters, T, D } = this.ctx;
+    const { sizes, tuples, access, link } = this;
+    const lost = () => {
+      counters[C.notifyLost]++;
+    };
+    const lostCrossing = (_d: number, _a: number, since: number) => {
+      counters[C.notifyLost]++;
+      this.staleness.missed(since);
+    };
+    this.gateways.register(M_NOTIFY, {
+      arrive: ev.notifyArrive,
+      dest: (a) => pop.domainOf[pop.edgeWatcher[notifyEdge(a)]],
+      // the watcher's access link down from its home server (a document of the view's shape)
+      lastHop: (h, a) => {
+        const e = notifyEdge(a);
+        const pd = pop.domainOf[pop.edgePresentity[e]];
+        return link.delay(h, pop.edgeWatcher[e], a % 4 === VIEW_FULL ? sizes.notifyFull[pd] : sizes.notifyOne[pd], DOWN);
+      },
+      // relayed: the view of the presentity's state now (a partial notification counts as a full one)
+      bytes: (a) => {
+        const view = a % 4;
+        const e = notifyEdge(a);
+        return ENVELOPE.request + sizes.view(pop.edgePresentity[e], view, 0, view === VIEW_FULL ? T : 1, tuples, view === VIEW_POLITE ? 0 : access.hidden(e));
+      },
+      failed: lostCrossing,
+      refused: lost,
+    });
+    this.gateways.register(M_LIST_NOTIFY, {
+      arrive: ev.listArrive,
+      dest: (a) => Math.floor(a / VERSION_MOD) % D,
+      bytes: (a) => ENVELOPE.request + sizes.view(Math.floor(Math.floor(a / VERSION_MOD) / D / 16), VIEW_FULL, 0, T, tuples) + LIST_OVERHEAD,
+      failed: () => {
+        counters[C.responsesLost]++;
+      },
+      refused: () => undefined,
+    });
+  }
+
+  private submitNotify(d: number, e: number, tuple: number, fake: number, since: number): void {
+    if (this.service.submit(d, OP_NOTIFY, this.ctx.pop.edgePresentity[e], e * 32 + tuple * 2 + fake, since)) return;
+    this.ctx.counters[C.notifyDropped]++;
+    this.staleness.missed(since);
+  }
+
+  queue(d: number, e: number, tuple: number, fake: number, since: number): void {
+    const { kernel, counters } = this.ctx;
+    if (fake === 0) this.staleness.changed(since);
+    const lastNotify = this.lastNotify;
     if (lastNotify !== null && fake === 0) {
       // rate control: at most one notification per interval; a change inside it is sent (as the
       // whole latest state) when the interval ends
-      const next = lastNotify[e] + minInterval;
+      const next = lastNotify[e] + this.minInterval;
       if (kernel.now < next) {
         counters[C.notifySuppressed]++;
-        if (flushPending![e] === 0) {
-          flushPending![e] = 1;
-          kernel.schedule(next - kernel.now, flush, d, e, since);
-        } else staleness.missed(since);
+        if (this.flushPending![e] === 0) {
+          this.flushPending![e] = 1;
+          kernel.schedule(next - kernel.now, this.flush, d, e, since);
+        } else this.staleness.missed(since);
         return;
       }
       lastNotify[e] = kernel.now;
     }
-    submitNotify(d, e, tuple, fake, since);
-  };
-  const flush = kernel.defineEvent('notifyFlush', (d, e, since) => {
-    flushPending![e] = 0;
-    if (state[e] !== SUB_ACTIVE) return staleness.ended(since);
-    lastNotify![e] = kernel.now;
-    submitNotify(d, e, T, 0, since);
-  });
+    this.submitNotify(d, e, tuple, fake, since);
+  }
 
-  const received = (since: number) => {
+  private onFlush(d: number, e: number, since: number): void {
+    this.flushPending![e] = 0;
+    if (this.state[e] !== SUB_ACTIVE) return this.staleness.ended(since);
+    this.lastNotify![e] = this.ctx.kernel.now;
+    this.submitNotify(d, e, this.ctx.T, 0, since);
+  }
+
+  private received(since: number): void {
+    const { kernel, counters } = this.ctx;
     counters[C.notifyDelivered]++;
-    tick(ctx, TL_NOTIFY_DELIVERED);
+    tick(this.ctx, TL_NOTIFY_DELIVERED);
     if (since >= 0) {
-      latency.record(kernel.now - since);
-      live[liveBucket(kernel.now - since)]++;
+      this.latency.record(kernel.now - since);
+      this.live[liveBucket(kernel.now - since)]++;
     }
-  };
+  }
 
-  const describe = (e: number, view: number, first: number, count: number): TracePresence => {
+  describe(e: number, view: number, first: number, count: number): TracePresence {
+    const { pop, s } = this.ctx;
     const p = pop.edgePresentity[e];
-    const hide = view === VIEW_POLITE ? 0 : access.hidden(e);
-    return { entity: entityOf(s, pop, p), version: tuples.version[p], view, rule: access.describe(e), tuples: view === VIEW_POLITE ? [POLITE_TUPLE] : tuples.snapshot(p).slice(first, first + count), ...(hide ? { hide } : {}) };
-  };
+    const hide = view === VIEW_POLITE ? 0 : this.access.hidden(e);
+    const tuples = view === VIEW_POLITE ? [POLITE_TUPLE] : this.tuples.snapshot(p).slice(first, first + count);
+    return { entity: entityOf(s, pop, p), version: this.tuples.version[p], view, rule: this.access.describe(e), tuples, ...(hide ? { hide } : {}) };
+  }
 
-  const sendList = (d: number, a: number, since: number) => {
+  /** A list notification (a < 0) leaves the presentity's servers for its watcher domain. */
+  private sendList(d: number, a: number, since: number): void {
+    const { pop, s, D, T, counters, trace, ev } = this.ctx;
+    const tuples = this.tuples;
     const x = -1 - a;
     const wd = x % D;
     const gt = Math.floor(x / D);
     const g = Math.floor(gt / 16);
     const tuple = gt % 16;
-    const partial = fed.partialNotifications && tuple < T;
-    const bytes = ENVELOPE.request + sizes.view(g, VIEW_FULL, partial ? tuple : 0, partial ? 1 : T, tuples) + LIST_OVERHEAD;
+    const partial = this.fed.partialNotifications && tuple < T;
+    const bytes = ENVELOPE.request + this.sizes.view(g, VIEW_FULL, partial ? tuple : 0, partial ? 1 : T, tuples) + LIST_OVERHEAD;
     counters[C.listNotifies]++;
-    gateways.send(d, wd, ev.listArrive, (gt * D + wd) * VERSION_MOD + (tuples.version[g] % VERSION_MOD), since, M_LIST_NOTIFY, bytes);
+    this.gateways.send(d, wd, ev.listArrive, (gt * D + wd) * VERSION_MOD + (tuples.version[g] % VERSION_MOD), since, M_LIST_NOTIFY, bytes);
     if (trace.on) {
       const state = { entity: entityOf(s, pop, g), version: tuples.version[g], view: VIEW_FULL, rule: 'list subscription: every plainly allowed watcher of the domain', tuples: tuples.snapshot(g).slice(partial ? tuple : 0, partial ? tuple + 1 : T) };
       trace.presence('listNotify', g, d, -1, wd, bytes, 'one notification for the watchers of a domain', state);
     }
-  };
+  }
 
-  /** The view a notification of edge e carries: tuples first .. first + count - 1 in `view`. */
-  const content = { view: 0, first: 0, count: 0 };
-  const contentOf = (e: number, tupleRaw: number, fake: number, since: number) => {
+  private contentOf(e: number, tupleRaw: number, fake: number, since: number): void {
+    const content = this.content;
     content.first = 0;
     content.count = 1;
     if (fake) content.view = VIEW_POLITE;
-    else if (access.firstTupleOnly(e)) content.view = VIEW_FIRST_TUPLE;
+    else if (this.access.firstTupleOnly(e)) content.view = VIEW_FIRST_TUPLE;
     else {
       content.view = VIEW_FULL;
       // a partial notification (RFC 5263) carries the changed tuple only
-      if (fed.partialNotifications && tupleRaw < T && since >= 0) content.first = tupleRaw;
-      else content.count = T;
+      if (this.fed.partialNotifications && tupleRaw < this.ctx.T && since >= 0) content.first = tupleRaw;
+      else content.count = this.ctx.T;
     }
-  };
+  }
 
-  service.onComplete(OP_NOTIFY, (d, a, since) => {
-    if (a < 0) return sendList(d, a, since);
+  /** The presentity's server has built a notification (a >= 0: edge, tuple, fake) or a list notification (a < 0). */
+  private onNotifyJob(d: number, a: number, since: number): void {
+    if (a < 0) return this.sendList(d, a, since);
+    const { pop, counters, trace, ev } = this.ctx;
+    const access = this.access;
     const e = Math.floor(a / 32);
     const tupleRaw = Math.floor((a % 32) / 2);
     const fake = a % 2;
     // RFC 2779 5.1.7: once a cancel (or expiry) is processed, nothing more is sent
-    if (state[e] === SUB_NONE || state[e] === SUB_PENDING) {
+    if (this.state[e] === SUB_NONE || this.state[e] === SUB_PENDING) {
       counters[C.notifyDropped]++;
-      if (fake === 0) staleness.ended(since);
+      if (fake === 0) this.staleness.ended(since);
       return;
     }
-    contentOf(e, tupleRaw, fake, since);
-    const { view, first, count } = content;
+    this.contentOf(e, tupleRaw, fake, since);
+    const { view, first, count } = this.content;
     const hide = view === VIEW_POLITE ? 0 : access.hidden(e);
     if (!access.allows(e, view, first + count, hide)) counters[C.leaks]++;
     counters[C.notifySent]++;
     const p = pop.edgePresentity[e];
     const w = pop.edgeWatcher[e];
     const wd = pop.domainOf[w];
-    const bytes = ENVELOPE.request + sizes.view(p, view, first, count, tuples, hide);
-    if (ctx.wire.on) ctx.wire.notifyBody(first, count);
-    gateways.send(d, wd, ev.notifyArrive, e * NOTIFY_MUL + (tuples.version[p] % VERSION_MOD) * 4 + view, since, M_NOTIFY, bytes);
-    if (trace.on) trace.presence('notify', p, d, w, wd, bytes, VIEW_NAMES[view], describe(e, view, first, count));
-  });
+    const bytes = ENVELOPE.request + this.sizes.view(p, view, first, count, this.tuples, hide);
+    if (this.ctx.wire.on) this.ctx.wire.notifyBody(first, count);
+    this.gateways.send(d, wd, ev.notifyArrive, e * NOTIFY_MUL + (this.tuples.version[p] % VERSION_MOD) * 4 + view, since, M_NOTIFY, bytes);
+    if (trace.on) trace.presence('notify', p, d, w, wd, bytes, VIEW_NAMES[view], this.describe(e, view, first, count));
+  }
 
-  ev.notifyArrive = kernel.defineEvent('notifyArrive', (_d, a, since) => {
+  private onNotifyArrive(a: number, since: number): void {
+    const { pop, counters, online, kernel } = this.ctx;
+    const views = this.views;
     const e = notifyEdge(a);
     const w = pop.edgeWatcher[e];
     if (!online[w]) {
       counters[C.notifyUndelivered]++;
-      staleness.ended(since);
+      this.staleness.ended(since);
       return;
     }
     // the watcher now holds this version of the presentity's state, in this view
     // (a - e * NOTIFY_MUL is a % NOTIFY_MUL: a small integer, where a itself may pass 2^31)
     const low = a - e * NOTIFY_MUL;
     const version = low >> 2;
-    staleness.arrived(e, since, version, views.version[e], kernel.now);
+    this.staleness.arrived(e, since, version, views.version[e], kernel.now);
     views.version[e] = version;
     views.view[e] = low & 3;
-    received(since);
-  });
+    this.received(since);
+  }
 
-  ev.listArrive = kernel.defineEvent('listNotifyArrive', (h, a, since) => {
-    // the watcher domain's gateway fans the list notification out to its local subscribers
+  /** The watcher domain h's gateway fans a list notification out to its local subscribers. */
+  private onListArrive(h: number, a: number, since: number): void {
+    const { pop, counters, online, kernel, D, T } = this.ctx;
+    const { views, access } = this;
     const version = a % VERSION_MOD;
     const gt = Math.floor(Math.floor(a / VERSION_MOD) / D);
     const g = Math.floor(gt / 16);
@@ -192,82 +297,46 @@ export function createNotification(ctx: ModelContext, service: Service, gateways
       counters[C.notifySent]++;
       if (!online[w]) {
         counters[C.notifyUndelivered]++;
-        staleness.ended(since);
+        this.staleness.ended(since);
         continue;
       }
-      staleness.arrived(e, since, version, views.version[e], kernel.now);
+      this.staleness.arrived(e, since, version, views.version[e], kernel.now);
       views.version[e] = version;
       views.view[e] = view;
-      received(since);
+      this.received(since);
     }
-  });
+  }
 
-  const lost = () => {
-    counters[C.notifyLost]++;
-  };
-  const lostCrossing = (_d: number, _a: number, since: number) => {
-    counters[C.notifyLost]++;
-    staleness.missed(since);
-  };
-  gateways.register(M_NOTIFY, {
-    arrive: ev.notifyArrive,
-    dest: (a) => pop.domainOf[pop.edgeWatcher[notifyEdge(a)]],
-    // the watcher's access link down from its home server (a document of the view's shape)
-    lastHop: (h, a) => {
-      const e = notifyEdge(a);
-      const pd = pop.domainOf[pop.edgePresentity[e]];
-      return link.delay(h, pop.edgeWatcher[e], a % 4 === VIEW_FULL ? sizes.notifyFull[pd] : sizes.notifyOne[pd], DOWN);
-    },
-    // relayed: the view of the presentity's state now (a partial notification counts as a full one)
-    bytes: (a) => {
-      const view = a % 4;
-      const e = notifyEdge(a);
-      return ENVELOPE.request + sizes.view(pop.edgePresentity[e], view, 0, view === VIEW_FULL ? T : 1, tuples, view === VIEW_POLITE ? 0 : access.hidden(e));
-    },
-    failed: lostCrossing,
-    refused: lost,
-  });
-  gateways.register(M_LIST_NOTIFY, {
-    arrive: ev.listArrive,
-    dest: (a) => Math.floor(a / VERSION_MOD) % D,
-    bytes: (a) => ENVELOPE.request + sizes.view(Math.floor(Math.floor(a / VERSION_MOD) / D / 16), VIEW_FULL, 0, T, tuples) + LIST_OVERHEAD,
-    failed: () => {
-      counters[C.responsesLost]++;
-    },
-    refused: () => undefined,
-  });
-
-  return {
-    latency,
-    live,
-    staleness,
-    queue,
-    describe,
-    fanOut(d, g, tuple, arrive) {
-      // one notification per active subscription that may see the change (with list
-      // subscriptions, one per watcher domain for the plainly allowed watchers over there)
-      const listed = fed.listSubscriptions;
-      for (let e = pop.revStart[g]; e < pop.revStart[g + 1]; e++) {
-        if (state[e] !== SUB_ACTIVE) continue;
-        if (tuple > 0 && tuple < T && access.firstTupleOnly(e)) continue;
-        // (a list notification carries every field: only watchers whose class sees them all)
-        if (listed && access.rule(e) === RULE_ALLOW && access.hidden(e) === 0) {
-          const wd = pop.domainOf[pop.edgeWatcher[e]];
-          if (wd !== d) {
-            listMark[wd] = 1;
-            staleness.changed(arrive);
-            continue;
-          }
+  fanOut(d: number, g: number, tuple: number, arrive: number): void {
+    const { pop, counters, T, D } = this.ctx;
+    const { access, state, listMark } = this;
+    // one notification per active subscription that may see the change (with list
+    // subscriptions, one per watcher domain for the plainly allowed watchers over there)
+    const listed = this.fed.listSubscriptions;
+    for (let e = pop.revStart[g]; e < pop.revStart[g + 1]; e++) {
+      if (state[e] !== SUB_ACTIVE) continue;
+      if (tuple > 0 && tuple < T && access.firstTupleOnly(e)) continue;
+      // (a list notification carries every field: only watchers whose class sees them all)
+      if (listed && access.rule(e) === RULE_ALLOW && access.hidden(e) === 0) {
+        const wd = pop.domainOf[pop.edgeWatcher[e]];
+        if (wd !== d) {
+          listMark[wd] = 1;
+          this.staleness.changed(arrive);
+          continue;
         }
-        queue(d, e, tuple >= T ? T : tuple, 0, arrive);
       }
-      if (!listed) return;
-      for (let wd = 0; wd < D; wd++) {
-        if (listMark[wd] === 0) continue;
-        listMark[wd] = 0;
-        // a < 0 marks a list notification: presentity, tuple and watcher domain
-        if (!service.submit(d, OP_NOTIFY, g, -1 - ((g * 16 + (tuple >= T ? T : tuple)) * D + wd), arrive)) counters[C.notifyDropped]++;
-      }
-    },
-  };
+      this.queue(d, e, tuple >= T ? T : tuple, 0, arrive);
+    }
+    if (!listed) return;
+    for (let wd = 0; wd < D; wd++) {
+      if (listMark[wd] === 0) continue;
+      listMark[wd] = 0;
+      // a < 0 marks a list notification: presentity, tuple and watcher domain
+      if (!this.service.submit(d, OP_NOTIFY, g, -1 - ((g * 16 + (tuple >= T ? T : tuple)) * D + wd), arrive)) counters[C.notifyDropped]++;
+    }
+  }
+}
+
+export function createNotification(ctx: ModelContext, service: Service, gateways: Gateways, access: Access, subs: SubscriptionTable, views: WatcherTable, sizes: Sizes, tuples: TupleTable, link: AccessLink): Notification {
+  return new NotificationService(ctx, { service, gateways, access, subs, views, sizes, tuples, link });
 }

@@ -41,6 +41,13 @@ export interface TraceRecord {
   watcherInfo?: { resource: string; version: number; watcher: { id: string; status: string; event: string; uri: string } };
   /** a domain of a protocol binding sent it: the protocol and the message's kind there (bindings/kinds.ts); bytes are then its encoding's */
   wire?: { protocol: string; kind: string; cseq?: number; expires?: number };
+  /**
+   * a message that crossed a gateway: the CPIM identifiers its gateway gave it (cpim-transactions.ts),
+   * as numbers: the TransID (unique in the run: the origin domain's counter and the domain; a
+   * response carries its request's) and, on subscribe, refresh, cancel, notify and termination
+   * notice, the SubscriptID of the subscription (edge and generation)
+   */
+  cpim?: { transId: number; subscriptId?: number; sip?: { callId: number; cseq: number }; xmpp?: { stanzaId: number } };
 }
 
 /**
@@ -53,6 +60,7 @@ export function traceRecordBytes(r: TraceRecord): number {
   if (r.state !== undefined) n += 130 + r.state.entity.length + r.state.rule.length + r.state.tuples.length * 75;
   if (r.watcherInfo !== undefined) n += 150 + r.watcherInfo.resource.length + r.watcherInfo.watcher.uri.length;
   if (r.wire !== undefined) n += 60 + r.wire.protocol.length + r.wire.kind.length;
+  if (r.cpim !== undefined) n += (r.cpim.subscriptId === undefined ? 30 : 50) + (r.cpim.sip !== undefined || r.cpim.xmpp !== undefined ? 40 : 0);
   return n;
 }
 
@@ -77,6 +85,15 @@ export class Trace {
   private hintAt = -1;
   private hintFrom = '';
   private hintExpires = -1;
+  /** the CPIM identifiers of the message a gateway is letting out (cpimHint), or none */
+  private cpimOp = '';
+  private cpimAt = -1;
+  private cpimFrom = -1;
+  private cpimTrans = 0;
+  private cpimSub = -1;
+  private cpimProto = '';
+  private cpimCall = 0;
+  private cpimCseq = 0;
 
   constructor(
     private readonly s: Scenario,
@@ -102,6 +119,28 @@ export class Trace {
     this.hintProtocol = protocol;
     this.hintKind = wireKind;
     this.hintBytes = bytes;
+  }
+
+  /**
+   * The CPIM identifiers a gateway of `fromDomain` gave the message of kind `op` (a MESSAGE_KINDS
+   * name) it lets out now: the next record of that operation from that domain carries them (op ''
+   * forgets the hint). subscriptId < 0: none.
+   */
+  cpimHint(op: string, fromDomain: number, transId: number, subscriptId: number): void {
+    if (!this.on) return;
+    this.cpimOp = op;
+    this.cpimAt = this.kernel.now;
+    this.cpimFrom = fromDomain;
+    this.cpimTrans = transId;
+    this.cpimSub = subscriptId;
+    this.cpimProto = '';
+  }
+
+  /** The identifiers of the sender's side (SIP Call-ID and CSeq, or XMPP stanza id in callId) that its gateway mapped to the hinted CPIM ones. */
+  cpimSide(protocol: string, callId: number, cseq: number): void {
+    this.cpimProto = protocol;
+    this.cpimCall = callId;
+    this.cpimCseq = cseq;
   }
 
   /** Records a message carrying presence state (see message). */
@@ -138,6 +177,12 @@ export class Trace {
       if (this.hintCseq >= 0) r.wire.cseq = this.hintCseq;
       if (this.hintExpires >= 0) r.wire.expires = this.hintExpires;
       this.hintOp = '';
+    }
+    if (this.cpimOp === op && this.cpimAt === r.t && this.cpimFrom === fromDomain) {
+      r.cpim = this.cpimSub >= 0 ? { transId: this.cpimTrans, subscriptId: this.cpimSub } : { transId: this.cpimTrans };
+      if (this.cpimProto === 'sip') r.cpim.sip = { callId: this.cpimCall, cseq: this.cpimCseq };
+      else if (this.cpimProto === 'xmpp') r.cpim.xmpp = { stanzaId: this.cpimCall };
+      this.cpimOp = '';
     }
     this.records.push(r);
     return r;

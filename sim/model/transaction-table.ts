@@ -92,6 +92,16 @@ export class TransactionTable {
     return NaN;
   }
 
+  /** The value of an entry with key (kind, a), left in place; NaN when there is none. */
+  get(kind: number, a: number): number {
+    let i = this.slot(kind, a);
+    while (this.keyK[i] !== EMPTY) {
+      if (this.keyK[i] === kind && this.keyA[i] === a) return this.val[i];
+      i = (i + 1) & this.mask;
+    }
+    return NaN;
+  }
+
   /** Backward-shift deletion: entries after i that could sit at i move up, so probes never stop short. */
   private remove(i: number): void {
     const m = this.mask;

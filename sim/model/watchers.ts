@@ -7,7 +7,7 @@
 import { C, type ModelContext } from './context.js';
 import { responseKind, type Gateways } from './gateways.js';
 import { LatencyRecorder } from './latency.js';
-import { ENVELOPE, M_FETCH, M_REFRESH, M_SUB_RESPONSE, M_SUBSCRIBE, M_TERMINATED, M_UNSUBSCRIBE, OP_FETCH, OP_REFRESH, OP_SUBSCRIBE, OP_UNSUBSCRIBE } from './messages.js';
+import { M_FETCH, M_REFRESH, M_SUB_RESPONSE, M_SUBSCRIBE, M_TERMINATED, M_UNSUBSCRIBE, OP_FETCH, OP_REFRESH, OP_SUBSCRIBE, OP_UNSUBSCRIBE } from './messages.js';
 import { WATCHER_POLLER, WATCHER_SUBSCRIBER } from './population.js';
 import type { Sizes } from './sizes.js';
 import { END_EXPIRED, END_UNSUBSCRIBED, RESP_NO_SUBSCRIPTION, RESP_REJECTED, RESP_UNAVAILABLE } from './subscriptions.js';
@@ -52,145 +52,211 @@ export interface Watchers {
   request(g: number, e: number, op: number): boolean;
 }
 
-export function createWatchers(ctx: ModelContext, gateways: Gateways, sizes: Sizes, views: WatcherTable): Watchers {
-  const { kernel, rng, pop, s, counters, trace, ev, online, epoch, timers } = ctx;
-  const beh = s.behaviour;
-  const fed = s.federation;
-  const recovery = new LatencyRecorder();
-  const { subscribed, failSince, retryCount } = views;
+/**
+ * The watcher side's handler table: one method per event or timer, registered once in the
+ * constructor (the closures that forward to the methods are made there, never per event).
+ */
+class WatcherService implements Watchers {
+  readonly recovery = new LatencyRecorder();
+  private readonly ctx: ModelContext;
+  private readonly beh: ModelContext['s']['behaviour'];
+  private readonly fed: ModelContext['s']['federation'];
+  private readonly gateways: Gateways;
+  private readonly sizes: Sizes;
+  private readonly subscribed: Uint8Array;
+  private readonly failSince: Float64Array;
+  private readonly retryCount: Uint8Array;
+  private readonly resubscribe: number;
+  private readonly refreshTimer: number;
+  private readonly pollTimer: number;
+  private readonly fetchTimer: number;
 
-  const sendRequest = (e: number, op: number, kind: number, b: number) => {
+  constructor(ctx: ModelContext, gateways: Gateways, sizes: Sizes, views: WatcherTable) {
+    const { kernel, ev } = ctx;
+    this.ctx = ctx;
+    this.beh = ctx.s.behaviour;
+    this.fed = ctx.s.federation;
+    this.gateways = gateways;
+    this.sizes = sizes;
+    this.subscribed = views.subscribed;
+    this.failSince = views.failSince;
+    this.retryCount = views.retryCount;
+    // (passed on as a function, subscriptions.ts: bound once here)
+    this.retry = this.retry.bind(this);
+    // the registration order fixes the event type numbers: keep it
+    this.resubscribe = kernel.defineEvent('resubscribe', (_d, e, ep) => this.onResubscribe(e, ep));
+    this.refreshTimer = kernel.defineEvent('refreshTimer', (_d, e, ep) => this.onRefreshTimer(e, ep));
+    ev.subResponse = kernel.defineEvent('subResponse', (d, e, granted) => this.onSubResponse(d, e, granted));
+    ev.terminated = kernel.defineEvent('terminated', (_d, e, reason) => this.onTerminated(e, reason));
+    this.registerKinds();
+    this.pollTimer = kernel.defineEvent('pollTimer', (d, g, ep) => this.onPollTimer(d, g, ep));
+    this.fetchTimer = kernel.defineEvent('fetchTimer', (d, g, ep) => this.onFetchTimer(d, g, ep));
+  }
+
+  private registerKinds(): void {
+    const { pop, ev, counters } = this.ctx;
+    const sizes = this.sizes;
+    this.gateways.register(M_TERMINATED, {
+      arrive: ev.terminated,
+      dest: (a) => pop.domainOf[pop.edgeWatcher[a]],
+      bytes: (a) => sizes.request(pop.domainOf[pop.edgePresentity[a]]),
+      failed: () => {
+        counters[C.terminationsLost]++;
+      },
+      refused: () => {
+        counters[C.terminationsLost]++;
+      },
+    });
+    this.gateways.register(M_SUB_RESPONSE, responseKind(counters, ev.subResponse, (a) => pop.domainOf[pop.edgeWatcher[a]]));
+  }
+
+  private sendRequest(e: number, op: number, kind: number, b: number): void {
+    const { pop, ev, trace } = this.ctx;
     const w = pop.edgeWatcher[e];
     const p = pop.edgePresentity[e];
     const wd = pop.domainOf[w];
     const pd = pop.domainOf[p];
-    const bytes = sizes.request(pd);
-    gateways.send(wd, pd, ev.request[op], e, b, kind, bytes);
+    const bytes = this.sizes.request(pd);
+    this.gateways.send(wd, pd, ev.request[op], e, b, kind, bytes);
     if (trace.on) trace.message(OPERATIONS[op], w, wd, p, pd, bytes, `edge ${e}`);
-  };
-  const subscribe = (e: number) => sendRequest(e, OP_SUBSCRIBE, M_SUBSCRIBE, beh.subscriptionDuration);
+  }
 
-  const retry = (d: number, e: number) => {
-    if (failSince[e] === 0) failSince[e] = kernel.now || 1e-9;
-    const n = retryCount[e] < 255 ? retryCount[e]++ : 255;
+  private subscribe(e: number): void {
+    this.sendRequest(e, OP_SUBSCRIBE, M_SUBSCRIBE, this.beh.subscriptionDuration);
+  }
+
+  /** the failure of edge e starts now, unless it started before */
+  private failing(e: number): void {
+    if (this.failSince[e] === 0) this.failSince[e] = this.ctx.kernel.now || 1e-9;
+  }
+
+  retry(d: number, e: number): void {
+    const { kernel, counters, pop, epoch } = this.ctx;
+    this.failing(e);
+    const n = this.retryCount[e] < 255 ? this.retryCount[e]++ : 255;
     counters[C.resubscribes]++;
-    kernel.schedule(Math.min(fed.retryBackoff * 2 ** n, 300_000), resubscribe, d, e, epoch[pop.edgeWatcher[e]]);
-  };
-  const wanted = (e: number, ep: number) => {
-    const w = pop.edgeWatcher[e];
-    return online[w] !== 0 && epoch[w] === ep && subscribed[e] !== 0;
-  };
-  const resubscribe = kernel.defineEvent('resubscribe', (_d, e, ep) => {
-    if (wanted(e, ep)) subscribe(e);
-  });
-  const refreshTimer = kernel.defineEvent('refreshTimer', (_d, e, ep) => {
-    if (wanted(e, ep)) sendRequest(e, OP_REFRESH, M_REFRESH, beh.subscriptionDuration);
-  });
+    kernel.schedule(Math.min(this.fed.retryBackoff * 2 ** n, 300_000), this.resubscribe, d, e, epoch[pop.edgeWatcher[e]]);
+  }
 
-  ev.subResponse = kernel.defineEvent('subResponse', (d, e, granted) => {
+  private wanted(e: number, ep: number): boolean {
+    const { pop, online, epoch } = this.ctx;
     const w = pop.edgeWatcher[e];
-    if (!online[w] || subscribed[e] === 0) return;
+    return online[w] !== 0 && epoch[w] === ep && this.subscribed[e] !== 0;
+  }
+
+  private onResubscribe(e: number, ep: number): void {
+    if (this.wanted(e, ep)) this.subscribe(e);
+  }
+
+  private onRefreshTimer(e: number, ep: number): void {
+    if (this.wanted(e, ep)) this.sendRequest(e, OP_REFRESH, M_REFRESH, this.beh.subscriptionDuration);
+  }
+
+  private onSubResponse(d: number, e: number, granted: number): void {
+    const { pop, online, counters, kernel, timers, epoch } = this.ctx;
+    const w = pop.edgeWatcher[e];
+    if (!online[w] || this.subscribed[e] === 0) return;
     if (granted === RESP_REJECTED) {
-      subscribed[e] = 0;
+      this.subscribed[e] = 0;
       return;
     }
-    if (granted === RESP_UNAVAILABLE) return retry(d, e);
+    if (granted === RESP_UNAVAILABLE) return this.retry(d, e);
     if (granted === RESP_NO_SUBSCRIPTION) {
       // expired (or lost in a crash) at the service: subscribe again
-      if (failSince[e] === 0) failSince[e] = kernel.now || 1e-9;
+      this.failing(e);
       counters[C.resubscribes]++;
-      subscribe(e);
+      this.subscribe(e);
       return;
     }
-    if (failSince[e] !== 0) {
+    if (this.failSince[e] !== 0) {
       // the subscription is back after a failure: time to recover
       counters[C.recovered]++;
-      recovery.record(kernel.now - failSince[e]);
-      failSince[e] = 0;
-      retryCount[e] = 0;
+      this.recovery.record(kernel.now - this.failSince[e]);
+      this.failSince[e] = 0;
+      this.retryCount[e] = 0;
     }
+    const beh = this.beh;
     const g = granted >= 0 ? granted : Math.min(beh.subscriptionDuration, beh.maxSubscriptionDuration);
-    timers.set(Math.max(0, g - beh.refreshBefore), refreshTimer, d, e, epoch[w]);
-  });
-  // the service ended the subscription and says why (RFC 2779 5.1.9): after a revocation or a
-  // refusal the watcher stops asking; after an expiry it subscribes again if it still wants to
-  ev.terminated = kernel.defineEvent('terminated', (_d, e, reason) => {
+    timers.set(Math.max(0, g - beh.refreshBefore), this.refreshTimer, d, e, epoch[w]);
+  }
+
+  /**
+   * The service ended the subscription and says why (RFC 2779 5.1.9): after a revocation or a
+   * refusal the watcher stops asking; after an expiry it subscribes again if it still wants to.
+   */
+  private onTerminated(e: number, reason: number): void {
+    const { pop, online, counters } = this.ctx;
     const w = pop.edgeWatcher[e];
     if (!online[w]) return;
     counters[C.terminationsReceived]++;
-    if (subscribed[e] === 0 || reason === END_UNSUBSCRIBED) return;
+    if (this.subscribed[e] === 0 || reason === END_UNSUBSCRIBED) return;
     if (reason !== END_EXPIRED) {
-      subscribed[e] = 0;
+      this.subscribed[e] = 0;
       return;
     }
-    if (failSince[e] === 0) failSince[e] = kernel.now || 1e-9;
+    this.failing(e);
     counters[C.resubscribes]++;
-    subscribe(e);
-  });
-  gateways.register(M_TERMINATED, {
-    arrive: ev.terminated,
-    dest: (a) => pop.domainOf[pop.edgeWatcher[a]],
-    bytes: (a) => sizes.request(pop.domainOf[pop.edgePresentity[a]]),
-    failed: () => {
-      counters[C.terminationsLost]++;
-    },
-    refused: () => {
-      counters[C.terminationsLost]++;
-    },
-  });
-  gateways.register(M_SUB_RESPONSE, responseKind(counters, ev.subResponse, (a) => pop.domainOf[pop.edgeWatcher[a]]));
+    this.subscribe(e);
+  }
 
-  const fetchAll = (w: number) => {
-    for (let i = pop.fwdStart[w]; i < pop.fwdStart[w + 1]; i++) sendRequest(pop.fwdEdge[i], OP_FETCH, M_FETCH, kernel.now);
-  };
-  const pollTimer = kernel.defineEvent('pollTimer', (d, g, ep) => {
+  private onPollTimer(d: number, g: number, ep: number): void {
+    const { pop, online, epoch, counters, kernel } = this.ctx;
     if (!online[g] || epoch[g] !== ep) return;
     counters[C.polls]++;
-    fetchAll(g);
-    kernel.schedule(beh.pollInterval, pollTimer, d, g, ep);
-  });
-  const fetchTimer = kernel.defineEvent('fetchTimer', (d, g, ep) => {
+    for (let i = pop.fwdStart[g]; i < pop.fwdStart[g + 1]; i++) this.sendRequest(pop.fwdEdge[i], OP_FETCH, M_FETCH, kernel.now);
+    kernel.schedule(this.beh.pollInterval, this.pollTimer, d, g, ep);
+  }
+
+  private onFetchTimer(d: number, g: number, ep: number): void {
+    const { pop, online, epoch, kernel, rng } = this.ctx;
     if (!online[g] || epoch[g] !== ep) return;
     const n = pop.fwdStart[g + 1] - pop.fwdStart[g];
-    if (n > 0) sendRequest(pop.fwdEdge[pop.fwdStart[g] + rng.int(d, n)], OP_FETCH, M_FETCH, kernel.now);
-    kernel.schedule(rng.exponential(d, 3_600_000 / beh.fetchRate), fetchTimer, d, g, ep);
-  });
+    if (n > 0) this.sendRequest(pop.fwdEdge[pop.fwdStart[g] + rng.int(d, n)], OP_FETCH, M_FETCH, kernel.now);
+    kernel.schedule(rng.exponential(d, 3_600_000 / this.beh.fetchRate), this.fetchTimer, d, g, ep);
+  }
 
-  return {
-    recovery,
-    retry,
-    request(g, e, op) {
-      if (pop.edgeWatcher[e] !== g) {
-        counters[C.thirdPartyRefused]++;
-        return false;
-      }
-      if (op === OP_SUBSCRIBE) subscribe(e);
-      else sendRequest(e, OP_UNSUBSCRIBE, M_UNSUBSCRIBE, 0);
-      return true;
-    },
-    start(g, d, ep) {
-      const kind = pop.watcherKind[g];
-      if (kind === WATCHER_SUBSCRIBER) {
-        for (let i = pop.fwdStart[g]; i < pop.fwdStart[g + 1]; i++) {
-          const e = pop.fwdEdge[i];
-          subscribed[e] = 1;
-          subscribe(e);
-        }
-      } else if (kind === WATCHER_POLLER) kernel.schedule(rng.uniform(d) * beh.pollInterval, pollTimer, d, g, ep);
-      else if (beh.fetchRate > 0) kernel.schedule(rng.exponential(d, 3_600_000 / beh.fetchRate), fetchTimer, d, g, ep);
-    },
-    stop(g) {
-      // XMPP: the roster subscriptions outlive the session (RFC 6121); the unavailable presence says goodbye
-      const keep = ctx.wire.proto[pop.domainOf[g]] === P_XMPP;
+  request(g: number, e: number, op: number): boolean {
+    if (this.ctx.pop.edgeWatcher[e] !== g) {
+      this.ctx.counters[C.thirdPartyRefused]++;
+      return false;
+    }
+    if (op === OP_SUBSCRIBE) this.subscribe(e);
+    else this.sendRequest(e, OP_UNSUBSCRIBE, M_UNSUBSCRIBE, 0);
+    return true;
+  }
+
+  start(g: number, d: number, ep: number): void {
+    const { pop, kernel, rng } = this.ctx;
+    const beh = this.beh;
+    const kind = pop.watcherKind[g];
+    if (kind === WATCHER_SUBSCRIBER) {
       for (let i = pop.fwdStart[g]; i < pop.fwdStart[g + 1]; i++) {
         const e = pop.fwdEdge[i];
-        if (subscribed[e] === 0) continue;
-        subscribed[e] = 0;
-        if (!keep) sendRequest(e, OP_UNSUBSCRIBE, M_UNSUBSCRIBE, 0);
+        this.subscribed[e] = 1;
+        this.subscribe(e);
       }
-    },
-    forget(g) {
-      for (let i = pop.fwdStart[g]; i < pop.fwdStart[g + 1]; i++) subscribed[pop.fwdEdge[i]] = 0;
-    },
-  };
+    } else if (kind === WATCHER_POLLER) kernel.schedule(rng.uniform(d) * beh.pollInterval, this.pollTimer, d, g, ep);
+    else if (beh.fetchRate > 0) kernel.schedule(rng.exponential(d, 3_600_000 / beh.fetchRate), this.fetchTimer, d, g, ep);
+  }
+
+  stop(g: number): void {
+    const { pop, wire } = this.ctx;
+    // XMPP: the roster subscriptions outlive the session (RFC 6121); the unavailable presence says goodbye
+    const keep = wire.proto[pop.domainOf[g]] === P_XMPP;
+    for (let i = pop.fwdStart[g]; i < pop.fwdStart[g + 1]; i++) {
+      const e = pop.fwdEdge[i];
+      if (this.subscribed[e] === 0) continue;
+      this.subscribed[e] = 0;
+      if (!keep) this.sendRequest(e, OP_UNSUBSCRIBE, M_UNSUBSCRIBE, 0);
+    }
+  }
+
+  forget(g: number): void {
+    const pop = this.ctx.pop;
+    for (let i = pop.fwdStart[g]; i < pop.fwdStart[g + 1]; i++) this.subscribed[pop.fwdEdge[i]] = 0;
+  }
+}
+
+export function createWatchers(ctx: ModelContext, gateways: Gateways, sizes: Sizes, views: WatcherTable): Watchers {
+  return new WatcherService(ctx, gateways, sizes, views);
 }

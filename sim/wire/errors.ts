@@ -63,6 +63,8 @@ export const WIRE_ERROR_CATALOG = {
   WIRE_ERR_PIDF_DIFF: 'a pidf-diff document breaks RFC 5262 (root, entity, version) or holds an operation other than a tuple replace (RFC 5261 4.4)',
   WIRE_ERR_RLMI: 'an RLMI document breaks RFC 4662 s.5 (root, uri, version, fullState; resource uri; instance id and state)',
   WIRE_ERR_MULTIPART: 'a multipart/related body breaks RFC 2046 s.5.1 or RFC 2387 (boundary, delimiters, part headers, root part)',
+  // --- CPIM operations at a gateway, RFC 3859/3860 (cpim-operation.ts) ------
+  WIRE_ERR_CPIM_OPERATION: 'a CPIM operation is malformed: not one "Name: value" line per attribute, an unknown operation or attribute, a missing one, or an identifier not of the fixed width',
 
   // --- SIP messages, RFC 3261 s.7 (with RFC 6665, 3903, 3428 headers) ------
   WIRE_ERR_SIP_BAD_START_LINE: 'the first line is neither a SIP/2.0 Request-Line nor a Status-Line (RFC 3261 s.7.1, s.7.2)',

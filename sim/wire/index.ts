@@ -42,6 +42,7 @@ export {
   type CpimParam,
   type MimeHeader,
 } from './cpim-message.js';
+export { CPIM_ATTRIBUTES, cpimId, cpimIdValue, decodeCpimOperation, encodeCpimOperation, type CpimOperation, type CpimOperationName } from './cpim-operation.js';
 export {
   INSPECT_MAX_BYTES,
   detectWireFormat,

@@ -11,6 +11,7 @@
 import type { TraceRecord } from '../../sim/model/impp.js';
 import { viewDocument } from '../../sim/model/presence-document.js';
 import { wirePayload, type WirePayload } from './wire-payload.js';
+import { cpimPayload, type CpimPayload } from './cpim-payload.js';
 import { encodePidf, encodeWatcherinfo, inspectText, sampleCpimMessage, type InspectResult, type Watcher } from '../../sim/wire/index.js';
 
 export interface TracePayload {
@@ -27,6 +28,8 @@ export interface TracePayload {
   note?: string;
   /** in a domain of a protocol binding: the SIP message or XMPP stanza that carried it (wire-payload.ts) */
   wire?: WirePayload;
+  /** a message that crossed a gateway: the CPIM operation with its TransID and SubscriptID (cpim-payload.ts) */
+  cpim?: CpimPayload;
 }
 
 const PRESENCE_OPS = new Set(['publish', 'notify', 'listNotify', 'fetchResponse']);
@@ -40,6 +43,8 @@ export function tracePayload(record: TraceRecord): TracePayload {
   const p = documentPayload(record);
   const wire = wirePayload(record, p.contentType === 'application/pidf+xml' && p.body !== null ? p.body : '');
   if (wire !== null) p.wire = wire;
+  const cpim = cpimPayload(record);
+  if (cpim !== null) p.cpim = cpim;
   return p;
 }
 

@@ -172,6 +172,8 @@ export const runRoutes = {
           body: { type: ['string', 'null'] },
           decoded: nullable(looseObject),
           note: { type: 'string' },
+          wire: looseObject,
+          cpim: looseObject,
         },
       },
       ...errors(400, 404, 409),

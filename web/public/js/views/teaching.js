@@ -135,6 +135,7 @@ async function selectTrace(index) {
   $('insp-body').textContent = 'loading…';
   $('insp-decoded').textContent = '';
   $('insp-type').textContent = '';
+  showCpim(null);
   try {
     const p = await getJson(`/api/runs/${run.id}/trace/${index}`);
     if (S.selected !== index) return;
@@ -150,9 +151,17 @@ async function selectTrace(index) {
       $('insp-body').textContent = w.text;
       $('insp-decoded').textContent = w.decoded ? JSON.stringify(w.decoded, null, 2) : w.decodeError ?? '';
     }
+    showCpim(p.cpim ?? null);
   } catch (e) {
     $('insp-body').textContent = `Cannot load the payload: ${e.message}`;
   }
+}
+
+/** The CPIM operation a gateway relayed for the message (TransID, SubscriptID), or nothing for a message inside one domain. */
+function showCpim(c) {
+  $('insp-cpim-head').hidden = $('insp-cpim').hidden = c === null;
+  $('insp-cpim').textContent = c ? c.text : '';
+  $('insp-cpim-note').textContent = c ? `(${c.note})` : '';
 }
 
 /** A definition list of [name, value] pairs. */
@@ -286,6 +295,7 @@ function clearInspector() {
   setRule('');
   $('insp-body').textContent = '';
   $('insp-decoded').textContent = '';
+  showCpim(null);
   $('insp-type').textContent = '';
   $('entity').hidden = true;
   d3.select('#entity-pick').selectAll('*').remove();
