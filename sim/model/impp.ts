@@ -95,7 +95,7 @@ function createImpp(kernel: Kernel, params: ImppParams) {
   const watcherInfo = createWatcherInfo(ctx, service, subs);
   const views = new WatcherTable(ctx.E);
   const watchers = createWatchers(ctx, gateways, sizes, views);
-  const tuples = new TupleTable(ctx.U, ctx.T);
+  const tuples = new TupleTable(ctx.U, ctx.T, s.population.devices);
   const link = createAccessLink(ctx);
   const notification = createNotification(ctx, service, gateways, access, subs, views, sizes, tuples, link);
   const subscriptions = createSubscriptions(ctx, { service, gateways, access, notification, watcherInfo, faults, table: subs, sizes, watchers });

@@ -3,8 +3,11 @@
  * publish them, and fetch (a one-time request for the current state, also a poller's poll).
  *
  * Each presentity has `population.tuples` tuples with a basic status (open/closed), an extended
- * status and a timestamp. A publish job at the presentity's servers changes one tuple, or all of
- * them at log-in and log-out, then hands the change to notification.
+ * status and a timestamp. A principal has `population.devices` devices (presence user agents):
+ * device j owns the tuples i with i % devices = j. A publish job at the presentity's servers
+ * changes one tuple (made by the device that owns it), or all of one device's tuples at log-in
+ * and log-out, then hands the change to notification. The presentity reads closed once no
+ * device's tuple is open.
  */
 import type { Access } from './access.js';
 import { C, type ModelContext } from './context.js';
@@ -24,7 +27,8 @@ import { hashUnit } from './population.js';
 /**
  * The tuples of every presentity (user g's tuple i at g * tuples + i): basic status (1 = open),
  * activity (ACTIVITIES), note (NOTES, 0 = none) and time of the last change; per presentity the
- * version of its state, raised by every publish the service processes.
+ * version of its state, raised by every publish the service processes. Tuple i belongs to device
+ * i % devices; device j owns owned[j] tuples.
  */
 export class TupleTable {
   readonly basic: Uint8Array;
@@ -32,15 +36,36 @@ export class TupleTable {
   readonly note: Uint8Array;
   readonly time: Float64Array;
   readonly version: Uint32Array;
+  readonly owned: Uint8Array;
   constructor(
     users: number,
     readonly tuples: number,
+    readonly devices = 1,
   ) {
     this.basic = new Uint8Array(users * tuples);
     this.activity = new Uint8Array(users * tuples);
     this.note = new Uint8Array(users * tuples);
     this.time = new Float64Array(users * tuples);
     this.version = new Uint32Array(users);
+    this.owned = Uint8Array.from({ length: devices }, (_, j) => Math.ceil((tuples - j) / devices));
+  }
+
+  /** Closes device j's tuples of presentity g at time `now` (its publication is gone). */
+  closeDevice(g: number, j: number, now: number): void {
+    for (let i = g * this.tuples + j; i < (g + 1) * this.tuples; i += this.devices) {
+      this.basic[i] = 0;
+      this.activity[i] = 0;
+      this.note[i] = 0;
+      this.time[i] = now;
+    }
+  }
+
+  /** The state of `count` of presentity g's tuples from `first`, every `stride`-th (for the trace). */
+  snapshotOf(g: number, first: number, count: number, stride: number): TupleState[] {
+    const all = this.snapshot(g);
+    const out: TupleState[] = [];
+    for (let k = 0, i = first; k < count; k++, i += stride) out.push(all[i]);
+    return out;
   }
 
   /** The state of presentity g's tuples (for the trace and the inspector). */
@@ -56,7 +81,7 @@ export class TupleTable {
 
 export interface Presence {
   readonly tuples: TupleTable;
-  /** the presentity's agent publishes `tuple` (T: all tuples) with `status` (0 = closed) */
+  /** the presentity's agent publishes `tuple` (T + j: all tuples of device j) with `status` (0 = closed) */
   publish(g: number, d: number, tuple: number, status: number): void;
   /** a presentity logged in (session epoch ep): its agent starts publishing changes */
   startAgent(g: number, d: number, ep: number): void;
@@ -67,6 +92,10 @@ export function createPresence(ctx: ModelContext, deps: { service: Service; gate
   const { service, gateways, access, notification, watcherInfo, sizes } = deps;
   const beh = s.behaviour;
   const tuples = deps.tuples;
+  const devs = tuples.devices;
+  // a publish of all of device j's tuples from domain d (one device: all tuples) on the up link
+  const deviceBytes = new Float64Array(ctx.D * devs);
+  for (let d = 0; d < ctx.D; d++) for (let j = 0; j < devs; j++) deviceBytes[d * devs + j] = ENVELOPE.request + sizes.pidf(d, tuples.owned[j]);
 
   const publish = (g: number, d: number, tuple: number, status: number) => {
     if (!s.domains[d].presence) {
@@ -75,7 +104,7 @@ export function createPresence(ctx: ModelContext, deps: { service: Service; gate
     }
     // up the agent's access link; the job carries the time that took (us), so that notification
     // latency counts from the agent's publish
-    const up = deps.link.delay(d, g, tuple >= T ? sizes.notifyFull[d] : sizes.notifyOne[d], UP);
+    const up = deps.link.delay(d, g, tuple >= T ? deviceBytes[d * devs + tuple - T] : sizes.notifyOne[d], UP);
     kernel.schedule(up, publishUp, d, g, tuple * 16 + status + 256 * Math.round(up * 1000));
   };
   const publishUp = kernel.defineEvent('publishUp', (d, g, b) => {
@@ -83,30 +112,43 @@ export function createPresence(ctx: ModelContext, deps: { service: Service; gate
   });
 
   service.onComplete(OP_PUBLISH, (d, g, b, queued) => {
-    const tuple = Math.floor((b % 256) / 16);
+    // code: one tuple (< T), or T + j: every tuple of device j
+    const code = Math.floor((b % 256) / 16);
     const status = b % 16;
     const arrive = queued - Math.floor(b / 256) / 1000;
     counters[C.publishes]++;
-    const first = tuple >= T ? 0 : tuple;
-    const last = tuple >= T ? T : tuple + 1;
+    const whole = code >= T;
+    const dev = whole ? code - T : code % devs;
+    const first = whole ? dev : code;
+    const stride = whole ? devs : 1;
+    const count = whole ? tuples.owned[dev] : 1;
     const version = ++tuples.version[g];
-    for (let i = g * T + first; i < g * T + last; i++) {
+    for (let k = 0, i = g * T + first; k < count; k++, i += stride) {
       tuples.basic[i] = status > 0 ? 1 : 0;
       tuples.activity[i] = status;
       // the agent's note goes with the activity (a deterministic draw per presentity, version and tuple)
       tuples.note[i] = noteFor(status, hashUnit(seed, g, version, i - g * T));
       tuples.time[i] = kernel.now;
     }
-    ctx.wire.published(d, g, first, last - first, status);
+    ctx.wire.published(d, g, first, count, status, stride);
     // the presence user agent's update reaching the presence service (RFC 2778 2.1), with the tuples it set
-    if (trace.on) {
-      const bytes = ENVELOPE.request + sizes.view(g, VIEW_FULL, first, last - first, tuples);
-      trace.presence('publish', g, d, -1, d, bytes, `${tuple >= T ? 'all tuples' : `tuple ${tuple}`} ${status > 0 ? ACTIVITIES[status] : 'closed'}`, { entity: entityOf(s, pop, g), version, view: VIEW_FULL, rule: 'the presentity publishes its own state', tuples: tuples.snapshot(g).slice(first, last) });
-    }
-    deps.leases.published(d, g, status, tuple >= T);
-    notification.fanOut(d, g, tuple, arrive);
+    if (trace.on) tracePublish(d, g, code, status, version);
+    deps.leases.published(d, g, dev, status, whole);
+    notification.fanOut(d, g, whole ? T : code, arrive);
   });
 
+  const tracePublish = (d: number, g: number, code: number, status: number, version: number) => {
+    const whole = code >= T;
+    const dev = whole ? code - T : code % devs;
+    const first = whole ? dev : code;
+    const count = whole ? tuples.owned[dev] : 1;
+    const stride = whole ? devs : 1;
+    const bytes = ENVELOPE.request + sizes.view(g, VIEW_FULL, first, count, tuples, 0, stride);
+    const what = !whole ? `tuple ${code}${devs > 1 ? ` (device ${dev})` : ''}` : devs === 1 ? 'all tuples' : `device ${dev}: its tuples`;
+    trace.presence('publish', g, d, -1, d, bytes, `${what} ${status > 0 ? ACTIVITIES[status] : 'closed'}`, { entity: entityOf(s, pop, g), version, view: VIEW_FULL, rule: 'the presentity publishes its own state', tuples: tuples.snapshotOf(g, first, count, stride) });
+  };
+
+  // a change: the drawn tuple's device publishes it (so each device changes its own tuples)
   const publishTimer = kernel.defineEvent('publishTimer', (d, g, ep) => {
     if (!online[g] || epoch[g] !== ep) return;
     publish(g, d, rng.int(d, T), 1 + rng.int(d, 4));
@@ -174,7 +216,7 @@ export function createPresence(ctx: ModelContext, deps: { service: Service; gate
   });
   gateways.register(M_FETCH_RESPONSE, responseKind(counters, ev.fetchResponse, (a) => pop.domainOf[pop.edgeWatcher[a]]));
 
-  deps.leases.republish = (g, d) => publish(g, d, T, 1);
+  deps.leases.republish = (g, d, j) => publish(g, d, T + j, 1);
   return {
     tuples,
     publish,

@@ -8,7 +8,9 @@
  * Sessions: the expected online time, log-ins and log-outs per user of the two-state on/off
  * chain (Exp(sessionLength) online, Exp(offlineLength) offline), in analytic-sessions.ts.
  *
- * Rates: publishes = presentities x (online hours x presenceChangeRate + log-ins + clean log-outs);
+ * Rates: publishes = presentities x (online hours x presenceChangeRate + devices x (log-ins +
+ * log-outs x (1 - crashFraction))): each device publishes its tuples at log-in and, unless it
+ * crashes, at log-out; lease refreshes go per device;
  * IMs sent = inboxes x online hours x imRate; IMs from domain a to b (each of a sender's messages
  * goes to a uniform buddy, or with unknownRecipientFraction to a uniform domain; duplicates cross
  * too). Notifications (approx): per allowed subscriber edge, changes of the presentity while both
@@ -155,6 +157,9 @@ export function analyticModel(sc: Scenario, opts: { seed?: number; duration?: nu
   const rPub = b.presenceChangeRate / HOUR;
   const rIm = b.imRate / HOUR;
   const c = b.crashFraction;
+  const devs = sc.population.devices;
+  // every device of a principal crashes at one log-out: nobody cancels the subscriptions
+  const cAll = c ** devs;
 
   // integrals of the online curve for the notification approximation
   const steps = 2000;
@@ -192,9 +197,9 @@ export function analyticModel(sc: Scenario, opts: { seed?: number; duration?: nu
     const hasPres = pop.principal[g] !== PRINCIPAL_INBOX_ONLY;
     const hasInbox = pop.principal[g] !== PRINCIPAL_PRESENTITY_ONLY;
     if (hasPres) presentities++;
-    if (dom.presence && hasPres) publishes[d] += u.on * rPub + u.li + u.lo * (1 - c);
-    // approx: an agent refreshes every leaseEvery of its session (a session shorter than that refreshes never)
-    if (dom.presence && hasPres && lease > 0) leaseRefreshes[d] += u.on / leaseEvery;
+    if (dom.presence && hasPres) publishes[d] += u.on * rPub + devs * (u.li + u.lo * (1 - c));
+    // approx: each device refreshes every leaseEvery of its session (a session shorter than that refreshes never)
+    if (dom.presence && hasPres && lease > 0) leaseRefreshes[d] += (devs * u.on) / leaseEvery;
     // approx: an agent tries to revoke at this rate while online (a try with no active subscription costs nothing)
     if (dom.presence && hasPres) revokes[d] += (u.on * b.revocationRate) / HOUR;
     const nb = pop.fwdStart[g + 1] - pop.fwdStart[g];
@@ -248,7 +253,7 @@ export function analyticModel(sc: Scenario, opts: { seed?: number; duration?: nu
     if (allowed) {
       allowedSubEdges++;
       const v = (pop.edgeRule[e] & VIS_FIRST_TUPLE_ONLY) !== 0 ? 1 / tuples : 1;
-      n += I2 * rPub * v + I3 / b.offlineLength + ((1 - c) * I2) / b.sessionLength + u.li;
+      n += I2 * rPub * v + (devs * I3) / b.offlineLength + (devs * (1 - c) * I2) / b.sessionLength + u.li;
     } else if (rule === RULE_POLITE) n += u.li;
     notif[pd] += n;
     notifPair[pd * D + wd] += n;
@@ -258,7 +263,7 @@ export function analyticModel(sc: Scenario, opts: { seed?: number; duration?: nu
   const sum = (a: Float64Array) => a.reduce((x, y) => x + y, 0);
   const poissonOnly = sc.population.online === 1 && u.lo < 0.001 && sum(notif) === 0 && sum(ims) === 0 && sum(subscribes) === 0 && sum(fetches) === 0;
   rows.push({ figure: 'sessions.logins', analytic: u.li * pop.totalUsers, exact: true, note: 'exponential sessions (Markov on/off)' });
-  rows.push({ figure: 'publishesPerSec', analytic: sum(publishes) / secs, exact: true, note: 'presentities x (online time x change rate + log-ins + clean log-outs)' });
+  rows.push({ figure: 'publishesPerSec', analytic: sum(publishes) / secs, exact: true, note: devs === 1 ? 'presentities x (online time x change rate + log-ins + clean log-outs)' : 'presentities x (online time x change rate + devices x (log-ins + clean log-outs))' });
   rows.push({ figure: 'imPerSec', analytic: sum(ims) / secs, exact: true, note: 'inboxes x online time x IM rate' });
   rows.push({ figure: 'notificationsPerSec', analytic: sum(notif) / secs, exact: sum(notif) === 0, note: sum(notif) === 0 ? 'no subscriptions' : 'approx: independent sessions, initial notifications per log-in' });
   const imsWithCopies = ims.map((n) => n * (1 + b.duplicateFraction));
@@ -281,7 +286,7 @@ export function analyticModel(sc: Scenario, opts: { seed?: number; duration?: nu
       revoke: revokes[d],
       subscribe: subscribes[d],
       refresh: refreshes[d],
-      unsubscribe: subscribes[d] * (1 - c) * 0.5,
+      unsubscribe: subscribes[d] * (1 - cAll) * 0.5,
       fetch: fetches[d],
       watcherinfo: subscribes[d] * 1.5 + fetches[d],
     };

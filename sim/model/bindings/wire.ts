@@ -213,14 +213,15 @@ export function createWire(ctx: ModelContext, deps: { service: Service; gateways
         kernel.schedule(delay, answerEv, h, a, PH_CREATE);
       }
     },
-    published(d, g, first, count, status) {
+    published(d, g, first, count, status, stride = 1) {
       const p = proto[d];
-      if (p === P_CPIM) return clientMessage(d, g, C_PUBLISH, ENVELOPE.request + sizes.view(g, VIEW_FULL, first, count, tuples));
-      const remove = status === 0 && count === T;
+      if (p === P_CPIM) return clientMessage(d, g, C_PUBLISH, ENVELOPE.request + sizes.view(g, VIEW_FULL, first, count, tuples, 0, stride));
+      // (a device's publication: every stride-th tuple; closing it removes it)
+      const remove = status === 0 && (count === T || stride > 1);
       const i = g * T + first;
       if (p === P_SIP) {
         mapper.cseqP[g]++;
-        const body = remove ? 0 : sizes.view(g, VIEW_FULL, first, count, tuples);
+        const body = remove ? 0 : sizes.view(g, VIEW_FULL, first, count, tuples, 0, stride);
         const k = remove ? W_PUBLISH_REMOVE : W_PUBLISH;
         const len = mapper.jidLen(g) + 4;
         const bytes = mapper.sip.size(k, len, len, mapper.domLen[d], digitsOf(mapper.cseqP[g]), digitsOf(remove ? 0 : lease), 0, body);
