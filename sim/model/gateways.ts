@@ -34,8 +34,8 @@ export interface KindHandlers {
   settled?(a: number, b: number): boolean;
   /** the message has crossed the link */
   crossed?(a: number, b: number): void;
-  /** delay of the recipient's access link (the last hop), drawn in its domain h when the message is delivered there */
-  lastHop?(h: number, a: number): number;
+  /** delay of the recipient's access link (the last hop), drawn in its domain h when the message (a, b) is delivered there */
+  lastHop?(h: number, a: number, b: number): number;
   /** the message's next step (a retransmission, or the sender's failure handling) falls after the run's end: it is dropped */
   pastEnd?(a: number, b: number): void;
 }
@@ -275,7 +275,7 @@ export function createGateways(ctx: ModelContext, faults: FaultSchedule): Gatewa
         // answers (by TransID), a notify only for a live subscription from the presentity's peer
         if (!cpim.enter(h, kind, a, b, c)) return;
         const m = cpim.matchedA;
-        const delay = k.lastHop === undefined ? 0 : k.lastHop(h, m);
+        const delay = k.lastHop === undefined ? 0 : k.lastHop(h, m, b);
         kernel.schedule(delay, k.arrive, h, m, b);
         ctx.wire.received(h, kind, m, b, delay);
         return;
@@ -310,7 +310,7 @@ export function createGateways(ctx: ModelContext, faults: FaultSchedule): Gatewa
       const bytes = ctx.wire.sent(from, to, kind, a, b, size);
       if (from === to) {
         const last = kinds[kind].lastHop;
-        const delay = last === undefined ? 0 : last(to, a);
+        const delay = last === undefined ? 0 : last(to, a, b);
         kernel.schedule(delay, type, to, a, b);
         ctx.wire.received(to, kind, a, b, delay);
         return;

@@ -7,17 +7,19 @@
  * the lease is shorter than twice that; a clean log-out removes the publication. When a device
  * crashes, nobody refreshes its lease: at the end of it the service closes that device's tuples
  * (the others keep theirs) and notifies the presentity's watchers, as it would for a publish of
- * closed status. The presentity reads closed once no device's tuple is open.
+ * closed status. The presentity reads closed once no device's tuple is open. A refresh goes up
+ * the device's access link and its answer comes down it.
  *
  * The lease end of device j of presentity g is leaseUntil[g * devices + j] (0: no publication);
  * an expiry timer that finds the lease extended or removed is stale.
  */
 import { C, type ModelContext } from './context.js';
-import { OP_PUBLISH_REFRESH } from './messages.js';
 import type { Notification } from './notification.js';
 import type { TupleTable } from './presence.js';
 import type { Service } from './service.js';
 import type { Sizes } from './sizes.js';
+import { DOWN, UP, type AccessLink } from './access-link.js';
+import { ENVELOPE, OP_PUBLISH_REFRESH } from './messages.js';
 
 export interface Leases {
   /** per (presentity, device): g * devices + j */
@@ -30,7 +32,7 @@ export interface Leases {
   republish: (g: number, d: number, j: number) => void;
 }
 
-export function createLeases(ctx: ModelContext, deps: { service: Service; notification: Notification; tuples: TupleTable; sizes: Sizes }): Leases {
+export function createLeases(ctx: ModelContext, deps: { service: Service; notification: Notification; tuples: TupleTable; sizes: Sizes; link: AccessLink }): Leases {
   const { kernel, s, T, U, counters, timers, online, epoch, trace } = ctx;
   const { service, notification, tuples } = deps;
   const devs = tuples.devices;
@@ -58,8 +60,11 @@ export function createLeases(ctx: ModelContext, deps: { service: Service; notifi
   const refreshTimer = kernel.defineEvent('publishRefreshTimer', (d, k, ep) => {
     const g = Math.floor(k / devs);
     if (!online[g] || epoch[g] !== ep) return;
-    service.submit(d, OP_PUBLISH_REFRESH, g, k, 0);
+    kernel.schedule(deps.link.delay(d, g, deps.sizes.request(d), UP), refreshUp, d, k);
     timers.set(refreshEvery, refreshTimer, d, k, ep);
+  });
+  const refreshUp = kernel.defineEvent('publishRefreshUp', (d, k) => {
+    service.submit(d, OP_PUBLISH_REFRESH, Math.floor(k / devs), k, 0);
   });
 
   const self: Leases = {
@@ -78,6 +83,8 @@ export function createLeases(ctx: ModelContext, deps: { service: Service; notifi
     counters[C.publishRefreshes]++;
     const g = Math.floor(k / devs);
     const alive = leaseUntil[k] > kernel.now;
+    // the answer (200, or 412 when the publication is gone) down the device's access link
+    deps.link.delay(d, g, ENVELOPE.response, DOWN);
     ctx.wire.publishRefreshed(d, g, alive);
     // the presence user agent's refresh reaching the presence service (no body)
     if (trace.on) trace.message('publishRefresh', g, d, -1, d, deps.sizes.request(d), `${alive ? 'lease refreshed' : 'publication gone: the agent publishes anew'}${devs > 1 ? ` (device ${k - g * devs})` : ''}`);

@@ -20,7 +20,7 @@ import type { Sizes } from './sizes.js';
 import { DEC_ALLOW } from './access.js';
 import { WI_TIMEOUT, type WatcherInfo } from './watcherinfo.js';
 import type { Leases } from './leases.js';
-import { UP, type AccessLink } from './access-link.js';
+import { DOWN, UP, type AccessLink } from './access-link.js';
 import { ACTIVITIES, entityOf, noteFor, VIEW_FIRST_TUPLE, VIEW_FULL, VIEW_POLITE, type TupleState } from './presence-document.js';
 import { hashUnit } from './population.js';
 
@@ -112,6 +112,8 @@ export function createPresence(ctx: ModelContext, deps: { service: Service; gate
   });
 
   service.onComplete(OP_PUBLISH, (d, g, b, queued) => {
+    // the service's answer goes down the agent's access link (nothing waits for it)
+    deps.link.delay(d, g, ENVELOPE.response, DOWN);
     // code: one tuple (< T), or T + j: every tuple of device j
     const code = Math.floor((b % 256) / 16);
     const status = b % 16;
@@ -156,11 +158,12 @@ export function createPresence(ctx: ModelContext, deps: { service: Service; gate
   });
 
   // ---- fetch ----
-  const respond = (d: number, e: number, requestTime: number, bytes: number, detail: string, view = -1) => {
+  // (the response carries its size, for the watcher's access link down)
+  const respond = (d: number, e: number, bytes: number, detail: string, view = -1) => {
     const w = pop.edgeWatcher[e];
     const wd = pop.domainOf[w];
     const p = pop.edgePresentity[e];
-    gateways.send(d, wd, ev.fetchResponse, e, requestTime, M_FETCH_RESPONSE, bytes);
+    gateways.send(d, wd, ev.fetchResponse, e, bytes, M_FETCH_RESPONSE, bytes);
     if (!trace.on) return;
     if (view < 0) trace.message('fetchResponse', p, d, w, wd, bytes, detail);
     else trace.presence('fetchResponse', p, d, w, wd, bytes, detail, notification.describe(e, view, 0, view === VIEW_FULL ? T : 1));
@@ -170,33 +173,33 @@ export function createPresence(ctx: ModelContext, deps: { service: Service; gate
   ev.request[OP_FETCH] = kernel.defineEvent('request:fetch', (d, e, b) => {
     if (!s.domains[d].presence) {
       counters[C.presenceDisabled]++;
-      respond(d, e, b, ENVELOPE.response, 'presence service disabled');
+      respond(d, e, ENVELOPE.response, 'presence service disabled');
       return;
     }
     service.submit(d, OP_FETCH, pop.edgePresentity[e], e, b);
   });
-  service.onComplete(OP_FETCH, (d, e, requestTime) => {
+  service.onComplete(OP_FETCH, (d, e) => {
     counters[C.fetches]++;
     if (access.authFails(pop.edgeWatcher[e])) {
       counters[C.rejectedAuth]++;
-      return respond(d, e, requestTime, ENVELOPE.response, 'authentication failed');
+      return respond(d, e, ENVELOPE.response, 'authentication failed');
     }
     const rule = access.rule(e);
     // a fetch is a one-time subscription: it ends as it starts (RFC 3857: expires 0)
     watcherInfo.changed(d, pop.edgePresentity[e], e, WI_TIMEOUT);
     if (access.denied(e)) {
       counters[C.denied]++;
-      return respond(d, e, requestTime, ENVELOPE.response, 'denied');
+      return respond(d, e, ENVELOPE.response, 'denied');
     }
     if (rule === RULE_POLITE) {
       counters[C.politeBlocked]++;
       if (!access.allows(e, VIEW_POLITE, 1, 0)) counters[C.leaks]++;
-      return respond(d, e, requestTime, result(e, VIEW_POLITE), 'polite block: fixed closed view', VIEW_POLITE);
+      return respond(d, e, result(e, VIEW_POLITE), 'polite block: fixed closed view', VIEW_POLITE);
     }
-    if (rule === RULE_PENDING && access.decision[e] !== DEC_ALLOW) return respond(d, e, requestTime, ENVELOPE.response, 'pending authorisation');
+    if (rule === RULE_PENDING && access.decision[e] !== DEC_ALLOW) return respond(d, e, ENVELOPE.response, 'pending authorisation');
     const view = access.firstTupleOnly(e) ? VIEW_FIRST_TUPLE : VIEW_FULL;
     if (!access.allows(e, view, view === VIEW_FULL ? T : 1, access.hidden(e))) counters[C.leaks]++;
-    respond(d, e, requestTime, result(e, view), trace.on ? `${access.visibleTuples(e)} tuple(s)` : '', view);
+    respond(d, e, result(e, view), trace.on ? `${access.visibleTuples(e)} tuple(s)` : '', view);
   });
   ev.fetchResponse = kernel.defineEvent('fetchResponse', () => {
     counters[C.fetchResponses]++;
@@ -214,7 +217,7 @@ export function createPresence(ctx: ModelContext, deps: { service: Service; gate
       counters[C.fetchFailed]++;
     },
   });
-  gateways.register(M_FETCH_RESPONSE, responseKind(counters, ev.fetchResponse, (a) => pop.domainOf[pop.edgeWatcher[a]]));
+  gateways.register(M_FETCH_RESPONSE, responseKind(counters, ev.fetchResponse, (a) => pop.domainOf[pop.edgeWatcher[a]], { lastHop: (h, a, bytes) => deps.link.delay(h, pop.edgeWatcher[a], bytes, DOWN) }));
 
   deps.leases.republish = (g, d, j) => publish(g, d, T + j, 1);
   return {

@@ -3,6 +3,8 @@
  * subscribes to its whole buddy list at log-in, refreshes each subscription before it runs out,
  * subscribes again after a failure (exponential back-off; recovery time recorded) and unsubscribes
  * at log-out; a poller fetches its list every poll interval; a fetcher fetches one buddy at a time.
+ * Every request goes up the watcher's access link first; responses and termination notices come
+ * down it (access-link.ts).
  */
 import { C, type ModelContext } from './context.js';
 import { responseKind, type Gateways } from './gateways.js';
@@ -13,6 +15,7 @@ import type { Sizes } from './sizes.js';
 import { END_EXPIRED, END_UNSUBSCRIBED, RESP_NO_SUBSCRIPTION, RESP_REJECTED, RESP_UNAVAILABLE } from './subscriptions.js';
 import { P_XMPP } from './bindings/kinds.js';
 import { OPERATIONS } from '../scenario/types.js';
+import { DOWN, UP, type AccessLink } from './access-link.js';
 
 /**
  * The watcher side's columns, per edge: subscribed (the watcher wants the subscription), failure
@@ -52,7 +55,14 @@ export interface Watchers {
   request(g: number, e: number, op: number): boolean;
 }
 
-export function createWatchers(ctx: ModelContext, gateways: Gateways, sizes: Sizes, views: WatcherTable): Watchers {
+/** the operation a request kind asks of the presentity's service */
+const OP_OF_KIND: number[] = [];
+OP_OF_KIND[M_SUBSCRIBE] = OP_SUBSCRIBE;
+OP_OF_KIND[M_REFRESH] = OP_REFRESH;
+OP_OF_KIND[M_UNSUBSCRIBE] = OP_UNSUBSCRIBE;
+OP_OF_KIND[M_FETCH] = OP_FETCH;
+
+export function createWatchers(ctx: ModelContext, gateways: Gateways, sizes: Sizes, views: WatcherTable, link: AccessLink): Watchers {
   const { kernel, rng, pop, s, counters, trace, ev, online, epoch, timers } = ctx;
   const beh = s.behaviour;
   const fed = s.federation;
@@ -61,13 +71,22 @@ export function createWatchers(ctx: ModelContext, gateways: Gateways, sizes: Siz
 
   const sendRequest = (e: number, op: number, kind: number, b: number) => {
     const w = pop.edgeWatcher[e];
-    const p = pop.edgePresentity[e];
     const wd = pop.domainOf[w];
+    const bytes = sizes.request(pop.domainOf[pop.edgePresentity[e]]);
+    // up the watcher's access link to its home server, then on to the presentity's domain
+    kernel.schedule(link.delay(wd, w, bytes, UP), requestUp, wd, e, b, kind);
+  };
+  // (recorded as it leaves the home server, as a publish is recorded there)
+  const requestUp = kernel.defineEvent('requestUp', (wd, e, b, kind) => {
+    const p = pop.edgePresentity[e];
     const pd = pop.domainOf[p];
+    const op = OP_OF_KIND[kind];
     const bytes = sizes.request(pd);
     gateways.send(wd, pd, ev.request[op], e, b, kind, bytes);
-    if (trace.on) trace.message(OPERATIONS[op], w, wd, p, pd, bytes, `edge ${e}`);
-  };
+    if (trace.on) trace.message(OPERATIONS[op], pop.edgeWatcher[e], wd, p, pd, bytes, `edge ${e}`);
+  });
+  /** the watcher's access link down from its home server */
+  const down = (h: number, e: number, bytes: number) => link.delay(h, pop.edgeWatcher[e], bytes, DOWN);
   const subscribe = (e: number) => sendRequest(e, OP_SUBSCRIBE, M_SUBSCRIBE, beh.subscriptionDuration);
 
   const retry = (d: number, e: number) => {
@@ -131,6 +150,7 @@ export function createWatchers(ctx: ModelContext, gateways: Gateways, sizes: Siz
     arrive: ev.terminated,
     dest: (a) => pop.domainOf[pop.edgeWatcher[a]],
     bytes: (a) => sizes.request(pop.domainOf[pop.edgePresentity[a]]),
+    lastHop: (h, a) => down(h, a, sizes.request(pop.domainOf[pop.edgePresentity[a]])),
     failed: () => {
       counters[C.terminationsLost]++;
     },
@@ -138,7 +158,7 @@ export function createWatchers(ctx: ModelContext, gateways: Gateways, sizes: Siz
       counters[C.terminationsLost]++;
     },
   });
-  gateways.register(M_SUB_RESPONSE, responseKind(counters, ev.subResponse, (a) => pop.domainOf[pop.edgeWatcher[a]]));
+  gateways.register(M_SUB_RESPONSE, responseKind(counters, ev.subResponse, (a) => pop.domainOf[pop.edgeWatcher[a]], { lastHop: (h, a) => down(h, a, ENVELOPE.response) }));
 
   const fetchAll = (w: number) => {
     for (let i = pop.fwdStart[w]; i < pop.fwdStart[w + 1]; i++) sendRequest(pop.fwdEdge[i], OP_FETCH, M_FETCH, kernel.now);
