@@ -69,4 +69,15 @@ describe('access links', () => {
     // a fetch result carries a PIDF document: far more bytes down than the bare answers
     expect(r.access.lan.down.bytes).toBeGreaterThan(r.presence.fetches * 300);
   });
+
+  it('RFC 3903: each publication refresh goes up the agent\'s access link and its answer comes down, as do the publishes\' answers (exact counts)', async () => {
+    // no buddies: only publishes and their refreshes, every 90 s (2 min lease, 30 s before)
+    const r = await runTiny({ users: 3, population: { buddies: 0 }, behaviour: { publicationLease: '2min', refreshBefore: '30s' } });
+    expect(r.presence.publishes).toBe(3);
+    // log-ins in the first 10 s: refreshes near 1.5, 3, 4.5, 6, 7.5 and 9 min
+    expect(r.presence.leases.refreshes).toBe(18);
+    expect(r.access.lan.up.messages).toBe(3 + 18);
+    expect(r.access.lan.down.messages).toBe(3 + 18);
+  });
 });
+
