@@ -6,6 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadScenario } from '../../sim/scenario/index.js';
 import { runSweep } from '../../sim/toolkit/sweep.js';
+import { analyticModel, simulatedChecks } from '../../sim/toolkit/analytic.js';
+import { runScenario } from '../../sim/run.js';
 
 const FIXTURE = new URL('./fixtures/mm1.yaml', import.meta.url).pathname;
 
@@ -25,4 +27,15 @@ describe('analytic cross-check with devices', () => {
     expect(analytic).toBeGreaterThan(2 * logins);
     expect(analytic).toBeLessThan(2 * 2 * logins);
   });
+
+  it('notifications per second count the log-in burst at the start, once per device: office with 1 and 2 devices within 10 %', async () => {
+    for (const devices of [1, 2]) {
+      const sc = loadScenario('office', ['duration=10min', `population.devices=${devices}`]);
+      const r = await runScenario(sc, { workers: 1 });
+      const analytic = analyticModel(sc).rows.find((x) => x.figure === 'notificationsPerSec')!.analytic;
+      const simulated = simulatedChecks(r).notificationsPerSec;
+      expect(Math.abs(simulated / analytic - 1), `devices ${devices}: simulated ${simulated}, analytic ${analytic}`).toBeLessThan(0.1);
+    }
+  });
 });
+
