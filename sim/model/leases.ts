@@ -33,7 +33,7 @@ export interface Leases {
 }
 
 export function createLeases(ctx: ModelContext, deps: { service: Service; notification: Notification; tuples: TupleTable; sizes: Sizes; link: AccessLink }): Leases {
-  const { kernel, s, T, U, counters, timers, online, epoch, trace } = ctx;
+  const { kernel, s, U, counters, timers, online, epoch, trace } = ctx;
   const { service, notification, tuples } = deps;
   const devs = tuples.devices;
   const lease = s.behaviour.publicationLease;
@@ -50,7 +50,7 @@ export function createLeases(ctx: ModelContext, deps: { service: Service; notifi
     counters[C.leaseExpired]++;
     tuples.version[g]++;
     tuples.closeDevice(g, k - g * devs, kernel.now);
-    notification.fanOut(d, g, T, kernel.now);
+    notification.fanOut(d, g, tuples.changedBy(k - g * devs), kernel.now);
   });
   const start = (d: number, k: number) => {
     leaseUntil[k] = kernel.now + lease;

@@ -50,6 +50,15 @@ export class TupleTable {
     this.owned = Uint8Array.from({ length: devices }, (_, j) => Math.ceil((tuples - j) / devices));
   }
 
+  /**
+   * The tuple a change of all of device j's tuples is told as (notification.fanOut): T (all) for
+   * one device or several tuples per device; the device's one tuple otherwise (so that a watcher
+   * who sees only the first tuple is not told of another device's change).
+   */
+  changedBy(j: number): number {
+    return this.devices > 1 && this.owned[j] === 1 ? j : this.tuples;
+  }
+
   /** Closes device j's tuples of presentity g at time `now` (its publication is gone). */
   closeDevice(g: number, j: number, now: number): void {
     for (let i = g * this.tuples + j; i < (g + 1) * this.tuples; i += this.devices) {
@@ -136,7 +145,7 @@ export function createPresence(ctx: ModelContext, deps: { service: Service; gate
     // the presence user agent's update reaching the presence service (RFC 2778 2.1), with the tuples it set
     if (trace.on) tracePublish(d, g, code, status, version);
     deps.leases.published(d, g, dev, status, whole);
-    notification.fanOut(d, g, whole ? T : code, arrive);
+    notification.fanOut(d, g, whole ? tuples.changedBy(dev) : code, arrive);
   });
 
   const tracePublish = (d: number, g: number, code: number, status: number, version: number) => {

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { runScenario, type Report } from '../../sim/run.js';
 import { parseScenario } from '../../sim/scenario/index.js';
-import { recs, runTiny, runUntil, tinyYaml, type Rec, type TinyOptions } from './tiny.js';
+import { recs, runComplete, runTiny, runUntil, tinyYaml, type Rec, type TinyOptions } from './tiny.js';
 
 const LEASE = 3 * 60_000;
 const twoDevices: TinyOptions = {
@@ -120,4 +120,20 @@ behaviour: { presenceChangeRate: 20/h, imRate: 5/h, sessionLength: 10min, offlin
     expect(r1.presence.leases.expired).toBeGreaterThan(0);
     expect(r1.security.leaks).toBe(0);
   });
+
+  it('RFC 2779 5.1.7: a watcher who sees only the first tuple is told of its device\'s changes only, not of the other device\'s', async () => {
+    const r = await runComplete({ users: 3, population: { tuples: 2, devices: 2, visibility: '{ firstTupleOnly: 1 }' } });
+    const notes = recs(r, 'notify');
+    expect(notes.length).toBeGreaterThanOrEqual(6);
+    // both devices publish at each log-in, at the same moment: a second notification of the same
+    // first tuple on one edge would tell the watcher nothing new
+    const seen = new Set<string>();
+    for (const n of notes) {
+      expect(n.state!.tuples.map((t) => t.index)).toEqual([0]);
+      const key = `${n.from} ${n.to} ${n.state!.tuples[0].atMs}`;
+      expect(seen.has(key), key).toBe(false);
+      seen.add(key);
+    }
+  });
 });
+
