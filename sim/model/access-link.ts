@@ -3,8 +3,10 @@
  * agents reach their home server over an access link of the principal's class, LAN or mobile
  * (access.mobileFraction, decided per principal from the seed). A message on the link takes its
  * one-way latency plus its bytes over the bandwidth, and a lost transmission is sent again after
- * access.retransmitTimeout. Publishes and instant messages cross it up to the server;
- * notifications and instant messages cross it down to the watcher or the inbox, so their
+ * access.retransmitTimeout. Every client leg crosses it: up to the server go publishes and
+ * publication refreshes, subscribes, refreshes and unsubscribes, fetches and polls, and instant
+ * messages; down to the client come notifications, instant messages, subscribe and fetch
+ * responses, termination notices and the answers to publishes and publication refreshes. So
  * latencies are those a user sees. Messages and bytes per class and direction are counted.
  */
 import type { Dist } from '../scenario/types.js';

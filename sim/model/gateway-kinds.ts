@@ -27,7 +27,7 @@ export interface KindHandlers {
   /** the message has crossed the link */
   crossed?(a: number, b: number): void;
   /** delay of the recipient's access link (the last hop), drawn in its domain h when the message is delivered there */
-  lastHop?(h: number, a: number): number;
+  lastHop?(h: number, a: number, b: number): number;
   /** the message's next step (a retransmission, or the sender's failure handling) falls after the run's end: it is dropped */
   pastEnd?(a: number, b: number): void;
 }

@@ -147,7 +147,7 @@ class GatewayService implements Gateways {
     const bytes = ctx.wire.sent(from, to, kind, a, b, size);
     const k = this.kinds[kind];
     if (from === to) {
-      const delay = k.lastHop === undefined ? 0 : k.lastHop(to, a);
+      const delay = k.lastHop === undefined ? 0 : k.lastHop(to, a, b);
       this.kernel.schedule(delay, type, to, a, b);
       ctx.wire.received(to, kind, a, b, delay);
       return;
@@ -329,7 +329,7 @@ class GatewayService implements Gateways {
       const ids = this.ids;
       if (ids !== null && ids.translates(h, kind, a)) ids.map(h, kind, a, runTransIdOf(c), this.cpim.subscriptionOf(h, kind, a, c));
       const m = this.cpim.matchedA;
-      const delay = k.lastHop === undefined ? 0 : k.lastHop(h, m);
+      const delay = k.lastHop === undefined ? 0 : k.lastHop(h, m, b);
       this.kernel.schedule(delay, k.arrive, h, m, b);
       this.ctx.wire.received(h, kind, m, b, delay);
       return;

@@ -94,12 +94,12 @@ function createImpp(kernel: Kernel, params: ImppParams) {
   const subs = new SubscriptionTable(ctx.E);
   const watcherInfo = createWatcherInfo(ctx, service, subs);
   const views = new WatcherTable(ctx.E);
-  const watchers = createWatchers(ctx, gateways, sizes, views);
-  const tuples = new TupleTable(ctx.U, ctx.T);
   const link = createAccessLink(ctx);
+  const watchers = createWatchers(ctx, gateways, sizes, views, link);
+  const tuples = new TupleTable(ctx.U, ctx.T, s.population.devices);
   const notification = createNotification(ctx, service, gateways, access, subs, views, sizes, tuples, link);
   const subscriptions = createSubscriptions(ctx, { service, gateways, access, notification, watcherInfo, faults, table: subs, sizes, watchers });
-  const leases = createLeases(ctx, { service, notification, tuples, sizes });
+  const leases = createLeases(ctx, { service, notification, tuples, sizes, link });
   const presence = createPresence(ctx, { service, gateways, access, notification, watcherInfo, sizes, tuples, leases, link });
   const im = createIm(ctx, { service, gateways, access, sizes, link });
   createSessions(ctx, { presence, im, watchers, subscriptions });

@@ -115,15 +115,25 @@ class IntList {
   }
 }
 
-export function buildPopulation(s: Scenario, seed: number): Population {
+/** Users per domain: the scenario's, plus the celebrity's extra subscriber-only watchers. */
+interface DomainLayout {
+  D: number;
+  baseUsers: Int32Array;
+  domainUsers: Int32Array;
+  domainStart: Int32Array;
+  totalUsers: number;
+  celebDomain: number;
+}
+
+/**
+ * Celebrity: user 0 of its domain; extra subscriber-only principals are added to the other
+ * domains in proportion to their size (to the same domain when it is the only one).
+ */
+function layDomains(s: Scenario): DomainLayout {
   const D = s.domains.length;
   const pop = s.population;
-  const r = new RandomStreams(1, seed ^ 0x5eed5eed);
   const domainUsers = new Int32Array(D);
   for (let d = 0; d < D; d++) domainUsers[d] = s.domains[d].users;
-
-  // Celebrity: user 0 of its domain; extra subscriber-only principals are added to the other
-  // domains in proportion to their size (to the same domain when it is the only one).
   let celebDomain = -1;
   const extra = new Int32Array(D);
   if (pop.celebrity !== null) {
@@ -149,14 +159,22 @@ export function buildPopulation(s: Scenario, seed: number): Population {
   if (totalUsers + D > MAX_TOTAL_USERS) {
     throw new RangeError(`the scenario has ${totalUsers} users in all; at most ${MAX_TOTAL_USERS - D} are supported`);
   }
-  const domainOf = new Int32Array(totalUsers);
-  const principal = new Uint8Array(totalUsers);
-  const watcherKind = new Uint8Array(totalUsers);
-  const isExtra = (g: number, d: number) => g - domainStart[d] >= baseUsers[d];
-  for (let d = 0; d < D; d++) {
-    for (let g = domainStart[d]; g < domainStart[d + 1]; g++) {
+  return { D, baseUsers, domainUsers, domainStart, totalUsers, celebDomain };
+}
+
+/** Whether user g of domain d is one of the celebrity's extra watchers. */
+const isExtra = (L: DomainLayout, g: number, d: number) => g - L.domainStart[d] >= L.baseUsers[d];
+
+/** Each user's domain, principal kind and watcher kind (drawn in user order). */
+function drawKinds(s: Scenario, L: DomainLayout, r: RandomStreams): { domainOf: Int32Array; principal: Uint8Array; watcherKind: Uint8Array; celebrity: number } {
+  const pop = s.population;
+  const domainOf = new Int32Array(L.totalUsers);
+  const principal = new Uint8Array(L.totalUsers);
+  const watcherKind = new Uint8Array(L.totalUsers);
+  for (let d = 0; d < L.D; d++) {
+    for (let g = L.domainStart[d]; g < L.domainStart[d + 1]; g++) {
       domainOf[g] = d;
-      if (isExtra(g, d)) {
+      if (isExtra(L, g, d)) {
         principal[g] = PRINCIPAL_INBOX_ONLY; // watcher principals with an inbox, no presentity
         watcherKind[g] = WATCHER_SUBSCRIBER;
         continue;
@@ -165,31 +183,25 @@ export function buildPopulation(s: Scenario, seed: number): Population {
       watcherKind[g] = pick3(r.uniform(0), pop.watchers.subscriber, pop.watchers.poller);
     }
   }
-  const celebrity = celebDomain >= 0 ? domainStart[celebDomain] : -1;
+  const celebrity = L.celebDomain >= 0 ? L.domainStart[L.celebDomain] : -1;
   if (celebrity >= 0) principal[celebrity] = PRINCIPAL_BOTH;
+  return { domainOf, principal, watcherKind, celebrity };
+}
 
-  // Buddy lists. Popular users are picked more often (Zipf over a domain's users by index).
-  const zipfs = new Map<number, ZipfTable>();
-  const zipfFor = (d: number): ZipfTable => {
-    let z = zipfs.get(d);
-    if (!z) {
-      z = new ZipfTable(baseUsers[d], pop.popularity);
-      zipfs.set(d, z);
-    }
-    return z;
-  };
+/** A domain other than d, weighted by its users, from one uniform draw u in [0, 1). */
+function otherDomainPicker(L: DomainLayout): (d: number, u: number) => number {
+  const D = L.D;
   // cum[d]: users of domains 0..d, for draws of another domain weighted by size
   const cum = new Float64Array(D);
   let accU = 0;
   for (let d = 0; d < D; d++) {
-    accU += baseUsers[d];
+    accU += L.baseUsers[d];
     cum[d] = accU;
   }
-  /** A domain other than d, weighted by its users, from one uniform draw u in [0, 1). */
-  const otherDomain = (d: number, u: number): number => {
+  return (d, u) => {
     // a point among the other domains' users, moved past d's own block
-    let x = Math.min(u * (accU - baseUsers[d]), accU - baseUsers[d] - 0.5);
-    if (x >= cum[d] - baseUsers[d]) x += baseUsers[d];
+    let x = Math.min(u * (accU - L.baseUsers[d]), accU - L.baseUsers[d] - 0.5);
+    if (x >= cum[d] - L.baseUsers[d]) x += L.baseUsers[d];
     let lo = 0;
     let hi = D - 1;
     while (lo < hi) {
@@ -199,6 +211,25 @@ export function buildPopulation(s: Scenario, seed: number): Population {
     }
     return lo;
   };
+}
+
+/**
+ * The buddy lists as (watcher, presentity) pairs, watcher by watcher. Popular users are picked
+ * more often (Zipf over a domain's users by index).
+ */
+function drawBuddies(s: Scenario, L: DomainLayout, r: RandomStreams, principal: Uint8Array, domainOf: Int32Array, celebrity: number): { watchers: IntList; presentities: IntList } {
+  const pop = s.population;
+  const { D, baseUsers, domainStart, totalUsers } = L;
+  const zipfs = new Map<number, ZipfTable>();
+  const zipfFor = (d: number): ZipfTable => {
+    let z = zipfs.get(d);
+    if (!z) {
+      z = new ZipfTable(baseUsers[d], pop.popularity);
+      zipfs.set(d, z);
+    }
+    return z;
+  };
+  const otherDomain = otherDomainPicker(L);
   const seen = new Set<number>();
   const free = (w: number, cand: number) => cand !== w && !seen.has(cand) && principal[cand] !== PRINCIPAL_INBOX_ONLY;
   // presentities per domain: a domain without any is not searched
@@ -217,7 +248,7 @@ export function buildPopulation(s: Scenario, seed: number): Population {
   const presentities = new IntList(1024);
   for (let w = 0; w < totalUsers; w++) {
     const d = domainOf[w];
-    if (isExtra(w, d)) {
+    if (isExtra(L, w, d)) {
       watchers.push(w);
       presentities.push(celebrity);
       continue;
@@ -249,6 +280,11 @@ export function buildPopulation(s: Scenario, seed: number): Population {
       presentities.push(target);
     }
   }
+  return { watchers, presentities };
+}
+
+/** The edge stores: presentity-major CSR and the watcher-major index over the same edge ids. */
+function indexEdges(totalUsers: number, watchers: IntList, presentities: IntList): Pick<Population, 'revStart' | 'edgeWatcher' | 'edgePresentity' | 'fwdStart' | 'fwdEdge' | 'edges'> {
   const E = watchers.length;
   const wOf = watchers.data;
   const pOf = presentities.data;
@@ -272,14 +308,19 @@ export function buildPopulation(s: Scenario, seed: number): Population {
   for (let w = 0; w < totalUsers; w++) fwdStart[w + 1] += fwdStart[w];
   const fwdEdge = new Int32Array(E);
   for (let i = 0; i < E; i++) fwdEdge[i] = edgeOfPair[i];
+  return { revStart, edgeWatcher, edgePresentity, fwdStart, fwdEdge, edges: E };
+}
 
-  const edgeRule = new Uint8Array(E);
+/** Each edge's access rule, first-tuple visibility and named visibility class, from the seed per pair. */
+function edgeRules(s: Scenario, seed: number, L: DomainLayout, domainOf: Int32Array, celebrity: number, edges: Pick<Population, 'edgeWatcher' | 'edgePresentity' | 'edges'>): Uint8Array {
+  const pop = s.population;
+  const edgeRule = new Uint8Array(edges.edges);
   const acc = pop.access;
-  for (let e = 0; e < E; e++) {
-    const w = edgeWatcher[e];
-    const p = edgePresentity[e];
+  for (let e = 0; e < edges.edges; e++) {
+    const w = edges.edgeWatcher[e];
+    const p = edges.edgePresentity[e];
     let rule: number;
-    if (p === celebrity && isExtra(w, domainOf[w])) rule = RULE_ALLOW;
+    if (p === celebrity && isExtra(L, w, domainOf[w])) rule = RULE_ALLOW;
     else {
       const u = hashUnit(seed, p, w, 1);
       rule = u < acc.allow ? RULE_ALLOW : u < acc.allow + acc.deny ? RULE_DENY : u < acc.allow + acc.deny + acc.politeBlock ? RULE_POLITE : RULE_PENDING;
@@ -287,21 +328,25 @@ export function buildPopulation(s: Scenario, seed: number): Population {
     const vis = hashUnit(seed, p, w, 2) < pop.visibility.firstTupleOnly ? VIS_FIRST_TUPLE_ONLY : 0;
     edgeRule[e] = rule | vis | (classOfPair(s, seed, p, w, domainOf[p] === domainOf[w]) << CLASS_SHIFT);
   }
+  return edgeRule;
+}
+
+export function buildPopulation(s: Scenario, seed: number): Population {
+  const r = new RandomStreams(1, seed ^ 0x5eed5eed);
+  const L = layDomains(s);
+  const { domainOf, principal, watcherKind, celebrity } = drawKinds(s, L, r);
+  const pairs = drawBuddies(s, L, r, principal, domainOf, celebrity);
+  const edges = indexEdges(L.totalUsers, pairs.watchers, pairs.presentities);
   return {
-    domains: D,
-    totalUsers,
-    domainStart,
-    domainUsers,
+    domains: L.D,
+    totalUsers: L.totalUsers,
+    domainStart: L.domainStart,
+    domainUsers: L.domainUsers,
     domainOf,
     principal,
     watcherKind,
-    revStart,
-    edgeWatcher,
-    edgePresentity,
-    fwdStart,
-    fwdEdge,
-    edgeRule,
-    edges: E,
+    ...edges,
+    edgeRule: edgeRules(s, seed, L, domainOf, celebrity, edges),
     celebrity,
   };
 }

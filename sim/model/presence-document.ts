@@ -135,14 +135,15 @@ export class ViewSizer {
   }
 
   /**
-   * Bytes of a document of presentity g carrying its tuples first .. first + count - 1, whose
-   * columns start at `base` (g * tuples); the polite-block view ignores them.
+   * Bytes of a document of presentity g carrying `count` of its tuples from `first` on, every
+   * `stride`-th (a device's tuples: stride = devices), whose columns start at `base` (g * tuples);
+   * the polite-block view ignores them.
    */
-  size(g: number, view: number, first: number, count: number, base: number, activity: Uint8Array, note: Uint8Array, hide = 0): number {
+  size(g: number, view: number, first: number, count: number, base: number, activity: Uint8Array, note: Uint8Array, hide = 0, stride = 1): number {
     const delta = this.entityDelta(g);
     if (view === VIEW_POLITE) return this.head + this.tuple + 2 * delta + this.activityExtra[0];
     let bytes = this.head + delta - (hide & HIDE_ACTIVITY && count > 0 ? this.activityNs : 0);
-    for (let i = first; i < first + count; i++) {
+    for (let k = 0, i = first; k < count; k++, i += stride) {
       const a = activity[base + i];
       bytes += this.tuple + delta + this.tupleExtra[i] + this.activityExtra[a] + this.noteBytes[note[base + i]];
       if (hide === 0) continue;

@@ -3,8 +3,11 @@
  * publish them, and fetch (a one-time request for the current state, also a poller's poll).
  *
  * Each presentity has `population.tuples` tuples with a basic status (open/closed), an extended
- * status and a timestamp. A publish job at the presentity's servers changes one tuple, or all of
- * them at log-in and log-out, then hands the change to notification.
+ * status and a timestamp. A principal has `population.devices` devices (presence user agents):
+ * device j owns the tuples i with i % devices = j. A publish job at the presentity's servers
+ * changes one tuple (made by the device that owns it), or all of one device's tuples at log-in
+ * and log-out, then hands the change to notification. The presentity reads closed once no
+ * device's tuple is open.
  */
 import type { Access } from './access.js';
 import { C, type ModelContext } from './context.js';
@@ -17,14 +20,15 @@ import type { Sizes } from './sizes.js';
 import { DEC_ALLOW } from './access.js';
 import { WI_TIMEOUT, type WatcherInfo } from './watcherinfo.js';
 import type { Leases } from './leases.js';
-import { UP, type AccessLink } from './access-link.js';
+import { DOWN, UP, type AccessLink } from './access-link.js';
 import { ACTIVITIES, entityOf, noteFor, VIEW_FIRST_TUPLE, VIEW_FULL, VIEW_POLITE, type TupleState } from './presence-document.js';
 import { hashUnit } from './population.js';
 
 /**
  * The tuples of every presentity (user g's tuple i at g * tuples + i): basic status (1 = open),
  * activity (ACTIVITIES), note (NOTES, 0 = none) and time of the last change; per presentity the
- * version of its state, raised by every publish the service processes.
+ * version of its state, raised by every publish the service processes. Tuple i belongs to device
+ * i % devices; device j owns owned[j] tuples.
  */
 export class TupleTable {
   readonly basic: Uint8Array;
@@ -32,15 +36,45 @@ export class TupleTable {
   readonly note: Uint8Array;
   readonly time: Float64Array;
   readonly version: Uint32Array;
+  readonly owned: Uint8Array;
   constructor(
     users: number,
     readonly tuples: number,
+    readonly devices = 1,
   ) {
     this.basic = new Uint8Array(users * tuples);
     this.activity = new Uint8Array(users * tuples);
     this.note = new Uint8Array(users * tuples);
     this.time = new Float64Array(users * tuples);
     this.version = new Uint32Array(users);
+    this.owned = Uint8Array.from({ length: devices }, (_, j) => Math.ceil((tuples - j) / devices));
+  }
+
+  /**
+   * The tuple a change of all of device j's tuples is told as (notification.fanOut): T (all) for
+   * one device or several tuples per device; the device's one tuple otherwise (so that a watcher
+   * who sees only the first tuple is not told of another device's change).
+   */
+  changedBy(j: number): number {
+    return this.devices > 1 && this.owned[j] === 1 ? j : this.tuples;
+  }
+
+  /** Closes device j's tuples of presentity g at time `now` (its publication is gone). */
+  closeDevice(g: number, j: number, now: number): void {
+    for (let i = g * this.tuples + j; i < (g + 1) * this.tuples; i += this.devices) {
+      this.basic[i] = 0;
+      this.activity[i] = 0;
+      this.note[i] = 0;
+      this.time[i] = now;
+    }
+  }
+
+  /** The state of `count` of presentity g's tuples from `first`, every `stride`-th (for the trace). */
+  snapshotOf(g: number, first: number, count: number, stride: number): TupleState[] {
+    const all = this.snapshot(g);
+    const out: TupleState[] = [];
+    for (let k = 0, i = first; k < count; k++, i += stride) out.push(all[i]);
+    return out;
   }
 
   /** The state of presentity g's tuples (for the trace and the inspector). */
@@ -56,7 +90,7 @@ export class TupleTable {
 
 export interface Presence {
   readonly tuples: TupleTable;
-  /** the presentity's agent publishes `tuple` (T: all tuples) with `status` (0 = closed) */
+  /** the presentity's agent publishes `tuple` (T + j: all tuples of device j) with `status` (0 = closed) */
   publish(g: number, d: number, tuple: number, status: number): void;
   /** a presentity logged in (session epoch ep): its agent starts publishing changes */
   startAgent(g: number, d: number, ep: number): void;
@@ -67,6 +101,10 @@ export function createPresence(ctx: ModelContext, deps: { service: Service; gate
   const { service, gateways, access, notification, watcherInfo, sizes } = deps;
   const beh = s.behaviour;
   const tuples = deps.tuples;
+  const devs = tuples.devices;
+  // a publish of all of device j's tuples from domain d (one device: all tuples) on the up link
+  const deviceBytes = new Float64Array(ctx.D * devs);
+  for (let d = 0; d < ctx.D; d++) for (let j = 0; j < devs; j++) deviceBytes[d * devs + j] = ENVELOPE.request + sizes.pidf(d, tuples.owned[j]);
 
   const publish = (g: number, d: number, tuple: number, status: number) => {
     if (!s.domains[d].presence) {
@@ -75,7 +113,7 @@ export function createPresence(ctx: ModelContext, deps: { service: Service; gate
     }
     // up the agent's access link; the job carries the time that took (us), so that notification
     // latency counts from the agent's publish
-    const up = deps.link.delay(d, g, tuple >= T ? sizes.notifyFull[d] : sizes.notifyOne[d], UP);
+    const up = deps.link.delay(d, g, tuple >= T ? deviceBytes[d * devs + tuple - T] : sizes.notifyOne[d], UP);
     kernel.schedule(up, publishUp, d, g, tuple * 16 + status + 256 * Math.round(up * 1000));
   };
   const publishUp = kernel.defineEvent('publishUp', (d, g, b) => {
@@ -83,30 +121,45 @@ export function createPresence(ctx: ModelContext, deps: { service: Service; gate
   });
 
   service.onComplete(OP_PUBLISH, (d, g, b, queued) => {
-    const tuple = Math.floor((b % 256) / 16);
+    // the service's answer goes down the agent's access link (nothing waits for it)
+    deps.link.delay(d, g, ENVELOPE.response, DOWN);
+    // code: one tuple (< T), or T + j: every tuple of device j
+    const code = Math.floor((b % 256) / 16);
     const status = b % 16;
     const arrive = queued - Math.floor(b / 256) / 1000;
     counters[C.publishes]++;
-    const first = tuple >= T ? 0 : tuple;
-    const last = tuple >= T ? T : tuple + 1;
+    const whole = code >= T;
+    const dev = whole ? code - T : code % devs;
+    const first = whole ? dev : code;
+    const stride = whole ? devs : 1;
+    const count = whole ? tuples.owned[dev] : 1;
     const version = ++tuples.version[g];
-    for (let i = g * T + first; i < g * T + last; i++) {
+    for (let k = 0, i = g * T + first; k < count; k++, i += stride) {
       tuples.basic[i] = status > 0 ? 1 : 0;
       tuples.activity[i] = status;
       // the agent's note goes with the activity (a deterministic draw per presentity, version and tuple)
       tuples.note[i] = noteFor(status, hashUnit(seed, g, version, i - g * T));
       tuples.time[i] = kernel.now;
     }
-    ctx.wire.published(d, g, first, last - first, status);
+    ctx.wire.published(d, g, first, count, status, stride);
     // the presence user agent's update reaching the presence service (RFC 2778 2.1), with the tuples it set
-    if (trace.on) {
-      const bytes = ENVELOPE.request + sizes.view(g, VIEW_FULL, first, last - first, tuples);
-      trace.presence('publish', g, d, -1, d, bytes, `${tuple >= T ? 'all tuples' : `tuple ${tuple}`} ${status > 0 ? ACTIVITIES[status] : 'closed'}`, { entity: entityOf(s, pop, g), version, view: VIEW_FULL, rule: 'the presentity publishes its own state', tuples: tuples.snapshot(g).slice(first, last) });
-    }
-    deps.leases.published(d, g, status, tuple >= T);
-    notification.fanOut(d, g, tuple, arrive);
+    if (trace.on) tracePublish(d, g, code, status, version);
+    deps.leases.published(d, g, dev, status, whole);
+    notification.fanOut(d, g, whole ? tuples.changedBy(dev) : code, arrive);
   });
 
+  const tracePublish = (d: number, g: number, code: number, status: number, version: number) => {
+    const whole = code >= T;
+    const dev = whole ? code - T : code % devs;
+    const first = whole ? dev : code;
+    const count = whole ? tuples.owned[dev] : 1;
+    const stride = whole ? devs : 1;
+    const bytes = ENVELOPE.request + sizes.view(g, VIEW_FULL, first, count, tuples, 0, stride);
+    const what = !whole ? `tuple ${code}${devs > 1 ? ` (device ${dev})` : ''}` : devs === 1 ? 'all tuples' : `device ${dev}: its tuples`;
+    trace.presence('publish', g, d, -1, d, bytes, `${what} ${status > 0 ? ACTIVITIES[status] : 'closed'}`, { entity: entityOf(s, pop, g), version, view: VIEW_FULL, rule: 'the presentity publishes its own state', tuples: tuples.snapshotOf(g, first, count, stride) });
+  };
+
+  // a change: the drawn tuple's device publishes it (so each device changes its own tuples)
   const publishTimer = kernel.defineEvent('publishTimer', (d, g, ep) => {
     if (!online[g] || epoch[g] !== ep) return;
     publish(g, d, rng.int(d, T), 1 + rng.int(d, 4));
@@ -114,11 +167,12 @@ export function createPresence(ctx: ModelContext, deps: { service: Service; gate
   });
 
   // ---- fetch ----
-  const respond = (d: number, e: number, requestTime: number, bytes: number, detail: string, view = -1) => {
+  // (the response carries its size, for the watcher's access link down)
+  const respond = (d: number, e: number, bytes: number, detail: string, view = -1) => {
     const w = pop.edgeWatcher[e];
     const wd = pop.domainOf[w];
     const p = pop.edgePresentity[e];
-    gateways.send(d, wd, ev.fetchResponse, e, requestTime, M_FETCH_RESPONSE, bytes);
+    gateways.send(d, wd, ev.fetchResponse, e, bytes, M_FETCH_RESPONSE, bytes);
     if (!trace.on) return;
     if (view < 0) trace.message('fetchResponse', p, d, w, wd, bytes, detail);
     else trace.presence('fetchResponse', p, d, w, wd, bytes, detail, notification.describe(e, view, 0, view === VIEW_FULL ? T : 1));
@@ -128,33 +182,33 @@ export function createPresence(ctx: ModelContext, deps: { service: Service; gate
   ev.request[OP_FETCH] = kernel.defineEvent('request:fetch', (d, e, b) => {
     if (!s.domains[d].presence) {
       counters[C.presenceDisabled]++;
-      respond(d, e, b, ENVELOPE.response, 'presence service disabled');
+      respond(d, e, ENVELOPE.response, 'presence service disabled');
       return;
     }
     service.submit(d, OP_FETCH, pop.edgePresentity[e], e, b);
   });
-  service.onComplete(OP_FETCH, (d, e, requestTime) => {
+  service.onComplete(OP_FETCH, (d, e) => {
     counters[C.fetches]++;
     if (access.authFails(pop.edgeWatcher[e])) {
       counters[C.rejectedAuth]++;
-      return respond(d, e, requestTime, ENVELOPE.response, 'authentication failed');
+      return respond(d, e, ENVELOPE.response, 'authentication failed');
     }
     const rule = access.rule(e);
     // a fetch is a one-time subscription: it ends as it starts (RFC 3857: expires 0)
     watcherInfo.changed(d, pop.edgePresentity[e], e, WI_TIMEOUT);
     if (access.denied(e)) {
       counters[C.denied]++;
-      return respond(d, e, requestTime, ENVELOPE.response, 'denied');
+      return respond(d, e, ENVELOPE.response, 'denied');
     }
     if (rule === RULE_POLITE) {
       counters[C.politeBlocked]++;
       if (!access.allows(e, VIEW_POLITE, 1, 0)) counters[C.leaks]++;
-      return respond(d, e, requestTime, result(e, VIEW_POLITE), 'polite block: fixed closed view', VIEW_POLITE);
+      return respond(d, e, result(e, VIEW_POLITE), 'polite block: fixed closed view', VIEW_POLITE);
     }
-    if (rule === RULE_PENDING && access.decision[e] !== DEC_ALLOW) return respond(d, e, requestTime, ENVELOPE.response, 'pending authorisation');
+    if (rule === RULE_PENDING && access.decision[e] !== DEC_ALLOW) return respond(d, e, ENVELOPE.response, 'pending authorisation');
     const view = access.firstTupleOnly(e) ? VIEW_FIRST_TUPLE : VIEW_FULL;
     if (!access.allows(e, view, view === VIEW_FULL ? T : 1, access.hidden(e))) counters[C.leaks]++;
-    respond(d, e, requestTime, result(e, view), trace.on ? `${access.visibleTuples(e)} tuple(s)` : '', view);
+    respond(d, e, result(e, view), trace.on ? `${access.visibleTuples(e)} tuple(s)` : '', view);
   });
   ev.fetchResponse = kernel.defineEvent('fetchResponse', () => {
     counters[C.fetchResponses]++;
@@ -172,9 +226,9 @@ export function createPresence(ctx: ModelContext, deps: { service: Service; gate
       counters[C.fetchFailed]++;
     },
   });
-  gateways.register(M_FETCH_RESPONSE, responseKind(counters, ev.fetchResponse, (a) => pop.domainOf[pop.edgeWatcher[a]]));
+  gateways.register(M_FETCH_RESPONSE, responseKind(counters, ev.fetchResponse, (a) => pop.domainOf[pop.edgeWatcher[a]], { lastHop: (h, a, bytes) => deps.link.delay(h, pop.edgeWatcher[a], bytes, DOWN) }));
 
-  deps.leases.republish = (g, d) => publish(g, d, T, 1);
+  deps.leases.republish = (g, d, j) => publish(g, d, T + j, 1);
   return {
     tuples,
     publish,

@@ -1,9 +1,12 @@
 /**
- * Principals' sessions (RFC 2778 2.1, RFC 2779 3.2.5): users log in and out. At log-in a
- * presentity's agent publishes all its tuples open and starts publishing changes, an inbox owner's
- * agent starts sending messages, and a watcher starts subscribing, polling or fetching; at log-out
- * it publishes closed and unsubscribes, unless its agent crashes (behaviour.crashFraction), which
- * sends nothing. Each session has an epoch: timers set in an ended session are stale.
+ * Principals' sessions (RFC 2778 2.1, RFC 2779 3.2.5): users log in and out. At log-in each of a
+ * presentity's devices (population.devices; one by default) publishes its tuples open and the
+ * agents start publishing changes, an inbox owner's agent starts sending messages, and a watcher
+ * starts subscribing, polling or fetching. At log-out each device either publishes its tuples
+ * closed or crashes (behaviour.crashFraction, drawn per device), which sends nothing: its tuples
+ * stay until its lease runs out (leases.ts). The watcher unsubscribes unless every device crashed.
+ * The session itself is the principal's: all devices log in and out together. Each session has an
+ * epoch: timers set in an ended session are stale.
  */
 import { C, type ModelContext } from './context.js';
 import type { InstantMessaging } from './im.js';
@@ -18,6 +21,8 @@ export function createSessions(ctx: ModelContext, deps: { presence: Presence; im
   const beh = s.behaviour;
   const hasPresentity = (g: number) => pop.principal[g] !== PRINCIPAL_INBOX_ONLY;
   const hasInbox = (g: number) => pop.principal[g] !== PRINCIPAL_PRESENTITY_ONLY;
+  const devs = s.population.devices;
+  const crashedDevice = new Uint8Array(devs);
 
   const start = (g: number, d: number) => {
     const ep = epoch[g];
@@ -41,7 +46,8 @@ export function createSessions(ctx: ModelContext, deps: { presence: Presence; im
     loggedIn(g, d);
   });
   const loggedIn = (g: number, d: number) => {
-    if (hasPresentity(g)) presence.publish(g, d, T, 1 + rng.int(d, 4));
+    // each device publishes all its tuples (T + j)
+    if (hasPresentity(g)) for (let j = 0; j < devs; j++) presence.publish(g, d, T + j, 1 + rng.int(d, 4));
     if (hasInbox(g)) im.inboxOpened(g, d);
     start(g, d);
   };
@@ -54,16 +60,20 @@ export function createSessions(ctx: ModelContext, deps: { presence: Presence; im
     online[g] = 0;
     epoch[g]++;
     counters[C.logouts]++;
-    const crashed = rng.uniform(d) < beh.crashFraction;
-    ctx.wire.logout(d, g, crashed);
-    if (crashed) {
-      // crash-stop (RFC 2779 3.2.5): no goodbye; subscriptions simply stop being refreshed
-      counters[C.crashes]++;
-      watchers.forget(g);
-    } else {
-      if (hasPresentity(g)) presence.publish(g, d, T, 0);
-      watchers.stop(g);
+    // each device crashes on its own (one draw per device)
+    let crashed = 0;
+    for (let j = 0; j < devs; j++) {
+      crashedDevice[j] = rng.uniform(d) < beh.crashFraction ? 1 : 0;
+      crashed += crashedDevice[j];
     }
+    counters[C.crashes] += crashed;
+    const all = crashed === devs;
+    ctx.wire.logout(d, g, all);
+    // crash-stop (RFC 2779 3.2.5): a crashed device says no goodbye; its lease runs out
+    if (hasPresentity(g)) for (let j = 0; j < devs; j++) if (crashedDevice[j] === 0) presence.publish(g, d, T + j, 0);
+    // the subscriptions simply stop being refreshed when no device is left to cancel them
+    if (all) watchers.forget(g);
+    else watchers.stop(g);
     timers.set(rng.exponential(d, beh.offlineLength), login, d, g);
   });
 

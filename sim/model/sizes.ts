@@ -28,8 +28,8 @@ export interface Sizes {
   pidf(d: number, tuples: number): number;
   /** a request naming a presentity of domain d */
   request(d: number): number;
-  /** the PIDF body of presentity g's tuples first .. first + count - 1 in `view`, from its current state, without the fields `hide` (visibility.ts) */
-  view(g: number, view: number, first: number, count: number, t: TupleColumns, hide?: number): number;
+  /** the PIDF body of presentity g's tuples first .. first + count - 1 (every stride-th: a device's) in `view`, from its current state, without the fields `hide` (visibility.ts) */
+  view(g: number, view: number, first: number, count: number, t: TupleColumns, hide?: number, stride?: number): number;
 }
 
 export function computeSizes(s: Scenario, pop: Population): Sizes {
@@ -39,7 +39,7 @@ export function computeSizes(s: Scenario, pop: Population): Sizes {
     pidfSize({ entityLength: entityLen[d], tuples, withContact: true, withNote: false, withTimestamp: true, extendedStatus: true });
   const sizer = new ViewSizer(s, pop, T);
   return {
-    view: (g, view, first, count, t, hide = 0) => sizer.size(g, view, first, count, g * t.tuples, t.activity, t.note, hide),
+    view: (g, view, first, count, t, hide = 0, stride = 1) => sizer.size(g, view, first, count, g * t.tuples, t.activity, t.note, hide, stride),
     entityLen,
     notifyFull: entityLen.map((_, d) => ENVELOPE.request + pidf(d, T)),
     notifyOne: entityLen.map((_, d) => ENVELOPE.request + pidf(d, 1)),

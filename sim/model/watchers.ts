@@ -3,16 +3,19 @@
  * subscribes to its whole buddy list at log-in, refreshes each subscription before it runs out,
  * subscribes again after a failure (exponential back-off; recovery time recorded) and unsubscribes
  * at log-out; a poller fetches its list every poll interval; a fetcher fetches one buddy at a time.
+ * Every request goes up the watcher's access link first; responses and termination notices come
+ * down it (access-link.ts).
  */
 import { C, type ModelContext } from './context.js';
 import { responseKind, type Gateways } from './gateways.js';
 import { LatencyRecorder } from './latency.js';
-import { M_FETCH, M_REFRESH, M_SUB_RESPONSE, M_SUBSCRIBE, M_TERMINATED, M_UNSUBSCRIBE, OP_FETCH, OP_REFRESH, OP_SUBSCRIBE, OP_UNSUBSCRIBE } from './messages.js';
+import { ENVELOPE, M_FETCH, M_REFRESH, M_SUB_RESPONSE, M_SUBSCRIBE, M_TERMINATED, M_UNSUBSCRIBE, OP_FETCH, OP_REFRESH, OP_SUBSCRIBE, OP_UNSUBSCRIBE } from './messages.js';
 import { WATCHER_POLLER, WATCHER_SUBSCRIBER } from './population.js';
 import type { Sizes } from './sizes.js';
 import { END_EXPIRED, END_UNSUBSCRIBED, RESP_NO_SUBSCRIPTION, RESP_REJECTED, RESP_UNAVAILABLE } from './subscriptions.js';
 import { P_XMPP } from './bindings/kinds.js';
 import { OPERATIONS } from '../scenario/types.js';
+import { DOWN, UP, type AccessLink } from './access-link.js';
 
 /**
  * The watcher side's columns, per edge: subscribed (the watcher wants the subscription), failure
@@ -52,6 +55,13 @@ export interface Watchers {
   request(g: number, e: number, op: number): boolean;
 }
 
+/** the operation a request kind asks of the presentity's service */
+const OP_OF_KIND: number[] = [];
+OP_OF_KIND[M_SUBSCRIBE] = OP_SUBSCRIBE;
+OP_OF_KIND[M_REFRESH] = OP_REFRESH;
+OP_OF_KIND[M_UNSUBSCRIBE] = OP_UNSUBSCRIBE;
+OP_OF_KIND[M_FETCH] = OP_FETCH;
+
 /**
  * The watcher side's handler table: one method per event or timer, registered once in the
  * constructor (the closures that forward to the methods are made there, never per event).
@@ -70,8 +80,15 @@ class WatcherService implements Watchers {
   private readonly refreshTimer: number;
   private readonly pollTimer: number;
   private readonly fetchTimer: number;
+  private readonly requestUp: number;
 
-  constructor(ctx: ModelContext, gateways: Gateways, sizes: Sizes, views: WatcherTable) {
+  constructor(
+    ctx: ModelContext,
+    gateways: Gateways,
+    sizes: Sizes,
+    views: WatcherTable,
+    private readonly link: AccessLink,
+  ) {
     const { kernel, ev } = ctx;
     this.ctx = ctx;
     this.beh = ctx.s.behaviour;
@@ -84,6 +101,7 @@ class WatcherService implements Watchers {
     // (passed on as a function, subscriptions.ts: bound once here)
     this.retry = this.retry.bind(this);
     // the registration order fixes the event type numbers: keep it
+    this.requestUp = kernel.defineEvent('requestUp', (wd, e, b, kind) => this.onRequestUp(wd, e, b, kind));
     this.resubscribe = kernel.defineEvent('resubscribe', (_d, e, ep) => this.onResubscribe(e, ep));
     this.refreshTimer = kernel.defineEvent('refreshTimer', (_d, e, ep) => this.onRefreshTimer(e, ep));
     ev.subResponse = kernel.defineEvent('subResponse', (d, e, granted) => this.onSubResponse(d, e, granted));
@@ -100,6 +118,7 @@ class WatcherService implements Watchers {
       arrive: ev.terminated,
       dest: (a) => pop.domainOf[pop.edgeWatcher[a]],
       bytes: (a) => sizes.request(pop.domainOf[pop.edgePresentity[a]]),
+      lastHop: (h, a) => this.down(h, a, sizes.request(pop.domainOf[pop.edgePresentity[a]])),
       failed: () => {
         counters[C.terminationsLost]++;
       },
@@ -107,18 +126,32 @@ class WatcherService implements Watchers {
         counters[C.terminationsLost]++;
       },
     });
-    this.gateways.register(M_SUB_RESPONSE, responseKind(counters, ev.subResponse, (a) => pop.domainOf[pop.edgeWatcher[a]]));
+    this.gateways.register(M_SUB_RESPONSE, responseKind(counters, ev.subResponse, (a) => pop.domainOf[pop.edgeWatcher[a]], { lastHop: (h, a) => this.down(h, a, ENVELOPE.response) }));
   }
 
-  private sendRequest(e: number, op: number, kind: number, b: number): void {
-    const { pop, ev, trace } = this.ctx;
+  /** a request of edge e goes up the watcher's access link to its home server (op: the kind's operation) */
+  private sendRequest(e: number, _op: number, kind: number, b: number): void {
+    const { pop, kernel } = this.ctx;
     const w = pop.edgeWatcher[e];
-    const p = pop.edgePresentity[e];
     const wd = pop.domainOf[w];
+    const bytes = this.sizes.request(pop.domainOf[pop.edgePresentity[e]]);
+    kernel.schedule(this.link.delay(wd, w, bytes, UP), this.requestUp, wd, e, b, kind);
+  }
+
+  /** the request left the home server for the presentity's domain (recorded there, as a publish is) */
+  private onRequestUp(wd: number, e: number, b: number, kind: number): void {
+    const { pop, ev, trace } = this.ctx;
+    const p = pop.edgePresentity[e];
     const pd = pop.domainOf[p];
+    const op = OP_OF_KIND[kind];
     const bytes = this.sizes.request(pd);
     this.gateways.send(wd, pd, ev.request[op], e, b, kind, bytes);
-    if (trace.on) trace.message(OPERATIONS[op], w, wd, p, pd, bytes, `edge ${e}`);
+    if (trace.on) trace.message(OPERATIONS[op], pop.edgeWatcher[e], wd, p, pd, bytes, `edge ${e}`);
+  }
+
+  /** the watcher's access link down from its home server h */
+  private down(h: number, e: number, bytes: number): number {
+    return this.link.delay(h, this.ctx.pop.edgeWatcher[e], bytes, DOWN);
   }
 
   private subscribe(e: number): void {
@@ -257,6 +290,6 @@ class WatcherService implements Watchers {
   }
 }
 
-export function createWatchers(ctx: ModelContext, gateways: Gateways, sizes: Sizes, views: WatcherTable): Watchers {
-  return new WatcherService(ctx, gateways, sizes, views);
+export function createWatchers(ctx: ModelContext, gateways: Gateways, sizes: Sizes, views: WatcherTable, link: AccessLink): Watchers {
+  return new WatcherService(ctx, gateways, sizes, views, link);
 }

@@ -48,6 +48,7 @@ export function buildReport(
       users: parts[0].memory.users,
       subscriptionEdges: parts[0].memory.edges,
       tuples: sc.population.tuples,
+      devices: sc.population.devices,
     },
     engine: { ...engine, wallMs: round(engine.wallMs, 1), eventsPerSec: Math.round(engine.eventsPerSec), lookahead: D > 1 ? linkLookahead(sc) : 0 },
     presence: presenceReport(c, parts),

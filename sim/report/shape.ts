@@ -60,7 +60,7 @@ export interface Report {
   scenario: string;
   seed: number;
   /** duration: the simulated ms the statistics cover (the run after its warm-up); warmup: ms left out at the start */
-  parameters: { duration: number; warmup: number; domains: number; users: number; subscriptionEdges: number; tuples: number };
+  parameters: { duration: number; warmup: number; domains: number; users: number; subscriptionEdges: number; tuples: number; devices: number };
   /** present when the run ended before the scenario's duration: when (simulated ms) and why; parameters.duration is then the time run */
   stopped?: { at: number; planned: number; reason: string };
   /** autoWorkers: why this worker count, present when the run was asked for --workers auto */

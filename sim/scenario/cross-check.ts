@@ -21,7 +21,7 @@ function part<T>(tree: Tree, key: string): T | undefined {
 /** Reports a name that is not one of the scenario's domains (with a suggestion); returns its index. */
 type KnownDomain = (path: string, name: string) => number | undefined;
 
-type ResolvedPopulation = { buddies: CountDistOut; federatedFraction: number; celebrity: { domain: string; subscribers: number } | null };
+type ResolvedPopulation = { buddies: CountDistOut; federatedFraction: number; celebrity: { domain: string; subscribers: number } | null; tuples?: number; devices?: number };
 
 export function crossCheck(ctx: VCtx, raw: Record<string, unknown>, tree: Tree): void {
   const domains = part<ResolvedDomain[]>(tree, 'domains');
@@ -33,6 +33,9 @@ export function crossCheck(ctx: VCtx, raw: Record<string, unknown>, tree: Tree):
   }
   const knownDomain = checkDomainNames(ctx, raw);
   checkClassShares(ctx, part<{ classes?: { share: number; among: string }[] }>(tree, 'population')?.classes ?? []);
+  if (population?.devices !== undefined && population.tuples !== undefined && population.devices > population.tuples) {
+    problem(ctx, 'population.devices', `must be at most population.tuples (${population.tuples}): each device owns at least one tuple, got ${population.devices}`);
+  }
   if (domains && population) checkPopulationFits(ctx, domains, population);
   else if (domains) checkTotalUsers(ctx, domains);
   const links = part<{ pairs: ResolvedPair[] }>(tree, 'links');

@@ -101,6 +101,13 @@ export const populationNode: ObjectNode = {
     },
     { name: 'classes', node: { kind: 'array', item: visibilityClassNode, min: 0, max: 7, what: 'visibility classes', keyField: 'name' }, default: [], description: 'named visibility classes (RFC 2779 2.3.3): what of each tuple a watcher of the class sees besides its basic status; a pair no class takes sees every field' },
     { name: 'tuples', node: { kind: 'int', min: 1, max: 8 }, default: 2, description: 'tuples per presentity' },
+    {
+      name: 'devices',
+      node: { kind: 'int', min: 1, max: 8 },
+      default: 1,
+      description:
+        'devices (presence user agents) per principal, at most tuples: device j owns the tuples i with i % devices = j, publishes them with a lease of its own, refreshes it and may crash on its own at log-out (crashFraction per device); the principal\'s session is shared',
+    },
     { name: 'online', node: fraction, default: 0.7, description: 'fraction of users online at the start' },
     { name: 'blockedSenders', node: fraction, default: 0.01, description: 'fraction of IM senders that each inbox has on its block list' },
     {
@@ -147,7 +154,7 @@ export const behaviourNode: ObjectNode = {
     { name: 'offlineLength', node: behaviourDuration(0, MAX_RUN, true), default: '1h', description: 'mean time offline between sessions (exponential)' },
     { name: 'loginWindow', node: behaviourDuration(0, MAX_RUN), default: 0, description: 'users offline at the start log in spread over this window after loginStart; 0 = they follow offlineLength' },
     { name: 'loginStart', node: behaviourDuration(0, MAX_RUN), default: 0, description: 'start of the login window' },
-    { name: 'crashFraction', node: fraction, default: 0.05, description: 'fraction of log-outs that are crashes (no unsubscribe; subscriptions expire)' },
+    { name: 'crashFraction', node: fraction, default: 0.05, description: 'fraction of log-outs that are crashes, drawn per device: a crashed device sends nothing (its tuples close when its lease runs out); the watcher does not unsubscribe when every device crashed (subscriptions expire)' },
     {
       name: 'pendingDecisionDelay',
       node: { kind: 'dist', max: 30 * DAY },

@@ -180,6 +180,8 @@ export interface PopulationSpec {
   classes: { name: string; share: number; among: 'any' | 'same-domain' | 'other-domain'; activity: boolean; note: boolean; contact: boolean }[];
   /** tuples per presentity (1..8) */
   tuples: number;
+  /** devices (presence user agents) per principal (1..tuples): device j owns the tuples i with i % devices = j */
+  devices: number;
   /** fraction of users online at the start */
   online: number;
   /** fraction of IM senders that each inbox has on its block list */

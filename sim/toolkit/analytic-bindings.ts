@@ -44,7 +44,8 @@ const FIGURES: Record<string, Record<string, string[]>> = {
 
 export function bindingRows(sc: Scenario, pop: Population, x: BindingRates, secs: number): Row[] {
   const rows: Row[] = [];
-  const c = sc.behaviour.crashFraction;
+  // the stream closes unless every device of the principal crashed
+  const c = sc.behaviour.crashFraction ** sc.population.devices;
   for (const protocol of ['sip', 'xmpp']) {
     const ds = sc.domains.map((d, i) => (d.protocol === protocol ? i : -1)).filter((i) => i >= 0);
     if (ds.length === 0) continue;

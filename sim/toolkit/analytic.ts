@@ -8,12 +8,17 @@
  * Sessions: the expected online time, log-ins and log-outs per user of the two-state on/off
  * chain (Exp(sessionLength) online, Exp(offlineLength) offline), in analytic-sessions.ts.
  *
- * Rates: publishes = presentities x (online hours x presenceChangeRate + log-ins + clean log-outs);
+ * Rates: publishes = presentities x (online hours x presenceChangeRate + devices x (log-ins +
+ * log-outs x (1 - crashFraction))): each device publishes its tuples at log-in and, unless it
+ * crashes, at log-out; lease refreshes go per device;
  * IMs sent = inboxes x online hours x imRate; IMs from domain a to b (each of a sender's messages
  * goes to a uniform buddy, or with unknownRecipientFraction to a uniform domain; duplicates cross
  * too). Notifications (approx): per allowed subscriber edge, changes of the presentity while both
- * are online (visibility: a first-tuple-only watcher sees 1/tuples of the timer changes) plus one
- * initial notification per subscription.
+ * are online (visibility: a first-tuple-only watcher sees 1/tuples of the timer changes), one
+ * notification per device at each log-in and clean log-out of the presentity while the watcher is
+ * online, plus one initial notification per subscription; at the start of a run (no warm-up), a
+ * pair both online at once gets each device's log-in publish half the time (the watcher
+ * subscribed first).
  *
  * Servers: utilisation = sum of arrival rate x mean service time / (servers x cores). Waiting time
  * per server (load split evenly over servers): cores = 1: Pollaczek-Khinchine (M/G/1, which is
@@ -122,6 +127,9 @@ export function analyticModel(sc: Scenario, opts: { seed?: number; duration?: nu
   const rPub = b.presenceChangeRate / HOUR;
   const rIm = b.imRate / HOUR;
   const c = b.crashFraction;
+  const devs = sc.population.devices;
+  // every device of a principal crashes at one log-out: nobody cancels the subscriptions
+  const cAll = c ** devs;
 
   // integrals of the online curve for the notification approximation
   const steps = 2000;
@@ -163,10 +171,10 @@ export function analyticModel(sc: Scenario, opts: { seed?: number; duration?: nu
     const hasPres = pop.principal[g] !== PRINCIPAL_INBOX_ONLY;
     const hasInbox = pop.principal[g] !== PRINCIPAL_PRESENTITY_ONLY;
     if (hasPres) presentities++;
-    if (dom.presence && hasPres) publishes[d] += u.on * rPub + u.li + u.lo * (1 - c);
+    if (dom.presence && hasPres) publishes[d] += u.on * rPub + devs * (u.li + u.lo * (1 - c));
     if (dom.presence && hasPres) unavailable[d] += u.lo * (1 - c);
-    // approx: an agent refreshes every leaseEvery of its session (a session shorter than that refreshes never)
-    if (dom.presence && hasPres && lease > 0) leaseRefreshes[d] += u.on / leaseEvery;
+    // approx: each device refreshes every leaseEvery of its session (a session shorter than that refreshes never)
+    if (dom.presence && hasPres && lease > 0) leaseRefreshes[d] += (devs * u.on) / leaseEvery;
     // approx: an agent tries to revoke at this rate while online (a try with no active subscription costs nothing)
     if (dom.presence && hasPres) revokes[d] += (u.on * b.revocationRate) / HOUR;
     const nb = pop.fwdStart[g + 1] - pop.fwdStart[g];
@@ -222,7 +230,11 @@ export function analyticModel(sc: Scenario, opts: { seed?: number; duration?: nu
     if (allowed) {
       allowedSubEdges++;
       const v = (pop.edgeRule[e] & VIS_FIRST_TUPLE_ONLY) !== 0 ? 1 / tuples : 1;
-      n += I2 * rPub * v + I3 / b.offlineLength + ((1 - c) * I2) / b.sessionLength + u.li;
+      n += I2 * rPub * v + (devs * I3) / b.offlineLength + (devs * (1 - c) * I2) / b.sessionLength + u.li;
+      // the start: of a pair both online at once (log-ins spread over the first 10 s), half the
+      // time the watcher subscribes first, and each of the presentity's devices' log-in publishes
+      // then notifies it (a pending pair is not decided yet)
+      if (W === 0 && rule === RULE_ALLOW) n += (devs * sc.population.online * sc.population.online) / 2;
     } else if (rule === RULE_POLITE) n += u.li;
     if (allowed || rule === RULE_POLITE) initPair[pd * D + wd] += u.li;
     notif[pd] += n;
@@ -233,9 +245,9 @@ export function analyticModel(sc: Scenario, opts: { seed?: number; duration?: nu
   const sum = (a: Float64Array) => a.reduce((x, y) => x + y, 0);
   const poissonOnly = sc.population.online === 1 && u.lo < 0.001 && sum(notif) === 0 && sum(ims) === 0 && sum(subscribes) === 0 && sum(fetches) === 0;
   rows.push({ figure: 'sessions.logins', analytic: u.li * pop.totalUsers, exact: true, note: 'exponential sessions (Markov on/off)' });
-  rows.push({ figure: 'publishesPerSec', analytic: sum(publishes) / secs, exact: true, note: 'presentities x (online time x change rate + log-ins + clean log-outs)' });
+  rows.push({ figure: 'publishesPerSec', analytic: sum(publishes) / secs, exact: true, note: devs === 1 ? 'presentities x (online time x change rate + log-ins + clean log-outs)' : 'presentities x (online time x change rate + devices x (log-ins + clean log-outs))' });
   rows.push({ figure: 'imPerSec', analytic: sum(ims) / secs, exact: true, note: 'inboxes x online time x IM rate' });
-  rows.push({ figure: 'notificationsPerSec', analytic: sum(notif) / secs, exact: sum(notif) === 0, note: sum(notif) === 0 ? 'no subscriptions' : 'approx: independent sessions, initial notifications per log-in' });
+  rows.push({ figure: 'notificationsPerSec', analytic: sum(notif) / secs, exact: sum(notif) === 0, note: sum(notif) === 0 ? 'no subscriptions' : 'approx: independent sessions, initial notifications per log-in, the log-in burst at the start' });
   const imsWithCopies = ims.map((n) => n * (1 + b.duplicateFraction));
   rows.push(...bindingRows(sc, pop, { publishes, leaseRefreshes, refreshes, ims: imsWithCopies, logins: u.li, logouts: u.lo }, secs));
   const crossIm = (a: number, t: number) => msgPair[a * D + t];
@@ -259,7 +271,7 @@ export function analyticModel(sc: Scenario, opts: { seed?: number; duration?: nu
       revoke: revokes[d],
       subscribe: subscribes[d],
       refresh: refreshes[d],
-      unsubscribe: subscribes[d] * (1 - c) * 0.5,
+      unsubscribe: subscribes[d] * (1 - cAll) * 0.5,
       fetch: fetches[d],
       watcherinfo: subscribes[d] * 1.5 + fetches[d],
     };

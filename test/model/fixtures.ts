@@ -62,6 +62,7 @@ export function smallScenario(over: Partial<Scenario> = {}): Scenario {
       visibility: { full: 0.7, firstTupleOnly: 0.3 },
       classes: [],
       tuples: 2,
+      devices: 1,
       online: 0.7,
       blockedSenders: 0.05,
       watcherInfoSubscribers: 0,

@@ -35,12 +35,13 @@ export class ClientWire {
     this.loginEv = ctx.kernel.defineEvent('xmppLogin', (d, g, step) => this.loginStep(d, g, step));
   }
 
-  /** presentity g's publish of tuples first .. first + count - 1 (status 0: closed) at d */
-  published(d: number, g: number, first: number, count: number, status: number): void {
+  /** presentity g's publish of tuples first, first + stride, ... (count of them; status 0: closed) at d */
+  published(d: number, g: number, first: number, count: number, status: number, stride = 1): void {
     const p = this.proto[d];
     const { sizes, tuples } = this;
-    if (p === P_CPIM) return this.clientMessage(d, g, C_PUBLISH, ENVELOPE.request + sizes.view(g, VIEW_FULL, first, count, tuples));
-    const remove = status === 0 && count === this.ctx.T;
+    if (p === P_CPIM) return this.clientMessage(d, g, C_PUBLISH, ENVELOPE.request + sizes.view(g, VIEW_FULL, first, count, tuples, 0, stride));
+    // (a device's publication: every stride-th tuple; closing it removes it)
+    const remove = status === 0 && (count === this.ctx.T || stride > 1);
     const i = g * this.ctx.T + first;
     if (p !== P_SIP) {
       const k = remove ? X_PRESENCE_CLIENT_UNAVAILABLE : X_PRESENCE_CLIENT;
@@ -48,7 +49,7 @@ export class ClientWire {
     }
     const m = this.io.mapper;
     m.cseqP[g]++;
-    const body = remove ? 0 : sizes.view(g, VIEW_FULL, first, count, tuples);
+    const body = remove ? 0 : sizes.view(g, VIEW_FULL, first, count, tuples, 0, stride);
     const k = remove ? W_PUBLISH_REMOVE : W_PUBLISH;
     const len = m.jidLen(g) + 4;
     const exp = remove ? 0 : this.lease;

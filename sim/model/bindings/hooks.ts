@@ -17,7 +17,7 @@ export interface WireHooks {
   /** it reached its final domain h, where its last hop takes `delay` more */
   received(h: number, kind: number, a: number, b: number, delay: number): void;
   /** presentity g's publish of tuples first .. first + count - 1 (status 0: closed) was processed at d */
-  published(d: number, g: number, first: number, count: number, status: number): void;
+  published(d: number, g: number, first: number, count: number, status: number, stride?: number): void;
   /** the agent of g refreshed its publication (alive: it was still there) */
   publishRefreshed(d: number, g: number, alive: boolean): void;
   /** g logged in at d: true when its binding sets up a session first, then runs event `then` (d, g, epoch) */

@@ -313,8 +313,8 @@ class BindingWire implements Wire {
     }
   }
 
-  published(d: number, g: number, first: number, count: number, status: number): void {
-    this.client.published(d, g, first, count, status);
+  published(d: number, g: number, first: number, count: number, status: number, stride = 1): void {
+    this.client.published(d, g, first, count, status, stride);
   }
   publishRefreshed(d: number, g: number, alive: boolean): void {
     this.client.publishRefreshed(d, g, alive);

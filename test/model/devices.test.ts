@@ -1,0 +1,139 @@
+/**
+ * Several devices (presence user agents) per principal (RFC 2778 2.1; RFC 2779 3.2.4, 3.2.5):
+ * device j owns the tuples i with i % devices = j and holds a publication lease of its own. When
+ * one device crashes, only its tuples close at the end of its lease and the watchers are told;
+ * the presentity reads closed once the other device's lease has run out too.
+ */
+import { describe, expect, it } from 'vitest';
+import { runScenario, type Report } from '../../sim/run.js';
+import { parseScenario } from '../../sim/scenario/index.js';
+import { recs, runComplete, runTiny, runUntil, tinyYaml, type Rec, type TinyOptions } from './tiny.js';
+
+const LEASE = 3 * 60_000;
+const twoDevices: TinyOptions = {
+  users: 3,
+  duration: '30min',
+  population: { buddies: 2, online: 1, tuples: 4, devices: 2 },
+  behaviour: {
+    presenceChangeRate: '40/h',
+    sessionLength: '6min',
+    offlineLength: '366d',
+    crashFraction: 1,
+    publicationLease: '3min',
+    refreshBefore: '30s',
+    subscriptionDuration: '2min',
+    maxSubscriptionDuration: '2min',
+  },
+};
+
+const open = (n: Rec, i: number) => n.state!.tuples.find((t) => t.index === i)!.basic === 1;
+/** device j's tuples closed by the service (at expiry), every other tuple open */
+const onlyDeviceClosed = (n: Rec, j: number) => n.state!.tuples.length === 4 && n.state!.tuples.every((t) => (t.index % 2 === j ? t.basic === 0 && t.atMs > 0 : t.basic === 1));
+const allClosed = (n: Rec) => n.state!.tuples.length === 4 && n.state!.tuples.every((t) => t.basic === 0 && t.atMs > 0);
+
+/** The first notification where one device's tuples alone are closed, to a watcher that was still online then (it refreshed later). */
+function firstPartialClose(r: Awaited<ReturnType<typeof runTiny>>): { n: Rec; j: number } | null {
+  for (const n of recs(r, 'notify')) {
+    for (const j of [0, 1]) {
+      if (!onlyDeviceClosed(n, j)) continue;
+      if (recs(r, 'refresh').some((x) => x.from === n.to && x.t > n.t)) return { n, j };
+    }
+  }
+  return null;
+}
+
+describe('devices per principal', () => {
+  it('RFC 2779 3.2.5: one device crashes: at the end of its own lease only its tuples close, an online watcher is notified and the presentity stays open; when the other lease ends it is closed', async () => {
+    const r = await runUntil(twoDevices, (x) => firstPartialClose(x) !== null, 'a device closed by its lease while the other is open, seen by an online watcher');
+    // every log-out crashes both devices: each crash counted
+    expect(r.sessions.crashes).toBe(2 * r.sessions.logouts);
+    expect(recs(r, 'publish').filter((p) => p.detail.endsWith('closed'))).toHaveLength(0);
+    const { n, j } = firstPartialClose(r)!;
+    const p = n.from;
+    const closedAt = n.state!.tuples.find((t) => t.index === j)!.atMs;
+    // the device's lease ran out one lease after its own last publish or refresh (the other device's do not count)
+    const own = (x: Rec) => x.from === p && x.t <= closedAt && (x.op === 'publish' || x.op === 'publishRefresh') && x.detail.includes(`device ${j}`);
+    const last = Math.max(...r.trace!.filter(own).map((x) => x.t));
+    expect(closedAt - last).toBeCloseTo(LEASE, 3);
+    // the other device published or refreshed later than that: its tuples are still open
+    const other = 1 - j;
+    expect(open(n, other) && open(n, other + 2)).toBe(true);
+    // later the other device's lease runs out: the presentity reads closed, and its watchers are told
+    const later = recs(r, 'notify').filter((x) => x.from === p && x.t > n.t && allClosed(x));
+    expect(later.length).toBeGreaterThan(0);
+    const closedLater = later[0].state!.tuples.find((t) => t.index === other)!.atMs;
+    expect(closedLater).toBeGreaterThan(closedAt);
+    const otherLast = Math.max(...r.trace!.filter((x) => x.from === p && x.t <= closedLater && (x.op === 'publish' || x.op === 'publishRefresh') && x.detail.includes(`device ${other}`)).map((x) => x.t));
+    expect(closedLater - otherLast).toBeCloseTo(LEASE, 3);
+    // one expiry per device and session
+    expect(r.presence.leases.expired).toBeGreaterThanOrEqual(2);
+  });
+
+  it('each device publishes its own tuples at log-in; a change is published by the device that owns the tuple', async () => {
+    const r = await runTiny({ ...twoDevices, behaviour: { ...twoDevices.behaviour, sessionLength: '366d' } });
+    const logins = recs(r, 'publish').filter((x) => x.detail.includes(': its tuples'));
+    // three principals, two devices each, one log-in each
+    expect(logins).toHaveLength(6);
+    for (const x of logins) {
+      const j = Number(/device (\d)/.exec(x.detail)![1]);
+      expect(x.state!.tuples.map((t) => t.index)).toEqual([j, j + 2]);
+    }
+    const changes = recs(r, 'publish').filter((x) => x.detail.startsWith('tuple '));
+    expect(changes.length).toBeGreaterThan(5);
+    for (const x of changes) {
+      const i = Number(/^tuple (\d)/.exec(x.detail)![1]);
+      expect(x.detail).toContain(`(device ${i % 2})`);
+      expect(x.state!.tuples.map((t) => t.index)).toEqual([i]);
+    }
+    // each device refreshes its own lease: none runs out while the principal is online
+    expect(r.presence.leases.expired).toBe(0);
+    expect(recs(r, 'publishRefresh', 'lease refreshed (device 0)').length).toBe(recs(r, 'publishRefresh', 'lease refreshed (device 1)').length);
+  });
+
+  it('population.devices: more devices than tuples is refused, naming the field', () => {
+    const bad = tinyYaml({ population: { tuples: 2, devices: 3 } });
+    expect(() => parseScenario(bad, 'bad.yaml')).toThrow(/population\.devices.*at most population\.tuples \(2\).*got 3/s);
+    expect(() => parseScenario(tinyYaml({ population: { tuples: 2, devices: 9 } }), 'bad.yaml')).toThrow(/population\.devices/);
+  });
+
+  it('two domains with two devices per principal: the identical report for 1 and 2 workers', async () => {
+    const sc = parseScenario(
+      `
+name: devices-2d
+seed: 5
+duration: 40min
+domains:
+  - { name: a.example, users: 60 }
+  - { name: b.example, users: 40 }
+links: { default: { dist: uniform, min: 10ms, max: 30ms } }
+population: { federatedFraction: 0.4, buddies: { dist: fixed, value: 5 }, tuples: 3, devices: 2 }
+behaviour: { presenceChangeRate: 20/h, imRate: 5/h, sessionLength: 10min, offlineLength: 5min, crashFraction: 0.3, publicationLease: 4min, refreshBefore: 1min, subscriptionDuration: 5min, maxSubscriptionDuration: 5min }
+`,
+      'devices-2d.yaml',
+    );
+    const strip = (r: Report) => JSON.stringify({ ...r, engine: { ...r.engine, wallMs: 0, eventsPerSec: 0, workers: 0, windows: 0 } });
+    const r1 = await runScenario(sc, { workers: 1 });
+    const r2 = await runScenario(sc, { workers: 2 });
+    expect(strip(r2)).toBe(strip(r1));
+    // devices crashed on their own and their leases ran out, across the domains
+    expect(r1.sessions.crashes).toBeGreaterThan(0);
+    expect(r1.presence.leases.expired).toBeGreaterThan(0);
+    expect(r1.security.leaks).toBe(0);
+  });
+
+  it('RFC 2779 5.1.7: a watcher who sees only the first tuple is told of its device\'s changes only, not of the other device\'s', async () => {
+    const r = await runComplete({ users: 3, population: { tuples: 2, devices: 2, visibility: '{ firstTupleOnly: 1 }' } });
+    const notes = recs(r, 'notify');
+    expect(notes.length).toBeGreaterThanOrEqual(6);
+    // both devices publish at each log-in, at the same moment: a second notification of the same
+    // first tuple on one edge would tell the watcher nothing new
+    const seen = new Set<string>();
+    for (const n of notes) {
+      expect(n.state!.tuples.map((t) => t.index)).toEqual([0]);
+      const key = `${n.from} ${n.to} ${n.state!.tuples[0].atMs}`;
+      expect(seen.has(key), key).toBe(false);
+      seen.add(key);
+    }
+  });
+});
+
