@@ -229,12 +229,15 @@ export function analyticModel(sc: Scenario, opts: { seed?: number; duration?: nu
     let n = 0;
     if (allowed) {
       allowedSubEdges++;
-      const v = (pop.edgeRule[e] & VIS_FIRST_TUPLE_ONLY) !== 0 ? 1 / tuples : 1;
-      n += I2 * rPub * v + (devs * I3) / b.offlineLength + (devs * (1 - c) * I2) / b.sessionLength + u.li;
+      const firstOnly = (pop.edgeRule[e] & VIS_FIRST_TUPLE_ONLY) !== 0;
+      const v = firstOnly ? 1 / tuples : 1;
+      // a watcher that sees the first tuple only is told of the log-ins and log-outs of device 0, which owns it
+      const dv = firstOnly ? 1 : devs;
+      n += I2 * rPub * v + (dv * I3) / b.offlineLength + (dv * (1 - c) * I2) / b.sessionLength + u.li;
       // the start: of a pair both online at once (log-ins spread over the first 10 s), half the
       // time the watcher subscribes first, and each of the presentity's devices' log-in publishes
       // then notifies it (a pending pair is not decided yet)
-      if (W === 0 && rule === RULE_ALLOW) n += (devs * sc.population.online * sc.population.online) / 2;
+      if (W === 0 && rule === RULE_ALLOW) n += (dv * sc.population.online * sc.population.online) / 2;
     } else if (rule === RULE_POLITE) n += u.li;
     if (allowed || rule === RULE_POLITE) initPair[pd * D + wd] += u.li;
     notif[pd] += n;
