@@ -24,7 +24,7 @@ export interface LiveReport {
   tls: false;
   scenario: string;
   seed: number;
-  target: { kind: 'embedded-prosody' | 'xmpp'; host: string; port: number; server: string | null };
+  target: { kind: 'embedded-prosody' | 'embedded-ejabberd' | 'xmpp'; host: string; port: number; server: string | null };
   /** present when the run was stopped before its duration: when (ms measured), the planned duration, why */
   stopped?: { at: number; planned: number; reason: string };
   parameters: { duration: number; warmup: 0; domains: number; users: number; subscriptionEdges: number; rosterItems: number; rateScale: number };
