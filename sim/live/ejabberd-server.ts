@@ -266,7 +266,9 @@ async function supervise(child: ChildProcess, w: { dir: string; port: number; lo
   const logTail = (n = LOG_TAIL_LINES) => {
     const text = existsSync(w.logFile) ? readFileSync(w.logFile, 'utf8') : '';
     const lines = text.trimEnd() === '' ? [] : text.trimEnd().split('\n').slice(-n);
-    const own = out.trim() === '' ? [] : ['output: ' + out.trim().split('\n').slice(-n).join('\n')];
+    // the node's console repeats the log: keep what it printed besides (a boot failure, the loop's answers)
+    const extra = out.split('\n').filter((l) => l.trim() !== '' && !/^\d{4}-\d\d-\d\d[ T]/.test(l));
+    const own = extra.length === 0 ? [] : ['output: ' + extra.slice(-n).join('\n')];
     return [...lines, ...own].join('\n');
   };
   const waitLine = (match: RegExp, ms: number, what: string) =>
