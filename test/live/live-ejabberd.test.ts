@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { runLive } from '../../sim/live/live-command.js';
 import { ejabberdConfig, ejabberdInstalled, startEjabberd } from '../../sim/live/ejabberd-server.js';
 import { piefxisDocument } from '../../sim/live/ejabberd-provision.js';
+import { EJABBERD_DOMAINS_MAPPED, EJABBERD_FEDERATION_NOT_MAPPED, ejabberdMapping } from '../../sim/live/ejabberd-target.js';
 import { livePlan } from '../../sim/live/live-plan.js';
 import { portOpen, scratchRoot } from '../../sim/live/prosody-server.js';
 import { loadScenario } from '../../sim/scenario/index.js';
@@ -83,6 +84,16 @@ describe('the embedded ejabberd configuration and provisioning file', () => {
     expect(pending).toBeGreaterThan(0);
     expect(doc.match(/<presence xmlns="jabber:client" type="subscribe" from=/g)).toHaveLength(pending);
     expect(doc).toContain('<user name="u0" password="pw-0">');
+  });
+
+  it('a multi-domain scenario on one node says that its boundary traffic is internal, not s2s', () => {
+    const plan = livePlan(loadScenario('test/fixtures/live/live-fed.yaml', []), 7, (u) => `pw-${u}`);
+    ejabberdMapping(plan);
+    expect(plan.mapped).toContain(EJABBERD_DOMAINS_MAPPED);
+    expect(plan.notMapped).toContain(EJABBERD_FEDERATION_NOT_MAPPED);
+    expect([...plan.mapped, ...plan.notMapped].join(' ')).not.toMatch(/Prosody|talk s2s/);
+    const doc = piefxisDocument(plan.domains, plan.accounts);
+    expect(doc.match(/<host jid=/g)).toHaveLength(2);
   });
 });
 
