@@ -6,7 +6,8 @@
  * set: CI installs it (.ci/run), and with CI=true these tests run.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runLive } from '../../sim/live/live-command.js';
 import { ejabberdConfig, ejabberdInstalled, startEjabberd } from '../../sim/live/ejabberd-server.js';
@@ -157,5 +158,23 @@ describe.skipIf(!runThem)('live mode against an embedded ejabberd', () => {
     expect(alive(pids[0])).toBe(false);
     expect(ourNodes()).toEqual([]);
     expect(nodeDirs()).toEqual(before);
+  });
+
+  it('a driver killed outright (SIGKILL, no clean-up of its own) leaves no node running: the node stops at the end of its input', async () => {
+    const before = nodeDirs();
+    const child = spawn(process.execPath, ['dist/sim/cli.js', 'live', FIXTURE, '--target', 'ejabberd', '--duration', '60s', '--quiet'], { stdio: 'ignore' });
+    const deadline = Date.now() + 30_000;
+    while (ourNodes().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const pids = ourNodes();
+    expect(pids.length).toBe(1);
+    const exited = new Promise<unknown>((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+    const gone = Date.now() + 15_000;
+    while (alive(pids[0]) && Date.now() < gone) await new Promise((r) => setTimeout(r, 100));
+    expect(alive(pids[0])).toBe(false);
+    expect(ourEpmd()).toEqual([]);
+    // the directory is what a killed process cannot remove; the test does
+    for (const d of nodeDirs().filter((n) => !before.includes(n))) rmSync(join(scratchRoot(), d), { recursive: true, force: true });
   });
 });
