@@ -154,6 +154,8 @@ const running = new Set<EjabberdServer>();
 let hooked = false;
 
 function killGroup(pid: number): void {
+  // never a pid that is not a started node's (kill(-1) would signal every process)
+  if (!(pid > 1)) return;
   try {
     process.kill(-pid, 'SIGKILL');
   } catch {
@@ -239,44 +241,59 @@ async function settle(pid: number): Promise<void> {
   }
 }
 
-type Waiter = { match: RegExp; resolve: (line: string) => void };
+/** The node's console: the last of what it printed, and the lines the control loop answers with. */
+class Console {
+  /** the last 4,000 characters printed (standard output and error) */
+  text = '';
+  private partial = '';
+  private waiters: { match: RegExp; resolve: (line: string) => void }[] = [];
+
+  keep(chunk: string): void {
+    this.text = (this.text + chunk).slice(-4000);
+  }
+
+  /** standard output: kept, and cut into lines for the waiters */
+  feed(chunk: string): void {
+    this.keep(chunk);
+    this.partial += chunk;
+    let nl: number;
+    while ((nl = this.partial.indexOf('\n')) >= 0) {
+      const line = this.partial.slice(0, nl);
+      this.partial = this.partial.slice(nl + 1);
+      const i = this.waiters.findIndex((x) => x.match.test(line));
+      if (i >= 0) this.waiters.splice(i, 1)[0].resolve(line);
+    }
+  }
+
+  /** the next line matching, or a rejection after ms or when the node exits */
+  waitLine(match: RegExp, ms: number, what: string, exited: Promise<string>): Promise<string> {
+    return new Promise<string>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms);
+      this.waiters.push({ match, resolve: (l) => (clearTimeout(t), resolve(l)) });
+      void exited.then((how) => (clearTimeout(t), reject(new Error(`exited (${how}) during ${what}`))));
+    });
+  }
+
+  /** what it printed besides the log lines it repeats (a boot failure, the loop's answers) */
+  own(n: number): string[] {
+    const extra = this.text.split('\n').filter((l) => l.trim() !== '' && !/^\d{4}-\d\d-\d\d[ T]/.test(l));
+    return extra.length === 0 ? [] : ['output: ' + extra.slice(-n).join('\n')];
+  }
+}
 
 /** Wraps the started VM: reads its output for the control loop's answers, waits for readiness. */
 async function supervise(child: ChildProcess, w: { dir: string; port: number; logFile: string }): Promise<EjabberdServer> {
-  let out = '';
-  let pending = '';
-  const waiters: Waiter[] = [];
-  const onData = (b: Buffer) => {
-    const text = b.toString('utf8');
-    out = (out + text).slice(-4000);
-    pending += text;
-    let nl: number;
-    while ((nl = pending.indexOf('\n')) >= 0) {
-      const line = pending.slice(0, nl);
-      pending = pending.slice(nl + 1);
-      const i = waiters.findIndex((x) => x.match.test(line));
-      if (i >= 0) waiters.splice(i, 1)[0].resolve(line);
-    }
-  };
-  child.stdout?.on('data', onData);
-  child.stderr?.on('data', (b: Buffer) => (out = (out + b.toString('utf8')).slice(-4000)));
+  const con = new Console();
+  child.stdout?.on('data', (b: Buffer) => con.feed(b.toString('utf8')));
+  child.stderr?.on('data', (b: Buffer) => con.keep(b.toString('utf8')));
   child.stdin?.on('error', () => undefined);
   let exited: number | string | null = null;
-  const exitedP = new Promise<void>((resolve) => child.once('exit', (code, sig) => ((exited = code ?? sig ?? 'unknown'), resolve())));
+  const exitedP = new Promise<string>((resolve) => child.once('exit', (code, sig) => resolve(String((exited = code ?? sig ?? 'unknown')))));
   const logTail = (n = LOG_TAIL_LINES) => {
-    const text = existsSync(w.logFile) ? readFileSync(w.logFile, 'utf8') : '';
-    const lines = text.trimEnd() === '' ? [] : text.trimEnd().split('\n').slice(-n);
-    // the node's console repeats the log: keep what it printed besides (a boot failure, the loop's answers)
-    const extra = out.split('\n').filter((l) => l.trim() !== '' && !/^\d{4}-\d\d-\d\d[ T]/.test(l));
-    const own = extra.length === 0 ? [] : ['output: ' + extra.slice(-n).join('\n')];
-    return [...lines, ...own].join('\n');
+    const text = existsSync(w.logFile) ? readFileSync(w.logFile, 'utf8').trimEnd() : '';
+    return [...(text === '' ? [] : text.split('\n').slice(-n)), ...con.own(n)].join('\n');
   };
-  const waitLine = (match: RegExp, ms: number, what: string) =>
-    new Promise<string>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms);
-      waiters.push({ match, resolve: (l) => (clearTimeout(t), resolve(l)) });
-      void exitedP.then(() => (clearTimeout(t), reject(new Error(`exited (${exited}) during ${what}`))));
-    });
+  const waitLine = (match: RegExp, ms: number, what: string) => con.waitLine(match, ms, what, exitedP);
   const pid = child.pid ?? -1;
   let stopped = false;
   const server: EjabberdServer = {
