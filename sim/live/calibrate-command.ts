@@ -1,7 +1,7 @@
 /**
- * `impp-sim calibrate <scenario> --target prosody`: stepped live load on the embedded Prosody,
- * the server and the driver pinned to different cores (taskset) where there are two, each step
- * repeated; the server's CPU per stanza fitted (sim/live/calibration-fit.ts) and written as a
+ * `impp-sim calibrate <scenario> --target prosody|ejabberd`: stepped live load on the embedded
+ * Prosody (or ejabberd 23.01 node), the server and the driver pinned to different cores (taskset)
+ * where there are two, each step repeated; the server's CPU per stanza fitted (sim/live/calibration-fit.ts) and written as a
  * calibration file that a scenario names in its `calibration:` field; then every step simulated
  * with the calibration and printed beside what was measured.
  *
@@ -25,7 +25,7 @@ import { calibrationOverrides, fitSteps, type CalibrationFile, type StepFigures 
 import { parseTarget, runLive } from './live-command.js';
 import { withUsers } from './live-plan.js';
 
-export const CALIBRATE_USAGE = `  calibrate <scenario> --target prosody [options]   stepped live load, fit of the server's cost per stanza,
+export const CALIBRATE_USAGE = `  calibrate <scenario> --target prosody|ejabberd [options]   stepped live load, fit of the server's cost per stanza,
                              simulated against measured per step (docs/live.md)
       --users N              users per step [200]
       --step D               measured time per step [5s]
@@ -93,8 +93,9 @@ interface Row {
 export async function calibrateCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, strict: true, allowPositionals: true, options: { target: { type: 'string' }, users: { type: 'string' }, step: { type: 'string' }, repeat: { type: 'string' }, 'max-time': { type: 'string' }, out: { type: 'string' }, json: { type: 'string' } } });
   if (positionals.length !== 1) throw usage('calibrate needs exactly one scenario');
-  if (values.target !== undefined && values.target !== 'prosody') throw usage(`calibrate drives the embedded Prosody only (--target prosody), got '${values.target}'`);
-  parseTarget(values.target, false);
+  if (values.target !== undefined && values.target !== 'prosody' && values.target !== 'ejabberd') throw usage(`calibrate drives an embedded server (--target prosody or --target ejabberd), got '${values.target}'`);
+  const target = parseTarget(values.target, false);
+  const serverLabel = target.kind === 'embedded-ejabberd' ? 'ejabberd 23.01 (embedded, Debian package)' : 'Prosody (embedded, Debian package)';
   const users = values.users === undefined ? 200 : Number(values.users);
   if (!Number.isInteger(users) || users < 30 || users > 2000) throw usage(`--users must be an integer from 30 to 2000, got '${values.users}'`);
   const stepMs = durationOpt(values.step, '--step') ?? 5000;
@@ -108,7 +109,7 @@ export async function calibrateCommand(args: string[]): Promise<number> {
   const out = values.out ?? `${base.name}.calibration.json`;
   checkOutputs({ '--out': out, '--json': values.json });
   const serverCpus = pinDriver();
-  console.log(`calibrating against the embedded Prosody: ${users} users, ${formatDuration(stepMs)} per step, ${repeat} runs each; ${serverCpus ? `driver on CPU 0, server on CPU ${serverCpus}` : 'not pinned (one core)'}`);
+  console.log(`calibrating against ${serverLabel}: ${users} users, ${formatDuration(stepMs)} per step, ${repeat} runs each; ${serverCpus ? `driver on CPU 0, server on CPU ${serverCpus}` : 'not pinned (one core)'}`);
   const seconds = stepMs / 1000;
   const started = performance.now();
   const runs: { step: Step; figures: StepFigures[] }[] = [];
@@ -121,7 +122,7 @@ export async function calibrateCommand(args: string[]): Promise<number> {
       const sc = withUsers(loadScenario(positionals[0], stepOverrides(st, users, seconds, 0).slice(0, -2)), users);
       const figures: StepFigures[] = [];
       for (let r = 0; r < repeat; r++) {
-        const rep = await runLive(sc, { target: { kind: 'embedded-prosody' }, duration: stepMs, rateScale: 1, seed: sc.seed + r, serverCpus: serverCpus ?? undefined });
+        const rep = await runLive(sc, { target, duration: stepMs, rateScale: 1, seed: sc.seed + r, serverCpus: serverCpus ?? undefined });
         const secs = (rep.parameters.duration + 0) / 1000;
         const lat = st.mix === 'presence' ? rep.latency.notification : rep.latency.im;
         figures.push({ mix: st.mix, fanout: st.fanout, rate: st.rate, seconds: secs, changes: rep.presence.publishes, deliveries: rep.presence.notifications.delivered, ims: rep.im.sent, cpuSeconds: rep.server.cpuSeconds ?? 0, p50: lat.p50, p99: lat.p99, utilisation: rep.server.utilisation ?? 0, achieved: (st.mix === 'presence' ? rep.presence.publishes : rep.im.sent) / secs, lost: rep.presence.notifications.undelivered, driverShare: rep.driver.cpuShare });
@@ -141,7 +142,7 @@ export async function calibrateCommand(args: string[]): Promise<number> {
   const lightIm = runs.find((r) => r.step.mix === 'im')?.figures ?? [];
   const accessLatencyMs = lightIm.length ? Math.max(0.01, (mean(lightIm.map((f) => f.p50)) - fit.imUs / 1000 / 2) / 2) : 0.1;
   const overrides = calibrationOverrides(fit, accessLatencyMs);
-  const cal: CalibrationFile = { kind: 'impp-sim-calibration', version: 1, server: 'Prosody (embedded, Debian package)', createdAt: new Date().toISOString(), environment: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', pinned: serverCpus !== null, note: 'measured on loopback without TLS on a machine shared with other work' }, fit, accessLatencyMs, overrides, steps: all };
+  const cal: CalibrationFile = { kind: 'impp-sim-calibration', version: 1, server: serverLabel, createdAt: new Date().toISOString(), environment: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', pinned: serverCpus !== null, note: 'measured on loopback without TLS on a machine shared with other work' }, fit, accessLatencyMs, overrides, steps: all };
   writeJsonFile(out, cal);
   console.log(`\nfit over ${fit.steps} runs: ${fit.publishUs} us per change + ${fit.notifyUs} us per delivery; ${fit.imUs} us per IM with its receipt; idle ${fit.idleUsPerSecond} us/s; rms residual ${fit.rmsResidualMs} ms per run`);
   console.log(`calibration written to ${out} (name it in a scenario: calibration: ${out})\n`);

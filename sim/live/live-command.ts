@@ -21,10 +21,11 @@ import { buildLiveReport, formatLiveSummary, type LiveReport } from './live-repo
 import { listenerPid, sampleProcess, type ProcSample } from './proc-stat.js';
 import { provisionProsody } from './prosody-provision.js';
 import { startEmbeddedServers } from './prosody-federation.js';
-import type { ProsodyServer } from './prosody-server.js';
+import { embeddedEjabberd } from './ejabberd-target.js';
 
 export const LIVE_USAGE = `  live <scenario> [options]  drive the scenario in real time against a real XMPP server, measured (docs/live.md)
-      --target T             prosody (an embedded Prosody on a free loopback port, the default) or
+      --target T             prosody (an embedded Prosody on a free loopback port, the default),
+                             ejabberd (an embedded ejabberd 23.01 node serving every domain) or
                              xmpp://127.0.0.1:PORT (a running server that already has the accounts)
       --users N              users in all, spread over the domains [the scenario's; at most ${LIVE_MAX_USERS}]
       --duration D           measured wall-clock time [the scenario's, at most 2min unless given; at most 1h]
@@ -45,15 +46,16 @@ export const LIVE_MAX_OFFERED_RATE = 5000;
 
 const usage = (m: string) => new SimError('SIM_ERR_CLI_USAGE', m);
 
-export type TargetSpec = { kind: 'embedded-prosody' } | { kind: 'xmpp'; host: string; port: number };
+export type TargetSpec = { kind: 'embedded-prosody' } | { kind: 'embedded-ejabberd' } | { kind: 'xmpp'; host: string; port: number };
 
 const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|\[::1\]|localhost)$/;
 
 /** Parses --target; anything but loopback is refused unless allowRemote. */
 export function parseTarget(v: string | undefined, allowRemote: boolean): TargetSpec {
   if (v === undefined || v === 'prosody') return { kind: 'embedded-prosody' };
+  if (v === 'ejabberd') return { kind: 'embedded-ejabberd' };
   const m = /^xmpp:\/\/(\[[^\]]+\]|[^:/]+):(\d{1,5})\/?$/.exec(v);
-  if (!m) throw new SimError('SIM_ERR_LIVE_TARGET', `--target must be 'prosody' or xmpp://HOST:PORT, got '${v}'`);
+  if (!m) throw new SimError('SIM_ERR_LIVE_TARGET', `--target must be 'prosody', 'ejabberd' or xmpp://HOST:PORT, got '${v}'`);
   const port = Number(m[2]);
   if (port < 1 || port > 65535) throw new SimError('SIM_ERR_LIVE_TARGET', `--target port must be 1 to 65535, got ${port}`);
   if (!LOOPBACK.test(m[1]) && !allowRemote) throw new SimError('SIM_ERR_LIVE_TARGET', `--target ${m[1]} is not a loopback address: live runs load a server heavily, so a remote one needs --allow-remote`);
@@ -108,7 +110,8 @@ export async function runLive(sc: Scenario, o: LiveRunOptions): Promise<LiveRepo
   const { scenario, duration } = checkLiveRun(sc, o);
   const seed = o.seed ?? scenario.seed;
   const plan = livePlan(scenario, seed, passwordOf);
-  let servers: ProsodyServer[] = [];
+  let servers: { port: number; pid: number; host: string; stop(): Promise<void>; logTail(): string }[] = [];
+  let serverName: string | null = null;
   try {
     let targets: LiveTarget[];
     let provisionMs = 0;
@@ -116,16 +119,26 @@ export async function runLive(sc: Scenario, o: LiveRunOptions): Promise<LiveRepo
     let pids: (number | null)[];
     if (o.target.kind === 'embedded-prosody') {
       const t = performance.now();
-      servers = await startEmbeddedServers(plan.domains, { offlineStorage: scenario.behaviour.offlineStorage, cpus: o.serverCpus });
+      const prosodies = await startEmbeddedServers(plan.domains, { offlineStorage: scenario.behaviour.offlineStorage, cpus: o.serverCpus });
+      servers = prosodies;
       serverStartMs = Math.round(performance.now() - t);
       const p = performance.now();
-      servers.forEach((srv, d) => provisionProsody(srv.dataPath, servers.length === 1 ? plan.accounts : plan.accounts.filter((a) => a.host === plan.domains[d])));
+      prosodies.forEach((srv, d) => provisionProsody(srv.dataPath, prosodies.length === 1 ? plan.accounts : plan.accounts.filter((a) => a.host === plan.domains[d])));
       provisionMs = Math.round(performance.now() - p);
       targets = plan.domains.map((_, d) => ({ host: servers[Math.min(d, servers.length - 1)].host, port: servers[Math.min(d, servers.length - 1)].port }));
       pids = servers.map((srv) => srv.pid);
+      serverName = `Prosody (embedded${servers.length > 1 ? `, ${servers.length} servers federated by s2s` : ''})`;
+    } else if (o.target.kind === 'embedded-ejabberd') {
+      const e = await embeddedEjabberd(plan, { offlineStorage: scenario.behaviour.offlineStorage, cpus: o.serverCpus });
+      servers = [e.server];
+      ({ serverStartMs, provisionMs } = e);
+      targets = plan.domains.map(() => ({ host: e.server.host, port: e.server.port }));
+      pids = [e.server.pid];
+      serverName = e.name;
     } else {
-      targets = plan.domains.map(() => ({ host: (o.target as { host: string }).host, port: (o.target as { port: number }).port }));
-      pids = [LOOPBACK.test(o.target.host) ? listenerPid(o.target.port) : null];
+      const t = o.target;
+      targets = plan.domains.map(() => ({ host: t.host, port: t.port }));
+      pids = [LOOPBACK.test(t.host) ? listenerPid(t.port) : null];
     }
     const sample = () => pids.map((pid) => (pid === null ? null : sampleProcess(pid)));
     const samples: { start: (ProcSample | null)[]; end: (ProcSample | null)[] } = { start: [], end: [] };
@@ -155,7 +168,7 @@ export async function runLive(sc: Scenario, o: LiveRunOptions): Promise<LiveRepo
       seed,
       plan,
       drive,
-      target: { kind: o.target.kind, host: targets[0].host, port: targets[0].port, server: o.target.kind === 'embedded-prosody' ? `Prosody (embedded${servers.length > 1 ? `, ${servers.length} servers federated by s2s` : ''})` : null },
+      target: { kind: o.target.kind, host: targets[0].host, port: targets[0].port, server: serverName },
       rateScale: o.rateScale,
       setup: { provisionMs, serverStartMs, loginServerCpuSeconds: loginCpu === null ? null : Math.round(loginCpu * 1000) / 1000 },
       servers: pids.map((pid, i) => ({ domain: servers.length > 1 ? plan.domains[i] : null, port: servers[i]?.port ?? targets[0].port, pid, start: samples.start[i] ?? null, end: samples.end[i] ?? null })),

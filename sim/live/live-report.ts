@@ -24,7 +24,7 @@ export interface LiveReport {
   tls: false;
   scenario: string;
   seed: number;
-  target: { kind: 'embedded-prosody' | 'xmpp'; host: string; port: number; server: string | null };
+  target: { kind: 'embedded-prosody' | 'embedded-ejabberd' | 'xmpp'; host: string; port: number; server: string | null };
   /** present when the run was stopped before its duration: when (ms measured), the planned duration, why */
   stopped?: { at: number; planned: number; reason: string };
   parameters: { duration: number; warmup: 0; domains: number; users: number; subscriptionEdges: number; rosterItems: number; rateScale: number };
@@ -154,7 +154,8 @@ export function formatLiveSummary(r: LiveReport): string {
     `  driver: ${r.driver.cpuSeconds} CPU s, ${(r.driver.cpuShare * 100).toFixed(1)}% of one core${r.driver.busy ? ' (BUSY: the driver may limit the run)' : ''}`,
   ];
   if (r.servers.length > 1) for (const v of r.servers) lines.push(`    ${v.domain}: ${v.cpuSeconds ?? '?'} CPU s, RSS ${v.rssBytes === null ? '?' : (v.rssBytes / 1e6).toFixed(1) + ' MB'}`);
-  if (r.pairs.length > 0) lines.push(`  across boundaries (stanzas received from the other domain): ${r.pairs.map((p) => `${p.from} > ${p.to} ${p.total} (${p.notifications} changes, ${p.messages} IMs)`).join(', ')}`);
+  const internal = r.target.kind === 'embedded-ejabberd' ? ', routed inside the one node, no s2s' : '';
+  if (r.pairs.length > 0) lines.push(`  across boundaries (stanzas received from the other domain${internal}): ${r.pairs.map((p) => `${p.from} > ${p.to} ${p.total} (${p.notifications} changes, ${p.messages} IMs)`).join(', ')}`);
   if (r.mapping.notMapped.length > 0) lines.push(`  not mapped to XMPP (${r.mapping.notMapped.length}): ${r.mapping.notMapped.map((x) => x.split(' (')[0]).join('; ')}`);
   if (r.loginErrors.length > 0) lines.push(`  log-in errors: ${r.loginErrors.join('; ')}`);
   return lines.join('\n');

@@ -72,11 +72,14 @@ describe('live plan: Prosody storage files', () => {
 describe('live run bounds', () => {
   it('targets: loopback only unless --allow-remote', () => {
     expect(parseTarget(undefined, false)).toEqual({ kind: 'embedded-prosody' });
+    expect(parseTarget('prosody', false)).toEqual({ kind: 'embedded-prosody' });
+    expect(parseTarget('ejabberd', false)).toEqual({ kind: 'embedded-ejabberd' });
     expect(parseTarget('xmpp://127.0.0.1:5222', false)).toEqual({ kind: 'xmpp', host: '127.0.0.1', port: 5222 });
     expect(parseTarget('xmpp://[::1]:5222', false)).toEqual({ kind: 'xmpp', host: '::1', port: 5222 });
     expect(() => parseTarget('xmpp://10.0.0.5:5222', false)).toThrow(/SIM_ERR_LIVE_TARGET: --target 10.0.0.5 is not a loopback address.*--allow-remote/);
     expect(parseTarget('xmpp://10.0.0.5:5222', true)).toEqual({ kind: 'xmpp', host: '10.0.0.5', port: 5222 });
-    expect(() => parseTarget('http://127.0.0.1:80', false)).toThrow(/--target must be 'prosody' or xmpp:\/\/HOST:PORT/);
+    expect(() => parseTarget('http://127.0.0.1:80', false)).toThrow(/--target must be 'prosody', 'ejabberd' or xmpp:\/\/HOST:PORT, got 'http:\/\/127.0.0.1:80'/);
+    expect(() => parseTarget('Ejabberd', false)).toThrow(/--target must be 'prosody', 'ejabberd' or xmpp/);
     expect(() => parseTarget('xmpp://127.0.0.1:70000', false)).toThrow(/port must be 1 to 65535/);
   });
 
