@@ -29,11 +29,12 @@ import { RESP_PENDING } from '../subscriptions.js';
 import type { TupleTable } from '../presence.js';
 import { DOWN, UP, type AccessLink } from '../access-link.js';
 import { VIEW_FULL } from '../presence-document.js';
-import { C_PUBLISH, C_PUBLISH_REFRESH, N_WIRE, P_CPIM, P_SIP, PH_CREATE, PH_NONE, PH_REFRESH, PH_TERMINATE, PROTOCOLS, W_NOTIFY_200, W_NOTIFY_481, W_NOTIFY_PENDING, W_PUBLISH, W_PUBLISH_200, W_PUBLISH_412, W_PUBLISH_REFRESH, W_PUBLISH_REMOVE, W_SUB_200, WIRE_KINDS, X_KEEPALIVE, X_PRESENCE_CLIENT, X_PRESENCE_CLIENT_UNAVAILABLE, X_STREAM_CLOSE, XMPP_LOGIN } from './kinds.js';
+import { C_PUBLISH, C_PUBLISH_REFRESH, N_WIRE, P_CPIM, P_SIP, P_XMPP, PH_CREATE, PH_NONE, PH_REFRESH, PH_TERMINATE, PROTOCOLS, W_NOTIFY_200, W_NOTIFY_481, W_NOTIFY_PENDING, W_PUBLISH, W_PUBLISH_200, W_PUBLISH_412, W_PUBLISH_REFRESH, W_PUBLISH_REMOVE, W_SUB_200, WIRE_KINDS, X_KEEPALIVE, X_PRESENCE_CLIENT, X_PRESENCE_CLIENT_UNAVAILABLE, X_STREAM_CLOSE, XMPP_LOGIN } from './kinds.js';
 import { W_NONE, WireMapper } from './map.js';
 import { digitsOf } from './sip-messages.js';
 import { WireCounts } from './counts.js';
 import type { WireHooks } from './hooks.js';
+import { XmppSubscriptions } from './xmpp-subscription.js';
 
 /** M_WIRE payload: a = (subject * N_WIRE + kind) * 8 + phase + 1, b = bytes */
 const packWire = (subject: number, k: number, phase: number) => (subject * N_WIRE + k) * 8 + phase + 1;
@@ -78,6 +79,7 @@ export function createWire(ctx: ModelContext, deps: { service: Service; gateways
     if (wireDest(a) !== wireSource(a)) charge(h, k, pop.edgeWatcher[subject]);
     // the watcher's client answers the NOTIFY of a pending subscription
     if (k === W_NOTIFY_PENDING) answer(h, subject, phase);
+    else if (proto[h] === P_XMPP) handshake.arrived(h, k, subject);
   });
   const wireDest = (a: number) => {
     const k = Math.floor(a / 8) % N_WIRE;
@@ -154,6 +156,7 @@ export function createWire(ctx: ModelContext, deps: { service: Service; gateways
     sent(from, to, kind, a, b, bytes) {
       const pf = proto[from];
       if (kind === M_WIRE) return bytes;
+      if (pf === P_XMPP) handshake.sending(kind, a, b);
       if (pf === P_SIP && kind === M_SUB_RESPONSE && b === RESP_PENDING) {
         // RFC 6665 4.2.1.1: a pending subscription gets its 200 and a NOTIFY saying pending
         mapper.map(pf, kind, a, b, bytes);
@@ -188,6 +191,7 @@ export function createWire(ctx: ModelContext, deps: { service: Service; gateways
       const ph = proto[h];
       if (kind === M_WIRE) return;
       const od = origin(kind, a);
+      if (ph === P_XMPP) handshake.receiving(h, kind, a, b);
       if (isSubscribeFamily(kind)) {
         mapper.cseqWr[a]++;
         mapper.phaseR[a] = kind === M_SUBSCRIBE ? PH_CREATE : kind === M_REFRESH ? PH_REFRESH : PH_TERMINATE;
@@ -301,5 +305,7 @@ export function createWire(ctx: ModelContext, deps: { service: Service; gateways
     else kernel.schedule(delay, loggedIn, d, g, ctx.epoch[g]); // then the initial presence
   };
 
+  // the XMPP subscription handshake's stanzas (RFC 6121 3.1-3.3)
+  const handshake = new XmppSubscriptions(ctx, { counts, mapper, proto, state: deps.subs.state, charge, traced, linkDelay: (d, g, b, dir) => link.delay(d, g, b, dir), route: (k, src, dst, e, phase, bytes, user) => emit(k, src, dst, e, phase, bytes, user, false) });
   return self;
 }
