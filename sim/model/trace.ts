@@ -40,7 +40,14 @@ export interface TraceRecord {
   /** watcher information: the entry sent to the presentity's agent (a partial RFC 3858 document) */
   watcherInfo?: { resource: string; version: number; watcher: { id: string; status: string; event: string; uri: string } };
   /** a domain of a protocol binding sent it: the protocol and the message's kind there (bindings/kinds.ts); bytes are then its encoding's */
-  wire?: { protocol: string; kind: string; cseq?: number; expires?: number };
+  wire?: { protocol: string; kind: string; cseq?: number; expires?: number; roster?: TraceRosterItem };
+}
+
+/** an XMPP roster push's item (RFC 6121 2.1.2): the contact's bare JID, its subscription, ask='subscribe' while requested */
+export interface TraceRosterItem {
+  jid: string;
+  subscription: string;
+  ask?: 'subscribe';
 }
 
 /**

@@ -306,6 +306,6 @@ export function createWire(ctx: ModelContext, deps: { service: Service; gateways
   };
 
   // the XMPP subscription handshake's stanzas (RFC 6121 3.1-3.3)
-  const handshake = new XmppSubscriptions(ctx, { counts, mapper, proto, state: deps.subs.state, charge, traced, linkDelay: (d, g, b, dir) => link.delay(d, g, b, dir), route: (k, src, dst, e, phase, bytes, user) => emit(k, src, dst, e, phase, bytes, user, false) });
+  const handshake = new XmppSubscriptions(ctx, { counts, mapper, proto, state: deps.subs.state, charge, linkDelay: (d, g, b, dir) => link.delay(d, g, b, dir), route: (k, src, dst, e, phase, bytes, user) => emit(k, src, dst, e, phase, bytes, user, false) });
   return self;
 }

@@ -27,10 +27,11 @@ import type { ModelContext } from '../context.js';
 import { M_NOTIFY, M_SUBSCRIBE, M_TERMINATED } from '../messages.js';
 import { notifyEdge } from '../notification.js';
 import { RULE_PENDING } from '../population.js';
+import { userName } from '../trace.js';
 import { END_REJECTED, END_REVOKED, SUB_ACTIVE, SUB_NONE } from '../subscriptions.js';
 import { DOWN } from '../access-link.js';
 import type { WireCounts } from './counts.js';
-import { P_XMPP, PH_CREATE, PH_TERMINATE, RI_ASK, RI_BOTH, RI_FROM, RI_NONE, RI_TO, X_ROSTER_PUSH, X_ROSTER_PUSH_RESULT, X_SUBSCRIBE, X_SUBSCRIBE_CLIENT, X_SUBSCRIBED, X_SUBSCRIBED_CLIENT, X_UNAVAILABLE, X_UNSUBSCRIBED, X_UNSUBSCRIBED_CLIENT } from './kinds.js';
+import { P_XMPP, PH_CREATE, WIRE_KINDS, PH_TERMINATE, RI_ASK, ROSTER_ITEMS, RI_BOTH, RI_FROM, RI_NONE, RI_TO, X_ROSTER_PUSH, X_ROSTER_PUSH_RESULT, X_SUBSCRIBE, X_SUBSCRIBE_CLIENT, X_SUBSCRIBED, X_SUBSCRIBED_CLIENT, X_UNAVAILABLE, X_UNSUBSCRIBED, X_UNSUBSCRIBED_CLIENT } from './kinds.js';
 import type { WireMapper } from './map.js';
 
 /** What the handshake uses of bindings/wire.ts. */
@@ -42,8 +43,6 @@ export interface HandshakeDeps {
   state: Uint8Array;
   /** a job of d's servers for wire kind k */
   charge(d: number, k: number, user: number): void;
-  /** the trace's record of a wire message (users -1: the server) */
-  traced(k: number, from: number, fd: number, to: number, td: number, bytes: number, detail: string): void;
   /** a stanza about edge e from server src to server dst of another domain (arrives as `arrived`) */
   route(k: number, src: number, dst: number, e: number, phase: number, bytes: number, user: number): void;
   linkDelay(d: number, g: number, bytes: number, direction: number): number;
@@ -204,6 +203,15 @@ export class XmppSubscriptions {
   }
 
   // ---- the legs ----
+  /** the trace's record of a stanza (users -1: the server); a roster push names its item (the contact's, ROSTER_ITEMS) */
+  private record(k: number, from: number, fd: number, to: number, td: number, bytes: number, detail: string, contact: number, item: number): void {
+    const r = this.ctx.trace.message(WIRE_KINDS[k][0], from, fd, to, td, bytes, detail);
+    if (r === null) return;
+    r.wire = { protocol: 'xmpp', kind: WIRE_KINDS[k][0] };
+    if (contact < 0) return;
+    const jid = userName(this.ctx.pop, this.ctx.s, contact);
+    r.wire.roster = item === RI_ASK ? { jid, subscription: 'none', ask: 'subscribe' } : { jid, subscription: ROSTER_ITEMS[item] };
+  }
   /** bytes of kind k between bare JIDs of users `from` and `to`, server domain d (activity: the roster item) */
   private size(k: number, from: number, to: number, d: number, activity: number): number {
     const m = this.deps.mapper;
@@ -211,25 +219,25 @@ export class XmppSubscriptions {
   }
   /** user g's client sends kind k (addressed to `peer`; -1: its server) to its server in d */
   private up(d: number, g: number, peer: number, k: number, bytes: number, phase: number): void {
-    const { counts, charge, traced } = this.deps;
+    const { counts, charge } = this.deps;
     counts.sent(d, k, bytes, phase);
     counts.received(d, k);
     charge(d, k, g);
-    if (this.ctx.trace.on) traced(k, g, d, peer, peer < 0 ? d : this.ctx.pop.domainOf[peer], bytes, 'client to server');
+    if (this.ctx.trace.on) this.record(k, g, d, peer, peer < 0 ? d : this.ctx.pop.domainOf[peer], bytes, 'client to server', -1, 0);
   }
   /** d's server sends kind k (from `peer`; -1: the server itself) down user g's stream, when g is connected */
-  private toClient(d: number, g: number, peer: number, k: number, bytes: number, phase: number): void {
+  private toClient(d: number, g: number, peer: number, k: number, bytes: number, phase: number, contact = -1, item = 0): void {
     if (!this.ctx.online[g]) return;
-    const { counts, charge, traced } = this.deps;
+    const { counts, charge } = this.deps;
     counts.sent(d, k, bytes, phase);
     charge(d, k, g);
-    if (this.ctx.trace.on) traced(k, peer, peer < 0 ? d : this.ctx.pop.domainOf[peer], g, d, bytes, 'server to client');
+    if (this.ctx.trace.on) this.record(k, peer, peer < 0 ? d : this.ctx.pop.domainOf[peer], g, d, bytes, 'server to client', contact, item);
     this.ctx.kernel.schedule(this.deps.linkDelay(d, g, bytes, DOWN), this.down, d, k);
   }
   /** RFC 6121 2.1.6: a roster push of user g's item for `contact` to g's connected resource, and its result */
   private push(d: number, g: number, contact: number, item: number, phase: number): void {
     if (!this.ctx.online[g]) return;
-    this.toClient(d, g, -1, X_ROSTER_PUSH, this.size(X_ROSTER_PUSH, g, contact, d, item), phase);
+    this.toClient(d, g, -1, X_ROSTER_PUSH, this.size(X_ROSTER_PUSH, g, contact, d, item), phase, contact, item);
     this.up(d, g, -1, X_ROSTER_PUSH_RESULT, this.size(X_ROSTER_PUSH_RESULT, g, contact, d, 0), phase);
   }
 }
