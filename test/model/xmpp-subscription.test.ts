@@ -83,6 +83,13 @@ describe('XMPP subscription handshake (RFC 6121 3.1-3.3)', () => {
       const pushes = pushesTo(r, u);
       expect(pushes.map((p) => p.bytes)).toEqual(pushes.map((p, i) => encoded(p, items[i])));
     }
+    // the trace names each push's item (the inspector encodes it from there)
+    expect(pushesTo(r, A).map((p) => p.wire!.roster)).toEqual([
+      { jid: B, subscription: 'none', ask: 'subscribe' },
+      { jid: B, subscription: 'to' },
+      { jid: B, subscription: 'both' },
+    ]);
+    expect(pushesTo(r, B).map((p) => p.wire!.roster!.subscription)).toEqual(['none', 'from', 'both']);
     // RFC 6121 3.1.5: the contact's presence follows its subscribed
     const ab = wire(r).filter((y) => y.from === B && y.to === A);
     const subscribed = ab.findIndex((y) => y.wire!.kind === 'presence.subscribed.client');
