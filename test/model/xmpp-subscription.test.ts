@@ -54,7 +54,7 @@ describe('XMPP subscription handshake (RFC 6121 3.1-3.3)', () => {
     const x = r.bindings!.xmpp!;
     // per edge, the request (3.1.1-3.1.3): presence subscribe from the client (1), the user's
     //   server's roster push (none, ask=subscribe) and its result (2), routed s2s (1), delivered
-    //   to the contact's client (1; A->B reaches B stored, at B's decision) = 5
+    //   to the contact's client (1; A's request reaches B offline: stored, delivered at its log-in) = 5
     // the approval (3.1.5, 3.1.6): subscribed from the contact's client (1), the contact's push
     //   (from, or both) and result (2), routed s2s (1), the user's push (to, or both) and result
     //   (2), subscribed delivered to the user (1), then the contact's presence (presence.answer, 1) = 8
@@ -83,6 +83,12 @@ describe('XMPP subscription handshake (RFC 6121 3.1-3.3)', () => {
       const pushes = pushesTo(r, u);
       expect(pushes.map((p) => p.bytes)).toEqual(pushes.map((p, i) => encoded(p, items[i])));
     }
+    // RFC 6121 3.1.3: A's request found B offline, stored, delivered once B's log-in has its roster
+    const rosterB = wire(r).find((y) => y.wire!.kind === 'iq.roster.result' && y.to === B)!.t;
+    const toB = wire(r).find((y) => y.wire!.kind === 'presence.subscribe' && y.to === B && y.detail === 'server to client')!;
+    expect(wire(r).find((y) => y.wire!.kind === 'presence.subscribe' && y.from === A)!.t).toBeLessThan(rosterB);
+    expect(toB.t).toBeGreaterThanOrEqual(rosterB);
+    expect(toB.t).toBeLessThan(wire(r).find((y) => y.wire!.kind === 'presence.subscribed.client' && y.from === B)!.t);
     // the trace names each push's item (the inspector encodes it from there)
     expect(pushesTo(r, A).map((p) => p.wire!.roster)).toEqual([
       { jid: B, subscription: 'none', ask: 'subscribe' },

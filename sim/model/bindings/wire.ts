@@ -302,7 +302,10 @@ export function createWire(ctx: ModelContext, deps: { service: Service; gateways
     const delay = link.delay(d, g, bytes, dir === 0 ? UP : DOWN);
     kernel.schedule(delay, downArrive, d, k);
     if (step + 1 < XMPP_LOGIN.length) kernel.schedule(delay, loginEv, d, g, step + 1);
-    else kernel.schedule(delay, loggedIn, d, g, ctx.epoch[g]); // then the initial presence
+    else {
+      kernel.schedule(delay, loggedIn, d, g, ctx.epoch[g]); // then the initial presence
+      handshake.loggedIn(d, g, delay);
+    }
   };
 
   // the XMPP subscription handshake's stanzas (RFC 6121 3.1-3.3)

@@ -5,8 +5,8 @@
  *
  * - request (a `pending` rule, first asked): the user's client sends presence subscribe, its server
  *   pushes the contact's item (none, ask='subscribe') and the client answers the iq; the stanza is
- *   routed (s2s when federated) and delivered to the contact's client (at once when it is online,
- *   else just before its decision: the model decides only while the contact is online);
+ *   routed (s2s when federated) and delivered to the contact's client: at once when it is online,
+ *   else stored and delivered when its log-in's roster result is in (RFC 6121 3.1.3);
  * - approval: the contact's client sends subscribed, its server pushes the item (from, or both
  *   when the contact watches the user too), routes subscribed to the user's server, which pushes
  *   the item (to, or both) and delivers the subscribed; then the current presence (the model's
@@ -63,6 +63,7 @@ export class XmppSubscriptions {
   private readonly user: Uint8Array;
   private readonly contact: Uint8Array;
   private readonly down: number;
+  private readonly stored: number;
 
   constructor(
     private readonly ctx: ModelContext,
@@ -71,6 +72,7 @@ export class XmppSubscriptions {
     this.user = new Uint8Array(ctx.E);
     this.contact = new Uint8Array(ctx.E);
     this.down = ctx.kernel.defineEvent('xmppHandshakeDown', (d, k) => deps.counts.received(d, k));
+    this.stored = ctx.kernel.defineEvent('xmppStoredRequests', (d, g) => this.deliverStored(d, g));
   }
 
   /** is edge e between two XMPP domains under a pending rule (a request the contact decides)? */
@@ -102,6 +104,21 @@ export class XmppSubscriptions {
       this.contact[a] = C_STORED;
       if (this.ctx.online[this.ctx.pop.edgePresentity[a]]) this.deliverRequest(h, a);
     } else if (kind === M_TERMINATED && (b === END_REJECTED || b === END_REVOKED) && this.deps.proto[h] === P_XMPP && this.handshakeOrActive(a, b)) this.userCancelled(h, a, b === END_REVOKED);
+  }
+
+  /** user g of domain d has its roster (log-in), `delay` from now: the requests stored for it follow */
+  loggedIn(d: number, g: number, delay: number): void {
+    const pop = this.ctx.pop;
+    for (let e = pop.revStart[g]; e < pop.revStart[g + 1]; e++) {
+      if (this.contact[e] !== C_STORED) continue;
+      this.ctx.kernel.schedule(delay, this.stored, d, g);
+      return;
+    }
+  }
+  private deliverStored(d: number, g: number): void {
+    const pop = this.ctx.pop;
+    if (!this.ctx.online[g]) return;
+    for (let e = pop.revStart[g]; e < pop.revStart[g + 1]; e++) if (this.contact[e] === C_STORED) this.deliverRequest(d, e);
   }
 
   /** a stanza routed by `route` reached domain h */
