@@ -40,7 +40,7 @@ export interface TraceRecord {
   /** watcher information: the entry sent to the presentity's agent (a partial RFC 3858 document) */
   watcherInfo?: { resource: string; version: number; watcher: { id: string; status: string; event: string; uri: string } };
   /** a domain of a protocol binding sent it: the protocol and the message's kind there (bindings/kinds.ts); bytes are then its encoding's */
-  wire?: { protocol: string; kind: string; cseq?: number; expires?: number };
+  wire?: { protocol: string; kind: string; cseq?: number; expires?: number; roster?: TraceRosterItem };
   /**
    * a message that crossed a gateway: the CPIM identifiers its gateway gave it (cpim-transactions.ts),
    * as numbers: the TransID (unique in the run: the origin domain's counter and the domain; a
@@ -48,6 +48,13 @@ export interface TraceRecord {
    * notice, the SubscriptID of the subscription (edge and generation)
    */
   cpim?: { transId: number; subscriptId?: number; sip?: { callId: number; cseq: number }; xmpp?: { stanzaId: number } };
+}
+
+/** an XMPP roster push's item (RFC 6121 2.1.2): the contact's bare JID, its subscription, ask='subscribe' while requested */
+export interface TraceRosterItem {
+  jid: string;
+  subscription: string;
+  ask?: 'subscribe';
 }
 
 /**

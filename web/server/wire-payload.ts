@@ -8,7 +8,7 @@
  * bytes the model traced for the message, so a disagreement is shown rather than hidden.
  */
 import type { TraceRecord } from '../../sim/model/impp.js';
-import { WIRE_KINDS, isWireResponse } from '../../sim/model/bindings/kinds.js';
+import { ROSTER_ITEMS, WIRE_KINDS, isWireResponse } from '../../sim/model/bindings/kinds.js';
 import { SIP_REASONS, sipWireMessage } from '../../sim/model/bindings/sip-messages.js';
 import { xmppWireText } from '../../sim/model/bindings/xmpp-messages.js';
 import { encodeSipMessage, inspectText, type InspectResult } from '../../sim/wire/index.js';
@@ -65,6 +65,12 @@ function xmppText(k: number, r: TraceRecord): string {
   // a server's answer during log-in is addressed to the user (the record names the server as its sender)
   const server = !r.from.includes('@');
   const user = server ? r.to : r.from;
+  const item = r.wire?.roster;
+  if (item !== undefined) {
+    // a roster push (RFC 6121 2.1.6): the record carries its item
+    const i = ROSTER_ITEMS.indexOf(item.ask === 'subscribe' ? 'none+ask' : (item.subscription as (typeof ROSTER_ITEMS)[number]));
+    return xmppWireText(k, { from: r.to, to: item.jid, domain: r.fromDomain, activity: i, note: 0, body: '', roster: [], n: 0 });
+  }
   return xmppWireText(k, { from: user, to: server ? r.from : r.to, domain: server ? r.fromDomain : r.toDomain === r.fromDomain ? r.fromDomain : r.fromDomain, activity, note, body, roster: [], n: 0 });
 }
 

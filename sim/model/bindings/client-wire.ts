@@ -29,6 +29,8 @@ export class ClientWire {
     private readonly proto: Uint8Array,
     private readonly sizes: Sizes,
     private readonly tuples: TupleTable,
+    /** the stream of user g in d is up (its roster arrives `delay` from now): XMPP's stored subscription requests follow */
+    private readonly rosterReady: (d: number, g: number, delay: number) => void,
   ) {
     this.lease = Math.floor(ctx.s.behaviour.publicationLease / 1000);
     this.downEv = ctx.kernel.defineEvent('wireDown', (d, k) => io.counts.received(d, k));
@@ -123,6 +125,9 @@ export class ClientWire {
     const delay = io.link.delay(d, g, bytes, dir === 0 ? UP : DOWN);
     ctx.kernel.schedule(delay, this.downEv, d, k);
     if (step + 1 < XMPP_LOGIN.length) ctx.kernel.schedule(delay, this.loginEv, d, g, step + 1);
-    else ctx.kernel.schedule(delay, this.loggedIn, d, g, ctx.epoch[g]); // then the initial presence
+    else {
+      ctx.kernel.schedule(delay, this.loggedIn, d, g, ctx.epoch[g]); // then the initial presence
+      this.rosterReady(d, g, delay);
+    }
   }
 }

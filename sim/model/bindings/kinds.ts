@@ -60,6 +60,14 @@ export const WIRE_KINDS: readonly (readonly [string, number])[] = [
   ['message.error', P_XMPP],
   ['keepalive', P_XMPP],
   ['stream.close', P_XMPP],
+  // the subscription handshake (RFC 6121 3.1-3.3): c2s forms carry no from, routed forms bare JIDs
+  ['presence.subscribe.client', P_XMPP],
+  ['presence.subscribe', P_XMPP],
+  ['presence.subscribed.client', P_XMPP],
+  ['presence.subscribed', P_XMPP],
+  ['presence.unsubscribed.client', P_XMPP],
+  ['iq.roster.push', P_XMPP],
+  ['iq.roster.push.result', P_XMPP],
   // ---- CPIM: the model's own messages, counted one for one (MESSAGE_KINDS order, then publish) ----
   ['subscribe', P_CPIM],
   ['refresh', P_CPIM],
@@ -143,6 +151,20 @@ export const X_MESSAGE = w('message');
 export const X_RECEIPT = w('message.receipt');
 export const X_MESSAGE_ERROR = w('message.error');
 export const X_KEEPALIVE = w('keepalive');
+export const X_SUBSCRIBE_CLIENT = w('presence.subscribe.client');
+export const X_SUBSCRIBE = w('presence.subscribe');
+export const X_SUBSCRIBED_CLIENT = w('presence.subscribed.client');
+export const X_SUBSCRIBED = w('presence.subscribed');
+export const X_UNSUBSCRIBED_CLIENT = w('presence.unsubscribed.client');
+export const X_ROSTER_PUSH = w('iq.roster.push');
+export const X_ROSTER_PUSH_RESULT = w('iq.roster.push.result');
+/** a roster push's item (X_ROSTER_PUSH's `activity` part): RFC 6121 2.1.2.5 subscription, with ask='subscribe' for the first */
+export const ROSTER_ITEMS = ['none+ask', 'none', 'to', 'from', 'both'] as const;
+export const RI_ASK = 0;
+export const RI_NONE = 1;
+export const RI_TO = 2;
+export const RI_FROM = 3;
+export const RI_BOTH = 4;
 /** the CPIM kind of model message kind m is C_FIRST + m */
 export const C_FIRST = w('subscribe');
 export const C_PUBLISH = w('publish');

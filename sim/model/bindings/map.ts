@@ -6,13 +6,13 @@
  * response; the gateway alone speaks CPIM).
  */
 import type { ModelContext } from '../context.js';
-import { END_EXPIRED, END_UNSUBSCRIBED, RESP_NO_SUBSCRIPTION, RESP_PENDING, RESP_REJECTED, type SubscriptionTable } from '../subscriptions.js';
+import { END_EXPIRED, END_REJECTED, END_REVOKED, END_UNSUBSCRIBED, RESP_NO_SUBSCRIPTION, RESP_PENDING, RESP_REJECTED, type SubscriptionTable } from '../subscriptions.js';
 import { ENVELOPE, F_AUTH, F_BLOCKED, F_DISABLED, F_OVERLOAD, F_UNKNOWN, M_FETCH, M_FETCH_RESPONSE, M_LIST_NOTIFY, M_MESSAGE, M_NOTIFY, M_REFRESH, M_REPORT, M_SUB_RESPONSE, M_SUBSCRIBE, M_TERMINATED, M_UNSUBSCRIBE, TWO26 } from '../messages.js';
 import { notifyEdge, VERSION_MOD } from '../notification.js';
 import { VIEW_FULL, VIEW_POLITE } from '../presence-document.js';
 import { pidfDiffSize } from '../../wire/pidf-diff.js';
 import type { TupleTable } from '../presence.js';
-import { C_FIRST, P_CPIM, P_SIP, PH_CHANGE, PH_CREATE, PH_NONE, PH_REFRESH, PH_TERMINATE, SINCE_REFRESH, W_MESSAGE, W_MESSAGE_200, W_MESSAGE_4XX, W_NOTIFY, W_NOTIFY_PARTIAL, W_NOTIFY_TERMINATED, W_SUB_200, W_SUB_4XX, W_SUBSCRIBE, W_SUBSCRIBE_END, W_SUBSCRIBE_FETCH, W_SUBSCRIBE_REFRESH, X_ANSWER, X_BROADCAST, X_ERROR, X_MESSAGE, X_MESSAGE_ERROR, X_PROBE, X_RECEIPT, X_UNAVAILABLE, X_UNSUBSCRIBED } from './kinds.js';
+import { C_FIRST, P_CPIM, P_SIP, PH_CHANGE, PH_CREATE, PH_NONE, PH_REFRESH, PH_TERMINATE, SINCE_REFRESH, W_MESSAGE, W_MESSAGE_200, W_MESSAGE_4XX, W_NOTIFY, W_NOTIFY_PARTIAL, W_NOTIFY_TERMINATED, W_SUB_200, W_SUB_4XX, W_SUBSCRIBE, W_SUBSCRIBE_END, W_SUBSCRIBE_FETCH, W_SUBSCRIBE_REFRESH, X_ANSWER, X_BROADCAST, X_ERROR, X_MESSAGE, X_MESSAGE_ERROR, X_PROBE, X_RECEIPT, X_SUBSCRIBE, X_UNAVAILABLE, X_UNSUBSCRIBED } from './kinds.js';
 import { digitsOf, R_FORBIDDEN, R_NO_DIALOG, R_NOT_FOUND, R_TEMPORARILY_UNAVAILABLE, R_UNAVAILABLE, SipSizer } from './sip-messages.js';
 import { XmppSizer } from './xmpp-messages.js';
 
@@ -56,6 +56,11 @@ export class WireMapper {
   readonly phaseW: Int8Array;
   readonly phaseR: Int8Array;
   readonly cseqP: Uint32Array;
+  /**
+   * XMPP, per edge: set by the side about to map a subscribe (xmpp-subscription.ts, from its own
+   * state) when it is the contact's first request rather than a log-in's probe
+   */
+  readonly asking: Uint8Array;
   private readonly maxLocal: Int32Array;
   /** tuples in the body of the notification being sent (notifyBody, before `sent`) */
   bodyTuples = 0;
@@ -78,6 +83,7 @@ export class WireMapper {
     this.phaseW = new Int8Array(E).fill(PH_NONE);
     this.phaseR = new Int8Array(E).fill(PH_NONE);
     this.cseqP = new Uint32Array(U);
+    this.asking = new Uint8Array(E);
   }
 
   /** bytes of the RFC 5262 patch replacing `n` tuples (ids t1..t8) at a version of `versionDigits`, its PIDF being `pidfBytes` */
@@ -176,6 +182,9 @@ export class WireMapper {
           const wk = kind === M_SUBSCRIBE ? W_SUBSCRIBE : kind === M_REFRESH ? W_SUBSCRIBE_REFRESH : kind === M_UNSUBSCRIBE ? W_SUBSCRIBE_END : W_SUBSCRIBE_FETCH;
           const expires = kind === M_SUBSCRIBE || kind === M_REFRESH ? Math.floor(beh.subscriptionDuration / 1000) : 0;
           this.sipOf(wk, wl, gl, wd, kind === M_FETCH ? 1 : here ? this.cseqWr[e] : this.cseqW[e] + 1, expires, 0, 0);
+        } else if (kind === M_SUBSCRIBE && this.asking[e] === 1) {
+          // RFC 6121 3.1.2: the request routed to the contact's server (inside one domain no stanza: the client legs are counted apart)
+          if (wd !== pd) this.xmppOf(X_SUBSCRIBE, wl, gl, wd, 0, 0, 0);
         } else if (kind === M_SUBSCRIBE) this.xmppOf(X_PROBE, wl, gl, wd, 0, 0, 0); // the log-in's probe (RFC 6121 4.3)
         return o;
       }
@@ -218,7 +227,8 @@ export class WireMapper {
       case M_TERMINATED: {
         o.phase = PH_TERMINATE;
         if (sip) this.sipOf(W_NOTIFY_TERMINATED, gl, wl, pd, here ? this.cseqNr[e] : this.cseqN[e] + 1, -1, b === END_EXPIRED ? 1 : b === END_UNSUBSCRIBED ? 0 : 2, 0);
-        else this.xmppOf(X_UNSUBSCRIBED, gl, wl, pd, 0, 0, 0);
+        else if (wd !== pd || (b !== END_REJECTED && b !== END_REVOKED)) this.xmppOf(X_UNSUBSCRIBED, gl, wl, pd, 0, 0, 0);
+        // a refusal or revocation inside one domain: the contact's and the user's client legs alone (xmpp-subscription.ts)
         return o;
       }
     }

@@ -80,9 +80,10 @@ export function bindingMappings(s: Scenario): BindingMapping[] {
     add('xmpp', 'subscription expiry and refresh', 'none: a roster subscription lasts until cancelled (subscriptionDuration, maxSubscriptionDuration and refreshBefore do not apply to XMPP presentities)');
     add('xmpp', 'log-out', 'presence type=unavailable from the client, broadcast; the stream closes both ways; the roster subscriptions stay (no unsubscribe)');
     add('xmpp', 'publicationLease', 'the stream\'s liveness: a refresh is a whitespace keepalive (RFC 6120 4.6.1); when a crashed client\'s lease runs out its server broadcasts unavailable presence');
-    add('xmpp', 'access deny, revocation', 'presence type=unsubscribed (RFC 6121 3.2, 3.3)');
+    add('xmpp', 'access deny', 'presence type=unsubscribed (RFC 6121 3.2)');
+    add('xmpp', 'revocation', 'unsubscribed from the contact\'s client, roster pushes (iq set -> result) on both sides, unsubscribed and unavailable to the watcher (RFC 6121 3.2)');
     add('xmpp', 'access polite', 'XEP-0191 blocking: the blocked watcher receives unavailable presence');
-    add('xmpp', 'access pending', 'the subscription request waits for the contact\'s approval; probes go unanswered meanwhile');
+    add('xmpp', 'access pending', 'the first request is presence type=subscribe with a roster push (none, ask=subscribe) to the watcher, delivered to the contact; its decision subscribed (roster pushes from and to or both, then the presence) or unsubscribed (roster push none to the watcher) (RFC 6121 3.1-3.3); probes go unanswered meanwhile');
     add('xmpp', 'instant message', 'message type=chat with an XEP-0184 receipt request -> receipt (the delivery report); an error message for the failures');
   }
   if (has('xmpp') && (has('sip') || has('cpim'))) add('gateway', 'between bindings', 'the gateways carry CPIM across the boundary and each side counts in its own terms; a SIP side\'s responses to translated requests end at its own gateway (counted on the SIP side, not crossing)');

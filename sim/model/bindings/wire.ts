@@ -42,6 +42,7 @@ import { ClientDialogs, type DialogIO } from './sip-dialogs.js';
 import { SipWatcherInfo } from './sip-watcher-info.js';
 import { ResourceListServer, RL_ACTIVE, RL_PENDING, RL_TERMINATED } from './resource-lists.js';
 import { ClientWire } from './client-wire.js';
+import { XmppSubscriptions } from './xmpp-subscription.js';
 
 /** M_WIRE payload: a = (subject * N_WIRE + kind) * 8 + phase + 1, b = bytes */
 const packWire = (subject: number, k: number, phase: number) => (subject * N_WIRE + k) * 8 + phase + 1;
@@ -78,6 +79,8 @@ class BindingWire implements Wire {
   private readonly rls: ResourceListServer;
   private readonly listsOn: boolean;
   private readonly client: ClientWire;
+  /** the XMPP subscription handshake's stanzas (RFC 6121 3.1-3.3) */
+  private readonly handshake: XmppSubscriptions;
   private readonly arriveEv: number;
   private readonly answerEv: number;
   /** the state part of the last internal back-end NOTIFY (sent and received in one domain: `sent`, then `received`) */
@@ -108,7 +111,16 @@ class BindingWire implements Wire {
       refused: () => this.counts.lostOne(),
     });
     this.answerEv = kernel.defineEvent('wireAnswer', (wd, e, phase) => this.answer(wd, e, phase));
-    this.client = new ClientWire(ctx, this.io, proto, deps.sizes, deps.tuples);
+    this.client = new ClientWire(ctx, this.io, proto, deps.sizes, deps.tuples, (d, g, delay) => this.handshake.loggedIn(d, g, delay));
+    this.handshake = new XmppSubscriptions(ctx, {
+      counts: this.counts,
+      mapper: this.mapper,
+      proto,
+      state: deps.subs.state,
+      charge: (d, k, g, dir) => this.charge(d, k, g, dir),
+      linkDelay: (d, g, b, dir) => deps.link.delay(d, g, b, dir),
+      route: (k, src, dst, e, phase, bytes, user) => this.emit(k, src, dst, e, phase, bytes, user, false),
+    });
   }
 
   /** a job for wire kind k at d's servers, leaving (OUTBOUND) or entering (INBOUND) them (a CPIM domain's cost is its operations', nothing more per message) */
@@ -135,7 +147,7 @@ class BindingWire implements Wire {
     if (k === W_NOTIFY_PENDING) {
       this.answer(h, subject, phase);
       if (this.listsOn && this.rls.backEnd(subject)) this.rls.member(h, subject, RL_PENDING, 0, 0, false);
-    }
+    } else if (this.proto[h] === P_XMPP) this.handshake.arrived(h, k, subject);
   }
   private wireDest(a: number): number {
     const { pop } = this.ctx;
@@ -206,6 +218,7 @@ class BindingWire implements Wire {
   sent(from: number, to: number, kind: number, a: number, b: number, bytes: number): number {
     const pf = this.proto[from];
     if (kind === M_WIRE) return bytes;
+    if (pf === P_XMPP) this.handshake.sending(kind, a, b);
     if (this.listsOn && pf === P_SIP && isListed(kind) && this.rls.internal(kind === M_NOTIFY ? notifyEdge(a) : a)) return this.sentInside(pf, kind, a, b, bytes);
     if (pf === P_SIP) this.sentSipFirst(from, to, kind, a, b, bytes);
     const { mapper, o } = this;
@@ -266,6 +279,7 @@ class BindingWire implements Wire {
     const ph = this.proto[h];
     if (kind === M_WIRE) return;
     const od = this.origin(kind, a);
+    if (ph === P_XMPP) this.handshake.receiving(h, kind, a, b);
     if (this.listsOn && ph === P_SIP && isListed(kind) && this.receivedInside(h, od, kind, a, b)) return;
     const { mapper, o } = this;
     if (isSubscribeFamily(kind)) {

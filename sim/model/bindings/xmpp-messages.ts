@@ -6,9 +6,9 @@
  * from a table keyed by numbers.
  */
 import { fixedId } from '../../wire/ids.js';
-import { encodeXmpp, type PresenceShow, type XmppStanza } from '../../wire/xmpp.js';
+import { encodeXmpp, type PresenceShow, type RosterSubscription, type XmppStanza } from '../../wire/xmpp.js';
 import { NOTES } from '../presence-document.js';
-import { WIRE_KINDS, X_ANSWER, X_BROADCAST, X_ERROR, X_KEEPALIVE, X_MESSAGE, X_MESSAGE_ERROR, X_PRESENCE_CLIENT, X_PRESENCE_CLIENT_UNAVAILABLE, X_PROBE, X_RECEIPT, X_UNAVAILABLE, X_UNSUBSCRIBED } from './kinds.js';
+import { ROSTER_ITEMS, RI_ASK, WIRE_KINDS, X_ANSWER, X_BROADCAST, X_ERROR, X_KEEPALIVE, X_MESSAGE, X_MESSAGE_ERROR, X_PRESENCE_CLIENT, X_PRESENCE_CLIENT_UNAVAILABLE, X_PROBE, X_RECEIPT, X_ROSTER_PUSH, X_ROSTER_PUSH_RESULT, X_SUBSCRIBE, X_SUBSCRIBE_CLIENT, X_SUBSCRIBED, X_SUBSCRIBED_CLIENT, X_UNAVAILABLE, X_UNSUBSCRIBED, X_UNSUBSCRIBED_CLIENT } from './kinds.js';
 
 export interface XmppParts {
   /** bare JIDs of the sender and the recipient (the sender's full JID adds its resource) */
@@ -16,7 +16,10 @@ export interface XmppParts {
   to: string;
   /** the server's domain (stream headers) */
   domain: string;
-  /** presence: the activity (ACTIVITIES index) and note (NOTES index) shown; message: the body */
+  /**
+   * presence: the activity (ACTIVITIES index) and note (NOTES index) shown; message: the body;
+   * roster push (to the user `from`, about the contact `to`): `activity` is the item (ROSTER_ITEMS index)
+   */
   activity: number;
   note: number;
   body: string;
@@ -84,6 +87,18 @@ export function xmppWireText(k: number, p: XmppParts): string {
   if (k === X_UNAVAILABLE) return encodeXmpp({ kind: 'presence', type: 'unavailable', from: full(p.from, p.n), to: p.to, status: [] });
   if (k === X_UNSUBSCRIBED) return encodeXmpp({ kind: 'presence', type: 'unsubscribed', from: p.from, to: p.to, status: [] });
   if (k === X_ERROR) return encodeXmpp({ kind: 'presence', type: 'error', from: p.from, to: p.to, status: [] });
+  if (k === X_SUBSCRIBE_CLIENT || k === X_SUBSCRIBED_CLIENT || k === X_UNSUBSCRIBED_CLIENT) {
+    // RFC 6121 3.1.1, 3.1.5, 3.2.1: the client addresses the other's bare JID; its server stamps the from
+    return encodeXmpp({ kind: 'presence', type: k === X_SUBSCRIBE_CLIENT ? 'subscribe' : k === X_SUBSCRIBED_CLIENT ? 'subscribed' : 'unsubscribed', to: p.to, status: [] });
+  }
+  if (k === X_SUBSCRIBE || k === X_SUBSCRIBED) return encodeXmpp({ kind: 'presence', type: k === X_SUBSCRIBE ? 'subscribe' : 'subscribed', from: p.from, to: p.to, status: [] });
+  if (k === X_ROSTER_PUSH) {
+    // RFC 6121 2.1.6: one item, to each connected resource of the user
+    const sub = ROSTER_ITEMS[p.activity];
+    const item = { jid: p.to, subscription: (sub === 'none+ask' ? 'none' : sub) as RosterSubscription, groups: [] };
+    return encodeXmpp({ kind: 'iq', type: 'set', id, to: full(p.from, p.n), roster: [p.activity === RI_ASK ? { ...item, ask: 'subscribe' } : item] });
+  }
+  if (k === X_ROSTER_PUSH_RESULT) return encodeXmpp({ kind: 'iq', type: 'result', id, from: full(p.from, p.n) });
   if (k === X_MESSAGE) return encodeXmpp({ kind: 'message', type: 'chat', from: full(p.from, p.n), to: p.to, id, body: [{ text: p.body }], receiptRequest: true });
   if (k === X_RECEIPT) return encodeXmpp({ kind: 'message', from: full(p.from, p.n), to: full(p.to, p.n), id: fixedId(p.n + 1), body: [], receivedId: id });
   if (k === X_MESSAGE_ERROR) return encodeXmpp({ kind: 'message', type: 'error', from: p.from, to: full(p.to, p.n), id, body: [] });
