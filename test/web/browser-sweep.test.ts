@@ -6,7 +6,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, openPage, startDashboard, type Dashboard } from './browser/harness.js';
+import { launchChromium, openPage, screenshot, startDashboard, type Dashboard } from './browser/harness.js';
 
 let dash: Dashboard;
 let browser: Browser;
@@ -72,6 +72,7 @@ describe('the scalability view follows a local sweep', { timeout: 120_000 }, () 
     expect(await page.textContent('#sweep-executor')).toMatch(/^executor: local /);
     expect(await page.locator('#sweep-workers-line').isVisible()).toBe(false);
     expect(await page.textContent('#sweep-eta')).toMatch(/^took [\d.]+ (ms|s|min) \(this page's clock\)$/);
+    await screenshot(page, 'sweep-progress');
 
     const seen = await seenOf(page);
     const done = seen.bar.map((b) => Number(b.split('/')[0]));
