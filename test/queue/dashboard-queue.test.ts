@@ -224,6 +224,16 @@ describe.skipIf(!HAVE_REDIS)('the dashboard on the queue', { timeout: 180_000 },
     await page.fill('#sweep-values', '200, 400');
     await page.fill('#sweep-duration', '1m');
     await page.fill('#sweep-reps', '2');
+    // every value the progress bar and the time line take
+    await page.evaluate(() => {
+      const w = window as unknown as { bar: string[]; eta: string[] };
+      w.bar = [];
+      w.eta = [];
+      const bar = document.getElementById('sweep-progress-bar')!;
+      const eta = document.getElementById('sweep-eta')!;
+      new MutationObserver(() => w.bar.push(`${bar.getAttribute('aria-valuenow')}/${bar.getAttribute('aria-valuemax')}`)).observe(bar, { attributes: true });
+      new MutationObserver(() => w.eta.push(eta.textContent ?? '')).observe(eta, { childList: true, characterData: true, subtree: true });
+    });
     await page.click('#sweep-start');
     await page.waitForFunction(() => document.getElementById('sweep-status')?.textContent?.startsWith('finished'), null, { timeout: 60_000 });
     const box = page.locator('[data-testid=sweep-progress]');
@@ -233,6 +243,15 @@ describe.skipIf(!HAVE_REDIS)('the dashboard on the queue', { timeout: 180_000 },
     expect(await page.getAttribute('#sweep-progress-bar', 'aria-valuenow')).toBe('4');
     expect(await page.textContent('#sweep-executor')).toBe(`executor: queue at ${shown}`);
     expect(await page.textContent('#sweep-eta')).toMatch(/^took [\d.]+ (ms|s|min)$/); // the server's time, at the last result
+    const moved = await page.evaluate(() => {
+      const w = window as unknown as { bar: string[]; eta: string[] };
+      return { bar: w.bar, eta: w.eta };
+    });
+    const done = moved.bar.filter((b) => b.endsWith('/4')).map((b) => Number(b.split('/')[0]));
+    expect(done.at(-1)).toBe(4);
+    expect(done.every((d, i) => i === 0 || d >= done[i - 1])).toBe(true);
+    expect(done.some((d) => d > 0 && d < 4)).toBe(true); // as results arrived
+    expect(moved.eta.some((t) => /^elapsed [\d.]+ (ms|s|min) \(the server, at the last result\) · about [\d.]+ (ms|s|min) left \(estimate at the pace so far\)$/.test(t))).toBe(true);
 
     // the workers seen, each with the runs the API's points give it
     expect(streams).toHaveLength(1);

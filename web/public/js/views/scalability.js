@@ -116,7 +116,7 @@ function renderProgress(sw) {
   bar.setAttribute('aria-valuenow', String(p.done));
   $('sweep-progress-fill').style.width = `${p.total > 0 ? (100 * p.done) / p.total : 0}%`;
   $('sweep-progress-text').textContent = `${p.done} of ${plural(p.total, 'run', 'runs')} done`;
-  const clock = p.clock === 'page' ? " (this page's clock)" : '';
+  const clock = p.clock === 'page' ? " (this page's clock)" : p.clock === 'server' && sw.status === 'running' ? ' (the server, at the last result)' : '';
   let times = 'time: not known (a sweep this page did not start)';
   if (p.elapsedMs !== null) {
     times = sw.status === 'running' ? `elapsed ${fmtMs(p.elapsedMs)}${clock}` : `took ${fmtMs(p.elapsedMs)}${clock}`;
