@@ -20,6 +20,8 @@ const swU = lineChart().title('Max utilisation').yLabel('utilisation').yTickForm
 
 let sweep = /** @type {any} */ (null);
 let timer = 0;
+/** redraws the progress once a second while a sweep runs: a long run sends nothing for minutes */
+let ticker = 0;
 /**
  * The sweep this page follows: since (the page's clock when it asked for it), endedAt (when it saw
  * it end), mode (`stream`, or `poll` once the stream failed) and close (the stream's).
@@ -51,6 +53,7 @@ async function startSweep(ev) {
 
 function unfollow() {
   clearTimeout(timer);
+  clearInterval(ticker);
   follow?.close();
   follow = null;
 }
@@ -61,10 +64,14 @@ function followSweep(id, since) {
   const f = /** @type {NonNullable<typeof follow>} */ ({ id, since, endedAt: null, mode: 'stream', close: () => {} });
   follow = f;
   invalidate('scalability');
+  ticker = window.setInterval(() => {
+    if (follow === f && sweep?.id === f.id && sweep.status === 'running') renderProgress(sweep);
+  }, 1000);
   f.close = sweepEvents(id, {
     sweep: (s) => {
       if (follow !== f) return;
       sweep = s;
+      if (s.status !== 'running') ended(f);
       invalidate('scalability');
     },
     end: () => {
@@ -79,6 +86,12 @@ function followSweep(id, since) {
   });
 }
 
+/** The page saw the sweep end: its time stops there. */
+function ended(f) {
+  f.endedAt ??= Date.now();
+  clearInterval(ticker);
+}
+
 async function pollSweep(f) {
   clearTimeout(timer);
   try {
@@ -90,7 +103,7 @@ async function pollSweep(f) {
       if (f.mode === 'poll') timer = window.setTimeout(() => pollSweep(f), 600);
       return;
     }
-    f.endedAt = Date.now();
+    ended(f);
     invalidate('scalability');
   } catch (e) {
     if (follow !== f) return;
