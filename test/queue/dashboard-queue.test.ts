@@ -5,7 +5,8 @@
  * run over. The points (and each point run's report) must equal the same sweep run on a server
  * without a queue, apart from timings, run ids and worker names; every point names the workers
  * that ran it; the password appears in no API response, log line, stream or store file. The page's
- * scalability view, driven in chromium, names the worker of each point.
+ * scalability view, driven in chromium, follows a sweep on two workers: its progress, the queue's
+ * address without the password, the workers seen with their runs and the worker of each point.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -196,26 +197,81 @@ describe.skipIf(!HAVE_REDIS)('the dashboard on the queue', { timeout: 180_000 },
     expect(s.points[1].figures?.notificationsPerSec).toBeGreaterThan(0);
   });
 
-  it("the page's scalability view shows the worker that ran each point", async () => {
-    const redis = new Redis(await freePort());
+  it("the page's scalability view follows the queued sweep: its progress, the redacted address, the workers seen with their runs, and the worker of each point", async () => {
+    const redis = new Redis(await freePort(), ['--requirepass', SECRET]);
     await redis.start();
     cleanup.push(() => redis.kill());
-    const url = `redis://127.0.0.1:${redis.port}`;
-    track(worker(url, 'w-page'));
+    const url = `redis://:${SECRET}@127.0.0.1:${redis.port}`;
+    const shown = `redis://:***@127.0.0.1:${redis.port}`;
+    track(worker(url, 'w-page-a'));
+    track(worker(url, 'w-page-b'));
     const dash = await startDashboard({ queue: parseQueueAddress(url) });
     cleanup.push(() => dash.close());
     const browser = await launchChromium();
     cleanup.push(() => browser.close());
     const { page, errors } = await openPage(browser, dash.url);
+    const bodies: string[] = [];
+    const streams: string[] = [];
+    page.on('request', (r) => {
+      const m = /^\/api\/sweeps\/([^/]+)\/events$/.exec(new URL(r.url()).pathname);
+      if (m) streams.push(m[1]);
+    });
+    page.on('response', async (r) => {
+      if (new URL(r.url()).pathname.startsWith('/api/')) bodies.push(await r.text().catch(() => ''));
+    });
     await page.click('#tab-scalability');
     await page.fill('#sweep-param', 'domains[0].users');
     await page.fill('#sweep-values', '200, 400');
     await page.fill('#sweep-duration', '1m');
+    await page.fill('#sweep-reps', '2');
+    // every value the progress bar and the time line take
+    await page.evaluate(() => {
+      const w = window as unknown as { bar: string[]; eta: string[] };
+      w.bar = [];
+      w.eta = [];
+      const bar = document.getElementById('sweep-progress-bar')!;
+      const eta = document.getElementById('sweep-eta')!;
+      new MutationObserver(() => w.bar.push(`${bar.getAttribute('aria-valuenow')}/${bar.getAttribute('aria-valuemax')}`)).observe(bar, { attributes: true });
+      new MutationObserver(() => w.eta.push(eta.textContent ?? '')).observe(eta, { childList: true, characterData: true, subtree: true });
+    });
     await page.click('#sweep-start');
     await page.waitForFunction(() => document.getElementById('sweep-status')?.textContent?.startsWith('finished'), null, { timeout: 60_000 });
+    const box = page.locator('[data-testid=sweep-progress]');
+    expect(await box.getAttribute('data-follow')).toBe('stream');
+    expect(await box.getAttribute('data-executor')).toBe('queue');
+    expect(await page.textContent('#sweep-progress-text')).toBe('4 of 4 runs done');
+    expect(await page.getAttribute('#sweep-progress-bar', 'aria-valuenow')).toBe('4');
+    expect(await page.textContent('#sweep-executor')).toBe(`executor: queue at ${shown}`);
+    expect(await page.textContent('#sweep-eta')).toMatch(/^took [\d.]+ (ms|s|min)$/); // the server's time, at the last result
+    const moved = await page.evaluate(() => {
+      const w = window as unknown as { bar: string[]; eta: string[] };
+      return { bar: w.bar, eta: w.eta };
+    });
+    const done = moved.bar.filter((b) => b.endsWith('/4')).map((b) => Number(b.split('/')[0]));
+    expect(done.at(-1)).toBe(4);
+    expect(done.every((d, i) => i === 0 || d >= done[i - 1])).toBe(true);
+    expect(done.some((d) => d > 0 && d < 4)).toBe(true); // as results arrived
+    expect(moved.eta.some((t) => /^elapsed [\d.]+ (ms|s|min) \(the server, at the last result\) · about [\d.]+ (ms|s|min) left \(estimate at the pace so far\)$/.test(t))).toBe(true);
+
+    // the workers seen, each with the runs the API's points give it
+    expect(streams).toHaveLength(1);
+    const sweep = (await (await fetch(`${dash.url}api/sweeps/${streams[0]}`)).json()) as SweepState;
+    expect(sweep.status).toBe('finished');
+    const counts = new Map<string, number>();
+    for (const p of sweep.points) for (const w of p.workers ?? []) counts.set(w, (counts.get(w) ?? 0) + 1);
+    const listed = await page.locator('[data-testid=sweep-worker]').evaluateAll((els) => els.map((e) => [(e as HTMLElement).dataset.worker, Number((e as HTMLElement).dataset.runs)]));
+    expect(listed).toEqual([...counts].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+    expect(listed.reduce((n, [, r]) => n + (r as number), 0)).toBe(4);
+    for (const [name] of listed) expect(['w-page-a', 'w-page-b']).toContain(name);
+    expect(await page.textContent('#sweep-workers')).toMatch(/^w-page-[ab] \(\d runs?\)(, w-page-[ab] \(\d runs?\))?$/);
+
     const rows = await page.locator('[data-testid=sweep-point]').allTextContents();
     expect(rows).toHaveLength(2);
-    for (const row of rows) expect(row).toContain('finished · ran on w-page');
+    for (const row of rows) expect(row).toMatch(/finished · ran on w-page-[ab]/);
+    // the password: nowhere on the page nor in what the page read
+    const html = await page.content();
+    expect(html).toContain(shown);
+    for (const text of [html, ...bodies]) expect(text).not.toContain(SECRET);
     expect(errors).toEqual([]);
     await page.close();
   });

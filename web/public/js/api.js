@@ -72,12 +72,14 @@ export async function getText(path) {
 /**
  * Subscribes to a server-sent event stream: `names` are the events handled (each handler gets the
  * parsed data), plus open and error. Returns a function that closes the stream; it closes itself
- * after `end`.
+ * after `end`. With `reconnect` false, any error closes it and reports it (the caller falls back
+ * to polling) instead of letting EventSource reconnect.
  * @param {string} path
  * @param {string[]} names
  * @param {Record<string, Function | undefined>} on
+ * @param {boolean} [reconnect]
  */
-function eventStream(path, names, on) {
+function eventStream(path, names, on, reconnect = true) {
   const es = new EventSource(path);
   let closed = false;
   const close = () => {
@@ -102,7 +104,12 @@ function eventStream(path, names, on) {
   es.addEventListener('open', () => on.open?.());
   es.onerror = () => {
     // EventSource reconnects by itself while the run goes on; after the end the server closes it
-    if (!closed && es.readyState === EventSource.CLOSED) on.error?.(new Error('the event stream closed'));
+    if (closed) return;
+    if (es.readyState === EventSource.CLOSED) on.error?.(new Error('the event stream closed'));
+    else if (!reconnect) {
+      close();
+      on.error?.(new Error('the event stream failed'));
+    }
   };
   return close;
 }
@@ -122,3 +129,11 @@ export const runEvents = (id, on) => eventStream(`/api/runs/${encodeURIComponent
  * @param {{ status?: Function, progress?: Function, end?: Function, error?: Function }} on
  */
 export const liveEvents = (id, on) => eventStream(`/api/live-runs/${encodeURIComponent(id)}/events`, ['status', 'progress', 'end'], on);
+
+/**
+ * Follows a dashboard sweep: sweep (its state, at once and at every change), end ({ status }),
+ * error (the stream failed: it is closed, the caller polls instead).
+ * @param {string} id
+ * @param {{ sweep?: Function, end?: Function, error?: Function }} on
+ */
+export const sweepEvents = (id, on) => eventStream(`/api/sweeps/${encodeURIComponent(id)}/events`, ['sweep', 'end'], on, false);
