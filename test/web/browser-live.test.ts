@@ -64,8 +64,10 @@ describe('measured runs and command-line sweeps in chromium', () => {
     await page.click('#live-start');
     await expect.poll(() => text(page, '#live-error')).toMatch(/^BAD_OPTION: .*--users must be an integer from 1 to 5000/);
     expect(await text(page, '[data-testid=run-badge]')).toBe('no run');
-    // the embedded Prosody is the one target the API offers today
-    expect(await page.locator('#live-target option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(['prosody']);
+    // the form offers the targets the API lists (the embedded servers installed here), Prosody first
+    const listed = (await api(page, '/api/live-runs')).targets.map((t: { name: string }) => t.name);
+    expect(listed[0]).toBe('prosody');
+    expect(await page.locator('#live-target option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(listed);
 
     await page.fill('#live-users', '');
     await page.fill('#live-duration', '4s');
