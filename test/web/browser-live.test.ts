@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { ejabberdInstalled } from '../../sim/live/ejabberd-server.js';
 import { prosodyInstalled } from '../../sim/live/prosody-server.js';
 import { launchChromium, openPage, REPO, screenshot, startDashboard, type Dashboard } from './browser/harness.js';
 // @ts-expect-error: a plain ES module of the page, without type declarations
@@ -64,8 +65,10 @@ describe('measured runs and command-line sweeps in chromium', () => {
     await page.click('#live-start');
     await expect.poll(() => text(page, '#live-error')).toMatch(/^BAD_OPTION: .*--users must be an integer from 1 to 5000/);
     expect(await text(page, '[data-testid=run-badge]')).toBe('no run');
-    // the embedded Prosody is the one target the API offers today
-    expect(await page.locator('#live-target option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(['prosody']);
+    // the form offers the targets the API lists (the embedded servers installed here), Prosody first
+    const listed = (await api(page, '/api/live-runs')).targets.map((t: { name: string }) => t.name);
+    expect(listed[0]).toBe('prosody');
+    expect(await page.locator('#live-target option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(listed);
 
     await page.fill('#live-users', '');
     await page.fill('#live-duration', '4s');
@@ -174,6 +177,26 @@ describe('measured runs and command-line sweeps in chromium', () => {
     expect(report.stopped.planned).toBe(120_000);
     await expect.poll(() => text(page, '#measured-note')).toContain(`stopped at ${fmtCount(report.stopped.at)} ms: stopped on request`);
     expect(await page.locator(`[data-testid=history-item][data-id="${id}"] [data-testid=kind-badge]`).textContent()).toBe('measured');
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it.skipIf(!ejabberdInstalled() && process.env.CI !== 'true' && process.env.CI !== '1')('starts a live run on the embedded ejabberd picked in the form; its measured note names that server', async () => {
+    const { page, errors } = await openPage(browser, dash.url);
+    await page.selectOption('#live-scenario', 'teach-basic');
+    await expect.poll(() => page.locator('#live-target option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).toContain('ejabberd');
+    await page.selectOption('#live-target', 'ejabberd');
+    await page.fill('#live-duration', '2s');
+    await page.fill('#live-rate-scale', '60');
+    await page.click('#live-start');
+    await page.waitForSelector('#run-badge [data-testid=kind-badge][data-kind=measured]', { timeout: 30_000 });
+    const id = new URL(page.url()).hash.match(/run=([^&]+)/)![1];
+    await page.waitForSelector('[data-testid=run-status].finished', { timeout: 90_000 });
+    const entry = await api(page, `/api/live-runs/${id}`);
+    expect(entry.target).toBe('ejabberd');
+    expect(entry.report.target.kind).toBe('embedded-ejabberd');
+    await expect.poll(() => text(page, '#measured-note')).toContain(`Measured against ${entry.report.target.server} at 127.0.0.1:${entry.report.target.port}`);
+    expect(entry.report.target.server).toMatch(/^ejabberd 23\.01/);
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);

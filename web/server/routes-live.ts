@@ -1,11 +1,11 @@
 /**
  * /api/live-runs: live runs (docs/live.md) started from the dashboard's API. A live run drives a
- * built-in scenario against an embedded Prosody on loopback (never another target from the API),
- * one at a time (a live run loads the machine, and it is measured); its state and, once done,
+ * built-in scenario against an embedded Prosody or ejabberd on loopback, started for the run
+ * (web/server/live-targets.ts: never a server at an address from the API), one at a time (a live run loads the machine, and it is measured); its state and, once done,
  * its report are kept in memory for the server's lifetime (the last 20), and each is also a run of
  * the run history (live-history.ts: GET /api/runs lists it as measured, its report opens there).
  * GET /api/live-runs/:id/events streams its progress (SSE). Closing the server stops a running
- * one, which still reports what it measured, and its Prosody.
+ * one, which still reports what it measured, and its server.
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
@@ -15,6 +15,7 @@ import { listScenarios, loadScenario } from '../../sim/scenario/index.js';
 import { durationOpt } from '../../sim/toolkit/cli.js';
 import { ApiError, plainMessage, toApiError } from './errors.js';
 import { progressOf, recordLiveEnd, recordLiveStart, type LiveProgress } from './live-history.js';
+import { installedLiveTargets, LIVE_TARGET_NAMES, resolveLiveTarget, type LiveTargetName } from './live-targets.js';
 import { frame, type SseClient } from './sse.js';
 
 const KEEP = 20;
@@ -22,6 +23,7 @@ const KEEP = 20;
 interface LiveRunEntry {
   id: string;
   scenario: string;
+  target: LiveTargetName;
   state: 'running' | 'done' | 'failed';
   startedAt: string;
   endedAt: string | null;
@@ -33,7 +35,7 @@ interface LiveRunEntry {
 
 const createSchema = {
   tags: ['runs'],
-  summary: 'start a live run against an embedded Prosody (one at a time)',
+  summary: 'start a live run against an embedded Prosody or ejabberd (one at a time)',
   body: {
     type: 'object',
     additionalProperties: false,
@@ -43,6 +45,7 @@ const createSchema = {
       users: { type: 'integer', minimum: 1 },
       duration: { type: 'string', maxLength: 40, description: 'measured wall-clock time, e.g. 30s, 2min' },
       rateScale: { type: 'number', exclusiveMinimum: 0 },
+      target: { type: 'string', maxLength: 200, description: `the embedded server started for the run: ${LIVE_TARGET_NAMES.join(' or ')} (default prosody); one installed on the server's machine (GET /api/live-runs lists them)` },
     },
   },
 } as const;
@@ -60,22 +63,23 @@ export async function liveRoutesPlugin(app: FastifyInstance): Promise<void> {
   const { store, streams } = app.sim;
   let active: { id: string; abort: AbortController; done: Promise<void> } | null = null;
 
-  app.post<{ Body: { scenario: string; users?: number; duration?: string; rateScale?: number } }>('/api/live-runs', { schema: createSchema }, async (req, reply) => {
+  app.post<{ Body: { scenario: string; users?: number; duration?: string; rateScale?: number; target?: string } }>('/api/live-runs', { schema: createSchema }, async (req, reply) => {
     if (active) throw new ApiError('TOO_MANY_RUNS', 'a live run is already running; one at a time (GET /api/live-runs)');
     const b = req.body;
     if (!listScenarios().some((s) => s.name === b.scenario)) throw new ApiError('SCENARIO_NOT_FOUND', `no built-in scenario named '${b.scenario}'`);
+    const target = resolveLiveTarget(b.target);
     let opts: LiveRunOptions;
     let sc;
     let checked;
     try {
       sc = loadScenario(b.scenario, []);
-      opts = { target: { kind: 'embedded-prosody' }, users: b.users, duration: durationOpt(b.duration), rateScale: b.rateScale ?? 1 };
+      opts = { target: target.spec, users: b.users, duration: durationOpt(b.duration), rateScale: b.rateScale ?? 1 };
       checked = checkLiveRun(sc, opts);
     } catch (e) {
       const api = toApiError(e);
       throw api instanceof ApiError ? api : new ApiError('BAD_OPTION', plainMessage(e));
     }
-    const entry: LiveRunEntry = { id: randomUUID(), scenario: b.scenario, state: 'running', startedAt: new Date().toISOString(), endedAt: null, progress: '', counts: null, report: null, error: null };
+    const entry: LiveRunEntry = { id: randomUUID(), scenario: b.scenario, target: target.name, state: 'running', startedAt: new Date().toISOString(), endedAt: null, progress: '', counts: null, report: null, error: null };
     // the history's row first: a store that takes nothing refuses the run before a server starts
     let stored;
     try {
@@ -128,7 +132,8 @@ export async function liveRoutesPlugin(app: FastifyInstance): Promise<void> {
     return rest;
   });
 
-  app.get('/api/live-runs', { schema: { tags: ['runs'], summary: 'live runs of this server process, newest first' } }, async () => ({
+  app.get('/api/live-runs', { schema: { tags: ['runs'], summary: "live runs of this server process, newest first, and the targets installed on the server's machine" } }, async () => ({
+    targets: installedLiveTargets(),
     liveRuns: [...entries.values()].reverse().map(({ report: _report, ...e }) => e),
   }));
 

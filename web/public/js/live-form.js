@@ -2,8 +2,8 @@
  * The Live run form: a built-in scenario driven against a real XMPP server through
  * POST /api/live-runs (users, measured duration, rate scale), then watched like any run (runs.js
  * follows its progress frames and loads its measured report at the end). The targets are the ones
- * the API lists (`targets` of GET /api/live-runs) or, where it lists none, the embedded Prosody,
- * the only target the API starts today. Errors of the API show in the form, with their code.
+ * the API lists (`targets` of GET /api/live-runs: the embedded servers installed on its machine)
+ * or, where it lists none, the embedded Prosody. Errors of the API show in the form, with their code.
  */
 import d3 from './d3.js';
 import { getJson, postJson } from './api.js';
