@@ -42,6 +42,7 @@ import { ClientDialogs, type DialogIO } from './sip-dialogs.js';
 import { SipWatcherInfo } from './sip-watcher-info.js';
 import { ResourceListServer, RL_ACTIVE, RL_PENDING, RL_TERMINATED } from './resource-lists.js';
 import { ClientWire } from './client-wire.js';
+import { nodeUser } from './node-user.js';
 
 /** M_WIRE payload: a = (subject * N_WIRE + kind) * 8 + phase + 1, b = bytes */
 const packWire = (subject: number, k: number, phase: number) => (subject * N_WIRE + k) * 8 + phase + 1;
@@ -217,7 +218,7 @@ class BindingWire implements Wire {
     } else if (kind === M_NOTIFY) mapper.cseqN[notifyEdge(a)]++;
     else if (kind === M_TERMINATED) mapper.cseqN[a]++;
     this.counts.sent(from, o.k, o.bytes, o.phase);
-    this.charge(from, o.k, 0, OUTBOUND);
+    this.charge(from, o.k, nodeUser(this.ctx.pop, this.ctx.D, this.ctx.U, from, kind, a), OUTBOUND);
     const trace = this.ctx.trace;
     if (pf === P_SIP) trace.wireHint(MESSAGE_KINDS[kind], from, 'sip', WIRE_KINDS[o.k][0], o.bytes, o.cseq, o.expires);
     else if (pf !== P_CPIM) trace.wireHint(MESSAGE_KINDS[kind], from, PROTOCOLS[pf], WIRE_KINDS[o.k][0], o.bytes);
@@ -277,7 +278,7 @@ class BindingWire implements Wire {
     if (o.k !== W_NONE) {
       if (this.proto[od] !== ph) this.counts.translated(h, o.k, o.bytes, o.phase); // made by h's gateway from CPIM
       this.counts.received(h, o.k);
-      if (od !== h) this.charge(h, o.k, 0, INBOUND);
+      if (od !== h) this.charge(h, o.k, nodeUser(this.ctx.pop, this.ctx.D, this.ctx.U, h, kind, a), INBOUND);
     }
     if (ph === P_SIP) this.receivedSip(h, od, kind, a, b, delay);
   }
