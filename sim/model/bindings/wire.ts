@@ -131,7 +131,9 @@ class BindingWire implements Wire {
     const k = Math.floor(a / 8) % N_WIRE;
     const subject = Math.floor(a / 8 / N_WIRE);
     this.counts.received(h, k);
-    if (this.wireDest(a) !== this.wireSource(a)) this.charge(h, k, pop.edgeWatcher[subject], INBOUND);
+    // at the presentity's node where it arrives in the presentity's domain (a NOTIFY's answer), else at the watcher's
+    const g = pop.edgePresentity[subject];
+    if (this.wireDest(a) !== this.wireSource(a)) this.charge(h, k, pop.domainOf[g] === h ? g : pop.edgeWatcher[subject], INBOUND);
     // the watcher's client answers the NOTIFY of a pending subscription (a resource list server, for its back-end one)
     if (k === W_NOTIFY_PENDING) {
       this.answer(h, subject, phase);
