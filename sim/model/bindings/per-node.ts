@@ -69,7 +69,7 @@ export function perNodeReport(sc: Scenario, parts: ImppPart[], doms: number[], k
     let rest: number[] = [];
     if (all.length > PER_NODE_LIMIT) {
       const per = 2 * N_WIRE;
-      const jobs = (n: number) => ks.reduce((x, k) => x + f.count[n * per + k] + f.count[n * per + N_WIRE + k], 0);
+      const jobs = (n: number) => ks.reduce((x, k) => x + f.count[n * per + OUTBOUND * N_WIRE + k] + f.count[n * per + INBOUND * N_WIRE + k], 0);
       const load = all.map(jobs);
       const busiest = [...all].sort((a, b) => load[b] - load[a] || a - b);
       shown = busiest.slice(0, PER_NODE_LIMIT).sort((a, b) => a - b);
