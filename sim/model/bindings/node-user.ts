@@ -3,7 +3,8 @@
  * the user in that domain whom the message concerns, as the model's own operations route their
  * jobs (service.ts: node `subject % servers`). About a subscription edge: its presentity's node in
  * the presentity's domain, its watcher's in the watcher's; an IM or its report: the sender's node
- * in the sender's domain, the recipient's in the recipient's; a list notification: the
+ * in the sender's domain, the recipient's in the recipient's (node 0 for an unknown recipient,
+ * as the model's delivery job); a list notification: the
  * presentity's, on both sides.
  */
 import type { Population } from '../population.js';
@@ -15,7 +16,8 @@ export function nodeUser(pop: Population, D: number, U: number, d: number, kind:
   if (kind === M_MESSAGE || kind === M_REPORT) {
     const from = Math.floor(a / TWO26);
     const to = a % TWO26;
-    return pop.domainOf[from] === d || to >= U ? from : to;
+    if (pop.domainOf[from] === d) return from;
+    return to >= U ? 0 : to; // an unknown recipient: node 0, as the model's delivery job
   }
   if (kind === M_LIST_NOTIFY) return Math.floor(Math.floor(a / VERSION_MOD) / D / 16);
   const e = kind === M_NOTIFY ? notifyEdge(a) : a;
