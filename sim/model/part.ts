@@ -10,6 +10,7 @@ import type { InstantMessaging } from './im.js';
 import type { EncodedHistogram } from './latency.js';
 import type { Notification } from './notification.js';
 import type { Service } from './service.js';
+import type { ServerPool } from './servers.js';
 import type { SubscriptionTable } from './subscriptions.js';
 import type { TraceRecord } from './trace.js';
 import type { Watchers } from './watchers.js';
@@ -21,7 +22,7 @@ export interface ImppPart {
   domains: number[];
   counters: Record<string, number>;
   imFailures: number[];
-  ops: { domain: number; count: number[]; sumWait: number[]; sumService: number[]; rejected: number[]; busy: number; maxQueue: number; rejectedOverload: number }[];
+  ops: { domain: number; count: number[]; sumWait: number[]; sumService: number[]; rejected: number[]; busy: number; maxQueue: number; rejectedOverload: number; nodes: NodeFigures }[];
   pairMessages: number[];
   pairBytes: number[];
   notification: EncodedHistogram;
@@ -48,6 +49,13 @@ export interface ImppPart {
   wire?: WirePart;
 }
 
+/** per server node of a domain (servers.ts): busy time, and wire jobs and their service ms per node, direction and kind (node * 2 * N_WIRE + dir * N_WIRE + k; empty for a CPIM domain) */
+export interface NodeFigures {
+  busy: number[];
+  count: number[];
+  serviceMs: number[];
+}
+
 export interface PartSources {
   service: Service;
   gateways: Gateways;
@@ -66,13 +74,14 @@ interface Baseline {
   pairMessages: Float64Array;
   pairBytes: Float64Array;
   links: Float64Array[];
-  pools: ({ count: Float64Array; sumWait: Float64Array; sumService: Float64Array; rejected: Float64Array; busy: number; rejectedOverload: number } | null)[];
+  pools: ({ count: Float64Array; sumWait: Float64Array; sumService: Float64Array; rejected: Float64Array; busy: number; rejectedOverload: number; nodes: Float64Array[] } | null)[];
   gateways: (StationFigures[] | null)[];
   activeSubs: number;
   access: Float64Array[];
 }
 
 const minus = (a: ArrayLike<number>, b: ArrayLike<number> | undefined) => Array.from(a, (x, i) => x - (b?.[i] ?? 0));
+const nodeArrays = (p: ServerPool, now: number) => [p.nodeBusyAt(now), p.nodeCount, p.nodeService];
 const linkArrays = (g: Gateways) => [g.link.messages, g.link.bytes, g.link.busy, g.link.retransmissions, g.link.failed];
 
 export class PartBuilder {
@@ -121,7 +130,7 @@ export class PartBuilder {
       pairMessages: gateways.pairMessages.slice(),
       pairBytes: gateways.pairBytes.slice(),
       links: linkArrays(gateways).map((x) => x.slice()),
-      pools: service.pools.map((p) => (p ? { count: p.count.slice(), sumWait: p.sumWait.slice(), sumService: p.sumService.slice(), rejected: p.rejected.slice(), busy: p.busyTimeAt(now), rejectedOverload: p.rejectedOverload } : null)),
+      pools: service.pools.map((p) => (p ? { count: p.count.slice(), sumWait: p.sumWait.slice(), sumService: p.sumService.slice(), rejected: p.rejected.slice(), busy: p.busyTimeAt(now), rejectedOverload: p.rejectedOverload, nodes: nodeArrays(p, now).map((x) => x.slice()) } : null)),
       gateways: gateways.stations.map((st) => (st ? st.map((g) => ({ jobs: g.jobs, sumWait: g.sumWait, sumService: g.sumService, busy: g.busyAt(now), rejected: g.rejected })) : null)),
       activeSubs: this.activeSubs(),
       access: [this.src.link.messages.slice(), this.src.link.bytes.slice()],
@@ -157,6 +166,11 @@ export class PartBuilder {
     });
   }
 
+  private nodes(p: ServerPool, base: Float64Array[] | undefined): NodeFigures {
+    const [busy, count, serviceMs] = nodeArrays(p, this.ctx.kernel.now).map((x, i) => minus(x, base?.[i]));
+    return { busy, count, serviceMs };
+  }
+
   build(): ImppPart {
     const { kernel, counters, pop, E, U, timeline, timelineWidth, trace } = this.ctx;
     const { service, gateways, im, notification, watchers } = this.src;
@@ -181,6 +195,7 @@ export class PartBuilder {
           busy: p.busyTimeAt(kernel.now) - (pb?.busy ?? 0),
           maxQueue: p.maxQueue,
           rejectedOverload: p.rejectedOverload - (pb?.rejectedOverload ?? 0),
+          nodes: this.nodes(p, pb?.nodes),
         };
       }),
       pairMessages: minus(gateways.pairMessages, b0?.pairMessages),

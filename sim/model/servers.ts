@@ -6,6 +6,10 @@
  * or queues it; the model schedules a completion event for the core, and on that event calls
  * `complete(core)`, which returns the finished job's fields and starts the next queued job.
  * Everything is in typed arrays; the queue is a growable ring.
+ *
+ * Per server node: its busy time, and for the operations from `nodeFrom` on (the protocol
+ * bindings' wire messages) the jobs started and their service time, server-major
+ * (`nodeCount[s * nodeOps + op - nodeFrom]`); none when nodeFrom equals ops.
  */
 export interface ServiceSampler {
   (op: number): number;
@@ -40,10 +44,18 @@ export class ServerPool {
   readonly sumService: Float64Array;
   readonly rejected: Float64Array;
   busyTime = 0;
+  /** per server node: busy time of the jobs it has finished */
+  readonly nodeBusy: Float64Array;
+  /** the operations counted per node: nodeFrom .. ops - 1 */
+  readonly nodeFrom: number;
+  readonly nodeOps: number;
+  /** per node and counted operation: jobs started, their service time */
+  readonly nodeCount: Float64Array;
+  readonly nodeService: Float64Array;
   maxQueue = 0;
   rejectedOverload = 0;
 
-  constructor(servers: number, cores: number, queueLimit: number, ops: number) {
+  constructor(servers: number, cores: number, queueLimit: number, ops: number, nodeFrom = ops) {
     this.servers = servers;
     this.cores = cores;
     this.queueLimit = queueLimit;
@@ -77,6 +89,11 @@ export class ServerPool {
     this.sumWait = new Float64Array(ops);
     this.sumService = new Float64Array(ops);
     this.rejected = new Float64Array(ops);
+    this.nodeFrom = nodeFrom;
+    this.nodeOps = ops - nodeFrom;
+    this.nodeBusy = new Float64Array(servers);
+    this.nodeCount = new Float64Array(servers * this.nodeOps);
+    this.nodeService = new Float64Array(servers * this.nodeOps);
   }
 
   /**
@@ -118,6 +135,12 @@ export class ServerPool {
     this.count[op]++;
     this.sumWait[op] += now - arrive;
     this.sumService[op] += service;
+    const j = op - this.nodeFrom;
+    if (j >= 0) {
+      const i = ((core / this.cores) | 0) * this.nodeOps + j;
+      this.nodeCount[i]++;
+      this.nodeService[i] += service;
+    }
   }
 
   /**
@@ -126,9 +149,11 @@ export class ServerPool {
    * operation so that the caller draws its service time and calls `startNext`; else -1.
    */
   complete(core: number, now: number): number {
-    this.busyTime += now - this.coreStart[core];
+    const busy = now - this.coreStart[core];
+    this.busyTime += busy;
     this.coreBusy[core] = 0;
     const s = (core / this.cores) | 0;
+    this.nodeBusy[s] += busy;
     if (this.qLen[s] === 0) {
       this.freeCores[s * this.cores + this.freeTop[s]++] = core;
       return -1;
@@ -169,6 +194,13 @@ export class ServerPool {
   busyTimeAt(now: number): number {
     let t = this.busyTime;
     for (let c = 0; c < this.coreBusy.length; c++) if (this.coreBusy[c]) t += now - this.coreStart[c];
+    return t;
+  }
+
+  /** Each node's busy time including the part of jobs still in service at `now` (end of run; not the hot path). */
+  nodeBusyAt(now: number): Float64Array {
+    const t = this.nodeBusy.slice();
+    for (let c = 0; c < this.coreBusy.length; c++) if (this.coreBusy[c]) t[(c / this.cores) | 0] += now - this.coreStart[c];
     return t;
   }
 

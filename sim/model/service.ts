@@ -7,7 +7,8 @@
  *
  * Operation N_OPS + dir x N_WIRE + k is one wire message of kind k of a protocol binding
  * (bindings/kinds.ts) leaving (dir OUTBOUND) or entering (INBOUND) the servers: its service time
- * is `serviceTimes.wire`, looked up once per domain, kind and direction (wireOp, wireDists).
+ * is `serviceTimes.wire`, looked up once per domain, kind and direction (wireOp, wireDists). The
+ * pool of a SIP or XMPP domain counts these jobs per server node (servers.ts).
  */
 import type { Dist, WireCostSpec } from '../scenario/types.js';
 import { OPERATIONS } from '../scenario/types.js';
@@ -50,7 +51,9 @@ export function createService(ctx: ModelContext, faults: FaultSchedule): Service
   const pools: (ServerPool | null)[] = [];
   for (let d = 0; d < D; d++) {
     const sv = s.domains[d].servers;
-    pools.push(kernel.owns(d) ? new ServerPool(sv.count, sv.cores, sv.queueLimit, N_OPS + 2 * N_WIRE) : null);
+    // a domain of a binding counts its wire jobs per server node (the report's bindings.<protocol>.perNode)
+    const nodeFrom = s.domains[d].protocol === 'cpim' ? N_OPS + 2 * N_WIRE : N_OPS;
+    pools.push(kernel.owns(d) ? new ServerPool(sv.count, sv.cores, sv.queueLimit, N_OPS + 2 * N_WIRE, nodeFrom) : null);
   }
   const serviceDist: Dist[][] = s.domains.map((dom) => [...OPERATIONS.map((op) => dom.serviceTimes[op]), ...wireDists(dom.serviceTimes.wire)]);
   const complete: Completion[] = new Array(N_OPS + 2 * N_WIRE).fill(() => undefined);

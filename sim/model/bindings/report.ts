@@ -2,13 +2,14 @@
  * The report's `bindings` section (docs/report.md): per binding spoken in the run, its wire
  * messages and bytes in all, per second, per kind (each request and response apart, with the
  * server time they cost), per subscription lifecycle phase, per domain and per boundary between
- * two domains of that binding; and what the bindings map or leave out (rules.ts). Absent when
+ * two domains of that binding, per server node (per-node.ts); and what the bindings map or leave out (rules.ts). Absent when
  * every domain speaks CPIM.
  */
 import type { Scenario } from '../../scenario/types.js';
 import type { ImppPart } from '../part.js';
 import { N_OPS } from '../messages.js';
 import { N_WIRE, PHASES, PROTOCOLS, WIRE_KINDS } from './kinds.js';
+import { perNodeReport, type NodeRow } from './per-node.js';
 import { bindingMappings, type BindingMapping } from './rules.js';
 
 export interface KindFigures {
@@ -27,6 +28,8 @@ export interface ProtocolReport {
   lifecycle: Record<(typeof PHASES)[number], number>;
   perDomain: Record<string, { sent: Record<string, number>; received: Record<string, number>; translated: Record<string, number>; bytes: number }>;
   boundaries: { from: string; to: string; messages: Record<string, number>; total: number; bytes: number }[];
+  /** per server node of each domain speaking SIP or XMPP: its wire jobs, their server time, its utilisation (per-node.ts) */
+  perNode?: NodeRow[];
 }
 
 export interface BindingsReport {
@@ -127,6 +130,7 @@ export function bindingsReport(sc: Scenario, parts: ImppPart[], spanMs: number):
       perDomain,
       boundaries,
     };
+    if (pr !== 0) out[PROTOCOLS[pr]]!.perNode = perNodeReport(sc, parts, doms, ks, spanMs);
   }
   return out;
 }

@@ -43,6 +43,7 @@ import { SipWatcherInfo } from './sip-watcher-info.js';
 import { ResourceListServer, RL_ACTIVE, RL_PENDING, RL_TERMINATED } from './resource-lists.js';
 import { ClientWire } from './client-wire.js';
 import { XmppSubscriptions } from './xmpp-subscription.js';
+import { nodeUser } from './node-user.js';
 
 /** M_WIRE payload: a = (subject * N_WIRE + kind) * 8 + phase + 1, b = bytes */
 const packWire = (subject: number, k: number, phase: number) => (subject * N_WIRE + k) * 8 + phase + 1;
@@ -142,7 +143,9 @@ class BindingWire implements Wire {
     const k = Math.floor(a / 8) % N_WIRE;
     const subject = Math.floor(a / 8 / N_WIRE);
     this.counts.received(h, k);
-    if (this.wireDest(a) !== this.wireSource(a)) this.charge(h, k, pop.edgeWatcher[subject], INBOUND);
+    // at the presentity's node where it arrives in the presentity's domain (a NOTIFY's answer), else at the watcher's
+    const g = pop.edgePresentity[subject];
+    if (this.wireDest(a) !== this.wireSource(a)) this.charge(h, k, pop.domainOf[g] === h ? g : pop.edgeWatcher[subject], INBOUND);
     // the watcher's client answers the NOTIFY of a pending subscription (a resource list server, for its back-end one)
     if (k === W_NOTIFY_PENDING) {
       this.answer(h, subject, phase);
@@ -230,7 +233,7 @@ class BindingWire implements Wire {
     } else if (kind === M_NOTIFY) mapper.cseqN[notifyEdge(a)]++;
     else if (kind === M_TERMINATED) mapper.cseqN[a]++;
     this.counts.sent(from, o.k, o.bytes, o.phase);
-    this.charge(from, o.k, 0, OUTBOUND);
+    this.charge(from, o.k, nodeUser(this.ctx.pop, this.ctx.D, this.ctx.U, from, kind, a), OUTBOUND);
     const trace = this.ctx.trace;
     if (pf === P_SIP) trace.wireHint(MESSAGE_KINDS[kind], from, 'sip', WIRE_KINDS[o.k][0], o.bytes, o.cseq, o.expires);
     else if (pf !== P_CPIM) trace.wireHint(MESSAGE_KINDS[kind], from, PROTOCOLS[pf], WIRE_KINDS[o.k][0], o.bytes);
@@ -291,7 +294,7 @@ class BindingWire implements Wire {
     if (o.k !== W_NONE) {
       if (this.proto[od] !== ph) this.counts.translated(h, o.k, o.bytes, o.phase); // made by h's gateway from CPIM
       this.counts.received(h, o.k);
-      if (od !== h) this.charge(h, o.k, 0, INBOUND);
+      if (od !== h) this.charge(h, o.k, nodeUser(this.ctx.pop, this.ctx.D, this.ctx.U, h, kind, a), INBOUND);
     }
     if (ph === P_SIP) this.receivedSip(h, od, kind, a, b, delay);
   }

@@ -1,0 +1,26 @@
+/**
+ * Which server node of a domain serves a wire message that a CPIM message maps to: the node of
+ * the user in that domain whom the message concerns, as the model's own operations route their
+ * jobs (service.ts: node `subject % servers`). About a subscription edge: its presentity's node in
+ * the presentity's domain, its watcher's in the watcher's; an IM or its report: the sender's node
+ * in the sender's domain, the recipient's in the recipient's (node 0 for an unknown recipient,
+ * as the model's delivery job); a list notification: the
+ * presentity's, on both sides.
+ */
+import type { Population } from '../population.js';
+import { M_LIST_NOTIFY, M_MESSAGE, M_NOTIFY, M_REPORT, TWO26 } from '../messages.js';
+import { notifyEdge, VERSION_MOD } from '../notification.js';
+
+/** The user whose node serves, at domain d, the wire message of CPIM message (kind, a). */
+export function nodeUser(pop: Population, D: number, U: number, d: number, kind: number, a: number): number {
+  if (kind === M_MESSAGE || kind === M_REPORT) {
+    const from = Math.floor(a / TWO26);
+    const to = a % TWO26;
+    if (pop.domainOf[from] === d) return from;
+    return to >= U ? 0 : to; // an unknown recipient: node 0, as the model's delivery job
+  }
+  if (kind === M_LIST_NOTIFY) return Math.floor(Math.floor(a / VERSION_MOD) / D / 16);
+  const e = kind === M_NOTIFY ? notifyEdge(a) : a;
+  const g = pop.edgePresentity[e];
+  return pop.domainOf[g] === d ? g : pop.edgeWatcher[e];
+}
