@@ -19,7 +19,7 @@ describe('payload inspector: CPIM at the gateway', () => {
   - { name: b.example, users: 1, servers: { count: 1, cores: 64 } }`,
       links: '{ default: { dist: fixed, value: 10ms } }',
       population: { buddies: 2, federatedFraction: 0.5 },
-      behaviour: { presenceChangeRate: '30/h', imRate: '20/h', sessionLength: '3min', offlineLength: '1min', subscriptionDuration: '2min', maxSubscriptionDuration: '2min' },
+      behaviour: { presenceChangeRate: '30/h', imRate: '60/h', sessionLength: '3min', offlineLength: '1min', subscriptionDuration: '2min', maxSubscriptionDuration: '2min' },
     });
     const trace = r.trace!;
     const seen = new Set<string>();
