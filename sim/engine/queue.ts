@@ -97,7 +97,8 @@ const HT = new Float64Array(ARENA_ENTRIES);
  *  placed and read once when it is popped: a heap entry is then 12 bytes instead of 16, the
  *  1.6 million entries of PHOLD at 100,000 LPs take 19 MB instead of 26 MB (the last-level cache
  *  here is 32 MB), and a sift level moves 12 bytes (measured, PHOLD 100,000 LPs, CPU-time medians
- *  of 7 interleaved runs, twice: 1.41 -> 1.52 and 1.36 -> 1.46 M events/s; 1,000 LPs unchanged) */
+ *  of 7 interleaved runs, four times on a shared machine: +8%, +7%, -4%, +5% events/s, a small
+ *  gain at best; 1,000 LPs unchanged) */
 const HS = new Int32Array(ARENA_ENTRIES);
 
 const arena = new Arena(
