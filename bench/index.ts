@@ -16,6 +16,7 @@ import { benchWire } from './wire.js';
 import { benchQueue } from './queue.js';
 import { benchTimers } from './timers-bench.js';
 import { benchScale } from './scale.js';
+import { benchPholdAB } from './phold-ab.js';
 
 async function benchModel(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -53,6 +54,9 @@ const USAGE = `usage: npm run bench -- <benchmark> [options]
 benchmarks:
   phold            PHOLD on the impp-sim kernel (sequential or parallel)
   phold-baseline   the same PHOLD as a plain hand-written loop, for reference
+  phold-ab         the two alternated in one process, timed in CPU time (initial events
+                   included): medians and the median ratio (--lps N [100000] --events M [16]
+                   --until T [4] --runs R [5] --json FILE)
   model [scenario] the IMPP model on a scenario [office]: events/s and notifications delivered
                    per wall-clock second (--workers W|auto, --duration D such as 1h, --json FILE)
   timers           a hold model with many far-future timers (two per user, an hour away), timers
@@ -110,6 +114,7 @@ async function main(argv: string[]): Promise<number> {
   if (name === 'wire') return benchWire(rest);
   if (name === 'queue') return benchQueue(rest);
   if (name === 'scale') return benchScale(rest, (n, v, d) => num(n, v, d, (x) => Number.isInteger(x) && x >= 1, 'an integer >= 1'));
+  if (name === 'phold-ab') return benchPholdAB(rest);
   if (name === 'timers') return benchTimers(rest, (n, v, d) => num(n, v, d, (x) => Number.isInteger(x) && x >= 1, 'an integer >= 1'));
   const { values } = parseArgs({
     args: rest,
