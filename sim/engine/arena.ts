@@ -14,6 +14,36 @@
  * merged. A few queues live in a thread at once, so plain arrays and linear scans are enough.
  */
 import { SimError } from '../errors.js';
+import { memoryLimit } from '../memory-limit.js';
+
+/** The arena never reserves less than this by default (the former fixed size), nor more than the most. */
+const ARENA_DEFAULT_MIN = 1 << 26;
+const ARENA_MAX = 1 << 29;
+
+/**
+ * Heap entries the arena of one thread holds, over all its queues. By default as many pending
+ * events as the memory limit of a run holds (memory-limit.ts: IMPP_SIM_MEMORY_LIMIT, else half the
+ * machine's memory, at `eventBytes` each), at least 64 Mi and at most 512 Mi: a run whose pending
+ * events fit in memory fits in the arena, and the estimate refuses the others before they start.
+ * 16 bytes of address space per entry are reserved, committed only as used. `v`, the environment
+ * variable IMPP_SIM_EVENT_ARENA, sets another count (hosts that refuse large reservations); a bad
+ * one gives the default and an error for the caller to report.
+ */
+export function arenaSize(v: string | undefined, eventBytes: number): { entries: number; error: string | null } {
+  let fallback = ARENA_DEFAULT_MIN;
+  try {
+    const fit = Math.ceil(memoryLimit().bytes / eventBytes / 16) * 16 + 32;
+    fallback = Math.min(ARENA_MAX, Math.max(ARENA_DEFAULT_MIN, fit));
+  } catch {
+    // a bad IMPP_SIM_MEMORY_LIMIT: the run estimate reports it where runs are checked
+  }
+  if (v === undefined || v === '') return { entries: fallback, error: null };
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 << 12 || n > ARENA_MAX) {
+    return { entries: fallback, error: `the environment variable IMPP_SIM_EVENT_ARENA must be an integer number of pending events from ${1 << 12} to ${ARENA_MAX} (default here ${fallback}, from the memory limit), got '${v}'` };
+  }
+  return { entries: n, error: null };
+}
 
 export interface Region {
   base: number;

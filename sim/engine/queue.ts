@@ -32,8 +32,7 @@
  *   children of an entry (2i, 2i+1) share a cache line.
  */
 import { SimError } from '../errors.js';
-import { memoryLimit } from '../memory-limit.js';
-import { Arena, type Region } from './arena.js';
+import { Arena, arenaSize, type Region } from './arena.js';
 
 const KEY_LP_FACTOR = 4294967296; // 2^32
 
@@ -50,40 +49,14 @@ export const PAYLOAD_STRIDE = 3;
  * and its payload slots (3 x 8). The run estimate counts pending events at the same figure.
  */
 export const PENDING_EVENT_BYTES = 8 + 8 + 8 + 8 * PAYLOAD_STRIDE;
-/** The arena never reserves less than this by default (the former fixed size), nor more than the most. */
-const ARENA_DEFAULT_MIN = 1 << 26;
-const ARENA_MAX = 1 << 29;
-
-/** a bad IMPP_SIM_EVENT_ARENA, reported by the first queue (inside the caller's error handling,
- *  not as an uncaught error while modules load) */
-let arenaConfigError: string | null = null;
-
 /**
- * Heap entries the arena of one thread holds, over all its queues. By default as many pending
- * events as the memory limit of a run holds (memory-limit.ts: IMPP_SIM_MEMORY_LIMIT, else half the
- * machine's memory, at PENDING_EVENT_BYTES each), at least 64 Mi and at most 512 Mi: a run whose
- * pending events fit in memory fits in the arena, and the estimate refuses the others before they
- * start. 16 bytes of address space per entry are reserved, committed only as used. The environment
- * variable IMPP_SIM_EVENT_ARENA sets another count (hosts that refuse large reservations).
+ * Heap entries the arena of one thread holds, over all its queues: sized from the memory limit at
+ * PENDING_EVENT_BYTES each unless IMPP_SIM_EVENT_ARENA sets it (arena.ts, arenaSize). A bad value
+ * is reported by the first queue, inside the caller's error handling, not while modules load.
  */
-export const ARENA_ENTRIES = arenaEntries(process.env.IMPP_SIM_EVENT_ARENA);
-
-function arenaEntries(v: string | undefined): number {
-  let fallback = ARENA_DEFAULT_MIN;
-  try {
-    const fit = Math.ceil(memoryLimit().bytes / PENDING_EVENT_BYTES / 16) * 16 + 32;
-    fallback = Math.min(ARENA_MAX, Math.max(ARENA_DEFAULT_MIN, fit));
-  } catch {
-    // a bad IMPP_SIM_MEMORY_LIMIT: the run estimate reports it where runs are checked
-  }
-  if (v === undefined || v === '') return fallback;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 << 12 || n > ARENA_MAX) {
-    arenaConfigError = `the environment variable IMPP_SIM_EVENT_ARENA must be an integer number of pending events from ${1 << 12} to ${ARENA_MAX} (default here ${fallback}, from the memory limit), got '${v}'`;
-    return fallback;
-  }
-  return n;
-}
+const SIZED = arenaSize(process.env.IMPP_SIM_EVENT_ARENA, PENDING_EVENT_BYTES);
+export const ARENA_ENTRIES = SIZED.entries;
+const arenaConfigError = SIZED.error;
 
 /** Heap positions (from the root) sifted without a branch: 32,768 times = 256 KiB, cache-resident. */
 const BRANCHLESS_TOP = 1 << 15;

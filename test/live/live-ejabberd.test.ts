@@ -51,6 +51,16 @@ beforeAll(() => {
   otherEpmd = new Set(pgrep('epmd', '-x'));
 });
 
+
+/** a 60 s live run of the command line on ejabberd, once its node is up (its one node's pid) */
+async function driverWithNode(): Promise<{ child: ReturnType<typeof spawn>; pids: number[] }> {
+  const child = spawn(process.execPath, ['dist/sim/cli.js', 'live', FIXTURE, '--target', 'ejabberd', '--duration', '60s', '--quiet'], { stdio: 'ignore' });
+  const deadline = Date.now() + 30_000;
+  while (ourNodes().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  const pids = ourNodes();
+  expect(pids.length).toBe(1);
+  return { child, pids };
+}
 /** loopback ports a process listens on (from /proc/net/tcp and its descriptors) */
 function listeningPorts(pid: number): number[] {
   const inodes = new Set<string>();
@@ -147,11 +157,7 @@ describe.skipIf(!runThem)('live mode against an embedded ejabberd', () => {
 
   it('Ctrl-C during a live run stops the node and removes its directory', async () => {
     const before = nodeDirs();
-    const child = spawn(process.execPath, ['dist/sim/cli.js', 'live', FIXTURE, '--target', 'ejabberd', '--duration', '60s', '--quiet'], { stdio: 'ignore' });
-    const deadline = Date.now() + 30_000;
-    while (ourNodes().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    const pids = ourNodes();
-    expect(pids.length).toBe(1);
+    const { child, pids } = await driverWithNode();
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     child.kill('SIGINT');
     expect(await exited).toBe(130);
@@ -162,11 +168,7 @@ describe.skipIf(!runThem)('live mode against an embedded ejabberd', () => {
 
   it('a driver killed outright (SIGKILL, no clean-up of its own) leaves no node running: the node stops at the end of its input', async () => {
     const before = nodeDirs();
-    const child = spawn(process.execPath, ['dist/sim/cli.js', 'live', FIXTURE, '--target', 'ejabberd', '--duration', '60s', '--quiet'], { stdio: 'ignore' });
-    const deadline = Date.now() + 30_000;
-    while (ourNodes().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    const pids = ourNodes();
-    expect(pids.length).toBe(1);
+    const { child, pids } = await driverWithNode();
     const exited = new Promise<unknown>((r) => child.once('exit', r));
     child.kill('SIGKILL');
     await exited;
