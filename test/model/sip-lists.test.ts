@@ -49,7 +49,9 @@ describe('RFC 4662 resource lists (domains[].resourceLists)', () => {
     const answers = u0.filter((x) => x.wire!.kind === '200.NOTIFY.list');
     expect(notifies.length).toBeGreaterThanOrEqual(2);
     expect(answers.length).toBe(notifies.length);
-    // every 200 answers a NOTIFY sent before it, with the same CSeq
+    // each 200 answers its own NOTIFY, sent before it, and carries that NOTIFY's CSeq
+    const cseqs = (xs: typeof u0) => xs.map((x) => x.wire!.cseq).sort((a, b) => a! - b!);
+    expect(cseqs(answers)).toEqual(cseqs(notifies));
     for (const a of answers) expect(notifies.some((n) => n.wire!.cseq === a.wire!.cseq && n.t <= a.t)).toBe(true);
     expect(u0[0].from).toBe(U0);
     expect(u0[2].to).toBe(U0);

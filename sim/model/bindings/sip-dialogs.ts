@@ -89,7 +89,8 @@ export class ClientDialogs {
     const beh = ctx.s.behaviour;
     this.granted = Math.floor(Math.min(beh.subscriptionDuration, beh.maxSubscriptionDuration) / 1000);
     // a = (g * 8 + flow) * 4 + step
-    this.stepEv = ctx.kernel.defineEvent('sipDialogStep', (d, a) => this.arrived(d, Math.floor(a / 32), Math.floor(a / 4) % 8, a % 4));
+    // b: the CSeq the message carried (its response echoes it, whatever was sent since)
+    this.stepEv = ctx.kernel.defineEvent('sipDialogStep', (d, a, b) => this.arrived(d, Math.floor(a / 32), Math.floor(a / 4) % 8, a % 4, b));
     this.refreshEv = ctx.kernel.defineEvent('sipDialogRefresh', (d, a, ep) => this.refreshDue(d, Math.floor(a / 2), a % 2, ep));
   }
 
@@ -136,14 +137,14 @@ export class ClientDialogs {
     this.step(d, g, family * 4 + type, 0);
   }
 
-  private arrived(d: number, g: number, flow: number, step: number): void {
+  private arrived(d: number, g: number, flow: number, step: number, cseq: number): void {
     const k = FLOWS[flow][step];
     this.io.counts.received(d, k);
-    if (step + 1 < FLOWS[flow].length) this.step(d, g, flow, step + 1);
+    if (step + 1 < FLOWS[flow].length) this.step(d, g, flow, step + 1, cseq);
   }
 
-  /** sends step `step` of dialog flow `flow` of user g */
-  private step(d: number, g: number, flow: number, step: number): void {
+  /** sends step `step` of dialog flow `flow` of user g (a response: `answered`, the CSeq of its request) */
+  private step(d: number, g: number, flow: number, step: number, answered = 0): void {
     const family = flow >> 2;
     const type = flow & 3;
     const k = FLOWS[flow][step];
@@ -156,7 +157,8 @@ export class ClientDialogs {
     const notifyStep = type === T_CHANGE ? step === 0 : step === 2;
     if (notifyStep && isRequest) this.cseqS[family][g]++;
     else if (step === 0) this.cseqC[family][g]++;
-    const cseq = notifyStep || (type === T_CHANGE && step === 1) || step === 3 ? this.cseqS[family][g] : this.cseqC[family][g];
+    let cseq = notifyStep || (type === T_CHANGE && step === 1) || step === 3 ? this.cseqS[family][g] : this.cseqC[family][g];
+    if (!isRequest && answered > 0) cseq = answered;
     const left = this.granted - Math.floor((this.ctx.kernel.now - this.since[family][g]) / 1000);
     // Expires: asked in the SUBSCRIBE, granted in its 200, remaining in the NOTIFY's Subscription-State (0 to end)
     let expires = -1;
@@ -170,6 +172,6 @@ export class ClientDialogs {
     this.io.counts.sent(d, k, bytes, phase);
     this.io.charge(d, k, g, up ? INBOUND : OUTBOUND);
     if (this.ctx.trace.on) this.io.traced(k, up ? g : -1, d, up ? -1 : g, d, bytes, family === F_LIST ? 'resource list (RFC 4662)' : 'watcher information (RFC 3857)', cseq, expires);
-    this.ctx.kernel.schedule(this.io.link.delay(d, g, bytes, up ? UP : DOWN), this.stepEv, d, (g * 8 + flow) * 4 + step);
+    this.ctx.kernel.schedule(this.io.link.delay(d, g, bytes, up ? UP : DOWN), this.stepEv, d, (g * 8 + flow) * 4 + step, cseq);
   }
 }
