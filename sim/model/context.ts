@@ -97,6 +97,8 @@ export const COUNTERS = [
   'stalenessHeld',
   'stalenessEnded',
   'stalenessMissed',
+  'deviceLogins',
+  'deviceLogouts',
 ] as const;
 export type Counter = (typeof COUNTERS)[number];
 /** Counter indices by name (C.publishes is the index of 'publishes'). */
@@ -151,6 +153,13 @@ export interface ModelContext {
   /** sessions: who is online now, and the session epoch (timers of an ended session are stale) */
   readonly online: Uint8Array;
   readonly epoch: Uint32Array;
+  /**
+   * with population.devices > 1, each device's own session (k = g * devices + j): online, and its
+   * epoch (a device's timers set in an ended device session are stale); empty with one device,
+   * whose session is the principal's
+   */
+  readonly deviceOnline: Uint8Array;
+  readonly deviceEpoch: Uint32Array;
   readonly ev: ModelEvents;
   /** the domains' protocol bindings (bindings/wire.ts; CPIM_ONLY until impp.ts sets them) */
   wire: WireHooks;
@@ -186,6 +195,8 @@ export function createContext(kernel: Kernel, s: Scenario, seed: number, pop: Po
     trace: new Trace(s, pop, kernel),
     online: new Uint8Array(pop.totalUsers),
     epoch: new Uint32Array(pop.totalUsers),
+    deviceOnline: new Uint8Array(s.population.devices > 1 ? pop.totalUsers * s.population.devices : 0),
+    deviceEpoch: new Uint32Array(s.population.devices > 1 ? pop.totalUsers * s.population.devices : 0),
     wire: CPIM_ONLY,
     ev: { request: [], subResponse: -1, fetchResponse: -1, notifyArrive: -1, listArrive: -1, imArrive: -1, imReport: -1, terminated: -1 },
   };

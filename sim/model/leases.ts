@@ -4,7 +4,8 @@
  * publication's lease. Each device of a principal (population.devices) has a publication of its
  * own: every publish by the device that opens tuples (re)starts its lease; the device refreshes it
  * (`publishRefresh`, a job of its own) refreshBefore ahead of the end, or at half the lease when
- * the lease is shorter than twice that; a clean log-out removes the publication. When a device
+ * the lease is shorter than twice that, while it is online (several devices: in its own session,
+ * sessions.ts); a clean log-out removes the publication. When a device
  * crashes, nobody refreshes its lease: at the end of it the service closes that device's tuples
  * (the others keep theirs) and notifies the presentity's watchers, as it would for a publish of
  * closed status. The presentity reads closed once no device's tuple is open. A refresh goes up
@@ -26,14 +27,16 @@ export interface Leases {
   readonly leaseUntil: Float64Array;
   /** the service processed a publish of device j of presentity g (status 0: closed; all: every tuple of the device) */
   published(d: number, g: number, j: number, status: number, all: boolean): void;
-  /** the presentity's agents logged in (session epoch ep): each device starts refreshing */
+  /** the presentity's agents logged in (session epoch ep): with one device, it starts refreshing */
   startAgent(g: number, d: number, ep: number): void;
+  /** with several devices: device j of presentity g logged in (its own session epoch ep) and starts refreshing */
+  startDevice(g: number, d: number, j: number, ep: number): void;
   /** set by presence: device j publishes its tuples anew (a refresh found its publication gone) */
   republish: (g: number, d: number, j: number) => void;
 }
 
 export function createLeases(ctx: ModelContext, deps: { service: Service; notification: Notification; tuples: TupleTable; sizes: Sizes; link: AccessLink }): Leases {
-  const { kernel, s, U, counters, timers, online, epoch, trace } = ctx;
+  const { kernel, s, U, counters, timers, online, epoch, deviceOnline, deviceEpoch, trace } = ctx;
   const { service, notification, tuples } = deps;
   const devs = tuples.devices;
   const lease = s.behaviour.publicationLease;
@@ -59,7 +62,8 @@ export function createLeases(ctx: ModelContext, deps: { service: Service; notifi
 
   const refreshTimer = kernel.defineEvent('publishRefreshTimer', (d, k, ep) => {
     const g = Math.floor(k / devs);
-    if (!online[g] || epoch[g] !== ep) return;
+    // one device: the principal's session; several: the device's own
+    if (devs > 1 ? deviceOnline[k] === 0 || deviceEpoch[k] !== ep : !online[g] || epoch[g] !== ep) return;
     kernel.schedule(deps.link.delay(d, g, deps.sizes.request(d), UP), refreshUp, d, k);
     timers.set(refreshEvery, refreshTimer, d, k, ep);
   });
@@ -76,7 +80,10 @@ export function createLeases(ctx: ModelContext, deps: { service: Service; notifi
       else if (all) leaseUntil[g * devs + j] = 0; // the device removed its publication (RFC 3903 4.5)
     },
     startAgent(g, d, ep) {
-      if (lease > 0) for (let j = 0; j < devs; j++) timers.set(refreshEvery, refreshTimer, d, g * devs + j, ep);
+      if (lease > 0 && devs === 1) timers.set(refreshEvery, refreshTimer, d, g, ep);
+    },
+    startDevice(g, d, j, ep) {
+      if (lease > 0) timers.set(refreshEvery, refreshTimer, d, g * devs + j, ep);
     },
   };
   service.onComplete(OP_PUBLISH_REFRESH, (d, k) => {

@@ -5,9 +5,11 @@
  * Each presentity has `population.tuples` tuples with a basic status (open/closed), an extended
  * status and a timestamp. A principal has `population.devices` devices (presence user agents):
  * device j owns the tuples i with i % devices = j. A publish job at the presentity's servers
- * changes one tuple (made by the device that owns it), or all of one device's tuples at log-in
- * and log-out, then hands the change to notification. The presentity reads closed once no
- * device's tuple is open.
+ * changes one tuple (made by the device that owns it, drawn among the tuples of the devices
+ * online: a device publishes only in its own session), or all of one device's tuples at its
+ * log-in and log-out, then hands the change to notification. Changes come at
+ * behaviour.presenceChangeRate per principal while any of its devices is online. The presentity
+ * reads closed once no device's tuple is open.
  */
 import type { Access } from './access.js';
 import { C, type ModelContext } from './context.js';
@@ -92,8 +94,10 @@ export interface Presence {
   readonly tuples: TupleTable;
   /** the presentity's agent publishes `tuple` (T + j: all tuples of device j) with `status` (0 = closed) */
   publish(g: number, d: number, tuple: number, status: number): void;
-  /** a presentity logged in (session epoch ep): its agent starts publishing changes */
+  /** a presentity logged in (session epoch ep): its agent starts publishing changes (one device: and refreshing its lease) */
   startAgent(g: number, d: number, ep: number): void;
+  /** several devices: device j logged in (its own epoch ep) and keeps its lease */
+  startDevice(g: number, d: number, j: number, ep: number): void;
 }
 
 export function createPresence(ctx: ModelContext, deps: { service: Service; gateways: Gateways; access: Access; notification: Notification; watcherInfo: WatcherInfo; sizes: Sizes; tuples: TupleTable; leases: Leases; link: AccessLink }): Presence {
@@ -159,10 +163,25 @@ export function createPresence(ctx: ModelContext, deps: { service: Service; gate
     trace.presence('publish', g, d, -1, d, bytes, `${what} ${status > 0 ? ACTIVITIES[status] : 'closed'}`, { entity: entityOf(s, pop, g), version, view: VIEW_FULL, rule: 'the presentity publishes its own state', tuples: tuples.snapshotOf(g, first, count, stride) });
   };
 
-  // a change: the drawn tuple's device publishes it (so each device changes its own tuples)
+  // a change: the drawn tuple's device publishes it (so each device changes its own tuples); with
+  // several devices the tuple is drawn among those of the devices online now (at least one is, as
+  // the principal is online), so that only an online device publishes
+  const deviceOnline = ctx.deviceOnline;
+  const drawTuple = (d: number, g: number): number => {
+    if (devs === 1) return rng.int(d, T);
+    let n = 0;
+    for (let j = 0; j < devs; j++) if (deviceOnline[g * devs + j] !== 0) n += tuples.owned[j];
+    let r = rng.int(d, n);
+    for (let j = 0; j < devs; j++) {
+      if (deviceOnline[g * devs + j] === 0) continue;
+      if (r < tuples.owned[j]) return j + r * devs;
+      r -= tuples.owned[j];
+    }
+    return 0; // not reached: r < n
+  };
   const publishTimer = kernel.defineEvent('publishTimer', (d, g, ep) => {
     if (!online[g] || epoch[g] !== ep) return;
-    publish(g, d, rng.int(d, T), 1 + rng.int(d, 4));
+    publish(g, d, drawTuple(d, g), 1 + rng.int(d, 4));
     kernel.schedule(rng.exponential(d, 3_600_000 / beh.presenceChangeRate), publishTimer, d, g, ep);
   });
 
@@ -235,6 +254,9 @@ export function createPresence(ctx: ModelContext, deps: { service: Service; gate
     startAgent(g, d, ep) {
       deps.leases.startAgent(g, d, ep);
       if (beh.presenceChangeRate > 0) kernel.schedule(rng.exponential(d, 3_600_000 / beh.presenceChangeRate), publishTimer, d, g, ep);
+    },
+    startDevice(g, d, j, ep) {
+      deps.leases.startDevice(g, d, j, ep);
     },
   };
 }

@@ -1,12 +1,25 @@
 /**
- * Principals' sessions (RFC 2778 2.1, RFC 2779 3.2.5): users log in and out. At log-in each of a
- * presentity's devices (population.devices; one by default) publishes its tuples open and the
- * agents start publishing changes, an inbox owner's agent starts sending messages, and a watcher
- * starts subscribing, polling or fetching. At log-out each device either publishes its tuples
- * closed or crashes (behaviour.crashFraction, drawn per device), which sends nothing: its tuples
- * stay until its lease runs out (leases.ts). The watcher unsubscribes unless every device crashed.
- * The session itself is the principal's: all devices log in and out together. Each session has an
- * epoch: timers set in an ended session are stale.
+ * Principals' sessions (RFC 2778 2.1, RFC 2779 3.2.5): users log in and out. When a principal
+ * comes online its agents start: an inbox owner's agent starts sending messages and its inbox
+ * opens, a watcher starts subscribing, polling or fetching, a presentity's agent starts publishing
+ * changes (presence.ts). Each session has an epoch: timers set in an ended session are stale.
+ *
+ * One device (population.devices: 1, the default): the session is the principal's. At log-in the
+ * device publishes its tuples open; at log-out it either publishes them closed or crashes
+ * (behaviour.crashFraction), which sends nothing: its tuples stay until its lease runs out
+ * (leases.ts), and the watcher does not unsubscribe (its subscriptions expire).
+ *
+ * Several devices: each device (presence user agent) has a session of its own, Exp(sessionLength)
+ * online and Exp(offlineLength) offline, with its own epoch (ctx.deviceEpoch): at its log-in it
+ * publishes its tuples open and keeps its lease; at its log-out it publishes them closed or crashes
+ * (crashFraction per device log-out). The principal is online while at least one device is: its
+ * agents start with its first device's log-in and stop with its last device's log-out, where the
+ * watcher unsubscribes unless that last device crashed (no device is left to cancel). A binding's
+ * session (an XMPP stream, bindings/wire.ts) is the principal's: it is set up at the first log-in;
+ * a device that logs in while it is being set up publishes once it is up.
+ *
+ * Counters: `logins` and `logouts` count the principal's sessions (coming online, going offline),
+ * `deviceLogins` and `deviceLogouts` the devices' (several devices only), `crashes` crashed devices.
  */
 import { C, type ModelContext } from './context.js';
 import type { InstantMessaging } from './im.js';
@@ -16,14 +29,17 @@ import type { Subscriptions } from './subscriptions.js';
 import type { Watchers } from './watchers.js';
 
 export function createSessions(ctx: ModelContext, deps: { presence: Presence; im: InstantMessaging; watchers: Watchers; subscriptions: Subscriptions }): void {
-  const { kernel, rng, pop, s, T, counters, online, epoch, timers } = ctx;
+  const { kernel, rng, pop, s, T, counters, online, epoch, timers, deviceOnline, deviceEpoch } = ctx;
   const { presence, im, watchers } = deps;
   const beh = s.behaviour;
   const hasPresentity = (g: number) => pop.principal[g] !== PRINCIPAL_INBOX_ONLY;
   const hasInbox = (g: number) => pop.principal[g] !== PRINCIPAL_PRESENTITY_ONLY;
   const devs = s.population.devices;
-  const crashedDevice = new Uint8Array(devs);
+  const multi = devs > 1;
+  // several devices: whether the principal's session is set up (a device logging in publishes at once)
+  const up = new Uint8Array(multi ? ctx.U : 0);
 
+  // the principal's agents start (one device: and its session's log-out timer)
   const start = (g: number, d: number) => {
     const ep = epoch[g];
     const dom = s.domains[d];
@@ -33,21 +49,30 @@ export function createSessions(ctx: ModelContext, deps: { presence: Presence; im
     }
     if (dom.im && hasInbox(g)) im.startAgent(g, d, ep);
     if (dom.presence) watchers.start(g, d, ep);
-    timers.set(rng.exponential(d, beh.sessionLength), logout, d, g, ep);
+    if (!multi) timers.set(rng.exponential(d, beh.sessionLength), logout, d, g, ep);
   };
 
-  const login = kernel.defineEvent('login', (d, g) => {
-    if (online[g]) return;
+  // the principal comes online (one device: a = g; several: a = g * devices + j, its first device)
+  const principalLogin = (d: number, g: number) => {
     online[g] = 1;
     epoch[g]++;
     counters[C.logins]++;
     // XMPP: the client sets up its stream first, then sends its initial presence (bindings/wire.ts)
     if (ctx.wire.login(d, g, streamUp)) return;
     loggedIn(g, d);
+  };
+  const login = kernel.defineEvent('login', (d, a) => {
+    if (!multi) {
+      if (online[a]) return;
+      return principalLogin(d, a);
+    }
+    if (deviceOnline[a]) return;
+    deviceLogin(d, a);
   });
   const loggedIn = (g: number, d: number) => {
-    // each device publishes all its tuples (T + j)
-    if (hasPresentity(g)) for (let j = 0; j < devs; j++) presence.publish(g, d, T + j, 1 + rng.int(d, 4));
+    // each device (online) publishes all its tuples (T + j)
+    if (hasPresentity(g)) for (let j = 0; j < devs; j++) if (!multi || deviceOnline[g * devs + j] !== 0) presence.publish(g, d, T + j, 1 + rng.int(d, 4));
+    if (multi) up[g] = 1;
     if (hasInbox(g)) im.inboxOpened(g, d);
     start(g, d);
   };
@@ -60,30 +85,69 @@ export function createSessions(ctx: ModelContext, deps: { presence: Presence; im
     online[g] = 0;
     epoch[g]++;
     counters[C.logouts]++;
-    // each device crashes on its own (one draw per device)
-    let crashed = 0;
-    for (let j = 0; j < devs; j++) {
-      crashedDevice[j] = rng.uniform(d) < beh.crashFraction ? 1 : 0;
-      crashed += crashedDevice[j];
-    }
-    counters[C.crashes] += crashed;
-    const all = crashed === devs;
-    ctx.wire.logout(d, g, all);
+    const crashed = rng.uniform(d) < beh.crashFraction;
+    if (crashed) counters[C.crashes]++;
+    ctx.wire.logout(d, g, crashed);
     // crash-stop (RFC 2779 3.2.5): a crashed device says no goodbye; its lease runs out
-    if (hasPresentity(g)) for (let j = 0; j < devs; j++) if (crashedDevice[j] === 0) presence.publish(g, d, T + j, 0);
+    if (hasPresentity(g) && !crashed) presence.publish(g, d, T, 0);
     // the subscriptions simply stop being refreshed when no device is left to cancel them
-    if (all) watchers.forget(g);
+    if (crashed) watchers.forget(g);
     else watchers.stop(g);
     timers.set(rng.exponential(d, beh.offlineLength), login, d, g);
   });
 
+  // ---- several devices: each device's own session (k = g * devices + j) ----
+  const deviceLogin = (d: number, k: number) => {
+    const g = Math.floor(k / devs);
+    const j = k - g * devs;
+    deviceOnline[k] = 1;
+    const ep = ++deviceEpoch[k];
+    counters[C.deviceLogins]++;
+    if (s.domains[d].presence && hasPresentity(g)) presence.startDevice(g, d, j, ep);
+    timers.set(rng.exponential(d, beh.sessionLength), deviceLogout, d, k, ep);
+    if (!online[g]) return principalLogin(d, g);
+    // the principal is online already: the device publishes its tuples (once its session is set up)
+    if (up[g] !== 0 && hasPresentity(g)) presence.publish(g, d, T + j, 1 + rng.int(d, 4));
+  };
+  const deviceLogout = kernel.defineEvent('deviceLogout', (d, k, ep) => {
+    if (deviceOnline[k] === 0 || deviceEpoch[k] !== ep) return;
+    const g = Math.floor(k / devs);
+    const j = k - g * devs;
+    deviceOnline[k] = 0;
+    deviceEpoch[k]++;
+    counters[C.deviceLogouts]++;
+    // the device crashes on its own
+    const crashed = rng.uniform(d) < beh.crashFraction;
+    if (crashed) counters[C.crashes]++;
+    const published = up[g] !== 0;
+    let left = 0;
+    for (let i = g * devs; i < (g + 1) * devs; i++) left += deviceOnline[i];
+    if (left === 0) {
+      // its last device: the principal goes offline
+      online[g] = 0;
+      epoch[g]++;
+      up[g] = 0;
+      counters[C.logouts]++;
+      ctx.wire.logout(d, g, crashed);
+    }
+    // crash-stop (RFC 2779 3.2.5): a crashed device says no goodbye; its lease runs out
+    if (hasPresentity(g) && !crashed && published) presence.publish(g, d, T + j, 0);
+    if (left === 0) {
+      // nobody cancels the subscriptions when the last device crashed: they expire
+      if (crashed) watchers.forget(g);
+      else watchers.stop(g);
+    }
+    timers.set(rng.exponential(d, beh.offlineLength), login, d, k);
+  });
+
   ctx.onInit((d) => {
-    // users of this domain log in: the online fraction at once (spread over 10 s), the others later
-    for (let g = pop.domainStart[d]; g < pop.domainStart[d + 1]; g++) {
+    // users (several devices: each device) of this domain log in: the online fraction at once
+    // (spread over 10 s), the others later
+    for (let k = pop.domainStart[d] * devs; k < pop.domainStart[d + 1] * devs; k++) {
       const u = rng.uniform(d);
-      if (u < s.population.online) kernel.schedule(rng.uniform(d) * 10_000, login, d, g);
-      else if (beh.loginWindow > 0) kernel.schedule(beh.loginStart + rng.uniform(d) * beh.loginWindow, login, d, g);
-      else kernel.schedule(rng.exponential(d, beh.offlineLength), login, d, g);
+      if (u < s.population.online) kernel.schedule(rng.uniform(d) * 10_000, login, d, k);
+      else if (beh.loginWindow > 0) kernel.schedule(beh.loginStart + rng.uniform(d) * beh.loginWindow, login, d, k);
+      else kernel.schedule(rng.exponential(d, beh.offlineLength), login, d, k);
     }
   });
 }

@@ -63,7 +63,7 @@ export function buildReport(
     federation: federationReport(c, parts),
     cpim: cpimReport(c),
     staleness: { changes: c.stalenessChanges, held: c.stalenessHeld, ended: c.stalenessEnded, missed: c.stalenessMissed, time: summarise(mergeHistograms(parts.map((p) => p.staleness))) },
-    sessions: { logins: c.logins, logouts: c.logouts, crashes: c.crashes },
+    sessions: { logins: c.logins, logouts: c.logouts, crashes: c.crashes, ...(sc.population.devices > 1 ? { deviceLogins: c.deviceLogins, deviceLogouts: c.deviceLogouts } : {}) },
     access: accessReport(parts),
   };
   if (trace) report.trace = trace;

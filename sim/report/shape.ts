@@ -153,7 +153,8 @@ export interface Report {
   cpim: { transactions: number; responsesMatched: number; responsesUnmatched: number; expired: number; indeterminant: number; unknownSubscriptId: number; notifyNoSubscription: number; forgedNotifies: { sent: number; refused: number }; thirdParty: { attempts: number; refused: number } };
   /** for each allowed change and each watcher subscribed to it: the time until the watcher holds that version or a newer one (held), or why it never held it as itself (staleness.ts) */
   staleness: { changes: number; held: number; ended: number; missed: number; time: LatencySummary };
-  sessions: { logins: number; logouts: number; crashes: number };
+  /** logins, logouts: the principals' sessions; with several devices also the devices' own */
+  sessions: { logins: number; logouts: number; crashes: number; deviceLogins?: number; deviceLogouts?: number };
   /** the client-server leg: principals per access class and the messages and bytes on their access links, up (to the server) and down; notification and IM latency include it */
   access: Record<'lan' | 'mobile', { users: number; up: { messages: number; bytes: number }; down: { messages: number; bytes: number } }>;
   trace?: TraceRecord[];

@@ -2,7 +2,8 @@
  * Several devices (presence user agents) per principal (RFC 2778 2.1; RFC 2779 3.2.4, 3.2.5):
  * device j owns the tuples i with i % devices = j and holds a publication lease of its own. When
  * one device crashes, only its tuples close at the end of its lease and the watchers are told;
- * the presentity reads closed once the other device's lease has run out too.
+ * the presentity reads closed once the other device's lease has run out too. With several devices each
+ * device has a session of its own (sessions.ts): the principal is online while any device is.
  */
 import { describe, expect, it } from 'vitest';
 import { runScenario, type Report } from '../../sim/run.js';
@@ -96,7 +97,63 @@ describe('devices per principal', () => {
     expect(() => parseScenario(tinyYaml({ population: { tuples: 2, devices: 9 } }), 'bad.yaml')).toThrow(/population\.devices/);
   });
 
-  it('two domains with two devices per principal: the identical report for 1 and 2 workers', async () => {
+  it('each device has its own session: a device logs out while the other stays online; the principal stays online (its watcher keeps its subscriptions and is notified) and only that device\'s tuples close; the principal goes offline with its last device', async () => {
+    const o: TinyOptions = { ...twoDevices, behaviour: { ...twoDevices.behaviour, crashFraction: 0, sessionLength: '8min', subscriptionDuration: '1h', maxSubscriptionDuration: '1h' } };
+    // a principal whose two devices both logged out during the run, far enough apart
+    const closes = (r: Report, p: string) => recs(r, 'publish').filter((x) => x.from === p && x.detail.endsWith(': its tuples closed'));
+    const apart = (r: Report) => [...new Set(recs(r, 'publish').map((x) => x.from))].find((p) => {
+      const c = closes(r, p);
+      return c.length === 2 && c[1].t - c[0].t > 60_000 && recs(r, 'notify').some((n) => n.to === p && n.t > c[0].t && n.t < c[1].t);
+    });
+    const r = await runUntil(o, (x) => apart(x) !== undefined, 'a principal whose devices log out a minute apart, notified in between');
+    const p = apart(r)!;
+    const [first, last] = closes(r, p);
+    const j = Number(/device (\d)/.exec(first.detail)![1]);
+    // the first device closes its own tuples only
+    expect(first.state!.tuples.map((x) => [x.index, x.basic])).toEqual([[j, 0], [j + 2, 0]]);
+    // in between, p's watchers are told that only that device's tuples are closed
+    const told = recs(r, 'notify').filter((n) => n.from === p && n.t > first.t && n.t < last.t && n.state!.tuples.length === 4);
+    expect(told.length).toBeGreaterThan(0);
+    for (const n of told) for (const x of n.state!.tuples) expect(x.basic, `tuple ${x.index}`).toBe(x.index % 2 === j ? 0 : 1);
+    // the principal is still online: as a watcher it cancels nothing until its last device goes,
+    // and it is still notified of its buddies' changes
+    const unsub = recs(r, 'unsubscribe').filter((x) => x.from === p);
+    expect(unsub.length).toBeGreaterThan(0);
+    for (const x of unsub) expect(x.t).toBeGreaterThan(last.t - 1_000);
+    expect(recs(r, 'notify').some((n) => n.to === p && n.t > first.t && n.t < last.t)).toBe(true);
+    // sessions: principals' log-outs are those whose last device left; the devices' are counted apart
+    const gone = [...new Set(recs(r, 'publish').map((x) => x.from))].filter((q) => closes(r, q).length === 2).length;
+    expect(r.sessions.logouts).toBe(gone);
+    expect(r.sessions.deviceLogouts).toBe(recs(r, 'publish').filter((x) => x.detail.endsWith(': its tuples closed')).length);
+    expect(r.sessions.deviceLogins).toBe(6);
+    expect(r.sessions.logins).toBe(3);
+  });
+
+  it('a crashed device\'s tuples expire at its own lease while the other device is online and publishing changes of its own tuples only', async () => {
+    const o: TinyOptions = { ...twoDevices, duration: '40min', behaviour: { ...twoDevices.behaviour, sessionLength: '10min', presenceChangeRate: '60/h' } };
+    // device j's tuples closed by its lease, and the other device published changes after that
+    const found = (r: Report) => {
+      for (const n of recs(r, 'notify')) for (const j of [0, 1]) {
+        if (!onlyDeviceClosed(n, j)) continue;
+        const at = n.state!.tuples.find((x) => x.index === j)!.atMs;
+        if (recs(r, 'publish').some((x) => x.from === n.from && x.t > at && x.detail.startsWith('tuple '))) return { n, j, at };
+      }
+      return null;
+    };
+    const r = await runUntil(o, (x) => found(x) !== null, 'a device expired while the other published changes');
+    const { n, j, at } = found(r)!;
+    const p = n.from;
+    const own = r.trace!.filter((x) => x.from === p && x.t <= at && (x.op === 'publish' || x.op === 'publishRefresh') && x.detail.includes(`device ${j}`));
+    expect(at - Math.max(...own.map((x) => x.t))).toBeCloseTo(LEASE, 3);
+    // after the expiry only the online device publishes, and only its own tuples
+    const later = recs(r, 'publish').filter((x) => x.from === p && x.t > at && x.detail.startsWith('tuple '));
+    expect(later.length).toBeGreaterThan(0);
+    for (const x of later) expect(Number(/^tuple (\d)/.exec(x.detail)![1]) % 2, x.detail).toBe(1 - j);
+    // and the crashed device refreshes nothing after its crash (nor does anything of its own)
+    expect(r.trace!.some((x) => x.from === p && x.t > at && x.detail.includes(`device ${j}`))).toBe(false);
+  });
+
+  it('two domains with three devices per principal, each with its own session: the identical report for 1 and 2 workers', async () => {
     const sc = parseScenario(
       `
 name: devices-2d
@@ -106,7 +163,7 @@ domains:
   - { name: a.example, users: 60 }
   - { name: b.example, users: 40 }
 links: { default: { dist: uniform, min: 10ms, max: 30ms } }
-population: { federatedFraction: 0.4, buddies: { dist: fixed, value: 5 }, tuples: 3, devices: 2 }
+population: { federatedFraction: 0.4, buddies: { dist: fixed, value: 5 }, tuples: 3, devices: 3 }
 behaviour: { presenceChangeRate: 20/h, imRate: 5/h, sessionLength: 10min, offlineLength: 5min, crashFraction: 0.3, publicationLease: 4min, refreshBefore: 1min, subscriptionDuration: 5min, maxSubscriptionDuration: 5min }
 `,
       'devices-2d.yaml',
@@ -118,6 +175,9 @@ behaviour: { presenceChangeRate: 20/h, imRate: 5/h, sessionLength: 10min, offlin
     // devices crashed on their own and their leases ran out, across the domains
     expect(r1.sessions.crashes).toBeGreaterThan(0);
     expect(r1.presence.leases.expired).toBeGreaterThan(0);
+    // devices log in and out on their own: more device sessions than principal sessions
+    expect(r1.sessions.deviceLogins!).toBeGreaterThan(r1.sessions.logins);
+    expect(r1.sessions.deviceLogouts!).toBeGreaterThan(r1.sessions.logouts);
     expect(r1.security.leaks).toBe(0);
   });
 
