@@ -49,6 +49,8 @@ describe('devices per principal', () => {
     // every log-out crashes both devices: each crash counted
     expect(r.sessions.crashes).toBe(2 * r.sessions.logouts);
     expect(recs(r, 'publish').filter((p) => p.detail.endsWith('closed'))).toHaveLength(0);
+    // every principal's last device crashed: nobody cancelled its subscriptions
+    expect(recs(r, 'unsubscribe')).toHaveLength(0);
     const { n, j } = firstPartialClose(r)!;
     const p = n.from;
     const closedAt = n.state!.tuples.find((t) => t.index === j)!.atMs;
