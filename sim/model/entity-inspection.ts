@@ -5,7 +5,9 @@
  * watcher shows `none` at the service while the watcher still wants it).
  *
  * - devices: each tuple of a presentity is one of its devices (PIDF: a tuple per contact), with
- *   its contact, priority (presence-document.ts), basic status, activity, note and time of change;
+ *   its contact, priority (presence-document.ts), basic status, activity, note and time of change,
+ *   and the device (presence user agent, population.devices) that owns it; agents: each such
+ *   device, online or not (with several devices each has a session of its own), and its tuples;
  *   the presentity's state version; the principal's access link class (LAN or mobile);
  * - subscriptions it holds as a watcher (its buddy list) and those its watchers hold on it: the
  *   service's state and expiry, the access rule in force, the pending decision; on the watcher
@@ -35,6 +37,8 @@ export interface ModelColumns {
   pop: Population;
   kernel: Kernel;
   online: Uint8Array;
+  /** with several devices, each device's session (g * devices + j; empty with one device) */
+  deviceOnline: Uint8Array;
   tuples: TupleTable;
   subs: SubscriptionTable;
   views: WatcherTable;
@@ -48,12 +52,21 @@ export interface ModelColumns {
 
 export interface DeviceState {
   tuple: string;
+  /** the device (presence user agent) that owns the tuple: tuple index % devices */
+  device: number;
   contact: string;
   priority: number;
   basic: 'open' | 'closed';
   activity: string;
   note: string;
   changedAt: number;
+}
+
+/** One device of the principal (population.devices): whether it is online (one device: the principal's session) and the tuples it owns. */
+export interface AgentState {
+  device: number;
+  online: boolean;
+  tuples: string[];
 }
 
 export interface SubscriptionState {
@@ -84,7 +97,7 @@ export interface EntityState {
   watcherKind: 'subscriber' | 'poller' | 'fetcher';
   accessLink: string;
   /** null when the principal has no presentity */
-  presence: { version: number; devices: DeviceState[] } | null;
+  presence: { version: number; devices: DeviceState[]; agents: AgentState[] } | null;
   /** at most LIST_LIMIT of each, in edge order; the totals say how many there are */
   watching: SubscriptionState[];
   watchers: SubscriptionState[];
@@ -145,7 +158,19 @@ function devices(c: ModelColumns, g: number): DeviceState[] {
   const out: DeviceState[] = [];
   for (let k = 0; k < t.tuples; k++) {
     const i = g * t.tuples + k;
-    out.push({ tuple: `t${k + 1}`, contact, priority: priorityOf(k), basic: t.basic[i] ? 'open' : 'closed', activity: ACTIVITIES[t.activity[i]], note: NOTES[t.note[i]], changedAt: t.time[i] });
+    out.push({ tuple: `t${k + 1}`, device: k % t.devices, contact, priority: priorityOf(k), basic: t.basic[i] ? 'open' : 'closed', activity: ACTIVITIES[t.activity[i]], note: NOTES[t.note[i]], changedAt: t.time[i] });
+  }
+  return out;
+}
+
+/** Each device of presentity g: online (its own session with several devices), and its tuples. */
+function agents(c: ModelColumns, g: number): AgentState[] {
+  const n = c.tuples.devices;
+  const out: AgentState[] = [];
+  for (let j = 0; j < n; j++) {
+    const tuples: string[] = [];
+    for (let k = j; k < c.tuples.tuples; k += n) tuples.push(`t${k + 1}`);
+    out.push({ device: j, online: n > 1 ? c.deviceOnline[g * n + j] !== 0 : c.online[g] !== 0, tuples });
   }
   return out;
 }
@@ -175,7 +200,7 @@ export function inspectUser(c: ModelColumns, g: number): EntityState {
     principal: principal === PRINCIPAL_PRESENTITY_ONLY ? 'presentity only' : principal === PRINCIPAL_INBOX_ONLY ? 'inbox only' : 'presentity and inbox',
     watcherKind: kind === WATCHER_SUBSCRIBER ? 'subscriber' : kind === WATCHER_POLLER ? 'poller' : 'fetcher',
     accessLink: ACCESS_CLASSES[c.accessClass(g)] ?? 'lan',
-    presence: hasPresentity ? { version: c.tuples.version[g], devices: devices(c, g) } : null,
+    presence: hasPresentity ? { version: c.tuples.version[g], devices: devices(c, g), agents: agents(c, g) } : null,
     watching,
     watchers,
     watchingTotal: pop.fwdStart[g + 1] - pop.fwdStart[g],

@@ -139,7 +139,7 @@ function createImpp(kernel: Kernel, params: ImppParams) {
     },
     /** The model's state columns, read-only, for the per-entity inspector (entity-inspection.ts). */
     columns(): ModelColumns {
-      return { s, pop: ctx.pop, kernel, online: ctx.online, tuples, subs, views, decision: access.decision, describeRule: access.describe, stored: im.stored, accessClass: link.classOf, cpim: gateways.cpim };
+      return { s, pop: ctx.pop, kernel, online: ctx.online, deviceOnline: ctx.deviceOnline, tuples, subs, views, decision: access.decision, describeRule: access.describe, stored: im.stored, accessClass: link.classOf, cpim: gateways.cpim };
     },
     init(d: number) {
       ctx.init(d);

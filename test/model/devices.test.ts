@@ -8,7 +8,8 @@
 import { describe, expect, it } from 'vitest';
 import { runScenario, type Report } from '../../sim/run.js';
 import { parseScenario } from '../../sim/scenario/index.js';
-import { recs, runComplete, runTiny, runUntil, tinyYaml, type Rec, type TinyOptions } from './tiny.js';
+import { InteractiveRun } from '../../sim/interactive.js';
+import { recs, tiny, runComplete, runTiny, runUntil, tinyYaml, type Rec, type TinyOptions } from './tiny.js';
 
 const LEASE = 3 * 60_000;
 const twoDevices: TinyOptions = {
@@ -91,6 +92,28 @@ describe('devices per principal', () => {
     // each device refreshes its own lease: none runs out while the principal is online
     expect(r.presence.leases.expired).toBe(0);
     expect(recs(r, 'publishRefresh', 'lease refreshed (device 0)').length).toBe(recs(r, 'publishRefresh', 'lease refreshed (device 1)').length);
+  });
+
+  it('the inspector shows each device online or not: one device logged out, the other online, the principal online with only the first device\'s tuples closed', () => {
+    const run = new InteractiveRun(tiny({ ...twoDevices, behaviour: { ...twoDevices.behaviour, crashFraction: 0, sessionLength: '8min' } }));
+    const users = ['u0@example.com', 'u1@example.com', 'u2@example.com'];
+    let seen = 0;
+    for (let t = 30_000; t <= 30 * 60_000; t += 30_000) {
+      run.runUntil(t);
+      for (const u of users) {
+        const s = run.inspect(u)!;
+        const agents = s.presence!.agents;
+        expect(agents.map((a) => a.tuples)).toEqual([['t1', 't3'], ['t2', 't4']]);
+        // the principal is online while any of its devices is
+        expect(s.online).toBe(agents.some((a) => a.online));
+        expect(s.inbox!.open).toBe(s.online);
+        if (agents[0].online === agents[1].online) continue;
+        seen++;
+        // a device that logged out closed its tuples (and only its own); the online one's are open
+        for (const x of s.presence!.devices) expect(x.basic, `${u} ${x.tuple}`).toBe(agents[x.device].online ? 'open' : 'closed');
+      }
+    }
+    expect(seen).toBeGreaterThan(0);
   });
 
   it('population.devices: more devices than tuples is refused, naming the field', () => {
