@@ -16,7 +16,7 @@ export interface BindingRates {
   leaseRefreshes: Float64Array;
   refreshes: Float64Array;
   ims: Float64Array;
-  /** per user over the window: log-ins and log-outs */
+  /** per user over the window: the principal's log-ins and log-outs (its sessions) */
   logins: number;
   logouts: number;
 }
@@ -44,8 +44,8 @@ const FIGURES: Record<string, Record<string, string[]>> = {
 
 export function bindingRows(sc: Scenario, pop: Population, x: BindingRates, secs: number): Row[] {
   const rows: Row[] = [];
-  // the stream closes unless every device of the principal crashed
-  const c = sc.behaviour.crashFraction ** sc.population.devices;
+  // the stream (the principal's session) closes unless the principal's last device crashed
+  const c = sc.behaviour.crashFraction;
   for (const protocol of ['sip', 'xmpp']) {
     const ds = sc.domains.map((d, i) => (d.protocol === protocol ? i : -1)).filter((i) => i >= 0);
     if (ds.length === 0) continue;

@@ -13,6 +13,7 @@ export function simulatedChecks(r: Report): Record<string, number> {
   const secs = r.parameters.duration / 1000;
   const out: Record<string, number> = {
     'sessions.logins': r.sessions.logins,
+    ...(r.sessions.deviceLogins === undefined ? {} : { 'sessions.deviceLogins': r.sessions.deviceLogins }),
     publishesPerSec: r.presence.publishes / secs,
     imPerSec: r.im.sent / secs,
     notificationsPerSec: r.presence.notifications.sent / secs,

@@ -87,3 +87,54 @@ export function onlineAt(sc: Scenario, t: number): number {
   const p0 = sc.population.online;
   return pinf + (p0 - pinf) * Math.exp(-k * t);
 }
+
+/** (1/w) of the online time at t of the chain after a log-in uniform over [a, a + w]: (1/w) ∫ (p + q e^{-k(t-s)}) ds over the log-ins before t. */
+function uniformLogin(t: number, a: number, w: number, p: number, q: number, k: number): number {
+  if (t <= a) return 0;
+  const x = Math.min(t - a, w);
+  return (p * x + (q * Math.exp(-k * (t - a - x)) * -Math.expm1(-k * x)) / k) / w;
+}
+
+/**
+ * Online probability at time t of one session chain of the population (a device's, with several
+ * devices), with the start as the model draws it: a fraction `online` logs in uniformly within
+ * the first 10 s, the others uniformly within the log-in window or after Exp(offlineLength).
+ */
+export function deviceOnlineAt(sc: Scenario, t: number): number {
+  const b = sc.behaviour;
+  const { p, q, k } = chain(b.sessionLength, b.offlineLength);
+  const p0 = sc.population.online;
+  const later = b.loginWindow > 0 ? uniformLogin(t, b.loginStart, b.loginWindow, p, q, k) : p * -Math.expm1(-k * t);
+  return p0 * uniformLogin(t, 0, 10_000, p, q, k) + (1 - p0) * later;
+}
+
+/**
+ * ∫ f(p(t)) dt over (from, to] with p = deviceOnlineAt: a midpoint rule of `steps` per piece,
+ * the pieces split where p has a kink (the end of the first 10 s, the log-in window's ends).
+ */
+export function integrateOnline(sc: Scenario, from: number, to: number, f: (p: number) => number, steps = 2000): number {
+  const b = sc.behaviour;
+  const cuts = [from, to, 10_000, ...(b.loginWindow > 0 ? [b.loginStart, b.loginStart + b.loginWindow] : [])].filter((x) => x >= from && x <= to).sort((x, y) => x - y);
+  let sum = 0;
+  for (let i = 0; i + 1 < cuts.length; i++) {
+    const h = (cuts[i + 1] - cuts[i]) / steps;
+    if (!(h > 0)) continue;
+    for (let j = 0; j < steps; j++) sum += f(deviceOnlineAt(sc, cuts[i] + (j + 0.5) * h)) * h;
+  }
+  return sum;
+}
+
+/**
+ * The principal's session expectations over (from, to] with n = population.devices > 1 devices,
+ * each an independent on/off chain: the principal is online while any device is, with
+ * probability P = 1 - (1 - p)^n; it goes offline when a device logs out (rate 1/S each) while the
+ * n - 1 others are offline; it comes online as often as it goes offline, plus P(to) - P(from).
+ */
+export function principalExpectations(sc: Scenario, from: number, to: number): { on: number; li: number; lo: number } {
+  const n = sc.population.devices;
+  const S = sc.behaviour.sessionLength;
+  const P = (p: number) => -Math.expm1(n * Math.log1p(-Math.min(p, 1)));
+  const on = integrateOnline(sc, from, to, P);
+  const lo = integrateOnline(sc, from, to, (p) => ((n * p) / S) * (1 - p) ** (n - 1));
+  return { on, li: lo + P(deviceOnlineAt(sc, to)) - P(deviceOnlineAt(sc, from)), lo };
+}

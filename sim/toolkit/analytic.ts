@@ -6,11 +6,15 @@
  * that are not Poisson), it is marked `approx`.
  *
  * Sessions: the expected online time, log-ins and log-outs per user of the two-state on/off
- * chain (Exp(sessionLength) online, Exp(offlineLength) offline), in analytic-sessions.ts.
+ * chain (Exp(sessionLength) online, Exp(offlineLength) offline), in analytic-sessions.ts. With
+ * several devices each device is such a chain of its own, and the principal is online while any
+ * device is (probability 1 - (1 - p)^devices, integrated numerically): the principal's agents
+ * (changes, IMs, subscriptions, polls, fetches, a binding's stream) follow its sessions, the
+ * devices' log-in and log-out publishes and lease refreshes follow theirs.
  *
- * Rates: publishes = presentities x (online hours x presenceChangeRate + devices x (log-ins +
- * log-outs x (1 - crashFraction))): each device publishes its tuples at log-in and, unless it
- * crashes, at log-out; lease refreshes go per device;
+ * Rates: publishes = presentities x (principal's online hours x presenceChangeRate + devices x
+ * (device log-ins + device log-outs x (1 - crashFraction))): each device publishes its tuples at
+ * log-in and, unless it crashes, at log-out; lease refreshes go per device's online time;
  * IMs sent = inboxes x online hours x imRate; IMs from domain a to b (each of a sender's messages
  * goes to a uniform buddy, or with unknownRecipientFraction to a uniform domain; duplicates cross
  * too). Notifications (approx): per allowed subscriber edge, changes of the presentity while both
@@ -29,7 +33,7 @@ import { buildPopulation, PRINCIPAL_INBOX_ONLY, PRINCIPAL_PRESENTITY_ONLY, RULE_
 import { hashUnit } from '../model/population.js';
 import type { Report } from '../run.js';
 import type { OperationName, Scenario } from '../scenario/types.js';
-import { onlineAt, sessionExpectations } from './analytic-sessions.js';
+import { integrateOnline, onlineAt, principalExpectations, sessionExpectations } from './analytic-sessions.js';
 import { bindingRows } from './analytic-bindings.js';
 import { simulatedChecks } from './analytic-compare.js';
 import { addLoad, distMoments, mg1Wait, mmcWait, type Load } from './analytic-queues.js';
@@ -37,7 +41,7 @@ import { wireWork } from './analytic-wire.js';
 import { N_WIRE } from '../model/bindings/kinds.js';
 import { wireDists } from '../model/service.js';
 
-export { fromOffline, phi1, sessionExpectations } from './analytic-sessions.js';
+export { deviceOnlineAt, fromOffline, phi1, principalExpectations, sessionExpectations } from './analytic-sessions.js';
 export { distMoments, erlangC, mg1Wait, mmcWait } from './analytic-queues.js';
 export { crossCheck, formatCrossCheck, formatDiff, simulatedChecks } from './analytic-compare.js';
 
@@ -124,13 +128,16 @@ export function analyticModel(sc: Scenario, opts: { seed?: number; duration?: nu
   // the expectations are cumulative from time 0, so a window is a difference
   const uEnd = sessionExpectations(sc, end);
   const uW = W > 0 ? sessionExpectations(sc, W) : { on: 0, li: 0, lo: 0 };
+  // u: one session chain (a device's with several devices); P: the principal's sessions (online
+  // while any device is), which its agents follow: changes, IMs, subscriptions, polls, fetches
   const u = { on: uEnd.on - uW.on, li: uEnd.li - uW.li, lo: uEnd.lo - uW.lo };
   const rPub = b.presenceChangeRate / HOUR;
   const rIm = b.imRate / HOUR;
   const c = b.crashFraction;
   const devs = sc.population.devices;
-  // every device of a principal crashes at one log-out: nobody cancels the subscriptions
-  const cAll = c ** devs;
+  const P = devs === 1 ? u : principalExpectations(sc, W, end);
+  // the principal's last device crashes: nobody cancels the subscriptions
+  const cAll = c;
 
   // integrals of the online curve for the notification approximation
   const steps = 2000;
@@ -142,6 +149,12 @@ export function analyticModel(sc: Scenario, opts: { seed?: number; duration?: nu
   }
   I2 *= T / steps;
   I3 *= T / steps;
+  // several devices: the presentity changes while its principal is online (probability 1 - (1 - p)^n
+  // for a device's p), each device logs in at rate 1/O while offline and out at 1/S while online
+  const Pn = (p: number) => 1 - (1 - p) ** devs;
+  const J2 = devs === 1 ? I2 : integrateOnline(sc, W, end, (p) => Pn(p) ** 2);
+  const Jin = devs === 1 ? I3 / b.offlineLength : integrateOnline(sc, W, end, (p) => (Pn(p) * (1 - p)) / b.offlineLength);
+  const Jout = devs === 1 ? I2 / b.sessionLength : integrateOnline(sc, W, end, (p) => (Pn(p) * p) / b.sessionLength);
 
   const publishes = new Float64Array(D);
   const leaseRefreshes = new Float64Array(D);
@@ -172,16 +185,16 @@ export function analyticModel(sc: Scenario, opts: { seed?: number; duration?: nu
     const hasPres = pop.principal[g] !== PRINCIPAL_INBOX_ONLY;
     const hasInbox = pop.principal[g] !== PRINCIPAL_PRESENTITY_ONLY;
     if (hasPres) presentities++;
-    if (dom.presence && hasPres) publishes[d] += u.on * rPub + devs * (u.li + u.lo * (1 - c));
-    if (dom.presence && hasPres) unavailable[d] += u.lo * (1 - c);
+    if (dom.presence && hasPres) publishes[d] += P.on * rPub + devs * (u.li + u.lo * (1 - c));
+    if (dom.presence && hasPres) unavailable[d] += devs * u.lo * (1 - c);
     // approx: each device refreshes every leaseEvery of its session (a session shorter than that refreshes never)
     if (dom.presence && hasPres && lease > 0) leaseRefreshes[d] += (devs * u.on) / leaseEvery;
     // approx: an agent tries to revoke at this rate while online (a try with no active subscription costs nothing)
-    if (dom.presence && hasPres) revokes[d] += (u.on * b.revocationRate) / HOUR;
+    if (dom.presence && hasPres) revokes[d] += (P.on * b.revocationRate) / HOUR;
     const nb = pop.fwdStart[g + 1] - pop.fwdStart[g];
     if (dom.im && hasInbox && rIm > 0) {
       const self = nb === 0 ? 1 / Math.max(1, pop.domainUsers[d]) : 0;
-      const sent = u.on * rIm;
+      const sent = P.on * rIm;
       ims[d] += sent * (1 - b.unknownRecipientFraction) * (1 - self) + sent * b.unknownRecipientFraction;
       const perMsg = sent * (1 + b.duplicateFraction);
       // unknown recipients go to a uniform domain: spread once per domain below (not per user)
@@ -204,14 +217,14 @@ export function analyticModel(sc: Scenario, opts: { seed?: number; duration?: nu
       for (let i = pop.fwdStart[g]; i < pop.fwdStart[g + 1]; i++) {
         const pd = pop.domainOf[pop.edgePresentity[pop.fwdEdge[i]]];
         if (kind === WATCHER_SUBSCRIBER) {
-          subscribes[pd] += u.li;
-          refreshes[pd] += u.on / refreshEvery;
-          subPair[d * D + pd] += u.li;
-          refreshPair[d * D + pd] += u.on / refreshEvery;
-        } else if (kind === WATCHER_POLLER) fetches[pd] += u.on / b.pollInterval;
+          subscribes[pd] += P.li;
+          refreshes[pd] += P.on / refreshEvery;
+          subPair[d * D + pd] += P.li;
+          refreshPair[d * D + pd] += P.on / refreshEvery;
+        } else if (kind === WATCHER_POLLER) fetches[pd] += P.on / b.pollInterval;
       }
       if (kind === WATCHER_FETCHER && nb > 0) {
-        const f = u.on * (b.fetchRate / HOUR);
+        const f = P.on * (b.fetchRate / HOUR);
         for (let i = pop.fwdStart[g]; i < pop.fwdStart[g + 1]; i++) fetches[pop.domainOf[pop.edgePresentity[pop.fwdEdge[i]]]] += f / nb;
       }
     }
@@ -234,31 +247,32 @@ export function analyticModel(sc: Scenario, opts: { seed?: number; duration?: nu
       const v = firstOnly ? 1 / tuples : 1;
       // a watcher that sees the first tuple only is told of the log-ins and log-outs of device 0, which owns it
       const dv = firstOnly ? 1 : devs;
-      n += I2 * rPub * v + (dv * I3) / b.offlineLength + (dv * (1 - c) * I2) / b.sessionLength + u.li;
+      n += J2 * rPub * v + dv * Jin + dv * (1 - c) * Jout + P.li;
       // the start: of a pair both online at once (log-ins spread over the first 10 s), half the
       // time the watcher subscribes first, and each of the presentity's devices' log-in publishes
       // then notifies it (a pending pair is not decided yet)
-      if (W === 0 && rule === RULE_ALLOW) n += (dv * sc.population.online * sc.population.online) / 2;
-    } else if (rule === RULE_POLITE) n += u.li;
-    if (allowed || rule === RULE_POLITE) initPair[pd * D + wd] += u.li;
+      if (W === 0 && rule === RULE_ALLOW) n += (dv * sc.population.online * (1 - (1 - sc.population.online) ** devs)) / 2;
+    } else if (rule === RULE_POLITE) n += P.li;
+    if (allowed || rule === RULE_POLITE) initPair[pd * D + wd] += P.li;
     notif[pd] += n;
     notifPair[pd * D + wd] += n;
   }
 
   const rows: AnalyticModel['rows'] = [];
   const sum = (a: Float64Array) => a.reduce((x, y) => x + y, 0);
-  const poissonOnly = sc.population.online === 1 && u.lo < 0.001 && sum(notif) === 0 && sum(ims) === 0 && sum(subscribes) === 0 && sum(fetches) === 0;
-  rows.push({ figure: 'sessions.logins', analytic: u.li * pop.totalUsers, exact: true, note: 'exponential sessions (Markov on/off)' });
+  const poissonOnly = sc.population.online === 1 && P.lo < 0.001 && sum(notif) === 0 && sum(ims) === 0 && sum(subscribes) === 0 && sum(fetches) === 0;
+  rows.push({ figure: 'sessions.logins', analytic: P.li * pop.totalUsers, exact: true, note: devs === 1 ? 'exponential sessions (Markov on/off)' : "the principal's sessions: online while any of its devices' independent on/off chains is (numeric integral)" });
+  if (devs > 1) rows.push({ figure: 'sessions.deviceLogins', analytic: devs * u.li * pop.totalUsers, exact: true, note: 'each device an exponential on/off chain of its own' });
   rows.push({ figure: 'publishesPerSec', analytic: sum(publishes) / secs, exact: true, note: devs === 1 ? 'presentities x (online time x change rate + log-ins + clean log-outs)' : 'presentities x (online time x change rate + devices x (log-ins + clean log-outs))' });
   rows.push({ figure: 'imPerSec', analytic: sum(ims) / secs, exact: true, note: 'inboxes x online time x IM rate' });
   rows.push({ figure: 'notificationsPerSec', analytic: sum(notif) / secs, exact: sum(notif) === 0, note: sum(notif) === 0 ? 'no subscriptions' : 'approx: independent sessions, initial notifications per log-in, the log-in burst at the start' });
   const imsWithCopies = ims.map((n) => n * (1 + b.duplicateFraction));
-  rows.push(...bindingRows(sc, pop, { publishes, leaseRefreshes, refreshes, ims: imsWithCopies, logins: u.li, logouts: u.lo }, secs));
+  rows.push(...bindingRows(sc, pop, { publishes, leaseRefreshes, refreshes, ims: imsWithCopies, logins: P.li, logouts: P.lo }, secs));
   const crossIm = (a: number, t: number) => msgPair[a * D + t];
   pairRows(sc, msgPair, notifPair, secs, rows);
-  const onlineThroughout = sc.population.online === 1 && u.lo < 0.001;
+  const onlineThroughout = sc.population.online === 1 && P.lo < 0.001;
   const noFailures = b.unknownRecipientFraction === 0 && sc.population.blockedSenders === 0 && b.authFailureFraction === 0;
-  const wire = wireWork(sc, pop.domainUsers, { publishes, unavailable, leaseRefreshes, msgPair, subPair, refreshPair, notifPair, initPair, onlineFraction: T > 0 ? u.on / T : 0, logins: u.li, logouts: u.lo, receiptsExact: onlineThroughout && noFailures });
+  const wire = wireWork(sc, pop.domainUsers, { publishes, unavailable, leaseRefreshes, msgPair, subPair, refreshPair, notifPair, initPair, onlineFraction: T > 0 ? P.on / T : 0, logins: P.li, logouts: P.lo, receiptsExact: onlineThroughout && noFailures });
   // servers
   for (let d = 0; d < D; d++) {
     const dom = sc.domains[d];
@@ -317,7 +331,7 @@ export function analyticModel(sc: Scenario, opts: { seed?: number; duration?: nu
     }
   }
   return {
-    perUser: { onlineMs: u.on, logins: u.li, logouts: u.lo, onlineFraction: u.on / T },
+    perUser: { onlineMs: P.on, logins: P.li, logouts: P.lo, onlineFraction: P.on / T },
     watchersPerPresentity: presentities > 0 ? allowedSubEdges / presentities : 0,
     fractionAllowed: subEdges > 0 ? allowedSubEdges / subEdges : 0,
     rows,
