@@ -106,9 +106,9 @@ export const populationNode: ObjectNode = {
       node: { kind: 'int', min: 1, max: 8 },
       default: 1,
       description:
-        'devices (presence user agents) per principal, at most tuples: device j owns the tuples i with i % devices = j, publishes them with a lease of its own, refreshes it and may crash on its own at log-out (crashFraction per device); the principal\'s session is shared',
+        'devices (presence user agents) per principal, at most tuples: device j owns the tuples i with i % devices = j; with more than one, each device logs in and out on its own (sessionLength, offlineLength, online and the log-in window per device), publishes its tuples open at its log-in and closed at its log-out unless it crashes (crashFraction per device log-out), keeps a lease of its own and publishes changes only while online; the principal is online while any device is',
     },
-    { name: 'online', node: fraction, default: 0.7, description: 'fraction of users online at the start' },
+    { name: 'online', node: fraction, default: 0.7, description: 'fraction of users (with several devices: of devices) online at the start' },
     { name: 'blockedSenders', node: fraction, default: 0.01, description: 'fraction of IM senders that each inbox has on its block list' },
     {
       name: 'watcherInfoSubscribers',
@@ -150,11 +150,11 @@ export const behaviourNode: ObjectNode = {
       default: 0,
       description: 'an online presentity revokes one of its active subscriptions this often (RFC 2779 5.1.16); the watcher is told and is refused from then on',
     },
-    { name: 'sessionLength', node: behaviourDuration(0, MAX_RUN, true), default: '2h', description: 'mean online session (exponential)' },
-    { name: 'offlineLength', node: behaviourDuration(0, MAX_RUN, true), default: '1h', description: 'mean time offline between sessions (exponential)' },
+    { name: 'sessionLength', node: behaviourDuration(0, MAX_RUN, true), default: '2h', description: 'mean online session (exponential; with several devices, each device\'s)' },
+    { name: 'offlineLength', node: behaviourDuration(0, MAX_RUN, true), default: '1h', description: 'mean time offline between sessions (exponential; with several devices, each device\'s)' },
     { name: 'loginWindow', node: behaviourDuration(0, MAX_RUN), default: 0, description: 'users offline at the start log in spread over this window after loginStart; 0 = they follow offlineLength' },
     { name: 'loginStart', node: behaviourDuration(0, MAX_RUN), default: 0, description: 'start of the login window' },
-    { name: 'crashFraction', node: fraction, default: 0.05, description: 'fraction of log-outs that are crashes, drawn per device: a crashed device sends nothing (its tuples close when its lease runs out); the watcher does not unsubscribe when every device crashed (subscriptions expire)' },
+    { name: 'crashFraction', node: fraction, default: 0.05, description: 'fraction of log-outs that are crashes, drawn per device: a crashed device sends nothing (its tuples close when its lease runs out); the watcher does not unsubscribe when the principal\'s last device to log out crashed (subscriptions expire)' },
     {
       name: 'pendingDecisionDelay',
       node: { kind: 'dist', max: 30 * DAY },
