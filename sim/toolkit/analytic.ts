@@ -63,7 +63,7 @@ export interface CrossCheckRow {
 }
 
 export interface AnalyticModel {
-  /** per user: expected online ms, log-ins, log-outs over the run; fraction of time online */
+  /** per user (its principal's sessions: with several devices, online while any device is): expected online ms, log-ins, log-outs over the run; fraction of time online */
   perUser: { onlineMs: number; logins: number; logouts: number; onlineFraction: number };
   /** expected allowed subscriber watchers per presentity (watchers that get change notifications) */
   watchersPerPresentity: number;
