@@ -282,4 +282,27 @@ describe('bindings and partitions', () => {
     expect(one.bindings!.xmpp!.messages).toBeGreaterThan(0);
     expect(strip(two)).toEqual(strip(one));
   });
+
+  it('a SIP domain whose 200s to SUBSCRIBE are mapped where they arrive (from an XMPP domain on another worker) gives the same bytes on 1 and 2 workers', async () => {
+    // the 200 echoes the CSeq of the SUBSCRIBE it answers: at the watcher's SIP gateway that is the
+    // watcher's own count, not the count the presentity's side received (another partition's state)
+    const sc = parseScenario(
+      tinyYaml({
+        duration: '60min',
+        domains: `  - { name: s.example, users: 14, protocol: sip }
+  - { name: x.example, users: 12, protocol: xmpp }`,
+        links: LINKS,
+        population: { buddies: 4, federatedFraction: 0.7, visibility: '{ full: 1 }' },
+        // long sessions and short subscriptions: many refreshes per edge, CSeqs of two digits and more
+        behaviour: { presenceChangeRate: '30/h', sessionLength: '40min', offlineLength: '2min', subscriptionDuration: '90s', maxSubscriptionDuration: '90s' },
+      }),
+      'sip-xmpp.yaml',
+    );
+    const strip = (r: Report) => ({ ...r, engine: { ...r.engine, wallMs: 0, eventsPerSec: 0, workers: 0, windows: 0 } });
+    const one = await runScenario(sc, { workers: 1 });
+    const two = await runScenario(sc, { workers: 2 });
+    expect(one.bindings!.sip!.kinds['200.SUBSCRIBE'].messages).toBeGreaterThan(50);
+    expect(two.bindings!.sip!.kinds['200.SUBSCRIBE']).toEqual(one.bindings!.sip!.kinds['200.SUBSCRIBE']);
+    expect(strip(two)).toEqual(strip(one));
+  });
 });

@@ -193,7 +193,9 @@ export class WireMapper {
         if (sip) {
           const ok = b >= 0 || b === RESP_PENDING;
           const granted = b >= 0 ? Math.floor(b / 1000) : Math.floor(Math.min(beh.subscriptionDuration, beh.maxSubscriptionDuration) / 1000);
-          this.sipOf(ok ? W_SUB_200 : W_SUB_4XX, wl, gl, wd, Math.max(1, this.cseqWr[e]), ok ? granted : -1, ok ? 0 : b === RESP_REJECTED ? R_FORBIDDEN : b === RESP_NO_SUBSCRIPTION ? R_NO_DIALOG : R_UNAVAILABLE, 0);
+          // the 200 echoes the SUBSCRIBE's CSeq: where it was sent, the count received there; mapped where it
+          // arrives, the watcher's own count (the presentity's side is another LP's state)
+          this.sipOf(ok ? W_SUB_200 : W_SUB_4XX, wl, gl, wd, Math.max(1, here ? this.cseqW[e] : this.cseqWr[e]), ok ? granted : -1, ok ? 0 : b === RESP_REJECTED ? R_FORBIDDEN : b === RESP_NO_SUBSCRIPTION ? R_NO_DIALOG : R_UNAVAILABLE, 0);
         } else if (b === RESP_REJECTED) this.xmppOf(X_UNSUBSCRIBED, gl, wl, pd, 0, 0, 0); // RFC 6121 3.2: declined
         else if (b < 0 && b !== RESP_PENDING && b !== RESP_NO_SUBSCRIPTION) this.xmppOf(X_ERROR, gl, wl, pd, 0, 0, 0);
         return o;
