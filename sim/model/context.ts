@@ -97,6 +97,8 @@ export const COUNTERS = [
   'stalenessHeld',
   'stalenessEnded',
   'stalenessMissed',
+  'watcherInfoUndelivered',
+  'imReportsUndelivered',
 ] as const;
 export type Counter = (typeof COUNTERS)[number];
 /** Counter indices by name (C.publishes is the index of 'publishes'). */

@@ -274,8 +274,8 @@ class BindingWire implements Wire {
   notifyBody(_first: number, count: number): void {
     this.mapper.bodyTuples = count;
   }
-  watcherInfo(d: number, p: number, status: number, event: number): void {
-    if (this.proto[d] === P_SIP) this.winfo.changed(d, p, status, event);
+  watcherInfo(d: number, p: number, status: number, event: number): number {
+    return this.proto[d] === P_SIP ? this.winfo.changed(d, p, status, event) : -1;
   }
 
   received(h: number, kind: number, a: number, b: number, delay: number): void {
