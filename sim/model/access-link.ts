@@ -5,9 +5,15 @@
  * one-way latency plus its bytes over the bandwidth, and a lost transmission is sent again after
  * access.retransmitTimeout. Every client leg crosses it: up to the server go publishes and
  * publication refreshes, subscribes, refreshes and unsubscribes, fetches and polls, and instant
- * messages; down to the client come notifications, instant messages, subscribe and fetch
- * responses, termination notices and the answers to publishes and publication refreshes. So
- * latencies are those a user sees. Messages and bytes per class and direction are counted.
+ * messages; down to the client come notifications (a list notification as one copy per local
+ * subscriber, from its domain's gateway), instant messages, IM delivery reports (to the sender,
+ * after its servers' imReport job; a failure its own servers found too), watcher-information
+ * documents (to the presentity's agent), subscribe and fetch responses, termination notices and
+ * the answers to publishes and publication refreshes. A binding's own client messages cross it
+ * too (bindings/: SIP dialogs, a NOTIFY (pending) and its 200, XMPP's log-in and roster pushes);
+ * where a binding's message is the model's own leg (a SIP domain's watcher-information NOTIFY),
+ * it crosses once. So latencies are those a user sees. Messages and bytes per class and
+ * direction are counted.
  */
 import type { Dist } from '../scenario/types.js';
 import type { ModelContext } from './context.js';
