@@ -153,4 +153,23 @@ describe('access links', () => {
     const n = list.presence.notifications;
     expect(list.access.lan.down.messages).toBe(list.presence.publishes + list.presence.subscriptions.created + n.delivered + n.undelivered);
   });
+
+  it('RFC 3857 on SIP: the presence.winfo dialog\'s NOTIFY is the document\'s crossing of the access link, counted once (exact: the dialog\'s messages are all a subscribing agent adds)', async () => {
+    const o = {
+      users: 5,
+      duration: '30min',
+      domains: '  - { name: example.com, users: 5, protocol: sip, servers: { count: 1, cores: 64 } }',
+      population: { buddies: 4, access: '{ allow: 0.5, pending: 0.5 }', watcherInfoSubscribers: 1 },
+      behaviour: { presenceChangeRate: '30/h', pendingAllowFraction: 0.5, pendingDecisionDelay: '1min', sessionLength: '8min', offlineLength: '3min', subscriptionDuration: '3min', maxSubscriptionDuration: '3min', refreshBefore: '30s', publicationLease: 0 },
+      access: '{ lan: { latency: { dist: fixed, value: 1s }, bandwidthMbps: 0 } }',
+    };
+    const on = await runTiny(o);
+    const off = await runTiny({ ...o, population: { ...o.population, watcherInfoSubscribers: 0 } });
+    const k = on.bindings!.sip!.kinds;
+    const n = (...names: string[]) => names.reduce((a, x) => a + (k[x]?.messages ?? 0), 0);
+    expect(on.presence.watcherInfoSent).toBeGreaterThan(20);
+    expect(n('NOTIFY.winfo')).toBeGreaterThan(20);
+    expect(on.access.lan.down.messages - off.access.lan.down.messages).toBe(n('200.SUBSCRIBE.winfo', 'NOTIFY.winfo', 'NOTIFY.winfo.terminated'));
+    expect(on.access.lan.up.messages - off.access.lan.up.messages).toBe(n('SUBSCRIBE.winfo', 'SUBSCRIBE.winfo.refresh', 'SUBSCRIBE.winfo.unsubscribe', '200.NOTIFY.winfo'));
+  });
 });
