@@ -17,12 +17,20 @@
  */
 import type { Dist } from '../scenario/types.js';
 import type { ModelContext } from './context.js';
+import { P_CPIM } from './bindings/kinds.js';
 import { hashUnit } from './population.js';
 import { drawDist } from './topology.js';
 
 export const ACCESS_CLASSES = ['lan', 'mobile'] as const;
 export const UP = 0;
 export const DOWN = 1;
+
+/**
+ * Does domain d's binding answer a publish or publication refresh on the wire itself (SIP: its 200
+ * or 412, client-wire.ts; XMPP: presence and the keepalive have no answer)? Then the model's own
+ * answer does not cross the access link as well.
+ */
+export const bindingAnswersPublish = (ctx: ModelContext, d: number): boolean => ctx.wire.on && ctx.wire.proto[d] !== P_CPIM;
 
 export interface AccessLink {
   /** the delay of a message of `bytes` on principal g's access link, drawn on domain d's stream; counted in `direction` */

@@ -84,6 +84,8 @@ class BindingWire implements Wire {
   private readonly handshake: XmppSubscriptions;
   private readonly arriveEv: number;
   private readonly answerEv: number;
+  /** a watcher's answer went up its access link: now it crosses to the presentity's domain */
+  private readonly upEv: number;
   /** the state part of the last internal back-end NOTIFY (sent and received in one domain: `sent`, then `received`) */
   private internalPart = 0;
   private internalDiff = false;
@@ -110,8 +112,11 @@ class BindingWire implements Wire {
       bytes: (_a) => ENVELOPE.response,
       failed: () => this.counts.lostOne(),
       refused: () => this.counts.lostOne(),
+      // a server's message to the watcher's client (NOTIFY pending, a fetch's 200) ends down its access link
+      lastHop: (h, a, bytes) => (this.toWatcher(a) ? deps.link.delay(h, ctx.pop.edgeWatcher[Math.floor(a / 8 / N_WIRE)], bytes, DOWN) : 0),
     });
     this.answerEv = kernel.defineEvent('wireAnswer', (wd, e, phase) => this.answer(wd, e, phase));
+    this.upEv = kernel.defineEvent('wireUp', (wd, a, bytes) => this.cross(wd, this.wireDest(a), a, bytes));
     this.client = new ClientWire(ctx, this.io, proto, deps.sizes, deps.tuples, (d, g, delay) => this.handshake.loggedIn(d, g, delay));
     this.handshake = new XmppSubscriptions(ctx, {
       counts: this.counts,
@@ -158,6 +163,15 @@ class BindingWire implements Wire {
     const e = Math.floor(a / 8 / N_WIRE);
     return k === W_NOTIFY_200 || k === W_NOTIFY_481 ? pop.domainOf[pop.edgePresentity[e]] : pop.domainOf[pop.edgeWatcher[e]];
   }
+  /** a message of a = packWire(..) goes from a server to the watcher's client */
+  private toWatcher(a: number): boolean {
+    const k = Math.floor(a / 8) % N_WIRE;
+    return k === W_NOTIFY_PENDING || k === W_SUB_200;
+  }
+  private cross(src: number, dst: number, a: number, bytes: number): void {
+    this.counts.crossed(src, dst, Math.floor(a / 8) % N_WIRE, bytes);
+    this.deps.gateways.send(src, dst, this.arriveEv, a, bytes, M_WIRE, bytes);
+  }
   private wireSource(a: number): number {
     const { pop } = this.ctx;
     const k = Math.floor(a / 8) % N_WIRE;
@@ -169,7 +183,10 @@ class BindingWire implements Wire {
    * Sends a message of wire kind k about edge e from domain src to dst (phase: its lifecycle
    * phase). Between domains of one binding it travels through the gateways; inside a domain up or
    * down the client's access link; to a domain of another binding it ends at src's gateway, which
-   * answers for the other side (counted here, not crossing).
+   * answers for the other side (counted here, not crossing). The watcher's client is at one end
+   * of a SIP message (up: its answer; down: the server's NOTIFY pending or 200): the message
+   * crosses the watcher's access link there (up before it leaves, down after it arrives, M_WIRE's
+   * lastHop); XMPP's routed stanzas go between servers.
    */
   private emit(k: number, src: number, dst: number, e: number, phase: number, bytes: number, user: number, up: boolean, cseq = -1, expires = -1): void {
     const { pop, kernel } = this.ctx;
@@ -179,11 +196,13 @@ class BindingWire implements Wire {
     const g = pop.edgePresentity[e];
     if (this.ctx.trace.on) this.traced(k, up ? w : g, src, up ? g : w, dst, bytes, `edge ${e}`, cseq, expires);
     const a = packWire(e, k, phase);
-    if (src === dst) kernel.schedule(this.deps.link.delay(src, up ? w : g, bytes, up ? UP : DOWN), this.arriveEv, dst, a, bytes);
-    else if (this.proto[src] === this.proto[dst]) {
-      this.counts.crossed(src, dst, k, bytes);
-      this.deps.gateways.send(src, dst, this.arriveEv, a, bytes, M_WIRE, bytes);
-    }
+    const link = this.deps.link;
+    // a 481 is the watcher's server's answer (its client is gone): no access link
+    const client = up && k !== W_NOTIFY_481;
+    if (src === dst) kernel.schedule(up && !client ? 0 : link.delay(src, w, bytes, up ? UP : DOWN), this.arriveEv, dst, a, bytes);
+    else if (client && this.proto[src] === this.proto[dst]) kernel.schedule(link.delay(src, w, bytes, UP), this.upEv, src, a, bytes);
+    else if (this.proto[src] === this.proto[dst]) this.cross(src, dst, a, bytes);
+    else if (client) link.delay(src, w, bytes, UP); // up to its own gateway, which answers for the other side
   }
   /** the watcher's client answers a NOTIFY on edge e arrived at its domain wd: 200, or 481 when it is gone */
   private answer(wd: number, e: number, phase: number): void {
