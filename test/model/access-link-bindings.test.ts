@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../../sim/run.js';
-import { FIXED_1MS, runTiny } from './tiny.js';
+import { FIXED_1MS, runTiny, runUntil } from './tiny.js';
 
 const LINK = '{ lan: { latency: { dist: fixed, value: 20ms }, bandwidthMbps: 0 } }';
 const twoDomains = (protocol: string) => `  - { name: a.example, users: 1, protocol: ${protocol}, servers: { count: 1, cores: 64 }, serviceTimes: ${FIXED_1MS} }
@@ -103,5 +103,27 @@ describe('access links: the bindings\' own client messages', () => {
     // up: each log-in's 5 client stanzas, each publish (available, unavailable), each close; down: each log-in's 5 server stanzas, each close
     expect(r.access.lan.up.messages).toBe(5 * logins + r.presence.publishes + closes);
     expect(r.access.lan.down.messages).toBe(5 * logins + closes);
+  });
+
+  it('RFC 6665 4.2.1.1: inside one SIP domain the NOTIFY (pending) comes down the watcher\'s own access link, not the presentity\'s (one LAN, one mobile user, one subscription)', async () => {
+    const r = await runUntil(
+      {
+        users: 2,
+        duration: '5min',
+        domains: '  - { name: s.example, users: 2, protocol: sip, servers: { count: 1, cores: 64 } }',
+        access: '{ lan: { latency: { dist: fixed, value: 20ms }, bandwidthMbps: 0 }, mobile: { latency: { dist: fixed, value: 20ms }, bandwidthMbps: 0 }, mobileFraction: 0.5 }',
+        population: { buddies: 1, access: '{ pending: 1 }', watchers: '{ subscriber: 0.5, fetcher: 0.5 }' },
+        behaviour: { pendingDecisionDelay: '1h', publicationLease: 0, fetchRate: 0 },
+      },
+      (x) => x.access.mobile.users === 1 && x.presence.subscriptions.created === 1 && x.presence.fetches === 0,
+      'one mobile user and one subscription',
+    );
+    expect(r.bindings!.sip!.kinds['NOTIFY.pending'].messages).toBe(1);
+    // the watcher: PUBLISH, SUBSCRIBE and the 200 to the NOTIFY up; the PUBLISH's 200, the SUBSCRIBE's 200 and the NOTIFY (pending) down.
+    // The presentity: its PUBLISH up, the 200 down.
+    const { lan, mobile } = r.access;
+    expect([lan.up.messages, mobile.up.messages].sort()).toEqual([1, 3]);
+    expect(lan.down.messages).toBe(lan.up.messages);
+    expect(mobile.down.messages).toBe(mobile.up.messages);
   });
 });
