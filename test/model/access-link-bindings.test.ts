@@ -126,4 +126,19 @@ describe('access links: the bindings\' own client messages', () => {
     expect(lan.down.messages).toBe(lan.up.messages);
     expect(mobile.down.messages).toBe(mobile.up.messages);
   });
+
+  it('RFC 6665 4.1.3: a NOTIFY that finds the watcher gone is answered 481 by its server, not up its access link; every other SIP request of a client goes up (exact counts)', async () => {
+    const r = await runTiny({
+      users: 3,
+      duration: '20min',
+      domains: '  - { name: s.example, users: 3, protocol: sip, servers: { count: 1, cores: 64 } }',
+      access: '{ lan: { latency: { dist: fixed, value: 2s }, bandwidthMbps: 0 } }',
+      behaviour: { presenceChangeRate: '120/h', sessionLength: '2min', offlineLength: '1min', publicationLease: 0 },
+    });
+    const k = r.bindings!.sip!.kinds;
+    const n = (...names: string[]) => names.reduce((a, x) => a + (k[x]?.messages ?? 0), 0);
+    expect(n('481.NOTIFY')).toBeGreaterThan(0);
+    expect(n('200.NOTIFY')).toBeGreaterThan(10);
+    expect(r.access.lan.up.messages).toBe(n('PUBLISH', 'PUBLISH.remove', 'SUBSCRIBE', 'SUBSCRIBE.refresh', 'SUBSCRIBE.unsubscribe', '200.NOTIFY'));
+  });
 });
