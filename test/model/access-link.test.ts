@@ -172,4 +172,25 @@ describe('access links', () => {
     expect(on.access.lan.down.messages - off.access.lan.down.messages).toBe(n('200.SUBSCRIBE.winfo', 'NOTIFY.winfo', 'NOTIFY.winfo.terminated'));
     expect(on.access.lan.up.messages - off.access.lan.up.messages).toBe(n('SUBSCRIBE.winfo', 'SUBSCRIBE.winfo.refresh', 'SUBSCRIBE.winfo.unsubscribe', '200.NOTIFY.winfo'));
   });
+
+  it('RFC 2779 5.4.4: a failure the sender\'s own servers find (the recipient\'s domain unreachable) comes down the sender\'s access link too (exact counts)', async () => {
+    const r = await runTiny({
+      users: 6,
+      domains: `  - { name: a.example, users: 3, servers: { count: 1, cores: 64 }, serviceTimes: ${FIXED_1MS} }
+  - { name: b.example, users: 3, servers: { count: 1, cores: 64 }, serviceTimes: ${FIXED_1MS} }
+federation: { imRetries: 0, maxRetransmits: 0 }
+faults:
+  - { kind: gatewayDown, domain: b.example, at: 0s, duration: 1h }`,
+      links: '{ default: { dist: fixed, value: 10ms } }',
+      population: { buddies: 0, federatedFraction: 1 },
+      behaviour: { imRate: '60/h', imContacts: 3 },
+      access: '{ lan: { latency: { dist: fixed, value: 50ms }, bandwidthMbps: 0 } }',
+    });
+    expect(r.im.sent).toBeGreaterThan(20);
+    expect(r.im.failedBy.unreachable).toBe(r.im.failed);
+    expect(r.im.failed + r.im.inFlight).toBe(r.im.sent);
+    expect(r.access.lan.up.messages).toBe(r.presence.publishes + r.im.sent);
+    // the publishes' answers, and one failure report per message that failed
+    expect(r.access.lan.down.messages).toBe(r.presence.publishes + r.im.failed);
+  });
 });
