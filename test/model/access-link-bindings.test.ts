@@ -160,5 +160,10 @@ describe('access links: the bindings\' own client messages', () => {
     // up: the PUBLISHes, the list dialogs' SUBSCRIBEs and 200s, and the model's per-edge subscribes
     // (which still cross the watcher's link although the RLS sends them: see docs/report.md, access)
     expect(r.access.lan.up.messages).toBe(n(r, 'sip', 'PUBLISH', 'SUBSCRIBE.list', 'SUBSCRIBE.list.refresh', 'SUBSCRIBE.list.unsubscribe', '200.NOTIFY.list') + subs.created + subs.refreshed);
+    // down: the PUBLISHes' and the list SUBSCRIBEs' 200s, the list NOTIFYs, and the model's per-edge
+    // responses and notifications (as above); a back-end's NOTIFY (pending) ends at the RLS
+    expect(n(r, 'sip', 'NOTIFY.pending')).toBeGreaterThan(0);
+    const nt = r.presence.notifications;
+    expect(r.access.lan.down.messages).toBe(n(r, 'sip', '200.PUBLISH', '200.SUBSCRIBE.list', 'NOTIFY.list', 'NOTIFY.list.terminated') + subs.created + subs.refreshed + nt.delivered + nt.undelivered);
   });
 });
