@@ -10,10 +10,18 @@
  * after its servers' imReport job; a failure its own servers found too), watcher-information
  * documents (to the presentity's agent), subscribe and fetch responses, termination notices and
  * the answers to publishes and publication refreshes. A binding's own client messages cross it
- * too (bindings/: SIP dialogs, a NOTIFY (pending) and its 200, XMPP's log-in and roster pushes);
- * where a binding's message is the model's own leg (a SIP domain's watcher-information NOTIFY),
- * it crosses once. So latencies are those a user sees. Messages and bytes per class and
- * direction are counted.
+ * too, whichever domain the other end is in (bindings/: the SIP dialogs, a NOTIFY (pending) or a
+ * fetch's 200 and the watcher's 200 to a NOTIFY; XMPP's log-in, roster pushes and their results,
+ * the subscribed / unsubscribed stanzas, the stream close); where a binding's message is the
+ * model's own leg it crosses once (a SIP domain's watcher-information NOTIFY, a SIP PUBLISH's
+ * 200; XMPP answers no publish). What a client's server answers for it (a 481 for a client that
+ * is gone, a resource list server's 200s to its back-end NOTIFYs) is not on the link. So
+ * latencies are those a user sees. Messages and bytes per class and direction are counted.
+ *
+ * Not on the link yet: the pending request shown to the presentity's agent and its decision,
+ * and the agent's revocation (subscriptions.ts decides both at the server); in a SIP domain with
+ * resource lists, the model's per-edge legs of the RLS's back-end subscriptions still cross the
+ * watcher's link besides the list dialog's messages.
  */
 import type { Dist } from '../scenario/types.js';
 import type { ModelContext } from './context.js';
