@@ -99,6 +99,8 @@ export const COUNTERS = [
   'stalenessMissed',
   'deviceLogins',
   'deviceLogouts',
+  'watcherInfoUndelivered',
+  'imReportsUndelivered',
 ] as const;
 export type Counter = (typeof COUNTERS)[number];
 /** Counter indices by name (C.publishes is the index of 'publishes'). */

@@ -3,7 +3,10 @@
  * buddies (or, with behaviour.unknownRecipientFraction, to users that do not exist); the sender's
  * servers route each message, the recipient's servers deliver it to the inbox (duplicates of a
  * client retransmission suppressed before any outcome, block lists, the inbox open only while its
- * owner is online) and every message gets a delivery report back to the sender (RFC 2779 5.4.4).
+ * owner is online) and every message gets a delivery report back to the sender (RFC 2779 5.4.4),
+ * which its servers hand down the sender's access link (a failure its own servers find, a
+ * message that cannot cross or that they refuse, comes down the same way). A failure report that
+ * finds the sender's agent offline leaves the outcome unknown to it: indeterminate (RFC 2779 4.2.1).
  * A message that cannot cross to the recipient's domain is retried with back-off and then fails.
  */
 import type { Access } from './access.js';
@@ -95,6 +98,7 @@ class ImService implements InstantMessaging {
   private readonly imUp: number;
   private readonly imDown: number;
   private readonly imRetry: number;
+  private readonly reportDown: number;
 
   constructor(ctx: ModelContext, deps: ImDeps) {
     const { kernel, ev } = ctx;
@@ -115,9 +119,10 @@ class ImService implements InstantMessaging {
     this.service.onComplete(OP_IMSEND, (d, a, sentAt) => this.onSent(d, a, sentAt));
     ev.imArrive = kernel.defineEvent('imArrive', (d, a, sentAt) => this.onArrive(d, a, sentAt));
     this.service.onComplete(OP_IMDELIVER, (d, a, sentAt) => this.onDeliverJob(d, a, sentAt));
-    this.service.onComplete(OP_IMREPORT, (_d, _a, code) => this.onReportJob(code));
+    this.service.onComplete(OP_IMREPORT, (d, a, code) => this.onReportJob(d, a, code));
     ev.imReport = kernel.defineEvent('imReport', (d, a, code) => this.onReport(d, a, code));
     this.imRetry = kernel.defineEvent('imRetry', (d, a, sentAt) => this.onRetry(d, a, sentAt));
+    this.reportDown = kernel.defineEvent('imReportDown', (_d, a, code) => this.onReportDown(a, code));
     this.registerKinds();
   }
 
@@ -229,7 +234,7 @@ class ImService implements InstantMessaging {
     const copy = x < 0;
     if (this.service.submit(d, OP_IMSEND, Math.floor(a / TWO26), a, copy ? -1 - x : x)) return;
     if (copy) this.ctx.counters[C.imCopiesRefused]++;
-    else this.fail(F_OVERLOAD);
+    else this.toSender(d, a, F_OVERLOAD);
   }
 
   /** down the recipient's access link to its inbox: delivered if the inbox is still open */
@@ -309,10 +314,26 @@ class ImService implements InstantMessaging {
   }
 
   // a report reaching the sender's domain is a job of its servers (serviceTimes.imReport) that
-  // hands it to the sender; a failure report its servers refuse leaves the outcome unknown to the
-  // sender: indeterminate (RFC 2779 4.2.1)
-  private onReportJob(code: number): void {
-    this.ctx.counters[C.imReportsReceived]++;
+  // hands it down the sender's access link; a failure report its servers refuse leaves the outcome
+  // unknown to the sender: indeterminate (RFC 2779 4.2.1)
+  private onReportJob(d: number, a: number, code: number): void {
+    this.toSender(d, a, code);
+  }
+
+  /** the sender's home server (domain d) sends a report of `code` down the sender's access link */
+  private toSender(d: number, a: number, code: number): void {
+    this.ctx.kernel.schedule(this.link.delay(d, Math.floor(a / TWO26), ENVELOPE.response, DOWN), this.reportDown, d, a, code);
+  }
+
+  /** the report reached the sender's agent: a failure is known to the sender only if it is online */
+  private onReportDown(a: number, code: number): void {
+    const counters = this.ctx.counters;
+    if (!this.ctx.online[Math.floor(a / TWO26)]) {
+      counters[C.imReportsUndelivered]++;
+      if (code !== 0) counters[C.imIndeterminate]++;
+      return;
+    }
+    counters[C.imReportsReceived]++;
     if (code !== 0) this.fail(code);
   }
 
@@ -346,7 +367,7 @@ class ImService implements InstantMessaging {
     } else {
       this.imTries.delete(key);
       this.setFate(key, FATE_FAILED);
-      this.fail(why === 'loop' ? F_LOOP : F_UNREACHABLE);
+      this.toSender(d, a, why === 'loop' ? F_LOOP : F_UNREACHABLE);
       if (trace.on) trace.message('messageReport', -1, d, Math.floor(a / TWO26), d, ENVELOPE.response, `failed: ${why}`);
     }
   }
@@ -357,7 +378,7 @@ class ImService implements InstantMessaging {
     let n = counters[C.imPastEnd] + this.stored.size;
     kernel.forEachPending((_t, type, _target, _a, b) => {
       if (type === ev.imArrive || type === this.imRetry || type === this.imUp || type === this.imDown) n++;
-      else if (type === ev.imReport) {
+      else if (type === ev.imReport || type === this.reportDown) {
         if (b !== 0) n++;
       } else {
         const kind = gateways.inTransit(type, b);

@@ -92,9 +92,9 @@ function createImpp(kernel: Kernel, params: ImppParams) {
   const gateways = createGateways(ctx, faults);
   const access = createAccess(ctx);
   const subs = new SubscriptionTable(ctx.E);
-  const watcherInfo = createWatcherInfo(ctx, service, subs);
-  const views = new WatcherTable(ctx.E);
   const link = createAccessLink(ctx);
+  const watcherInfo = createWatcherInfo(ctx, service, subs, link);
+  const views = new WatcherTable(ctx.E);
   const watchers = createWatchers(ctx, gateways, sizes, views, link);
   const tuples = new TupleTable(ctx.U, ctx.T, s.population.devices);
   const notification = createNotification(ctx, service, gateways, access, subs, views, sizes, tuples, link);

@@ -19,7 +19,7 @@ import type { Notification } from './notification.js';
 import type { TupleTable } from './presence.js';
 import type { Service } from './service.js';
 import type { Sizes } from './sizes.js';
-import { DOWN, UP, type AccessLink } from './access-link.js';
+import { bindingAnswersPublish, DOWN, UP, type AccessLink } from './access-link.js';
 import { ENVELOPE, OP_PUBLISH_REFRESH } from './messages.js';
 
 export interface Leases {
@@ -90,8 +90,8 @@ export function createLeases(ctx: ModelContext, deps: { service: Service; notifi
     counters[C.publishRefreshes]++;
     const g = Math.floor(k / devs);
     const alive = leaseUntil[k] > kernel.now;
-    // the answer (200, or 412 when the publication is gone) down the device's access link
-    deps.link.delay(d, g, ENVELOPE.response, DOWN);
+    // the answer (200, or 412 when the publication is gone) down the device's access link (a binding's own, client-wire.ts)
+    if (!bindingAnswersPublish(ctx, d)) deps.link.delay(d, g, ENVELOPE.response, DOWN);
     ctx.wire.publishRefreshed(d, g, alive);
     // the presence user agent's refresh reaching the presence service (no body)
     if (trace.on) trace.message('publishRefresh', g, d, -1, d, deps.sizes.request(d), `${alive ? 'lease refreshed' : 'publication gone: the agent publishes anew'}${devs > 1 ? ` (device ${k - g * devs})` : ''}`);

@@ -4,8 +4,9 @@
  * changed tuple; optional rate control (at most one notification per `notifyMinInterval`, the
  * latest state sent when the interval ends); optional list subscriptions (one notification per
  * presentity and watcher domain, fanned out by that domain's gateway to its local subscribers).
- * Each notification is a job at the presentity's servers, crosses to the watcher's domain and is
- * received there (latency recorded from the publish request).
+ * Each notification is a job at the presentity's servers, crosses to the watcher's domain and goes
+ * down the watcher's access link (a list notification: each local subscriber's copy, from the
+ * domain's gateway); it is received there (latency recorded from the publish request).
  */
 import type { Access } from './access.js';
 import { C, tick, TL_NOTIFY_DELIVERED, type ModelContext } from './context.js';
@@ -282,12 +283,13 @@ class NotificationService implements Notification {
 
   /** The watcher domain h's gateway fans a list notification out to its local subscribers. */
   private onListArrive(h: number, a: number, since: number): void {
-    const { pop, counters, online, kernel, D, T } = this.ctx;
+    const { pop, counters, kernel, ev, D, T } = this.ctx;
     const { views, access } = this;
     const version = a % VERSION_MOD;
     const gt = Math.floor(Math.floor(a / VERSION_MOD) / D);
     const g = Math.floor(gt / 16);
     const tuple = gt % 16;
+    const pd = pop.domainOf[g];
     for (let e = pop.revStart[g]; e < pop.revStart[g + 1]; e++) {
       const w = pop.edgeWatcher[e];
       if (pop.domainOf[w] !== h || views.subscribed[e] === 0 || access.rule(e) !== RULE_ALLOW || access.hidden(e) !== 0) continue;
@@ -295,15 +297,10 @@ class NotificationService implements Notification {
       const view = access.firstTupleOnly(e) ? VIEW_FIRST_TUPLE : VIEW_FULL;
       if (!access.allows(e, view, view === VIEW_FULL ? T : 1, 0)) counters[C.leaks]++;
       counters[C.notifySent]++;
-      if (!online[w]) {
-        counters[C.notifyUndelivered]++;
-        this.staleness.ended(since);
-        continue;
-      }
-      this.staleness.arrived(e, since, version, views.version[e], kernel.now);
-      views.version[e] = version;
-      views.view[e] = view;
-      this.received(since);
+      // each subscriber's copy goes down its access link and is received as a notification
+      // (a document of the view's shape, as a notification's last hop)
+      const bytes = view === VIEW_FULL ? this.sizes.notifyFull[pd] : this.sizes.notifyOne[pd];
+      kernel.schedule(this.link.delay(h, w, bytes, DOWN), ev.notifyArrive, h, e * NOTIFY_MUL + version * 4 + view, since);
     }
   }
 

@@ -22,7 +22,7 @@ import type { Sizes } from './sizes.js';
 import { DEC_ALLOW } from './access.js';
 import { WI_TIMEOUT, type WatcherInfo } from './watcherinfo.js';
 import type { Leases } from './leases.js';
-import { DOWN, UP, type AccessLink } from './access-link.js';
+import { bindingAnswersPublish, DOWN, UP, type AccessLink } from './access-link.js';
 import { ACTIVITIES, entityOf, noteFor, VIEW_FIRST_TUPLE, VIEW_FULL, VIEW_POLITE, type TupleState } from './presence-document.js';
 import { hashUnit } from './population.js';
 
@@ -125,8 +125,8 @@ export function createPresence(ctx: ModelContext, deps: { service: Service; gate
   });
 
   service.onComplete(OP_PUBLISH, (d, g, b, queued) => {
-    // the service's answer goes down the agent's access link (nothing waits for it)
-    deps.link.delay(d, g, ENVELOPE.response, DOWN);
+    // the service's answer goes down the agent's access link (nothing waits for it; a binding's own, client-wire.ts)
+    if (!bindingAnswersPublish(ctx, d)) deps.link.delay(d, g, ENVELOPE.response, DOWN);
     // code: one tuple (< T), or T + j: every tuple of device j
     const code = Math.floor((b % 256) / 16);
     const status = b % 16;

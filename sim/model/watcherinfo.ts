@@ -5,12 +5,16 @@
  * the presentity's servers; when the job is done, the entry (watcher, status pending / active /
  * terminated, the event that changed it) goes as a partial watcherinfo document to the
  * presentity's agent, if that agent subscribes to its watcher list
- * (population.watcherInfoSubscribers) and is online. A watcher may keep itself out of the
- * presentity's watcher information (population.hiddenWatchers; RFC 2778 2.4): its changes cost
- * the job but send nothing.
+ * (population.watcherInfoSubscribers) and is online. The document goes down the agent's access
+ * link (access-link.ts; in a SIP domain the binding's own NOTIFY of the presence.winfo dialog is
+ * that crossing); an agent that has gone offline when it arrives does not get it (counted
+ * undelivered, as notifications are). A watcher may keep itself out of the presentity's watcher
+ * information (population.hiddenWatchers; RFC 2778 2.4): its changes cost the job but send
+ * nothing.
  */
 import { WATCHER_EVENTS } from '../wire/watcherinfo.js';
 import { watcherinfoSize } from '../wire/watcherinfo-size.js';
+import { DOWN, type AccessLink } from './access-link.js';
 import { C, type ModelContext } from './context.js';
 import { ENVELOPE, OP_WATCHERINFO } from './messages.js';
 import { hashUnit } from './population.js';
@@ -39,7 +43,7 @@ export interface WatcherInfo {
   changed(d: number, p: number, e: number, event: number): void;
 }
 
-export function createWatcherInfo(ctx: ModelContext, service: Service, subs: SubscriptionTable): WatcherInfo {
+export function createWatcherInfo(ctx: ModelContext, service: Service, subs: SubscriptionTable, link: AccessLink): WatcherInfo {
   const { kernel, pop, s, seed, U, counters, trace, online } = ctx;
   const { watcherInfoSubscribers } = s.population;
   const version = new Uint32Array(U);
@@ -59,6 +63,10 @@ export function createWatcherInfo(ctx: ModelContext, service: Service, subs: Sub
   const statusIndex = winfoStatusIndex;
   const subscribes = (p: number) => subscribesToWatcherInfo(s, seed, p);
   const hidden = (w: number, p: number) => hiddenFromWatcherInfo(s, seed, w, p);
+  // the document reached the agent of p down its access link
+  const arrive = kernel.defineEvent('watcherInfoArrive', (_d, p) => {
+    if (!online[p]) counters[C.watcherInfoUndelivered]++;
+  });
 
   service.onComplete(OP_WATCHERINFO, (d, e, event) => {
     const p = pop.edgePresentity[e];
@@ -68,7 +76,9 @@ export function createWatcherInfo(ctx: ModelContext, service: Service, subs: Sub
     const size = bytes[d][statusIndex(st)][event];
     counters[C.watcherInfoSent]++;
     version[p]++;
-    if (ctx.wire.on) ctx.wire.watcherInfo(d, p, statusIndex(st), event);
+    // the binding's own crossing of the access link (a SIP NOTIFY), else the model's document
+    const wired = ctx.wire.on ? ctx.wire.watcherInfo(d, p, statusIndex(st), event) : -1;
+    kernel.schedule(wired >= 0 ? wired : link.delay(d, p, size, DOWN), arrive, d, p, 0);
     const r = trace.message('watcherInfo', -1, d, p, d, size, `${userName(pop, s, w)} ${statusOf(st)} (${WATCHER_EVENTS[event]})`);
     if (r !== null) {
       r.watcherInfo = {

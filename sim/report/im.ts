@@ -28,6 +28,7 @@ export function imReport(c: Record<string, number>, parts: ImppPart[], from: num
     copies: c.imCopies,
     copiesRefused: c.imCopiesRefused,
     stored: c.imStored,
+    reportsUndelivered: c.imReportsUndelivered,
     inFlightAtStart: from > 0 ? openAtEnd - settled : 0,
     inFlight: openAtEnd,
     failedBy,

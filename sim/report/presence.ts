@@ -14,6 +14,7 @@ export function presenceReport(c: Record<string, number>, parts: ImppPart[]): Re
     polls: c.polls,
     watcherInfo: c.watcherInfo,
     watcherInfoSent: c.watcherInfoSent,
+    watcherInfoUndelivered: c.watcherInfoUndelivered,
     subscriptions: {
       created: c.subCreated,
       refreshed: c.subRefreshed,

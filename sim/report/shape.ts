@@ -71,9 +71,10 @@ export interface Report {
     leases: { refreshes: number; refreshFailed: number; expired: number };
     fetches: number;
     polls: number;
-    /** changes of a watcher's standing (each a watcherinfo job), and the watcher information documents sent to subscribed, online presentity agents */
+    /** changes of a watcher's standing (each a watcherinfo job), and the watcher information documents sent to subscribed, online presentity agents; those that found the agent offline at the end of its access link */
     watcherInfo: number;
     watcherInfoSent: number;
+    watcherInfoUndelivered: number;
     subscriptions: {
       created: number;
       refreshed: number;
@@ -113,6 +114,8 @@ export interface Report {
     copiesRefused: number;
     /** messages kept for a closed inbox (behaviour.offlineStorage); delivered when it opens, else in the census */
     stored: number;
+    /** delivery reports that came down the sender's access link to find its agent offline (a failure among them is indeterminate) */
+    reportsUndelivered: number;
     inFlightAtStart: number;
     inFlight: number;
     failedBy: Record<string, number>;

@@ -82,6 +82,8 @@ export class ClientWire {
   }
   /** XMPP, RFC 6120 4.4: each side closes its stream */
   xmppLogout(d: number, g: number): void {
+    // the client's close goes up its access link (nothing waits for it)
+    this.io.link.delay(d, g, 16, UP);
     this.clientMessage(d, g, X_STREAM_CLOSE, 16);
     this.serverAnswer(d, g, X_STREAM_CLOSE, 16);
   }

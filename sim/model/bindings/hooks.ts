@@ -12,8 +12,8 @@ export interface WireHooks {
   sent(from: number, to: number, kind: number, a: number, b: number, bytes: number): number;
   /** the notification about to be sent carries tuples first .. first + count - 1 (before `sent`; RFC 5263 partial notifications) */
   notifyBody(first: number, count: number): void;
-  /** the watcher information of presentity p (domain d) changed: a partial document of one watcher (status 0 pending, 1 active, 2 terminated; event WATCHER_EVENTS index) goes to its agent (RFC 3857) */
-  watcherInfo(d: number, p: number, status: number, event: number): void;
+  /** the watcher information of presentity p (domain d) changed: a partial document of one watcher (status 0 pending, 1 active, 2 terminated; event WATCHER_EVENTS index) goes to its agent (RFC 3857); returns the delay of the binding's own message carrying it down the agent's access link (0: a NOTIFY already on its way carries it), or -1 when the binding has none and the model's document crosses the link */
+  watcherInfo(d: number, p: number, status: number, event: number): number;
   /** it reached its final domain h, where its last hop takes `delay` more */
   received(h: number, kind: number, a: number, b: number, delay: number): void;
   /** presentity g's publish of tuples first .. first + count - 1 (status 0: closed) was processed at d */
@@ -32,7 +32,7 @@ export const CPIM_ONLY: WireHooks = {
   sent: (_f, _t, _k, _a, _b, bytes) => bytes,
   received: () => undefined,
   notifyBody: () => undefined,
-  watcherInfo: () => undefined,
+  watcherInfo: () => -1,
   published: () => undefined,
   publishRefreshed: () => undefined,
   login: () => false,

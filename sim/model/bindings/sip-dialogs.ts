@@ -114,12 +114,15 @@ export class ClientDialogs {
     this.up[family][g] = 0;
     if (!crashed) this.start(d, g, family, T_END);
   }
-  /** the server tells g of a change: a NOTIFY of `bodyBytes` in the dialog, answered by 200 */
-  change(d: number, g: number, family: number, bodyBytes: number): void {
+  /**
+   * The server tells g of a change: a NOTIFY of `bodyBytes` in the dialog, answered by 200.
+   * Returns the NOTIFY's delay down g's access link, 0 when no NOTIFY of its own is sent.
+   */
+  change(d: number, g: number, family: number, bodyBytes: number): number {
     // before the first NOTIFY of the dialog has left, that full state will carry the change
-    if (this.up[family][g] === 0 || this.ctx.online[g] === 0 || this.cseqS[family][g] === 0) return;
+    if (this.up[family][g] === 0 || this.ctx.online[g] === 0 || this.cseqS[family][g] === 0) return 0;
     this.changeBody = bodyBytes;
-    this.start(d, g, family, T_CHANGE);
+    return this.start(d, g, family, T_CHANGE);
   }
   /** the version the next NOTIFY of g's dialog carries (RLMI version, counted from 0) */
   nextVersion(g: number, family: number): number {
@@ -132,9 +135,10 @@ export class ClientDialogs {
     this.ctx.kernel.schedule(Math.max(1, this.granted * 1000 - this.ctx.s.behaviour.refreshBefore), this.refreshEv, d, g * 2 + family, ep);
   }
 
-  private start(d: number, g: number, family: number, type: number): void {
+  /** starts a flow; returns its first message's delay on g's access link */
+  private start(d: number, g: number, family: number, type: number): number {
     if (type === T_CREATE || type === T_REFRESH) this.since[family][g] = this.ctx.kernel.now;
-    this.step(d, g, family * 4 + type, 0);
+    return this.step(d, g, family * 4 + type, 0);
   }
 
   private arrived(d: number, g: number, flow: number, step: number, cseq: number): void {
@@ -143,8 +147,8 @@ export class ClientDialogs {
     if (step + 1 < FLOWS[flow].length) this.step(d, g, flow, step + 1, cseq);
   }
 
-  /** sends step `step` of dialog flow `flow` of user g (a response: `answered`, the CSeq of its request) */
-  private step(d: number, g: number, flow: number, step: number, answered = 0): void {
+  /** sends step `step` of dialog flow `flow` of user g (a response: `answered`, the CSeq of its request); returns its delay on g's access link */
+  private step(d: number, g: number, flow: number, step: number, answered = 0): number {
     const family = flow >> 2;
     const type = flow & 3;
     const k = FLOWS[flow][step];
@@ -172,6 +176,8 @@ export class ClientDialogs {
     this.io.counts.sent(d, k, bytes, phase);
     this.io.charge(d, k, g, up ? INBOUND : OUTBOUND);
     if (this.ctx.trace.on) this.io.traced(k, up ? g : -1, d, up ? -1 : g, d, bytes, family === F_LIST ? 'resource list (RFC 4662)' : 'watcher information (RFC 3857)', cseq, expires);
-    this.ctx.kernel.schedule(this.io.link.delay(d, g, bytes, up ? UP : DOWN), this.stepEv, d, (g * 8 + flow) * 4 + step, cseq);
+    const delay = this.io.link.delay(d, g, bytes, up ? UP : DOWN);
+    this.ctx.kernel.schedule(delay, this.stepEv, d, (g * 8 + flow) * 4 + step, cseq);
+    return delay;
   }
 }

@@ -53,10 +53,10 @@ export class SipWatcherInfo implements DialogBodies {
   logout(d: number, p: number, crashed: boolean): void {
     this.dialogs.end(d, p, F_WINFO, crashed);
   }
-  /** a watcher's standing at p changed: a partial document of that watcher */
-  changed(d: number, p: number, status: number, event: number): void {
-    if (this.dialogs.up[F_WINFO][p] === 0) return;
-    this.dialogs.change(d, p, F_WINFO, this.size(d, 1, status, event, digitsOf(this.dialogs.nextVersion(p, F_WINFO)), true));
+  /** a watcher's standing at p changed: a partial document of that watcher; returns its NOTIFY's delay down p's access link (0: none of its own) */
+  changed(d: number, p: number, status: number, event: number): number {
+    if (this.dialogs.up[F_WINFO][p] === 0) return 0;
+    return this.dialogs.change(d, p, F_WINFO, this.size(d, 1, status, event, digitsOf(this.dialogs.nextVersion(p, F_WINFO)), true));
   }
 
   /** the full state: every pending or active watcher of p (watcher lines are of one length per status: additive) */

@@ -47,6 +47,8 @@ import { nodeUser } from './node-user.js';
 
 /** M_WIRE payload: a = (subject * N_WIRE + kind) * 8 + phase + 1, b = bytes */
 const packWire = (subject: number, k: number, phase: number) => (subject * N_WIRE + k) * 8 + phase + 1;
+/** added to an answer's phase: its watcher's server sends it, not the client */
+const SERVER_ANSWERS = 16;
 const isSubscribeFamily = (kind: number) => kind === M_SUBSCRIBE || kind === M_REFRESH || kind === M_UNSUBSCRIBE;
 /** the CPIM kinds of an edge's subscription, which a resource list server may keep inside */
 const isListed = (kind: number) => isSubscribeFamily(kind) || kind === M_SUB_RESPONSE || kind === M_NOTIFY || kind === M_TERMINATED;
@@ -84,9 +86,13 @@ class BindingWire implements Wire {
   private readonly handshake: XmppSubscriptions;
   private readonly arriveEv: number;
   private readonly answerEv: number;
+  /** a watcher's answer went up its access link: now it crosses to the presentity's domain */
+  private readonly upEv: number;
   /** the state part of the last internal back-end NOTIFY (sent and received in one domain: `sent`, then `received`) */
   private internalPart = 0;
   private internalDiff = false;
+  /** the answer being sent is the watcher's server's, not its client's (`answer`) */
+  private serverAnswers = false;
 
   constructor(
     private readonly ctx: ModelContext,
@@ -110,8 +116,11 @@ class BindingWire implements Wire {
       bytes: (_a) => ENVELOPE.response,
       failed: () => this.counts.lostOne(),
       refused: () => this.counts.lostOne(),
+      // a server's message to the watcher's client (NOTIFY pending, a fetch's 200) ends down its access link
+      lastHop: (h, a, bytes) => (this.toWatcher(a) ? deps.link.delay(h, ctx.pop.edgeWatcher[Math.floor(a / 8 / N_WIRE)], bytes, DOWN) : 0),
     });
     this.answerEv = kernel.defineEvent('wireAnswer', (wd, e, phase) => this.answer(wd, e, phase));
+    this.upEv = kernel.defineEvent('wireUp', (wd, a, bytes) => this.cross(wd, this.wireDest(a), a, bytes));
     this.client = new ClientWire(ctx, this.io, proto, deps.sizes, deps.tuples, (d, g, delay) => this.handshake.loggedIn(d, g, delay));
     this.handshake = new XmppSubscriptions(ctx, {
       counts: this.counts,
@@ -148,8 +157,9 @@ class BindingWire implements Wire {
     if (this.wireDest(a) !== this.wireSource(a)) this.charge(h, k, pop.domainOf[g] === h ? g : pop.edgeWatcher[subject], INBOUND);
     // the watcher's client answers the NOTIFY of a pending subscription (a resource list server, for its back-end one)
     if (k === W_NOTIFY_PENDING) {
-      this.answer(h, subject, phase);
-      if (this.listsOn && this.rls.backEnd(subject)) this.rls.member(h, subject, RL_PENDING, 0, 0, false);
+      const backEnd = this.listsOn && this.rls.backEnd(subject);
+      this.answer(h, subject, backEnd ? phase + SERVER_ANSWERS : phase);
+      if (backEnd) this.rls.member(h, subject, RL_PENDING, 0, 0, false);
     } else if (this.proto[h] === P_XMPP) this.handshake.arrived(h, k, subject);
   }
   private wireDest(a: number): number {
@@ -157,6 +167,15 @@ class BindingWire implements Wire {
     const k = Math.floor(a / 8) % N_WIRE;
     const e = Math.floor(a / 8 / N_WIRE);
     return k === W_NOTIFY_200 || k === W_NOTIFY_481 ? pop.domainOf[pop.edgePresentity[e]] : pop.domainOf[pop.edgeWatcher[e]];
+  }
+  /** a message of a = packWire(..) goes from a server to the watcher's client (not to a resource list server's back-end subscription) */
+  private toWatcher(a: number): boolean {
+    const k = Math.floor(a / 8) % N_WIRE;
+    return (k === W_NOTIFY_PENDING || k === W_SUB_200) && !(this.listsOn && this.rls.backEnd(Math.floor(a / 8 / N_WIRE)));
+  }
+  private cross(src: number, dst: number, a: number, bytes: number): void {
+    this.counts.crossed(src, dst, Math.floor(a / 8) % N_WIRE, bytes);
+    this.deps.gateways.send(src, dst, this.arriveEv, a, bytes, M_WIRE, bytes);
   }
   private wireSource(a: number): number {
     const { pop } = this.ctx;
@@ -169,7 +188,10 @@ class BindingWire implements Wire {
    * Sends a message of wire kind k about edge e from domain src to dst (phase: its lifecycle
    * phase). Between domains of one binding it travels through the gateways; inside a domain up or
    * down the client's access link; to a domain of another binding it ends at src's gateway, which
-   * answers for the other side (counted here, not crossing).
+   * answers for the other side (counted here, not crossing). The watcher's client is at one end
+   * of a SIP message (up: its answer; down: the server's NOTIFY pending or 200): the message
+   * crosses the watcher's access link there (up before it leaves, down after it arrives, M_WIRE's
+   * lastHop); XMPP's routed stanzas go between servers.
    */
   private emit(k: number, src: number, dst: number, e: number, phase: number, bytes: number, user: number, up: boolean, cseq = -1, expires = -1): void {
     const { pop, kernel } = this.ctx;
@@ -179,20 +201,26 @@ class BindingWire implements Wire {
     const g = pop.edgePresentity[e];
     if (this.ctx.trace.on) this.traced(k, up ? w : g, src, up ? g : w, dst, bytes, `edge ${e}`, cseq, expires);
     const a = packWire(e, k, phase);
-    if (src === dst) kernel.schedule(this.deps.link.delay(src, up ? w : g, bytes, up ? UP : DOWN), this.arriveEv, dst, a, bytes);
-    else if (this.proto[src] === this.proto[dst]) {
-      this.counts.crossed(src, dst, k, bytes);
-      this.deps.gateways.send(src, dst, this.arriveEv, a, bytes, M_WIRE, bytes);
-    }
+    const link = this.deps.link;
+    // a 481 is the watcher's server's answer (its client is gone): no access link
+    const client = up && k !== W_NOTIFY_481 && !this.serverAnswers;
+    if (src === dst) kernel.schedule(up && !client ? 0 : link.delay(src, w, bytes, up ? UP : DOWN), this.arriveEv, dst, a, bytes);
+    else if (client && this.proto[src] === this.proto[dst]) kernel.schedule(link.delay(src, w, bytes, UP), this.upEv, src, a, bytes);
+    else if (this.proto[src] === this.proto[dst]) this.cross(src, dst, a, bytes);
+    else if (client) link.delay(src, w, bytes, UP); // up to its own gateway, which answers for the other side
   }
   /** the watcher's client answers a NOTIFY on edge e arrived at its domain wd: 200, or 481 when it is gone */
-  private answer(wd: number, e: number, phase: number): void {
+  private answer(wd: number, e: number, phaseAndServer: number): void {
     const { pop, online } = this.ctx;
     const m = this.mapper;
+    const phase = phaseAndServer & 15;
+    // the watcher's server answers (a resource list server for its back-end subscriptions, a gateway for a list notification): no access link
+    this.serverAnswers = phaseAndServer >= SERVER_ANSWERS;
     const k = online[pop.edgeWatcher[e]] ? W_NOTIFY_200 : W_NOTIFY_481;
     const cseq = Math.max(1, m.cseqNr[e]);
     const bytes = m.sip.size(k, m.jidLen(pop.edgePresentity[e]) + 4, m.jidLen(pop.edgeWatcher[e]) + 4, m.domLen[pop.domainOf[pop.edgePresentity[e]]], digitsOf(cseq), -1, 1, 0);
     this.emit(k, wd, pop.domainOf[pop.edgePresentity[e]], e, phase, bytes, pop.edgeWatcher[e], true, cseq);
+    this.serverAnswers = false;
   }
 
   /** the domain a CPIM message of `kind` comes from */
@@ -274,8 +302,8 @@ class BindingWire implements Wire {
   notifyBody(_first: number, count: number): void {
     this.mapper.bodyTuples = count;
   }
-  watcherInfo(d: number, p: number, status: number, event: number): void {
-    if (this.proto[d] === P_SIP) this.winfo.changed(d, p, status, event);
+  watcherInfo(d: number, p: number, status: number, event: number): number {
+    return this.proto[d] === P_SIP ? this.winfo.changed(d, p, status, event) : -1;
   }
 
   received(h: number, kind: number, a: number, b: number, delay: number): void {
@@ -314,14 +342,14 @@ class BindingWire implements Wire {
     const phase = o.phase;
     if (kind === M_NOTIFY && this.listsOn && rls.backEnd(notifyEdge(a))) {
       const e = notifyEdge(a);
-      kernel.schedule(0, answerEv, h, e, phase);
+      kernel.schedule(0, answerEv, h, e, phase + SERVER_ANSWERS);
       rls.member(h, e, RL_ACTIVE, 0, o.body, o.k === W_NOTIFY_PARTIAL, b === SINCE_REFRESH);
     } else if (kind === M_TERMINATED && this.listsOn && rls.backEnd(a)) {
-      kernel.schedule(0, answerEv, h, a, phase);
+      kernel.schedule(0, answerEv, h, a, phase + SERVER_ANSWERS);
       rls.member(h, a, RL_TERMINATED, endReason(b), 0, false);
     } else if (kind === M_NOTIFY) kernel.schedule(delay, answerEv, h, notifyEdge(a), phase);
     else if (kind === M_TERMINATED || kind === M_FETCH_RESPONSE) kernel.schedule(delay, answerEv, h, a, phase);
-    else if (kind === M_LIST_NOTIFY) kernel.schedule(delay, answerEv, h, pop.revStart[Math.floor(Math.floor(a / VERSION_MOD) / D / 16)], phase);
+    else if (kind === M_LIST_NOTIFY) kernel.schedule(delay, answerEv, h, pop.revStart[Math.floor(Math.floor(a / VERSION_MOD) / D / 16)], phase + SERVER_ANSWERS);
     else if (kind === M_SUB_RESPONSE && b === RESP_PENDING && this.proto[od] !== P_SIP) {
       // h's gateway says pending in SIP terms: a NOTIFY (pending) the watcher answers
       this.counts.translated(h, W_NOTIFY_PENDING, o.bytes, PH_CREATE);

@@ -29,7 +29,7 @@ import { notifyEdge } from '../notification.js';
 import { RULE_PENDING } from '../population.js';
 import { userName } from '../trace.js';
 import { END_REJECTED, END_REVOKED, SUB_ACTIVE, SUB_NONE } from '../subscriptions.js';
-import { DOWN } from '../access-link.js';
+import { DOWN, UP } from '../access-link.js';
 import type { WireCounts } from './counts.js';
 import { INBOUND, OUTBOUND, P_XMPP, PH_CREATE, WIRE_KINDS, PH_TERMINATE, RI_ASK, ROSTER_ITEMS, RI_BOTH, RI_FROM, RI_NONE, RI_TO, X_ROSTER_PUSH, X_ROSTER_PUSH_RESULT, X_SUBSCRIBE, X_SUBSCRIBE_CLIENT, X_SUBSCRIBED, X_SUBSCRIBED_CLIENT, X_UNAVAILABLE, X_UNSUBSCRIBED, X_UNSUBSCRIBED_CLIENT } from './kinds.js';
 import type { WireMapper } from './map.js';
@@ -235,9 +235,14 @@ export class XmppSubscriptions {
     const m = this.deps.mapper;
     return m.xmpp.size(k, m.jidLen(from), m.jidLen(to), m.domLen[d], activity, 0, 0);
   }
-  /** user g's client sends kind k (addressed to `peer`; -1: its server) to its server in d */
+  /**
+   * User g's client sends kind k (addressed to `peer`; -1: its server) to its server in d, up its
+   * access link (the presence subscribe is the model's subscribe, which crossed it already). The
+   * link counts the stanza; the model's step that follows does not wait for it.
+   */
   private up(d: number, g: number, peer: number, k: number, bytes: number, phase: number): void {
     const { counts, charge } = this.deps;
+    if (k !== X_SUBSCRIBE_CLIENT) this.deps.linkDelay(d, g, bytes, UP);
     counts.sent(d, k, bytes, phase);
     counts.received(d, k);
     charge(d, k, g, INBOUND);
