@@ -14,6 +14,7 @@
  *   notification.ts   who is told of a change, rate control, list notifications
  *   subscriptions.ts  the subscription lifecycle at the presentity's service
  *   watchers.ts       the watcher side: subscribe, refresh, retry, poll, fetch
+ *   failure-starts.ts when each failing subscription began to fail (the recovery time), failing edges only
  *   access.ts         rules, visibility classes, pending decisions, the disclosure check
  *   watcherinfo.ts    watcher information
  *   im.ts             instant messages, inboxes, delivery reports, duplicates
