@@ -13,6 +13,7 @@
  *   leases.ts         publication leases: refresh, removal, expiry of a crashed agent's state
  *   notification.ts   who is told of a change, rate control, list notifications
  *   subscriptions.ts  the subscription lifecycle at the presentity's service
+ *   expiry-sweep.ts   subscription expiry by a periodic sweep per domain (one link per edge)
  *   watchers.ts       the watcher side: subscribe, refresh, retry, poll, fetch
  *   failure-starts.ts when each failing subscription began to fail (the recovery time), failing edges only
  *   access.ts         rules, visibility classes, pending decisions, the disclosure check
