@@ -17,6 +17,7 @@ import { P_XMPP } from './bindings/kinds.js';
 import { OPERATIONS } from '../scenario/types.js';
 import { DOWN, UP, type AccessLink } from './access-link.js';
 import { FailureStarts } from './failure-starts.js';
+import { RefreshSweep } from './refresh-sweep.js';
 
 /**
  * The watcher side's columns, per edge: subscribed (the watcher wants the subscription), retries,
@@ -83,6 +84,7 @@ class WatcherService implements Watchers {
   private readonly pollTimer: number;
   private readonly fetchTimer: number;
   private readonly requestUp: number;
+  private readonly refreshes: RefreshSweep;
 
   constructor(
     ctx: ModelContext,
@@ -111,6 +113,7 @@ class WatcherService implements Watchers {
     this.registerKinds();
     this.pollTimer = kernel.defineEvent('pollTimer', (d, g, ep) => this.onPollTimer(d, g, ep));
     this.fetchTimer = kernel.defineEvent('fetchTimer', (d, g, ep) => this.onFetchTimer(d, g, ep));
+    this.refreshes = new RefreshSweep(ctx, this.refreshTimer);
   }
 
   private registerKinds(): void {
@@ -213,7 +216,8 @@ class WatcherService implements Watchers {
     }
     const beh = this.beh;
     const g = granted >= 0 ? granted : Math.min(beh.subscriptionDuration, beh.maxSubscriptionDuration);
-    timers.set(Math.max(0, g - beh.refreshBefore), this.refreshTimer, d, e, epoch[w]);
+    const delay = Math.max(0, g - beh.refreshBefore);
+    if (!this.refreshes.file(d, e, delay, epoch[w])) timers.set(delay, this.refreshTimer, d, e, epoch[w]);
   }
 
   /**
