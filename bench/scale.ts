@@ -3,7 +3,9 @@
  * (scenarios/office.yaml with overrides, as the CLI's --set applies them): one domain, one 4-core
  * server per 25,000 users, a fixed number of buddies per user, every user logging in during the
  * first 10 simulated minutes. Each measurement runs in a child process, which reports its peak
- * RSS; a paired run without buddies gives the memory per subscription edge.
+ * RSS; a paired run without buddies gives the memory per subscription edge. Beside the wall time
+ * the child's CPU time (user + system) is reported: on a shared machine it is the steadier measure
+ * of the cost per event.
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -20,6 +22,7 @@ interface ChildFigures {
   workers: number;
   events: number;
   wallMs: number;
+  cpuMs: number;
   pendingPeak: number;
   bucketedPeak: number;
   peakRssBytes: number;
@@ -35,6 +38,9 @@ export interface ScaleRow {
   wallMs: number;
   eventsPerSec: number;
   usPerEvent: number;
+  /** the run's CPU time (user + system of its process, population build and report included) */
+  cpuMs: number;
+  usCpuPerEvent: number;
   peakRssBytes: number;
   pendingPeak: number;
   /** timers kept in the timer service's buckets at most (0 while the model schedules its own) */
@@ -59,6 +65,7 @@ async function child(users: number, buddies: number, duration: number, workers: 
   const sc = loadScenario('office', scaleOverrides(users, buddies));
   let pendingPeak = 0;
   let bucketedPeak = 0;
+  const c0 = process.cpuUsage();
   const r = await runScenario(sc, {
     workers,
     duration,
@@ -67,6 +74,7 @@ async function child(users: number, buddies: number, duration: number, workers: 
       bucketedPeak = e.timers?.pendingPeak ?? 0;
     },
   });
+  const cpu = process.cpuUsage(c0);
   reportToParent({
     users: r.parameters.users,
     buddies,
@@ -75,6 +83,7 @@ async function child(users: number, buddies: number, duration: number, workers: 
     workers: r.engine.workers,
     events: r.engine.events,
     wallMs: r.engine.wallMs,
+    cpuMs: (cpu.user + cpu.system) / 1000,
     pendingPeak,
     bucketedPeak,
   } satisfies Omit<ChildFigures, 'peakRssBytes'>);
@@ -104,7 +113,7 @@ export async function benchScale(args: string[], num: (name: string, v: string |
   }
   const rows: ScaleRow[] = [];
   console.log(`scale: office, ${buddies} buddies per user, log-ins over the first 10 min, ${formatDuration(duration)} simulated, workers ${workers}`);
-  console.log('     users        edges     events   wall s  M ev/s  us/ev  peak RSS MiB  heap peak  pend/user  bucketed  B/edge');
+  console.log('     users        edges     events   wall s  M ev/s  us/ev  cpu us/ev  peak RSS MiB  heap peak  pend/user  bucketed  B/edge');
   for (const users of sizes) {
     const common = ['--users', String(users), '--duration', formatDuration(duration), '--workers', String(workers)];
     const full = await runChild<ChildFigures>(['scale', ...common, '--buddies', String(buddies)]);
@@ -119,6 +128,8 @@ export async function benchScale(args: string[], num: (name: string, v: string |
       wallMs: Math.round(full.wallMs),
       eventsPerSec: Math.round((full.events / full.wallMs) * 1000),
       usPerEvent: Math.round(((full.wallMs * 1000) / full.events) * 1000) / 1000,
+      cpuMs: Math.round(full.cpuMs),
+      usCpuPerEvent: Math.round(((full.cpuMs * 1000) / full.events) * 1000) / 1000,
       peakRssBytes: full.peakRssBytes,
       pendingPeak: full.pendingPeak,
       bucketedPeak: full.bucketedPeak,
@@ -133,6 +144,7 @@ export async function benchScale(args: string[], num: (name: string, v: string |
         (row.wallMs / 1000).toFixed(1).padStart(8),
         (row.eventsPerSec / 1e6).toFixed(2).padStart(7),
         row.usPerEvent.toFixed(3).padStart(6),
+        row.usCpuPerEvent.toFixed(3).padStart(10),
         (row.peakRssBytes / 2 ** 20).toFixed(0).padStart(13),
         String(row.pendingPeak).padStart(10),
         (row.pendingPeak / row.users).toFixed(1).padStart(10),

@@ -13,7 +13,10 @@
  *   leases.ts         publication leases: refresh, removal, expiry of a crashed agent's state
  *   notification.ts   who is told of a change, rate control, list notifications
  *   subscriptions.ts  the subscription lifecycle at the presentity's service
+ *   expiry-sweep.ts   subscription expiry by a periodic sweep per domain (one link per edge)
  *   watchers.ts       the watcher side: subscribe, refresh, retry, poll, fetch
+ *   refresh-sweep.ts  the watchers' refreshes by a periodic sweep per domain (16 bytes per filed edge)
+ *   failure-starts.ts when each failing subscription began to fail (the recovery time), failing edges only
  *   access.ts         rules, visibility classes, pending decisions, the disclosure check
  *   watcherinfo.ts    watcher information
  *   im.ts             instant messages, inboxes, delivery reports, duplicates

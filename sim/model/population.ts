@@ -217,7 +217,7 @@ function otherDomainPicker(L: DomainLayout): (d: number, u: number) => number {
  * The buddy lists as (watcher, presentity) pairs, watcher by watcher. Popular users are picked
  * more often (Zipf over a domain's users by index).
  */
-function drawBuddies(s: Scenario, L: DomainLayout, r: RandomStreams, principal: Uint8Array, domainOf: Int32Array, celebrity: number): { watchers: IntList; presentities: IntList } {
+function drawBuddies(s: Scenario, L: DomainLayout, r: RandomStreams, principal: Uint8Array, domainOf: Int32Array, celebrity: number): { fwdStart: Int32Array; presentities: IntList } {
   const pop = s.population;
   const { D, baseUsers, domainStart, totalUsers } = L;
   const zipfs = new Map<number, ZipfTable>();
@@ -230,8 +230,9 @@ function drawBuddies(s: Scenario, L: DomainLayout, r: RandomStreams, principal: 
     return z;
   };
   const otherDomain = otherDomainPicker(L);
-  const seen = new Set<number>();
-  const free = (w: number, cand: number) => cand !== w && !seen.has(cand) && principal[cand] !== PRINCIPAL_INBOX_ONLY;
+  // seen[u] === w + 1: u is already on watcher w's list (one stamp per user, no set to clear)
+  const seen = new Int32Array(totalUsers);
+  const free = (w: number, cand: number) => cand !== w && seen[cand] !== w + 1 && principal[cand] !== PRINCIPAL_INBOX_ONLY;
   // presentities per domain: a domain without any is not searched
   const presIn = new Int32Array(D);
   for (let d = 0; d < D; d++) for (let g = domainStart[d]; g < domainStart[d] + baseUsers[d]; g++) if (principal[g] !== PRINCIPAL_INBOX_ONLY) presIn[d]++;
@@ -244,17 +245,18 @@ function drawBuddies(s: Scenario, L: DomainLayout, r: RandomStreams, principal: 
     }
     return -1;
   };
-  const watchers = new IntList(1024);
-  const presentities = new IntList(1024);
+  // the pairs come watcher by watcher: a count per watcher (fwdStart[w + 1]) says whose they are
+  const fwdStart = new Int32Array(totalUsers + 1);
+  const presentities = new IntList(pop.buddies.dist === 'fixed' ? Math.min(totalUsers - 1, pop.buddies.value) * totalUsers : 1024);
   for (let w = 0; w < totalUsers; w++) {
     const d = domainOf[w];
     if (isExtra(L, w, d)) {
-      watchers.push(w);
+      fwdStart[w + 1] = 1;
       presentities.push(celebrity);
       continue;
     }
     const k = Math.min(drawCount(r, pop.buddies), totalUsers - 1);
-    seen.clear();
+    const before = presentities.length;
     for (let i = 0; i < k; i++) {
       // a federated buddy (one draw per buddy, so federatedFraction is the share exactly) lives
       // in another domain chosen by size; the others in the watcher's own domain
@@ -275,39 +277,40 @@ function drawBuddies(s: Scenario, L: DomainLayout, r: RandomStreams, principal: 
       }
       if (target < 0) target = nextFree(w, d, w + i);
       if (target < 0) continue;
-      seen.add(target);
-      watchers.push(w);
+      seen[target] = w + 1;
       presentities.push(target);
     }
+    fwdStart[w + 1] = presentities.length - before;
   }
-  return { watchers, presentities };
+  for (let w = 0; w < totalUsers; w++) fwdStart[w + 1] += fwdStart[w];
+  return { fwdStart, presentities };
 }
 
-/** The edge stores: presentity-major CSR and the watcher-major index over the same edge ids. */
-function indexEdges(totalUsers: number, watchers: IntList, presentities: IntList): Pick<Population, 'revStart' | 'edgeWatcher' | 'edgePresentity' | 'fwdStart' | 'fwdEdge' | 'edges'> {
-  const E = watchers.length;
-  const wOf = watchers.data;
-  const pOf = presentities.data;
+/**
+ * The edge stores: presentity-major CSR and the watcher-major index over the same edge ids. The
+ * pairs' presentity list becomes the watcher-major index in place (pair i is entry i of that index:
+ * the pairs were generated watcher by watcher), so the build holds no array of pairs beside it.
+ */
+function indexEdges(totalUsers: number, fwdStart: Int32Array, presentities: IntList): Pick<Population, 'revStart' | 'edgeWatcher' | 'edgePresentity' | 'fwdStart' | 'fwdEdge' | 'edges'> {
+  const E = presentities.length;
+  const fwdEdge = presentities.data.length === E ? presentities.data : presentities.data.slice(0, E);
+  presentities.data = fwdEdge;
   // presentity-major CSR by counting sort (stable: keeps watcher order within a presentity)
   const revStart = new Int32Array(totalUsers + 1);
-  for (let i = 0; i < E; i++) revStart[pOf[i] + 1]++;
+  for (let i = 0; i < E; i++) revStart[fwdEdge[i] + 1]++;
   for (let p = 0; p < totalUsers; p++) revStart[p + 1] += revStart[p];
+  const edgePresentity = new Int32Array(E);
+  for (let p = 0; p < totalUsers; p++) edgePresentity.fill(p, revStart[p], revStart[p + 1]);
+  // each presentity's next free edge, while the pairs are placed in watcher order
   const fill = revStart.slice(0, totalUsers);
   const edgeWatcher = new Int32Array(E);
-  const edgePresentity = new Int32Array(E);
-  const edgeOfPair = new Int32Array(E);
-  for (let i = 0; i < E; i++) {
-    const e = fill[pOf[i]]++;
-    edgeWatcher[e] = wOf[i];
-    edgePresentity[e] = pOf[i];
-    edgeOfPair[i] = e;
+  for (let w = 0; w < totalUsers; w++) {
+    for (let i = fwdStart[w]; i < fwdStart[w + 1]; i++) {
+      const e = fill[fwdEdge[i]]++;
+      edgeWatcher[e] = w;
+      fwdEdge[i] = e;
+    }
   }
-  // watcher-major index: pairs were generated watcher by watcher, in order
-  const fwdStart = new Int32Array(totalUsers + 1);
-  for (let i = 0; i < E; i++) fwdStart[wOf[i] + 1]++;
-  for (let w = 0; w < totalUsers; w++) fwdStart[w + 1] += fwdStart[w];
-  const fwdEdge = new Int32Array(E);
-  for (let i = 0; i < E; i++) fwdEdge[i] = edgeOfPair[i];
   return { revStart, edgeWatcher, edgePresentity, fwdStart, fwdEdge, edges: E };
 }
 
@@ -336,7 +339,7 @@ export function buildPopulation(s: Scenario, seed: number): Population {
   const L = layDomains(s);
   const { domainOf, principal, watcherKind, celebrity } = drawKinds(s, L, r);
   const pairs = drawBuddies(s, L, r, principal, domainOf, celebrity);
-  const edges = indexEdges(L.totalUsers, pairs.watchers, pairs.presentities);
+  const edges = indexEdges(L.totalUsers, pairs.fwdStart, pairs.presentities);
   return {
     domains: L.D,
     totalUsers: L.totalUsers,

@@ -17,6 +17,7 @@ import type { Notification } from './notification.js';
 import { hashUnit, RULE_DENY, RULE_PENDING, RULE_POLITE } from './population.js';
 import type { Service } from './service.js';
 import { drawDist } from './topology.js';
+import { ExpirySweep } from './expiry-sweep.js';
 import { WI_APPROVED, WI_REJECTED, WI_SUBSCRIBE, WI_TIMEOUT, type WatcherInfo } from './watcherinfo.js';
 import { OPERATIONS } from '../scenario/types.js';
 import { P_SIP, P_XMPP, SINCE_REFRESH } from './bindings/kinds.js';
@@ -97,6 +98,7 @@ class SubscriptionService implements Subscriptions {
   private readonly expire: number;
   private readonly decide: number;
   private readonly revokeTimer: number;
+  private readonly sweep: ExpirySweep;
 
   constructor(ctx: ModelContext, deps: SubscriptionDeps) {
     const { kernel, ev } = ctx;
@@ -123,6 +125,7 @@ class SubscriptionService implements Subscriptions {
     this.revokeTimer = kernel.defineEvent('revokeTimer', (d, g, ep) => this.onRevokeTimer(d, g, ep));
     this.service.onComplete(OP_REVOKE, (d, e) => this.onRevoke(d, e));
     const crash = kernel.defineEvent('serverCrash', (d) => this.onCrash(d));
+    this.sweep = new ExpirySweep(ctx, this.state, this.expiry, this.expire);
     ctx.onInit((d) => {
       for (const c of deps.faults.crashes) if (c.domain === d) kernel.schedule(c.at, crash, d, 0, 0);
     });
@@ -202,8 +205,9 @@ class SubscriptionService implements Subscriptions {
   }
 
   private extend(d: number, e: number, g: number): void {
+    const before = this.expiry[e];
     this.expiry[e] = this.ctx.kernel.now + g;
-    this.ctx.timers.set(g, this.expire, d, e);
+    if (!this.sweep.file(d, e, before)) this.ctx.timers.set(g, this.expire, d, e);
   }
 
   /** a subscribe, refresh or unsubscribe reached the presentity's domain: a job of its servers */

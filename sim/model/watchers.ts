@@ -16,15 +16,18 @@ import { END_EXPIRED, END_UNSUBSCRIBED, RESP_NO_SUBSCRIPTION, RESP_REJECTED, RES
 import { P_XMPP } from './bindings/kinds.js';
 import { OPERATIONS } from '../scenario/types.js';
 import { DOWN, UP, type AccessLink } from './access-link.js';
+import { FailureStarts } from './failure-starts.js';
+import { RefreshSweep } from './refresh-sweep.js';
 
 /**
- * The watcher side's columns, per edge: subscribed (the watcher wants the subscription), failure
- * start, retries, and what the watcher last received: the presentity's state version (modulo the
- * notification's VERSION_MOD) and the view (VIEW_*).
+ * The watcher side's columns, per edge: subscribed (the watcher wants the subscription), retries,
+ * and what the watcher last received: the presentity's state version (modulo the notification's
+ * VERSION_MOD) and the view (VIEW_*); the failure start of the edges failing now, in a table of
+ * its own (failure-starts.ts).
  */
 export class WatcherTable {
   readonly subscribed: Uint8Array;
-  readonly failSince: Float64Array;
+  readonly failSince: FailureStarts;
   readonly retryCount: Uint8Array;
   readonly version: Uint16Array;
   readonly view: Uint8Array;
@@ -32,7 +35,7 @@ export class WatcherTable {
     this.version = new Uint16Array(edges);
     this.view = new Uint8Array(edges);
     this.subscribed = new Uint8Array(edges);
-    this.failSince = new Float64Array(edges);
+    this.failSince = new FailureStarts();
     this.retryCount = new Uint8Array(edges);
   }
 }
@@ -74,13 +77,14 @@ class WatcherService implements Watchers {
   private readonly gateways: Gateways;
   private readonly sizes: Sizes;
   private readonly subscribed: Uint8Array;
-  private readonly failSince: Float64Array;
+  private readonly failSince: FailureStarts;
   private readonly retryCount: Uint8Array;
   private readonly resubscribe: number;
   private readonly refreshTimer: number;
   private readonly pollTimer: number;
   private readonly fetchTimer: number;
   private readonly requestUp: number;
+  private readonly refreshes: RefreshSweep;
 
   constructor(
     ctx: ModelContext,
@@ -109,6 +113,7 @@ class WatcherService implements Watchers {
     this.registerKinds();
     this.pollTimer = kernel.defineEvent('pollTimer', (d, g, ep) => this.onPollTimer(d, g, ep));
     this.fetchTimer = kernel.defineEvent('fetchTimer', (d, g, ep) => this.onFetchTimer(d, g, ep));
+    this.refreshes = new RefreshSweep(ctx, this.refreshTimer);
   }
 
   private registerKinds(): void {
@@ -160,7 +165,7 @@ class WatcherService implements Watchers {
 
   /** the failure of edge e starts now, unless it started before */
   private failing(e: number): void {
-    if (this.failSince[e] === 0) this.failSince[e] = this.ctx.kernel.now || 1e-9;
+    this.failSince.start(e, this.ctx.kernel.now || 1e-9);
   }
 
   retry(d: number, e: number): void {
@@ -201,16 +206,18 @@ class WatcherService implements Watchers {
       this.subscribe(e);
       return;
     }
-    if (this.failSince[e] !== 0) {
+    const since = this.failSince.get(e);
+    if (since !== 0) {
       // the subscription is back after a failure: time to recover
       counters[C.recovered]++;
-      this.recovery.record(kernel.now - this.failSince[e]);
-      this.failSince[e] = 0;
+      this.recovery.record(kernel.now - since);
+      this.failSince.end(e);
       this.retryCount[e] = 0;
     }
     const beh = this.beh;
     const g = granted >= 0 ? granted : Math.min(beh.subscriptionDuration, beh.maxSubscriptionDuration);
-    timers.set(Math.max(0, g - beh.refreshBefore), this.refreshTimer, d, e, epoch[w]);
+    const delay = Math.max(0, g - beh.refreshBefore);
+    if (!this.refreshes.file(d, e, delay, epoch[w])) timers.set(delay, this.refreshTimer, d, e, epoch[w]);
   }
 
   /**

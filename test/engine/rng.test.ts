@@ -84,4 +84,35 @@ describe('RandomStreams', () => {
     expect(Math.abs(hist[10] / N - z.pmf(10))).toBeLessThan(0.003);
     expect(() => new ZipfTable(0, 1)).toThrow(/integer >= 1/);
   });
+
+  it('ZipfTable.sample (guide table) gives the rank a binary search over the whole cumulative table gives, boundaries included', () => {
+    for (const [n, s] of [[1, 0.8], [7, 0], [1000, 0.8], [4097, 1.5], [30_000, 0.8]] as const) {
+      // the cumulative table, summed exactly as the constructor does
+      const cdf = new Float64Array(n);
+      let acc = 0;
+      for (let k = 1; k <= n; k++) cdf[k - 1] = acc += Math.pow(k, -s);
+      for (let i = 0; i < n; i++) cdf[i] /= acc;
+      cdf[n - 1] = 1;
+      const lowerBound = (u: number) => {
+        let lo = 0;
+        let hi = n - 1;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if (cdf[mid] < u) lo = mid + 1;
+          else hi = mid;
+        }
+        return lo + 1;
+      };
+      const z = new ZipfTable(n, s);
+      const us: number[] = [];
+      const r = new RandomStreams(1, n);
+      for (let i = 0; i < 20_000; i++) us.push(r.uniform(0));
+      // at and beside each table value and each guide cut j / m (u * m exact for m a power of two)
+      for (let i = 0; i < Math.min(n, 3000); i++) us.push(cdf[i], cdf[i] * (1 - 2 ** -52), cdf[i] * (1 + 2 ** -52));
+      for (let j = 1; j < 4096; j++) us.push(j / 4096, (j / 4096) * (1 - 2 ** -52), (j / 4096) * (1 + 2 ** -52));
+      let differ = 0;
+      for (const u of us) if (u > 0 && u < 1 && z.sample(u) !== lowerBound(u)) differ++;
+      expect(differ, `ZipfTable(${n}, ${s})`).toBe(0);
+    }
+  });
 });
