@@ -120,7 +120,8 @@ export function createPresence(ctx: ModelContext, deps: { service: Service; gate
     service.submit(d, OP_PUBLISH, g, g, b);
   });
 
-  service.onComplete(OP_PUBLISH, (d, g, b, queued) => {
+  service.onComplete(OP_PUBLISH, (d, g, b) => {
+    const queued = service.arrived[0];
     // the service's answer goes down the agent's access link (nothing waits for it)
     deps.link.delay(d, g, ENVELOPE.response, DOWN);
     // code: one tuple (< T), or T + j: every tuple of device j
