@@ -115,8 +115,8 @@ export const TL_IM_FAILED = 2;
 export const TL_CROSS_DOMAIN = 3;
 export const TL_TRANSFER_FAILED = 4;
 
-/** A job handler: a server finished operation `op` of domain d with job fields (a, b), queued at `arrive`. */
-export type Completion = (d: number, a: number, b: number, arrive: number) => void;
+/** A job handler: a server finished operation `op` of domain d with job fields (a, b) (it arrived at Service.arrived[0]). */
+export type Completion = (d: number, a: number, b: number) => void;
 
 /**
  * Event types that one concern sends and another defines (a request and its response live in

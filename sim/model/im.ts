@@ -58,10 +58,16 @@ export interface InstantMessaging {
 }
 
 // the fate of cross-domain messages at the sending side, so that the copies of one message
-// (client retransmissions) give it one outcome: crossed, retrying, or failed for good
+// (client retransmissions) give it one outcome: crossed, retrying, or failed for good; kept with
+// the retries so far (value fate + 4 * retries) under the message id
 const FATE_CROSSED = 1;
 const FATE_RETRYING = 2;
 const FATE_FAILED = 3;
+const FATE_MASK = 3;
+const TRIES_UNIT = 4;
+/** message ids the sending side keeps a fate for, before it forgets those untouched for an hour */
+const FATES_KEPT = 200_000;
+const FATE_HORIZON = 3_600_000;
 
 type ImDeps = { service: Service; gateways: Gateways; access: Access; sizes: Sizes; link: AccessLink };
 
@@ -83,8 +89,8 @@ class ImService implements InstantMessaging {
   readonly live = new Float64Array(LIVE_BUCKETS);
   readonly stored: InboxStore;
   private readonly dedup: MessageIdSet[] = [];
-  private readonly imTries = new Map<string, number>();
-  private readonly fate = new Map<string, number>();
+  /** per message id (a, sentAt) that tried to cross: its fate and retries (FATE_*), numbers only */
+  private readonly fate = new MessageIdSet(FATES_KEPT, FATE_HORIZON);
   private readonly ctx: ModelContext;
   private readonly beh: ModelContext['s']['behaviour'];
   private readonly service: Service;
@@ -135,8 +141,8 @@ class ImService implements InstantMessaging {
       bytes: (_a, h) => this.sizes.im[h],
       failed: (d, a, b, why) => this.crossFailed(d, a, b, why),
       refused: (h, a, _why, code) => this.report(h, a, code),
-      settled: (a, b) => this.fate.get(`${a}:${b}`) === FATE_FAILED,
-      crossed: (a, b) => this.setFate(`${a}:${b}`, FATE_CROSSED),
+      settled: (a, b) => this.fate.get(a, b) === FATE_FAILED, // (a failed message keeps no retries)
+      crossed: (a, b) => this.setFate(a, b, FATE_CROSSED),
       pastEnd: () => {
         counters[C.imPastEnd]++;
       },
@@ -159,18 +165,10 @@ class ImService implements InstantMessaging {
     if (this.beh.offlineStorage) this.stored.drain(g, (a, sentAt) => this.down(d, a, sentAt));
   }
 
-  private setFate(key: string, f: number): void {
-    const fate = this.fate;
-    fate.delete(key);
-    fate.set(key, f);
-    if (fate.size > 200_000) {
-      // forget the oldest half (messages long settled)
-      let n = 100_000;
-      for (const k of fate.keys()) {
-        fate.delete(k);
-        if (--n === 0) break;
-      }
-    }
+  /** message (a, sentAt) has fate f now; its retries so far stay */
+  private setFate(a: number, b: number, f: number): void {
+    const v = this.fate.get(a, b);
+    this.fate.put(a, b, (v < 0 ? 0 : v - (v & FATE_MASK)) + f, this.ctx.kernel.now);
   }
 
   private hasInbox(g: number): boolean {
@@ -349,24 +347,22 @@ class ImService implements InstantMessaging {
   private crossFailed(d: number, a: number, b: number, why: string): void {
     const { counters, kernel, trace } = this.ctx;
     const fed = this.ctx.s.federation;
-    // retries of a message are few: their count lives in a map keyed by the message id
-    const key = `${a}:${b}`;
-    const f = this.fate.get(key);
+    // retries of a message are few: their count is kept with its fate, under the message id
+    const v = this.fate.get(a, b);
+    const f = v < 0 ? 0 : v & FATE_MASK;
     if (f === FATE_CROSSED || f === FATE_FAILED) {
       // another copy of this message (a client retransmission) crossed or already failed:
       // the message has its outcome, this copy is a duplicate
       counters[C.imDuplicates]++;
       return;
     }
-    const tries = this.imTries.get(key) ?? 0;
+    const tries = v < 0 ? 0 : (v - f) / TRIES_UNIT;
     if (tries < fed.imRetries && why !== 'loop') {
       counters[C.imRetries]++;
-      this.imTries.set(key, tries + 1);
-      this.setFate(key, FATE_RETRYING);
+      this.fate.put(a, b, (tries + 1) * TRIES_UNIT + FATE_RETRYING, kernel.now);
       kernel.schedule(Math.min(fed.retryBackoff * 2 ** tries, 300_000), this.imRetry, d, a, b);
     } else {
-      this.imTries.delete(key);
-      this.setFate(key, FATE_FAILED);
+      this.fate.put(a, b, FATE_FAILED, kernel.now);
       this.toSender(d, a, why === 'loop' ? F_LOOP : F_UNREACHABLE);
       if (trace.on) trace.message('messageReport', -1, d, Math.floor(a / TWO26), d, ENVELOPE.response, `failed: ${why}`);
     }

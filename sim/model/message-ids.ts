@@ -4,7 +4,8 @@
  * (a, sentAt) the message carries; the set is open addressing over typed arrays, so checking a
  * delivery allocates nothing. Ids are kept while the set holds at most `keep` of them; past that,
  * ids older than `horizon` ms are forgotten when the table is rebuilt (a retransmission arrives
- * within seconds, not minutes).
+ * within seconds, not minutes). Each id may carry a small value (`put`, `get`: the sending side's
+ * fate of a message and its retries, im.ts).
  */
 const EMPTY = -1;
 
@@ -13,6 +14,7 @@ export class MessageIdSet {
   private a = new Float64Array(this.cap);
   private b = new Float64Array(this.cap);
   private t = new Float64Array(this.cap).fill(EMPTY);
+  private v = new Uint16Array(this.cap);
   private n = 0;
   private readonly bits = new Float64Array(2);
   private readonly words = new Int32Array(this.bits.buffer);
@@ -52,17 +54,38 @@ export class MessageIdSet {
 
   /** Whether id (a, b) is in the set. */
   has(a: number, b: number): boolean {
+    return this.find(a, b) >= 0;
+  }
+
+  /** The value of id (a, b) (0 when added without one), or -1 when it is not in the set. */
+  get(a: number, b: number): number {
+    const i = this.find(a, b);
+    return i < 0 ? -1 : this.v[i];
+  }
+
+  /** Gives id (a, b) the value `value` (0 to 65,535) at `now`, adding it when it is not there. */
+  put(a: number, b: number, value: number, now: number): void {
+    let i = this.find(a, b);
+    if (i < 0) {
+      this.add(a, b, now);
+      i = this.find(a, b);
+    }
+    this.v[i] = value;
+    this.t[i] = now;
+  }
+
+  private find(a: number, b: number): number {
     let i = this.slot(a, b);
     while (this.t[i] !== EMPTY) {
-      if (this.a[i] === a && this.b[i] === b) return true;
+      if (this.a[i] === a && this.b[i] === b) return i;
       i = (i + 1) & (this.cap - 1);
     }
-    return false;
+    return -1;
   }
 
   /** Grows the table, or (once it holds more than `keep` ids) forgets the old ones. */
   private rebuild(now: number): void {
-    const { a, b, t, cap } = this;
+    const { a, b, t, v, cap } = this;
     const prune = this.n > this.keep;
     let live = 0;
     for (let i = 0; i < cap; i++) if (t[i] !== EMPTY && (!prune || now - t[i] < this.horizon)) live++;
@@ -72,6 +95,7 @@ export class MessageIdSet {
     this.a = new Float64Array(next);
     this.b = new Float64Array(next);
     this.t = new Float64Array(next).fill(EMPTY);
+    this.v = new Uint16Array(next);
     this.n = 0;
     for (let i = 0; i < cap; i++) {
       if (t[i] === EMPTY || (prune && now - t[i] >= this.horizon)) continue;
@@ -80,6 +104,7 @@ export class MessageIdSet {
       this.a[j] = a[i];
       this.b[j] = b[i];
       this.t[j] = t[i];
+      this.v[j] = v[i];
       this.n++;
     }
   }

@@ -25,6 +25,7 @@ import type { Leases } from './leases.js';
 import { bindingAnswersPublish, DOWN, UP, type AccessLink } from './access-link.js';
 import { ACTIVITIES, entityOf, noteFor, VIEW_FIRST_TUPLE, VIEW_FULL, VIEW_POLITE, type TupleState } from './presence-document.js';
 import { hashUnit } from './population.js';
+import { traceLocalRequest } from './watchers.js';
 
 /**
  * The tuples of every presentity (user g's tuple i at g * tuples + i): basic status (1 = open),
@@ -124,7 +125,8 @@ export function createPresence(ctx: ModelContext, deps: { service: Service; gate
     service.submit(d, OP_PUBLISH, g, g, b);
   });
 
-  service.onComplete(OP_PUBLISH, (d, g, b, queued) => {
+  service.onComplete(OP_PUBLISH, (d, g, b) => {
+    const queued = service.arrived[0];
     // the service's answer goes down the agent's access link (nothing waits for it; a binding's own, client-wire.ts)
     if (!bindingAnswersPublish(ctx, d)) deps.link.delay(d, g, ENVELOPE.response, DOWN);
     // code: one tuple (< T), or T + j: every tuple of device j
@@ -199,6 +201,7 @@ export function createPresence(ctx: ModelContext, deps: { service: Service; gate
   /** a fetch result: the view of the presentity's current state */
   const result = (e: number, view: number) => ENVELOPE.response + sizes.view(pop.edgePresentity[e], view, 0, view === VIEW_FULL ? T : 1, tuples, access.hidden(e));
   ev.request[OP_FETCH] = kernel.defineEvent('request:fetch', (d, e, b) => {
+    if (trace.on) traceLocalRequest(ctx, d, OP_FETCH, e, sizes.request(d));
     if (!s.domains[d].presence) {
       counters[C.presenceDisabled]++;
       respond(d, e, ENVELOPE.response, 'presence service disabled');

@@ -26,6 +26,11 @@ export interface Service {
   submit(d: number, op: number, subject: number, a: number, b: number): boolean;
   /** Registers what happens when a job of `op` is done. */
   onComplete(op: number, fn: Completion): void;
+  /**
+   * [0]: the time the job being completed arrived at its server (read in a completion handler;
+   * kept here rather than passed, which would box the double once per job)
+   */
+  readonly arrived: Float64Array;
 }
 
 /** The operation of a wire message of kind k in direction dir (OUTBOUND or INBOUND). */
@@ -57,24 +62,26 @@ export function createService(ctx: ModelContext, faults: FaultSchedule): Service
   }
   const serviceDist: Dist[][] = s.domains.map((dom) => [...OPERATIONS.map((op) => dom.serviceTimes[op]), ...wireDists(dom.serviceTimes.wire)]);
   const complete: Completion[] = new Array(N_OPS + 2 * N_WIRE).fill(() => undefined);
+  const arrived = new Float64Array(1);
 
   const done = kernel.defineEvent('serviceDone', (d, core) => {
     const pool = pools[d]!;
     const op = pool.coreOp[core];
     const a = pool.coreA[core];
     const b = pool.coreB[core];
-    const arrive = pool.coreArrive[core];
+    arrived[0] = pool.coreArrive[core];
     const next = pool.complete(core, kernel.now);
     if (next >= 0) {
       const service = drawDist(rng, d, serviceDist[d][next]);
       pool.startNext(core, kernel.now, service);
       kernel.schedule(service, done, d, core);
     }
-    complete[op](d, a, b, arrive);
+    complete[op](d, a, b);
   });
 
   return {
     pools,
+    arrived,
     submit(d, op, subject, a, b) {
       if (faults.serversDown(d, kernel.now)) {
         counters[C.rejectedServerDown]++;

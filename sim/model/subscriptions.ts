@@ -12,7 +12,7 @@ import type { FaultSchedule } from './federation.js';
 import type { Gateways } from './gateways.js';
 import { ENVELOPE, M_REFRESH, M_SUB_RESPONSE, M_SUBSCRIBE, M_TERMINATED, M_UNSUBSCRIBE, OP_REVOKE, OP_REFRESH, OP_SUBSCRIBE, OP_UNSUBSCRIBE } from './messages.js';
 import type { Sizes } from './sizes.js';
-import type { Watchers } from './watchers.js';
+import { traceLocalRequest, type Watchers } from './watchers.js';
 import type { Notification } from './notification.js';
 import { hashUnit, RULE_DENY, RULE_PENDING, RULE_POLITE } from './population.js';
 import type { Service } from './service.js';
@@ -212,6 +212,7 @@ class SubscriptionService implements Subscriptions {
 
   /** a subscribe, refresh or unsubscribe reached the presentity's domain: a job of its servers */
   private onRequest(op: number, d: number, e: number, b: number): void {
+    if (this.ctx.trace.on) traceLocalRequest(this.ctx, d, op, e, this.sizes.request(d));
     if (!this.ctx.s.domains[d].presence) {
       this.ctx.counters[C.presenceDisabled]++;
       if (op !== OP_UNSUBSCRIBE) this.respond(d, e, RESP_REJECTED, 'presence service disabled');

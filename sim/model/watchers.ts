@@ -134,13 +134,25 @@ class WatcherService implements Watchers {
     this.gateways.register(M_SUB_RESPONSE, responseKind(counters, ev.subResponse, (a) => pop.domainOf[pop.edgeWatcher[a]], { lastHop: (h, a) => this.down(h, a, ENVELOPE.response) }));
   }
 
-  /** a request of edge e goes up the watcher's access link to its home server (op: the kind's operation) */
-  private sendRequest(e: number, _op: number, kind: number, b: number): void {
-    const { pop, kernel } = this.ctx;
+  /**
+   * A request of edge e goes up the watcher's access link to its home server (op: the kind's
+   * operation). A request for a presentity of the same domain, in a run of CPIM domains, arrives
+   * at the presentity's service straight after the uplink delay: the home server only hands it on
+   * (onRequestUp: gateways.send delivers such a request after no further delay, with no hook that
+   * reads the clock), so the event in between is left out and the trace records the request where
+   * it arrives (traceLocalRequest), at the same time. Across domains the request waits for its
+   * arrival (the gateway's queue admits in time order); with a protocol binding the wire hooks
+   * charge the servers when it passes.
+   */
+  private sendRequest(e: number, op: number, kind: number, b: number): void {
+    const { pop, kernel, ev, wire } = this.ctx;
     const w = pop.edgeWatcher[e];
     const wd = pop.domainOf[w];
-    const bytes = this.sizes.request(pop.domainOf[pop.edgePresentity[e]]);
-    kernel.schedule(this.link.delay(wd, w, bytes, UP), this.requestUp, wd, e, b, kind);
+    const pd = pop.domainOf[pop.edgePresentity[e]];
+    const bytes = this.sizes.request(pd);
+    const up = this.link.delay(wd, w, bytes, UP);
+    if (wd === pd && !wire.on) kernel.schedule(up, ev.request[op], pd, e, b);
+    else kernel.schedule(up, this.requestUp, wd, e, b, kind);
   }
 
   /** the request left the home server for the presentity's domain (recorded there, as a publish is) */
@@ -295,6 +307,17 @@ class WatcherService implements Watchers {
     const pop = this.ctx.pop;
     for (let i = pop.fwdStart[g]; i < pop.fwdStart[g + 1]; i++) this.subscribed[pop.fwdEdge[i]] = 0;
   }
+}
+
+/**
+ * The trace record of request `op` on edge e arriving at the service of domain d, made here when
+ * the request came from the watcher's access link straight to its own domain's service
+ * (sendRequest; onRequestUp records every other request). Called first by the request's handler.
+ */
+export function traceLocalRequest(ctx: ModelContext, d: number, op: number, e: number, bytes: number): void {
+  const { pop, trace, wire } = ctx;
+  if (!trace.on || wire.on || pop.domainOf[pop.edgeWatcher[e]] !== d || pop.domainOf[pop.edgePresentity[e]] !== d) return;
+  trace.message(OPERATIONS[op], pop.edgeWatcher[e], d, pop.edgePresentity[e], d, bytes, `edge ${e}`);
 }
 
 export function createWatchers(ctx: ModelContext, gateways: Gateways, sizes: Sizes, views: WatcherTable, link: AccessLink): Watchers {

@@ -25,4 +25,18 @@ describe('message id set (RFC 2779 5.4.2 duplicate suppression)', () => {
     expect(s.has(5, 0)).toBe(false);
     expect(s.has(1500, 0)).toBe(true);
   });
+
+  it('keeps a value per id (the fate of a message at its sender) through growth; an update refreshes its age', () => {
+    const s = new MessageIdSet(100, 1000);
+    expect(s.get(1, 2)).toBe(-1);
+    s.put(1, 2, 7, 0);
+    s.put(3, 4, 65_535, 0);
+    s.add(5, 6, 0);
+    expect([s.get(1, 2), s.get(3, 4), s.get(5, 6), s.get(2, 1)]).toEqual([7, 65_535, 0, -1]);
+    s.put(1, 2, 9, 4500);
+    expect(s.size).toBe(3);
+    for (let i = 0; i < 2000; i++) s.put(1000 + i, 0.5, i % 11, 5000);
+    // (1, 2) was updated within the horizon and stays, with its new value; (3, 4) is forgotten
+    expect([s.get(1, 2), s.get(3, 4), s.get(1999, 0.5)]).toEqual([9, -1, 999 % 11]);
+  });
 });
