@@ -16,7 +16,7 @@ import { loadModel, runPartitionWith, type PartitionResult, type PartitionTask }
 import { runnableModule } from './paths.js';
 import { Control } from './sync.js';
 import type { WorkerFailure } from './worker.js';
-import type { ModelSpec } from './model.js';
+import type { LpGroups, ModelSpec } from './model.js';
 import type { TimerStats } from './timers.js';
 
 export interface RunOptions {
@@ -66,6 +66,8 @@ export interface RunOutcome<F> {
   eventsPerSec: number;
   eventCounts: Record<string, number>;
   crossPartitionEvents: number;
+  /** the window of this run: the smallest lookahead over the links its partitioning cuts, ms */
+  windowLookahead: number;
   /** the most events one partition's heap held at once (the largest over partitions) */
   pendingPeak: number;
   /** timer-service figures summed over partitions (pendingPeak: the sum of their peaks); null
@@ -104,6 +106,47 @@ export function partitionLPs(lpCount: number, parts: number, weight?: (lp: numbe
     acc += w[i];
   }
   return out;
+}
+
+/**
+ * The LP -> partition map of a run: with LP groups (a domain's nodes) and at least as many groups
+ * as partitions, whole groups per partition (balanced by their summed weights), so that only the
+ * links between groups are cut; otherwise contiguous blocks of LPs, which split groups.
+ */
+export function partitionOfRun(lpCount: number, parts: number, weight?: (lp: number) => number, groups?: LpGroups): Int32Array {
+  if (groups === undefined || parts <= 1) return partitionLPs(lpCount, parts, weight);
+  const G = groups.lookahead.length;
+  if (G < parts) return partitionLPs(lpCount, parts, weight);
+  const gw = new Float64Array(G);
+  for (let i = 0; i < lpCount; i++) {
+    const x = weight ? weight(i) : 1;
+    gw[groups.groupOf[i]] += x > 0 && Number.isFinite(x) ? x : 0;
+  }
+  const byGroup = partitionLPs(G, parts, (g) => gw[g]);
+  const out = new Int32Array(lpCount);
+  for (let i = 0; i < lpCount; i++) out[i] = byGroup[groups.groupOf[i]];
+  return out;
+}
+
+/**
+ * The window of a run: the smallest lookahead over the links its partitioning cuts (inside a
+ * group split over partitions: the group's; between groups in different partitions: `between`).
+ * Nothing cut (one partition): `between`, as before groups.
+ */
+export function windowLookahead(partitionOf: Int32Array, between: number, groups?: LpGroups): number {
+  if (groups === undefined) return between;
+  const n = partitionOf.length;
+  let min = Infinity;
+  let crossGroups = false;
+  for (let i = 1; i < n; i++) {
+    if (partitionOf[i] === partitionOf[i - 1]) continue;
+    const g = groups.groupOf[i];
+    if (g === groups.groupOf[i - 1]) min = Math.min(min, groups.lookahead[g]);
+    else crossGroups = true;
+  }
+  // (partitions are contiguous blocks: a boundary between neighbours is the only place a link is cut)
+  if (crossGroups) min = Math.min(min, between);
+  return min === Infinity ? between : min;
 }
 
 function checkOptions(opts: RunOptions): number {
@@ -151,7 +194,9 @@ export async function runModel<P, R, F>(modelModule: string, params: P, opts: Ru
   if (workers > lpCount) {
     throw new SimError('SIM_ERR_BAD_OPTION', `workers (${workers}) exceeds the number of logical processes (${lpCount}); use at most ${lpCount}`);
   }
-  const partitionOf = partitionLPs(lpCount, workers, spec.lpWeight ? (lp) => spec.lpWeight!(params, lp) : undefined);
+  const groups = spec.lpGroups?.(params);
+  const partitionOf = partitionOfRun(lpCount, workers, spec.lpWeight ? (lp) => spec.lpWeight!(params, lp) : undefined, groups);
+  const window = windowLookahead(partitionOf, lookahead, groups);
   const controlBuf = Control.create(workers);
   const control = new Control(controlBuf, workers);
   const capacity = opts.mailboxCapacity ?? mailboxCapacity(workers);
@@ -207,6 +252,7 @@ export async function runModel<P, R, F>(modelModule: string, params: P, opts: Ru
       partition: 0,
       partitions: 1,
       partitionOf,
+      windowLookahead: window,
       control: controlBuf,
       mailboxes: null,
       mailboxCapacity: 0,
@@ -219,7 +265,7 @@ export async function runModel<P, R, F>(modelModule: string, params: P, opts: Ru
     };
     results = [runPartitionWith(spec as ModelSpec<P, R, unknown>, task)];
   } else {
-    results = await runOnPool<P, R>(modelModule, params, opts, workers, partitionOf, controlBuf, control, mailboxes, capacity, progress, liveBuf, liveSize);
+    results = await runOnPool<P, R>(modelModule, params, opts, workers, partitionOf, window, controlBuf, control, mailboxes, capacity, progress, liveBuf, liveSize);
   }
   const wallMs = performance.now() - t0;
   opts.onProgress?.(progress());
@@ -248,6 +294,7 @@ export async function runModel<P, R, F>(modelModule: string, params: P, opts: Ru
     eventsPerSec: wallMs > 0 ? (events / wallMs) * 1000 : 0,
     eventCounts,
     crossPartitionEvents: cross,
+    windowLookahead: window,
     pendingPeak,
     timers: sumTimerStats(results.map((r) => r.timers)),
     stopReason,
@@ -274,6 +321,7 @@ async function runOnPool<P, R>(
   opts: RunOptions,
   workers: number,
   partitionOf: Int32Array,
+  window: number,
   controlBuf: SharedArrayBuffer,
   control: Control,
   mailboxes: SharedArrayBuffer | null,
@@ -322,6 +370,7 @@ async function runOnPool<P, R>(
         partition: p,
         partitions: workers,
         partitionOf: partitionOfShared,
+        windowLookahead: window,
         control: controlBuf,
         mailboxes,
         mailboxCapacity: capacity,

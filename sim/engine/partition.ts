@@ -28,6 +28,8 @@ export interface PartitionTask<P> {
   partition: number;
   partitions: number;
   partitionOf: Int32Array;
+  /** the window's length: the smallest lookahead over the links the partitioning cuts (parallel.ts windowLookahead) */
+  windowLookahead?: number;
   control: SharedArrayBuffer;
   mailboxes: SharedArrayBuffer | null;
   mailboxCapacity: number;
@@ -112,6 +114,7 @@ function windowLoop<P, R>(spec: ModelSpec<P, R, unknown>, task: PartitionTask<P>
   const { params, partition: me, partitions: n, until } = task;
   const lpCount = spec.lpCount(params);
   const lookahead = spec.lookahead(params);
+  const groups = spec.lpGroups?.(params);
   if (!(lookahead > 0)) {
     throw new SimError(
       'SIM_ERR_ZERO_LOOKAHEAD',
@@ -124,12 +127,14 @@ function windowLoop<P, R>(spec: ModelSpec<P, R, unknown>, task: PartitionTask<P>
     lpCount,
     seed: task.seed,
     lookahead,
+    groupOf: groups?.groupOf,
+    groupLookahead: groups?.lookahead,
     partitionOf: task.partitionOf,
     partition: me,
     capacity: task.capacity ?? spec.capacity?.(params, owned) ?? 1024,
   });
   try {
-    return runKernel(spec, task, control, kernel, lookahead);
+    return runKernel(spec, task, control, kernel, task.windowLookahead ?? lookahead);
   } finally {
     kernel.dispose();
   }

@@ -101,10 +101,10 @@ class NotificationService implements Notification {
     this.listMark = new Uint8Array(D);
     this.staleness = new Staleness(ctx, VERSION_MOD);
     // the registration order fixes the event type numbers: keep it
-    this.flush = kernel.defineEvent('notifyFlush', (d, e, since) => this.onFlush(d, e, since));
+    this.flush = ctx.on('notifyFlush', (d, e, since) => this.onFlush(d, e, since));
     this.service.onComplete(OP_NOTIFY, (d, a, since) => this.onNotifyJob(d, a, since));
-    ev.notifyArrive = kernel.defineEvent('notifyArrive', (_d, a, since) => this.onNotifyArrive(a, since));
-    ev.listArrive = kernel.defineEvent('listNotifyArrive', (h, a, since) => this.onListArrive(h, a, since));
+    ev.notifyArrive = ctx.on('notifyArrive', (_d, a, since) => this.onNotifyArrive(a, since));
+    ev.listArrive = ctx.on('listNotifyArrive', (h, a, since) => this.onListArrive(h, a, since));
     this.registerKinds();
   }
 
@@ -165,7 +165,7 @@ class NotificationService implements Notification {
         counters[C.notifySuppressed]++;
         if (this.flushPending![e] === 0) {
           this.flushPending![e] = 1;
-          kernel.schedule(next - kernel.now, this.flush, d, e, since);
+          kernel.schedule(next - kernel.now, this.flush, kernel.lp, e, since);
         } else this.staleness.missed(since);
         return;
       }

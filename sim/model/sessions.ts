@@ -33,10 +33,10 @@ export function createSessions(ctx: ModelContext, deps: { presence: Presence; im
     }
     if (dom.im && hasInbox(g)) im.startAgent(g, d, ep);
     if (dom.presence) watchers.start(g, d, ep);
-    timers.set(rng.exponential(d, beh.sessionLength), logout, d, g, ep);
+    timers.set(rng.exponential(kernel.lp, beh.sessionLength), logout, kernel.lp, g, ep);
   };
 
-  const login = kernel.defineEvent('login', (d, g) => {
+  const login = ctx.on('login', (d, g) => {
     if (online[g]) return;
     online[g] = 1;
     epoch[g]++;
@@ -47,15 +47,15 @@ export function createSessions(ctx: ModelContext, deps: { presence: Presence; im
   });
   const loggedIn = (g: number, d: number) => {
     // each device publishes all its tuples (T + j)
-    if (hasPresentity(g)) for (let j = 0; j < devs; j++) presence.publish(g, d, T + j, 1 + rng.int(d, 4));
+    if (hasPresentity(g)) for (let j = 0; j < devs; j++) presence.publish(g, d, T + j, 1 + rng.int(kernel.lp, 4));
     if (hasInbox(g)) im.inboxOpened(g, d);
     start(g, d);
   };
-  const streamUp = kernel.defineEvent('streamUp', (d, g, ep) => {
+  const streamUp = ctx.on('streamUp', (d, g, ep) => {
     if (online[g] && epoch[g] === ep) loggedIn(g, d);
   });
 
-  const logout = kernel.defineEvent('logout', (d, g, ep) => {
+  const logout = ctx.on('logout', (d, g, ep) => {
     if (!online[g] || epoch[g] !== ep) return;
     online[g] = 0;
     epoch[g]++;
@@ -63,7 +63,7 @@ export function createSessions(ctx: ModelContext, deps: { presence: Presence; im
     // each device crashes on its own (one draw per device)
     let crashed = 0;
     for (let j = 0; j < devs; j++) {
-      crashedDevice[j] = rng.uniform(d) < beh.crashFraction ? 1 : 0;
+      crashedDevice[j] = rng.uniform(kernel.lp) < beh.crashFraction ? 1 : 0;
       crashed += crashedDevice[j];
     }
     counters[C.crashes] += crashed;
@@ -74,16 +74,18 @@ export function createSessions(ctx: ModelContext, deps: { presence: Presence; im
     // the subscriptions simply stop being refreshed when no device is left to cancel them
     if (all) watchers.forget(g);
     else watchers.stop(g);
-    timers.set(rng.exponential(d, beh.offlineLength), login, d, g);
+    timers.set(rng.exponential(kernel.lp, beh.offlineLength), login, kernel.lp, g);
   });
 
-  ctx.onInit((d) => {
-    // users of this domain log in: the online fraction at once (spread over 10 s), the others later
+  const lpOf = ctx.cluster.lpOfUser;
+  ctx.onInit((d, lp) => {
+    // users of this node log in: the online fraction at once (spread over 10 s), the others later
     for (let g = pop.domainStart[d]; g < pop.domainStart[d + 1]; g++) {
-      const u = rng.uniform(d);
-      if (u < s.population.online) kernel.schedule(rng.uniform(d) * 10_000, login, d, g);
-      else if (beh.loginWindow > 0) kernel.schedule(beh.loginStart + rng.uniform(d) * beh.loginWindow, login, d, g);
-      else kernel.schedule(rng.exponential(d, beh.offlineLength), login, d, g);
+      if (lpOf[g] !== lp) continue;
+      const u = rng.uniform(kernel.lp);
+      if (u < s.population.online) kernel.schedule(rng.uniform(kernel.lp) * 10_000, login, lp, g);
+      else if (beh.loginWindow > 0) kernel.schedule(beh.loginStart + rng.uniform(kernel.lp) * beh.loginWindow, login, lp, g);
+      else kernel.schedule(rng.exponential(kernel.lp, beh.offlineLength), login, lp, g);
     }
   });
 }

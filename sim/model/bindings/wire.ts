@@ -103,7 +103,7 @@ class BindingWire implements Wire {
     this.rls = new ResourceListServer(ctx, this.dialogs, this.mapper, proto);
     this.listsOn = this.rls.on.some((x) => x === 1);
     // ---- messages a binding has and CPIM lacks ----
-    this.arriveEv = kernel.defineEvent('wireArrive', (h, a) => this.wireArrived(h, a));
+    this.arriveEv = ctx.on('wireArrive', (h, a) => this.wireArrived(h, a));
     deps.gateways.register(M_WIRE, {
       arrive: this.arriveEv,
       dest: (a) => this.wireDest(a),
@@ -111,7 +111,7 @@ class BindingWire implements Wire {
       failed: () => this.counts.lostOne(),
       refused: () => this.counts.lostOne(),
     });
-    this.answerEv = kernel.defineEvent('wireAnswer', (wd, e, phase) => this.answer(wd, e, phase));
+    this.answerEv = ctx.on('wireAnswer', (wd, e, phase) => this.answer(wd, e, phase));
     this.client = new ClientWire(ctx, this.io, proto, deps.sizes, deps.tuples, (d, g, delay) => this.handshake.loggedIn(d, g, delay));
     this.handshake = new XmppSubscriptions(ctx, {
       counts: this.counts,
@@ -179,7 +179,11 @@ class BindingWire implements Wire {
     const g = pop.edgePresentity[e];
     if (this.ctx.trace.on) this.traced(k, up ? w : g, src, up ? g : w, dst, bytes, `edge ${e}`, cseq, expires);
     const a = packWire(e, k, phase);
-    if (src === dst) kernel.schedule(this.deps.link.delay(src, up ? w : g, bytes, up ? UP : DOWN), this.arriveEv, dst, a, bytes);
+    if (src === dst) {
+      // to the node it concerns (wireArrived: the presentity's), across the cluster from another
+      const to = this.ctx.cluster.lpOfUser[g];
+      kernel.schedule(this.deps.link.delay(src, up ? w : g, bytes, up ? UP : DOWN) + this.ctx.cluster.hop(kernel.lp, to, bytes), this.arriveEv, to, a, bytes);
+    }
     else if (this.proto[src] === this.proto[dst]) {
       this.counts.crossed(src, dst, k, bytes);
       this.deps.gateways.send(src, dst, this.arriveEv, a, bytes, M_WIRE, bytes);
@@ -314,20 +318,26 @@ class BindingWire implements Wire {
     const phase = o.phase;
     if (kind === M_NOTIFY && this.listsOn && rls.backEnd(notifyEdge(a))) {
       const e = notifyEdge(a);
-      kernel.schedule(0, answerEv, h, e, phase);
+      kernel.schedule(0, answerEv, kernel.lp, e, phase);
       rls.member(h, e, RL_ACTIVE, 0, o.body, o.k === W_NOTIFY_PARTIAL, b === SINCE_REFRESH);
     } else if (kind === M_TERMINATED && this.listsOn && rls.backEnd(a)) {
-      kernel.schedule(0, answerEv, h, a, phase);
+      kernel.schedule(0, answerEv, kernel.lp, a, phase);
       rls.member(h, a, RL_TERMINATED, endReason(b), 0, false);
-    } else if (kind === M_NOTIFY) kernel.schedule(delay, answerEv, h, notifyEdge(a), phase);
-    else if (kind === M_TERMINATED || kind === M_FETCH_RESPONSE) kernel.schedule(delay, answerEv, h, a, phase);
-    else if (kind === M_LIST_NOTIFY) kernel.schedule(delay, answerEv, h, pop.revStart[Math.floor(Math.floor(a / VERSION_MOD) / D / 16)], phase);
+    } else if (kind === M_NOTIFY) this.answerAt(delay, notifyEdge(a), phase);
+    else if (kind === M_TERMINATED || kind === M_FETCH_RESPONSE) this.answerAt(delay, a, phase);
+    else if (kind === M_LIST_NOTIFY) this.answerAt(delay, pop.revStart[Math.floor(Math.floor(a / VERSION_MOD) / D / 16)], phase);
     else if (kind === M_SUB_RESPONSE && b === RESP_PENDING && this.proto[od] !== P_SIP) {
       // h's gateway says pending in SIP terms: a NOTIFY (pending) the watcher answers
       this.counts.translated(h, W_NOTIFY_PENDING, o.bytes, PH_CREATE);
       this.counts.received(h, W_NOTIFY_PENDING);
-      kernel.schedule(delay, answerEv, h, a, PH_CREATE);
+      this.answerAt(delay, a, PH_CREATE);
     }
+  }
+  /** the answer of edge e's watcher client, on the watcher's node (across the cluster from another) */
+  private answerAt(delay: number, e: number, phase: number): void {
+    const { kernel, cluster, pop } = this.ctx;
+    const to = cluster.lpOfUser[pop.edgeWatcher[e]];
+    kernel.schedule(delay + cluster.hop(kernel.lp, to, 0), this.answerEv, to, e, phase);
   }
 
   published(d: number, g: number, first: number, count: number, status: number, stride = 1): void {

@@ -72,8 +72,8 @@ export class XmppSubscriptions {
   ) {
     this.user = new Uint8Array(ctx.E);
     this.contact = new Uint8Array(ctx.E);
-    this.down = ctx.kernel.defineEvent('xmppHandshakeDown', (d, k) => deps.counts.received(d, k));
-    this.stored = ctx.kernel.defineEvent('xmppStoredRequests', (d, g) => this.deliverStored(d, g));
+    this.down = ctx.on('xmppHandshakeDown', (d, k) => deps.counts.received(d, k));
+    this.stored = ctx.on('xmppStoredRequests', (d, g) => this.deliverStored(d, g));
   }
 
   /** is edge e between two XMPP domains under a pending rule (a request the contact decides)? */
@@ -112,7 +112,7 @@ export class XmppSubscriptions {
     const pop = this.ctx.pop;
     for (let e = pop.revStart[g]; e < pop.revStart[g + 1]; e++) {
       if (this.contact[e] !== C_STORED) continue;
-      this.ctx.kernel.schedule(delay, this.stored, d, g);
+      this.ctx.kernel.schedule(delay + this.ctx.cluster.hop(this.ctx.kernel.lp, this.ctx.cluster.lpOfUser[g], 0), this.stored, this.ctx.cluster.lpOfUser[g], g);
       return;
     }
   }
@@ -250,7 +250,7 @@ export class XmppSubscriptions {
     counts.sent(d, k, bytes, phase);
     charge(d, k, g, OUTBOUND);
     if (this.ctx.trace.on) this.record(k, peer, peer < 0 ? d : this.ctx.pop.domainOf[peer], g, d, bytes, 'server to client', contact, item);
-    this.ctx.kernel.schedule(this.deps.linkDelay(d, g, bytes, DOWN), this.down, d, k);
+    this.ctx.kernel.schedule(this.deps.linkDelay(d, g, bytes, DOWN) + this.ctx.cluster.hop(this.ctx.kernel.lp, this.ctx.cluster.lpOfUser[g], bytes), this.down, this.ctx.cluster.lpOfUser[g], k);
   }
   /** RFC 6121 2.1.6: a roster push of user g's item for `contact` to g's connected resource, and its result */
   private push(d: number, g: number, contact: number, item: number, phase: number): void {
