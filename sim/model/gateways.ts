@@ -388,7 +388,7 @@ class GatewayService implements Gateways {
       if (ids !== null && ids.translates(h, kind, a)) ids.map(h, kind, a, runTransIdOf(c), this.cpim.subscriptionOf(h, kind, a, c));
       const m = this.cpim.matchedA;
       const dst = this.arrivalLp(h, kind, m);
-      const delay = (k.lastHop === undefined ? 0 : k.lastHop(h, m, b)) + (dst === this.kernel.lp ? 0 : this.ctx.cluster.hop(this.kernel.lp, dst, k.bytes(m, h)));
+      const delay = (k.lastHop === undefined ? 0 : k.lastHop(h, m, b)) + (dst === this.kernel.lp ? 0 : this.ctx.cluster.hop(this.kernel.lp, dst, k.hopBytes !== undefined ? k.hopBytes(m, h) : k.bytes(m, h)));
       this.kernel.schedule(delay, k.arrive, dst, m, b);
       this.ctx.wire.received(h, kind, m, b, delay);
       return;

@@ -133,6 +133,11 @@ class NotificationService implements Notification {
         const e = notifyEdge(a);
         return ENVELOPE.request + sizes.view(pop.edgePresentity[e], view, 0, view === VIEW_FULL ? T : 1, tuples, view === VIEW_POLITE ? 0 : access.hidden(e));
       },
+      // (on the cluster network: the document's size of the view's shape, as on the access link)
+      hopBytes: (a) => {
+        const pd = pop.domainOf[pop.edgePresentity[notifyEdge(a)]];
+        return a % 4 === VIEW_FULL ? sizes.notifyFull[pd] : sizes.notifyOne[pd];
+      },
       failed: lostCrossing,
       refused: lost,
     });
@@ -140,6 +145,7 @@ class NotificationService implements Notification {
       arrive: ev.listArrive,
       dest: (a) => Math.floor(a / VERSION_MOD) % D,
       bytes: (a) => ENVELOPE.request + sizes.view(Math.floor(Math.floor(a / VERSION_MOD) / D / 16), VIEW_FULL, 0, T, tuples) + LIST_OVERHEAD,
+      hopBytes: (a) => sizes.notifyFull[pop.domainOf[Math.floor(Math.floor(a / VERSION_MOD) / D / 16)]] + LIST_OVERHEAD,
       failed: () => {
         counters[C.responsesLost]++;
       },

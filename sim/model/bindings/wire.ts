@@ -180,8 +180,9 @@ class BindingWire implements Wire {
     if (this.ctx.trace.on) this.traced(k, up ? w : g, src, up ? g : w, dst, bytes, `edge ${e}`, cseq, expires);
     const a = packWire(e, k, phase);
     if (src === dst) {
-      // to the node it concerns (wireArrived: the presentity's), across the cluster from another
-      const to = this.ctx.cluster.lpOfUser[g];
+      // to the node of its receiver (as wireDest: a NOTIFY's answer to the presentity's, the rest
+      // to the watcher's), across the cluster from another node
+      const to = this.ctx.cluster.lpOfUser[k === W_NOTIFY_200 || k === W_NOTIFY_481 ? g : w];
       kernel.schedule(this.deps.link.delay(src, up ? w : g, bytes, up ? UP : DOWN) + this.ctx.cluster.hop(kernel.lp, to, bytes), this.arriveEv, to, a, bytes);
     }
     else if (this.proto[src] === this.proto[dst]) {
