@@ -75,6 +75,8 @@ class GatewayService implements Gateways {
   private readonly failAt: number[] = [];
   /** a message leaving for another domain, on its way from the sender's node to the domain's home node (its gateways) */
   private readonly toGateway: number[] = [];
+  /** a binding's receipt of a message from another node of the domain, on the receiving node (bindings/wire.ts received) */
+  private readonly wireIn: number[] = [];
   /** the reasons a transfer fails (an event carries the index) */
   private readonly whys: string[] = ['unreachable', 'loop', 'gateway down', 'gateway overload'];
   private readonly skipped = { n: 0 };
@@ -131,6 +133,7 @@ class GatewayService implements Gateways {
       this.gwOut[kind] = ctx.on(`gatewayOut:${name}`, (h, a, x, c) => this.onGatewayOut(kind, name, h, a, x, c));
       this.xferFail[kind] = ctx.on(`transferFailed:${name}`, (d, a, b, c) => this.transferFailed(d, kind, a, b, this.whys[c]));
       this.failAt[kind] = ctx.on(`transferFailedAt:${name}`, (d, a, b, c) => this.kinds[kind].failed(d, a, b, this.whys[c]));
+      this.wireIn[kind] = ctx.on(`wireIn:${name}`, (d, a, b) => this.ctx.wire.received(d, kind, a, b, 0));
       this.toGateway[kind] = ctx.on(`toGateway:${name}`, (d, a, b, bytes) => this.leave(d, this.kinds[kind].dest(a), kind, a, b, bytes));
     });
     for (const why of this.srv.unreachable) if (!this.whys.includes(why)) this.whys.push(why);
@@ -163,6 +166,12 @@ class GatewayService implements Gateways {
       // to the node of the user it concerns, across the cluster when that is another node
       const dst = this.arrivalLp(to, kind, a);
       const delay = (k.lastHop === undefined ? 0 : k.lastHop(to, a, b)) + cluster.hop(src, dst, bytes);
+      if (dst !== src && ctx.wire.on) {
+        // the receiving side of a binding keeps its state on the receiving node: told there, just before the arrival
+        this.kernel.schedule(delay, this.wireIn[kind], dst, a, b);
+        this.kernel.schedule(delay, type, dst, a, b);
+        return;
+      }
       this.kernel.schedule(delay, type, dst, a, b);
       ctx.wire.received(to, kind, a, b, delay);
       return;

@@ -122,6 +122,12 @@ export class XmppSubscriptions {
     for (let e = pop.revStart[g]; e < pop.revStart[g + 1]; e++) if (this.contact[e] === C_STORED) this.deliverRequest(d, e);
   }
 
+  /** do users x and y live on the same server node (cluster.ts)? */
+  private sameNode(x: number, y: number): boolean {
+    const lp = this.ctx.cluster.lpOfUser;
+    return lp[x] === lp[y];
+  }
+
   /** a stanza routed by `route` reached domain h */
   arrived(h: number, k: number, e: number): void {
     if (k === X_SUBSCRIBED) this.userApproved(h, e);
@@ -180,7 +186,8 @@ export class XmppSubscriptions {
     this.contact[e] = C_DECIDED;
     this.up(pd, g, w, X_SUBSCRIBED_CLIENT, this.size(X_SUBSCRIBED_CLIENT, g, w, pd, 0), PH_CREATE);
     this.push(pd, g, w, this.watches(g, w) ? RI_BOTH : RI_FROM, PH_CREATE);
-    if (wd === pd) this.userApproved(wd, e);
+    // (a user on another node of the domain: routed across the cluster, as between domains)
+    if (wd === pd && this.sameNode(g, w)) this.userApproved(wd, e);
     else this.deps.route(X_SUBSCRIBED, pd, wd, e, PH_CREATE, this.size(X_SUBSCRIBED, g, w, pd, 0), g);
   }
   /** the contact refuses the request (revoked false) or revokes the subscription */
@@ -197,7 +204,7 @@ export class XmppSubscriptions {
     this.push(pd, g, w, this.watches(g, w) ? RI_TO : RI_NONE, PH_TERMINATE);
     // RFC 6121 3.2.2: unavailable presence from the contact's resource to the user
     const bytes = this.deps.mapper.xmpp.size(X_UNAVAILABLE, this.deps.mapper.jidLen(g), this.deps.mapper.jidLen(w), this.deps.mapper.domLen[pd], 0, 0, 0);
-    if (wd !== pd) this.deps.route(X_UNAVAILABLE, pd, wd, e, PH_TERMINATE, bytes, g);
+    if (wd !== pd || !this.sameNode(g, w)) this.deps.route(X_UNAVAILABLE, pd, wd, e, PH_TERMINATE, bytes, g);
     else if (online[w]) this.toClient(pd, w, g, X_UNAVAILABLE, bytes, PH_TERMINATE);
   }
 
