@@ -39,7 +39,7 @@ export interface RunScenarioOptions {
   /** count CPIM's messages in the report's bindings section even when every domain speaks CPIM (compare) */
   countCpim?: boolean;
   /** receives the engine's figures that are not part of the report (they depend on the partitioning) */
-  onEngine?: (e: { pendingPeak: number; timers: TimerStats | null }) => void;
+  onEngine?: (e: { pendingPeak: number; timers: TimerStats | null; windowLookahead: number }) => void;
   /** the reason recorded in report.stopped when the caller stopped the run (default: the engine's) */
   stopReason?: () => string | null;
 }
@@ -89,7 +89,7 @@ export async function runScenario(scenario: Scenario, opts: RunScenarioOptions =
           },
     inProcess: opts.inProcess,
   });
-  opts.onEngine?.({ pendingPeak: out.pendingPeak, timers: out.timers });
+  opts.onEngine?.({ pendingPeak: out.pendingPeak, timers: out.timers, windowLookahead: out.windowLookahead });
   const stoppedAt = out.stopReason !== null && out.clock < duration ? Math.max(out.clock, 1) : null;
   const report = buildReport(
     sc,
