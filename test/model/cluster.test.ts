@@ -141,6 +141,16 @@ describe('intra-cluster network in a run', () => {
     for (const w of [2, 3, 4]) expect(stripWall(await runScenario(sc, { workers: w }))).toBe(stripWall(r1));
   }, 60_000);
 
+  it('SIP and XMPP domains of 2 nodes (the receiving side of a binding on the receiving node) and celebrity split over 3 workers (gateways on the home node of a domain) give the same report', async () => {
+    for (const [name, w] of [['sip-office', 2], ['xmpp-office', 2], ['celebrity', 3]] as const) {
+      const sc = loadScenario(name);
+      const r1 = await runScenario(sc, { workers: 1, duration: 40_000 });
+      const rw = await runScenario(sc, { workers: w, duration: 40_000 });
+      expect(rw.engine.workers).toBe(w);
+      expect(stripWall(rw), name).toBe(stripWall(r1));
+    }
+  }, 120_000);
+
   it('the shipped office (one domain, 2 nodes) runs on 2 workers with the same report as on 1', async () => {
     const sc = loadScenario('office');
     const r1 = await runScenario(sc, { workers: 1, duration: 60_000 });
