@@ -80,6 +80,7 @@ class NotificationService implements Notification {
   private readonly flushPending: Uint8Array | null;
   private readonly listMark: Uint8Array;
   private readonly flush: number;
+  private readonly listNode: number;
   /** The view a notification of edge e carries (contentOf): tuples first .. first + count - 1 in `view`. */
   private readonly content = { view: 0, first: 0, count: 0 };
 
@@ -105,6 +106,8 @@ class NotificationService implements Notification {
     this.service.onComplete(OP_NOTIFY, (d, a, since) => this.onNotifyJob(d, a, since));
     ev.notifyArrive = ctx.on('notifyArrive', (_d, a, since) => this.onNotifyArrive(a, since));
     ev.listArrive = ctx.on('listNotifyArrive', (h, a, since) => this.onListArrive(h, a, since));
+    // (registered after the others, so that their type numbers stay)
+    this.listNode = ctx.on('listNotifyNode', (h, a, since) => this.listHere(h, a, since));
     this.registerKinds();
   }
 
@@ -287,8 +290,19 @@ class NotificationService implements Notification {
   }
 
   /** The watcher domain h's gateway fans a list notification out to its local subscribers. */
+  /** A list notification reached domain h: each server node tells its own watchers (the others across the cluster). */
   private onListArrive(h: number, a: number, since: number): void {
+    const { kernel, cluster } = this.ctx;
+    const here = kernel.lp;
+    const bytes = this.sizes.notifyFull[this.ctx.pop.domainOf[Math.floor(Math.floor(a / VERSION_MOD) / this.ctx.D / 16)]] + LIST_OVERHEAD;
+    for (let lp = cluster.nodeBase[h]; lp < cluster.nodeBase[h + 1]; lp++) if (lp !== here) kernel.schedule(cluster.hop(here, lp, bytes), this.listNode, lp, a, since);
+    this.listHere(h, a, since);
+  }
+
+  /** the watchers on this node of domain h hear of a list notification */
+  private listHere(h: number, a: number, since: number): void {
     const { pop, counters, online, kernel, D, T } = this.ctx;
+    const lpOf = this.ctx.cluster.lpOfUser;
     const { views, access } = this;
     const version = a % VERSION_MOD;
     const gt = Math.floor(Math.floor(a / VERSION_MOD) / D);
@@ -296,7 +310,7 @@ class NotificationService implements Notification {
     const tuple = gt % 16;
     for (let e = pop.revStart[g]; e < pop.revStart[g + 1]; e++) {
       const w = pop.edgeWatcher[e];
-      if (pop.domainOf[w] !== h || views.subscribed[e] === 0 || access.rule(e) !== RULE_ALLOW || access.hidden(e) !== 0) continue;
+      if (pop.domainOf[w] !== h || lpOf[w] !== kernel.lp || views.subscribed[e] === 0 || access.rule(e) !== RULE_ALLOW || access.hidden(e) !== 0) continue;
       if (tuple > 0 && tuple < T && access.firstTupleOnly(e)) continue;
       const view = access.firstTupleOnly(e) ? VIEW_FIRST_TUPLE : VIEW_FULL;
       if (!access.allows(e, view, view === VIEW_FULL ? T : 1, 0)) counters[C.leaks]++;

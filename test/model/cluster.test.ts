@@ -131,15 +131,18 @@ describe('intra-cluster network in a run', () => {
     }
   }, 60_000);
 
-  it('two domains of 2 and 3 nodes give the identical report for 1 to 4 workers (whole domains for 2, split ones for 3 and 4)', async () => {
-    const sc = parseScenario(
-      'name: two\nduration: 2min\nseed: 5\ndomains:\n  - { name: a.example, users: 40, servers: { count: 2 } }\n  - { name: b.example, users: 30, servers: { count: 3 } }\n' +
-        'population: { buddies: 5 }\nbehaviour: { presenceChangeRate: 30/h, imRate: 20/h }\n',
-    );
-    const r1 = await runScenario(sc, { workers: 1 });
-    expect(r1.pairs.length).toBeGreaterThan(0);
-    for (const w of [2, 3, 4]) expect(stripWall(await runScenario(sc, { workers: w }))).toBe(stripWall(r1));
-  }, 60_000);
+  it('two domains of 2 and 3 nodes give the identical report for 1 to 4 workers (whole domains for 2, split ones for 3 and 4), with list subscriptions too', async () => {
+    for (const lists of [false, true]) {
+      const sc = parseScenario(
+        'name: two\nduration: 2min\nseed: 5\ndomains:\n  - { name: a.example, users: 40, servers: { count: 2 } }\n  - { name: b.example, users: 30, servers: { count: 3 } }\n' +
+          `population: { buddies: 5 }\nbehaviour: { presenceChangeRate: 30/h, imRate: 20/h }\nfederation: { listSubscriptions: ${lists} }\n`,
+      );
+      const r1 = await runScenario(sc, { workers: 1 });
+      expect(r1.pairs.length).toBeGreaterThan(0);
+      if (lists) expect(r1.federation.listNotifications).toBeGreaterThan(0);
+      for (const w of [2, 3, 4]) expect(stripWall(await runScenario(sc, { workers: w }))).toBe(stripWall(r1));
+    }
+  }, 90_000);
 
   it('SIP and XMPP domains of 2 nodes (the receiving side of a binding on the receiving node) and celebrity split over 3 workers (gateways on the home node of a domain) give the same report', async () => {
     for (const [name, w] of [['sip-office', 2], ['xmpp-office', 2], ['celebrity', 3]] as const) {
