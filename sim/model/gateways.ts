@@ -13,11 +13,10 @@
 import { C, tick, TL_CROSS_DOMAIN, TL_TRANSFER_FAILED, type ModelContext } from './context.js';
 import { CpimTransactions, runTransIdOf } from './cpim-transactions.js';
 import { GatewayIds } from './bindings/gateway-ids.js';
-import { nodeUser } from './bindings/node-user.js';
+import { nodeUser, recipientUser } from './bindings/node-user.js';
 import { P_CPIM, PROTOCOLS } from './bindings/kinds.js';
 import { buildSrvTable, chooseSrv, FifoStation, hostsGateway, SERVICE_IM, SERVICE_PRES, type FaultSchedule } from './federation.js';
-import { F_LOOP, F_OVERLOAD, F_SPOOFED, isResponse, M_FETCH, M_FETCH_RESPONSE, M_MESSAGE, M_NOTIFY, M_REPORT, M_SUB_RESPONSE, M_TERMINATED, MESSAGE_KINDS, N_KINDS, TWO26 } from './messages.js';
-import { notifyEdge } from './notification.js';
+import { F_LOOP, F_OVERLOAD, F_SPOOFED, isResponse, M_MESSAGE, MESSAGE_KINDS, N_KINDS } from './messages.js';
 import { hashUnit } from './population.js';
 import { drawDist, linkLookahead, linkTable } from './topology.js';
 import type { Gateways, KindHandlers } from './gateway-kinds.js';
@@ -193,15 +192,8 @@ class GatewayService implements Gateways {
 
   /** the LP of domain d where a message of `kind` with payload a arrives: its recipient's node */
   private arrivalLp(d: number, kind: number, a: number): number {
-    const { pop, cluster } = this.ctx;
-    let g: number;
-    if (kind <= M_FETCH) g = pop.edgePresentity[a];
-    else if (kind === M_SUB_RESPONSE || kind === M_FETCH_RESPONSE || kind === M_TERMINATED) g = pop.edgeWatcher[a];
-    else if (kind === M_NOTIFY) g = pop.edgeWatcher[notifyEdge(a)];
-    else if (kind === M_MESSAGE) g = a % TWO26;
-    else if (kind === M_REPORT) g = Math.floor(a / TWO26);
-    else return this.lpAt(d, kind, a);
-    return cluster.lpIn(d, g);
+    const ctx = this.ctx;
+    return ctx.cluster.lpIn(d, recipientUser(ctx.pop, this.D, ctx.U, d, kind, a));
   }
 
   /** A message leaves domain `from` (on its home node) for domain `to` through its gateways. */
