@@ -83,6 +83,8 @@ export class Kernel {
   private disposed = false;
   private stopRequested = false;
   private stopReason: string | null = null;
+  /** the simulated time of the first stop() (windowed runs with LP groups stop on a grid after it) */
+  stopTime = Infinity;
   /** set by windowed runs: stop() then ends the run at the end of the window, not at once */
   deferStop = false;
   private haltLoop = false;
@@ -262,7 +264,10 @@ export class Kernel {
 
   /** Asks the run loop to stop after the current event (sequential) or window (parallel). */
   stop(reason = 'stopped by the model'): void {
-    if (!this.stopRequested) this.stopReason = reason;
+    if (!this.stopRequested) {
+      this.stopReason = reason;
+      this.stopTime = this.now;
+    }
     this.stopRequested = true;
     if (!this.deferStop) this.haltLoop = true;
   }

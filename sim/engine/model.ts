@@ -39,7 +39,7 @@ export interface ModelSpec<P, R, F> {
    * minimum delay of an event between two of its LPs. The kernel enforces both levels in every
    * mode; a run's window is the minimum over the levels its partitioning cuts (parallel.ts).
    */
-  lpGroups?(params: P): LpGroups;
+  lpGroups?(params: P): LpGroups | undefined;
   /** Relative work of an LP, used to balance partitions (default 1 each). */
   lpWeight?(params: P, lp: number): number;
   /** Initial heap capacity hint for one partition. */

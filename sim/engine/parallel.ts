@@ -184,6 +184,7 @@ export async function runModel<P, R, F>(modelModule: string, params: P, opts: Ru
       partitions: 1,
       partitionOf,
       windowLookahead: window,
+      stopGrid: groups !== undefined ? lookahead : 0,
       control: controlBuf,
       mailboxes: null,
       mailboxCapacity: 0,
@@ -196,7 +197,7 @@ export async function runModel<P, R, F>(modelModule: string, params: P, opts: Ru
     };
     results = [runPartitionWith(spec as ModelSpec<P, R, unknown>, task)];
   } else {
-    results = await runOnPool<P, R>(modelModule, params, opts, workers, partitionOf, window, controlBuf, control, mailboxes, capacity, progress, liveBuf, liveSize);
+    results = await runOnPool<P, R>(modelModule, params, opts, workers, partitionOf, window, groups !== undefined ? lookahead : 0, controlBuf, control, mailboxes, capacity, progress, liveBuf, liveSize);
   }
   const wallMs = performance.now() - t0;
   opts.onProgress?.(progress());
@@ -253,6 +254,7 @@ async function runOnPool<P, R>(
   workers: number,
   partitionOf: Int32Array,
   window: number,
+  stopGrid: number,
   controlBuf: SharedArrayBuffer,
   control: Control,
   mailboxes: SharedArrayBuffer | null,
@@ -302,6 +304,7 @@ async function runOnPool<P, R>(
         partitions: workers,
         partitionOf: partitionOfShared,
         windowLookahead: window,
+        stopGrid,
         control: controlBuf,
         mailboxes,
         mailboxCapacity: capacity,
