@@ -26,6 +26,8 @@ interface ChildFigures {
   pendingPeak: number;
   bucketedPeak: number;
   peakRssBytes: number;
+  windows: number;
+  windowMs: number;
 }
 
 export interface ScaleRow {
@@ -46,6 +48,9 @@ export interface ScaleRow {
   /** timers kept in the timer service's buckets at most (0 while the model schedules its own) */
   bucketedPeak: number;
   bytesPerEdge: number;
+  /** windows of the run (barriers) and their length: the lookahead its partitioning cuts (ms) */
+  windows: number;
+  windowMs: number;
 }
 
 /** The office scenario shaped for `users` users with `buddies` buddies each. */
@@ -66,12 +71,14 @@ async function child(users: number, buddies: number, duration: number, workers: 
   let pendingPeak = 0;
   let bucketedPeak = 0;
   const c0 = process.cpuUsage();
+  let windowMs = 0;
   const r = await runScenario(sc, {
     workers,
     duration,
     onEngine: (e) => {
       pendingPeak = e.pendingPeak;
       bucketedPeak = e.timers?.pendingPeak ?? 0;
+      windowMs = e.windowLookahead;
     },
   });
   const cpu = process.cpuUsage(c0);
@@ -86,6 +93,8 @@ async function child(users: number, buddies: number, duration: number, workers: 
     cpuMs: (cpu.user + cpu.system) / 1000,
     pendingPeak,
     bucketedPeak,
+    windows: r.engine.windows,
+    windowMs,
   } satisfies Omit<ChildFigures, 'peakRssBytes'>);
 }
 
@@ -113,7 +122,7 @@ export async function benchScale(args: string[], num: (name: string, v: string |
   }
   const rows: ScaleRow[] = [];
   console.log(`scale: office, ${buddies} buddies per user, log-ins over the first 10 min, ${formatDuration(duration)} simulated, workers ${workers}`);
-  console.log('     users        edges     events   wall s  M ev/s  us/ev  cpu us/ev  peak RSS MiB  heap peak  pend/user  bucketed  B/edge');
+  console.log('     users        edges     events   wall s  M ev/s  us/ev  cpu us/ev  peak RSS MiB  heap peak  pend/user  bucketed  B/edge    windows  window ms');
   for (const users of sizes) {
     const common = ['--users', String(users), '--duration', formatDuration(duration), '--workers', String(workers)];
     const full = await runChild<ChildFigures>(['scale', ...common, '--buddies', String(buddies)]);
@@ -134,6 +143,8 @@ export async function benchScale(args: string[], num: (name: string, v: string |
       pendingPeak: full.pendingPeak,
       bucketedPeak: full.bucketedPeak,
       bytesPerEdge: full.edges > 0 ? Math.round(((full.peakRssBytes - bare.peakRssBytes) / full.edges) * 10) / 10 : 0,
+      windows: full.windows,
+      windowMs: full.windowMs,
     };
     rows.push(row);
     console.log(
@@ -150,6 +161,8 @@ export async function benchScale(args: string[], num: (name: string, v: string |
         (row.pendingPeak / row.users).toFixed(1).padStart(10),
         String(row.bucketedPeak).padStart(9),
         row.bytesPerEdge.toFixed(1).padStart(7),
+        String(row.windows).padStart(10),
+        String(row.windowMs).padStart(10),
       ].join(' '),
     );
   }

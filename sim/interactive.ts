@@ -74,10 +74,13 @@ export class InteractiveRun {
     const params: ImppParams = { scenario: this.scenario, seed };
     const spec = imppModel;
     const lpCount = spec.lpCount(params);
+    const groups = spec.lpGroups?.(params);
     this.kernel = new Kernel({
       lpCount,
       seed,
       lookahead: lpCount > 1 ? spec.lookahead(params) : 0,
+      groupOf: groups?.groupOf,
+      groupLookahead: groups?.lookahead,
       capacity: spec.capacity?.(params, lpCount) ?? 1024,
     });
     this.instance = spec.create(this.kernel, params);

@@ -9,6 +9,7 @@ import { runModel, type RunHandle, type Progress } from './engine/parallel.js';
 import type { TimerStats } from './engine/timers.js';
 import { SimError } from './errors.js';
 import { checkRunFits } from './estimate.js';
+import { lpLayout } from './model/cluster.js';
 import { chooseWorkers } from './workers.js';
 import type { ImppParams, ImppPart } from './model/impp.js';
 import { buildReport } from './report/build.js';
@@ -38,7 +39,7 @@ export interface RunScenarioOptions {
   /** count CPIM's messages in the report's bindings section even when every domain speaks CPIM (compare) */
   countCpim?: boolean;
   /** receives the engine's figures that are not part of the report (they depend on the partitioning) */
-  onEngine?: (e: { pendingPeak: number; timers: TimerStats | null }) => void;
+  onEngine?: (e: { pendingPeak: number; timers: TimerStats | null; windowLookahead: number }) => void;
   /** the reason recorded in report.stopped when the caller stopped the run (default: the engine's) */
   stopReason?: () => string | null;
 }
@@ -61,10 +62,12 @@ export async function runScenario(scenario: Scenario, opts: RunScenarioOptions =
   }
   const auto = opts.workers === 'auto' ? chooseWorkers(sc) : null;
   const asked = auto?.workers ?? (opts.workers as number | undefined);
-  const workers = Math.min(asked ?? 1, sc.domains.length);
-  if (opts.workers !== undefined && opts.workers !== 'auto' && opts.workers > sc.domains.length) {
-    // more workers than domains cannot help: domains are the unit of partitioning
-    process.emitWarning(`--workers ${opts.workers} exceeds the ${sc.domains.length} domain(s) of '${sc.name}'; using ${workers}`);
+  // the unit of partitioning is a server node of a domain (cluster.ts)
+  const nodes = lpLayout(sc).lps;
+  const workers = Math.min(asked ?? 1, nodes);
+  if (opts.workers !== undefined && opts.workers !== 'auto' && opts.workers > nodes) {
+    // more workers than server nodes cannot help: a node is the unit of partitioning
+    process.emitWarning(`--workers ${opts.workers} exceeds the ${nodes} server node(s) of '${sc.name}'; using ${workers}`);
   }
   if (workers > availableParallelism()) {
     process.emitWarning(`${workers} workers on ${availableParallelism()} cores: partitions then sleep at every window barrier and the run is slower than with ${availableParallelism()} workers (results are the same)`);
@@ -86,7 +89,7 @@ export async function runScenario(scenario: Scenario, opts: RunScenarioOptions =
           },
     inProcess: opts.inProcess,
   });
-  opts.onEngine?.({ pendingPeak: out.pendingPeak, timers: out.timers });
+  opts.onEngine?.({ pendingPeak: out.pendingPeak, timers: out.timers, windowLookahead: out.windowLookahead });
   const stoppedAt = out.stopReason !== null && out.clock < duration ? Math.max(out.clock, 1) : null;
   const report = buildReport(
     sc,

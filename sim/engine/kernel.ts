@@ -35,6 +35,12 @@ export interface KernelOptions {
    * run also fails a sequential one, with the same message.
    */
   lookahead?: number;
+  /**
+   * LP groups (a domain's nodes): an event between two LPs of group g needs at least
+   * groupLookahead[g], one between groups `lookahead` (model.ts LpGroups).
+   */
+  groupOf?: Int32Array;
+  groupLookahead?: Float64Array;
   /** initial capacity of the event heap */
   capacity?: number;
   /** LP -> partition map; absent for a sequential run */
@@ -61,6 +67,8 @@ export class Kernel {
   readonly queue: EventQueue;
   readonly partitionOf: Int32Array | null;
   readonly partition: number;
+  readonly groupOf: Int32Array | null;
+  readonly groupLookahead: Float64Array | null;
   outbox: Outbox | null = null;
   /** smallest time of any event sent to another partition since the last reset */
   minSent = Infinity;
@@ -75,6 +83,8 @@ export class Kernel {
   private disposed = false;
   private stopRequested = false;
   private stopReason: string | null = null;
+  /** the simulated time of the first stop() (windowed runs with LP groups stop on a grid after it) */
+  stopTime = Infinity;
   /** set by windowed runs: stop() then ends the run at the end of the window, not at once */
   deferStop = false;
   private haltLoop = false;
@@ -101,6 +111,17 @@ export class Kernel {
     this.seq = new Float64Array(lpCount);
     this.partitionOf = opts.partitionOf ?? null;
     this.partition = opts.partition ?? 0;
+    this.groupOf = opts.groupOf ?? null;
+    this.groupLookahead = opts.groupLookahead ?? null;
+    if (this.groupOf !== null) {
+      if (this.groupOf.length !== lpCount || this.groupLookahead === null) {
+        throw new SimError('SIM_ERR_BAD_OPTION', `groupOf must give a group for each of the ${lpCount} LPs, with groupLookahead per group`);
+      }
+      for (let i = 0; i < this.groupLookahead.length; i++) {
+        const x = this.groupLookahead[i];
+        if (!(x > 0) || !Number.isFinite(x)) throw new SimError('SIM_ERR_BAD_OPTION', `the lookahead inside LP group ${i} must be a finite number > 0, got ${x}`);
+      }
+    }
   }
 
   /** Registers a handler and returns its event type number. */
@@ -170,8 +191,10 @@ export class Kernel {
     if (!(delay >= 0) || delay === Infinity) this.badDelay(delay, type, src, target);
     this.checkType(type, target);
     if (target !== src) {
-      if (delay < this.lookahead) this.lookaheadViolation(delay, type, src, target);
       if (!(target >= 0 && target < this.lpCount)) this.lpRange(target, type, src);
+      const g = this.groupOf;
+      const need = g !== null && g[src] === g[target] ? this.groupLookahead![g[src]] : this.lookahead;
+      if (delay < need) this.lookaheadViolation(delay, type, src, target, need, g !== null && g[src] === g[target]);
     }
     const key = this.nextKey(src);
     const pOf = this.partitionOf;
@@ -241,7 +264,10 @@ export class Kernel {
 
   /** Asks the run loop to stop after the current event (sequential) or window (parallel). */
   stop(reason = 'stopped by the model'): void {
-    if (!this.stopRequested) this.stopReason = reason;
+    if (!this.stopRequested) {
+      this.stopReason = reason;
+      this.stopTime = this.now;
+    }
     this.stopRequested = true;
     if (!this.deferStop) this.haltLoop = true;
   }
@@ -360,12 +386,13 @@ export class Kernel {
     );
   }
 
-  private lookaheadViolation(delay: number, type: number, src: number, target: number): never {
+  private lookaheadViolation(delay: number, type: number, src: number, target: number, need: number, inGroup: boolean): never {
+    const where = inGroup ? `the lookahead inside their group ${this.groupOf![src]} (a cluster's latency between its nodes)` : 'the lookahead';
     throw new SimError(
       'SIM_ERR_LOOKAHEAD_VIOLATION',
-      `event '${this.eventName(type)}' from LP ${src} to LP ${target} at t=${this.now} has delay ${delay}, less than the lookahead ${this.lookahead}; ` +
+      `event '${this.eventName(type)}' from LP ${src} to LP ${target} at t=${this.now} has delay ${delay}, less than ${where} ${need}; ` +
         `every event sent to another LP must be delayed by at least the lookahead (raise the minimum link latency or lower the declared lookahead)`,
-      { delay, from: src, to: target, lookahead: this.lookahead },
+      { delay, from: src, to: target, lookahead: need },
     );
   }
 

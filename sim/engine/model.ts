@@ -22,11 +22,24 @@ export interface ModelInstance<R> {
   publishLive?(out: Float64Array): void;
 }
 
+export interface LpGroups {
+  /** per LP: its group */
+  groupOf: Int32Array;
+  /** per group: the minimum delay between two of its LPs, ms (> 0) */
+  lookahead: Float64Array;
+}
+
 export interface ModelSpec<P, R, F> {
   readonly name: string;
   lpCount(params: P): number;
-  /** Minimum delay of any event sent from one LP to another, in ms. */
+  /** Minimum delay of any event sent from one LP to another, in ms (between groups, when the model has groups). */
   lookahead(params: P): number;
+  /**
+   * A second, finer level (optional): LPs in groups (a domain's server nodes), and per group the
+   * minimum delay of an event between two of its LPs. The kernel enforces both levels in every
+   * mode; a run's window is the minimum over the levels its partitioning cuts (parallel.ts).
+   */
+  lpGroups?(params: P): LpGroups | undefined;
   /** Relative work of an LP, used to balance partitions (default 1 each). */
   lpWeight?(params: P, lp: number): number;
   /** Initial heap capacity hint for one partition. */

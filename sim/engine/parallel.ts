@@ -17,6 +17,9 @@ import { runnableModule } from './paths.js';
 import { Control } from './sync.js';
 import type { WorkerFailure } from './worker.js';
 import type { ModelSpec } from './model.js';
+import { partitionOfRun, windowLookahead } from './partitioning.js';
+
+export { partitionLPs, partitionOfRun, windowLookahead } from './partitioning.js';
 import type { TimerStats } from './timers.js';
 
 export interface RunOptions {
@@ -66,6 +69,8 @@ export interface RunOutcome<F> {
   eventsPerSec: number;
   eventCounts: Record<string, number>;
   crossPartitionEvents: number;
+  /** the window of this run: the smallest lookahead over the links its partitioning cuts, ms */
+  windowLookahead: number;
   /** the most events one partition's heap held at once (the largest over partitions) */
   pendingPeak: number;
   /** timer-service figures summed over partitions (pendingPeak: the sum of their peaks); null
@@ -73,37 +78,6 @@ export interface RunOutcome<F> {
   timers: TimerStats | null;
   stopReason: string | null;
   result: F;
-}
-
-/** Splits LPs 0..n-1 into `parts` contiguous blocks of about equal total weight. */
-export function partitionLPs(lpCount: number, parts: number, weight?: (lp: number) => number): Int32Array {
-  const out = new Int32Array(lpCount);
-  if (parts <= 1) return out;
-  const w = new Float64Array(lpCount);
-  let total = 0;
-  for (let i = 0; i < lpCount; i++) {
-    const x = weight ? weight(i) : 1;
-    w[i] = x > 0 && Number.isFinite(x) ? x : 0;
-    total += w[i];
-  }
-  if (total === 0) {
-    for (let i = 0; i < lpCount; i++) out[i] = Math.min(parts - 1, Math.floor((i * parts) / lpCount));
-    return out;
-  }
-  // Greedy: walk the LPs, move to the next partition once its share is reached, keeping at
-  // least one LP per remaining partition where possible.
-  let p = 0;
-  let acc = 0;
-  for (let i = 0; i < lpCount; i++) {
-    const remainingLPs = lpCount - i;
-    const remainingParts = parts - p;
-    if (p < parts - 1 && acc > 0 && (acc + w[i] / 2 > (total * (p + 1)) / parts || remainingLPs < remainingParts)) {
-      p++;
-    }
-    out[i] = p;
-    acc += w[i];
-  }
-  return out;
 }
 
 function checkOptions(opts: RunOptions): number {
@@ -151,7 +125,9 @@ export async function runModel<P, R, F>(modelModule: string, params: P, opts: Ru
   if (workers > lpCount) {
     throw new SimError('SIM_ERR_BAD_OPTION', `workers (${workers}) exceeds the number of logical processes (${lpCount}); use at most ${lpCount}`);
   }
-  const partitionOf = partitionLPs(lpCount, workers, spec.lpWeight ? (lp) => spec.lpWeight!(params, lp) : undefined);
+  const groups = spec.lpGroups?.(params);
+  const partitionOf = partitionOfRun(lpCount, workers, spec.lpWeight ? (lp) => spec.lpWeight!(params, lp) : undefined, groups);
+  const window = windowLookahead(partitionOf, lookahead, groups);
   const controlBuf = Control.create(workers);
   const control = new Control(controlBuf, workers);
   const capacity = opts.mailboxCapacity ?? mailboxCapacity(workers);
@@ -207,6 +183,8 @@ export async function runModel<P, R, F>(modelModule: string, params: P, opts: Ru
       partition: 0,
       partitions: 1,
       partitionOf,
+      windowLookahead: window,
+      stopGrid: groups !== undefined ? lookahead : 0,
       control: controlBuf,
       mailboxes: null,
       mailboxCapacity: 0,
@@ -219,7 +197,7 @@ export async function runModel<P, R, F>(modelModule: string, params: P, opts: Ru
     };
     results = [runPartitionWith(spec as ModelSpec<P, R, unknown>, task)];
   } else {
-    results = await runOnPool<P, R>(modelModule, params, opts, workers, partitionOf, controlBuf, control, mailboxes, capacity, progress, liveBuf, liveSize);
+    results = await runOnPool<P, R>(modelModule, params, opts, workers, partitionOf, window, groups !== undefined ? lookahead : 0, controlBuf, control, mailboxes, capacity, progress, liveBuf, liveSize);
   }
   const wallMs = performance.now() - t0;
   opts.onProgress?.(progress());
@@ -248,6 +226,7 @@ export async function runModel<P, R, F>(modelModule: string, params: P, opts: Ru
     eventsPerSec: wallMs > 0 ? (events / wallMs) * 1000 : 0,
     eventCounts,
     crossPartitionEvents: cross,
+    windowLookahead: window,
     pendingPeak,
     timers: sumTimerStats(results.map((r) => r.timers)),
     stopReason,
@@ -274,6 +253,8 @@ async function runOnPool<P, R>(
   opts: RunOptions,
   workers: number,
   partitionOf: Int32Array,
+  window: number,
+  stopGrid: number,
   controlBuf: SharedArrayBuffer,
   control: Control,
   mailboxes: SharedArrayBuffer | null,
@@ -322,6 +303,8 @@ async function runOnPool<P, R>(
         partition: p,
         partitions: workers,
         partitionOf: partitionOfShared,
+        windowLookahead: window,
+        stopGrid,
         control: controlBuf,
         mailboxes,
         mailboxCapacity: capacity,

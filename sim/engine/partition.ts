@@ -28,6 +28,14 @@ export interface PartitionTask<P> {
   partition: number;
   partitions: number;
   partitionOf: Int32Array;
+  /** the window's length: the smallest lookahead over the links the partitioning cuts (parallel.ts windowLookahead) */
+  windowLookahead?: number;
+  /**
+   * With LP groups the window depends on the worker count, so a model's stop() takes effect at
+   * the first multiple of this grid (the model's lookahead between groups) after the stop
+   * request, the same place for any worker count; 0: at the end of the window (no groups).
+   */
+  stopGrid?: number;
   control: SharedArrayBuffer;
   mailboxes: SharedArrayBuffer | null;
   mailboxCapacity: number;
@@ -112,6 +120,7 @@ function windowLoop<P, R>(spec: ModelSpec<P, R, unknown>, task: PartitionTask<P>
   const { params, partition: me, partitions: n, until } = task;
   const lpCount = spec.lpCount(params);
   const lookahead = spec.lookahead(params);
+  const groups = spec.lpGroups?.(params);
   if (!(lookahead > 0)) {
     throw new SimError(
       'SIM_ERR_ZERO_LOOKAHEAD',
@@ -124,12 +133,14 @@ function windowLoop<P, R>(spec: ModelSpec<P, R, unknown>, task: PartitionTask<P>
     lpCount,
     seed: task.seed,
     lookahead,
+    groupOf: groups?.groupOf,
+    groupLookahead: groups?.lookahead,
     partitionOf: task.partitionOf,
     partition: me,
     capacity: task.capacity ?? spec.capacity?.(params, owned) ?? 1024,
   });
   try {
-    return runKernel(spec, task, control, kernel, lookahead);
+    return runKernel(spec, task, control, kernel, task.windowLookahead ?? lookahead);
   } finally {
     kernel.dispose();
   }
@@ -168,6 +179,8 @@ function runKernel<P, R>(
 
   const f = control.f64;
   const prog = control.progressIndex(me);
+  const grid = task.stopGrid ?? 0;
+  let gridStop = Infinity;
   let parity = 0;
   let windows = 0;
   for (;;) {
@@ -176,7 +189,9 @@ function runKernel<P, R>(
     const localMin = Math.min(kernel.nextTime(), kernel.minSent);
     const r = control.reduceIndex(parity, me);
     f[r] = localMin;
-    f[r + 1] = kernel.stopped || control.stopRequested ? 1 : 0;
+    // stop flag: -1 at once (the coordinator's request, or a model stop without a grid), else the
+    // time of the model's stop request + 1 (0: none)
+    f[r + 1] = control.stopRequested || (kernel.stopped && grid === 0) ? -1 : kernel.stopped ? kernel.stopTime + 1 : 0;
     f[r + 2] = kernel.events;
     f[r + 3] = kernel.now;
     if (exchange !== null) exchange.flush();
@@ -186,20 +201,25 @@ function runKernel<P, R>(
     if (exchange !== null) exchange.drain(kernel);
     let gmin = Infinity;
     let stop = false;
+    let stopAsked = Infinity;
     for (let p = 0; p < n; p++) {
       const rp = control.reduceIndex(parity, p);
       if (f[rp] < gmin) gmin = f[rp];
-      if (f[rp + 1] !== 0) stop = true;
+      const flag = f[rp + 1];
+      if (flag < 0) stop = true;
+      else if (flag > 0 && flag - 1 < stopAsked) stopAsked = flag - 1;
     }
     if (exchange !== null) exchange.nextWindow();
     parity ^= 1;
     kernel.minSent = Infinity;
-    if (stop || gmin >= until) break;
+    // (a grid stop: every event before the grid point after the earliest request is handled)
+    gridStop = stopAsked === Infinity ? Infinity : (Math.floor(stopAsked / grid) + 1) * grid;
+    if (stop || gmin >= until || gmin >= gridStop) break;
     // 4. handle the window
     // (in chunks, so that a long window still shows progress and obeys pause and stop; the
     // chunking does not change the order of events)
     // (and up to the coordinator's hold, when it paces the run in real time)
-    const end = Math.min(gmin + lookahead, until);
+    const end = Math.min(gmin + lookahead, until, gridStop);
     for (;;) {
       const hold = control.hold;
       const stopAt = hold < end ? hold : end;
@@ -222,7 +242,9 @@ function runKernel<P, R>(
     windows++;
     f[prog + 2] = windows;
   }
-  if (until !== Infinity && kernel.now < until && !kernel.stopped && !control.stopRequested) kernel.now = until;
+  // (a grid stop ends every partition's clock at the grid point)
+  if (gridStop < until && kernel.now < gridStop && !control.stopRequested) kernel.now = gridStop;
+  if (until !== Infinity && kernel.now < until && !kernel.stopped && gridStop === Infinity && !control.stopRequested) kernel.now = until;
   f[prog] = kernel.events;
   f[prog + 1] = kernel.now;
   f[prog + 2] = windows;

@@ -69,8 +69,8 @@ export function createAccessLink(ctx: ModelContext): AccessLink {
       messages[c * 2 + direction]++;
       bytesOut[c * 2 + direction] += bytes;
       const tx = bw[c] > 0 ? (bytes * 8) / (bw[c] * 1000) : 0;
-      let t = tx + drawDist(rng, d, latency[c]);
-      while (loss[c] > 0 && rng.uniform(d) < loss[c]) t += a.retransmitTimeout + tx;
+      let t = tx + drawDist(rng, ctx.kernel.lp, latency[c]);
+      while (loss[c] > 0 && rng.uniform(ctx.kernel.lp) < loss[c]) t += a.retransmitTimeout + tx;
       return t;
     },
   };

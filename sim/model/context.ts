@@ -14,6 +14,7 @@ import { TimerService } from '../engine/timers.js';
 import type { Scenario } from '../scenario/types.js';
 import type { Population } from './population.js';
 import { Trace } from './trace.js';
+import { Cluster } from './cluster.js';
 import { CPIM_ONLY, type WireHooks } from './bindings/hooks.js';
 
 export const COUNTERS = [
@@ -165,22 +166,36 @@ export interface ModelContext {
   readonly ev: ModelEvents;
   /** the domains' protocol bindings (bindings/wire.ts; CPIM_ONLY until impp.ts sets them) */
   wire: WireHooks;
-  /** Registers what a concern schedules when a domain starts (called in registration order). */
-  onInit(fn: (d: number) => void): void;
-  /** Runs the registered start-up of domain d. */
-  init(d: number): void;
+  /** the domains' server nodes as LPs (cluster.ts): each principal's LP, the intra-cluster network */
+  readonly cluster: Cluster;
+  /** per LP: its domain (cluster.domainOfLp) */
+  readonly dom: Int32Array;
+  /**
+   * Defines an event whose handler receives the domain of the LP it runs on (the LP itself is
+   * kernel.lp): the concerns think in domains, the kernel in LPs.
+   */
+  on(name: string, fn: (d: number, a: number, b: number, c: number) => void): number;
+  /** Registers what a concern schedules when an LP starts (called in registration order, with the LP's domain). */
+  onInit(fn: (d: number, lp: number) => void): void;
+  /** Runs the registered start-up of LP lp. */
+  init(lp: number): void;
 }
 
 export function createContext(kernel: Kernel, s: Scenario, seed: number, pop: Population): ModelContext {
   const timelineWidth = s.duration / TIMELINE_BUCKETS;
-  const inits: ((d: number) => void)[] = [];
+  const inits: ((d: number, lp: number) => void)[] = [];
+  const cluster = new Cluster(s, pop.domainOf, pop.totalUsers);
+  const dom = cluster.domainOfLp;
   return {
     onInit: (fn) => {
       inits.push(fn);
     },
-    init: (d) => {
-      for (const fn of inits) fn(d);
+    init: (lp) => {
+      for (const fn of inits) fn(dom[lp], lp);
     },
+    cluster,
+    dom,
+    on: (name, fn) => kernel.defineEvent(name, (lp, a, b, c) => fn(dom[lp], a, b, c)),
     kernel,
     rng: kernel.rng,
     s,

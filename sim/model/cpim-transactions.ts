@@ -85,7 +85,7 @@ export class CpimTransactions {
     private readonly serves: (o: number, d: number) => boolean,
   ) {
     const { kernel, D, E } = ctx;
-    const table = (d: number) => (kernel.owns(d) ? new TransactionTable(lifetime, ctx.counters, C.cpimTransactionsExpired) : null);
+    const table = (d: number) => (kernel.owns(ctx.cluster.home(d)) ? new TransactionTable(lifetime, ctx.counters, C.cpimTransactionsExpired) : null);
     this.sent = Array.from({ length: D }, (_, d) => table(d));
     this.received = Array.from({ length: D }, (_, d) => table(d));
     this.next = new Float64Array(D);

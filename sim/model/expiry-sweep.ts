@@ -2,7 +2,7 @@
  * Subscription expiry by periodic sweep (RFC 2779 5.1: a subscription lasts the duration granted
  * unless refreshed), as presence servers keep it: each domain's service files a subscription in
  * the list of the time bucket its expiry falls in, one link per edge, and one sweep event per
- * (domain, bucket) goes through the list one bucket ahead. An edge still due in that bucket gets
+ * (LP: a domain's server node, bucket) goes through the list one bucket ahead. An edge still due in that bucket gets
  * its expire event in the heap at its exact expiry time; one whose subscription was refreshed
  * (expiry later) moves to its new bucket's list; one that ended leaves. A refresh therefore costs
  * no timer, and no stale expiry ever fires: per edge 4 bytes instead of a timer record of 26.
@@ -46,8 +46,8 @@ export class ExpirySweep {
   ) {
     this.next = new Int32Array(ctx.E).fill(UNFILED);
     this.width = Math.max(1000, Math.ceil(ctx.s.behaviour.maxSubscriptionDuration / (RING - 4)));
-    this.heads = new Array<Int32Array | null>(ctx.D).fill(null);
-    this.buckets = new Array<Float64Array | null>(ctx.D).fill(null);
+    this.heads = new Array<Int32Array | null>(ctx.kernel.lpCount).fill(null);
+    this.buckets = new Array<Float64Array | null>(ctx.kernel.lpCount).fill(null);
     this.sweepEvent = ctx.kernel.defineEvent('expirySweep', (d, b) => this.sweep(d, b));
   }
 

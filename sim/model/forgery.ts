@@ -30,41 +30,42 @@ export function createForgery(ctx: ModelContext, deps: { gateways: Gateways; wat
   const forgers: Int32Array[] = [];
   for (let d = 0; d < D; d++) {
     const list: number[] = [];
-    if (kernel.owns(d)) for (let g = pop.domainStart[d]; g < pop.domainStart[d + 1]; g++) if (isForger(ctx, g)) list.push(g);
+    if (kernel.owns(ctx.cluster.home(d))) for (let g = pop.domainStart[d]; g < pop.domainStart[d + 1]; g++) if (isForger(ctx, g)) list.push(g);
     forgers.push(Int32Array.from(list));
   }
 
   /** a random edge whose presentity and watcher are both outside domain d, or -1 */
   const foreignEdge = (d: number): number => {
     for (let tries = 0; tries < 8; tries++) {
-      const e = rng.int(d, E);
+      const e = rng.int(kernel.lp, E);
       if (pop.domainOf[pop.edgePresentity[e]] !== d && pop.domainOf[pop.edgeWatcher[e]] !== d) return e;
     }
     return -1;
   };
-  const forgeNotify = kernel.defineEvent('forgedNotify', (d) => {
-    kernel.schedule(rng.exponential(d, 3_600_000 / (fed.forgedNotifyRate * forgers[d].length)), forgeNotify, d);
+  const forgeNotify = ctx.on('forgedNotify', (d) => {
+    kernel.schedule(rng.exponential(kernel.lp, 3_600_000 / (fed.forgedNotifyRate * forgers[d].length)), forgeNotify, kernel.lp);
     const e = foreignEdge(d);
     if (e < 0) return;
     counters[C.forgedNotifiesSent]++;
     const wd = pop.domainOf[pop.edgeWatcher[e]];
     deps.gateways.send(d, wd, ev.notifyArrive, e * VERSION_MOD * 4 + VIEW_FULL, -1, M_NOTIFY, deps.sizes.notifyFull[pop.domainOf[pop.edgePresentity[e]]]);
   });
-  const thirdParty = kernel.defineEvent('thirdPartyRequest', (d) => {
+  const thirdParty = ctx.on('thirdPartyRequest', (d) => {
     const list = forgers[d];
-    kernel.schedule(rng.exponential(d, 3_600_000 / (fed.thirdPartyRate * list.length)), thirdParty, d);
-    const g = list[rng.int(d, list.length)];
+    kernel.schedule(rng.exponential(kernel.lp, 3_600_000 / (fed.thirdPartyRate * list.length)), thirdParty, kernel.lp);
+    const g = list[rng.int(kernel.lp, list.length)];
     // an edge of another watcher of the forger's own domain, so that its home server sees the claim
-    const w = pop.domainStart[d] + rng.int(d, pop.domainStart[d + 1] - pop.domainStart[d]);
+    const w = pop.domainStart[d] + rng.int(kernel.lp, pop.domainStart[d + 1] - pop.domainStart[d]);
     const n = pop.fwdStart[w + 1] - pop.fwdStart[w];
     if (w === g || n === 0) return;
     counters[C.thirdPartyAttempts]++;
-    deps.watchers.request(g, pop.fwdEdge[pop.fwdStart[w] + rng.int(d, n)], rng.uniform(d) < 0.5 ? OP_SUBSCRIBE : OP_UNSUBSCRIBE);
+    deps.watchers.request(g, pop.fwdEdge[pop.fwdStart[w] + rng.int(kernel.lp, n)], rng.uniform(kernel.lp) < 0.5 ? OP_SUBSCRIBE : OP_UNSUBSCRIBE);
   });
-  ctx.onInit((d) => {
+  // the forgers of a domain are driven from its home node
+  ctx.onInit((d, lp) => {
     const n = forgers[d].length;
-    if (n === 0) return;
-    if (fed.forgedNotifyRate > 0) kernel.schedule(rng.exponential(d, 3_600_000 / (fed.forgedNotifyRate * n)), forgeNotify, d);
-    if (fed.thirdPartyRate > 0) kernel.schedule(rng.exponential(d, 3_600_000 / (fed.thirdPartyRate * n)), thirdParty, d);
+    if (n === 0 || lp !== ctx.cluster.home(d)) return;
+    if (fed.forgedNotifyRate > 0) kernel.schedule(rng.exponential(kernel.lp, 3_600_000 / (fed.forgedNotifyRate * n)), forgeNotify, kernel.lp);
+    if (fed.thirdPartyRate > 0) kernel.schedule(rng.exponential(kernel.lp, 3_600_000 / (fed.thirdPartyRate * n)), thirdParty, kernel.lp);
   });
 }

@@ -16,6 +16,8 @@ export interface KindHandlers {
   dest(a: number): number;
   /** its size when a gateway relays it from domain h */
   bytes(a: number, h: number): number;
+  /** its size on the cluster network from the gateways' node to its recipient's (default `bytes`); from state the arrival node holds */
+  hopBytes?(a: number, h: number): number;
   /** the message could not cross from d (why: unreachable, loop, gateway down, gateway overload) */
   failed(d: number, a: number, b: number, why: string): void;
   /** a gateway of domain h refused the message (the refusal travels back to the requester) */

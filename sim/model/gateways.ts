@@ -13,6 +13,7 @@
 import { C, tick, TL_CROSS_DOMAIN, TL_TRANSFER_FAILED, type ModelContext } from './context.js';
 import { CpimTransactions, runTransIdOf } from './cpim-transactions.js';
 import { GatewayIds } from './bindings/gateway-ids.js';
+import { nodeUser, recipientUser } from './bindings/node-user.js';
 import { P_CPIM, PROTOCOLS } from './bindings/kinds.js';
 import { buildSrvTable, chooseSrv, FifoStation, hostsGateway, SERVICE_IM, SERVICE_PRES, type FaultSchedule } from './federation.js';
 import { F_LOOP, F_OVERLOAD, F_SPOOFED, isResponse, M_MESSAGE, MESSAGE_KINDS, N_KINDS } from './messages.js';
@@ -69,6 +70,14 @@ class GatewayService implements Gateways {
   private readonly gwIn: number[] = [];
   private readonly gwOut: number[] = [];
   private readonly xferFail: number[] = [];
+  /** a failure handed to the sender's node (its LP), the reason's index in `whys` in c */
+  private readonly failAt: number[] = [];
+  /** a message leaving for another domain, on its way from the sender's node to the domain's home node (its gateways) */
+  private readonly toGateway: number[] = [];
+  /** a binding's receipt of a message from another node of the domain, on the receiving node (bindings/wire.ts received) */
+  private readonly wireIn: number[] = [];
+  /** the reasons a transfer fails (an event carries the index) */
+  private readonly whys: string[] = ['unreachable', 'loop', 'gateway down', 'gateway overload'];
   private readonly skipped = { n: 0 };
   private readonly ready = { t: 0 };
   /** the time an SRV target's gateway must be up at (read by `up`, made once) */
@@ -90,7 +99,7 @@ class GatewayService implements Gateways {
     this.D = D;
     this.counters = ctx.counters;
     this.srv = buildSrvTable(s);
-    this.stations = s.domains.map((dom, d) => (kernel.owns(d) ? Array.from({ length: dom.gateway.count }, () => new FifoStation(dom.gateway.cores, dom.gateway.queueLimit)) : null));
+    this.stations = s.domains.map((dom, d) => (kernel.owns(ctx.cluster.home(d)) ? Array.from({ length: dom.gateway.count }, () => new FifoStation(dom.gateway.cores, dom.gateway.queueLimit)) : null));
     this.gwCount = s.domains.map((dom) => dom.gateway.count);
     const idx = new Map(s.domains.map((dom, i) => [dom.name, i]));
     this.routeOf = new Int32Array(D * D).fill(-1);
@@ -119,10 +128,14 @@ class GatewayService implements Gateways {
     const mixed = proto.some((p) => p !== proto[0]) && proto.some((p) => p !== P_CPIM);
     this.ids = mixed ? new GatewayIds(ctx, proto, this.fed.transactionTimeout) : null;
     MESSAGE_KINDS.forEach((name, kind) => {
-      this.gwIn[kind] = kernel.defineEvent(`gatewayIn:${name}`, (h, a, x, c) => this.onGatewayIn(kind, h, a, x, c));
-      this.gwOut[kind] = kernel.defineEvent(`gatewayOut:${name}`, (h, a, x, c) => this.onGatewayOut(kind, name, h, a, x, c));
-      this.xferFail[kind] = kernel.defineEvent(`transferFailed:${name}`, (d, a, b) => this.transferFailed(d, kind, a, b, 'unreachable'));
+      this.gwIn[kind] = ctx.on(`gatewayIn:${name}`, (h, a, x, c) => this.onGatewayIn(kind, h, a, x, c));
+      this.gwOut[kind] = ctx.on(`gatewayOut:${name}`, (h, a, x, c) => this.onGatewayOut(kind, name, h, a, x, c));
+      this.xferFail[kind] = ctx.on(`transferFailed:${name}`, (d, a, b, c) => this.transferFailed(d, kind, a, b, this.whys[c]));
+      this.failAt[kind] = ctx.on(`transferFailedAt:${name}`, (d, a, b, c) => this.kinds[kind].failed(d, a, b, this.whys[c]));
+      this.wireIn[kind] = ctx.on(`wireIn:${name}`, (d, a, b) => this.ctx.wire.received(d, kind, a, b, 0));
+      this.toGateway[kind] = ctx.on(`toGateway:${name}`, (d, a, b, bytes) => this.leave(d, this.kinds[kind].dest(a), kind, a, b, bytes));
     });
+    for (const why of this.srv.unreachable) if (!this.whys.includes(why)) this.whys.push(why);
     this.transitKind = new Int32Array(kernel.eventNames().length + 3 * N_KINDS + 64).fill(-1);
     this.packed = new Uint8Array(this.transitKind.length);
     for (let k = 0; k < N_KINDS; k++) {
@@ -146,12 +159,47 @@ class GatewayService implements Gateways {
     // in the sender's binding (bindings/wire.ts): counted, and the bytes it takes on the link
     const bytes = ctx.wire.sent(from, to, kind, a, b, size);
     const k = this.kinds[kind];
+    const cluster = ctx.cluster;
+    const src = this.kernel.lp;
     if (from === to) {
-      const delay = k.lastHop === undefined ? 0 : k.lastHop(to, a, b);
-      this.kernel.schedule(delay, type, to, a, b);
+      // to the node of the user it concerns, across the cluster when that is another node
+      const dst = this.arrivalLp(to, kind, a);
+      const delay = (k.lastHop === undefined ? 0 : k.lastHop(to, a, b)) + cluster.hop(src, dst, bytes);
+      if (dst !== src && ctx.wire.on) {
+        // the receiving side of a binding keeps its state on the receiving node: told there, just before the arrival
+        this.kernel.schedule(delay, this.wireIn[kind], dst, a, b);
+        this.kernel.schedule(delay, type, dst, a, b);
+        return;
+      }
+      this.kernel.schedule(delay, type, dst, a, b);
       ctx.wire.received(to, kind, a, b, delay);
       return;
     }
+    // the domain's gateways are on its home node
+    const home = cluster.home(from);
+    if (src !== home) {
+      this.kernel.schedule(cluster.hop(src, home, bytes), this.toGateway[kind], home, a, b, bytes);
+      return;
+    }
+    this.leave(from, to, kind, a, b, bytes);
+  }
+
+  /** the LP of domain d that a message of `kind` with payload a concerns there (its sender's side, for a failure) */
+  private lpAt(d: number, kind: number, a: number): number {
+    const ctx = this.ctx;
+    return ctx.cluster.lpIn(d, nodeUser(ctx.pop, this.D, ctx.U, d, kind, a));
+  }
+
+  /** the LP of domain d where a message of `kind` with payload a arrives: its recipient's node */
+  private arrivalLp(d: number, kind: number, a: number): number {
+    const ctx = this.ctx;
+    return ctx.cluster.lpIn(d, recipientUser(ctx.pop, this.D, ctx.U, d, kind, a));
+  }
+
+  /** A message leaves domain `from` (on its home node) for domain `to` through its gateways. */
+  private leave(from: number, to: number, kind: number, a: number, b: number, bytes: number): void {
+    const ctx = this.ctx;
+    const k = this.kinds[kind];
     // a forger's request names a principal of another domain than the one it leaves from; the
     // receiving gateway checks the claim against the peer it came from
     const claimant = this.forgers > 0 ? (k.claimant?.(a) ?? -1) : -1;
@@ -177,7 +225,18 @@ class GatewayService implements Gateways {
   private transferFailed(d: number, kind: number, a: number, b: number, why: string): void {
     this.counters[C.transfersFailed]++;
     tick(this.ctx, TL_TRANSFER_FAILED);
-    this.kinds[kind].failed(d, a, b, why);
+    // the sender hears of it on its own node
+    const dst = this.lpAt(d, kind, a);
+    const src = this.kernel.lp;
+    if (dst === src) return this.kinds[kind].failed(d, a, b, why);
+    this.kernel.schedule(this.ctx.cluster.hop(src, dst, 0), this.failAt[kind], dst, a, b, this.whyIndex(why));
+  }
+
+  private whyIndex(why: string): number {
+    const i = this.whys.indexOf(why);
+    if (i >= 0) return i;
+    this.whys.push(why);
+    return this.whys.length - 1;
   }
 
   /** The next hop from d towards dest (reverse path for responses, a static route, or SRV), or -1 after a failure. */
@@ -192,13 +251,13 @@ class GatewayService implements Gateways {
     counters[C.srvLookups]++;
     if (this.cacheUntil[ci] > now) counters[C.srvCacheHits]++;
     else {
-      ready.t += drawDist(this.rng, d, fed.resolverTime);
+      ready.t += drawDist(this.rng, this.kernel.lp, fed.resolverTime);
       this.cacheUntil[ci] = ready.t + fed.srvTtl;
     }
     const list = srv.records[dest * 2 + service];
     this.skipped.n = 0;
     this.srvAt = ready.t;
-    const k = list.length === 0 ? -1 : chooseSrv(list, this.rng, d, this.up, this.skipped);
+    const k = list.length === 0 ? -1 : chooseSrv(list, this.rng, this.kernel.lp, this.up, this.skipped);
     counters[C.srvFailovers] += this.skipped.n;
     if (k < 0) {
       counters[C.unreachable]++;
@@ -229,7 +288,7 @@ class GatewayService implements Gateways {
     const at = this.ready.t;
     if (faults.gatewayDown(d, at)) return this.transferFailed(d, kind, a, b, 'gateway down');
     const station = this.stations[d]![this.gwCount[d] === 1 ? 0 : a % this.gwCount[d]];
-    const depart = station.admit(at, drawDist(this.rng, d, this.s.domains[d].gateway.serviceTime));
+    const depart = station.admit(at, drawDist(this.rng, this.kernel.lp, this.s.domains[d].gateway.serviceTime));
     if (depart < 0) {
       counters[C.gatewayRejected]++;
       return this.transferFailed(d, kind, a, b, 'gateway overload');
@@ -253,14 +312,14 @@ class GatewayService implements Gateways {
     for (let attempt = 0; ; attempt++) {
       const start = linkFree[i] > t ? linkFree[i] : t;
       const end = start + tx;
-      const arrive = end + drawDist(this.rng, d, this.links[i]!, this.lookahead) * faults.slow(d, hop, end);
+      const arrive = end + drawDist(this.rng, this.kernel.lp, this.links[i]!, this.lookahead) * faults.slow(d, hop, end);
       const down = faults.linkDown(d, hop, start) || faults.gatewayDown(hop, arrive);
       if (!down) {
         linkFree[i] = end;
         link.busy[i] += tx;
       }
-      if (!down && !(this.linkLossP[i] > 0 && this.rng.uniform(d) < this.linkLossP[i])) {
-        this.kernel.schedule(arrive - now, this.gwIn[kind], hop, a, pack(b, hops), c);
+      if (!down && !(this.linkLossP[i] > 0 && this.rng.uniform(this.kernel.lp) < this.linkLossP[i])) {
+        this.kernel.schedule(arrive - now, this.gwIn[kind], this.ctx.cluster.home(hop), a, pack(b, hops), c);
         this.kinds[kind].crossed?.(a, b);
         return;
       }
@@ -278,7 +337,7 @@ class GatewayService implements Gateways {
       } else if (attempt >= fed.maxRetransmits) {
         link.failed[i]++;
         const at = end + fed.retransmitTimeout;
-        if (at < this.until) this.kernel.schedule(at - now, this.xferFail[kind], d, a, b);
+        if (at < this.until) this.kernel.schedule(at - now, this.xferFail[kind], this.kernel.lp, a, b, 0);
         else this.kinds[kind].pastEnd?.(a, b);
         return;
       } else t = end + fed.retransmitTimeout;
@@ -306,13 +365,13 @@ class GatewayService implements Gateways {
     }
     if (this.faults.gatewayDown(h, kernel.now)) return; // the sender's transport sees the loss
     const station = this.stations[h]![this.gwCount[h] === 1 ? 0 : a % this.gwCount[h]];
-    const depart = station.admit(kernel.now, drawDist(this.rng, h, this.s.domains[h].gateway.serviceTime));
+    const depart = station.admit(kernel.now, drawDist(this.rng, this.kernel.lp, this.s.domains[h].gateway.serviceTime));
     if (depart < 0) {
       counters[C.gatewayRejected]++;
       this.refuse(kind, h, a, c, 'gateway overload', F_OVERLOAD);
       return;
     }
-    kernel.schedule(depart - kernel.now, this.gwOut[kind], h, a, pack(b, hops), c);
+    kernel.schedule(depart - kernel.now, this.gwOut[kind], kernel.lp, a, pack(b, hops), c);
   }
 
   /** A gateway of h has handled a message: deliver it in h (after the CPIM checks), or relay it. */
@@ -329,8 +388,9 @@ class GatewayService implements Gateways {
       const ids = this.ids;
       if (ids !== null && ids.translates(h, kind, a)) ids.map(h, kind, a, runTransIdOf(c), this.cpim.subscriptionOf(h, kind, a, c));
       const m = this.cpim.matchedA;
-      const delay = k.lastHop === undefined ? 0 : k.lastHop(h, m, b);
-      this.kernel.schedule(delay, k.arrive, h, m, b);
+      const dst = this.arrivalLp(h, kind, m);
+      const delay = (k.lastHop === undefined ? 0 : k.lastHop(h, m, b)) + (dst === this.kernel.lp ? 0 : this.ctx.cluster.hop(this.kernel.lp, dst, k.hopBytes !== undefined ? k.hopBytes(m, h) : k.bytes(m, h)));
+      this.kernel.schedule(delay, k.arrive, dst, m, b);
       this.ctx.wire.received(h, kind, m, b, delay);
       return;
     }

@@ -119,16 +119,16 @@ class ImService implements InstantMessaging {
     for (let d = 0; d < ctx.D; d++) this.dedup.push(new MessageIdSet());
     this.stored = new InboxStore(this.beh.offlineStorage ? ctx.U : 0);
     // the registration order fixes the event type numbers: keep it
-    this.imTimer = kernel.defineEvent('imTimer', (d, g, ep) => this.onTimer(d, g, ep));
-    this.imUp = kernel.defineEvent('imUp', (d, a, x) => this.onUp(d, a, x));
-    this.imDown = kernel.defineEvent('imDown', (d, a, sentAt) => this.onDown(d, a, sentAt));
+    this.imTimer = ctx.on('imTimer', (d, g, ep) => this.onTimer(d, g, ep));
+    this.imUp = ctx.on('imUp', (d, a, x) => this.onUp(d, a, x));
+    this.imDown = ctx.on('imDown', (d, a, sentAt) => this.onDown(d, a, sentAt));
     this.service.onComplete(OP_IMSEND, (d, a, sentAt) => this.onSent(d, a, sentAt));
-    ev.imArrive = kernel.defineEvent('imArrive', (d, a, sentAt) => this.onArrive(d, a, sentAt));
+    ev.imArrive = ctx.on('imArrive', (d, a, sentAt) => this.onArrive(d, a, sentAt));
     this.service.onComplete(OP_IMDELIVER, (d, a, sentAt) => this.onDeliverJob(d, a, sentAt));
     this.service.onComplete(OP_IMREPORT, (d, a, code) => this.onReportJob(d, a, code));
-    ev.imReport = kernel.defineEvent('imReport', (d, a, code) => this.onReport(d, a, code));
-    this.imRetry = kernel.defineEvent('imRetry', (d, a, sentAt) => this.onRetry(d, a, sentAt));
-    this.reportDown = kernel.defineEvent('imReportDown', (_d, a, code) => this.onReportDown(a, code));
+    ev.imReport = ctx.on('imReport', (d, a, code) => this.onReport(d, a, code));
+    this.imRetry = ctx.on('imRetry', (d, a, sentAt) => this.onRetry(d, a, sentAt));
+    this.reportDown = ctx.on('imReportDown', (_d, a, code) => this.onReportDown(a, code));
     this.registerKinds();
   }
 
@@ -158,7 +158,7 @@ class ImService implements InstantMessaging {
   }
 
   startAgent(g: number, d: number, ep: number): void {
-    if (this.beh.imRate > 0) this.ctx.kernel.schedule(this.ctx.rng.exponential(d, 3_600_000 / this.beh.imRate), this.imTimer, d, g, ep);
+    if (this.beh.imRate > 0) this.ctx.kernel.schedule(this.ctx.rng.exponential(this.ctx.kernel.lp, 3_600_000 / this.beh.imRate), this.imTimer, this.ctx.kernel.lp, g, ep);
   }
 
   inboxOpened(g: number, d: number): void {
@@ -199,31 +199,31 @@ class ImService implements InstantMessaging {
   /** the recipient of sender g's next message (domain d), or -1 when it drew itself */
   private pickRecipient(d: number, g: number): number {
     const { rng, pop, D } = this.ctx;
-    if (rng.uniform(d) < this.beh.unknownRecipientFraction) return this.unknownBase + rng.int(d, D);
+    if (rng.uniform(this.ctx.kernel.lp) < this.beh.unknownRecipientFraction) return this.unknownBase + rng.int(this.ctx.kernel.lp, D);
     // a buddy, or one of the sender's other contacts (behaviour.imContacts)
     const contacts = this.beh.imContacts;
     const n = pop.fwdStart[g + 1] - pop.fwdStart[g];
     let to: number;
     if (n + contacts > 0) {
-      const k = rng.int(d, n + contacts);
+      const k = rng.int(this.ctx.kernel.lp, n + contacts);
       to = k < n ? pop.edgePresentity[pop.fwdEdge[pop.fwdStart[g] + k]] : contactOf(this.ctx, g, d, k - n);
-    } else to = pop.domainStart[d] + rng.int(d, pop.domainUsers[d]);
+    } else to = pop.domainStart[d] + rng.int(this.ctx.kernel.lp, pop.domainUsers[d]);
     return to === g ? -1 : to;
   }
 
   private onTimer(d: number, g: number, ep: number): void {
     const { kernel, rng, online, epoch, counters } = this.ctx;
     if (!online[g] || epoch[g] !== ep) return;
-    kernel.schedule(rng.exponential(d, 3_600_000 / this.beh.imRate), this.imTimer, d, g, ep);
+    kernel.schedule(rng.exponential(this.ctx.kernel.lp, 3_600_000 / this.beh.imRate), this.imTimer, this.ctx.kernel.lp, g, ep);
     const to = this.pickRecipient(d, g);
     if (to < 0) return;
     const a = g * TWO26 + to;
     counters[C.imSent]++;
-    kernel.schedule(this.link.delay(d, g, this.sizes.im[d], UP), this.imUp, d, a, kernel.now);
+    kernel.schedule(this.link.delay(d, g, this.sizes.im[d], UP), this.imUp, kernel.lp, a, kernel.now);
     // a client retransmission that reuses the message id (RFC 2779 4.1.9, 5.4.2); b < 0 marks the copy
-    if (rng.uniform(d) < this.beh.duplicateFraction) {
+    if (rng.uniform(this.ctx.kernel.lp) < this.beh.duplicateFraction) {
       counters[C.imCopies]++;
-      kernel.schedule(this.link.delay(d, g, this.sizes.im[d], UP), this.imUp, d, a, -1 - kernel.now);
+      kernel.schedule(this.link.delay(d, g, this.sizes.im[d], UP), this.imUp, kernel.lp, a, -1 - kernel.now);
     }
   }
 
@@ -245,7 +245,7 @@ class ImService implements InstantMessaging {
   }
 
   private down(d: number, a: number, sentAt: number): void {
-    this.ctx.kernel.schedule(this.link.delay(d, a % TWO26, this.sizes.im[d], DOWN), this.imDown, d, a, sentAt);
+    this.ctx.kernel.schedule(this.link.delay(d, a % TWO26, this.sizes.im[d], DOWN), this.imDown, this.ctx.kernel.lp, a, sentAt);
   }
 
   /** the sender's server routed the message: towards the recipient's domain */
@@ -320,7 +320,11 @@ class ImService implements InstantMessaging {
 
   /** the sender's home server (domain d) sends a report of `code` down the sender's access link */
   private toSender(d: number, a: number, code: number): void {
-    this.ctx.kernel.schedule(this.link.delay(d, Math.floor(a / TWO26), ENVELOPE.response, DOWN), this.reportDown, d, a, code);
+    const { kernel, cluster } = this.ctx;
+    const sender = Math.floor(a / TWO26);
+    // (from the node that found the outcome to the sender's, across the cluster when they differ)
+    const to = cluster.lpOfUser[sender];
+    kernel.schedule(this.link.delay(d, sender, ENVELOPE.response, DOWN) + cluster.hop(kernel.lp, to, ENVELOPE.response), this.reportDown, to, a, code);
   }
 
   /** the report reached the sender's agent: a failure is known to the sender only if it is online */
@@ -360,7 +364,7 @@ class ImService implements InstantMessaging {
     if (tries < fed.imRetries && why !== 'loop') {
       counters[C.imRetries]++;
       this.fate.put(a, b, (tries + 1) * TRIES_UNIT + FATE_RETRYING, kernel.now);
-      kernel.schedule(Math.min(fed.retryBackoff * 2 ** tries, 300_000), this.imRetry, d, a, b);
+      kernel.schedule(Math.min(fed.retryBackoff * 2 ** tries, 300_000), this.imRetry, kernel.lp, a, b);
     } else {
       this.fate.put(a, b, FATE_FAILED, kernel.now);
       this.toSender(d, a, why === 'loop' ? F_LOOP : F_UNREACHABLE);

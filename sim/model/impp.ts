@@ -54,6 +54,7 @@ import { createWatchers, WatcherTable } from './watchers.js';
 import { createWire } from './bindings/wire.js';
 import type { Scenario } from '../scenario/types.js';
 import type { ModelColumns } from './entity-inspection.js';
+import { lpLayout, type LpLayout } from './cluster.js';
 
 export { COUNTERS, TIMELINE_BUCKETS, TIMELINE_SERIES } from './context.js';
 export { LIVE_DOMAIN_SLOTS, LIVE_LATENCY_EDGES_MS, liveLayout } from './live.js';
@@ -69,11 +70,29 @@ export interface ImppParams {
   countCpim?: boolean;
 }
 
+/** the LP layout of a scenario, computed once per scenario object */
+const layouts = new WeakMap<Scenario, LpLayout>();
+function layoutOf(s: Scenario): LpLayout {
+  let l = layouts.get(s);
+  if (l === undefined) layouts.set(s, (l = lpLayout(s)));
+  return l;
+}
+
 export const model: ModelSpec<ImppParams, ImppPart, ImppPart[]> = {
   name: 'impp',
-  lpCount: (p) => p.scenario.domains.length,
+  // one LP per server node of each domain (cluster.ts)
+  lpCount: (p) => layoutOf(p.scenario).lps,
   lookahead: (p) => linkLookahead(p.scenario),
-  lpWeight: (p, lp) => p.scenario.domains[lp].users + 1,
+  lpGroups: (p) => {
+    const l = layoutOf(p.scenario);
+    return { groupOf: l.domainOfLp, lookahead: l.latency };
+  },
+  // a node's share of its domain's users
+  lpWeight: (p, lp) => {
+    const l = layoutOf(p.scenario);
+    const d = l.domainOfLp[lp];
+    return p.scenario.domains[d].users / l.nodes[d] + 1;
+  },
   capacity: (p, owned) => Math.max(4096, owned * 1024),
   liveSize: (p) => liveLayout(p.scenario).size,
   create(kernel: Kernel, params: ImppParams) {
@@ -144,8 +163,8 @@ function createImpp(kernel: Kernel, params: ImppParams) {
     columns(): ModelColumns {
       return { s, pop: ctx.pop, kernel, online: ctx.online, deviceOnline: ctx.deviceOnline, tuples, subs, views, decision: access.decision, describeRule: access.describe, stored: im.stored, accessClass: link.classOf, cpim: gateways.cpim };
     },
-    init(d: number) {
-      ctx.init(d);
+    init(lp: number) {
+      ctx.init(lp);
     },
     finish(): ImppPart {
       const p = part.build();

@@ -45,7 +45,7 @@ export function createLeases(ctx: ModelContext, deps: { service: Service; notifi
   const leaseUntil = new Float64Array(U * devs);
 
   // k = g * devices + j: device j of presentity g
-  const expire = kernel.defineEvent('publicationExpiry', (d, k) => {
+  const expire = ctx.on('publicationExpiry', (d, k) => {
     if (leaseUntil[k] === 0 || leaseUntil[k] > kernel.now) return;
     // nobody refreshed the device's publication: its tuples close (RFC 2779 3.2.5)
     const g = Math.floor(k / devs);
@@ -57,17 +57,17 @@ export function createLeases(ctx: ModelContext, deps: { service: Service; notifi
   });
   const start = (d: number, k: number) => {
     leaseUntil[k] = kernel.now + lease;
-    timers.set(lease, expire, d, k);
+    timers.set(lease, expire, kernel.lp, k);
   };
 
-  const refreshTimer = kernel.defineEvent('publishRefreshTimer', (d, k, ep) => {
+  const refreshTimer = ctx.on('publishRefreshTimer', (d, k, ep) => {
     const g = Math.floor(k / devs);
     // one device: the principal's session; several: the device's own
     if (devs > 1 ? deviceOnline[k] === 0 || deviceEpoch[k] !== ep : !online[g] || epoch[g] !== ep) return;
-    kernel.schedule(deps.link.delay(d, g, deps.sizes.request(d), UP), refreshUp, d, k);
-    timers.set(refreshEvery, refreshTimer, d, k, ep);
+    kernel.schedule(deps.link.delay(d, g, deps.sizes.request(d), UP), refreshUp, kernel.lp, k);
+    timers.set(refreshEvery, refreshTimer, kernel.lp, k, ep);
   });
-  const refreshUp = kernel.defineEvent('publishRefreshUp', (d, k) => {
+  const refreshUp = ctx.on('publishRefreshUp', (d, k) => {
     service.submit(d, OP_PUBLISH_REFRESH, Math.floor(k / devs), k, 0);
   });
 
@@ -80,10 +80,10 @@ export function createLeases(ctx: ModelContext, deps: { service: Service; notifi
       else if (all) leaseUntil[g * devs + j] = 0; // the device removed its publication (RFC 3903 4.5)
     },
     startAgent(g, d, ep) {
-      if (lease > 0 && devs === 1) timers.set(refreshEvery, refreshTimer, d, g, ep);
+      if (lease > 0 && devs === 1) timers.set(refreshEvery, refreshTimer, kernel.lp, g, ep);
     },
     startDevice(g, d, j, ep) {
-      if (lease > 0) timers.set(refreshEvery, refreshTimer, d, g * devs + j, ep);
+      if (lease > 0) timers.set(refreshEvery, refreshTimer, kernel.lp, g * devs + j, ep);
     },
   };
   service.onComplete(OP_PUBLISH_REFRESH, (d, k) => {

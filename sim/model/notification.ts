@@ -81,6 +81,7 @@ class NotificationService implements Notification {
   private readonly flushPending: Uint8Array | null;
   private readonly listMark: Uint8Array;
   private readonly flush: number;
+  private readonly listNode: number;
   /** The view a notification of edge e carries (contentOf): tuples first .. first + count - 1 in `view`. */
   private readonly content = { view: 0, first: 0, count: 0 };
 
@@ -102,10 +103,12 @@ class NotificationService implements Notification {
     this.listMark = new Uint8Array(D);
     this.staleness = new Staleness(ctx, VERSION_MOD);
     // the registration order fixes the event type numbers: keep it
-    this.flush = kernel.defineEvent('notifyFlush', (d, e, since) => this.onFlush(d, e, since));
+    this.flush = ctx.on('notifyFlush', (d, e, since) => this.onFlush(d, e, since));
     this.service.onComplete(OP_NOTIFY, (d, a, since) => this.onNotifyJob(d, a, since));
-    ev.notifyArrive = kernel.defineEvent('notifyArrive', (_d, a, since) => this.onNotifyArrive(a, since));
-    ev.listArrive = kernel.defineEvent('listNotifyArrive', (h, a, since) => this.onListArrive(h, a, since));
+    ev.notifyArrive = ctx.on('notifyArrive', (_d, a, since) => this.onNotifyArrive(a, since));
+    ev.listArrive = ctx.on('listNotifyArrive', (h, a, since) => this.onListArrive(h, a, since));
+    // (registered after the others, so that their type numbers stay)
+    this.listNode = ctx.on('listNotifyNode', (h, a, since) => this.listHere(h, a, since));
     this.registerKinds();
   }
 
@@ -134,6 +137,11 @@ class NotificationService implements Notification {
         const e = notifyEdge(a);
         return ENVELOPE.request + sizes.view(pop.edgePresentity[e], view, 0, view === VIEW_FULL ? T : 1, tuples, view === VIEW_POLITE ? 0 : access.hidden(e));
       },
+      // (on the cluster network: the document's size of the view's shape, as on the access link)
+      hopBytes: (a) => {
+        const pd = pop.domainOf[pop.edgePresentity[notifyEdge(a)]];
+        return a % 4 === VIEW_FULL ? sizes.notifyFull[pd] : sizes.notifyOne[pd];
+      },
       failed: lostCrossing,
       refused: lost,
     });
@@ -141,6 +149,7 @@ class NotificationService implements Notification {
       arrive: ev.listArrive,
       dest: (a) => Math.floor(a / VERSION_MOD) % D,
       bytes: (a) => ENVELOPE.request + sizes.view(Math.floor(Math.floor(a / VERSION_MOD) / D / 16), VIEW_FULL, 0, T, tuples) + LIST_OVERHEAD,
+      hopBytes: (a) => sizes.notifyFull[pop.domainOf[Math.floor(Math.floor(a / VERSION_MOD) / D / 16)]] + LIST_OVERHEAD,
       failed: () => {
         counters[C.responsesLost]++;
       },
@@ -166,7 +175,7 @@ class NotificationService implements Notification {
         counters[C.notifySuppressed]++;
         if (this.flushPending![e] === 0) {
           this.flushPending![e] = 1;
-          kernel.schedule(next - kernel.now, this.flush, d, e, since);
+          kernel.schedule(next - kernel.now, this.flush, kernel.lp, e, since);
         } else this.staleness.missed(since);
         return;
       }
@@ -281,9 +290,19 @@ class NotificationService implements Notification {
     this.received(since);
   }
 
-  /** The watcher domain h's gateway fans a list notification out to its local subscribers. */
+  /** A list notification reached domain h: each server node tells its own watchers (the others across the cluster). */
   private onListArrive(h: number, a: number, since: number): void {
+    const { kernel, cluster } = this.ctx;
+    const here = kernel.lp;
+    const bytes = this.sizes.notifyFull[this.ctx.pop.domainOf[Math.floor(Math.floor(a / VERSION_MOD) / this.ctx.D / 16)]] + LIST_OVERHEAD;
+    for (let lp = cluster.nodeBase[h]; lp < cluster.nodeBase[h + 1]; lp++) if (lp !== here) kernel.schedule(cluster.hop(here, lp, bytes), this.listNode, lp, a, since);
+    this.listHere(h, a, since);
+  }
+
+  /** the watchers on this node of domain h hear of a list notification */
+  private listHere(h: number, a: number, since: number): void {
     const { pop, counters, kernel, ev, D, T } = this.ctx;
+    const lpOf = this.ctx.cluster.lpOfUser;
     const { views, access } = this;
     const version = a % VERSION_MOD;
     const gt = Math.floor(Math.floor(a / VERSION_MOD) / D);
@@ -292,7 +311,7 @@ class NotificationService implements Notification {
     const pd = pop.domainOf[g];
     for (let e = pop.revStart[g]; e < pop.revStart[g + 1]; e++) {
       const w = pop.edgeWatcher[e];
-      if (pop.domainOf[w] !== h || views.subscribed[e] === 0 || access.rule(e) !== RULE_ALLOW || access.hidden(e) !== 0) continue;
+      if (pop.domainOf[w] !== h || lpOf[w] !== kernel.lp || views.subscribed[e] === 0 || access.rule(e) !== RULE_ALLOW || access.hidden(e) !== 0) continue;
       if (tuple > 0 && tuple < T && access.firstTupleOnly(e)) continue;
       const view = access.firstTupleOnly(e) ? VIEW_FIRST_TUPLE : VIEW_FULL;
       if (!access.allows(e, view, view === VIEW_FULL ? T : 1, 0)) counters[C.leaks]++;
@@ -300,7 +319,7 @@ class NotificationService implements Notification {
       // each subscriber's copy goes down its access link and is received as a notification
       // (a document of the view's shape, as a notification's last hop)
       const bytes = view === VIEW_FULL ? this.sizes.notifyFull[pd] : this.sizes.notifyOne[pd];
-      kernel.schedule(this.link.delay(h, w, bytes, DOWN), ev.notifyArrive, h, e * NOTIFY_MUL + version * 4 + view, since);
+      kernel.schedule(this.link.delay(h, w, bytes, DOWN), ev.notifyArrive, kernel.lp, e * NOTIFY_MUL + version * 4 + view, since);
     }
   }
 

@@ -47,6 +47,8 @@ export interface ImppPart {
   access: { users: number[]; messages: number[]; bytes: number[] };
   /** the protocol bindings' counts, when some domain speaks SIP or XMPP (bindings/counts.ts) */
   wire?: WirePart;
+  /** messages and bytes between the server nodes of each domain (cluster.ts: pairBase[d] + from * nodes + to), sent from this partition's nodes */
+  cluster: { messages: number[]; bytes: number[] };
 }
 
 /** per server node of a domain (servers.ts): busy time, and wire jobs and their service ms per node, direction and kind (node * 2 * N_WIRE + dir * N_WIRE + k; empty for a CPIM domain) */
@@ -78,6 +80,7 @@ interface Baseline {
   gateways: (StationFigures[] | null)[];
   activeSubs: number;
   access: Float64Array[];
+  cluster: Float64Array[];
 }
 
 const minus = (a: ArrayLike<number>, b: ArrayLike<number> | undefined) => Array.from(a, (x, i) => x - (b?.[i] ?? 0));
@@ -93,21 +96,22 @@ export class PartBuilder {
   constructor(private readonly ctx: ModelContext) {
     const warmup = ctx.s.warmup ?? 0;
     if (warmup <= 0) return;
-    const ev = ctx.kernel.defineEvent('warmup', () => this.takeBaseline());
-    ctx.onInit((d) => ctx.kernel.schedule(warmup, ev, d));
+    const ev = ctx.on('warmup', () => this.takeBaseline());
+    ctx.onInit((_d, lp) => ctx.kernel.schedule(warmup, ev, lp));
   }
 
+  /** the domains of which this partition owns at least one node (a domain may span partitions: report/ merges them) */
   private ownedDomains(): number[] {
     const owned: number[] = [];
-    for (let d = 0; d < this.ctx.D; d++) if (this.ctx.kernel.owns(d)) owned.push(d);
+    for (let d = 0; d < this.ctx.D; d++) if (this.ctx.cluster.ownsAny(this.ctx.kernel, d)) owned.push(d);
     return owned;
   }
 
   private accessUsers(owned: number[]): number[] {
-    // principals of the owned domains per class (the link counts every principal of the population)
+    // principals of the owned nodes per class (the link counts every principal of the population)
     const users = [0, 0];
-    const { pop } = this.ctx;
-    for (const d of owned) for (let g = pop.domainStart[d]; g < pop.domainStart[d + 1]; g++) users[this.src.link.classOf(g)]++;
+    const { pop, kernel, cluster } = this.ctx;
+    for (const d of owned) for (let g = pop.domainStart[d]; g < pop.domainStart[d + 1]; g++) if (kernel.owns(cluster.lpOfUser[g])) users[this.src.link.classOf(g)]++;
     return users;
   }
 
@@ -134,6 +138,7 @@ export class PartBuilder {
       gateways: gateways.stations.map((st) => (st ? st.map((g) => ({ jobs: g.jobs, sumWait: g.sumWait, sumService: g.sumService, busy: g.busyAt(now), rejected: g.rejected })) : null)),
       activeSubs: this.activeSubs(),
       access: [this.src.link.messages.slice(), this.src.link.bytes.slice()],
+      cluster: [this.ctx.cluster.messages.slice(), this.ctx.cluster.bytes.slice()],
     };
     // longest queues and latencies are of the measured period only
     for (const p of service.pools) if (p) p.maxQueue = 0;
@@ -148,7 +153,8 @@ export class PartBuilder {
     const { kernel, s } = this.ctx;
     const b0 = this.base;
     const sumOf = (st: readonly (FifoStation | StationFigures)[], f: (g: StationFigures) => number) => st.reduce((x, g) => x + f(g as StationFigures), 0);
-    return owned.map((d) => {
+    // (a domain's gateways are on its home node: in one partition only)
+    return owned.filter((d) => this.src.gateways.stations[d] !== null).map((d) => {
       const st = this.src.gateways.stations[d]!;
       const gb = b0?.gateways[d] ?? [];
       const diff = (f: (g: StationFigures) => number) => sumOf(st, f) - sumOf(gb, f);
@@ -216,6 +222,7 @@ export class PartBuilder {
       measuredFrom: b0?.at ?? 0,
       imOpenAtEnd: im.census(),
       access: { users: this.accessUsers(owned), messages: minus(this.src.link.messages, b0?.access[0]), bytes: minus(this.src.link.bytes, b0?.access[1]) },
+      cluster: { messages: minus(this.ctx.cluster.messages, b0?.cluster[0]), bytes: minus(this.ctx.cluster.bytes, b0?.cluster[1]) },
       activeAtStart: b0?.activeSubs ?? 0,
       activeAtEnd: this.activeSubs(),
     };

@@ -119,9 +119,9 @@ export function createPresence(ctx: ModelContext, deps: { service: Service; gate
     // up the agent's access link; the job carries the time that took (us), so that notification
     // latency counts from the agent's publish
     const up = deps.link.delay(d, g, tuple >= T ? deviceBytes[d * devs + tuple - T] : sizes.notifyOne[d], UP);
-    kernel.schedule(up, publishUp, d, g, tuple * 16 + status + 256 * Math.round(up * 1000));
+    kernel.schedule(up + ctx.cluster.hop(kernel.lp, ctx.cluster.lpOfUser[g], 0), publishUp, ctx.cluster.lpOfUser[g], g, tuple * 16 + status + 256 * Math.round(up * 1000));
   };
-  const publishUp = kernel.defineEvent('publishUp', (d, g, b) => {
+  const publishUp = ctx.on('publishUp', (d, g, b) => {
     service.submit(d, OP_PUBLISH, g, g, b);
   });
 
@@ -170,10 +170,10 @@ export function createPresence(ctx: ModelContext, deps: { service: Service; gate
   // the principal is online), so that only an online device publishes
   const deviceOnline = ctx.deviceOnline;
   const drawTuple = (d: number, g: number): number => {
-    if (devs === 1) return rng.int(d, T);
+    if (devs === 1) return rng.int(kernel.lp, T);
     let n = 0;
     for (let j = 0; j < devs; j++) if (deviceOnline[g * devs + j] !== 0) n += tuples.owned[j];
-    let r = rng.int(d, n);
+    let r = rng.int(kernel.lp, n);
     for (let j = 0; j < devs; j++) {
       if (deviceOnline[g * devs + j] === 0) continue;
       if (r < tuples.owned[j]) return j + r * devs;
@@ -181,10 +181,10 @@ export function createPresence(ctx: ModelContext, deps: { service: Service; gate
     }
     return 0; // not reached: r < n
   };
-  const publishTimer = kernel.defineEvent('publishTimer', (d, g, ep) => {
+  const publishTimer = ctx.on('publishTimer', (d, g, ep) => {
     if (!online[g] || epoch[g] !== ep) return;
-    publish(g, d, drawTuple(d, g), 1 + rng.int(d, 4));
-    kernel.schedule(rng.exponential(d, 3_600_000 / beh.presenceChangeRate), publishTimer, d, g, ep);
+    publish(g, d, drawTuple(d, g), 1 + rng.int(kernel.lp, 4));
+    kernel.schedule(rng.exponential(kernel.lp, 3_600_000 / beh.presenceChangeRate), publishTimer, kernel.lp, g, ep);
   });
 
   // ---- fetch ----
@@ -200,7 +200,7 @@ export function createPresence(ctx: ModelContext, deps: { service: Service; gate
   };
   /** a fetch result: the view of the presentity's current state */
   const result = (e: number, view: number) => ENVELOPE.response + sizes.view(pop.edgePresentity[e], view, 0, view === VIEW_FULL ? T : 1, tuples, access.hidden(e));
-  ev.request[OP_FETCH] = kernel.defineEvent('request:fetch', (d, e, b) => {
+  ev.request[OP_FETCH] = ctx.on('request:fetch', (d, e, b) => {
     if (trace.on) traceLocalRequest(ctx, d, OP_FETCH, e, sizes.request(d));
     if (!s.domains[d].presence) {
       counters[C.presenceDisabled]++;
@@ -232,7 +232,7 @@ export function createPresence(ctx: ModelContext, deps: { service: Service; gate
     if (!access.allows(e, view, view === VIEW_FULL ? T : 1, access.hidden(e))) counters[C.leaks]++;
     respond(d, e, result(e, view), trace.on ? `${access.visibleTuples(e)} tuple(s)` : '', view);
   });
-  ev.fetchResponse = kernel.defineEvent('fetchResponse', () => {
+  ev.fetchResponse = ctx.on('fetchResponse', () => {
     counters[C.fetchResponses]++;
   });
 
@@ -256,7 +256,7 @@ export function createPresence(ctx: ModelContext, deps: { service: Service; gate
     publish,
     startAgent(g, d, ep) {
       deps.leases.startAgent(g, d, ep);
-      if (beh.presenceChangeRate > 0) kernel.schedule(rng.exponential(d, 3_600_000 / beh.presenceChangeRate), publishTimer, d, g, ep);
+      if (beh.presenceChangeRate > 0) kernel.schedule(rng.exponential(kernel.lp, 3_600_000 / beh.presenceChangeRate), publishTimer, kernel.lp, g, ep);
     },
     startDevice(g, d, j, ep) {
       deps.leases.startDevice(g, d, j, ep);

@@ -2,7 +2,7 @@
  * Watcher-side subscription refreshes by periodic sweep (RFC 2779 5.1: a watcher refreshes a
  * subscription before the duration granted runs out): the refresh of an edge, its due time and its
  * session epoch are kept per edge in the list of the due time's bucket, and one sweep event per
- * (domain, bucket) places the bucket's refreshes in the heap at their exact times, one bucket
+ * (LP: a domain's server node, bucket) places the bucket's refreshes in the heap at their exact times, one bucket
  * before it starts. A filed refresh costs 16 bytes (due 8, epoch 4, link 4) instead of a timer
  * record of 26; the storage is made in pages of 65,536 edges as edges are first filed, like the
  * timer service's records (it is pending-timer storage, not model state).
@@ -41,8 +41,8 @@ export class RefreshSweep {
     this.next = new Array<Int32Array | null>(pages).fill(null);
     const beh = ctx.s.behaviour;
     this.width = Math.max(1000, Math.ceil(Math.min(beh.subscriptionDuration, beh.maxSubscriptionDuration) / (RING - 4)));
-    this.heads = new Array<Int32Array | null>(ctx.D).fill(null);
-    this.buckets = new Array<Float64Array | null>(ctx.D).fill(null);
+    this.heads = new Array<Int32Array | null>(ctx.kernel.lpCount).fill(null);
+    this.buckets = new Array<Float64Array | null>(ctx.kernel.lpCount).fill(null);
     this.sweepEvent = ctx.kernel.defineEvent('refreshSweep', (d, b) => this.sweep(d, b));
   }
 

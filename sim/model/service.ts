@@ -53,18 +53,19 @@ export function wireDists(w: WireCostSpec): Dist[] {
 
 export function createService(ctx: ModelContext, faults: FaultSchedule): Service {
   const { kernel, rng, s, D, counters } = ctx;
+  const { nodeBase } = ctx.cluster;
   const pools: (ServerPool | null)[] = [];
   for (let d = 0; d < D; d++) {
     const sv = s.domains[d].servers;
     // a domain of a binding counts its wire jobs per server node (the report's bindings.<protocol>.perNode)
     const nodeFrom = s.domains[d].protocol === 'cpim' ? N_OPS + 2 * N_WIRE : N_OPS;
-    pools.push(kernel.owns(d) ? new ServerPool(sv.count, sv.cores, sv.queueLimit, N_OPS + 2 * N_WIRE, nodeFrom) : null);
+    pools.push(ctx.cluster.ownsAny(kernel, d) ? new ServerPool(sv.count, sv.cores, sv.queueLimit, N_OPS + 2 * N_WIRE, nodeFrom) : null);
   }
   const serviceDist: Dist[][] = s.domains.map((dom) => [...OPERATIONS.map((op) => dom.serviceTimes[op]), ...wireDists(dom.serviceTimes.wire)]);
   const complete: Completion[] = new Array(N_OPS + 2 * N_WIRE).fill(() => undefined);
   const arrived = new Float64Array(1);
 
-  const done = kernel.defineEvent('serviceDone', (d, core) => {
+  const done = ctx.on('serviceDone', (d, core) => {
     const pool = pools[d]!;
     const op = pool.coreOp[core];
     const a = pool.coreA[core];
@@ -72,9 +73,9 @@ export function createService(ctx: ModelContext, faults: FaultSchedule): Service
     arrived[0] = pool.coreArrive[core];
     const next = pool.complete(core, kernel.now);
     if (next >= 0) {
-      const service = drawDist(rng, d, serviceDist[d][next]);
+      const service = drawDist(rng, kernel.lp, serviceDist[d][next]);
       pool.startNext(core, kernel.now, service);
-      kernel.schedule(service, done, d, core);
+      kernel.schedule(service, done, kernel.lp, core);
     }
     complete[op](d, a, b);
   });
@@ -88,10 +89,14 @@ export function createService(ctx: ModelContext, faults: FaultSchedule): Service
         return false;
       }
       const pool = pools[d]!;
-      const server = pool.servers === 1 ? 0 : subject % pool.servers;
-      const service = drawDist(rng, d, serviceDist[d][op]);
+      let server = pool.servers === 1 ? 0 : subject % pool.servers;
+      // a job offered on another node of the domain than its subject's (a gateway's charge for a
+      // wire message, a forger's request) is served by the node it is offered on
+      if (nodeBase[d] + server !== kernel.lp && ctx.dom[kernel.lp] === d) server = kernel.lp - nodeBase[d];
+      const service = drawDist(rng, kernel.lp, serviceDist[d][op]);
       const core = pool.submit(server, op, a, b, kernel.now, service);
-      if (core >= 0) kernel.schedule(service, done, d, core);
+      // (the job's node is the LP that serves its subject: the completion is a self-event there)
+      if (core >= 0) kernel.schedule(service, done, nodeBase[d] + server, core);
       return core !== -2;
     },
     onComplete(op, fn) {

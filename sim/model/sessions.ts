@@ -49,7 +49,7 @@ export function createSessions(ctx: ModelContext, deps: { presence: Presence; im
     }
     if (dom.im && hasInbox(g)) im.startAgent(g, d, ep);
     if (dom.presence) watchers.start(g, d, ep);
-    if (!multi) timers.set(rng.exponential(d, beh.sessionLength), logout, d, g, ep);
+    if (!multi) timers.set(rng.exponential(kernel.lp, beh.sessionLength), logout, kernel.lp, g, ep);
   };
 
   // the principal comes online (one device: a = g; several: a = g * devices + j, its first device)
@@ -61,7 +61,7 @@ export function createSessions(ctx: ModelContext, deps: { presence: Presence; im
     if (ctx.wire.login(d, g, streamUp)) return;
     loggedIn(g, d);
   };
-  const login = kernel.defineEvent('login', (d, a) => {
+  const login = ctx.on('login', (d, a) => {
     if (!multi) {
       if (online[a]) return;
       return principalLogin(d, a);
@@ -71,21 +71,21 @@ export function createSessions(ctx: ModelContext, deps: { presence: Presence; im
   });
   const loggedIn = (g: number, d: number) => {
     // each device (online) publishes all its tuples (T + j)
-    if (hasPresentity(g)) for (let j = 0; j < devs; j++) if (!multi || deviceOnline[g * devs + j] !== 0) presence.publish(g, d, T + j, 1 + rng.int(d, 4));
+    if (hasPresentity(g)) for (let j = 0; j < devs; j++) if (!multi || deviceOnline[g * devs + j] !== 0) presence.publish(g, d, T + j, 1 + rng.int(kernel.lp, 4));
     if (multi) up[g] = 1;
     if (hasInbox(g)) im.inboxOpened(g, d);
     start(g, d);
   };
-  const streamUp = kernel.defineEvent('streamUp', (d, g, ep) => {
+  const streamUp = ctx.on('streamUp', (d, g, ep) => {
     if (online[g] && epoch[g] === ep) loggedIn(g, d);
   });
 
-  const logout = kernel.defineEvent('logout', (d, g, ep) => {
+  const logout = ctx.on('logout', (d, g, ep) => {
     if (!online[g] || epoch[g] !== ep) return;
     online[g] = 0;
     epoch[g]++;
     counters[C.logouts]++;
-    const crashed = rng.uniform(d) < beh.crashFraction;
+    const crashed = rng.uniform(kernel.lp) < beh.crashFraction;
     if (crashed) counters[C.crashes]++;
     ctx.wire.logout(d, g, crashed);
     // crash-stop (RFC 2779 3.2.5): a crashed device says no goodbye; its lease runs out
@@ -93,7 +93,7 @@ export function createSessions(ctx: ModelContext, deps: { presence: Presence; im
     // the subscriptions simply stop being refreshed when no device is left to cancel them
     if (crashed) watchers.forget(g);
     else watchers.stop(g);
-    timers.set(rng.exponential(d, beh.offlineLength), login, d, g);
+    timers.set(rng.exponential(kernel.lp, beh.offlineLength), login, kernel.lp, g);
   });
 
   // ---- several devices: each device's own session (k = g * devices + j) ----
@@ -104,12 +104,12 @@ export function createSessions(ctx: ModelContext, deps: { presence: Presence; im
     const ep = ++deviceEpoch[k];
     counters[C.deviceLogins]++;
     if (s.domains[d].presence && hasPresentity(g)) presence.startDevice(g, d, j, ep);
-    timers.set(rng.exponential(d, beh.sessionLength), deviceLogout, d, k, ep);
+    timers.set(rng.exponential(kernel.lp, beh.sessionLength), deviceLogout, kernel.lp, k, ep);
     if (!online[g]) return principalLogin(d, g);
     // the principal is online already: the device publishes its tuples (once its session is set up)
-    if (up[g] !== 0 && hasPresentity(g)) presence.publish(g, d, T + j, 1 + rng.int(d, 4));
+    if (up[g] !== 0 && hasPresentity(g)) presence.publish(g, d, T + j, 1 + rng.int(kernel.lp, 4));
   };
-  const deviceLogout = kernel.defineEvent('deviceLogout', (d, k, ep) => {
+  const deviceLogout = ctx.on('deviceLogout', (d, k, ep) => {
     if (deviceOnline[k] === 0 || deviceEpoch[k] !== ep) return;
     const g = Math.floor(k / devs);
     const j = k - g * devs;
@@ -117,7 +117,7 @@ export function createSessions(ctx: ModelContext, deps: { presence: Presence; im
     deviceEpoch[k]++;
     counters[C.deviceLogouts]++;
     // the device crashes on its own
-    const crashed = rng.uniform(d) < beh.crashFraction;
+    const crashed = rng.uniform(kernel.lp) < beh.crashFraction;
     if (crashed) counters[C.crashes]++;
     const published = up[g] !== 0;
     let left = 0;
@@ -137,17 +137,19 @@ export function createSessions(ctx: ModelContext, deps: { presence: Presence; im
       if (crashed) watchers.forget(g);
       else watchers.stop(g);
     }
-    timers.set(rng.exponential(d, beh.offlineLength), login, d, k);
+    timers.set(rng.exponential(kernel.lp, beh.offlineLength), login, kernel.lp, k);
   });
 
-  ctx.onInit((d) => {
-    // users (several devices: each device) of this domain log in: the online fraction at once
+  const lpOf = ctx.cluster.lpOfUser;
+  ctx.onInit((d, lp) => {
+    // users (several devices: each device) of this node log in: the online fraction at once
     // (spread over 10 s), the others later
     for (let k = pop.domainStart[d] * devs; k < pop.domainStart[d + 1] * devs; k++) {
-      const u = rng.uniform(d);
-      if (u < s.population.online) kernel.schedule(rng.uniform(d) * 10_000, login, d, k);
-      else if (beh.loginWindow > 0) kernel.schedule(beh.loginStart + rng.uniform(d) * beh.loginWindow, login, d, k);
-      else kernel.schedule(rng.exponential(d, beh.offlineLength), login, d, k);
+      if (lpOf[Math.floor(k / devs)] !== lp) continue;
+      const u = rng.uniform(kernel.lp);
+      if (u < s.population.online) kernel.schedule(rng.uniform(kernel.lp) * 10_000, login, lp, k);
+      else if (beh.loginWindow > 0) kernel.schedule(beh.loginStart + rng.uniform(kernel.lp) * beh.loginWindow, login, lp, k);
+      else kernel.schedule(rng.exponential(kernel.lp, beh.offlineLength), login, lp, k);
     }
   });
 }

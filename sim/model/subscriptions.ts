@@ -43,9 +43,14 @@ export class SubscriptionTable {
   }
   /** subscriptions held (active, pending or politely blocked) by presentities of domain d */
   heldIn(ctx: ModelContext, d: number): number {
-    const { pop } = ctx;
+    const { pop, kernel } = ctx;
+    const lpOf = ctx.cluster.lpOfUser;
     let n = 0;
-    for (let e = pop.revStart[pop.domainStart[d]]; e < pop.revStart[pop.domainStart[d + 1]]; e++) if (this.state[e] !== SUB_NONE) n++;
+    // (held by the presentities of the nodes this partition owns)
+    for (let g = pop.domainStart[d]; g < pop.domainStart[d + 1]; g++) {
+      if (!kernel.owns(lpOf[g])) continue;
+      for (let e = pop.revStart[g]; e < pop.revStart[g + 1]; e++) if (this.state[e] !== SUB_NONE) n++;
+    }
     return n;
   }
 }
@@ -114,20 +119,21 @@ class SubscriptionService implements Subscriptions {
     this.expiry = deps.table.expiry;
     this.decision = deps.access.decision;
     // the registration order fixes the event type numbers: keep it
-    this.expire = kernel.defineEvent('expire', (d, e) => this.onExpire(d, e));
+    this.expire = ctx.on('expire', (d, e) => this.onExpire(d, e));
     for (const op of [OP_SUBSCRIBE, OP_REFRESH, OP_UNSUBSCRIBE]) {
-      ev.request[op] = kernel.defineEvent(`request:${OPERATIONS[op]}`, (d, e, b) => this.onRequest(op, d, e, b));
+      ev.request[op] = ctx.on(`request:${OPERATIONS[op]}`, (d, e, b) => this.onRequest(op, d, e, b));
     }
     this.service.onComplete(OP_SUBSCRIBE, (d, e, requested) => this.onSubscribe(d, e, requested));
     this.service.onComplete(OP_REFRESH, (d, e, requested) => this.onRefresh(d, e, requested));
     this.service.onComplete(OP_UNSUBSCRIBE, (d, e) => this.onUnsubscribe(d, e));
-    this.decide = kernel.defineEvent('pendingDecision', (d, e) => this.onDecide(d, e));
-    this.revokeTimer = kernel.defineEvent('revokeTimer', (d, g, ep) => this.onRevokeTimer(d, g, ep));
+    this.decide = ctx.on('pendingDecision', (d, e) => this.onDecide(d, e));
+    this.revokeTimer = ctx.on('revokeTimer', (d, g, ep) => this.onRevokeTimer(d, g, ep));
     this.service.onComplete(OP_REVOKE, (d, e) => this.onRevoke(d, e));
-    const crash = kernel.defineEvent('serverCrash', (d) => this.onCrash(d));
+    const crash = ctx.on('serverCrash', (d) => this.onCrash(d));
     this.sweep = new ExpirySweep(ctx, this.state, this.expiry, this.expire);
-    ctx.onInit((d) => {
-      for (const c of deps.faults.crashes) if (c.domain === d) kernel.schedule(c.at, crash, d, 0, 0);
+    // every node of the domain loses its own subscriptions
+    ctx.onInit((d, lp) => {
+      for (const c of deps.faults.crashes) if (c.domain === d) kernel.schedule(c.at, crash, lp, 0, 0);
     });
     this.registerKinds(deps.watchers.retry);
   }
@@ -175,10 +181,10 @@ class SubscriptionService implements Subscriptions {
   startAgent(g: number, d: number, ep: number): void {
     const { pop, rng, kernel, timers } = this.ctx;
     const revokeRate = this.beh.revocationRate;
-    if (revokeRate > 0) timers.set(rng.exponential(d, 3_600_000 / revokeRate), this.revokeTimer, d, g, ep);
+    if (revokeRate > 0) timers.set(rng.exponential(this.ctx.kernel.lp, 3_600_000 / revokeRate), this.revokeTimer, this.ctx.kernel.lp, g, ep);
     // requests that waited while the presentity was offline are decided now, after the think time
     for (let e = pop.revStart[g]; e < pop.revStart[g + 1]; e++) {
-      if (this.state[e] === SUB_PENDING && this.decision[e] === DEC_UNDECIDED) kernel.schedule(drawDist(rng, d, this.beh.pendingDecisionDelay), this.decide, d, e);
+      if (this.state[e] === SUB_PENDING && this.decision[e] === DEC_UNDECIDED) kernel.schedule(drawDist(rng, this.ctx.kernel.lp, this.beh.pendingDecisionDelay), this.decide, kernel.lp, e);
     }
   }
 
@@ -207,7 +213,8 @@ class SubscriptionService implements Subscriptions {
   private extend(d: number, e: number, g: number): void {
     const before = this.expiry[e];
     this.expiry[e] = this.ctx.kernel.now + g;
-    if (!this.sweep.file(d, e, before)) this.ctx.timers.set(g, this.expire, d, e);
+    // (the presentity's node keeps the subscription: the sweep's lists are per LP)
+    if (!this.sweep.file(this.ctx.kernel.lp, e, before)) this.ctx.timers.set(g, this.expire, this.ctx.kernel.lp, e);
   }
 
   /** a subscribe, refresh or unsubscribe reached the presentity's domain: a job of its servers */
@@ -275,7 +282,7 @@ class SubscriptionService implements Subscriptions {
       state[e] = SUB_PENDING;
       counters[C.subPending]++;
       this.respond(d, e, RESP_PENDING, 'pending authorisation');
-      kernel.schedule(drawDist(rng, d, this.beh.pendingDecisionDelay), this.decide, d, e);
+      kernel.schedule(drawDist(rng, this.ctx.kernel.lp, this.beh.pendingDecisionDelay), this.decide, kernel.lp, e);
       return;
     }
     state[e] = SUB_ACTIVE;
@@ -354,11 +361,11 @@ class SubscriptionService implements Subscriptions {
     const { pop, rng, timers } = this.ctx;
     const state = this.state;
     if (!this.ctx.online[g] || this.ctx.epoch[g] !== ep) return;
-    timers.set(rng.exponential(d, 3_600_000 / this.beh.revocationRate), this.revokeTimer, d, g, ep);
+    timers.set(rng.exponential(this.ctx.kernel.lp, 3_600_000 / this.beh.revocationRate), this.revokeTimer, this.ctx.kernel.lp, g, ep);
     let active = 0;
     for (let e = pop.revStart[g]; e < pop.revStart[g + 1]; e++) if (state[e] === SUB_ACTIVE) active++;
     if (active === 0) return;
-    let k = rng.int(d, active);
+    let k = rng.int(this.ctx.kernel.lp, active);
     for (let e = pop.revStart[g]; e < pop.revStart[g + 1]; e++) {
       if (state[e] !== SUB_ACTIVE || k-- > 0) continue;
       this.service.submit(d, OP_REVOKE, g, e, 0);
@@ -381,8 +388,12 @@ class SubscriptionService implements Subscriptions {
   private onCrash(d: number): void {
     const { pop, counters } = this.ctx;
     const state = this.state;
-    // the servers lose their soft state: every subscription held by the domain is gone
+    // the servers lose their soft state: every subscription held by the domain is gone (each
+    // node's crash event drops the subscriptions of its own presentities)
+    const lp = this.ctx.kernel.lp;
+    const lpOf = this.ctx.cluster.lpOfUser;
     for (let g = pop.domainStart[d]; g < pop.domainStart[d + 1]; g++) {
+      if (lpOf[g] !== lp) continue;
       for (let e = pop.revStart[g]; e < pop.revStart[g + 1]; e++) {
         if (state[e] === SUB_NONE) continue;
         state[e] = SUB_NONE;

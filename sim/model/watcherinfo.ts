@@ -64,7 +64,7 @@ export function createWatcherInfo(ctx: ModelContext, service: Service, subs: Sub
   const subscribes = (p: number) => subscribesToWatcherInfo(s, seed, p);
   const hidden = (w: number, p: number) => hiddenFromWatcherInfo(s, seed, w, p);
   // the document reached the agent of p down its access link
-  const arrive = kernel.defineEvent('watcherInfoArrive', (_d, p) => {
+  const arrive = ctx.on('watcherInfoArrive', (_d, p) => {
     if (!online[p]) counters[C.watcherInfoUndelivered]++;
   });
 
@@ -78,7 +78,9 @@ export function createWatcherInfo(ctx: ModelContext, service: Service, subs: Sub
     version[p]++;
     // the binding's own crossing of the access link (a SIP NOTIFY), else the model's document
     const wired = ctx.wire.on ? ctx.wire.watcherInfo(d, p, statusIndex(st), event) : -1;
-    kernel.schedule(wired >= 0 ? wired : link.delay(d, p, size, DOWN), arrive, d, p, 0);
+    // (to the agent's node: the one whose job this was, or across the cluster)
+    const to = ctx.cluster.lpOfUser[p];
+    kernel.schedule(wired >= 0 ? wired : link.delay(d, p, size, DOWN) + ctx.cluster.hop(kernel.lp, to, size), arrive, to, p, 0);
     const r = trace.message('watcherInfo', -1, d, p, d, size, `${userName(pop, s, w)} ${statusOf(st)} (${WATCHER_EVENTS[event]})`);
     if (r !== null) {
       r.watcherInfo = {

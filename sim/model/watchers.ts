@@ -105,14 +105,14 @@ class WatcherService implements Watchers {
     // (passed on as a function, subscriptions.ts: bound once here)
     this.retry = this.retry.bind(this);
     // the registration order fixes the event type numbers: keep it
-    this.requestUp = kernel.defineEvent('requestUp', (wd, e, b, kind) => this.onRequestUp(wd, e, b, kind));
-    this.resubscribe = kernel.defineEvent('resubscribe', (_d, e, ep) => this.onResubscribe(e, ep));
-    this.refreshTimer = kernel.defineEvent('refreshTimer', (_d, e, ep) => this.onRefreshTimer(e, ep));
-    ev.subResponse = kernel.defineEvent('subResponse', (d, e, granted) => this.onSubResponse(d, e, granted));
-    ev.terminated = kernel.defineEvent('terminated', (_d, e, reason) => this.onTerminated(e, reason));
+    this.requestUp = ctx.on('requestUp', (wd, e, b, kind) => this.onRequestUp(wd, e, b, kind));
+    this.resubscribe = ctx.on('resubscribe', (_d, e, ep) => this.onResubscribe(e, ep));
+    this.refreshTimer = ctx.on('refreshTimer', (_d, e, ep) => this.onRefreshTimer(e, ep));
+    ev.subResponse = ctx.on('subResponse', (d, e, granted) => this.onSubResponse(d, e, granted));
+    ev.terminated = ctx.on('terminated', (_d, e, reason) => this.onTerminated(e, reason));
     this.registerKinds();
-    this.pollTimer = kernel.defineEvent('pollTimer', (d, g, ep) => this.onPollTimer(d, g, ep));
-    this.fetchTimer = kernel.defineEvent('fetchTimer', (d, g, ep) => this.onFetchTimer(d, g, ep));
+    this.pollTimer = ctx.on('pollTimer', (d, g, ep) => this.onPollTimer(d, g, ep));
+    this.fetchTimer = ctx.on('fetchTimer', (d, g, ep) => this.onFetchTimer(d, g, ep));
     this.refreshes = new RefreshSweep(ctx, this.refreshTimer);
   }
 
@@ -148,11 +148,15 @@ class WatcherService implements Watchers {
     const { pop, kernel, ev, wire } = this.ctx;
     const w = pop.edgeWatcher[e];
     const wd = pop.domainOf[w];
-    const pd = pop.domainOf[pop.edgePresentity[e]];
+    const p = pop.edgePresentity[e];
+    const pd = pop.domainOf[p];
     const bytes = this.sizes.request(pd);
     const up = this.link.delay(wd, w, bytes, UP);
-    if (wd === pd && !wire.on) kernel.schedule(up, ev.request[op], pd, e, b);
-    else kernel.schedule(up, this.requestUp, wd, e, b, kind);
+    if (wd !== pd || wire.on) return kernel.schedule(up, this.requestUp, kernel.lp, e, b, kind);
+    // to the presentity's node, across the cluster when that is another node
+    const cluster = this.ctx.cluster;
+    const to = cluster.lpOfUser[p];
+    kernel.schedule(up + cluster.hop(kernel.lp, to, bytes), ev.request[op], to, e, b);
   }
 
   /** the request left the home server for the presentity's domain (recorded there, as a publish is) */
@@ -185,7 +189,7 @@ class WatcherService implements Watchers {
     this.failing(e);
     const n = this.retryCount[e] < 255 ? this.retryCount[e]++ : 255;
     counters[C.resubscribes]++;
-    kernel.schedule(Math.min(this.fed.retryBackoff * 2 ** n, 300_000), this.resubscribe, d, e, epoch[pop.edgeWatcher[e]]);
+    kernel.schedule(Math.min(this.fed.retryBackoff * 2 ** n, 300_000), this.resubscribe, this.ctx.cluster.lpOfUser[pop.edgeWatcher[e]], e, epoch[pop.edgeWatcher[e]]);
   }
 
   private wanted(e: number, ep: number): boolean {
@@ -229,7 +233,8 @@ class WatcherService implements Watchers {
     const beh = this.beh;
     const g = granted >= 0 ? granted : Math.min(beh.subscriptionDuration, beh.maxSubscriptionDuration);
     const delay = Math.max(0, g - beh.refreshBefore);
-    if (!this.refreshes.file(d, e, delay, epoch[w])) timers.set(delay, this.refreshTimer, d, e, epoch[w]);
+    // (the watcher's node keeps its refreshes: the sweep's lists are per LP)
+    if (!this.refreshes.file(kernel.lp, e, delay, epoch[w])) timers.set(delay, this.refreshTimer, kernel.lp, e, epoch[w]);
   }
 
   /**
@@ -256,15 +261,15 @@ class WatcherService implements Watchers {
     if (!online[g] || epoch[g] !== ep) return;
     counters[C.polls]++;
     for (let i = pop.fwdStart[g]; i < pop.fwdStart[g + 1]; i++) this.sendRequest(pop.fwdEdge[i], OP_FETCH, M_FETCH, kernel.now);
-    kernel.schedule(this.beh.pollInterval, this.pollTimer, d, g, ep);
+    kernel.schedule(this.beh.pollInterval, this.pollTimer, kernel.lp, g, ep);
   }
 
   private onFetchTimer(d: number, g: number, ep: number): void {
     const { pop, online, epoch, kernel, rng } = this.ctx;
     if (!online[g] || epoch[g] !== ep) return;
     const n = pop.fwdStart[g + 1] - pop.fwdStart[g];
-    if (n > 0) this.sendRequest(pop.fwdEdge[pop.fwdStart[g] + rng.int(d, n)], OP_FETCH, M_FETCH, kernel.now);
-    kernel.schedule(rng.exponential(d, 3_600_000 / this.beh.fetchRate), this.fetchTimer, d, g, ep);
+    if (n > 0) this.sendRequest(pop.fwdEdge[pop.fwdStart[g] + rng.int(this.ctx.kernel.lp, n)], OP_FETCH, M_FETCH, kernel.now);
+    kernel.schedule(rng.exponential(this.ctx.kernel.lp, 3_600_000 / this.beh.fetchRate), this.fetchTimer, kernel.lp, g, ep);
   }
 
   request(g: number, e: number, op: number): boolean {
@@ -287,8 +292,8 @@ class WatcherService implements Watchers {
         this.subscribed[e] = 1;
         this.subscribe(e);
       }
-    } else if (kind === WATCHER_POLLER) kernel.schedule(rng.uniform(d) * beh.pollInterval, this.pollTimer, d, g, ep);
-    else if (beh.fetchRate > 0) kernel.schedule(rng.exponential(d, 3_600_000 / beh.fetchRate), this.fetchTimer, d, g, ep);
+    } else if (kind === WATCHER_POLLER) kernel.schedule(rng.uniform(this.ctx.kernel.lp) * beh.pollInterval, this.pollTimer, kernel.lp, g, ep);
+    else if (beh.fetchRate > 0) kernel.schedule(rng.exponential(this.ctx.kernel.lp, 3_600_000 / beh.fetchRate), this.fetchTimer, kernel.lp, g, ep);
   }
 
   stop(g: number): void {

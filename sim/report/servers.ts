@@ -4,14 +4,46 @@
  */
 import type { ImppPart } from '../model/impp.js';
 import { OPERATIONS, type Scenario } from '../scenario/types.js';
-import type { DomainReport, OperationStats } from './shape.js';
-import { round } from './sum.js';
+import type { ClusterReport, DomainReport, OperationStats } from './shape.js';
+import { mergedOps, round, sumArrays } from './sum.js';
+
+/** Largest cluster whose node x node matrix the report lists. */
+const MATRIX_NODES = 16;
+
+/** The intra-cluster traffic of domain d (n nodes), from the summed per-pair counts. */
+function clusterReport(sc: Scenario, d: number, messages: number[], bytes: number[]): ClusterReport {
+  const n = sc.domains[d].servers.count;
+  let base = 0;
+  for (let x = 0; x < d; x++) base += sc.domains[x].servers.count ** 2;
+  const nodes: ClusterReport['nodes'] = [];
+  for (let i = 0; i < n; i++) nodes.push({ node: i, out: { messages: 0, bytes: 0 }, in: { messages: 0, bytes: 0 } });
+  let total = 0;
+  let totalBytes = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      const m = messages[base + i * n + j];
+      const b = bytes[base + i * n + j];
+      nodes[i].out.messages += m;
+      nodes[i].out.bytes += b;
+      nodes[j].in.messages += m;
+      nodes[j].in.bytes += b;
+      total += m;
+      totalBytes += b;
+    }
+  }
+  const out: ClusterReport = { latencyMs: sc.domains[d].servers.clusterLatency ?? 0.5, messages: total, bytes: totalBytes, nodes };
+  if (n <= MATRIX_NODES) out.matrix = Array.from({ length: n }, (_, i) => messages.slice(base + i * n, base + (i + 1) * n));
+  return out;
+}
 
 /** Figures of one domain's servers and gateways over `span` simulated ms. */
 export function domainsReport(sc: Scenario, parts: ImppPart[], span: number): Record<string, DomainReport> {
   const domains: Record<string, DomainReport> = {};
-  const ops = parts.flatMap((p) => p.ops).sort((a, b) => a.domain - b.domain);
+  const ops = mergedOps(parts);
   const gateways = parts.flatMap((p) => p.gateways);
+  const pairs = sc.domains.reduce((x, dom) => x + dom.servers.count ** 2, 0);
+  const cMessages = sumArrays(parts, pairs, (p) => p.cluster?.messages ?? []);
+  const cBytes = sumArrays(parts, pairs, (p) => p.cluster?.bytes ?? []);
   for (const o of ops) {
     const dom = sc.domains[o.domain];
     const operations: Record<string, OperationStats> = {};
@@ -45,6 +77,7 @@ export function domainsReport(sc: Scenario, parts: ImppPart[], span: number): Re
         maxQueue: gw.maxQueue,
         rejected: gw.rejected,
       },
+      ...(dom.servers.count > 1 ? { cluster: clusterReport(sc, o.domain, cMessages, cBytes) } : {}),
     };
   }
   return domains;

@@ -24,6 +24,19 @@ export interface DomainReport {
   rejectedOverload: number;
   /** the domain's CPIM gateways: every message crossing its boundary passes one (each direction) */
   gateway: { hosts: number; cores: number; messages: number; meanWait: number; meanService: number; utilisation: number; maxQueue: number; rejected: number };
+  /** a domain of several server nodes: the traffic of its intra-cluster network (cluster.ts) */
+  cluster?: ClusterReport;
+}
+
+/** Messages and bytes between the server nodes of one domain. */
+export interface ClusterReport {
+  latencyMs: number;
+  messages: number;
+  bytes: number;
+  /** per node: what it sent to the other nodes and received from them */
+  nodes: { node: number; out: { messages: number; bytes: number }; in: { messages: number; bytes: number } }[];
+  /** messages from node i (row) to node j (column); only for up to 16 nodes */
+  matrix?: number[][];
 }
 
 /** One direction of the link between two domains. */

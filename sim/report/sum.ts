@@ -30,3 +30,38 @@ export function sumArrays(parts: ImppPart[], n: number, of: (p: ImppPart) => Arr
 export function sumOf(parts: ImppPart[], of: (p: ImppPart) => number | undefined): number {
   return parts.reduce((x, p) => x + (of(p) ?? 0), 0);
 }
+
+type DomainOps = ImppPart['ops'][number];
+const addInto = (a: number[], b: ArrayLike<number>) => {
+  for (let i = 0; i < b.length; i++) a[i] = (a[i] ?? 0) + b[i];
+};
+
+/**
+ * The servers' figures per domain, merged over the partitions that hold some of its nodes (a
+ * domain split over workers, cluster.ts): counts, times, rejections and per-node figures add up
+ * (each node's jobs are in one partition only), the longest queue is the longest of any part.
+ * Sorted by domain.
+ */
+export function mergedOps(parts: ImppPart[]): DomainOps[] {
+  const byDomain = new Map<number, DomainOps>();
+  for (const p of parts) {
+    for (const o of p.ops) {
+      const m = byDomain.get(o.domain);
+      if (m === undefined) {
+        byDomain.set(o.domain, { ...o, count: [...o.count], sumWait: [...o.sumWait], sumService: [...o.sumService], rejected: [...o.rejected], nodes: { busy: [...o.nodes.busy], count: [...o.nodes.count], serviceMs: [...o.nodes.serviceMs] } });
+        continue;
+      }
+      addInto(m.count, o.count);
+      addInto(m.sumWait, o.sumWait);
+      addInto(m.sumService, o.sumService);
+      addInto(m.rejected, o.rejected);
+      addInto(m.nodes.busy, o.nodes.busy);
+      addInto(m.nodes.count, o.nodes.count);
+      addInto(m.nodes.serviceMs, o.nodes.serviceMs);
+      m.busy += o.busy;
+      m.maxQueue = Math.max(m.maxQueue, o.maxQueue);
+      m.rejectedOverload += o.rejectedOverload;
+    }
+  }
+  return [...byDomain.values()].sort((a, b) => a.domain - b.domain);
+}

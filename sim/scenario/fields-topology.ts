@@ -13,6 +13,7 @@ const serversNode: ObjectNode = {
     { name: 'count', node: { kind: 'int', min: 1, max: 10_000 }, default: 1, description: 'number of servers of the domain\'s presence and IM service' },
     { name: 'cores', node: { kind: 'int', min: 1, max: 1024 }, default: 4, description: 'cores per server: parallel service units sharing that server\'s FIFO queue' },
     { name: 'queueLimit', node: { kind: 'int', min: 0, max: 1e9 }, default: 0, description: 'jobs waiting per server beyond which new jobs are rejected (overload); 0 = unlimited' },
+    { name: 'clusterLatency', node: behaviourDuration(0, HOUR, true), default: '0.5ms', description: 'one-way latency of the intra-cluster network between two server nodes of the domain (a principal lives on node user % count; a message between principals of different nodes crosses it); must be > 0: it is the lookahead of a run that splits the domain over workers' },
   ],
 };
 

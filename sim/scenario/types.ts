@@ -54,6 +54,8 @@ export interface ServersSpec {
   cores: number;
   /** jobs waiting per server beyond which new jobs are rejected (overload); 0 = unlimited */
   queueLimit: number;
+  /** one-way latency between two server nodes of the domain (ms, > 0; cluster.ts) */
+  clusterLatency: number;
 }
 
 /** The CPIM gateways of a domain: servers that translate every message crossing its boundary. */

@@ -120,6 +120,24 @@ describe('runModel (parallel kernel)', () => {
     }
   });
 
+  it('with LP groups (windows of the group lookahead once a group is split) kernel.stop() takes effect at the same grid point for any worker count', async () => {
+    const p: TokensParams = { lps: 8, tokensPerLP: 4, lookahead: 1, stopAfter: 301, group: 4 };
+    const runs = [];
+    for (const w of [1, 2, 3, 4]) runs.push(await runModel<TokensParams, unknown, TokensResult>(TOKENS, p, { workers: w, seed: 9, until: 10_000 }));
+    // 1 and 2 workers keep the groups whole (windows of 4), 3 and 4 split them (windows of 1)
+    expect(runs.map((r) => r.windowLookahead)).toEqual([4, 4, 1, 1]);
+    expect(runs[0].stopReason).toBe('LP 0 reached its count');
+    expect(runs[0].clock % 4).toBe(0);
+    expect(runs[0].events).toBeGreaterThan(1000);
+    expect(runs[0].clock).toBeLessThan(10_000);
+    for (const r of runs) {
+      expect(r.result.counts).toEqual(runs[0].result.counts);
+      expect(r.result.hashes).toEqual(runs[0].result.hashes);
+      expect(r.events).toBe(runs[0].events);
+      expect(r.clock).toBe(runs[0].clock);
+    }
+  });
+
   it('a model with lookahead 0 is refused with SIM_ERR_ZERO_LOOKAHEAD', async () => {
     await expect(phold({ lookahead: 0 }, 2)).rejects.toMatchObject({ code: 'SIM_ERR_ZERO_LOOKAHEAD' });
     await expect(phold({ lookahead: 0 }, 2)).rejects.toThrow(/lookahead 0/);

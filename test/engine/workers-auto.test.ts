@@ -13,16 +13,19 @@ import { chooseWorkers } from '../../sim/workers.js';
 const bigFederation = (k: number) => loadScenario('federation', [0, 1, 2, 3].map((d) => `domains[${d}].users=${[4000, 2000, 1000, 500][d] * k}`));
 
 describe('chooseWorkers (--workers auto)', () => {
-  it('a one-domain scenario gets 1 worker: a domain is the unit of partitioning', () => {
-    const c = chooseWorkers(loadScenario('office'), 16);
+  it('a one-domain scenario of one server node gets 1 worker: a server node is the unit of partitioning; office (2 nodes) gets 1: too few events per cluster window', () => {
+    const c = chooseWorkers(loadScenario('teach-basic'), 16);
     expect(c.workers).toBe(1);
-    expect(c.reason).toMatch(/one domain: a domain is the unit of partitioning/);
+    expect(c.reason).toMatch(/one domain of one server node: a server node is the unit of partitioning/);
+    const o = chooseWorkers(loadScenario('office'), 16);
+    expect(o.workers).toBe(1);
+    expect(o.reason).toMatch(/events per 500 us window \(the lookahead, the cluster latency between a domain's server nodes\)/);
   });
 
   it('the shipped federation and celebrity get 1: too few events per lookahead window for the barrier', () => {
     const f = chooseWorkers(loadScenario('federation'), 2);
     expect(f.workers).toBe(1);
-    expect(f.reason).toMatch(/about \d+ events per 20 ms window .* the barrier between windows costs/);
+    expect(f.reason).toMatch(/about \d+ events per 20 ms window \(the lookahead, the shortest link between domains\): .* the barrier between windows costs/);
     expect(chooseWorkers(loadScenario('celebrity'), 2).workers).toBe(1);
   });
 
@@ -52,7 +55,7 @@ describe('chooseWorkers (--workers auto)', () => {
     const cli = fileURLToPath(new URL('../../dist/sim/cli.js', import.meta.url));
     const out = spawnSync(process.execPath, [cli, 'run', 'teach-basic', '--workers', 'auto', '--duration', '1min'], { encoding: 'utf8' });
     expect(out.stderr).toBe('');
-    expect(out.stdout).toMatch(/^workers {2}1 \(auto\): one domain: a domain is the unit of partitioning/m);
+    expect(out.stdout).toMatch(/^workers {2}1 \(auto\): one domain of one server node: a server node is the unit of partitioning/m);
     const bad = spawnSync(process.execPath, [cli, 'run', 'teach-basic', '--workers', 'many'], { encoding: 'utf8' });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--workers must be an integer between 1 and 256 or 'auto', got 'many'/);

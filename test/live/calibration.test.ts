@@ -62,7 +62,7 @@ describe('the calibration: field', () => {
   it('the overrides put the fit into every domain of a scenario', () => {
     const sc = loadScenario('federation', expandOverrides(overrides, 4));
     for (const d of sc.domains) {
-      expect(d.servers).toEqual({ count: 1, cores: 1, queueLimit: 0 });
+      expect(d.servers).toEqual({ count: 1, cores: 1, queueLimit: 0, clusterLatency: 0.5 });
       expect(d.serviceTimes.publish).toEqual({ dist: 'fixed', value: 0.15 });
       expect(d.serviceTimes.notify).toEqual({ dist: 'fixed', value: 0.06 });
       expect(d.serviceTimes.imSend).toEqual({ dist: 'fixed', value: 0.2 });

@@ -62,6 +62,8 @@ function fakeContext(): ModelContext {
   const counters = new Float64Array(COUNTERS.length);
   return {
     kernel: { owns: () => true, now: 0 },
+    // one server node per domain: its home LP is the domain
+    cluster: { home: (d: number) => d },
     D: 2,
     E: 4,
     counters,

@@ -16,6 +16,8 @@ import { tiny, type Rec } from './tiny.js';
 function fakeContext(): ModelContext {
   return {
     kernel: { owns: () => true, now: 0 },
+    // one server node per domain: its home LP is the domain
+    cluster: { home: (d: number) => d },
     D: 3,
     E: 3,
     U: 3,

@@ -19,6 +19,11 @@ export interface TokensParams {
   violateAt?: number;
   /** fraction of hops that go to a random LP instead of the next one */
   scatter?: number;
+  /**
+   * LPs in groups of this size (model.ts LpGroups): `lookahead` inside a group, four times it
+   * between groups (a hop to another group takes three lookaheads more)
+   */
+  group?: number;
 }
 
 export interface TokensPart {
@@ -36,7 +41,8 @@ export interface TokensResult {
 export const model: ModelSpec<TokensParams, TokensPart, TokensResult> = {
   name: 'tokens',
   lpCount: (p) => p.lps,
-  lookahead: (p) => p.lookahead,
+  lookahead: (p) => (p.group ? 4 * p.lookahead : p.lookahead),
+  lpGroups: (p) => (p.group ? { groupOf: Int32Array.from({ length: p.lps }, (_, lp) => Math.floor(lp / p.group!)), lookahead: new Float64Array(Math.ceil(p.lps / p.group)).fill(p.lookahead) } : undefined),
   create(kernel: Kernel, p: TokensParams) {
     const counts = new Float64Array(p.lps);
     const hashes = new Uint32Array(p.lps).fill(2166136261);
@@ -54,7 +60,8 @@ export const model: ModelSpec<TokensParams, TokensPart, TokensResult> = {
       const scatter = p.scatter ?? 0;
       const next = kernel.rng.uniform(lp) < scatter ? kernel.rng.int(lp, p.lps) : (lp + 1) % p.lps;
       // integer delays: lots of simultaneous events; self-events use delay 0 sometimes
-      const delay = next === lp ? kernel.rng.int(lp, 2) : p.lookahead * (1 + kernel.rng.int(lp, 3));
+      const far = p.group !== undefined && Math.floor(next / p.group) !== Math.floor(lp / p.group);
+      const delay = next === lp ? kernel.rng.int(lp, 2) : p.lookahead * (1 + kernel.rng.int(lp, 3) + (far ? 3 : 0));
       kernel.schedule(delay, HOP, next, token, lp);
     });
     return {

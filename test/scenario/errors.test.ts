@@ -66,7 +66,7 @@ describe('parseScenario errors', () => {
     expect(only(doc2)).toEqual({ path: 'behaviour.imrate', message: "unknown field 'imrate' in behaviour; did you mean 'imRate'?" });
     const doc3 = base();
     doc3.domains[0].servers = { cpus: 4 };
-    expect(only(doc3)).toEqual({ path: 'domains[0].servers.cpus', message: "unknown field 'cpus' in domains[0].servers; expected one of count, cores, queueLimit" });
+    expect(only(doc3)).toEqual({ path: 'domains[0].servers.cpus', message: "unknown field 'cpus' in domains[0].servers; expected one of count, cores, queueLimit, clusterLatency" });
   });
 
   it('an unknown field of a distribution names the fields it takes', () => {
@@ -93,7 +93,7 @@ describe('parseScenario errors', () => {
     doc.domains[0].servers = [];
     expect(problems(doc)).toEqual([
       { path: 'domains[0].users', message: 'expected a whole number from 1 to 50,000,000, got "100"' },
-      { path: 'domains[0].servers', message: 'expected a mapping with fields count, cores, queueLimit, got a list' },
+      { path: 'domains[0].servers', message: 'expected a mapping with fields count, cores, queueLimit, clusterLatency, got a list' },
       { path: 'domains[1].presence', message: 'expected true or false, got "yes"' },
       { path: 'population.tuples', message: 'expected a whole number from 1 to 8, got 2.5' },
       { path: 'trace', message: 'expected a mapping with fields enabled, limit, maxBytes, got true' },

@@ -42,7 +42,7 @@ describe('overrides (--set path=value)', () => {
     const s = parseScenario(TWO, 'two.yaml', ['domains[0].users=200', 'domains[other.example].servers.cores=8', 'domains[corp.example].presence=false']);
     expect(s.domains[0]!.users).toBe(200);
     expect(s.domains[0]!.presence).toBe(false);
-    expect(s.domains[1]!.servers).toEqual({ count: 1, cores: 8, queueLimit: 0 });
+    expect(s.domains[1]!.servers).toEqual({ count: 1, cores: 8, queueLimit: 0, clusterLatency: 0.5 });
   });
 
   it('a domain\'s protocol binding is cpim unless set, and --set chooses another', () => {
@@ -118,7 +118,7 @@ describe('overrides (--set path=value)', () => {
       "SIM_ERR_BAD_OVERRIDE: --set colour=red: unknown field 'colour' at the top level (valid keys at the top level: name, description, seed, duration, warmup, domains, links, federation, access, faults, population, behaviour, trace)",
     );
     expect(thrown(() => parseScenario(TWO, 'x', ['domains[0].servers.cpus=4'])).message).toMatch(
-      /unknown field 'cpus' in domains\[0\]\.servers \(valid keys in domains\[0\]\.servers: count, cores, queueLimit\)$/,
+      /unknown field 'cpus' in domains\[0\]\.servers \(valid keys in domains\[0\]\.servers: count, cores, queueLimit, clusterLatency\)$/,
     );
     expect(thrown(() => parseScenario(TWO, 'x', ['population.access.maybe=0'])).message).toMatch(/valid keys in population\.access: allow, deny, politeBlock, pending/);
   });

@@ -4,6 +4,7 @@
  * state the run manager keeps for it while it goes on.
  */
 import { chooseWorkers } from '../../sim/workers.js';
+import { lpLayout } from '../../sim/model/cluster.js';
 import { randomBytes } from 'node:crypto';
 import { InteractiveRun } from '../../sim/interactive.js';
 import { checkRunFits } from '../../sim/estimate.js';
@@ -33,7 +34,7 @@ export function prepareRun(input: CreateRunInput, sweep?: string): PreparedRun {
   const duration = scenario.duration;
   const seed = input.seed ?? scenario.seed;
   const mode: RunMode = input.mode ?? 'batch';
-  const workers = mode === 'interactive' ? 1 : input.workers === 'auto' ? chooseWorkers(scenario).workers : Math.min(input.workers ?? 1, scenario.domains.length);
+  const workers = mode === 'interactive' ? 1 : input.workers === 'auto' ? chooseWorkers(scenario).workers : Math.min(input.workers ?? 1, lpLayout(scenario).lps);
   const thresholds = parseRunThresholds(input.thresholds);
   try {
     checkRunFits(scenario, { workers });

@@ -33,8 +33,8 @@ export class ClientWire {
     private readonly rosterReady: (d: number, g: number, delay: number) => void,
   ) {
     this.lease = Math.floor(ctx.s.behaviour.publicationLease / 1000);
-    this.downEv = ctx.kernel.defineEvent('wireDown', (d, k) => io.counts.received(d, k));
-    this.loginEv = ctx.kernel.defineEvent('xmppLogin', (d, g, step) => this.loginStep(d, g, step));
+    this.downEv = ctx.on('wireDown', (d, k) => io.counts.received(d, k));
+    this.loginEv = ctx.on('xmppLogin', (d, g, step) => this.loginStep(d, g, step));
   }
 
   /** presentity g's publish of tuples first, first + stride, ... (count of them; status 0: closed) at d */
@@ -104,7 +104,7 @@ export class ClientWire {
     this.io.counts.sent(d, k, bytes, PH_NONE);
     this.io.charge(d, k, g, OUTBOUND);
     if (this.ctx.trace.on) this.io.traced(k, -1, d, g, d, bytes, 'server to client', cseq, expires);
-    this.ctx.kernel.schedule(this.io.link.delay(d, g, bytes, DOWN), this.downEv, d, k);
+    this.ctx.kernel.schedule(this.io.link.delay(d, g, bytes, DOWN), this.downEv, this.ctx.kernel.lp, k);
   }
 
   // ---- XMPP log-in: each stanza after the last one's answer (RFC 6120 4 to 7, RFC 6121 2.2) ----
@@ -125,10 +125,10 @@ export class ClientWire {
     io.charge(d, k, g, dir === 0 ? INBOUND : OUTBOUND);
     if (ctx.trace.on) io.traced(k, dir === 0 ? g : -1, d, dir === 0 ? -1 : g, d, bytes, dir === 0 ? 'client to server' : 'server to client', -1, -1);
     const delay = io.link.delay(d, g, bytes, dir === 0 ? UP : DOWN);
-    ctx.kernel.schedule(delay, this.downEv, d, k);
-    if (step + 1 < XMPP_LOGIN.length) ctx.kernel.schedule(delay, this.loginEv, d, g, step + 1);
+    ctx.kernel.schedule(delay, this.downEv, this.ctx.kernel.lp, k);
+    if (step + 1 < XMPP_LOGIN.length) ctx.kernel.schedule(delay, this.loginEv, ctx.kernel.lp, g, step + 1);
     else {
-      ctx.kernel.schedule(delay, this.loggedIn, d, g, ctx.epoch[g]); // then the initial presence
+      ctx.kernel.schedule(delay, this.loggedIn, ctx.kernel.lp, g, ctx.epoch[g]); // then the initial presence
       this.rosterReady(d, g, delay);
     }
   }

@@ -52,8 +52,8 @@ export class WireCounts {
     this.pairB = new Float64Array(on ? D * D : 0);
     const warmup = ctx.s.warmup ?? 0;
     if (on && warmup > 0) {
-      const ev = ctx.kernel.defineEvent('wireWarmup', () => this.takeBaseline());
-      ctx.onInit((d) => ctx.kernel.schedule(warmup, ev, d));
+      const ev = ctx.on('wireWarmup', () => this.takeBaseline());
+      ctx.onInit((_d, lp) => ctx.kernel.schedule(warmup, ev, lp));
     }
   }
 

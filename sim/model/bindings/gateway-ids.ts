@@ -61,7 +61,7 @@ export class GatewayIds {
     lifetime: number,
   ) {
     const { kernel, D, E } = ctx;
-    const maps = (d: number) => kernel.owns(d) && (proto[d] === P_SIP || proto[d] === P_XMPP);
+    const maps = (d: number) => kernel.owns(ctx.cluster.home(d)) && (proto[d] === P_SIP || proto[d] === P_XMPP);
     this.next = new Float64Array(D);
     this.dialogCall = new Uint32Array(E);
     this.dialogGen = new Uint8Array(E);

@@ -217,8 +217,9 @@ export class WireMapper {
             const n = here ? this.deps.tuples.tuples : this.bodyTuples;
             this.sipOf(W_NOTIFY_PARTIAL, gl, wl, pd, cseq, left, 0, this.diffBytes(body, n, digitsOf(cseq)));
           } else this.sipOf(kind === M_NOTIFY ? W_NOTIFY : W_NOTIFY_TERMINATED, gl, wl, pd, cseq, left, kind === M_NOTIFY ? 0 : 1, body);
-        } else if (kind === M_NOTIFY && !here && pd === wd && this.ctx.online[w] === 0) {
-          // the server has no stream to a local contact who is offline: work, not a stanza
+        } else if (kind === M_NOTIFY && !here && pd === wd && this.ctx.cluster.lpOfUser[g] === this.ctx.cluster.lpOfUser[w] && this.ctx.online[w] === 0) {
+          // the server has no stream to a local contact who is offline: work, not a stanza (one on
+          // another node of the cluster: that node knows, the stanza crosses to it)
         } else if (kind === M_NOTIFY) {
           // XMPP shows one resource: the first tuple's state; closed (or a polite block, XEP-0191) is unavailable
           const closed = here ? false : polite || t.basic[i] === 0;

@@ -8,7 +8,8 @@
  * presentity's, on both sides.
  */
 import type { Population } from '../population.js';
-import { M_LIST_NOTIFY, M_MESSAGE, M_NOTIFY, M_REPORT, TWO26 } from '../messages.js';
+import { M_FETCH, M_FETCH_RESPONSE, M_LIST_NOTIFY, M_MESSAGE, M_NOTIFY, M_REPORT, M_SUB_RESPONSE, M_TERMINATED, M_WIRE, TWO26 } from '../messages.js';
+import { N_WIRE } from './kinds.js';
 import { notifyEdge, VERSION_MOD } from '../notification.js';
 
 /** The user whose node serves, at domain d, the wire message of CPIM message (kind, a). */
@@ -20,7 +21,22 @@ export function nodeUser(pop: Population, D: number, U: number, d: number, kind:
     return to >= U ? 0 : to; // an unknown recipient: node 0, as the model's delivery job
   }
   if (kind === M_LIST_NOTIFY) return Math.floor(Math.floor(a / VERSION_MOD) / D / 16);
-  const e = kind === M_NOTIFY ? notifyEdge(a) : a;
+  // a binding's own wire message (bindings/wire.ts packWire): its edge
+  const e = kind === M_NOTIFY ? notifyEdge(a) : kind === M_WIRE ? Math.floor(a / 8 / N_WIRE) : a;
   const g = pop.edgePresentity[e];
   return pop.domainOf[g] === d ? g : pop.edgeWatcher[e];
+}
+
+/**
+ * The user of domain d who receives a CPIM message of (kind, a) there (its node is where the
+ * message arrives, cluster.ts): a request's presentity, a response's, notification's or
+ * termination's watcher, an IM's recipient, a report's sender; other kinds as nodeUser.
+ */
+export function recipientUser(pop: Population, D: number, U: number, d: number, kind: number, a: number): number {
+  if (kind <= M_FETCH) return pop.edgePresentity[a];
+  if (kind === M_SUB_RESPONSE || kind === M_FETCH_RESPONSE || kind === M_TERMINATED) return pop.edgeWatcher[a];
+  if (kind === M_NOTIFY) return pop.edgeWatcher[notifyEdge(a)];
+  if (kind === M_MESSAGE) return a % TWO26;
+  if (kind === M_REPORT) return Math.floor(a / TWO26);
+  return nodeUser(pop, D, U, d, kind, a);
 }

@@ -9,6 +9,7 @@
 import type { Scenario } from '../../scenario/types.js';
 import type { ImppPart, NodeFigures } from '../part.js';
 import { INBOUND, N_WIRE, OUTBOUND, WIRE_KINDS } from './kinds.js';
+import { mergedOps } from '../../report/sum.js';
 
 export const PER_NODE_LIMIT = 64;
 
@@ -60,8 +61,9 @@ function row(domain: string, node: number | 'others', nodes: number[], f: NodeFi
 /** The per-node rows of the domains `doms` (ks: the binding's wire kinds), domain by domain. */
 export function perNodeReport(sc: Scenario, parts: ImppPart[], doms: number[], ks: number[], spanMs: number): NodeRow[] {
   const rows: NodeRow[] = [];
+  const ops = mergedOps(parts);
   for (const d of doms) {
-    const f = parts.flatMap((p) => p.ops).find((o) => o.domain === d)?.nodes;
+    const f = ops.find((o) => o.domain === d)?.nodes;
     if (f === undefined || f.count.length === 0) continue;
     const { name, servers } = sc.domains[d];
     const all = Array.from({ length: servers.count }, (_, n) => n);

@@ -90,8 +90,8 @@ export class ClientDialogs {
     this.granted = Math.floor(Math.min(beh.subscriptionDuration, beh.maxSubscriptionDuration) / 1000);
     // a = (g * 8 + flow) * 4 + step
     // b: the CSeq the message carried (its response echoes it, whatever was sent since)
-    this.stepEv = ctx.kernel.defineEvent('sipDialogStep', (d, a, b) => this.arrived(d, Math.floor(a / 32), Math.floor(a / 4) % 8, a % 4, b));
-    this.refreshEv = ctx.kernel.defineEvent('sipDialogRefresh', (d, a, ep) => this.refreshDue(d, Math.floor(a / 2), a % 2, ep));
+    this.stepEv = ctx.on('sipDialogStep', (d, a, b) => this.arrived(d, Math.floor(a / 32), Math.floor(a / 4) % 8, a % 4, b));
+    this.refreshEv = ctx.on('sipDialogRefresh', (d, a, ep) => this.refreshDue(d, Math.floor(a / 2), a % 2, ep));
   }
 
   /** the family's NOTIFY bodies (set once, by the family's module) */
@@ -106,7 +106,7 @@ export class ClientDialogs {
     this.cseqS[family][g] = 0;
     this.start(d, g, family, T_CREATE);
     const beh = this.ctx.s.behaviour;
-    this.ctx.kernel.schedule(Math.max(1, this.granted * 1000 - beh.refreshBefore), this.refreshEv, d, g * 2 + family, this.ctx.epoch[g]);
+    this.ctx.kernel.schedule(Math.max(1, this.granted * 1000 - beh.refreshBefore), this.refreshEv, this.ctx.cluster.lpOfUser[g], g * 2 + family, this.ctx.epoch[g]);
   }
   /** g logs out (crashed: nothing is sent, the server forgets the dialog when it times out) */
   end(d: number, g: number, family: number, crashed: boolean): void {
@@ -132,7 +132,7 @@ export class ClientDialogs {
   private refreshDue(d: number, g: number, family: number, ep: number): void {
     if (this.ctx.online[g] === 0 || this.ctx.epoch[g] !== ep || this.up[family][g] === 0) return;
     this.start(d, g, family, T_REFRESH);
-    this.ctx.kernel.schedule(Math.max(1, this.granted * 1000 - this.ctx.s.behaviour.refreshBefore), this.refreshEv, d, g * 2 + family, ep);
+    this.ctx.kernel.schedule(Math.max(1, this.granted * 1000 - this.ctx.s.behaviour.refreshBefore), this.refreshEv, this.ctx.cluster.lpOfUser[g], g * 2 + family, ep);
   }
 
   /** starts a flow; returns its first message's delay on g's access link */
@@ -176,8 +176,9 @@ export class ClientDialogs {
     this.io.counts.sent(d, k, bytes, phase);
     this.io.charge(d, k, g, up ? INBOUND : OUTBOUND);
     if (this.ctx.trace.on) this.io.traced(k, up ? g : -1, d, up ? -1 : g, d, bytes, family === F_LIST ? 'resource list (RFC 4662)' : 'watcher information (RFC 3857)', cseq, expires);
-    const delay = this.io.link.delay(d, g, bytes, up ? UP : DOWN);
-    this.ctx.kernel.schedule(delay, this.stepEv, d, (g * 8 + flow) * 4 + step, cseq);
+    const { kernel, cluster } = this.ctx;
+    const delay = this.io.link.delay(d, g, bytes, up ? UP : DOWN) + cluster.hop(kernel.lp, cluster.lpOfUser[g], bytes);
+    kernel.schedule(delay, this.stepEv, cluster.lpOfUser[g], (g * 8 + flow) * 4 + step, cseq);
     return delay;
   }
 }

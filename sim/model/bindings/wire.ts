@@ -109,7 +109,7 @@ class BindingWire implements Wire {
     this.rls = new ResourceListServer(ctx, this.dialogs, this.mapper, proto);
     this.listsOn = this.rls.on.some((x) => x === 1);
     // ---- messages a binding has and CPIM lacks ----
-    this.arriveEv = kernel.defineEvent('wireArrive', (h, a) => this.wireArrived(h, a));
+    this.arriveEv = ctx.on('wireArrive', (h, a) => this.wireArrived(h, a));
     deps.gateways.register(M_WIRE, {
       arrive: this.arriveEv,
       dest: (a) => this.wireDest(a),
@@ -119,8 +119,8 @@ class BindingWire implements Wire {
       // a server's message to the watcher's client (NOTIFY pending, a fetch's 200) ends down its access link
       lastHop: (h, a, bytes) => (this.toWatcher(a) ? deps.link.delay(h, ctx.pop.edgeWatcher[Math.floor(a / 8 / N_WIRE)], bytes, DOWN) : 0),
     });
-    this.answerEv = kernel.defineEvent('wireAnswer', (wd, e, phase) => this.answer(wd, e, phase));
-    this.upEv = kernel.defineEvent('wireUp', (wd, a, bytes) => this.cross(wd, this.wireDest(a), a, bytes));
+    this.answerEv = ctx.on('wireAnswer', (wd, e, phase) => this.answer(wd, e, phase));
+    this.upEv = ctx.on('wireUp', (wd, a, bytes) => this.cross(wd, this.wireDest(a), a, bytes));
     this.client = new ClientWire(ctx, this.io, proto, deps.sizes, deps.tuples, (d, g, delay) => this.handshake.loggedIn(d, g, delay));
     this.handshake = new XmppSubscriptions(ctx, {
       counts: this.counts,
@@ -202,10 +202,15 @@ class BindingWire implements Wire {
     if (this.ctx.trace.on) this.traced(k, up ? w : g, src, up ? g : w, dst, bytes, `edge ${e}`, cseq, expires);
     const a = packWire(e, k, phase);
     const link = this.deps.link;
+    const cluster = this.ctx.cluster;
     // a 481 is the watcher's server's answer (its client is gone): no access link
     const client = up && k !== W_NOTIFY_481 && !this.serverAnswers;
-    if (src === dst) kernel.schedule(up && !client ? 0 : link.delay(src, w, bytes, up ? UP : DOWN), this.arriveEv, dst, a, bytes);
-    else if (client && this.proto[src] === this.proto[dst]) kernel.schedule(link.delay(src, w, bytes, UP), this.upEv, src, a, bytes);
+    if (src === dst) {
+      // to the node of its receiver (as wireDest: a NOTIFY's answer to the presentity's, the rest
+      // to the watcher's), across the cluster from another node
+      const to = cluster.lpOfUser[k === W_NOTIFY_200 || k === W_NOTIFY_481 ? g : w];
+      kernel.schedule((up && !client ? 0 : link.delay(src, w, bytes, up ? UP : DOWN)) + cluster.hop(kernel.lp, to, bytes), this.arriveEv, to, a, bytes);
+    } else if (client && this.proto[src] === this.proto[dst]) kernel.schedule(link.delay(src, w, bytes, UP), this.upEv, kernel.lp, a, bytes);
     else if (this.proto[src] === this.proto[dst]) this.cross(src, dst, a, bytes);
     else if (client) link.delay(src, w, bytes, UP); // up to its own gateway, which answers for the other side
   }
@@ -342,20 +347,26 @@ class BindingWire implements Wire {
     const phase = o.phase;
     if (kind === M_NOTIFY && this.listsOn && rls.backEnd(notifyEdge(a))) {
       const e = notifyEdge(a);
-      kernel.schedule(0, answerEv, h, e, phase + SERVER_ANSWERS);
+      kernel.schedule(0, answerEv, kernel.lp, e, phase + SERVER_ANSWERS);
       rls.member(h, e, RL_ACTIVE, 0, o.body, o.k === W_NOTIFY_PARTIAL, b === SINCE_REFRESH);
     } else if (kind === M_TERMINATED && this.listsOn && rls.backEnd(a)) {
-      kernel.schedule(0, answerEv, h, a, phase + SERVER_ANSWERS);
+      kernel.schedule(0, answerEv, kernel.lp, a, phase + SERVER_ANSWERS);
       rls.member(h, a, RL_TERMINATED, endReason(b), 0, false);
-    } else if (kind === M_NOTIFY) kernel.schedule(delay, answerEv, h, notifyEdge(a), phase);
-    else if (kind === M_TERMINATED || kind === M_FETCH_RESPONSE) kernel.schedule(delay, answerEv, h, a, phase);
-    else if (kind === M_LIST_NOTIFY) kernel.schedule(delay, answerEv, h, pop.revStart[Math.floor(Math.floor(a / VERSION_MOD) / D / 16)], phase + SERVER_ANSWERS);
+    } else if (kind === M_NOTIFY) this.answerAt(delay, notifyEdge(a), phase);
+    else if (kind === M_TERMINATED || kind === M_FETCH_RESPONSE) this.answerAt(delay, a, phase);
+    else if (kind === M_LIST_NOTIFY) this.answerAt(delay, pop.revStart[Math.floor(Math.floor(a / VERSION_MOD) / D / 16)], phase + SERVER_ANSWERS);
     else if (kind === M_SUB_RESPONSE && b === RESP_PENDING && this.proto[od] !== P_SIP) {
       // h's gateway says pending in SIP terms: a NOTIFY (pending) the watcher answers
       this.counts.translated(h, W_NOTIFY_PENDING, o.bytes, PH_CREATE);
       this.counts.received(h, W_NOTIFY_PENDING);
-      kernel.schedule(delay, answerEv, h, a, PH_CREATE);
+      this.answerAt(delay, a, PH_CREATE);
     }
+  }
+  /** the answer of edge e's watcher client, on the watcher's node (across the cluster from another) */
+  private answerAt(delay: number, e: number, phase: number): void {
+    const { kernel, cluster, pop } = this.ctx;
+    const to = cluster.lpOfUser[pop.edgeWatcher[e]];
+    kernel.schedule(delay + cluster.hop(kernel.lp, to, 0), this.answerEv, to, e, phase);
   }
 
   published(d: number, g: number, first: number, count: number, status: number, stride = 1): void {

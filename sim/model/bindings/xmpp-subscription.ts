@@ -72,8 +72,8 @@ export class XmppSubscriptions {
   ) {
     this.user = new Uint8Array(ctx.E);
     this.contact = new Uint8Array(ctx.E);
-    this.down = ctx.kernel.defineEvent('xmppHandshakeDown', (d, k) => deps.counts.received(d, k));
-    this.stored = ctx.kernel.defineEvent('xmppStoredRequests', (d, g) => this.deliverStored(d, g));
+    this.down = ctx.on('xmppHandshakeDown', (d, k) => deps.counts.received(d, k));
+    this.stored = ctx.on('xmppStoredRequests', (d, g) => this.deliverStored(d, g));
   }
 
   /** is edge e between two XMPP domains under a pending rule (a request the contact decides)? */
@@ -112,7 +112,7 @@ export class XmppSubscriptions {
     const pop = this.ctx.pop;
     for (let e = pop.revStart[g]; e < pop.revStart[g + 1]; e++) {
       if (this.contact[e] !== C_STORED) continue;
-      this.ctx.kernel.schedule(delay, this.stored, d, g);
+      this.ctx.kernel.schedule(delay + this.ctx.cluster.hop(this.ctx.kernel.lp, this.ctx.cluster.lpOfUser[g], 0), this.stored, this.ctx.cluster.lpOfUser[g], g);
       return;
     }
   }
@@ -120,6 +120,12 @@ export class XmppSubscriptions {
     const pop = this.ctx.pop;
     if (!this.ctx.online[g]) return;
     for (let e = pop.revStart[g]; e < pop.revStart[g + 1]; e++) if (this.contact[e] === C_STORED) this.deliverRequest(d, e);
+  }
+
+  /** do users x and y live on the same server node (cluster.ts)? */
+  private sameNode(x: number, y: number): boolean {
+    const lp = this.ctx.cluster.lpOfUser;
+    return lp[x] === lp[y];
   }
 
   /** a stanza routed by `route` reached domain h */
@@ -180,7 +186,8 @@ export class XmppSubscriptions {
     this.contact[e] = C_DECIDED;
     this.up(pd, g, w, X_SUBSCRIBED_CLIENT, this.size(X_SUBSCRIBED_CLIENT, g, w, pd, 0), PH_CREATE);
     this.push(pd, g, w, this.watches(g, w) ? RI_BOTH : RI_FROM, PH_CREATE);
-    if (wd === pd) this.userApproved(wd, e);
+    // (a user on another node of the domain: routed across the cluster, as between domains)
+    if (wd === pd && this.sameNode(g, w)) this.userApproved(wd, e);
     else this.deps.route(X_SUBSCRIBED, pd, wd, e, PH_CREATE, this.size(X_SUBSCRIBED, g, w, pd, 0), g);
   }
   /** the contact refuses the request (revoked false) or revokes the subscription */
@@ -197,7 +204,7 @@ export class XmppSubscriptions {
     this.push(pd, g, w, this.watches(g, w) ? RI_TO : RI_NONE, PH_TERMINATE);
     // RFC 6121 3.2.2: unavailable presence from the contact's resource to the user
     const bytes = this.deps.mapper.xmpp.size(X_UNAVAILABLE, this.deps.mapper.jidLen(g), this.deps.mapper.jidLen(w), this.deps.mapper.domLen[pd], 0, 0, 0);
-    if (wd !== pd) this.deps.route(X_UNAVAILABLE, pd, wd, e, PH_TERMINATE, bytes, g);
+    if (wd !== pd || !this.sameNode(g, w)) this.deps.route(X_UNAVAILABLE, pd, wd, e, PH_TERMINATE, bytes, g);
     else if (online[w]) this.toClient(pd, w, g, X_UNAVAILABLE, bytes, PH_TERMINATE);
   }
 
@@ -255,7 +262,7 @@ export class XmppSubscriptions {
     counts.sent(d, k, bytes, phase);
     charge(d, k, g, OUTBOUND);
     if (this.ctx.trace.on) this.record(k, peer, peer < 0 ? d : this.ctx.pop.domainOf[peer], g, d, bytes, 'server to client', contact, item);
-    this.ctx.kernel.schedule(this.deps.linkDelay(d, g, bytes, DOWN), this.down, d, k);
+    this.ctx.kernel.schedule(this.deps.linkDelay(d, g, bytes, DOWN) + this.ctx.cluster.hop(this.ctx.kernel.lp, this.ctx.cluster.lpOfUser[g], bytes), this.down, this.ctx.cluster.lpOfUser[g], k);
   }
   /** RFC 6121 2.1.6: a roster push of user g's item for `contact` to g's connected resource, and its result */
   private push(d: number, g: number, contact: number, item: number, phase: number): void {
