@@ -158,11 +158,16 @@ export class Trace {
 
   /** Records a message from user (or, for -1, the domain itself) to user (or domain); null when the trace is off or full. */
   message(op: string, fromUser: number, fromDomain: number, toUser: number, toDomain: number, bytes: number, detail: string): TraceRecord | null {
-    if (!this.on || this.records.length >= this.limit) return null;
-    // the record before this one is complete now: count it
+    if (!this.on) return null;
     const n = this.records.length;
+    // once full, records of the same instant as the last one are still kept: the report sorts the
+    // partitions' records (ties by sender, operation, receiver, detail) and then cuts, so that its
+    // trace is the beginning of the full one for any worker count
+    const tie = n > 0 && this.records[n - 1].t === this.kernel.now;
+    if (n >= this.limit && !tie) return null;
+    // the record before this one is complete now: count it
     if (n > 0) this.bytes += traceRecordBytes(this.records[n - 1]);
-    if (this.bytes >= this.maxBytes) {
+    if (this.bytes >= this.maxBytes && !tie) {
       this.bytes -= n > 0 ? traceRecordBytes(this.records[n - 1]) : 0;
       return null;
     }
