@@ -12,6 +12,13 @@
  */
 import type { Scenario } from '../scenario/types.js';
 
+/** Largest cluster whose traffic is counted node by node pair (the report's matrix); larger ones count per node. */
+export const MATRIX_NODES = 16;
+/** Counting slots of a cluster of n nodes (Cluster.pairBase). */
+export function clusterSlots(n: number): number {
+  return n <= MATRIX_NODES ? n * n : 2 * n;
+}
+
 /** The LP layout of a scenario: which LPs belong to which domain (no population needed). */
 export interface LpLayout {
   /** LPs in all */
@@ -52,7 +59,11 @@ export class Cluster implements LpLayout {
   readonly latency: Float64Array;
   /** per principal: its home node's LP */
   readonly lpOfUser: Int32Array;
-  /** per domain d, from node i, to node j (offset pairBase[d] + i * nodes[d] + j): messages and bytes */
+  /**
+   * per domain d of n nodes, from node i to node j: messages and bytes, at pairBase[d] + i * n + j
+   * up to MATRIX_NODES nodes; beyond, per node only (sent at pairBase[d] + i, received at
+   * pairBase[d] + n + j), so that a domain of 10,000 servers needs 20,000 slots, not 10^8
+   */
   readonly pairBase: Int32Array;
   readonly messages: Float64Array;
   readonly bytes: Float64Array;
@@ -71,7 +82,7 @@ export class Cluster implements LpLayout {
       this.lpOfUser[g] = l.nodeBase[d] + (l.nodes[d] === 1 ? 0 : g % l.nodes[d]);
     }
     this.pairBase = new Int32Array(D + 1);
-    for (let d = 0; d < D; d++) this.pairBase[d + 1] = this.pairBase[d] + l.nodes[d] * l.nodes[d];
+    for (let d = 0; d < D; d++) this.pairBase[d + 1] = this.pairBase[d] + clusterSlots(l.nodes[d]);
     this.messages = new Float64Array(this.pairBase[D]);
     this.bytes = new Float64Array(this.pairBase[D]);
   }
@@ -102,9 +113,18 @@ export class Cluster implements LpLayout {
     // (between domains the link's latency applies, added by the gateways)
     if (this.domainOfLp[to] !== d) return 0;
     const base = this.nodeBase[d];
-    const i = this.pairBase[d] + (from - base) * this.nodes[d] + (to - base);
-    this.messages[i]++;
-    this.bytes[i] += bytes;
+    const n = this.nodes[d];
+    const p = this.pairBase[d];
+    if (n <= MATRIX_NODES) {
+      const i = p + (from - base) * n + (to - base);
+      this.messages[i]++;
+      this.bytes[i] += bytes;
+    } else {
+      this.messages[p + from - base]++;
+      this.bytes[p + from - base] += bytes;
+      this.messages[p + n + to - base]++;
+      this.bytes[p + n + to - base] += bytes;
+    }
     return this.latency[d];
   }
 }

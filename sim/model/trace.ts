@@ -162,12 +162,13 @@ export class Trace {
     const n = this.records.length;
     // once full, records of the same instant as the last one are still kept: the report sorts the
     // partitions' records (ties by sender, operation, receiver, detail) and then cuts, so that its
-    // trace is the beginning of the full one for any worker count
+    // trace is the beginning of the full one for any worker count (up to twice the limits: a burst
+    // of one instant beyond them is cut where it falls)
     const tie = n > 0 && this.records[n - 1].t === this.kernel.now;
-    if (n >= this.limit && !tie) return null;
+    if (n >= this.limit && !(tie && n < 2 * this.limit)) return null;
     // the record before this one is complete now: count it
     if (n > 0) this.bytes += traceRecordBytes(this.records[n - 1]);
-    if (this.bytes >= this.maxBytes && !tie) {
+    if (this.bytes >= this.maxBytes && !(tie && this.bytes < 2 * this.maxBytes)) {
       this.bytes -= n > 0 ? traceRecordBytes(this.records[n - 1]) : 0;
       return null;
     }

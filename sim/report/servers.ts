@@ -6,20 +6,28 @@ import type { ImppPart } from '../model/impp.js';
 import { OPERATIONS, type Scenario } from '../scenario/types.js';
 import type { ClusterReport, DomainReport, OperationStats } from './shape.js';
 import { mergedOps, round, sumArrays } from './sum.js';
+import { clusterSlots, MATRIX_NODES } from '../model/cluster.js';
 
-/** Largest cluster whose node x node matrix the report lists. */
-const MATRIX_NODES = 16;
 
 /** The intra-cluster traffic of domain d (n nodes), from the summed per-pair counts. */
 function clusterReport(sc: Scenario, d: number, messages: number[], bytes: number[]): ClusterReport {
   const n = sc.domains[d].servers.count;
   let base = 0;
-  for (let x = 0; x < d; x++) base += sc.domains[x].servers.count ** 2;
+  for (let x = 0; x < d; x++) base += clusterSlots(sc.domains[x].servers.count);
   const nodes: ClusterReport['nodes'] = [];
   for (let i = 0; i < n; i++) nodes.push({ node: i, out: { messages: 0, bytes: 0 }, in: { messages: 0, bytes: 0 } });
   let total = 0;
   let totalBytes = 0;
-  for (let i = 0; i < n; i++) {
+  if (n > MATRIX_NODES) {
+    // counted per node (cluster.ts): sent, then received
+    for (let i = 0; i < n; i++) {
+      nodes[i].out = { messages: messages[base + i], bytes: bytes[base + i] };
+      nodes[i].in = { messages: messages[base + n + i], bytes: bytes[base + n + i] };
+      total += messages[base + i];
+      totalBytes += bytes[base + i];
+    }
+  }
+  for (let i = 0; n <= MATRIX_NODES && i < n; i++) {
     for (let j = 0; j < n; j++) {
       const m = messages[base + i * n + j];
       const b = bytes[base + i * n + j];
@@ -41,7 +49,7 @@ export function domainsReport(sc: Scenario, parts: ImppPart[], span: number): Re
   const domains: Record<string, DomainReport> = {};
   const ops = mergedOps(parts);
   const gateways = parts.flatMap((p) => p.gateways);
-  const pairs = sc.domains.reduce((x, dom) => x + dom.servers.count ** 2, 0);
+  const pairs = sc.domains.reduce((x, dom) => x + clusterSlots(dom.servers.count), 0);
   const cMessages = sumArrays(parts, pairs, (p) => p.cluster?.messages ?? []);
   const cBytes = sumArrays(parts, pairs, (p) => p.cluster?.bytes ?? []);
   for (const o of ops) {

@@ -120,6 +120,19 @@ describe('intra-cluster network in a run', () => {
     expect(slow.latency.notification.p50).toBeLessThan(slow.latency.notification.p99);
   });
 
+  it('a cluster of more than 16 nodes is counted per node (sent and received), without the matrix: 10,000 servers need 20,000 slots, not 10^8', async () => {
+    const r = await runScenario(oneDomain(20, '', 80));
+    const c = r.domains['example.com'].cluster!;
+    expect(c.matrix).toBeUndefined();
+    expect(c.nodes).toHaveLength(20);
+    expect(c.messages).toBeGreaterThan(100);
+    expect(c.nodes.reduce((x, n) => x + n.out.messages, 0)).toBe(c.messages);
+    expect(c.nodes.reduce((x, n) => x + n.in.messages, 0)).toBe(c.messages);
+    expect(c.nodes.reduce((x, n) => x + n.in.bytes, 0)).toBe(c.bytes);
+    // every node both sends and receives (users are spread over the nodes by user % servers)
+    expect(c.nodes.every((n) => n.out.messages > 0 && n.in.messages > 0)).toBe(true);
+  });
+
   it('one domain of 4 nodes gives the identical report for 1, 2, 3 and 4 workers', async () => {
     const sc = oneDomain(4, '', 60);
     const r1 = await runScenario(sc, { workers: 1 });
