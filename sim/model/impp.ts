@@ -1,5 +1,6 @@
 /**
- * The IMPP model (RFC 2778 / RFC 2779) on the kernel. One logical process per domain.
+ * The IMPP model (RFC 2778 / RFC 2779) on the kernel. One logical process per server node of each
+ * domain (cluster.ts: a principal lives on node user % servers; a domain of one server is one LP).
  *
  * A domain runs a presence service and an IM service on its servers. Its users are principals with
  * a presentity, an instant inbox, or both, and a watcher of one kind (subscriber, poller, fetcher)
@@ -13,9 +14,9 @@
  *   leases.ts         publication leases: refresh, removal, expiry of a crashed agent's state
  *   notification.ts   who is told of a change, rate control, list notifications
  *   subscriptions.ts  the subscription lifecycle at the presentity's service
- *   expiry-sweep.ts   subscription expiry by a periodic sweep per domain (one link per edge)
+ *   expiry-sweep.ts   subscription expiry by a periodic sweep per server node (one link per edge)
  *   watchers.ts       the watcher side: subscribe, refresh, retry, poll, fetch
- *   refresh-sweep.ts  the watchers' refreshes by a periodic sweep per domain (16 bytes per filed edge)
+ *   refresh-sweep.ts  the watchers' refreshes by a periodic sweep per server node (16 bytes per filed edge)
  *   failure-starts.ts when each failing subscription began to fail (the recovery time), failing edges only
  *   access.ts         rules, visibility classes, pending decisions, the disclosure check
  *   watcherinfo.ts    watcher information
