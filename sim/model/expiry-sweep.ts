@@ -14,26 +14,18 @@
  * gets takes a timer, and the sweep then only lets it go.
  */
 import type { ModelContext } from './context.js';
+import { KEY_LP_FACTOR, RING, SweepRings } from './sweep-rings.js';
 
-/** buckets per domain's ring (an expiry at most RING - 3 buckets ahead is filed) */
-const RING = 1024;
 /** next[e]: -1 not filed; else the successor + 1 (0: last of its list), with the mark in bit 30 */
 const UNFILED = -1;
 const MARK = 1 << 30;
 const LINK = MARK - 1;
-/** an event's key: origin LP x 2^32 + the origin's sequence number (as the kernel makes it) */
-const KEY_LP_FACTOR = 4294967296;
 
 export class ExpirySweep {
   private readonly next: Int32Array;
-  /** ms per bucket: at least 1 s, and the longest grant fits in the ring */
-  private readonly width: number;
-  /** per domain (made at its first filing): the first edge + 1 of each ring slot's list, and its bucket */
-  private readonly heads: (Int32Array | null)[];
-  private readonly buckets: (Float64Array | null)[];
-  private readonly sweepEvent: number;
-  /** sweeps handled, expire events placed by them, edges moved to a later bucket */
-  sweeps = 0;
+  /** per LP: its buckets' lists (ms per bucket: at least 1 s, and the longest grant fits in the ring) */
+  private readonly rings: SweepRings;
+  /** expire events placed by the sweeps, edges moved to a later bucket */
   placed = 0;
   moved = 0;
 
@@ -45,10 +37,8 @@ export class ExpirySweep {
     private readonly expire: number,
   ) {
     this.next = new Int32Array(ctx.E).fill(UNFILED);
-    this.width = Math.max(1000, Math.ceil(ctx.s.behaviour.maxSubscriptionDuration / (RING - 4)));
-    this.heads = new Array<Int32Array | null>(ctx.kernel.lpCount).fill(null);
-    this.buckets = new Array<Float64Array | null>(ctx.kernel.lpCount).fill(null);
-    this.sweepEvent = ctx.kernel.defineEvent('expirySweep', (d, b) => this.sweep(d, b));
+    const width = Math.max(1000, Math.ceil(ctx.s.behaviour.maxSubscriptionDuration / (RING - 4)));
+    this.rings = new SweepRings(ctx, width, 'expirySweep', (lp, b, first) => this.sweep(lp, b, first));
   }
 
   /**
@@ -64,48 +54,24 @@ export class ExpirySweep {
       return false;
     }
     if (e >= LINK) return false;
-    return this.link(d, e, Math.floor(this.expiry[e] / this.width));
+    return this.link(d, e, Math.floor(this.expiry[e] / this.rings.width));
   }
 
-  /** Puts e at the head of domain d's list of bucket b; false when b is too near or too far. */
+  /** Puts e at the head of LP d's list of bucket b; false when b is too near or too far, or its slot is taken. */
   private link(d: number, e: number, b: number): boolean {
-    const now = this.ctx.kernel.now;
-    const w = this.width;
-    const ahead = b - Math.floor(now / w);
-    if (ahead < 2 || ahead > RING - 3 || !((b - 1) * w > now)) return false;
-    const heads = this.heads[d] ?? this.ring(d);
-    const buckets = this.buckets[d]!;
-    const slot = b % RING;
-    if (buckets[slot] !== b) {
-      if (heads[slot] !== 0) return false;
-      buckets[slot] = b;
-      this.ctx.timers.set((b - 1) * w - now, this.sweepEvent, d, b);
-    }
-    this.next[e] = heads[slot];
-    heads[slot] = e + 1;
+    if (!this.rings.fits(b)) return false;
+    const old = this.rings.link(d, b, e + 1);
+    if (old < 0) return false;
+    this.next[e] = old;
     return true;
   }
 
-  private ring(d: number): Int32Array {
-    const heads = new Int32Array(RING);
-    this.heads[d] = heads;
-    this.buckets[d] = new Float64Array(RING).fill(-1);
-    return heads;
-  }
-
   /** The sweep of domain d's bucket b, one bucket before it starts. */
-  private sweep(d: number, b: number): void {
-    const heads = this.heads[d]!;
-    const buckets = this.buckets[d]!;
-    const slot = b % RING;
-    if (buckets[slot] !== b) return;
-    let x = heads[slot];
-    heads[slot] = 0;
-    buckets[slot] = -1;
-    this.sweeps++;
+  private sweep(d: number, b: number, first: number): void {
+    let x = first;
     const { kernel } = this.ctx;
     const held = this.state;
-    const w = this.width;
+    const w = this.rings.width;
     while (x !== 0) {
       const e = x - 1;
       const n = this.next[e];

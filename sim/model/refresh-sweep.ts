@@ -12,22 +12,18 @@
  * own as before, so every refresh the watcher would have sent is still sent, at its time.
  */
 import type { ModelContext } from './context.js';
+import { KEY_LP_FACTOR, RING, SweepRings } from './sweep-rings.js';
 
-const RING = 1024;
 const PAGE_BITS = 16;
 const PAGE_MASK = (1 << PAGE_BITS) - 1;
-/** an event's key: origin LP x 2^32 + the origin's sequence number (as the kernel makes it) */
-const KEY_LP_FACTOR = 4294967296;
 
 export class RefreshSweep {
   /** per page of edges: due time, epoch, and the next edge + 1 of its list (0: last; -1: not filed) */
   private readonly due: (Float64Array | null)[];
   private readonly epochOf: (Uint32Array | null)[];
   private readonly next: (Int32Array | null)[];
-  private readonly width: number;
-  private readonly heads: (Int32Array | null)[];
-  private readonly buckets: (Float64Array | null)[];
-  private readonly sweepEvent: number;
+  /** per LP: its buckets' lists */
+  private readonly rings: SweepRings;
   /** refreshes placed by sweeps */
   placed = 0;
 
@@ -40,10 +36,8 @@ export class RefreshSweep {
     this.epochOf = new Array<Uint32Array | null>(pages).fill(null);
     this.next = new Array<Int32Array | null>(pages).fill(null);
     const beh = ctx.s.behaviour;
-    this.width = Math.max(1000, Math.ceil(Math.min(beh.subscriptionDuration, beh.maxSubscriptionDuration) / (RING - 4)));
-    this.heads = new Array<Int32Array | null>(ctx.kernel.lpCount).fill(null);
-    this.buckets = new Array<Float64Array | null>(ctx.kernel.lpCount).fill(null);
-    this.sweepEvent = ctx.kernel.defineEvent('refreshSweep', (d, b) => this.sweep(d, b));
+    const width = Math.max(1000, Math.ceil(Math.min(beh.subscriptionDuration, beh.maxSubscriptionDuration) / (RING - 4)));
+    this.rings = new SweepRings(ctx, width, 'refreshSweep', (lp, _b, first) => this.sweep(lp, first));
   }
 
   /**
@@ -51,28 +45,18 @@ export class RefreshSweep {
    * epoch ep: true when filed, false when the caller must set a timer.
    */
   file(d: number, e: number, delay: number, ep: number): boolean {
-    const now = this.ctx.kernel.now;
-    const t = now + delay;
-    const w = this.width;
-    const b = Math.floor(t / w);
-    const ahead = b - Math.floor(now / w);
-    if (ahead < 2 || ahead > RING - 3 || !((b - 1) * w > now) || ep >>> 0 !== ep) return false;
+    const t = this.ctx.kernel.now + delay;
+    const b = Math.floor(t / this.rings.width);
+    if (!this.rings.fits(b) || ep >>> 0 !== ep) return false;
     const page = e >>> PAGE_BITS;
     const i = e & PAGE_MASK;
     const next = this.next[page] ?? this.makePage(page);
     if (next[i] !== -1) return false;
-    const heads = this.heads[d] ?? this.ring(d);
-    const buckets = this.buckets[d]!;
-    const slot = b % RING;
-    if (buckets[slot] !== b) {
-      if (heads[slot] !== 0) return false;
-      buckets[slot] = b;
-      this.ctx.timers.set((b - 1) * w - now, this.sweepEvent, d, b);
-    }
+    const old = this.rings.link(d, b, e + 1);
+    if (old < 0) return false;
     this.due[page]![i] = t;
     this.epochOf[page]![i] = ep;
-    next[i] = heads[slot];
-    heads[slot] = e + 1;
+    next[i] = old;
     return true;
   }
 
@@ -85,22 +69,9 @@ export class RefreshSweep {
     return next;
   }
 
-  private ring(d: number): Int32Array {
-    const heads = new Int32Array(RING);
-    this.heads[d] = heads;
-    this.buckets[d] = new Float64Array(RING).fill(-1);
-    return heads;
-  }
-
-  /** The sweep of domain d's bucket b: its refreshes go to the heap at their due times. */
-  private sweep(d: number, b: number): void {
-    const heads = this.heads[d]!;
-    const buckets = this.buckets[d]!;
-    const slot = b % RING;
-    if (buckets[slot] !== b) return;
-    let x = heads[slot];
-    heads[slot] = 0;
-    buckets[slot] = -1;
+  /** The sweep of LP d's bucket (its list from `first`): its refreshes go to the heap at their due times. */
+  private sweep(d: number, first: number): void {
+    let x = first;
     const { kernel } = this.ctx;
     const key = d * KEY_LP_FACTOR;
     while (x !== 0) {
