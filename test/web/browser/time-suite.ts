@@ -65,6 +65,8 @@ export function timeSuite(browser: () => Browser, dash: () => Dashboard): void {
       await screenshot(page, 'latency');
       expect(await note.textContent()).toMatch(/log-in burst\) dominates p99: .* without its first tenth .*warmup=3min/);
       await page.click('#tab-throughput');
+      // (the tab draws after the click: wait for its peak note)
+      await page.waitForFunction(() => (document.querySelector('[data-testid=throughput-peak]')?.textContent ?? '') !== '', null, { timeout: 10_000 });
       const peakText = await page.textContent('[data-testid=throughput-peak]');
       expect(peakText).toMatch(/^Peak bucket: office\.example at [\d.]+ % from 0\.000 s to 10\.0 s simulated \(whole run: [\d.]+ %\)\.$/);
       expect(errors).toEqual([]);
