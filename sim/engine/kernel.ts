@@ -13,6 +13,7 @@
  * (then `outbox` receives events for LPs owned by other partitions; see parallel.ts).
  */
 import { SimError } from '../errors.js';
+import { checkKernelOptions, type KernelOptions } from './kernel-options.js';
 import { EventQueue, MAX_EVENT_TYPES, PAYLOAD_BIT, TARGET_SHIFT, TYPE_MASK } from './queue.js';
 import { RandomStreams } from './rng.js';
 import type { TimerStats } from './timers.js';
@@ -24,33 +25,9 @@ export interface Outbox {
   send(partition: number, time: number, key: number, type: number, target: number, a: number, b: number, c: number): void;
 }
 
-export interface KernelOptions {
-  /** number of logical processes */
-  lpCount: number;
-  /** run seed; each LP's stream derives from it */
-  seed: number;
-  /**
-   * Minimum delay of any event sent from one LP to another. When > 0 the kernel rejects events
-   * to another LP with a smaller delay, in every mode, so a model that would break a parallel
-   * run also fails a sequential one, with the same message.
-   */
-  lookahead?: number;
-  /**
-   * LP groups (a domain's nodes): an event between two LPs of group g needs at least
-   * groupLookahead[g], one between groups `lookahead` (model.ts LpGroups).
-   */
-  groupOf?: Int32Array;
-  groupLookahead?: Float64Array;
-  /** initial capacity of the event heap */
-  capacity?: number;
-  /** LP -> partition map; absent for a sequential run */
-  partitionOf?: Int32Array;
-  /** this kernel's partition (with partitionOf) */
-  partition?: number;
-}
+export type { KernelOptions } from './kernel-options.js';
 
-/** Largest LP count for which key = lp * 2^32 + seq stays an exact float64. */
-export const MAX_LPS = 1 << 21;
+export { MAX_LPS } from './kernel-options.js';
 const KEY_LP_FACTOR = 4294967296;
 const MAX_SEQ = 4294967295;
 
@@ -90,20 +67,7 @@ export class Kernel {
   private haltLoop = false;
 
   constructor(opts: KernelOptions) {
-    const { lpCount } = opts;
-    if (!Number.isInteger(lpCount) || lpCount < 1) {
-      throw new SimError('SIM_ERR_BAD_OPTION', `lpCount must be an integer >= 1, got ${lpCount}`);
-    }
-    if (lpCount > MAX_LPS) {
-      throw new SimError(
-        'SIM_ERR_TOO_MANY_LPS',
-        `the model has ${lpCount} logical processes; the kernel orders events by (time, LP, seq) exactly up to ${MAX_LPS} LPs`,
-      );
-    }
-    const lookahead = opts.lookahead ?? 0;
-    if (!(lookahead >= 0) || !Number.isFinite(lookahead)) {
-      throw new SimError('SIM_ERR_BAD_OPTION', `lookahead must be a finite number >= 0, got ${lookahead}`);
-    }
+    const { lpCount, lookahead } = checkKernelOptions(opts);
     this.lpCount = lpCount;
     this.lookahead = lookahead;
     this.rng = new RandomStreams(lpCount, opts.seed);
@@ -113,15 +77,6 @@ export class Kernel {
     this.partition = opts.partition ?? 0;
     this.groupOf = opts.groupOf ?? null;
     this.groupLookahead = opts.groupLookahead ?? null;
-    if (this.groupOf !== null) {
-      if (this.groupOf.length !== lpCount || this.groupLookahead === null) {
-        throw new SimError('SIM_ERR_BAD_OPTION', `groupOf must give a group for each of the ${lpCount} LPs, with groupLookahead per group`);
-      }
-      for (let i = 0; i < this.groupLookahead.length; i++) {
-        const x = this.groupLookahead[i];
-        if (!(x > 0) || !Number.isFinite(x)) throw new SimError('SIM_ERR_BAD_OPTION', `the lookahead inside LP group ${i} must be a finite number > 0, got ${x}`);
-      }
-    }
   }
 
   /** Registers a handler and returns its event type number. */

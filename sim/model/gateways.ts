@@ -13,7 +13,7 @@
 import { C, tick, TL_CROSS_DOMAIN, TL_TRANSFER_FAILED, type ModelContext } from './context.js';
 import { CpimTransactions, runTransIdOf } from './cpim-transactions.js';
 import { GatewayIds } from './bindings/gateway-ids.js';
-import { nodeUser, recipientUser } from './bindings/node-user.js';
+import { arrivalLp, concernedLp } from './bindings/node-user.js';
 import { P_CPIM, PROTOCOLS } from './bindings/kinds.js';
 import { buildSrvTable, chooseSrv, FifoStation, hostsGateway, SERVICE_IM, SERVICE_PRES, type FaultSchedule } from './federation.js';
 import { F_LOOP, F_OVERLOAD, F_SPOOFED, isResponse, M_MESSAGE, MESSAGE_KINDS, N_KINDS } from './messages.js';
@@ -163,7 +163,7 @@ class GatewayService implements Gateways {
     const src = this.kernel.lp;
     if (from === to) {
       // to the node of the user it concerns, across the cluster when that is another node
-      const dst = this.arrivalLp(to, kind, a);
+      const dst = arrivalLp(this.ctx, to, kind, a);
       const delay = (k.lastHop === undefined ? 0 : k.lastHop(to, a, b)) + cluster.hop(src, dst, bytes);
       if (dst !== src && ctx.wire.on) {
         // the receiving side of a binding keeps its state on the receiving node: told there, just before the arrival
@@ -182,18 +182,6 @@ class GatewayService implements Gateways {
       return;
     }
     this.leave(from, to, kind, a, b, bytes);
-  }
-
-  /** the LP of domain d that a message of `kind` with payload a concerns there (its sender's side, for a failure) */
-  private lpAt(d: number, kind: number, a: number): number {
-    const ctx = this.ctx;
-    return ctx.cluster.lpIn(d, nodeUser(ctx.pop, this.D, ctx.U, d, kind, a));
-  }
-
-  /** the LP of domain d where a message of `kind` with payload a arrives: its recipient's node */
-  private arrivalLp(d: number, kind: number, a: number): number {
-    const ctx = this.ctx;
-    return ctx.cluster.lpIn(d, recipientUser(ctx.pop, this.D, ctx.U, d, kind, a));
   }
 
   /** A message leaves domain `from` (on its home node) for domain `to` through its gateways. */
@@ -226,7 +214,7 @@ class GatewayService implements Gateways {
     this.counters[C.transfersFailed]++;
     tick(this.ctx, TL_TRANSFER_FAILED);
     // the sender hears of it on its own node
-    const dst = this.lpAt(d, kind, a);
+    const dst = concernedLp(this.ctx, d, kind, a);
     const src = this.kernel.lp;
     if (dst === src) return this.kinds[kind].failed(d, a, b, why);
     this.kernel.schedule(this.ctx.cluster.hop(src, dst, 0), this.failAt[kind], dst, a, b, this.whyIndex(why));
@@ -388,7 +376,7 @@ class GatewayService implements Gateways {
       const ids = this.ids;
       if (ids !== null && ids.translates(h, kind, a)) ids.map(h, kind, a, runTransIdOf(c), this.cpim.subscriptionOf(h, kind, a, c));
       const m = this.cpim.matchedA;
-      const dst = this.arrivalLp(h, kind, m);
+      const dst = arrivalLp(this.ctx, h, kind, m);
       const delay = (k.lastHop === undefined ? 0 : k.lastHop(h, m, b)) + (dst === this.kernel.lp ? 0 : this.ctx.cluster.hop(this.kernel.lp, dst, k.hopBytes !== undefined ? k.hopBytes(m, h) : k.bytes(m, h)));
       this.kernel.schedule(delay, k.arrive, dst, m, b);
       this.ctx.wire.received(h, kind, m, b, delay);

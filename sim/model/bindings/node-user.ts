@@ -8,6 +8,7 @@
  * presentity's, on both sides.
  */
 import type { Population } from '../population.js';
+import type { ModelContext } from '../context.js';
 import { M_FETCH, M_FETCH_RESPONSE, M_LIST_NOTIFY, M_MESSAGE, M_NOTIFY, M_REPORT, M_SUB_RESPONSE, M_TERMINATED, M_WIRE, TWO26 } from '../messages.js';
 import { N_WIRE } from './kinds.js';
 import { notifyEdge, VERSION_MOD } from '../notification.js';
@@ -39,4 +40,14 @@ export function recipientUser(pop: Population, D: number, U: number, d: number, 
   if (kind === M_MESSAGE) return a % TWO26;
   if (kind === M_REPORT) return Math.floor(a / TWO26);
   return nodeUser(pop, D, U, d, kind, a);
+}
+
+/** The LP of domain d that a message of `kind` with payload a concerns there (its sender's side, for a failure). */
+export function concernedLp(ctx: ModelContext, d: number, kind: number, a: number): number {
+  return ctx.cluster.lpIn(d, nodeUser(ctx.pop, ctx.D, ctx.U, d, kind, a));
+}
+
+/** The LP of domain d where a message of `kind` with payload a arrives: its recipient's node. */
+export function arrivalLp(ctx: ModelContext, d: number, kind: number, a: number): number {
+  return ctx.cluster.lpIn(d, recipientUser(ctx.pop, ctx.D, ctx.U, d, kind, a));
 }
